@@ -1,0 +1,21 @@
+# The two commands a newcomer needs are `make run` and `make test` (see README).
+GO ?= go
+STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: run test lint unit build
+
+build:
+	$(GO) build -o bin/provisio ./cmd/provisio
+
+run: build
+	./bin/provisio serve
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+test: lint unit

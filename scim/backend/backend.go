@@ -1,0 +1,79 @@
+// Package backend defines the storage contract of a SCIM service provider:
+// the interface scim/server calls and a store implements. It holds no
+// HTTP code, so stores can implement it without importing the server.
+package backend
+
+import (
+	"context"
+
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/filter"
+	"github.com/provisio-dev/provisio/scim/patch"
+)
+
+// Backend stores resources for a scim/server Handler. Implementations own identifiers,
+// timestamps, versions and concurrency; the Handler owns the protocol.
+//
+// Multi-tenant servers bind the tenant through ctx (the Handler passes the
+// request context through unchanged).
+//
+// Errors: return *scim.Error for protocol outcomes (404 notFound, 409
+// uniqueness, 412 version mismatch); any other error becomes a 500 whose
+// detail is not shown to the client.
+type Backend interface {
+	// Create stores a new resource. doc is validated and canonical, without
+	// id and meta; for groups it may contain "members". The backend assigns
+	// id, meta.created, meta.lastModified, meta.version and
+	// meta.resourceType and returns the stored resource (members included).
+	Create(ctx context.Context, rt *scim.ResourceType, doc scim.Resource) (scim.Resource, error)
+
+	// Get returns one resource. Members are loaded only if opts.Members.
+	Get(ctx context.Context, rt *scim.ResourceType, id string, opts GetOptions) (scim.Resource, error)
+
+	// Update changes a resource atomically: it loads the current document
+	// (without members), checks ifMatch ("" = no check, "*" = any) against
+	// meta.version, calls change.Apply on a copy, applies change.Members to
+	// the membership, and stores the result with a new version, retrying
+	// the whole read-modify-write on a concurrent-update conflict. If
+	// Apply returns an error nothing is written and that error is returned.
+	// The returned resource includes members only if opts.Members.
+	Update(ctx context.Context, rt *scim.ResourceType, id string, ifMatch string, change Change, opts GetOptions) (scim.Resource, error)
+
+	// Delete removes a resource (and its memberships, both as group and as member).
+	Delete(ctx context.Context, rt *scim.ResourceType, id string, ifMatch string) error
+
+	// List returns the resources matching q.Filter (nil = all), sorted by
+	// q.SortBy (zero = stable creation order), the page starting at
+	// q.StartIndex (1-based) with at most q.Count items, and the exact
+	// total count of matches.
+	List(ctx context.Context, rt *scim.ResourceType, q Query) (Page, error)
+}
+
+// GetOptions selects what a read returns.
+type GetOptions struct {
+	Members bool // load group members
+}
+
+// Change describes an update. Apply receives the current document (without
+// members) and returns the new one (without members); nil Apply keeps the
+// document. Members, if non-nil, changes the group's membership.
+type Change struct {
+	Apply   func(current scim.Resource) (scim.Resource, error)
+	Members *patch.MembersChange
+}
+
+// Query is a list request after parsing (RFC 7644 §3.4.2).
+type Query struct {
+	Filter     filter.Expr   // nil: all resources
+	SortBy     scim.AttrPath // zero: creation order
+	Descending bool
+	StartIndex int // 1-based, >= 1
+	Count      int // >= 0
+	Members    bool
+}
+
+// Page is one page of a list.
+type Page struct {
+	Resources []scim.Resource
+	Total     int
+}
