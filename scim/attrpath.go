@@ -13,6 +13,9 @@ import (
 //	urn:...:enterprise:2.0:User:manager.value
 //	                          -> {URI: "urn:...:enterprise:2.0:User", Name: "manager", Sub: "value"}
 //
+// A path with a URI and an empty Name names a whole schema; only
+// [ResourceType.ParseAttributeList] returns such paths.
+//
 // Paths as parsed keep the client's spelling; [ResourceType.Resolve] returns
 // the canonical spelling with URI filled in.
 type AttrPath struct {
@@ -21,8 +24,13 @@ type AttrPath struct {
 	Sub  string // sub-attribute name, empty if none
 }
 
-// String renders the path in RFC 7644 §3.10 form.
+// String renders the path in RFC 7644 §3.10 form. A path with only a URI
+// (a whole schema, as in attributes=urn:...:enterprise:2.0:User) renders
+// as the URI.
 func (p AttrPath) String() string {
+	if p.Name == "" {
+		return p.URI
+	}
 	var b strings.Builder
 	if p.URI != "" {
 		b.WriteString(p.URI)
