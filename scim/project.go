@@ -16,7 +16,10 @@ import (
 // Leniencies: a value filter is dropped (`emails[type eq "work"]` selects
 // emails, `emails[type eq "work"].value` selects emails.value), blanks
 // around names are ignored, and paths naming no attribute of the resource
-// type are ignored. A malformed path is an *Error 400 invalidValue.
+// type are ignored. The result is nil only when the values name nothing at
+// all (absent or blank parameter); when every path is unknown it is empty
+// but not nil, which [ResourceType.Project] tells apart. A malformed path is
+// an *Error 400 invalidValue.
 func (rt *ResourceType) ParseAttributeList(values ...string) ([]AttrPath, error) {
 	v := rt.view.Load()
 	if v == nil {
@@ -29,6 +32,9 @@ func (rt *ResourceType) ParseAttributeList(values ...string) ([]AttrPath, error)
 			return nil, err
 		}
 		for _, item := range items {
+			if out == nil {
+				out = make([]AttrPath, 0, len(items))
+			}
 			if s := v.schemaByURI(item); s != nil {
 				out = append(out, AttrPath{URI: s.ID})
 				continue
@@ -102,9 +108,9 @@ func (v *rtView) schemaByURI(uri string) *Schema {
 // Project returns the representation of res that a response carries (RFC
 // 7644 §3.9, §3.4.2.5), following each attribute's "returned"
 // characteristic (RFC 7643 §7):
-//   - with attributes (from [ResourceType.ParseAttributeList]): only those
-//     attributes or sub-attributes, plus those returned "always" (id,
-//     schemas); "request" attributes only when named;
+//   - with attributes non-nil (from [ResourceType.ParseAttributeList]):
+//     only those attributes or sub-attributes, plus those returned "always"
+//     (id, schemas); "request" attributes only when named;
 //   - otherwise: every attribute except those returned "request", minus
 //     excludedAttributes; "always" attributes cannot be excluded;
 //   - attributes returned "never" (password) are never in the result.
@@ -122,7 +128,7 @@ func (rt *ResourceType) Project(res Resource, attributes, excluded []AttrPath) R
 		return res
 	}
 	var out Resource
-	if len(attributes) > 0 {
+	if attributes != nil {
 		out = v.include(res, attributes)
 	} else {
 		out = v.defaultView(res)
@@ -191,7 +197,7 @@ func (v *rtView) include(res Resource, attributes []AttrPath) Resource {
 	}
 	for i, s := range v.exts {
 		src, ok := res[s.ID].(map[string]any)
-		if !ok {
+		if !ok || (!sel[i+1].all && len(sel[i+1].picks) == 0 && len(s.index.always) == 0) {
 			continue
 		}
 		dst := make(map[string]any)

@@ -103,6 +103,11 @@ func TestProject(t *testing.T) {
 			want:       `{` + bobSchemas + `,"id":"u1","userName":"bob"}`,
 		},
 		{
+			name:       "only unknown attributes select the always-returned ones",
+			attributes: "shoeSize",
+			want:       `{` + bobSchemas + `,"id":"u1"}`,
+		},
+		{
 			name:     "excluded attributes",
 			excluded: "emails,groups,meta,externalId,name.familyName,urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName",
 			want: `{` + bobSchemas + `,"id":"u1","userName":"bob","name":{"givenName":"Bob"},
@@ -180,9 +185,11 @@ func TestParseAttributeList(t *testing.T) {
 		name    string
 		in      []string
 		want    string // paths joined by "|"
+		wantNil bool
 		wantErr string
 	}{
-		{name: "empty", in: []string{""}, want: ""},
+		{name: "empty", in: []string{""}, want: "", wantNil: true},
+		{name: "blank items", in: []string{" , ", ""}, want: "", wantNil: true},
 		{name: "canonical spelling and URI", in: []string{"username, NAME.givenname"},
 			want: "urn:ietf:params:scim:schemas:core:2.0:User:userName|urn:ietf:params:scim:schemas:core:2.0:User:name.givenName"},
 		{name: "several values (SearchRequest)", in: []string{"id", "externalId"},
@@ -209,6 +216,9 @@ func TestParseAttributeList(t *testing.T) {
 			}
 			if err != nil {
 				t.Fatalf("ParseAttributeList(%q) error = %v", tc.in, err)
+			}
+			if (got == nil) != tc.wantNil {
+				t.Errorf("ParseAttributeList(%q) = %#v, want nil %v", tc.in, got, tc.wantNil)
 			}
 			var parts []string
 			for _, p := range got {

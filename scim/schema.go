@@ -330,7 +330,8 @@ func (r *Registry) AddSchema(s *Schema) error {
 }
 
 // AddResourceType registers a resource type whose schemas are already
-// registered, and links it to them.
+// registered, links it to them and precomputes its lookup tables. Schema
+// URIs in rt are rewritten to the registered spelling.
 func (r *Registry) AddResourceType(rt *ResourceType) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
