@@ -1,0 +1,237 @@
+// Package memory is a small in-memory implementation of backend.Backend:
+// one store holds the resources of one tenant, for library users who embed
+// scim/server without a database, and for tests.
+//
+// It owns identifiers (random UUIDs), timestamps, versions (weak ETags
+// W/"n", RFC 7644 §3.14), uniqueness (attributes whose schema says
+// uniqueness "server" or "global", and group displayName as Entra ID
+// requires; compared case-insensitively unless the attribute is caseExact;
+// RFC 7643 §2.4, answered with 409 uniqueness),
+// group membership kept apart from the documents, filtering (RFC 7644
+// §3.4.2.2, via scim/filter), sorting (§3.4.2.3) and paging (§3.4.2.4).
+//
+// All methods are safe for concurrent use: one mutex serialises writes, so
+// every Update is an atomic read-modify-write. Documents are deep-copied on
+// the way in and out, so callers may modify what they get back.
+package memory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/backend"
+)
+
+// Backend is an in-memory store. The zero value is not usable; call New.
+type Backend struct {
+	mu     sync.RWMutex
+	now    func() time.Time
+	tables map[string]*table // by lower-cased resource type name
+}
+
+type table struct {
+	byID  map[string]*entry
+	order []string // ids in creation order: the stable default list order
+}
+
+type entry struct {
+	doc     scim.Resource // canonical document without members, meta included
+	version int
+	members []scim.Member // in insertion order; only for types with "members"
+}
+
+// Option configures a Backend.
+type Option func(*Backend)
+
+// WithClock makes the backend take timestamps from now instead of time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(b *Backend) { b.now = now }
+}
+
+// New returns an empty store.
+func New(opts ...Option) *Backend {
+	b := &Backend{now: time.Now, tables: map[string]*table{}}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
+}
+
+var _ backend.Backend = (*Backend)(nil)
+
+func (b *Backend) tableLocked(rt *scim.ResourceType) *table {
+	key := strings.ToLower(rt.Name)
+	t := b.tables[key]
+	if t == nil {
+		t = &table{byID: map[string]*entry{}}
+		b.tables[key] = t
+	}
+	return t
+}
+
+func notFound(rt *scim.ResourceType, id string) error {
+	return scim.Errorf(404, "", "%s %q not found", rt.Name, id)
+}
+
+// Create stores a new resource (see backend.Backend).
+func (b *Backend) Create(ctx context.Context, rt *scim.ResourceType, doc scim.Resource) (scim.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	doc = deepCopy(doc)
+	members, err := takeMembers(doc)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.tableLocked(rt)
+	if err := t.checkUnique(rt, "", doc); err != nil {
+		return nil, err
+	}
+	id := uuid.NewString()
+	now := b.now().UTC().Format(time.RFC3339Nano)
+	doc["id"] = id
+	e := &entry{doc: doc, version: 1}
+	e.setMeta(rt, now, now)
+	if hasMembers(rt) {
+		e.members = applyMembers([]scim.Member{}, false, members, nil)
+	}
+	t.byID[id] = e
+	t.order = append(t.order, id)
+	return e.view(true), nil
+}
+
+// Get returns one resource (see backend.Backend).
+func (b *Backend) Get(ctx context.Context, rt *scim.ResourceType, id string, opts backend.GetOptions) (scim.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	e := b.tableLocked(rt).byID[id]
+	if e == nil {
+		return nil, notFound(rt, id)
+	}
+	return e.view(opts.Members), nil
+}
+
+// Update changes a resource atomically (see backend.Backend).
+func (b *Backend) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch string, change backend.Change, opts backend.GetOptions) (scim.Resource, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.tableLocked(rt)
+	e := t.byID[id]
+	if e == nil {
+		return nil, notFound(rt, id)
+	}
+	if !MatchETag(ifMatch, versionTag(e.version)) {
+		return nil, scim.Errorf(412, "", "%s %q has version %s, not %s", rt.Name, id, versionTag(e.version), ifMatch)
+	}
+	doc := deepCopy(e.doc)
+	if change.Apply != nil {
+		next, err := change.Apply(doc)
+		if err != nil {
+			return nil, err
+		}
+		doc = deepCopy(next)
+	}
+	delete(doc, "members")
+	if err := t.checkUnique(rt, id, doc); err != nil {
+		return nil, err
+	}
+	created, _ := e.doc["meta"].(map[string]any)["created"].(string)
+	doc["id"] = id
+	next := &entry{doc: doc, version: e.version + 1, members: e.members}
+	next.setMeta(rt, created, b.now().UTC().Format(time.RFC3339Nano))
+	if mc := change.Members; mc != nil {
+		next.members = applyMembers(e.members, mc.Reset, mc.Add, mc.Remove)
+	}
+	t.byID[id] = next
+	return next.view(opts.Members), nil
+}
+
+// Delete removes a resource and every membership that names it (see backend.Backend).
+func (b *Backend) Delete(ctx context.Context, rt *scim.ResourceType, id, ifMatch string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	t := b.tableLocked(rt)
+	e := t.byID[id]
+	if e == nil {
+		return notFound(rt, id)
+	}
+	if !MatchETag(ifMatch, versionTag(e.version)) {
+		return scim.Errorf(412, "", "%s %q has version %s, not %s", rt.Name, id, versionTag(e.version), ifMatch)
+	}
+	delete(t.byID, id)
+	for i, have := range t.order {
+		if have == id {
+			t.order = append(t.order[:i:i], t.order[i+1:]...)
+			break
+		}
+	}
+	for _, other := range b.tables {
+		for _, g := range other.byID {
+			if len(g.members) > 0 {
+				g.members = applyMembers(g.members, false, nil, []string{id})
+			}
+		}
+	}
+	return nil
+}
+
+func (e *entry) setMeta(rt *scim.ResourceType, created, modified string) {
+	e.doc["meta"] = map[string]any{
+		"resourceType": rt.Name,
+		"created":      created,
+		"lastModified": modified,
+		"version":      versionTag(e.version),
+	}
+}
+
+// view returns a deep copy of the stored document, with "members" if
+// withMembers and the resource type has members.
+func (e *entry) view(withMembers bool) scim.Resource {
+	out := deepCopy(e.doc)
+	if withMembers && e.members != nil {
+		list := make([]any, len(e.members))
+		for i, m := range e.members {
+			list[i] = memberJSON(m)
+		}
+		out["members"] = list
+	}
+	return out
+}
+
+func versionTag(v int) string { return fmt.Sprintf(`W/"%d"`, v) }
+
+// MatchETag reports whether an If-Match header value (RFC 7232 §3.1)
+// matches version: "" and "*" match anything; otherwise any entry of the
+// comma-separated list must equal version, comparing weak and strong tags
+// alike (W/"3" matches "3"), as SCIM clients echo meta.version back in
+// either form.
+func MatchETag(header, version string) bool {
+	header = strings.TrimSpace(header)
+	if header == "" || header == "*" {
+		return true
+	}
+	want := strings.TrimPrefix(version, "W/")
+	for _, tag := range strings.Split(header, ",") {
+		if strings.TrimPrefix(strings.TrimSpace(tag), "W/") == want {
+			return true
+		}
+	}
+	return false
+}
