@@ -1,0 +1,216 @@
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Stats counts what a cycle did.
+type Stats struct {
+	Created   int64 `json:"created"`
+	Updated   int64 `json:"updated"`
+	Disabled  int64 `json:"disabled"`
+	Deleted   int64 `json:"deleted"`
+	Skipped   int64 `json:"skipped"`
+	Unchanged int64 `json:"unchanged"`
+	Failed    int64 `json:"failed"`
+	Requests  int64 `json:"requests"` // requests sent to the target, listing and matching included
+}
+
+type counters struct {
+	created, updated, disabled, deleted, skipped, failed atomic.Int64
+}
+
+// applier runs the actions of one stage with bounded concurrency. A
+// failing object is recorded on its link (attempts, next retry, last
+// error) and in the log; it never stops the stage.
+type applier struct {
+	e     *Engine
+	cycle *cycle
+}
+
+func (ap *applier) run(ctx context.Context, actions []*Action) {
+	parallel(ctx, ap.e.concurrency, actions, func(a *Action) { ap.exec(ctx, a) })
+}
+
+// parallel calls fn for every item with at most n running at once; it
+// stops starting new calls once ctx ends.
+func parallel[T any](ctx context.Context, n int, items []T, fn func(T)) {
+	var wg sync.WaitGroup
+	work := make(chan T)
+	for range min(n, len(items)) {
+		wg.Go(func() {
+			for it := range work {
+				fn(it)
+			}
+		})
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+}
+
+func (ap *applier) exec(ctx context.Context, a *Action) {
+	start := time.Now()
+	var err error
+	switch a.Kind {
+	case ActionSkip:
+		err = ap.skip(ctx, a)
+	case ActionCreate:
+		err = ap.create(ctx, a)
+	case ActionUpdate, ActionDisable:
+		err = ap.patch(ctx, a)
+	case ActionDelete:
+		err = ap.delete(ctx, a)
+	}
+	if err != nil && ctx.Err() != nil {
+		return // the cycle was cancelled: not the object's fault, and not its failure
+	}
+	if err != nil {
+		ap.fail(ctx, a, err)
+	} else {
+		ap.count(a)
+	}
+	if !a.quiet || err != nil {
+		ap.log(ctx, a, err, time.Since(start))
+	}
+}
+
+func (ap *applier) count(a *Action) {
+	c := &ap.cycle.counts
+	switch a.Kind {
+	case ActionCreate:
+		c.created.Add(1)
+	case ActionUpdate:
+		c.updated.Add(1)
+	case ActionDisable:
+		c.disabled.Add(1)
+	case ActionDelete:
+		c.deleted.Add(1)
+	case ActionSkip:
+		if !a.quiet {
+			c.skipped.Add(1)
+		}
+	}
+}
+
+func (ap *applier) skip(ctx context.Context, a *Action) error {
+	switch {
+	case a.err != nil:
+		return a.err
+	case a.dropLink:
+		return ap.dropLink(ctx, a.Type, a.SourceID)
+	case a.keepLink:
+		return ap.putLink(ctx, a.next)
+	}
+	return nil
+}
+
+// create records a pending create first, so that after a crash the next
+// cycle matches the object on the target instead of creating it twice.
+func (ap *applier) create(ctx context.Context, a *Action) error {
+	m := ap.e.mapping(a.Type)
+	if a.link == nil || a.link.State != LinkPendingCreate {
+		pending := Link{Type: a.Type, SourceID: a.SourceID, State: LinkPendingCreate}
+		if a.link != nil {
+			pending.Attempts, pending.NextRetry, pending.LastError = a.link.Attempts, a.link.NextRetry, a.link.LastError
+		}
+		if err := ap.putLink(ctx, pending); err != nil {
+			return err
+		}
+		a.link = &pending
+	}
+	res, err := ap.e.target.create(ctx, m.Endpoint, a.Resource)
+	if err != nil {
+		return err
+	}
+	id, _ := res["id"].(string)
+	if id == "" {
+		return errors.New("the target answered the create without an id")
+	}
+	a.TargetID, a.next.TargetID = id, id
+	return ap.putLink(ctx, a.next)
+}
+
+func (ap *applier) patch(ctx context.Context, a *Action) error {
+	if err := ap.e.target.patch(ctx, ap.e.mapping(a.Type).Endpoint, a.TargetID, a.Ops); err != nil {
+		return err
+	}
+	return ap.putLink(ctx, a.next)
+}
+
+func (ap *applier) delete(ctx context.Context, a *Action) error {
+	if err := ap.e.target.delete(ctx, ap.e.mapping(a.Type).Endpoint, a.TargetID); err != nil {
+		return err
+	}
+	return ap.dropLink(ctx, a.Type, a.SourceID)
+}
+
+func (ap *applier) putLink(ctx context.Context, l Link) error {
+	l.Updated = ap.e.now()
+	if err := ap.e.links.PutLink(ctx, l); err != nil {
+		return fmt.Errorf("store link: %w", err)
+	}
+	ap.cycle.links.put(l)
+	return nil
+}
+
+func (ap *applier) dropLink(ctx context.Context, t ObjectType, id string) error {
+	if err := ap.e.links.DeleteLink(ctx, t, id); err != nil {
+		return fmt.Errorf("delete link: %w", err)
+	}
+	ap.cycle.links.remove(t, id)
+	return nil
+}
+
+// fail records a failure on the object's link, keeping what was last
+// written so the next attempt computes the same change again.
+func (ap *applier) fail(ctx context.Context, a *Action, cause error) {
+	ap.cycle.counts.failed.Add(1)
+	l := Link{Type: a.Type, SourceID: a.SourceID, State: LinkPendingCreate}
+	if cur, ok := ap.cycle.links.get(a.Type, a.SourceID); ok {
+		l = cur
+	}
+	l.Attempts++
+	l.NextRetry = ap.e.now().Add(retryDelay(l.Attempts))
+	l.LastError = cause.Error()
+	if err := ap.putLink(ctx, l); err != nil {
+		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: record failure",
+			slog.String("sourceId", a.SourceID), slog.String("error", err.Error()))
+	}
+}
+
+func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duration) {
+	entry := LogEntry{
+		Time: ap.e.now(), JobID: ap.e.jobID, CycleID: ap.cycle.id, ChangeID: uuid.NewString(),
+		ObjectType: a.Type, SourceID: a.SourceID, SourceName: a.SourceName, TargetID: a.TargetID,
+		Action: a.Kind, Status: StatusSuccess, Steps: a.Steps, Modified: a.Modified, Reason: a.Reason, Duration: d,
+	}
+	step := Step{Name: StepAction, Status: StatusSuccess, Detail: string(a.Kind)}
+	switch {
+	case err != nil:
+		entry.Status, entry.ErrorCode, entry.Reason = StatusFailure, errorCode(err), err.Error()
+		step.Status, step.Detail = StatusFailure, err.Error()
+	case a.warn:
+		entry.Status, step.Status, step.Detail = StatusWarning, StatusWarning, a.Reason
+	case a.Kind == ActionSkip:
+		entry.Status, step.Status, step.Detail = StatusSkipped, StatusSkipped, a.Reason
+	}
+	entry.Steps = append(entry.Steps, step)
+	if lerr := ap.e.logs.Append(ctx, entry); lerr != nil {
+		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: write log entry",
+			slog.String("sourceId", a.SourceID), slog.String("error", lerr.Error()))
+	}
+}

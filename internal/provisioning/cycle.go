@@ -1,0 +1,234 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+
+	"github.com/provisio-dev/provisio/internal/directory"
+)
+
+// changesPage is how many change records one read of the feed returns.
+const changesPage = 5000
+
+// loadBatch is how many objects one read of the source asks for.
+const loadBatch = 500
+
+// cycle is the state of one cycle.
+type cycle struct {
+	id        string
+	kind      CycleKind
+	from      int64 // watermark at the start (0 for an initial cycle)
+	head      int64 // change-feed head read before anything else
+	scope     *scope
+	links     *linkTable
+	changed   map[ObjectType]map[string]bool // incremental: objects in the feed since from
+	counts    counters
+	unchanged atomic.Int64
+}
+
+// begin reads the watermark, the feed head, the scope and the links. The
+// head is read first, so changes made while the cycle runs are read again
+// by the next one.
+func (e *Engine) begin(ctx context.Context) (*cycle, error) {
+	wm, ok, err := e.links.Watermark(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read watermark: %w", err)
+	}
+	c := &cycle{id: uuid.NewString(), kind: CycleInitial}
+	if c.head, err = e.src.Head(ctx); err != nil {
+		return nil, fmt.Errorf("read change feed head: %w", err)
+	}
+	if c.scope, err = loadScope(ctx, e.src, e.mode, e.appID); err != nil {
+		return nil, err
+	}
+	if c.links, err = loadLinks(ctx, e.links); err != nil {
+		return nil, err
+	}
+	if ok {
+		c.kind, c.from = CycleIncremental, wm
+		if c.changed, err = readChanges(ctx, e.src, wm, c.head); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// readChanges collects the objects changed in (after, head].
+func readChanges(ctx context.Context, src Source, after, head int64) (map[ObjectType]map[string]bool, error) {
+	out := map[ObjectType]map[string]bool{TypeUser: {}, TypeGroup: {}}
+	for after < head {
+		page, err := src.Changes(ctx, after, changesPage)
+		if err != nil {
+			return nil, fmt.Errorf("read change feed after %d: %w", after, err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, ch := range page {
+			if ch.Seq > head {
+				return out, nil
+			}
+			switch ch.Kind {
+			case directory.KindUser:
+				out[TypeUser][ch.ObjectID] = true
+			case directory.KindGroup:
+				out[TypeGroup][ch.ObjectID] = true
+			}
+			after = ch.Seq
+		}
+	}
+	return out, nil
+}
+
+// candidateIDs lists the objects of type t the cycle evaluates. Initial:
+// everything in scope and everything linked. Incremental: what the feed
+// changed, links that need attention (pending create, failed, unresolved
+// references), and every object whose scope changed: in scope without a
+// link, linked and active but out of scope, disabled but back in scope.
+// Comparing the scope with the links catches every assignment, group
+// membership and nested-group change without reading them from the feed.
+func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
+	inScope := c.scope.users
+	if t == TypeGroup {
+		inScope = c.scope.groups
+	}
+	links := c.links.all(t)
+	ids := map[string]bool{}
+	for _, id := range extra {
+		ids[id] = true
+	}
+	for id := range inScope {
+		if _, linked := links[id]; c.kind == CycleInitial || !linked {
+			ids[id] = true
+		}
+	}
+	for id, l := range links {
+		switch {
+		case c.kind == CycleInitial, l.needsAttention(), c.changed[t][id],
+			l.State == LinkActive && !inScope[id], l.State == LinkDisabled && inScope[id]:
+			ids[id] = true
+		}
+	}
+	for id := range c.changed[t] {
+		ids[id] = true
+	}
+	out := make([]string, 0, len(ids))
+	for id := range ids {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// load reads the candidates' objects, from the scope's cache or the source.
+func (c *cycle) load(ctx context.Context, src Source, t ObjectType, ids []string) ([]candidate, error) {
+	objs := map[string]*Object{}
+	reasons := map[string]string{}
+	var missing []string
+	for _, id := range ids {
+		if o, why, ok := c.cached(t, id); ok {
+			objs[id], reasons[id] = o, why
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	for batch := range slices.Chunk(missing, loadBatch) {
+		if err := c.fetch(ctx, src, t, batch, objs, reasons); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]candidate, len(ids))
+	for i, id := range ids {
+		out[i] = candidate{id: id, obj: objs[id], scope: reasons[id]}
+		if l, ok := c.links.get(t, id); ok {
+			out[i].link = &l
+		}
+	}
+	return out, nil
+}
+
+func (c *cycle) cached(t ObjectType, id string) (*Object, string, bool) {
+	if t == TypeUser {
+		if u, ok := c.scope.userObjs[id]; ok {
+			o, why := c.scope.userObject(u)
+			return o, why, true
+		}
+		return nil, "", false
+	}
+	if g, ok := c.scope.groupObjs[id]; ok {
+		o, why := c.scope.groupObject(g)
+		return o, why, true
+	}
+	return nil, "", false
+}
+
+func (c *cycle) fetch(ctx context.Context, src Source, t ObjectType, ids []string, objs map[string]*Object, reasons map[string]string) error {
+	if t == TypeUser {
+		us, err := src.Users(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("read users: %w", err)
+		}
+		for _, u := range us {
+			objs[u.ObjectID], reasons[u.ObjectID] = c.scope.userObject(u)
+		}
+		return nil
+	}
+	gs, err := src.Groups(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("read groups: %w", err)
+	}
+	for _, g := range gs {
+		objs[g.ObjectID], reasons[g.ObjectID] = c.scope.groupObject(g)
+	}
+	return nil
+}
+
+// groupsTouchedBy lists the groups in scope with a member whose link a
+// user action created or removed: their target members change.
+func (c *cycle) groupsTouchedBy(actions []*Action) []string {
+	touched := map[string]bool{}
+	for _, a := range actions {
+		if a.Kind == ActionCreate || a.Kind == ActionDelete {
+			touched[a.SourceID] = true
+		}
+	}
+	if len(touched) == 0 {
+		return nil
+	}
+	var out []string
+	for id := range c.scope.groups {
+		g := c.scope.groupObjs[id]
+		if g != nil && slices.ContainsFunc(g.Members, func(m directory.Member) bool { return touched[m.ID] }) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// unresolvedAfter lists the users left with unresolved references when
+// this cycle created users (a manager may now have a target id).
+func (c *cycle) unresolvedAfter(actions []*Action) []string {
+	if !slices.ContainsFunc(actions, func(a *Action) bool { return a.Kind == ActionCreate }) {
+		return nil
+	}
+	var out []string
+	for id, l := range c.links.all(TypeUser) {
+		if l.Unresolved && l.TargetID != "" {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func (c *cycle) stats(requests int64) Stats {
+	return Stats{
+		Created: c.counts.created.Load(), Updated: c.counts.updated.Load(), Disabled: c.counts.disabled.Load(),
+		Deleted: c.counts.deleted.Load(), Skipped: c.counts.skipped.Load(), Failed: c.counts.failed.Load(),
+		Unchanged: c.unchanged.Load(), Requests: requests,
+	}
+}

@@ -1,0 +1,61 @@
+// Package provisioning is Provisio's provisioning engine: it keeps the
+// accounts of one application (a SCIM 2.0 service provider) in step with
+// the directory, doing what Microsoft Entra ID's provisioning service does
+// (entra-provisioning.md §3; Microsoft Learn "How application provisioning
+// works", "Customize attribute mappings") in seconds instead of its
+// 40-minute cycles.
+//
+// It owns, for one job ([Engine], configured by [Config]):
+//
+//   - Scope ([ScopeMode]): users assigned directly or through an assigned
+//     group, and assigned groups; or every user and group. Entra's
+//     IsSoftDeleted is true for an object that is unassigned, soft-deleted
+//     or disabled (accountEnabled=false). Unlike Entra, members of nested
+//     groups inside an assigned group are in scope.
+//   - Mappings ([ObjectMapping], [AttributeMapping]): Entra's mapping types
+//     Direct, Constant and None, "default value if null" (create only),
+//     "apply this mapping" always or only on create, matching attributes
+//     with precedence, and per-type Create/Update/Delete actions. A
+//     mapping's source is a [ValueSource], so the expression language
+//     slots in. [DefaultUserMapping] and [DefaultGroupMapping] are Entra's
+//     defaults (active ← Not([IsSoftDeleted]) as a real boolean).
+//   - Matching: a link first; otherwise the matching attributes in
+//     precedence order, by a filter query per object (GET
+//     /Users?filter=userName eq "…", RFC 7644 §3.4.2.2) or, when many objects
+//     need matching, one paged listing of the target (§3.4.2.4).
+//   - Plan then apply ([Engine.Plan], [Engine.Run]): every evaluated object
+//     gets an [Action] — create (POST, RFC 7644 §3.3), update with an
+//     attribute diff (PATCH, §3.5.2: lower-case ops, real booleans, one
+//     operation per attribute path), disable (PATCH active=false; Entra: "a
+//     disable is a request to set the active property to false"), delete
+//     (DELETE, §3.6) for hard-deleted objects, or skip with a reason. An
+//     object whose mapped values hash to what its link last wrote costs no
+//     request. Users are applied before groups; group members are the
+//     target ids of linked users (and groups); a manager created in the
+//     same cycle is set in a follow-up pass (Entra: "resolve reference
+//     attributes in follow-up updates").
+//   - Links ([Link], [LinkStore]): source id ↔ target id, the hash and
+//     values last written, state, attempts, next retry and last error.
+//     A create first stores a pending link, so after a crash the object
+//     is matched on the target instead of created twice. A failed object
+//     is retried with backoff (1 min doubling to 6 h; Entra's escrows start
+//     at 6 h) and never stops the cycle.
+//   - Cycles: the first cycle, and the first after [Engine.Restart], is
+//     initial (everything in scope and everything linked); later cycles
+//     are incremental: objects in the change feed since the watermark,
+//     links that need attention, and objects whose scope changed (found by
+//     comparing the scope with the links, which also catches what Entra
+//     misses: group members leaving and re-entering scope, managers out of
+//     scope at first). Unlike Entra, unassigned users stay managed, so a
+//     later hard delete still sends DELETE. The watermark advances only
+//     after a cycle ran to its end.
+//   - Provisioning logs ([LogEntry], [LogSink]) with cycle id, change id,
+//     source and target identity, action, status, steps, modified
+//     properties (old → new), error code and reason, duration; and
+//     [Stats] per cycle, including the requests sent.
+//
+// Every request goes through one scim/client.Client: timeouts, retries,
+// Retry-After, rate limits and the concurrency cap live there. Sources,
+// link stores and log sinks are interfaces ([Source], [LinkStore],
+// [LogSink]); provisioningtest has in-memory implementations.
+package provisioning

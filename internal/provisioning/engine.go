@@ -1,0 +1,228 @@
+package provisioning
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/provisio-dev/provisio/scim/client"
+)
+
+// DefaultConcurrency is the number of objects applied at once.
+const DefaultConcurrency = 8
+
+// DefaultListThreshold is the number of objects to match above which the
+// target is read once instead of queried per object.
+const DefaultListThreshold = 50
+
+// Config configures an Engine: one provisioning job, one application.
+type Config struct {
+	JobID  string
+	AppID  string
+	Scope  ScopeMode // default ScopeAssigned
+	Users  ObjectMapping
+	Groups ObjectMapping // Disabled: groups are not provisioned
+
+	Source Source
+	Links  LinkStore
+	Logs   LogSink
+	Target *client.Client // the one gate to the SCIM service
+
+	Concurrency   int // objects in flight; default DefaultConcurrency
+	ListThreshold int // default DefaultListThreshold; < 0: always query per object
+	Now           func() time.Time
+	Logger        *slog.Logger
+}
+
+// Engine runs provisioning cycles of one job. Cycles of one Engine must
+// not overlap; Run and Plan are not safe to call concurrently.
+type Engine struct {
+	jobID, appID  string
+	mode          ScopeMode
+	users, groups *compiledMapping
+	src           Source
+	links         LinkStore
+	logs          LogSink
+	target        *target
+	concurrency   int
+	listThreshold int
+	now           func() time.Time
+	log           *slog.Logger
+}
+
+// New validates cfg (every problem at once) and returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	var errs []error
+	users, err := compileMapping(cfg.Users)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	var groups *compiledMapping
+	if !cfg.Groups.Disabled {
+		if groups, err = compileMapping(cfg.Groups); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if cfg.Users.Type != TypeUser || (!cfg.Groups.Disabled && cfg.Groups.Type != TypeGroup) {
+		errs = append(errs, errors.New("user and group mappings must have types User and Group"))
+	}
+	if cfg.Source == nil || cfg.Links == nil || cfg.Logs == nil || cfg.Target == nil {
+		errs = append(errs, errors.New("Source, Links, Logs and Target are required"))
+	}
+	switch cfg.Scope {
+	case "":
+		cfg.Scope = ScopeAssigned
+	case ScopeAssigned, ScopeAll:
+	default:
+		errs = append(errs, fmt.Errorf("scope %q: want %q or %q", cfg.Scope, ScopeAssigned, ScopeAll))
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
+	}
+	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target},
+		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
+	if e.concurrency <= 0 {
+		e.concurrency = DefaultConcurrency
+	}
+	if e.listThreshold == 0 {
+		e.listThreshold = DefaultListThreshold
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	return e, nil
+}
+
+func (e *Engine) mapping(t ObjectType) *compiledMapping {
+	if t == TypeGroup {
+		return e.groups
+	}
+	return e.users
+}
+
+// Result reports a completed (or interrupted) cycle.
+type Result struct {
+	CycleID   string
+	Kind      CycleKind
+	Watermark int64 // the watermark after the cycle
+	Started   time.Time
+	Duration  time.Duration
+	Stats     Stats
+}
+
+// Plan computes what the next cycle would do without writing anything:
+// no target writes, no links, no logs, no watermark. It does read the
+// target to match unlinked objects. Group members and managers that the
+// plan would create appear as "pending:<source id>".
+func (e *Engine) Plan(ctx context.Context) (*Plan, error) {
+	cyc, err := e.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{CycleID: cyc.id, Kind: cyc.kind, From: cyc.from, To: cyc.head}
+	users, err := e.planStage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve)
+	if err != nil {
+		return nil, err
+	}
+	plan.add(users)
+	if e.groups != nil {
+		pending := pendingResolver(cyc.links, users.Actions)
+		groups, err := e.planStage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, nil), pending)
+		if err != nil {
+			return nil, err
+		}
+		plan.add(groups)
+	}
+	return plan, nil
+}
+
+// pendingResolver resolves objects the plan creates to "pending:<id>".
+func pendingResolver(lt *linkTable, actions []*Action) resolver {
+	creates := map[string]bool{}
+	for _, a := range actions {
+		if a.Kind == ActionCreate {
+			creates[a.SourceID] = true
+		}
+	}
+	return func(id string) (string, bool) {
+		if creates[id] {
+			return "pending:" + id, true
+		}
+		return lt.resolve(id)
+	}
+}
+
+func (p *Plan) add(q *Plan) {
+	p.Actions = append(p.Actions, q.Actions...)
+	p.Unchanged += q.Unchanged
+}
+
+// Run runs one cycle: users, then groups (members are target ids of
+// linked users and groups), then the users whose manager was created in
+// this cycle. It advances the watermark only when every stage ran to its
+// end; object failures do not stop it (they are retried later), a
+// cancelled ctx or a failing source or link store does.
+func (e *Engine) Run(ctx context.Context) (*Result, error) {
+	started := e.now()
+	e.target.requests.Store(0)
+	cyc, err := e.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{CycleID: cyc.id, Kind: cyc.kind, Watermark: cyc.from, Started: started}
+	err = e.runStages(ctx, cyc)
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		if err = e.links.SetWatermark(ctx, cyc.head); err == nil {
+			res.Watermark = cyc.head
+		}
+	}
+	res.Stats = cyc.stats(e.target.requests.Load())
+	res.Duration = e.now().Sub(started)
+	e.log.LogAttrs(ctx, slog.LevelInfo, "provisioning cycle",
+		slog.String("job", e.jobID), slog.String("cycle", cyc.id), slog.String("kind", string(cyc.kind)),
+		slog.Any("stats", res.Stats), slog.Duration("duration", res.Duration))
+	if err != nil {
+		return res, fmt.Errorf("provisioning cycle %s: %w", cyc.id, err)
+	}
+	return res, nil
+}
+
+func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
+	ap := &applier{e: e, cycle: cyc}
+	users, err := e.planStage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve)
+	if err != nil {
+		return err
+	}
+	ap.run(ctx, users.Actions)
+	if e.groups != nil && ctx.Err() == nil {
+		extra := cyc.groupsTouchedBy(users.Actions)
+		groups, err := e.planStage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve)
+		if err != nil {
+			return err
+		}
+		ap.run(ctx, groups.Actions)
+	}
+	if refs := cyc.unresolvedAfter(users.Actions); len(refs) > 0 && ctx.Err() == nil {
+		again, err := e.planStage(ctx, cyc, TypeUser, refs, cyc.links.resolve)
+		if err != nil {
+			return err
+		}
+		ap.run(ctx, again.Actions)
+	}
+	return nil
+}
+
+// Restart makes the next cycle an initial cycle; links are kept (Entra's
+// "restart provisioning").
+func (e *Engine) Restart(ctx context.Context) error {
+	return e.links.ClearWatermark(ctx)
+}

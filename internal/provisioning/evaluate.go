@@ -1,0 +1,133 @@
+package provisioning
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/provisio-dev/provisio/scim"
+)
+
+// resolver maps a source object id to the target id of its link.
+type resolver func(sourceID string) (targetID string, ok bool)
+
+// mapped is the result of evaluating an object mapping for one object.
+type mapped struct {
+	// values holds the target values of the mappings applied always,
+	// keyed by target path: what update compares and the link remembers.
+	values map[string]any
+	hash   string        // hash of values
+	create scim.Resource // the resource to POST, create-only mappings and defaults included
+	match  []matchValue  // matching attribute values, by precedence
+	// unresolved is set when a reference (manager, a member) points at an
+	// object that has no target id yet; it is left out until it has one.
+	unresolved bool
+}
+
+type matchValue struct {
+	path  targetPath
+	value string
+}
+
+// evaluate maps o with every attribute mapping of c.
+func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error) {
+	m := &mapped{values: map[string]any{}, create: scim.Resource{}}
+	for i, a := range c.Attributes {
+		v, ok, err := c.value(a, o)
+		if err != nil {
+			return nil, fmt.Errorf("mapping %q: %w", a.Target, err)
+		}
+		if ok && a.Reference {
+			var complete bool
+			v, ok, complete = resolveRefs(v, resolve)
+			m.unresolved = m.unresolved || !complete
+		}
+		t := c.targets[i]
+		if ok && a.Apply == ApplyAlways {
+			m.values[a.Target] = v
+		}
+		if ok {
+			t.set(m.create, v, a.Reference)
+		} else if a.Default != nil {
+			t.set(m.create, a.Default, false)
+		}
+		if ok && a.Match > 0 {
+			if s, isString := v.(string); isString {
+				m.match = append(m.match, matchValue{path: t, value: s})
+			}
+		}
+	}
+	slices.SortStableFunc(m.match, func(x, y matchValue) int {
+		return c.precedence(x.path.raw) - c.precedence(y.path.raw)
+	})
+	m.create["schemas"] = c.schemasOf(m.create)
+	m.hash = hashValues(m.values)
+	return m, nil
+}
+
+func (c *compiledMapping) precedence(target string) int {
+	for _, a := range c.Attributes {
+		if a.Target == target {
+			return a.Match
+		}
+	}
+	return 0
+}
+
+func (c *compiledMapping) value(a AttributeMapping, o *Object) (any, bool, error) {
+	if a.Source == nil {
+		return nil, false, nil
+	}
+	v, ok, err := a.Source.Value(o)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	return v, present(v), nil
+}
+
+// schemasOf lists the core schema and the extensions doc uses.
+func (c *compiledMapping) schemasOf(doc scim.Resource) []any {
+	var out []any
+	for i, s := range c.Schemas {
+		if _, used := doc[s]; i == 0 || used {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// resolveRefs maps a reference value (one id or a list) to target ids;
+// complete is false if some id has no target id yet.
+func resolveRefs(v any, resolve resolver) (out any, ok, complete bool) {
+	switch x := v.(type) {
+	case string:
+		id, found := resolve(x)
+		return id, found, found
+	case []string:
+		ids := make([]string, 0, len(x))
+		complete = true
+		for _, s := range x {
+			if id, found := resolve(s); found {
+				ids = append(ids, id)
+			} else {
+				complete = false
+			}
+		}
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		return ids, len(ids) > 0, complete
+	}
+	return nil, false, false
+}
+
+// hashValues is a stable hash of a values map (encoding/json sorts map keys).
+func hashValues(values map[string]any) string {
+	b, err := json.Marshal(values)
+	if err != nil {
+		b = fmt.Appendf(nil, "%v", values)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}

@@ -1,0 +1,62 @@
+package provisioning
+
+import "time"
+
+// LinkState is where a link stands (Entra's object connection plus its
+// escrow).
+type LinkState string
+
+// Link states.
+const (
+	// LinkPendingCreate is written before a create is sent: after a crash
+	// the object is matched on the target again instead of being created
+	// twice.
+	LinkPendingCreate LinkState = "pending-create"
+	LinkActive        LinkState = "active"   // provisioned and enabled
+	LinkDisabled      LinkState = "disabled" // provisioned with active=false
+)
+
+// Link ties a source object to its target object: Entra "detects and
+// caches the target system's ID" after create or match and uses it for
+// all future operations.
+type Link struct {
+	Type     ObjectType `json:"type"`
+	SourceID string     `json:"sourceId"`
+	TargetID string     `json:"targetId,omitempty"` // empty while pending create
+	State    LinkState  `json:"state"`
+	// Hash is the hash of Written; equal to the freshly mapped values'
+	// hash, the object costs no request.
+	Hash string `json:"hash,omitempty"`
+	// Written holds the target values last written (mapped values applied
+	// always, by target path): the "old" side of the next update's diff.
+	Written map[string]any `json:"written,omitempty"`
+	// Unresolved: a reference (manager, member) was left out because its
+	// object had no target id yet; the next cycle evaluates the object.
+	Unresolved bool `json:"unresolved,omitempty"`
+	// Attempts counts consecutive failures; NextRetry is the earliest
+	// time the object is tried again; LastError is the latest failure.
+	Attempts  int       `json:"attempts,omitempty"`
+	NextRetry time.Time `json:"nextRetry,omitzero"`
+	LastError string    `json:"lastError,omitempty"`
+	Updated   time.Time `json:"updated"`
+}
+
+// failed reports whether the link carries a failure awaiting retry.
+func (l *Link) failed() bool { return l.Attempts > 0 }
+
+// needsAttention reports links an incremental cycle evaluates even when
+// their object did not change.
+func (l *Link) needsAttention() bool {
+	return l.State == LinkPendingCreate || l.Unresolved || l.failed()
+}
+
+// retryDelay is the wait after the n-th consecutive failure: 1, 2, 4 ...
+// minutes, capped at 6 hours (Entra's escrows wait 6 h before the first
+// retry; a fixed seconds-scale cycle can afford to try sooner).
+func retryDelay(n int) time.Duration {
+	d := time.Minute
+	for i := 1; i < n && d < 6*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 6*time.Hour)
+}

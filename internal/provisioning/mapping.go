@@ -1,0 +1,151 @@
+package provisioning
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ValueSource computes the source side of an attribute mapping from one
+// source object. ok false means null: the attribute does not flow (Entra
+// never provisions null values). Direct, Constant and Not are the built-in
+// sources; the expression language implements this interface too.
+type ValueSource interface {
+	Value(o *Object) (v any, ok bool, err error)
+}
+
+// Direct is Entra's "Direct" mapping type: the value of a source attribute.
+type Direct struct{ Attr string }
+
+// Value implements ValueSource.
+func (d Direct) Value(o *Object) (any, bool, error) {
+	v, ok := o.Attr(d.Attr)
+	return v, ok, nil
+}
+
+// Constant is Entra's "Constant" mapping type: a fixed value (a string, or
+// a bool for boolean targets).
+type Constant struct{ V any }
+
+// Value implements ValueSource.
+func (c Constant) Value(*Object) (any, bool, error) { return c.V, c.V != nil, nil }
+
+// Not negates a boolean source, as Entra's Not() function does; the
+// default active mapping is Not{Direct{"IsSoftDeleted"}}.
+type Not struct{ Of ValueSource }
+
+// Value implements ValueSource.
+func (n Not) Value(o *Object) (any, bool, error) {
+	v, ok, err := n.Of.Value(o)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	b, isBool := v.(bool)
+	if !isBool {
+		return nil, false, fmt.Errorf("not: %v is not a boolean", v)
+	}
+	return !b, true, nil
+}
+
+// Apply says when a mapping flows (Entra's "Apply this mapping").
+type Apply int
+
+// Apply values.
+const (
+	ApplyAlways   Apply = iota // on create and on update
+	ApplyOnCreate              // only when the target object is created
+)
+
+// AttributeMapping maps one target attribute (Entra ATTR: mapping types
+// Direct, Constant, Expression and None; default value if null; apply
+// always or only on create; matching precedence).
+type AttributeMapping struct {
+	// Target is the SCIM attribute path (RFC 7644 §3.10, value filters
+	// allowed): "userName", "name.givenName", `emails[type eq "work"].value`,
+	// "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager".
+	Target string
+	// Source computes the value; nil is Entra's "None" type: nothing
+	// flows except Default on create.
+	Source ValueSource
+	// Default is used on create when Source yields null (Entra: "Default
+	// value if null", applied only on create).
+	Default any
+	Apply   Apply
+	// Match > 0 makes this a matching attribute; lower values are tried
+	// first (Entra's matching precedence).
+	Match int
+	// Reference marks source values that are object ids (manager,
+	// members): they flow as the linked target ids, {"value": id}.
+	Reference bool
+}
+
+// Actions are the target object actions of a mapping (Entra: Create,
+// Update, Delete checkboxes). Update also governs disables.
+type Actions struct {
+	Create, Update, Delete bool
+}
+
+// AllActions enables create, update and delete.
+var AllActions = Actions{Create: true, Update: true, Delete: true}
+
+// ObjectMapping maps one source object type to one SCIM resource type.
+type ObjectMapping struct {
+	Type       ObjectType
+	Endpoint   string   // e.g. "Users"
+	Schemas    []string // "schemas" of created resources
+	Attributes []AttributeMapping
+	Actions    Actions
+	Disabled   bool // the object type is not provisioned (group mapping switched off)
+}
+
+// compiledMapping is an ObjectMapping with parsed target paths.
+type compiledMapping struct {
+	ObjectMapping
+	targets  []targetPath // parallel to Attributes
+	matching []int        // indexes into Attributes, by precedence
+	active   int          // index of the "active" mapping, -1 if none
+}
+
+func compileMapping(m ObjectMapping) (*compiledMapping, error) {
+	if m.Endpoint == "" {
+		return nil, fmt.Errorf("%s mapping: no endpoint", m.Type)
+	}
+	c := &compiledMapping{ObjectMapping: m, active: -1}
+	seen := map[string]bool{}
+	var errs []error
+	for i, a := range m.Attributes {
+		tp, err := parseTarget(a.Target)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s mapping %q: %w", m.Type, a.Target, err))
+			continue
+		}
+		if key := strings.ToLower(a.Target); seen[key] {
+			errs = append(errs, fmt.Errorf("%s mapping %q: target mapped twice", m.Type, a.Target))
+		} else {
+			seen[key] = true
+		}
+		if a.Match > 0 {
+			c.matching = append(c.matching, i)
+		}
+		if strings.EqualFold(a.Target, "active") {
+			c.active = i
+		}
+		c.targets = append(c.targets, tp)
+	}
+	if len(c.matching) == 0 {
+		errs = append(errs, fmt.Errorf("%s mapping: no matching attribute", m.Type))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sortByPrecedence(c.matching, m.Attributes)
+	return c, nil
+}
+
+func sortByPrecedence(idx []int, attrs []AttributeMapping) {
+	for i := 1; i < len(idx); i++ {
+		for j := i; j > 0 && attrs[idx[j]].Match < attrs[idx[j-1]].Match; j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/client"
+)
+
+// matcher finds the target object of a source object that has no link,
+// by its matching attributes in precedence order (Entra: "evaluated in
+// matching precedence order; stops at the first match").
+//
+// With few objects to match it queries the target per object and
+// attribute (GET ?filter=attr eq "value", as Entra does). With many (an
+// initial cycle) it reads the target once, page by page, and matches in
+// memory: 10,000 creates cost one listing instead of 10,000 queries.
+type matcher struct {
+	t  *target
+	m  *compiledMapping
+	ix map[string]map[string][]scim.Resource // target path → lower-cased value → resources; nil: query mode
+}
+
+// listPageSize is the page size of the one-pass listing.
+const listPageSize = 1000
+
+// load switches to listing mode: one paged read of the whole endpoint.
+func (mt *matcher) load(ctx context.Context) error {
+	mt.ix = map[string]map[string][]scim.Resource{}
+	q := client.Query{Count: listPageSize, Attributes: mt.attributes()}
+	for start := 1; ; {
+		q.StartIndex = start
+		page, err := mt.t.list(ctx, mt.m.Endpoint, q)
+		if err != nil {
+			return fmt.Errorf("list %s for matching: %w", mt.m.Endpoint, err)
+		}
+		for _, r := range page.Resources {
+			mt.index(r)
+		}
+		n := len(page.Resources)
+		if n == 0 || start-1+n >= page.TotalResults {
+			return nil
+		}
+		start += n
+	}
+}
+
+// attributes lists what the listing needs: id plus every mapped target.
+func (mt *matcher) attributes() []string {
+	attrs := []string{"id"}
+	for _, t := range mt.m.targets {
+		attrs = append(attrs, t.top())
+	}
+	return attrs
+}
+
+func (mt *matcher) index(r scim.Resource) {
+	for _, i := range mt.m.matching {
+		t := mt.m.targets[i]
+		v, ok := t.get(r, false)
+		s, isString := v.(string)
+		if !ok || !isString {
+			continue
+		}
+		byValue := mt.ix[t.raw]
+		if byValue == nil {
+			byValue = map[string][]scim.Resource{}
+			mt.ix[t.raw] = byValue
+		}
+		key := strings.ToLower(s)
+		byValue[key] = append(byValue[key], r)
+	}
+}
+
+// find returns the matching target resource or nil, and a description of
+// the match for the log. More than one candidate is an error.
+func (mt *matcher) find(ctx context.Context, values []matchValue) (scim.Resource, string, error) {
+	for _, mv := range values {
+		found, err := mt.lookup(ctx, mv)
+		if err != nil {
+			return nil, "", err
+		}
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			return found[0], fmt.Sprintf("matched on %s = %q", mv.path.raw, mv.value), nil
+		default:
+			return nil, "", fmt.Errorf("%d target objects match %s = %q", len(found), mv.path.raw, mv.value)
+		}
+	}
+	return nil, "no target object matches", nil
+}
+
+func (mt *matcher) lookup(ctx context.Context, mv matchValue) ([]scim.Resource, error) {
+	if mt.ix != nil {
+		return mt.ix[mv.path.raw][strings.ToLower(mv.value)], nil
+	}
+	lr, err := mt.t.list(ctx, mt.m.Endpoint, client.Query{Filter: client.Eq(mv.path.raw, mv.value)})
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", mv.path.raw, err)
+	}
+	return lr.Resources, nil
+}

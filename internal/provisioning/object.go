@@ -1,0 +1,56 @@
+package provisioning
+
+import (
+	"strings"
+
+	"github.com/provisio-dev/provisio/internal/directory"
+)
+
+// ObjectType is the type of object a mapping provisions.
+type ObjectType string
+
+// Object types, named as Entra's mapping editor names them.
+const (
+	TypeUser  ObjectType = "User"
+	TypeGroup ObjectType = "Group"
+)
+
+// Object is one source object as mappings see it: a user or a group plus
+// what the cycle decided about its scope.
+type Object struct {
+	Type  ObjectType
+	User  *directory.User  // set for TypeUser
+	Group *directory.Group // set for TypeGroup
+	// SoftDeleted is Entra's IsSoftDeleted: true when the object is not
+	// assigned / out of scope, soft-deleted, or (users) accountEnabled=false.
+	SoftDeleted bool
+}
+
+// ID returns the source object id.
+func (o *Object) ID() string {
+	if o.Type == TypeUser {
+		return o.User.ObjectID
+	}
+	return o.Group.ObjectID
+}
+
+// Display returns the identity shown in logs: the userPrincipalName of a
+// user, the displayName of a group.
+func (o *Object) Display() string {
+	if o.Type == TypeUser {
+		return o.User.UserPrincipalName
+	}
+	return o.Group.DisplayName
+}
+
+// Attr returns a source attribute by name (see [directory.User.Attr] and
+// [directory.Group.Attr]) plus the virtual attribute "IsSoftDeleted".
+func (o *Object) Attr(name string) (any, bool) {
+	if strings.EqualFold(name, "IsSoftDeleted") {
+		return o.SoftDeleted, true
+	}
+	if o.Type == TypeUser {
+		return o.User.Attr(name)
+	}
+	return o.Group.Attr(name)
+}

@@ -1,0 +1,249 @@
+package provisioning
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/provisio-dev/provisio/scim"
+)
+
+// CycleKind says whether a cycle evaluates everything or only changes.
+type CycleKind string
+
+// Cycle kinds (Entra: initial and incremental cycles).
+const (
+	CycleInitial     CycleKind = "initial"
+	CycleIncremental CycleKind = "incremental"
+)
+
+// Plan is what a cycle will do: one action per object that needs one.
+// Objects whose mapped values equal what was last written are counted in
+// Unchanged and cost nothing.
+type Plan struct {
+	CycleID   string
+	Kind      CycleKind
+	From, To  int64 // change-feed sequences: after From, up to To
+	Actions   []*Action
+	Unchanged int
+}
+
+// Action is the planned action for one object.
+type Action struct {
+	Kind       ActionKind
+	Type       ObjectType
+	SourceID   string
+	SourceName string
+	TargetID   string                // empty for a create
+	Resource   scim.Resource         // create: the resource to POST
+	Ops        []scim.PatchOperation // update, disable: the PATCH operations
+	Modified   []ModifiedProperty
+	Reason     string // why a skip, or a note on the action
+	Steps      []Step
+
+	err      error // a failure while planning (a match query failed)
+	link     *Link // the link before the action, nil if none
+	next     Link  // the link to store after success
+	warn     bool  // a skip logged as a warning
+	keepLink bool  // a skip that stores next (a match, a cleared failure)
+	dropLink bool  // a skip that deletes the link
+	quiet    bool  // no log entry (bookkeeping only)
+}
+
+// candidate is an object a cycle evaluates.
+type candidate struct {
+	id    string
+	obj   *Object // nil: hard-deleted
+	scope string  // scope decision, for the log
+	link  *Link
+}
+
+// planner decides the action for each candidate of one object type.
+type planner struct {
+	m       *compiledMapping
+	links   *linkTable
+	match   *matcher
+	resolve resolver
+	now     time.Time
+}
+
+func (p *planner) decide(ctx context.Context, c candidate) *Action {
+	a := &Action{Type: p.m.Type, SourceID: c.id, link: c.link}
+	if c.obj != nil {
+		a.SourceName = c.obj.Display()
+		a.Steps = []Step{{Name: StepImport, Status: StatusSuccess}, {Name: StepScope, Status: StatusSuccess, Detail: c.scope}}
+	} else {
+		a.Steps = []Step{{Name: StepImport, Status: StatusSuccess, Detail: "deleted from the directory"}}
+	}
+	linked := c.link != nil && c.link.TargetID != "" && c.link.State != LinkPendingCreate
+	if linked {
+		a.TargetID = c.link.TargetID
+	}
+	if c.link != nil && c.link.failed() && c.link.NextRetry.After(p.now) {
+		a.quiet = true // logged when it failed; logged again when retried
+		return p.skip(a, fmt.Sprintf("retry scheduled at %s after %d failures", c.link.NextRetry.Format(time.RFC3339), c.link.Attempts))
+	}
+	switch {
+	case c.obj == nil:
+		return p.gone(a, linked)
+	case c.obj.SoftDeleted:
+		return p.outOfScope(a, c, linked)
+	case linked:
+		return p.update(a, c)
+	}
+	return p.createOrMatch(ctx, a, c)
+}
+
+func (p *planner) skip(a *Action, reason string) *Action {
+	a.Kind, a.Reason = ActionSkip, reason
+	return a
+}
+
+// gone handles a hard-deleted object: DELETE (Entra: "hard-deleted ⇒
+// DELETE"), if the mapping's Delete action is on.
+func (p *planner) gone(a *Action, linked bool) *Action {
+	if !linked {
+		a.dropLink, a.quiet = true, true
+		return p.skip(a, "deleted before it was provisioned")
+	}
+	if !p.m.Actions.Delete {
+		return p.skip(a, "deleted in the directory; the Delete action is off")
+	}
+	a.Kind = ActionDelete
+	return a
+}
+
+// outOfScope handles an unassigned, disabled or soft-deleted object: a
+// user is disabled with active=false (Entra: "a disable is a request to
+// set the active property to false"), a group is deleted.
+func (p *planner) outOfScope(a *Action, c candidate, linked bool) *Action {
+	switch {
+	case !linked && c.link != nil:
+		a.dropLink, a.quiet = true, true
+		return p.skip(a, c.scope)
+	case !linked:
+		// Changes to objects the job never managed and that are not
+		// assigned are no concern of this job: counted nowhere, not logged.
+		a.quiet = c.scope == reasonNotAssigned
+		return p.skip(a, "not provisioned: "+c.scope)
+	case p.m.Type == TypeGroup && p.m.Actions.Delete:
+		a.Kind, a.Reason = ActionDelete, c.scope
+		return a
+	case p.m.active < 0 || !p.m.Actions.Update:
+		return p.skip(a, c.scope+"; no active mapping or the Update action is off, so the account is left as it is")
+	case c.link.State == LinkDisabled:
+		return nil
+	}
+	a.Kind, a.Reason = ActionDisable, c.scope
+	old := c.link.Written["active"]
+	a.Ops = []scim.PatchOperation{op("replace", "active", false)}
+	a.Modified = []ModifiedProperty{{Name: "active", Old: display(old, old != nil), New: "false"}}
+	a.next = *c.link
+	a.next.Written = maps.Clone(c.link.Written)
+	if a.next.Written == nil {
+		a.next.Written = map[string]any{}
+	}
+	a.next.Written["active"] = false
+	a.next.Hash, a.next.State = hashValues(a.next.Written), LinkDisabled
+	return a
+}
+
+// update compares the mapped values with those last written.
+func (p *planner) update(a *Action, c candidate) *Action {
+	mp, err := p.m.evaluate(c.obj, p.resolve)
+	if err != nil {
+		a.err = err
+		return p.skip(a, "mapping failed")
+	}
+	a.next = p.linkAfter(c.id, c.link.TargetID, mp)
+	if c.link.Hash == mp.hash && c.link.State == LinkActive {
+		if c.link.failed() || c.link.Unresolved != mp.unresolved {
+			a.keepLink, a.quiet = true, true
+			return p.skip(a, "already in sync")
+		}
+		return nil
+	}
+	if !p.m.Actions.Update {
+		return p.skip(a, "changed; the Update action is off")
+	}
+	a.Ops, a.Modified = p.m.diff(c.link.Written, mp.values)
+	if len(a.Ops) == 0 {
+		a.keepLink, a.quiet = true, true
+		return p.skip(a, "already in sync")
+	}
+	a.Kind = ActionUpdate
+	return a
+}
+
+// createOrMatch looks the object up on the target and creates it if absent.
+func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Action {
+	mp, err := p.m.evaluate(c.obj, p.resolve)
+	if err != nil {
+		a.err = err
+		return p.skip(a, "mapping failed")
+	}
+	if len(mp.match) == 0 {
+		return p.skip(a, "no value for any matching attribute")
+	}
+	res, detail, err := p.match.find(ctx, mp.match)
+	if err != nil {
+		a.err = err
+		a.Steps = append(a.Steps, Step{Name: StepMatch, Status: StatusFailure, Detail: err.Error()})
+		return p.skip(a, "matching failed")
+	}
+	a.Steps = append(a.Steps, Step{Name: StepMatch, Status: StatusSuccess, Detail: detail})
+	if res == nil {
+		if !p.m.Actions.Create {
+			return p.skip(a, "not on the target; the Create action is off")
+		}
+		a.Kind, a.Resource = ActionCreate, mp.create
+		a.next = p.linkAfter(c.id, "", mp)
+		a.Modified = sortedModified(mp.create, p.m)
+		return a
+	}
+	id, _ := res["id"].(string)
+	if owner, taken := p.links.owner(p.m.Type, id); taken && owner != c.id {
+		// Two source objects with one matching value: linking both to one
+		// target object would let them overwrite each other.
+		a.warn = true
+		return p.skip(a, fmt.Sprintf("the matching target object %s is already linked to source object %s", id, owner))
+	}
+	a.TargetID = id
+	a.next = p.linkAfter(c.id, id, mp)
+	a.Ops, a.Modified = p.m.diff(p.m.targetValues(res), mp.values)
+	if len(a.Ops) == 0 || !p.m.Actions.Update {
+		a.keepLink = true
+		return p.skip(a, "matched an existing target object; already in sync")
+	}
+	a.Kind = ActionUpdate
+	return a
+}
+
+// linkAfter is the link as it will be once the action succeeds.
+func (p *planner) linkAfter(sourceID, targetID string, mp *mapped) Link {
+	return Link{Type: p.m.Type, SourceID: sourceID, TargetID: targetID, State: LinkActive,
+		Hash: mp.hash, Written: mp.values, Unresolved: mp.unresolved}
+}
+
+// targetValues reads the always-applied mapped attributes from a target resource.
+func (c *compiledMapping) targetValues(res scim.Resource) map[string]any {
+	out := map[string]any{}
+	for i, a := range c.Attributes {
+		if v, ok := c.targets[i].get(res, a.Reference); ok && a.Apply == ApplyAlways {
+			out[a.Target] = v
+		}
+	}
+	return out
+}
+
+// sortedModified lists a create's values in mapping order.
+func sortedModified(doc scim.Resource, m *compiledMapping) []ModifiedProperty {
+	var out []ModifiedProperty
+	for i, a := range m.Attributes {
+		if v, ok := m.targets[i].get(doc, a.Reference); ok {
+			out = append(out, ModifiedProperty{Name: a.Target, New: display(v, true)})
+		}
+	}
+	return out
+}
