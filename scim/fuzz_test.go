@@ -29,7 +29,7 @@ func FuzzNormalize(f *testing.F) {
 		if json.Unmarshal([]byte(body), &in) != nil {
 			return
 		}
-		for _, opts := range []NormalizeOptions{{}, {RejectUnknown: true}, {KeepReadOnly: true}} {
+		for _, opts := range []NormalizeOptions{{}, {RejectUnknown: true}, {KeepReadOnly: true}, {KeepUnknown: true}} {
 			out, err := rt.Normalize(in, opts)
 			rt.Project(in, paths, paths)
 			_, _ = rt.Replace(in, in, opts)

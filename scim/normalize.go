@@ -24,6 +24,18 @@ type NormalizeOptions struct {
 	// the result of a PATCH. Client input must be normalized without it
 	// (RFC 7643 §7: readOnly values from clients SHALL be ignored).
 	KeepReadOnly bool
+
+	// KeepUnknown keeps what no schema of the resource type defines
+	// verbatim instead of dropping or rejecting it (it overrides
+	// RejectUnknown): unknown top-level attributes and extension objects
+	// under unknown schema URIs, unknown attributes inside a known
+	// extension object, unknown sub-attributes inside complex values, and
+	// unknown URIs in "schemas" (listed after the known ones). It is for a
+	// client that changes a resource read from another service provider and
+	// writes it back (PATCH emulated with GET and PUT): whatever that
+	// provider's custom schemas hold must survive the round trip. Known
+	// attributes are still validated and canonicalised.
+	KeepUnknown bool
 }
 
 // Normalize validates a resource sent by a client (POST body, RFC 7644
@@ -43,11 +55,12 @@ type NormalizeOptions struct {
 //     in a list; a bare value where a complex attribute with a "value"
 //     sub-attribute is expected becomes {"value": ...} (manager as an id);
 //   - readOnly attributes are dropped (unless opts.KeepReadOnly), unknown
-//     attributes are dropped or rejected per opts;
+//     attributes are dropped, rejected or kept verbatim per opts;
 //   - required attributes and required extensions must be present, and at
 //     most one element of a multi-valued attribute may be primary;
 //   - "schemas" is rebuilt: the core schema URI plus the URIs of the
-//     extensions present. Unknown URIs in the input are tolerated.
+//     extensions present. Unknown URIs in the input are tolerated (and
+//     kept with opts.KeepUnknown).
 //
 // in is not modified, and the result shares nothing with it. Client errors
 // are *Error with status 400 and scimType invalidSyntax or invalidValue.
@@ -63,7 +76,7 @@ func (rt *ResourceType) Normalize(in map[string]any, opts NormalizeOptions) (Res
 	if err := n.checkRequired(out); err != nil {
 		return nil, err
 	}
-	n.setSchemas(out)
+	n.setSchemas(out, in)
 	return out, nil
 }
 
@@ -73,7 +86,7 @@ func (rt *ResourceType) Normalize(in map[string]any, opts NormalizeOptions) (Res
 // canonical resource, e.g. in PATCH.
 func (rt *ResourceType) SetSchemas(res Resource) {
 	if v := rt.view.Load(); v != nil {
-		(&normalizer{v: v}).setSchemas(res)
+		(&normalizer{v: v}).setSchemas(res, nil)
 	}
 }
 
@@ -155,8 +168,20 @@ func (n *normalizer) laterKey(out Resource, key string, val any) error {
 			return n.putResolved(out, r, val)
 		}
 	}
-	if n.opts.RejectUnknown {
-		return unknownAttr(key)
+	return n.unknown(out, key, key, val)
+}
+
+// unknown handles the value of an attribute no schema defines, stored
+// under key in container: kept verbatim with KeepUnknown, else rejected
+// (naming it as path) with RejectUnknown, else dropped.
+func (n *normalizer) unknown(container map[string]any, key, path string, val any) error {
+	switch {
+	case n.opts.KeepUnknown:
+		if val != nil {
+			container[key] = copyValue(val)
+		}
+	case n.opts.RejectUnknown:
+		return unknownAttr(path)
 	}
 	return nil
 }
@@ -194,8 +219,10 @@ func (n *normalizer) extensionObject(out Resource, s *Schema, val any) error {
 			}
 		case strings.IndexByte(k, '.') >= 0:
 			later = append(later, deferredKey{k, v})
-		case n.opts.RejectUnknown:
-			return unknownAttr(s.ID + ":" + k)
+		default:
+			if err := n.unknown(container, k, s.ID+":"+k, v); err != nil {
+				return err
+			}
 		}
 	}
 	for _, d := range later {
@@ -206,8 +233,8 @@ func (n *normalizer) extensionObject(out Resource, s *Schema, val any) error {
 			subAttr = a.SubAttribute(sub)
 		}
 		if subAttr == nil {
-			if n.opts.RejectUnknown {
-				return unknownAttr(s.ID + ":" + d.key)
+			if err := n.unknown(container, d.key, s.ID+":"+d.key, d.val); err != nil {
+				return err
 			}
 			continue
 		}
@@ -383,8 +410,8 @@ func (n *normalizer) complex(a *Attribute, val any, path errPath) (any, error) {
 	for k, v := range obj {
 		sub := a.SubAttribute(k)
 		if sub == nil {
-			if n.opts.RejectUnknown {
-				return nil, unknownAttr(path.child(k).String())
+			if err := n.unknown(out, k, path.child(k).String(), v); err != nil {
+				return nil, err
 			}
 			continue
 		}
@@ -572,8 +599,10 @@ func requiredErr(path string) *Error {
 	return Errorf(http.StatusBadRequest, ScimTypeInvalidValue, "attribute %q is required", path)
 }
 
-// setSchemas rebuilds "schemas": core URI plus the extensions present.
-func (n *normalizer) setSchemas(out Resource) {
+// setSchemas rebuilds "schemas": core URI plus the extensions present,
+// then, with KeepUnknown, the URIs of in's "schemas" that the resource type
+// does not know (in may be nil).
+func (n *normalizer) setSchemas(out Resource, in map[string]any) {
 	schemas := make([]any, 1, 1+len(n.v.exts))
 	schemas[0] = n.v.core.ID
 	for _, s := range n.v.exts {
@@ -581,5 +610,29 @@ func (n *normalizer) setSchemas(out Resource) {
 			schemas = append(schemas, s.ID)
 		}
 	}
+	if n.opts.KeepUnknown {
+		schemas = n.appendUnknownSchemas(schemas, in)
+	}
 	out["schemas"] = schemas
+}
+
+// appendUnknownSchemas appends the strings of in's "schemas" that name
+// neither the core schema nor an extension, once each (case-insensitively).
+func (n *normalizer) appendUnknownSchemas(schemas []any, in map[string]any) []any {
+	var list []any
+	for k, v := range in {
+		if strings.EqualFold(k, "schemas") {
+			list, _ = v.([]any)
+			break
+		}
+	}
+	for _, v := range list {
+		uri, ok := v.(string)
+		known := !ok || strings.EqualFold(uri, n.v.core.ID) || lookupFold(n.v.extByURI, uri) != nil
+		if known || slices.ContainsFunc(schemas, func(have any) bool { return strings.EqualFold(have.(string), uri) }) {
+			continue
+		}
+		schemas = append(schemas, uri)
+	}
+	return schemas
 }

@@ -221,6 +221,28 @@ func TestNormalize(t *testing.T) {
 			wantType: ScimTypeInvalidSyntax, wantDetail: `unknown attribute "urn:example:other:attr"`,
 		},
 		{
+			name: "unknown attributes kept verbatim", opts: NormalizeOptions{KeepUnknown: true, RejectUnknown: true},
+			in: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:example:acme:2.0:User","URN:EXAMPLE:ACME:2.0:USER",
+				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+				"USERNAME":"a","favouriteColour":"blue","emails":[{"VALUE":"a","label":{"x":[1]}}],"name.nickname":"n",
+				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"shoeSize":"9","manager.label":"m"},
+				"urn:example:acme:2.0:User":{"Badge":7,"nested":{"a":null}},"urn:example:other:attr":"x","dropped":null}`,
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","urn:example:acme:2.0:User"],
+				"userName":"a","favouriteColour":"blue","emails":[{"value":"a","label":{"x":[1]}}],"name.nickname":"n",
+				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"shoeSize":"9","manager.label":"m"},
+				"urn:example:acme:2.0:User":{"Badge":7,"nested":{"a":null}},"urn:example:other:attr":"x"}`,
+		},
+		{
+			name: "known attributes still validated when keeping unknown ones", opts: NormalizeOptions{KeepUnknown: true},
+			in:       `{"userName":"a","favouriteColour":"blue","active":"maybe"}`,
+			wantType: ScimTypeInvalidValue, wantDetail: `attribute "active" must be a boolean`,
+		},
+		{
+			name: "unknown schema URIs dropped without KeepUnknown",
+			in:   `{"schemas":["urn:example:acme:2.0:User"],"userName":"a","urn:example:acme:2.0:User":{"badge":7}}`,
+			want: `{` + coreUser + `,"userName":"a"}`,
+		},
+		{
 			name: "readOnly attributes are not unknown", opts: NormalizeOptions{RejectUnknown: true},
 			in:   `{"userName":"a","id":"1","meta":{"resourceType":"User"},"schemas":["x"]}`,
 			want: `{` + coreUser + `,"userName":"a"}`,

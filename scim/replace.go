@@ -51,7 +51,7 @@ func (rt *ResourceType) Replace(current Resource, replacement map[string]any, op
 	if err := n.checkRequired(out); err != nil {
 		return nil, err
 	}
-	n.setSchemas(out)
+	n.setSchemas(out, replacement)
 	return out, nil
 }
 

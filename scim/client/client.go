@@ -26,18 +26,19 @@ import (
 // safe for concurrent use; every request passes through its rate limiter,
 // concurrency cap and retry policy.
 type Client struct {
-	base    *url.URL
-	hc      *http.Client
-	token   func(context.Context) (string, error)
-	timeout time.Duration
-	retry   RetryPolicy
-	limiter *rate.Limiter
-	sem     chan struct{}
-	sleep   func(context.Context, time.Duration) error
-	now     func() time.Time
-	log     *slog.Logger
-	quirks  Quirks
-	maxBody int64
+	base     *url.URL
+	hc       *http.Client
+	token    func(context.Context) (string, error)
+	timeout  time.Duration
+	retry    RetryPolicy
+	limiter  *rate.Limiter
+	sem      chan struct{}
+	sleep    func(context.Context, time.Duration) error
+	now      func() time.Time
+	log      *slog.Logger
+	quirks   Quirks
+	registry *scim.Registry // resource types for Quirks.PatchNotSupported
+	maxBody  int64
 
 	mu         sync.Mutex
 	pauseUntil time.Time // set by a Retry-After; every request waits for it
@@ -76,6 +77,9 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if c.sem == nil {
 		c.sem = make(chan struct{}, DefaultMaxConcurrency)
+	}
+	if c.registry == nil {
+		c.registry = scim.NewStandardRegistry()
 	}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient(cap(c.sem))

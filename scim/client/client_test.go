@@ -438,6 +438,7 @@ func TestNewRejects(t *testing.T) {
 		{"bad rate", "https://host", []Option{WithRateLimit(0, 1)}},
 		{"zero concurrency", "https://host", []Option{WithMaxConcurrency(0)}},
 		{"negative member chunk", "https://host", []Option{WithQuirks(Quirks{MaxMembersPerPatch: -1})}},
+		{"nil registry", "https://host", []Option{WithRegistry(nil)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/provisio-dev/provisio/scim"
 )
 
 // Option configures a [Client]; see [New].
@@ -186,6 +188,20 @@ func WithQuirks(q Quirks) Option {
 			return errors.New("MaxMembersPerPatch must be >= 0")
 		}
 		c.quirks = q
+		return nil
+	}
+}
+
+// WithRegistry sets the schemas the client knows, used to apply PATCH
+// operations locally for targets with Quirks.PatchNotSupported: the
+// resource type is the one served at the request's endpoint. Default:
+// [scim.NewStandardRegistry] (User with the enterprise extension, Group).
+func WithRegistry(r *scim.Registry) Option {
+	return func(c *Client) error {
+		if r == nil {
+			return errors.New("nil registry")
+		}
+		c.registry = r
 		return nil
 	}
 }

@@ -2,123 +2,133 @@ package client
 
 import (
 	"encoding/json"
+	"errors"
+	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/provisio-dev/provisio/scim"
 )
 
-func TestApplyOps(t *testing.T) {
-	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-	user := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"a","active":true,
-		"name":{"givenName":"A","familyName":"B"},"emails":[{"type":"work","value":"a@x","primary":true}]}`
-	group := `{"id":"g1","displayName":"G","members":[{"value":"u1"},{"value":"u2"},{"value":"u3"}]}`
+const acme = "urn:example:acme:2.0:User"
+
+// acmeRegistry is the standard registry plus an "acme" User extension.
+func acmeRegistry(t *testing.T) *scim.Registry {
+	t.Helper()
+	r := scim.NewStandardRegistry()
+	if err := r.AddSchema(&scim.Schema{ID: acme, Name: "Acme", Attributes: []*scim.Attribute{{Name: "badge", Type: scim.TypeInteger}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddExtension("User", acme, false); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// With Quirks.PatchNotSupported, Patch is a GET, a local patch.Apply and a
+// PUT of the result; what the client's registry does not know survives.
+func TestQuirkPatchNotSupported(t *testing.T) {
+	const group = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"g1","displayName":"G",
+		"members":[{"value":"u1"},{"value":"u2"},{"value":"u3"}]}`
+	const customUser = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + acme + `"],"id":"u1","userName":"a",
+		"favouriteColour":"blue","emails":[{"type":"work","value":"a@x","label":"desk"}],"` + acme + `":{"badge":7,"floor":"3"}}`
 	tests := []struct {
-		name    string
-		in      string
-		ops     string
-		want    string
-		wantErr bool
+		name     string
+		endpoint string
+		current  string // the target's resource, answered to the GET
+		ops      string
+		opts     []Option
+		want     string // PUT body
 	}{
-		{name: "replace simple, op case-insensitive", in: user,
-			ops:  `[{"op":"Replace","path":"userName","value":"b"}]`,
-			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"b","active":true,"name":{"givenName":"A","familyName":"B"},"emails":[{"type":"work","value":"a@x","primary":true}]}`},
-		{name: "attribute names case-insensitive, sub-attribute", in: `{"Name":{"givenName":"A"}}`,
-			ops:  `[{"op":"replace","path":"name.GIVENNAME","value":"Z"}]`,
-			want: `{"Name":{"givenName":"Z"}}`},
-		{name: "path-less with dotted and urn keys (aadOptscim062020)", in: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"]}`,
-			ops:  `[{"op":"replace","value":{"name.givenName":"G","urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"7","active":false}}]`,
-			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + ent + `"],"name":{"givenName":"G"},"active":false,"` + ent + `":{"employeeNumber":"7"}}`},
-		{name: "path-less with extension object (Okta)", in: `{"schemas":["` + ent + `"],"` + ent + `":{"department":"x"}}`,
-			ops:  `[{"op":"replace","value":{"` + ent + `":{"department":"y","manager":{"value":"m1"}}}}]`,
-			want: `{"schemas":["` + ent + `"],"` + ent + `":{"department":"y","manager":{"value":"m1"}}}`},
-		{name: "manager by urn path", in: `{}`,
-			ops:  `[{"op":"add","path":"` + ent + `:manager","value":{"value":"m2"}}]`,
-			want: `{"schemas":["` + ent + `"],"` + ent + `":{"manager":{"value":"m2"}}}`},
-		{name: "filtered sub-attribute replace", in: `{"emails":[{"type":"work","value":"a@x"},{"type":"home","value":"h@x"}]}`,
-			ops:  `[{"op":"replace","path":"emails[type eq \"work\"].value","value":"w@x"}]`,
-			want: `{"emails":[{"type":"work","value":"w@x"},{"type":"home","value":"h@x"}]}`},
-		{name: "filtered add creates the element", in: `{}`,
-			ops:  `[{"op":"add","path":"emails[type eq \"work\"].value","value":"w@x"}]`,
-			want: `{"emails":[{"type":"work","value":"w@x"}]}`},
-		{name: "add members skips duplicates", in: group,
-			ops:  `[{"op":"Add","path":"members","value":[{"value":"u3"},{"value":"u4","$ref":null}]}]`,
-			want: `{"id":"g1","displayName":"G","members":[{"value":"u1"},{"value":"u2"},{"value":"u3"},{"value":"u4","$ref":null}]}`},
-		{name: "remove members by value list (Entra)", in: group,
-			ops:  `[{"op":"Remove","path":"members","value":[{"value":"u1"},{"value":"u3"}]}]`,
-			want: `{"id":"g1","displayName":"G","members":[{"value":"u2"}]}`},
-		{name: "remove member by filter (Okta)", in: group,
-			ops:  `[{"op":"remove","path":"members[value eq \"u2\"]"}]`,
-			want: `{"id":"g1","displayName":"G","members":[{"value":"u1"},{"value":"u3"}]}`},
-		{name: "remove whole attribute", in: group,
-			ops:  `[{"op":"remove","path":"members"}]`,
-			want: `{"id":"g1","displayName":"G"}`},
-		{name: "replace members with empty list", in: group,
-			ops:  `[{"op":"replace","path":"members","value":[]}]`,
-			want: `{"id":"g1","displayName":"G","members":[]}`},
-		{name: "unknown op", in: group, ops: `[{"op":"move","path":"members"}]`, wantErr: true},
-		{name: "path-less remove", in: group, ops: `[{"op":"remove"}]`, wantErr: true},
-		{name: "path-less with scalar value", in: group, ops: `[{"op":"replace","value":"x"}]`, wantErr: true},
-		{name: "unsupported filter", in: group, ops: `[{"op":"remove","path":"members[value sw \"u\"]"}]`, wantErr: true},
-		{name: "unbalanced filter", in: group, ops: `[{"op":"remove","path":"members]value eq \"u\"["}]`, wantErr: true},
-		{name: "bad filter value", in: group, ops: `[{"op":"remove","path":"members[value eq u2]"}]`, wantErr: true},
-		{name: "empty attribute", in: group, ops: `[{"op":"replace","path":".x","value":1}]`, wantErr: true},
+		{name: "replace, filtered sub-attribute, ActiveAsString", endpoint: "Users",
+			current: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"a","active":true,"emails":[{"type":"work","value":"a@x"}]}`,
+			ops:     `[{"op":"Replace","path":"active","value":false},{"op":"Replace","path":"emails[type eq \"work\"].value","value":"b@x"}]`,
+			opts:    []Option{WithQuirks(Quirks{PatchNotSupported: true, ActiveAsString: true})},
+			want:    `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"a","active":"False","emails":[{"type":"work","value":"b@x"}]}`},
+		{name: "value path upsert creates the element", endpoint: "/Users",
+			current: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"a"}`,
+			ops:     `[{"op":"add","path":"emails[type eq \"work\"].value","value":"w@x"}]`,
+			want:    `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"a","emails":[{"type":"work","value":"w@x"}]}`},
+		{name: "members: add skips duplicates, remove by list and by filter", endpoint: "Groups", current: group,
+			ops: `[{"op":"Add","path":"members","value":[{"value":"u3"},{"value":"u4"}]},
+				{"op":"Remove","path":"members","value":[{"value":"u1"}]},{"op":"remove","path":"members[value eq \"u2\"]"}]`,
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"g1","displayName":"G","members":[{"value":"u3"},{"value":"u4"}]}`},
+		{name: "unknown attributes and extension survive", endpoint: "Users", current: customUser,
+			ops: `[{"op":"replace","value":{"displayName":"A","emails":[{"type":"work","value":"a@x","label":"desk"}]}}]`,
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + acme + `"],"id":"u1","userName":"a","displayName":"A",
+				"favouriteColour":"blue","emails":[{"type":"work","value":"a@x","label":"desk"}],"` + acme + `":{"badge":7,"floor":"3"}}`},
+		{name: "a registered extension is patched, its unknown attributes survive", endpoint: "Users", current: customUser,
+			ops:  `[{"op":"replace","path":"` + acme + `:badge","value":8}]`,
+			opts: []Option{WithRegistry(acmeRegistry(t))},
+			want: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + acme + `"],"id":"u1","userName":"a",
+				"favouriteColour":"blue","emails":[{"type":"work","value":"a@x","label":"desk"}],"` + acme + `":{"badge":8,"floor":"3"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var in scim.Resource
+			fs := newFaultServer(t, step{status: 200, body: tt.current}, step{status: 200, body: tt.current})
+			opts := append([]Option{WithQuirks(Quirks{PatchNotSupported: true})}, tt.opts...)
+			c, _ := newTestClient(t, fs.URL, opts...)
 			var ops []scim.PatchOperation
-			if err := json.Unmarshal([]byte(tt.in), &in); err != nil {
-				t.Fatal(err)
-			}
 			if err := json.Unmarshal([]byte(tt.ops), &ops); err != nil {
 				t.Fatal(err)
 			}
-			before, _ := json.Marshal(in)
-			got, err := applyOps(in, ops)
-			if after, _ := json.Marshal(in); string(after) != string(before) {
-				t.Errorf("applyOps modified its input: %s", after)
+			if _, err := c.Patch(t.Context(), tt.endpoint, "u1", ops); err != nil {
+				t.Fatalf("Patch error: %v", err)
 			}
-			if tt.wantErr {
-				if err == nil {
-					t.Errorf("applyOps(%s) = %v, want error", tt.ops, got)
-				}
-				return
+			reqs := fs.requests()
+			if len(reqs) != 2 || reqs[0].method != http.MethodGet || reqs[1].method != http.MethodPut {
+				t.Fatalf("requests = %v, want GET then PUT", reqs)
 			}
-			if err != nil {
-				t.Fatalf("applyOps(%s) error: %v", tt.ops, err)
+			var got, want map[string]any
+			if err := json.Unmarshal([]byte(reqs[1].body), &got); err != nil {
+				t.Fatal(err)
 			}
-			var want scim.Resource
 			if err := json.Unmarshal([]byte(tt.want), &want); err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
-				g, _ := json.Marshal(got)
-				t.Errorf("applyOps(%s) = %s, want %s", tt.ops, g, tt.want)
+				t.Errorf("PUT body = %s, want %s", reqs[1].body, tt.want)
 			}
 		})
 	}
 }
 
-// FuzzApplyOps checks that no operation, however malformed, panics or
-// modifies the input resource.
-func FuzzApplyOps(f *testing.F) {
-	f.Add("replace", `emails[type eq "work"].value`, `"x"`)
-	f.Add("remove", `members[value eq "u1"]`, ``)
-	f.Add("add", `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`, `{"value":"m"}`)
-	f.Add("replace", ``, `{"name.givenName":"a","urn:x:User":{"a":1}}`)
-	f.Add("add", `name.givenName`, `[1,2]`)
-	f.Fuzz(func(t *testing.T, op, path, value string) {
-		in := scim.Resource{"schemas": []any{scim.UserSchema}, "userName": "a", "name": map[string]any{"givenName": "A"},
-			"emails": []any{map[string]any{"type": "work", "value": "a@x"}}, "members": []any{map[string]any{"value": "u1"}}}
-		before, _ := json.Marshal(in)
-		op1 := scim.PatchOperation{Op: op, Path: path}
-		if json.Valid([]byte(value)) {
-			op1.Value = json.RawMessage(value)
-		}
-		_, _ = applyOps(in, []scim.PatchOperation{op1})
-		if after, _ := json.Marshal(in); string(after) != string(before) {
-			t.Errorf("applyOps modified its input: %s", after)
-		}
-	})
+// Operations the client cannot apply locally fail before the PUT, so the
+// target's resource is left alone.
+func TestQuirkPatchNotSupportedErrors(t *testing.T) {
+	const user = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","` + acme + `"],"id":"u1","userName":"a","` + acme + `":{"badge":7}}`
+	tests := []struct {
+		name     string
+		endpoint string
+		ops      string
+		wantReqs int
+		want     string // in the error
+	}{
+		{"attribute of an unregistered extension", "Users", `[{"op":"replace","path":"` + acme + `:badge","value":8}]`, 1, "invalidPath"},
+		{"unknown attribute in a path-less value", "Users", `[{"op":"replace","value":{"favouriteColour":"red"}}]`, 1, "favouriteColour"},
+		{"invalid value", "Users", `[{"op":"replace","path":"active","value":"maybe"}]`, 1, "active"},
+		{"endpoint unknown to the registry", "Devices", `[{"op":"replace","path":"serial","value":"x"}]`, 0, `endpoint "Devices"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFaultServer(t, step{status: 200, body: user})
+			c, _ := newTestClient(t, fs.URL, WithQuirks(Quirks{PatchNotSupported: true}))
+			var ops []scim.PatchOperation
+			if err := json.Unmarshal([]byte(tt.ops), &ops); err != nil {
+				t.Fatal(err)
+			}
+			_, err := c.Patch(t.Context(), tt.endpoint, "u1", ops)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Patch error = %v, want one mentioning %q", err, tt.want)
+			}
+			var se *scim.Error
+			if tt.wantReqs > 0 && (!errors.As(err, &se) || se.Status != http.StatusBadRequest) {
+				t.Errorf("Patch error = %v, want a 400 *scim.Error from the local apply", err)
+			}
+			if got := len(fs.requests()); got != tt.wantReqs {
+				t.Errorf("requests = %d, want %d (no PUT)", got, tt.wantReqs)
+			}
+		})
+	}
 }

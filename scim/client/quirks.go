@@ -15,7 +15,9 @@ import (
 // Implemented:
 //   - PatchNotSupported: the target has no PATCH (e.g. PUT-only targets
 //     such as vCenter); [Client.Patch] reads the resource, applies the
-//     operations locally and PUTs the result.
+//     operations locally (scim/patch.Apply with the resource types of
+//     [WithRegistry]; attributes the registry does not know are kept as
+//     read) and PUTs the result.
 //   - ActiveAsString: "active" is sent as the string "True"/"False"
 //     instead of a JSON boolean, as Entra ID does by default.
 //   - MaxMembersPerPatch: at most this many group members are added or

@@ -355,29 +355,3 @@ func TestQuirkMaxMembersPerPatch(t *testing.T) {
 		t.Errorf("members sent = %d, want 250", total)
 	}
 }
-
-func TestQuirkPatchNotSupported(t *testing.T) {
-	cur := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"u1","userName":"a","active":true,"emails":[{"type":"work","value":"a@x"}]}`
-	fs := newFaultServer(t, step{status: 200, body: cur}, step{status: 200, body: userJSON})
-	c, _ := newTestClient(t, fs.URL, WithQuirks(Quirks{PatchNotSupported: true, ActiveAsString: true}))
-	ops := []scim.PatchOperation{
-		{Op: "Replace", Path: "active", Value: json.RawMessage(`false`)},
-		{Op: "Replace", Path: `emails[type eq "work"].value`, Value: json.RawMessage(`"b@x"`)},
-	}
-	if _, err := c.Patch(t.Context(), "Users", "u1", ops); err != nil {
-		t.Fatal(err)
-	}
-	reqs := fs.requests()
-	if len(reqs) != 2 || reqs[0].method != http.MethodGet || reqs[1].method != http.MethodPut {
-		t.Fatalf("requests = %v, want GET then PUT", reqs)
-	}
-	var put map[string]any
-	if err := json.Unmarshal([]byte(reqs[1].body), &put); err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{"schemas": []any{scim.UserSchema}, "id": "u1", "userName": "a", "active": "False",
-		"emails": []any{map[string]any{"type": "work", "value": "b@x"}}}
-	if !reflect.DeepEqual(put, want) {
-		t.Errorf("PUT body = %v, want %v", put, want)
-	}
-}

@@ -74,7 +74,9 @@
 //     first;
 //   - a path naming an unknown attribute is ignored or rejected (400
 //     invalidPath) following [scim.NormalizeOptions].RejectUnknown, like
-//     unknown attributes in POST bodies.
+//     unknown attributes in POST bodies; with KeepUnknown it is rejected
+//     and the resource's own unknown attributes are kept verbatim (for
+//     clients that emulate PATCH with GET and PUT on another provider).
 //
 // Errors are *scim.Error with status 400 and the scimType of RFC 7644
 // Table 9; the detail names the operation's index and path, e.g.

@@ -30,8 +30,10 @@ type Options struct {
 
 	// Normalize is passed to the final validation of the result
 	// ([scim.ResourceType.Normalize]); its unknown-attribute policy also
-	// decides whether a path naming an unknown attribute is ignored or
-	// rejected with 400 invalidPath.
+	// decides whether a path naming an unknown attribute is ignored (the
+	// default) or rejected with 400 invalidPath (RejectUnknown or
+	// KeepUnknown). With KeepUnknown, attributes of doc that rt does not
+	// define are kept verbatim in the result.
 	Normalize scim.NormalizeOptions
 }
 

@@ -383,3 +383,37 @@ func TestApplyUnknownAttributes(t *testing.T) {
 		t.Errorf("Apply(path-less unknown key, RejectUnknown) error = %v, want 400 naming hairColour", err)
 	}
 }
+
+// With KeepUnknown, what the resource type does not define survives a
+// PATCH, and an operation naming an unknown attribute fails instead of
+// being dropped.
+func TestApplyKeepUnknown(t *testing.T) {
+	const acme = "urn:example:acme:2.0:User"
+	doc := decodeResource(t, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","`+acme+`"],"id":"1","userName":"u",
+		"`+acme+`":{"badge":7},"favouriteColour":"blue","emails":[{"value":"a@x","type":"work","label":"desk"}],
+		"`+ent+`":{"department":"D","costCentre2":"x"}}`)
+	keep := Options{Normalize: scim.NormalizeOptions{KeepUnknown: true}}
+	ops := decodeOps(t, `[{"op":"replace","path":"emails[type eq \"work\"].value","value":"b@x"},{"op":"replace","path":"`+ent+`:department","value":"E"}]`)
+	got, err := Apply(doc, resourceType(t, "User"), ops, keep)
+	if err != nil {
+		t.Fatalf("Apply(KeepUnknown) error: %v", err)
+	}
+	want := decodeResource(t, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","`+ent+`","`+acme+`"],"id":"1","userName":"u",
+		"`+acme+`":{"badge":7},"favouriteColour":"blue","emails":[{"value":"b@x","type":"work","label":"desk"}],
+		"`+ent+`":{"department":"E","costCentre2":"x"}}`)
+	if !jsonEqual(t, got, want) {
+		t.Errorf("Apply(KeepUnknown) = %s, want %s", mustJSON(t, got), mustJSON(t, want))
+	}
+
+	for _, op := range []string{
+		`[{"op":"replace","path":"favouriteColour","value":"red"}]`,
+		`[{"op":"replace","path":"` + acme + `:badge","value":8}]`,
+		`[{"op":"replace","value":{"favouriteColour":"red"}}]`,
+	} {
+		_, err := Apply(doc, resourceType(t, "User"), decodeOps(t, op), keep)
+		var se *scim.Error
+		if !errors.As(err, &se) || se.Status != 400 || se.ScimType != scim.ScimTypeInvalidPath {
+			t.Errorf("Apply(%s, KeepUnknown) error = %v, want 400 invalidPath", op, err)
+		}
+	}
+}

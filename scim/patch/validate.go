@@ -26,5 +26,10 @@ func (a *applier) validate() (scim.Resource, error) {
 
 // ignoreUnknown reports whether paths naming unknown attributes are
 // ignored (the default, as [scim.ResourceType.Normalize] drops unknown
-// attributes) rather than rejected with 400 invalidPath.
-func (a *applier) ignoreUnknown() bool { return !a.opts.Normalize.RejectUnknown }
+// attributes) rather than rejected with 400 invalidPath. They are rejected
+// with RejectUnknown, and with KeepUnknown too: unknown attributes of the
+// resource then survive, and silently ignoring an operation on one would
+// report a change that was never made.
+func (a *applier) ignoreUnknown() bool {
+	return !a.opts.Normalize.RejectUnknown && !a.opts.Normalize.KeepUnknown
+}

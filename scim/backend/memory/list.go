@@ -36,14 +36,7 @@ func (b *Backend) List(ctx context.Context, rt *scim.ResourceType, q backend.Que
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	t := b.tableLocked(rt)
-	var hits []*entry
-	for _, id := range t.order {
-		e := t.byID[id]
-		if q.Filter == nil || m.Match(e.matchView()) {
-			hits = append(hits, e)
-		}
-	}
+	hits := b.tables[tableKey(rt)].matching(rt, m)
 	if sortKey != nil {
 		sortEntries(hits, *sortKey, q.Descending)
 	}
@@ -53,6 +46,30 @@ func (b *Backend) List(ctx context.Context, rt *scim.ResourceType, q backend.Que
 		page.Resources = append(page.Resources, hits[i].view(q.Members))
 	}
 	return page, nil
+}
+
+// matching returns the entries that match m, in creation order. A nil
+// table (nothing stored yet) has none.
+func (t *table) matching(rt *scim.ResourceType, m *filter.Matcher) []*entry {
+	if t == nil {
+		return nil
+	}
+	var hits []*entry
+	if cands, indexed := t.candidates(rt, m.Expr()); indexed {
+		for _, e := range cands {
+			if m.Match(e.matchView()) {
+				hits = append(hits, e)
+			}
+		}
+		return hits
+	}
+	all := m.Expr() == nil
+	for _, id := range t.order {
+		if e := t.byID[id]; e != nil && (all || m.Match(e.matchView())) {
+			hits = append(hits, e)
+		}
+	}
+	return hits
 }
 
 // matchView is the stored document with members, for filter evaluation
@@ -188,49 +205,4 @@ func compare(a, b any) int {
 		}
 	}
 	return strings.Compare(fmt.Sprintf("%T", a), fmt.Sprintf("%T", b))
-}
-
-// checkUnique enforces RFC 7643 §2.4 uniqueness "server" and "global" for
-// the core schema's simple top-level attributes (e.g. userName), and the
-// displayName of groups (resource types with members), which Entra ID
-// requires to be unique. Strings compare case-insensitively unless the
-// attribute is caseExact. self is the id being updated ("" on create).
-func (t *table) checkUnique(rt *scim.ResourceType, self string, doc scim.Resource) error {
-	core := rt.CoreSchema()
-	if core == nil {
-		return nil
-	}
-	for _, a := range core.Attributes {
-		unique := a.Uniqueness == scim.UniquenessServer || a.Uniqueness == scim.UniquenessGlobal ||
-			(a.Name == "displayName" && hasMembers(rt)) // Entra requires unique group names
-		if a.MultiValued || a.Type == scim.TypeComplex || !unique {
-			continue
-		}
-		v, ok := doc[a.Name]
-		if !ok || v == nil {
-			continue
-		}
-		for id, e := range t.byID {
-			if id != self && sameValue(a, e.doc[a.Name], v) {
-				return scim.Errorf(409, scim.ScimTypeUniqueness, "%s %q is already taken", a.Name, fmt.Sprint(v))
-			}
-		}
-	}
-	return nil
-}
-
-func sameValue(a *scim.Attribute, x, y any) bool {
-	xs, okx := x.(string)
-	ys, oky := y.(string)
-	if okx && oky {
-		if a.CaseExact {
-			return xs == ys
-		}
-		return strings.EqualFold(xs, ys)
-	}
-	switch x.(type) {
-	case float64, bool:
-		return x == y
-	}
-	return false
 }

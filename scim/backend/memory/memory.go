@@ -11,8 +11,12 @@
 // §3.4.2.2, via scim/filter), sorting (§3.4.2.3) and paging (§3.4.2.4).
 //
 // All methods are safe for concurrent use: one mutex serialises writes, so
-// every Update is an atomic read-modify-write. Documents are deep-copied on
-// the way in and out, so callers may modify what they get back.
+// every Update is an atomic read-modify-write; reads share it. Unique
+// attributes are indexed per resource type, so a create or an update costs
+// the same however many resources are stored, and so does a List filtered
+// by `userName eq "x"` (or any `attr eq` on a unique attribute). Documents
+// are deep-copied on the way in and out, so callers may modify what they
+// get back.
 package memory
 
 import (
@@ -36,8 +40,10 @@ type Backend struct {
 }
 
 type table struct {
-	byID  map[string]*entry
-	order []string // ids in creation order: the stable default list order
+	byID    map[string]*entry
+	order   []string                // ids in creation order, with deleted ones until compacted
+	deleted int                     // how many ids in order are deleted
+	unique  map[string]*uniqueIndex // by attribute name; see index
 }
 
 type entry struct {
@@ -65,14 +71,28 @@ func New(opts ...Option) *Backend {
 
 var _ backend.Backend = (*Backend)(nil)
 
-func (b *Backend) tableLocked(rt *scim.ResourceType) *table {
-	key := strings.ToLower(rt.Name)
+func tableKey(rt *scim.ResourceType) string { return strings.ToLower(rt.Name) }
+
+// createTable returns rt's table, creating it on first use; it must be
+// called with the write lock held. Readers use b.tables directly and treat
+// a missing table as empty.
+func (b *Backend) createTable(rt *scim.ResourceType) *table {
+	key := tableKey(rt)
 	t := b.tables[key]
 	if t == nil {
-		t = &table{byID: map[string]*entry{}}
+		t = &table{byID: map[string]*entry{}, unique: map[string]*uniqueIndex{}}
 		b.tables[key] = t
 	}
 	return t
+}
+
+// find returns the entry of rt stored under id, or nil; any lock held.
+func (b *Backend) find(rt *scim.ResourceType, id string) (*table, *entry) {
+	t := b.tables[tableKey(rt)]
+	if t == nil {
+		return nil, nil
+	}
+	return t, t.byID[id]
 }
 
 func notFound(rt *scim.ResourceType, id string) error {
@@ -91,7 +111,7 @@ func (b *Backend) Create(ctx context.Context, rt *scim.ResourceType, doc scim.Re
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t := b.tableLocked(rt)
+	t := b.createTable(rt)
 	if err := t.checkUnique(rt, "", doc); err != nil {
 		return nil, err
 	}
@@ -105,6 +125,7 @@ func (b *Backend) Create(ctx context.Context, rt *scim.ResourceType, doc scim.Re
 	}
 	t.byID[id] = e
 	t.order = append(t.order, id)
+	t.reindex(id, nil, e.doc)
 	return e.view(true), nil
 }
 
@@ -115,7 +136,7 @@ func (b *Backend) Get(ctx context.Context, rt *scim.ResourceType, id string, opt
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	e := b.tableLocked(rt).byID[id]
+	_, e := b.find(rt, id)
 	if e == nil {
 		return nil, notFound(rt, id)
 	}
@@ -129,8 +150,7 @@ func (b *Backend) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t := b.tableLocked(rt)
-	e := t.byID[id]
+	t, e := b.find(rt, id)
 	if e == nil {
 		return nil, notFound(rt, id)
 	}
@@ -157,6 +177,7 @@ func (b *Backend) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch
 		next.members = applyMembers(e.members, mc.Reset, mc.Add, mc.Remove)
 	}
 	t.byID[id] = next
+	t.reindex(id, e.doc, next.doc)
 	return next.view(opts.Members), nil
 }
 
@@ -167,21 +188,14 @@ func (b *Backend) Delete(ctx context.Context, rt *scim.ResourceType, id, ifMatch
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t := b.tableLocked(rt)
-	e := t.byID[id]
+	t, e := b.find(rt, id)
 	if e == nil {
 		return notFound(rt, id)
 	}
 	if !MatchETag(ifMatch, versionTag(e.version)) {
 		return scim.Errorf(412, "", "%s %q has version %s, not %s", rt.Name, id, versionTag(e.version), ifMatch)
 	}
-	delete(t.byID, id)
-	for i, have := range t.order {
-		if have == id {
-			t.order = append(t.order[:i:i], t.order[i+1:]...)
-			break
-		}
-	}
+	t.remove(id, e)
 	for _, other := range b.tables {
 		for _, g := range other.byID {
 			if len(g.members) > 0 {
@@ -190,6 +204,25 @@ func (b *Backend) Delete(ctx context.Context, rt *scim.ResourceType, id, ifMatch
 		}
 	}
 	return nil
+}
+
+// remove deletes a stored entry. Its id stays in t.order until more than
+// half of that list is deleted ids, when the list is compacted: deleting
+// is amortised O(1), not a scan of the creation order.
+func (t *table) remove(id string, e *entry) {
+	delete(t.byID, id)
+	t.reindex(id, e.doc, nil)
+	t.deleted++
+	if t.deleted <= len(t.byID) {
+		return
+	}
+	kept := make([]string, 0, len(t.byID))
+	for _, have := range t.order {
+		if t.byID[have] != nil {
+			kept = append(kept, have)
+		}
+	}
+	t.order, t.deleted = kept, 0
 }
 
 func (e *entry) setMeta(rt *scim.ResourceType, created, modified string) {

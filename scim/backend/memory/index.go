@@ -1,0 +1,169 @@
+package memory
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/filter"
+)
+
+// uniqueIndex maps the key of a unique attribute's value (see valueKey) to
+// the id of the resource holding it, so that a uniqueness check and a
+// `userName eq "x"` filter cost one map lookup instead of a table scan.
+type uniqueIndex struct {
+	caseExact bool              // how the keys were made
+	ids       map[string]string // value key -> resource id
+	partial   bool              // built over stored duplicates: not usable for List
+}
+
+// uniqueAttrs returns the attributes checkUnique enforces: the core
+// schema's simple singular attributes with uniqueness "server" or "global"
+// (RFC 7643 §2.4), and the displayName of groups (resource types with
+// members), which Entra ID requires to be unique.
+func uniqueAttrs(rt *scim.ResourceType) []*scim.Attribute {
+	core := rt.CoreSchema()
+	if core == nil {
+		return nil
+	}
+	var out []*scim.Attribute
+	for _, a := range core.Attributes {
+		unique := a.Uniqueness == scim.UniquenessServer || a.Uniqueness == scim.UniquenessGlobal ||
+			(a.Name == "displayName" && hasMembers(rt))
+		if unique && !a.MultiValued && a.Type != scim.TypeComplex {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// valueKey returns the index key of a value: two values get the same key
+// exactly when they collide under uniqueness (strings equal under simple
+// Unicode case folding, as strings.EqualFold, unless caseExact; numbers and
+// booleans equal). ok is false for values that never collide (nil,
+// objects, lists).
+func valueKey(caseExact bool, v any) (key string, ok bool) {
+	switch x := v.(type) {
+	case string:
+		if caseExact {
+			return "s" + x, true
+		}
+		return "s" + foldKey(x), true
+	case float64:
+		if x == 0 {
+			x = 0 // -0 equals 0
+		}
+		return "n" + strconv.FormatFloat(x, 'g', -1, 64), true
+	case bool:
+		return "b" + strconv.FormatBool(x), true
+	}
+	return "", false
+}
+
+// foldKey maps every rune of s to the smallest rune of its simple case
+// folding orbit, so foldKey(a) == foldKey(b) exactly when
+// strings.EqualFold(a, b) (plain lower-casing differs for runes such as
+// the final sigma ς, which folds to σ and Σ).
+func foldKey(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case 'a' <= r && r <= 'z':
+			r -= 'a' - 'A'
+		case r >= utf8.RuneSelf:
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				r = min(r, f)
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// index returns the table's index of attribute a, building it from the
+// stored resources if it is missing or was made with another caseExact
+// (the resource type changed). Call with the write lock held.
+func (t *table) index(a *scim.Attribute) *uniqueIndex {
+	if idx := t.unique[a.Name]; idx != nil && idx.caseExact == a.CaseExact {
+		return idx
+	}
+	idx := &uniqueIndex{caseExact: a.CaseExact, ids: make(map[string]string, len(t.byID))}
+	for id, e := range t.byID {
+		if k, ok := valueKey(a.CaseExact, e.doc[a.Name]); ok {
+			_, dup := idx.ids[k]
+			idx.partial = idx.partial || dup
+			idx.ids[k] = id
+		}
+	}
+	t.unique[a.Name] = idx
+	return idx
+}
+
+// checkUnique enforces uniqueness (uniqueAttrs) for doc, about to be stored
+// under id self ("" on create), with a 409 uniqueness error (RFC 7644
+// §3.3). Call with the write lock held.
+func (t *table) checkUnique(rt *scim.ResourceType, self string, doc scim.Resource) error {
+	for _, a := range uniqueAttrs(rt) {
+		v := doc[a.Name]
+		k, ok := valueKey(a.CaseExact, v)
+		if !ok {
+			continue
+		}
+		if id, taken := t.index(a).ids[k]; taken && id != self {
+			return scim.Errorf(409, scim.ScimTypeUniqueness, "%s %q is already taken", a.Name, fmt.Sprint(v))
+		}
+	}
+	return nil
+}
+
+// reindex moves id's index entries from the values in old to those in
+// next; either may be nil (create, delete).
+func (t *table) reindex(id string, old, next scim.Resource) {
+	for name, idx := range t.unique {
+		if k, ok := valueKey(idx.caseExact, old[name]); ok && idx.ids[k] == id {
+			delete(idx.ids, k)
+		}
+		if k, ok := valueKey(idx.caseExact, next[name]); ok {
+			if have, dup := idx.ids[k]; dup && have != id {
+				idx.partial = true // the attribute is no longer unique for rt
+			}
+			idx.ids[k] = id
+		}
+	}
+}
+
+// candidates returns the only entries that can match the compiled filter
+// e when one of its top-level conjuncts is `attr eq value` on an indexed
+// unique attribute of the core schema; ok is false when the filter gives
+// no such shortcut and every entry must be tested. It only reads, so it
+// may run under the read lock.
+func (t *table) candidates(rt *scim.ResourceType, e filter.Expr) (hits []*entry, ok bool) {
+	core := rt.CoreSchema()
+	if core == nil {
+		return nil, false
+	}
+	for _, c := range filter.Conjuncts(e) {
+		cmp, isCmp := c.(*filter.Compare)
+		if !isCmp || cmp.Op != filter.Eq || cmp.Filter != nil || cmp.Path.Sub != "" || cmp.Path.URI != core.ID {
+			continue
+		}
+		idx := t.unique[cmp.Path.Name]
+		a := core.Attribute(cmp.Path.Name)
+		if idx == nil || idx.partial || a == nil || idx.caseExact != a.CaseExact {
+			continue
+		}
+		k, keyed := valueKey(idx.caseExact, cmp.Value)
+		if !keyed {
+			continue
+		}
+		if e := t.byID[idx.ids[k]]; e != nil {
+			return []*entry{e}, true
+		}
+		return nil, true
+	}
+	return nil, false
+}
