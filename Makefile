@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint unit build
+.PHONY: run test lint unit build conformance bench
 
 build:
 	$(GO) build -o bin/provisio ./cmd/provisio
@@ -18,4 +18,14 @@ lint:
 unit:
 	$(GO) test -count=1 ./...
 
-test: lint unit
+# Third-party suites against a fresh tenant each: Okta's SPEC test (Go, in-process,
+# SQLite and PostgreSQL) and Microsoft's Postman collection (newman, via bin/provisio).
+conformance:
+	$(GO) test -count=1 -run '^TestOktaSPEC$$' ./internal/conformance/
+	scripts/conformance-postman.sh
+
+# Load benchmark (minutes; not part of test): see docs/benchmarks.md.
+bench:
+	bench/run.sh
+
+test: lint unit conformance

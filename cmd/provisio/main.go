@@ -1,14 +1,52 @@
-// Command provisio runs Provisio: the SCIM 2.0 service provider, the admin
-// API and, later, the provisioning engine; its subcommands are a thin CLI
-// over the admin API.
+// Command provisio runs Provisio: `provisio serve` hosts the multi-tenant
+// SCIM 2.0 service provider and the admin API; the other subcommands
+// (`tenant ...`, `version`) are a thin CLI over the admin API.
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os"
+
+	"github.com/spf13/cobra"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "provisio: not yet implemented")
-	os.Exit(2)
+	root := newRootCmd(&env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, readFile: os.ReadFile})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "provisio:", err)
+		os.Exit(1)
+	}
+}
+
+// env is the outside world of a command: tests run the root command
+// in-process with their own.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	readFile       func(string) ([]byte, error)
+	// ready, if set, is called by serve with the server's base URL once it
+	// accepts requests.
+	ready func(baseURL string)
+}
+
+// newRootCmd builds the command tree.
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "provisio",
+		Short: "Provisio: a multi-tenant SCIM 2.0 service provider and its admin CLI",
+		Long: `Provisio receives user and group provisioning over SCIM 2.0 (RFC 7643, RFC 7644)
+from Microsoft Entra ID, Okta or any SCIM client, one Tenant URL and secret token per
+customer tenant, and records every change in a per-tenant feed.
+
+Run "provisio serve" to start the server; the other commands talk to a running server
+through its admin API.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.AddCommand(newServeCmd(e), newTenantCmd(e), newVersionCmd(e))
+	return root
 }

@@ -1,0 +1,172 @@
+// Package adminapi serves Provisio's admin REST API under /api/v1: JSON
+// over HTTP with a bearer admin token, for managing SCIM tenants, their
+// secret tokens and compatibility policies, and for reading each tenant's
+// change feed (the events the application behind the SCIM service
+// consumes). The CLI (`provisio tenant ...`) is a thin client of it.
+//
+// Errors are mapped once, at the boundary ([writeErr]), to
+// {"error":{"code","message"}}; internal detail is logged, never sent.
+// Bad input of any kind (malformed JSON, unknown fields, over-long
+// bodies, bad query parameters) is a 4xx, never a 5xx. The API is
+// described by OpenAPI 3 in openapi.json, served at /api/v1/openapi.json.
+package adminapi
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/provisio-dev/provisio/internal/store"
+)
+
+// Tenants is what the API needs to manage tenants and tokens
+// (tenant.Manager implements it).
+type Tenants interface {
+	Create(ctx context.Context, name string, policy []byte) (store.Tenant, string, error)
+	Get(ctx context.Context, id string) (store.Tenant, error)
+	List(ctx context.Context) ([]store.Tenant, error)
+	Delete(ctx context.Context, id string) error
+	SetPolicy(ctx context.Context, id string, policy []byte) error
+	IssueToken(ctx context.Context, tenantID, name string) (string, store.Token, error)
+	Tokens(ctx context.Context, tenantID string) ([]store.Token, error)
+	RevokeToken(ctx context.Context, tenantID, tokenID string) error
+	AuthenticateAdmin(ctx context.Context, token string) error
+}
+
+// Events reads a tenant's change feed (store.Store implements it).
+type Events interface {
+	Events(ctx context.Context, tenantID string, after int64, limit int) ([]store.Event, error)
+}
+
+// DefaultMaxBody bounds request bodies when Config.MaxBody is zero.
+const DefaultMaxBody = 1 << 20
+
+// Config configures the API. Tenants, Events and BaseURL are required.
+type Config struct {
+	Tenants Tenants
+	Events  Events
+	// BaseURL is the external base of the server; tenant_url values are
+	// BaseURL/scim/<id>/v2.
+	BaseURL string
+	MaxBody int64        // request body limit; 0 means DefaultMaxBody
+	Logger  *slog.Logger // nil: slog.Default()
+}
+
+// API is the admin API handler.
+type API struct {
+	cfg Config
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// Prefix is the path prefix the API serves.
+const Prefix = "/api/v1/"
+
+// OpenAPIPath is where the OpenAPI description is served (no token needed).
+const OpenAPIPath = "/api/v1/openapi.json"
+
+//go:embed openapi.json
+var openAPI []byte
+
+// New returns the API; mount it at Prefix (see Register).
+func New(cfg Config) *API {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	a := &API{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	a.routes()
+	return a
+}
+
+// Register mounts the API on mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.Handle(Prefix, a)
+}
+
+// route is one endpoint: its method and Go 1.22 ServeMux path pattern.
+type route struct {
+	method, path string
+	h            func(http.ResponseWriter, *http.Request) error
+}
+
+func (a *API) table() []route {
+	return []route{
+		{"POST", "/api/v1/tenants", a.createTenant},
+		{"GET", "/api/v1/tenants", a.listTenants},
+		{"GET", "/api/v1/tenants/{id}", a.getTenant},
+		{"DELETE", "/api/v1/tenants/{id}", a.deleteTenant},
+		{"GET", "/api/v1/tenants/{id}/policy", a.getPolicy},
+		{"PUT", "/api/v1/tenants/{id}/policy", a.putPolicy},
+		{"POST", "/api/v1/tenants/{id}/tokens", a.createToken},
+		{"GET", "/api/v1/tenants/{id}/tokens", a.listTokens},
+		{"DELETE", "/api/v1/tenants/{id}/tokens/{tokenId}", a.revokeToken},
+		{"GET", "/api/v1/tenants/{id}/events", a.listEvents},
+	}
+}
+
+// routes registers every endpoint behind the admin token check, plus a
+// JSON 405 for other methods on known paths and a JSON 404 elsewhere.
+func (a *API) routes() {
+	allowed := map[string][]string{}
+	for _, rt := range a.table() {
+		a.mux.Handle(rt.method+" "+rt.path, a.authed(rt.h))
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
+	}
+	for path, methods := range allowed {
+		allow := strings.Join(methods, ", ")
+		a.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeErr(w, r, a.log, errMethod)
+		})
+	}
+	a.mux.HandleFunc("GET "+OpenAPIPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openAPI)
+	})
+	a.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, r, a.log, errNoRoute)
+	})
+}
+
+// ServeHTTP serves the API.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.mux.ServeHTTP(w, r)
+}
+
+// authed checks the admin bearer token, then runs h and maps its error.
+func (a *API) authed(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := a.cfg.Tenants.AuthenticateAdmin(r.Context(), bearerToken(r))
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
+			writeErr(w, r, a.log, err)
+		}
+	})
+}
+
+// bearerToken returns the token of an "Authorization: Bearer <token>"
+// header (scheme case-insensitive, RFC 6750 §2.1), or "".
+func bearerToken(r *http.Request) string {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+var (
+	errMethod  = &apiError{http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this resource"}
+	errNoRoute = &apiError{http.StatusNotFound, "not_found", "no such endpoint"}
+)
+
+// isNotFound reports a store miss.
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

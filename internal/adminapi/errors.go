@@ -1,0 +1,144 @@
+package adminapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/tenant"
+)
+
+// apiError is an error with its wire form: an HTTP status and a stable
+// machine-readable code.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func (e *apiError) Error() string { return e.code + ": " + e.message }
+
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf(format, args...)}
+}
+
+func notFound(what string) *apiError {
+	return &apiError{http.StatusNotFound, "not_found", what + " not found"}
+}
+
+// errorBody is the JSON error envelope: {"error":{"code","message"}}.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// toAPIError maps any error to its wire form: the one place where
+// internal errors become HTTP answers.
+func toAPIError(err error) *apiError {
+	var ae *apiError
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, tenant.ErrUnauthorized):
+		return &apiError{http.StatusUnauthorized, "unauthorized", "missing or invalid admin token"}
+	case errors.As(err, &maxErr):
+		return &apiError{http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("request body is larger than %d bytes", maxErr.Limit)}
+	case errors.Is(err, tenant.ErrInvalid):
+		return badRequest("%s", strings.TrimPrefix(err.Error(), tenant.ErrInvalid.Error()+": "))
+	case errors.Is(err, store.ErrInvalid):
+		return badRequest("invalid value")
+	case errors.Is(err, store.ErrExists):
+		return &apiError{http.StatusConflict, "conflict", "a tenant with that name already exists"}
+	case errors.Is(err, store.ErrNotFound):
+		return notFound("resource")
+	}
+	return &apiError{http.StatusInternalServerError, "internal", "internal server error"}
+}
+
+// writeErr answers with err's wire form; 5xx causes are logged, never sent.
+func writeErr(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	ae := toAPIError(err)
+	if ae.status >= 500 {
+		log.ErrorContext(r.Context(), "admin api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if ae.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="provisio-admin"`)
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = ae.code, ae.message
+	writeJSON(w, ae.status, body)
+}
+
+// writeJSON writes v as the JSON response body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only our own response types reach here; they always marshal.
+		http.Error(w, `{"error":{"code":"internal","message":"internal server error"}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+// decodeBody reads a JSON request body of at most max bytes into v:
+// exactly one JSON value, no unknown fields. An empty body leaves v
+// untouched if allowEmpty, else it is a 400. Every failure is a 4xx.
+func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any, allowEmpty bool) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "request body must be application/json"}
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) && allowEmpty {
+			return nil
+		}
+		return jsonError(err)
+	}
+	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
+		if err == nil {
+			return badRequest("request body must hold a single JSON value")
+		}
+		return jsonError(err)
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into a precise 4xx.
+func jsonError(err error) error {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		return err
+	case errors.Is(err, io.EOF):
+		return badRequest("request body is empty; want a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("request body is truncated JSON")
+	case errors.As(err, &syntaxErr):
+		return badRequest("malformed JSON at byte %d: %s", syntaxErr.Offset, syntaxErr.Error())
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return badRequest("request body must be a JSON %s, not %s", "object", typeErr.Value)
+		}
+		return badRequest("field %q: want %s, got %s", typeErr.Field, typeErr.Type, typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return badRequest("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return badRequest("invalid JSON: %s", err.Error())
+}

@@ -1,0 +1,304 @@
+package adminapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/scimsvc"
+	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim/server"
+)
+
+// tenantJSON is a tenant on the wire. Token is set only in the answer to
+// a create: the one time the secret is shown.
+type tenantJSON struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	TenantURL string    `json:"tenant_url"`
+	Created   time.Time `json:"created"`
+	Token     string    `json:"token,omitempty"`
+}
+
+// tokenJSON is a tenant token on the wire; Token is set only on create.
+type tokenJSON struct {
+	ID      string     `json:"id"`
+	Name    string     `json:"name"`
+	Created time.Time  `json:"created"`
+	Revoked *time.Time `json:"revoked,omitempty"`
+	Token   string     `json:"token,omitempty"`
+}
+
+type eventJSON struct {
+	Seq          int64     `json:"seq"`
+	ResourceType string    `json:"resource_type"`
+	ResourceID   string    `json:"resource_id"`
+	Op           store.Op  `json:"op"`
+	Time         time.Time `json:"time"`
+}
+
+// eventsJSON is a page of the change feed. NextAfter is the `after` to
+// send for the next page (the last Seq, or the request's after when the
+// page is empty).
+type eventsJSON struct {
+	Events    []eventJSON `json:"events"`
+	NextAfter int64       `json:"next_after"`
+}
+
+func (a *API) tenantView(t store.Tenant) tenantJSON {
+	return tenantJSON{ID: t.ID, Name: t.Name, TenantURL: scimsvc.TenantURL(a.cfg.BaseURL, t.ID), Created: t.Created}
+}
+
+func tokenView(t store.Token) tokenJSON {
+	v := tokenJSON{ID: t.ID, Name: t.Name, Created: t.Created}
+	if !t.Revoked.IsZero() {
+		r := t.Revoked
+		v.Revoked = &r
+	}
+	return v
+}
+
+// createTenantRequest: policy is a preset name ("default", "entra",
+// "okta", "rfc") or a whole policy object; absent means "default".
+type createTenantRequest struct {
+	Name   string          `json:"name"`
+	Policy json.RawMessage `json:"policy"`
+}
+
+func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
+	var req createTenantRequest
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
+		return err
+	}
+	pol, err := parsePolicy(req.Policy)
+	if err != nil {
+		return err
+	}
+	polJSON, err := json.Marshal(pol)
+	if err != nil {
+		return err
+	}
+	t, secret, err := a.cfg.Tenants.Create(r.Context(), req.Name, polJSON)
+	if err != nil {
+		return err
+	}
+	v := a.tenantView(t)
+	v.Token = secret
+	w.Header().Set("Location", "/api/v1/tenants/"+t.ID)
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// parsePolicy reads the policy field of a create request.
+func parsePolicy(raw json.RawMessage) (server.Policy, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return server.DefaultPolicy, nil
+	}
+	if raw[0] == '"' {
+		var name string
+		if err := json.Unmarshal(raw, &name); err != nil {
+			return server.Policy{}, badRequest("field \"policy\": %s", err.Error())
+		}
+		p, ok := server.PolicyByName(name)
+		if !ok {
+			return server.Policy{}, badRequest("field \"policy\": unknown preset %q; want default, entra, okta or rfc", name)
+		}
+		return p, nil
+	}
+	return decodePolicyObject(raw)
+}
+
+// decodePolicyObject parses a whole policy: fields it omits keep
+// DefaultPolicy's values; unknown fields and invalid values are a 400.
+func decodePolicyObject(raw []byte) (server.Policy, error) {
+	p := server.DefaultPolicy
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return server.Policy{}, jsonError(err)
+	}
+	if err := p.Validate(); err != nil {
+		return server.Policy{}, badRequest("%s", err.Error())
+	}
+	return p, nil
+}
+
+func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
+	ts, err := a.cfg.Tenants.List(r.Context())
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Tenants []tenantJSON `json:"tenants"`
+	}{Tenants: make([]tenantJSON, 0, len(ts))}
+	for _, t := range ts {
+		out.Tenants = append(out.Tenants, a.tenantView(t))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// getTenantOr404 loads the tenant named in the path.
+func (a *API) getTenantOr404(r *http.Request) (store.Tenant, error) {
+	t, err := a.cfg.Tenants.Get(r.Context(), r.PathValue("id"))
+	if isNotFound(err) {
+		return store.Tenant{}, notFound("tenant")
+	}
+	return t, err
+}
+
+func (a *API) getTenant(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.getTenantOr404(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.tenantView(t))
+	return nil
+}
+
+func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) error {
+	err := a.cfg.Tenants.Delete(r.Context(), r.PathValue("id"))
+	if isNotFound(err) {
+		return notFound("tenant")
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) getPolicy(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.getTenantOr404(r)
+	if err != nil {
+		return err
+	}
+	p, err := scimsvc.DecodePolicy(t.Policy)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (a *API) putPolicy(w http.ResponseWriter, r *http.Request) error {
+	var raw json.RawMessage
+	if err := decodeBody(w, r, a.cfg.MaxBody, &raw, false); err != nil {
+		return err
+	}
+	if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+		return badRequest("request body must be a JSON policy object")
+	}
+	p, err := decodePolicyObject(raw)
+	if err != nil {
+		return err
+	}
+	polJSON, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	err = a.cfg.Tenants.SetPolicy(r.Context(), r.PathValue("id"), polJSON)
+	if isNotFound(err) {
+		return notFound("tenant")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+type createTokenRequest struct {
+	Name string `json:"name"`
+}
+
+func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
+	var req createTokenRequest
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, true); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	secret, tok, err := a.cfg.Tenants.IssueToken(r.Context(), id, req.Name)
+	if isNotFound(err) {
+		return notFound("tenant")
+	}
+	if err != nil {
+		return err
+	}
+	v := tokenView(tok)
+	v.Token = secret
+	w.Header().Set("Location", "/api/v1/tenants/"+id+"/tokens/"+tok.ID)
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
+	toks, err := a.cfg.Tenants.Tokens(r.Context(), r.PathValue("id"))
+	if isNotFound(err) {
+		return notFound("tenant")
+	}
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Tokens []tokenJSON `json:"tokens"`
+	}{Tokens: make([]tokenJSON, 0, len(toks))}
+	for _, t := range toks {
+		out.Tokens = append(out.Tokens, tokenView(t))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	err := a.cfg.Tenants.RevokeToken(r.Context(), r.PathValue("id"), r.PathValue("tokenId"))
+	if isNotFound(err) {
+		return notFound("token")
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	after, err := intParam(q.Get("after"), "after", 0, 0, 1<<62)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(q.Get("limit"), "limit", store.DefaultEventLimit, 1, store.MaxEventLimit)
+	if err != nil {
+		return err
+	}
+	evs, err := a.cfg.Events.Events(r.Context(), r.PathValue("id"), after, int(limit))
+	if isNotFound(err) {
+		return notFound("tenant")
+	}
+	if err != nil {
+		return err
+	}
+	out := eventsJSON{Events: make([]eventJSON, 0, len(evs)), NextAfter: after}
+	for _, e := range evs {
+		out.Events = append(out.Events, eventJSON{Seq: e.Seq, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Op: e.Op, Time: e.Time})
+		out.NextAfter = e.Seq
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// intParam parses an integer query parameter in [lo, hi]; "" is def.
+func intParam(s, name string, def, lo, hi int64) (int64, error) {
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("query parameter %q must be an integer from %d to %d", name, lo, hi)
+	}
+	return n, nil
+}

@@ -1,0 +1,323 @@
+// Package config owns Provisio's settings: the command-line flags of
+// `provisio serve` and of the admin CLI, their PROVISIO_* environment
+// equivalents, defaults, and validation.
+//
+// Precedence is flag > environment > default. Validation looks at every
+// setting and reports every problem at once (errors.Join), so an operator
+// fixes a broken configuration in one round.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Option is one setting: its flag, its environment variable, its default
+// and its help text. [ServeOptions] and [ClientOptions] list them; the
+// README's configuration table mirrors these lists.
+type Option struct {
+	Flag    string
+	Env     string
+	Default string
+	Usage   string
+}
+
+// Serve option flags.
+const (
+	FlagAddr      = "addr"
+	FlagDataDir   = "data-dir"
+	FlagDB        = "db"
+	FlagMaxBody   = "max-body"
+	FlagLogLevel  = "log-level"
+	FlagLogFormat = "log-format"
+	FlagPublicURL = "public-url"
+	FlagServer    = "server"
+)
+
+// DBFileName is the SQLite database file inside the data directory.
+const DBFileName = "provisio.db"
+
+// AdminTokenFileName is the file inside the data directory that holds the
+// admin token written on first start.
+const AdminTokenFileName = "admin.token"
+
+var dataDirOption = Option{FlagDataDir, "PROVISIO_DATA_DIR", "./provisio-data", "directory holding the SQLite database (" + DBFileName + ") and " + AdminTokenFileName}
+
+// ServeOptions lists the settings of `provisio serve`.
+func ServeOptions() []Option {
+	return []Option{
+		{FlagAddr, "PROVISIO_ADDR", "127.0.0.1:8080", "listen address (host:port)"},
+		dataDirOption,
+		{FlagDB, "PROVISIO_DB", "", "postgres:// URL of a PostgreSQL database to use instead of SQLite"},
+		{FlagMaxBody, "PROVISIO_MAX_BODY", "1MiB", "largest accepted request body (bytes, or with KiB/MiB/GiB suffix)"},
+		{FlagLogLevel, "PROVISIO_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
+		{FlagLogFormat, "PROVISIO_LOG_FORMAT", "text", "log format: text or json"},
+		{FlagPublicURL, "PROVISIO_PUBLIC_URL", "", "external base URL used in Tenant URLs and meta.location (default http://ADDR)"},
+	}
+}
+
+// ClientOptions lists the settings of the admin CLI commands. The admin
+// token has no flag on purpose: secrets stay out of shell history. It comes
+// from PROVISIO_ADMIN_TOKEN or, failing that, from <data-dir>/admin.token.
+func ClientOptions() []Option {
+	return []Option{
+		{FlagServer, "PROVISIO_SERVER", "http://127.0.0.1:8080", "base URL of the Provisio server"},
+		dataDirOption,
+	}
+}
+
+// AdminTokenEnv names the environment variable holding the admin token.
+const AdminTokenEnv = "PROVISIO_ADMIN_TOKEN"
+
+// Register defines opts as string flags on fs.
+func Register(fs *pflag.FlagSet, opts []Option) {
+	for _, o := range opts {
+		fs.String(o.Flag, o.Default, fmt.Sprintf("%s [$%s]", o.Usage, o.Env))
+	}
+}
+
+// resolve returns the value of o: the flag if set on the command line,
+// else the environment variable if non-empty, else the default.
+func resolve(fs *pflag.FlagSet, getenv func(string) string, o Option) string {
+	if f := fs.Lookup(o.Flag); f != nil && f.Changed {
+		return f.Value.String()
+	}
+	if v := getenv(o.Env); v != "" {
+		return v
+	}
+	return o.Default
+}
+
+// values resolves every option in opts, keyed by flag name.
+func values(fs *pflag.FlagSet, getenv func(string) string, opts []Option) map[string]string {
+	m := make(map[string]string, len(opts))
+	for _, o := range opts {
+		m[o.Flag] = resolve(fs, getenv, o)
+	}
+	return m
+}
+
+// Serve is the validated configuration of `provisio serve`.
+type Serve struct {
+	Addr      string
+	DataDir   string
+	DB        string // postgres:// URL, or "" for SQLite in DataDir
+	MaxBody   int64
+	LogLevel  slog.Level
+	LogFormat string // "text" or "json"
+	PublicURL string // without trailing slash; "" = derived from the bound address
+}
+
+// LoadServe resolves and validates the serve options registered on fs
+// with [Register] and [ServeOptions]. The error joins every problem found.
+func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
+	v := values(fs, getenv, ServeOptions())
+	var c Serve
+	var errs []error
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	c.Addr = v[FlagAddr]
+	add(checkAddr(c.Addr))
+	c.DataDir = v[FlagDataDir]
+	if strings.TrimSpace(c.DataDir) == "" {
+		add(errors.New("--data-dir: must not be empty"))
+	}
+	c.DB = v[FlagDB]
+	add(checkDB(c.DB))
+	var err error
+	c.MaxBody, err = ParseSize(v[FlagMaxBody])
+	add(wrapFlag(FlagMaxBody, err))
+	c.LogLevel, err = parseLevel(v[FlagLogLevel])
+	add(wrapFlag(FlagLogLevel, err))
+	c.LogFormat = strings.ToLower(v[FlagLogFormat])
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		add(fmt.Errorf("--%s: %q is not text or json", FlagLogFormat, v[FlagLogFormat]))
+	}
+	c.PublicURL, err = checkPublicURL(v[FlagPublicURL])
+	add(wrapFlag(FlagPublicURL, err))
+	if len(errs) > 0 {
+		return Serve{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// DSN is what the store opens: the PostgreSQL URL if --db is set,
+// otherwise the SQLite file inside the data directory.
+func (c Serve) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return filepath.Join(c.DataDir, DBFileName)
+}
+
+// AdminTokenPath is where serve writes the admin token on first start.
+func (c Serve) AdminTokenPath() string {
+	return filepath.Join(c.DataDir, AdminTokenFileName)
+}
+
+// BaseURL is the external base URL: --public-url if set, otherwise
+// http://<bound address>, with an unspecified host (":8080", "0.0.0.0")
+// shown as localhost.
+func (c Serve) BaseURL(bound net.Addr) string {
+	if c.PublicURL != "" {
+		return c.PublicURL
+	}
+	host, port, err := net.SplitHostPort(bound.String())
+	if err != nil {
+		return "http://" + bound.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func wrapFlag(flag string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("--%s: %w", flag, err)
+}
+
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--%s: %q is not host:port: %w", FlagAddr, addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("--%s: port %q is not a number from 0 to 65535", FlagAddr, port)
+	}
+	return nil
+}
+
+func checkDB(dsn string) error {
+	if dsn == "" {
+		return nil
+	}
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		// The DSN may hold a password: never echo it.
+		return fmt.Errorf("--%s: must be a postgres:// or postgresql:// URL", FlagDB)
+	}
+	return nil
+}
+
+func checkPublicURL(s string) (string, error) {
+	if s == "" {
+		return "", nil
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an absolute http or https URL", s)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q must not have a query or fragment", s)
+	}
+	return strings.TrimRight(s, "/"), nil
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// maxSize bounds --max-body: a request body larger than 1 GiB is never
+// meant.
+const maxSize = 1 << 30
+
+// ParseSize parses a byte count: a plain number ("1048576") or a number
+// with a binary suffix ("512KiB", "1MiB", "1GiB"; "K", "M", "G", "KB",
+// "MB", "GB" mean the same, case-insensitively). It must be between 1 byte
+// and 1 GiB.
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffixes []string
+		mult     int64
+	}{
+		{[]string{"KIB", "KB", "K"}, 1 << 10},
+		{[]string{"MIB", "MB", "M"}, 1 << 20},
+		{[]string{"GIB", "GB", "G"}, 1 << 30},
+		{[]string{"B"}, 1},
+	} {
+		if suffix, ok := hasAnySuffix(t, u.suffixes); ok {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > maxSize/mult {
+		return 0, fmt.Errorf("%q is not a size from 1 byte to 1GiB", s)
+	}
+	return n * mult, nil
+}
+
+func hasAnySuffix(s string, suffixes []string) (string, bool) {
+	for _, x := range suffixes {
+		if strings.HasSuffix(s, x) {
+			return x, true
+		}
+	}
+	return "", false
+}
+
+// Client is the validated configuration of the admin CLI.
+type Client struct {
+	Server string // base URL, without trailing slash
+	Token  string // admin bearer token
+	// TokenSource says where Token came from, for error messages: the
+	// environment variable name or the file path. Never the token.
+	TokenSource string
+}
+
+// LoadClient resolves the CLI's server URL and admin token: the token
+// from PROVISIO_ADMIN_TOKEN, falling back to <data-dir>/admin.token read
+// with readFile. The error joins every problem found.
+func LoadClient(fs *pflag.FlagSet, getenv func(string) string, readFile func(string) ([]byte, error)) (Client, error) {
+	v := values(fs, getenv, ClientOptions())
+	var c Client
+	var errs []error
+	server, err := checkPublicURL(v[FlagServer])
+	if err != nil {
+		errs = append(errs, wrapFlag(FlagServer, err))
+	} else if server == "" {
+		errs = append(errs, fmt.Errorf("--%s: must not be empty", FlagServer))
+	}
+	c.Server = server
+	if tok := strings.TrimSpace(getenv(AdminTokenEnv)); tok != "" {
+		c.Token, c.TokenSource = tok, "$"+AdminTokenEnv
+	} else {
+		path := filepath.Join(v[FlagDataDir], AdminTokenFileName)
+		b, err := readFile(path)
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("admin token: $%s is not set and %s cannot be read (%w); run `provisio serve` once or set $%s", AdminTokenEnv, path, err, AdminTokenEnv))
+		case strings.TrimSpace(string(b)) == "":
+			errs = append(errs, fmt.Errorf("admin token: %s is empty", path))
+		default:
+			c.Token, c.TokenSource = strings.TrimSpace(string(b)), path
+		}
+	}
+	if len(errs) > 0 {
+		return Client{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}

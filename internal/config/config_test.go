@@ -1,0 +1,221 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func envFrom(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func flagSet(t *testing.T, opts []Option, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	Register(fs, opts)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("Parse(%q): %v", args, err)
+	}
+	return fs
+}
+
+func TestLoadServe(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want Serve
+	}{
+		{
+			name: "defaults",
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text"},
+		},
+		{
+			name: "env overrides defaults",
+			env: map[string]string{
+				"PROVISIO_ADDR": "0.0.0.0:9000", "PROVISIO_DATA_DIR": "/var/lib/provisio",
+				"PROVISIO_DB": "postgres://u@db/provisio", "PROVISIO_MAX_BODY": "2MiB",
+				"PROVISIO_LOG_LEVEL": "debug", "PROVISIO_LOG_FORMAT": "JSON",
+				"PROVISIO_PUBLIC_URL": "https://scim.example.com/",
+			},
+			want: Serve{Addr: "0.0.0.0:9000", DataDir: "/var/lib/provisio", DB: "postgres://u@db/provisio", MaxBody: 2 << 20,
+				LogLevel: slog.LevelDebug, LogFormat: "json", PublicURL: "https://scim.example.com"},
+		},
+		{
+			name: "flags override env",
+			args: []string{"--addr", "127.0.0.1:0", "--max-body", "4096", "--log-level", "warn"},
+			env:  map[string]string{"PROVISIO_ADDR": "0.0.0.0:9000", "PROVISIO_MAX_BODY": "2MiB"},
+			want: Serve{Addr: "127.0.0.1:0", DataDir: "./provisio-data", MaxBody: 4096, LogLevel: slog.LevelWarn, LogFormat: "text"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
+			if err != nil {
+				t.Fatalf("LoadServe() error = %v", err)
+			}
+			if got != tt.want {
+				t.Errorf("LoadServe() = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadServeReportsEveryProblem(t *testing.T) {
+	fs := flagSet(t, ServeOptions(),
+		"--addr", "nonsense", "--data-dir", " ", "--db", "mysql://secret@x", "--max-body", "0",
+		"--log-level", "loud", "--log-format", "xml", "--public-url", "ftp://x")
+	_, err := LoadServe(fs, envFrom(nil))
+	if err == nil {
+		t.Fatal("LoadServe(bad flags) error = nil, want every problem")
+	}
+	msg := err.Error()
+	for _, flag := range []string{"--addr", "--data-dir", "--db", "--max-body", "--log-level", "--log-format", "--public-url"} {
+		if !strings.Contains(msg, flag) {
+			t.Errorf("LoadServe(bad flags) error does not mention %s:\n%s", flag, msg)
+		}
+	}
+	if strings.Contains(msg, "secret") {
+		t.Errorf("LoadServe(bad --db) error leaks the DSN: %s", msg)
+	}
+}
+
+func TestServeDSNAndPaths(t *testing.T) {
+	c := Serve{DataDir: "data"}
+	if got, want := c.DSN(), filepath.Join("data", "provisio.db"); got != want {
+		t.Errorf("DSN() = %q, want %q", got, want)
+	}
+	if got, want := c.AdminTokenPath(), filepath.Join("data", "admin.token"); got != want {
+		t.Errorf("AdminTokenPath() = %q, want %q", got, want)
+	}
+	c.DB = "postgres://x/y"
+	if got := c.DSN(); got != "postgres://x/y" {
+		t.Errorf("DSN() with --db = %q, want the URL", got)
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	tests := []struct {
+		name   string
+		public string
+		bound  string
+		want   string
+	}{
+		{"public url wins", "https://scim.example.com", "127.0.0.1:8080", "https://scim.example.com"},
+		{"bound address", "", "127.0.0.1:43210", "http://127.0.0.1:43210"},
+		{"unspecified ipv4", "", "0.0.0.0:8080", "http://localhost:8080"},
+		{"unspecified ipv6", "", "[::]:8080", "http://localhost:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			addr, err := net.ResolveTCPAddr("tcp", tt.bound)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := (Serve{PublicURL: tt.public}).BaseURL(addr); got != tt.want {
+				t.Errorf("BaseURL(%s) = %q, want %q", tt.bound, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{"1048576", 1 << 20, false},
+		{"1MiB", 1 << 20, false},
+		{"512kib", 512 << 10, false},
+		{"2M", 2 << 20, false},
+		{"1GB", 1 << 30, false},
+		{"100B", 100, false},
+		{" 3 KiB ", 3 << 10, false},
+		{"0", 0, true},
+		{"-1", 0, true},
+		{"2GiB", 0, true},
+		{"lots", 0, true},
+		{"", 0, true},
+		{"9223372036854775807G", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseSize(tt.in)
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("ParseSize(%q) = %d, %v; want %d, error %v", tt.in, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestLoadClient(t *testing.T) {
+	files := map[string]string{filepath.Join("d", "admin.token"): "pva_fromfile\n"}
+	readFile := func(p string) ([]byte, error) {
+		if s, ok := files[p]; ok {
+			return []byte(s), nil
+		}
+		return nil, fs.ErrNotExist
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		env        map[string]string
+		wantServer string
+		wantToken  string
+		wantErr    bool
+	}{
+		{"env token", nil, map[string]string{"PROVISIO_ADMIN_TOKEN": "pva_env"}, "http://127.0.0.1:8080", "pva_env", false},
+		{"file fallback via flag", []string{"--data-dir", "d", "--server", "http://h:1/"}, nil, "http://h:1", "pva_fromfile", false},
+		{"file fallback via env", nil, map[string]string{"PROVISIO_DATA_DIR": "d", "PROVISIO_SERVER": "https://p"}, "https://p", "pva_fromfile", false},
+		{"no token anywhere", []string{"--data-dir", "missing"}, nil, "", "", true},
+		{"bad server", []string{"--server", "nope"}, map[string]string{"PROVISIO_ADMIN_TOKEN": "x"}, "", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := LoadClient(flagSet(t, ClientOptions(), tt.args...), envFrom(tt.env), readFile)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("LoadClient() error = %v, want error %v", err, tt.wantErr)
+			}
+			if got.Server != tt.wantServer || got.Token != tt.wantToken {
+				t.Errorf("LoadClient() = server %q token %q, want %q %q", got.Server, got.Token, tt.wantServer, tt.wantToken)
+			}
+		})
+	}
+}
+
+func TestLoadClientMissingTokenIsActionable(t *testing.T) {
+	_, err := LoadClient(flagSet(t, ClientOptions(), "--data-dir", "nowhere"), envFrom(nil),
+		func(string) ([]byte, error) { return nil, fs.ErrNotExist })
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), AdminTokenEnv) {
+		t.Errorf("LoadClient(no token) error = %v, want it to wrap fs.ErrNotExist and name %s", err, AdminTokenEnv)
+	}
+}
+
+// TestREADMEListsEveryOption keeps the README's configuration table and
+// CLI notes in step with the options.
+func TestREADMEListsEveryOption(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatalf("read README.md: %v", err)
+	}
+	readme := string(b)
+	for _, o := range append(ServeOptions(), ClientOptions()...) {
+		for _, want := range []string{"`--" + o.Flag + "`", "`" + o.Env + "`"} {
+			if !strings.Contains(readme, want) {
+				t.Errorf("README.md does not mention %s", want)
+			}
+		}
+	}
+	if !strings.Contains(readme, "`"+AdminTokenEnv+"`") {
+		t.Errorf("README.md does not mention %s", AdminTokenEnv)
+	}
+}

@@ -1,0 +1,232 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/adminapi"
+	"github.com/provisio-dev/provisio/internal/scimsvc"
+	"github.com/provisio-dev/provisio/internal/store/sqlstore"
+	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/server"
+)
+
+// suitePath returns the path of a third-party suite file, which lives in
+// ../shared/suites beside the repository root and is never copied into
+// the repository. A missing suite fails the test: it is never skipped.
+func suitePath(t *testing.T, rel string) string {
+	t.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(root, "..", "shared", "suites", filepath.FromSlash(rel))
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("conformance suite missing (expected beside the repository in ../shared/suites): %v", err)
+	}
+	return p
+}
+
+// repoRoot walks up from the working directory to the directory holding
+// go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("repository root (go.mod) not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// database is one storage backend the suites run against.
+type database struct {
+	name string
+	dsn  func(t *testing.T) string
+}
+
+// databases lists SQLite always and PostgreSQL when PROVISIO_TEST_POSTGRES
+// is set (the PostgreSQL case gets a fresh database of its own).
+func databases(t *testing.T) []database {
+	dbs := []database{{"sqlite", func(t *testing.T) string {
+		return filepath.Join(t.TempDir(), "provisio.db")
+	}}}
+	if base := os.Getenv("PROVISIO_TEST_POSTGRES"); base != "" {
+		dbs = append(dbs, database{"postgres", func(t *testing.T) string { return freshPostgres(t, base) }})
+	} else {
+		t.Log("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
+	}
+	return dbs
+}
+
+// freshPostgres creates an empty database next to the one base names and
+// drops it when the test ends.
+func freshPostgres(t *testing.T, base string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", redact(base), err)
+	}
+	name := "provisio_conformance_" + randomHex(6)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		admin.Close()
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse PROVISIO_TEST_POSTGRES: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// redact hides a password in a database URL.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil {
+		return u.Redacted()
+	}
+	return "database URL"
+}
+
+// service is Provisio's SCIM service and admin API, wired as
+// `provisio serve` wires them, running in-process on 127.0.0.1:0.
+type service struct {
+	base       string
+	adminToken string
+	client     *http.Client
+}
+
+// startService runs the service over the store at dsn until the test ends.
+func startService(t *testing.T, dsn string) *service {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	st, err := sqlstore.Open(ctx, dsn, log)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	mgr := tenant.NewManager(st, tenant.Options{})
+	adminToken, _, err := mgr.EnsureAdminToken(ctx)
+	if err != nil {
+		t.Fatalf("admin token: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	mux := http.NewServeMux()
+	scimsvc.New(scimsvc.Config{
+		Tenants: mgr,
+		SCIM:    server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: st.Backend(), Logger: log}),
+		BaseURL: base,
+		Logger:  log,
+	}).Register(mux)
+	adminapi.New(adminapi.Config{Tenants: mgr, Events: st, BaseURL: base, Logger: log}).Register(mux)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	return &service{
+		base:       base,
+		adminToken: adminToken,
+		client:     &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}},
+	}
+}
+
+// testTenant is a tenant of the running service and a client for it.
+type testTenant struct {
+	url    string // the Tenant URL (SCIM base)
+	token  string
+	client *http.Client
+}
+
+// createTenant makes a fresh tenant through the admin API, as an
+// administrator does, with a policy preset ("entra", "okta", ...).
+func (s *service) createTenant(t *testing.T, name, policy string) *testTenant {
+	t.Helper()
+	body, err := json.Marshal(map[string]string{"name": name, "policy": policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.base+"/api/v1/tenants", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.adminToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatalf("create tenant: %v", err)
+	}
+	defer resp.Body.Close()
+	var created struct {
+		TenantURL string `json:"tenant_url"`
+		Token     string `json:"token"`
+	}
+	raw, err := io.ReadAll(resp.Body)
+	if err == nil {
+		err = json.Unmarshal(raw, &created)
+	}
+	if resp.StatusCode != http.StatusCreated || err != nil || created.TenantURL == "" || created.Token == "" {
+		t.Fatalf("POST /api/v1/tenants = %d %s (%v), want 201 with tenant_url and token", resp.StatusCode, raw, err)
+	}
+	return &testTenant{url: created.TenantURL, token: created.Token, client: s.client}
+}
+
+// do sends one authenticated SCIM request to the tenant.
+func (ten *testTenant) do(t *testing.T, method, path, body string) *Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, ten.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+ten.token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := ten.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}

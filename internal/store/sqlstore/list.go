@@ -1,0 +1,517 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/backend"
+	"github.com/provisio-dev/provisio/scim/filter"
+)
+
+// List implements [backend.Backend] (RFC 7644 §3.4.2). The parts of the
+// filter the columns answer run in SQL; if anything is left, the whole
+// filter is evaluated in Go over the SQL candidates, streamed in order.
+// A sortBy on a column sorts in SQL, any other in Go.
+func (b resources) List(ctx context.Context, rt *scim.ResourceType, q backend.Query) (backend.Page, error) {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return backend.Page{}, err
+	}
+	m, err := filter.Compile(q.Filter, rt)
+	if err != nil {
+		return backend.Page{}, scim.Errorf(statusBadRequest, scim.ScimTypeInvalidFilter, "%v", err)
+	}
+	pl := plan{rt: rt, matcher: m, start: max(q.StartIndex, 1), count: max(q.Count, 0)}
+	pl.where, pl.args, pl.exact, pl.selective = pushdown(rt, m.Expr())
+	pl.where = "tenant_id = ? AND type = ?" + pl.where
+	pl.args = append([]any{tenant, rt.Name}, pl.args...)
+	pl.needMembers = mentionsMembers(m.Expr())
+	if err := pl.setOrder(q.SortBy, q.Descending); err != nil {
+		return backend.Page{}, err
+	}
+
+	var page backend.Page
+	switch {
+	case pl.sortKey != nil:
+		page, err = b.listSortedInGo(ctx, tenant, pl)
+	case pl.exact:
+		page, err = b.listInSQL(ctx, pl)
+	default:
+		page, err = b.listFiltered(ctx, tenant, pl)
+	}
+	if err != nil {
+		return backend.Page{}, wrapErr(err, "list %s", rt.Name)
+	}
+	if q.Members && len(page.Resources) > 0 {
+		if err := loadMembers(ctx, b.s, tenant, page.Resources); err != nil {
+			return backend.Page{}, wrapErr(err, "list %s", rt.Name)
+		}
+	}
+	if page.Resources == nil {
+		page.Resources = []scim.Resource{}
+	}
+	return page, nil
+}
+
+// plan is a list request translated to SQL plus what Go must still do.
+type plan struct {
+	rt          *scim.ResourceType
+	matcher     *filter.Matcher
+	where       string // SQL condition, placeholders "?"
+	args        []any
+	exact       bool // where alone decides membership
+	selective   selectivity
+	needMembers bool // the filter reads members: load them before matching
+	orderBy     string
+	sortKey     *scim.Resolved // sortBy evaluated in Go; nil if SQL orders
+	descending  bool
+	start       int // 1-based
+	count       int
+}
+
+const selectRow = "SELECT id, doc, created, modified, version FROM resources WHERE "
+
+// sortColumns maps core attributes to the columns that order them.
+var sortColumns = map[string]string{
+	"id":                "id",
+	"username":          "user_name",
+	"displayname":       "display_name",
+	"externalid":        "external_id",
+	"meta.created":      "created",
+	"meta.lastmodified": "modified",
+}
+
+// setOrder chooses SQL or Go ordering for sortBy (RFC 7644 §3.4.2.3):
+// stable (created, id) order breaks ties and orders when sortBy is empty;
+// resources without a value sort last.
+func (p *plan) setOrder(sortBy scim.AttrPath, desc bool) error {
+	p.descending = desc
+	switch p.selective {
+	case unique:
+		// At most one row: no ordering to do.
+		p.orderBy = ""
+	case indexed:
+		// Keep the planner on the filter's index instead of walking the
+		// (created, id) index in order and filtering.
+		p.orderBy = " ORDER BY created + 0, id"
+	default:
+		p.orderBy = " ORDER BY created, id"
+	}
+	if sortBy.Name == "" {
+		return nil
+	}
+	if coreAttr(p.rt, sortBy) {
+		key := strings.ToLower(sortBy.Name)
+		if sortBy.Sub != "" {
+			key += "." + strings.ToLower(sortBy.Sub)
+		}
+		if col, ok := sortColumns[key]; ok {
+			dir := ""
+			if desc {
+				dir = " DESC"
+			}
+			p.orderBy = fmt.Sprintf(" ORDER BY (%s IS NULL), %s%s, created, id", col, col, dir)
+			return nil
+		}
+	}
+	r, err := p.rt.Resolve(sortBy)
+	if err != nil {
+		return scim.Errorf(statusBadRequest, scim.ScimTypeInvalidValue, "sortBy: %v", err)
+	}
+	p.sortKey = &r
+	return nil
+}
+
+// coreAttr reports whether p names a top-level attribute of rt's core
+// schema (or a common attribute), with or without the schema URI.
+func coreAttr(rt *scim.ResourceType, p scim.AttrPath) bool {
+	return p.URI == "" || strings.EqualFold(p.URI, rt.Schema)
+}
+
+// listInSQL answers a filter the columns decide completely: one query for
+// the page and, unless the page shows where the end is, one COUNT.
+func (b resources) listInSQL(ctx context.Context, p plan) (backend.Page, error) {
+	var page backend.Page
+	if p.count > 0 {
+		rows, err := b.s.query(ctx, selectRow+p.where+p.orderBy+" LIMIT ? OFFSET ?", append(p.args, p.count, p.start-1)...)
+		if err != nil {
+			return page, err
+		}
+		err = scanRows(rows, func(r row) (bool, error) {
+			page.Resources = append(page.Resources, r.resource(p.rt))
+			return true, nil
+		})
+		if err != nil {
+			return page, err
+		}
+		n := len(page.Resources)
+		if n < p.count && (n > 0 || p.start == 1) {
+			page.Total = p.start - 1 + n
+			return page, nil
+		}
+	}
+	err := b.s.queryRow(ctx, "SELECT COUNT(*) FROM resources WHERE "+p.where, p.args...).Scan(&page.Total)
+	return page, err
+}
+
+// listFiltered streams the SQL candidates in order, matches each in Go and
+// keeps only the requested page; Total counts every match.
+func (b resources) listFiltered(ctx context.Context, tenant string, p plan) (backend.Page, error) {
+	var page backend.Page
+	end := p.start - 1 + p.count
+	err := b.candidates(ctx, tenant, p, func(res scim.Resource) {
+		page.Total++
+		if page.Total >= p.start && page.Total <= end {
+			page.Resources = append(page.Resources, res)
+		}
+	})
+	return page, err
+}
+
+// listSortedInGo matches every candidate, sorts (key, id) pairs in Go and
+// then reads the page's documents, so memory holds keys, not documents.
+func (b resources) listSortedInGo(ctx context.Context, tenant string, p plan) (backend.Page, error) {
+	type entry struct {
+		key any
+		id  string
+		seq int // candidate order: (created, id)
+	}
+	var entries []entry
+	leaf := p.sortKey.Leaf()
+	err := b.candidates(ctx, tenant, p, func(res scim.Resource) {
+		id, _ := res["id"].(string)
+		entries = append(entries, entry{key: sortValue(res, *p.sortKey), id: id, seq: len(entries)})
+	})
+	if err != nil {
+		return backend.Page{}, err
+	}
+	sort.SliceStable(entries, func(i, j int) bool {
+		c := compareSortValues(entries[i].key, entries[j].key, leaf.CaseExact, p.descending)
+		if c != 0 {
+			return c < 0
+		}
+		return entries[i].seq < entries[j].seq
+	})
+	page := backend.Page{Total: len(entries)}
+	if p.start > len(entries) || p.count == 0 {
+		return page, nil
+	}
+	ids := make([]string, 0, p.count)
+	for _, e := range entries[p.start-1 : min(p.start-1+p.count, len(entries))] {
+		ids = append(ids, e.id)
+	}
+	page.Resources, err = b.readByID(ctx, tenant, p.rt, ids)
+	return page, err
+}
+
+// readByID reads resources by id and returns them in the order of ids,
+// skipping any deleted meanwhile.
+func (b resources) readByID(ctx context.Context, tenant string, rt *scim.ResourceType, ids []string) ([]scim.Resource, error) {
+	byID := make(map[string]scim.Resource, len(ids))
+	for start := 0; start < len(ids); start += membersBatch {
+		batch := ids[start:min(start+membersBatch, len(ids))]
+		args := []any{tenant, rt.Name}
+		for _, id := range batch {
+			args = append(args, id)
+		}
+		rows, err := b.s.query(ctx, selectRow+"tenant_id = ? AND type = ? AND id IN ("+placeholders(len(batch))+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		err = scanRows(rows, func(r row) (bool, error) {
+			byID[r.id] = r.resource(rt)
+			return true, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]scim.Resource, 0, len(ids))
+	for _, id := range ids {
+		if res, ok := byID[id]; ok {
+			out = append(out, res)
+		}
+	}
+	return out, nil
+}
+
+// candidates calls fn, in the plan's order, for every resource the SQL
+// condition selects and the filter matches. Rows are streamed; when the
+// filter reads members, candidates are read first and their members loaded
+// in batches (no query runs while rows are open, so the read pool cannot
+// deadlock).
+func (b resources) candidates(ctx context.Context, tenant string, p plan, fn func(scim.Resource)) error {
+	rows, err := b.s.query(ctx, selectRow+p.where+p.orderBy, p.args...)
+	if err != nil {
+		return err
+	}
+	if !p.needMembers {
+		return scanRows(rows, func(r row) (bool, error) {
+			if res := r.resource(p.rt); p.matcher.Match(res) {
+				fn(res)
+			}
+			return true, nil
+		})
+	}
+	var all []scim.Resource
+	err = scanRows(rows, func(r row) (bool, error) {
+		all = append(all, r.resource(p.rt))
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := loadMembers(ctx, b.s, tenant, all); err != nil {
+		return err
+	}
+	for _, res := range all {
+		if p.matcher.Match(res) {
+			delete(res, "members") // loaded for matching only
+			fn(res)
+		}
+	}
+	return nil
+}
+
+// scanRows decodes rows of selectRow and calls fn until it returns false.
+func scanRows(rows *sql.Rows, fn func(row) (bool, error)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var r row
+		var body string
+		if err := rows.Scan(&r.id, &body, &r.created, &r.modified, &r.version); err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(body), &r.doc); err != nil {
+			return fmt.Errorf("decode stored document %q: %w", r.id, err)
+		}
+		more, err := fn(r)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// selectivity is what the pushed-down conjuncts promise about the rows.
+type selectivity int
+
+const (
+	scan    selectivity = iota // no indexed equality
+	indexed                    // an equality on an indexed column
+	unique                     // an equality on a unique column: at most one row
+)
+
+// pushdown translates the conjuncts of a compiled filter that the columns
+// answer exactly into SQL (" AND ..." form). exact reports that nothing was
+// left over.
+func pushdown(rt *scim.ResourceType, e filter.Expr) (where string, args []any, exact bool, sel selectivity) {
+	exact = true
+	var b strings.Builder
+	for _, c := range filter.Conjuncts(e) {
+		cond, cargs, ok := pushExpr(rt, c)
+		if !ok {
+			exact = false
+			continue
+		}
+		b.WriteString(" AND ")
+		b.WriteString(cond)
+		args = append(args, cargs...)
+		if cmp, isCmp := c.(*filter.Compare); isCmp {
+			sel = max(sel, selectivityOf(rt, cmp))
+		}
+	}
+	return b.String(), args, exact, sel
+}
+
+// selectivityOf classifies a pushed-down comparison.
+func selectivityOf(rt *scim.ResourceType, c *filter.Compare) selectivity {
+	switch strings.ToLower(c.Path.Name) {
+	case "id", "username":
+		return unique
+	case "displayname":
+		if hasMembers(rt) {
+			return unique
+		}
+		return indexed
+	case "externalid":
+		return indexed
+	}
+	return scan
+}
+
+// pushExpr translates e if the columns answer it exactly: eq on id,
+// externalId (case-exact), userName and displayName (case-insensitive,
+// lower-cased columns), active, and AND/OR of those.
+func pushExpr(rt *scim.ResourceType, e filter.Expr) (string, []any, bool) {
+	switch x := e.(type) {
+	case *filter.And:
+		return pushPair(rt, x.L, x.R, "AND")
+	case *filter.Or:
+		return pushPair(rt, x.L, x.R, "OR")
+	case *filter.Compare:
+		return pushCompare(rt, x)
+	}
+	return "", nil, false
+}
+
+func pushPair(rt *scim.ResourceType, l, r filter.Expr, op string) (string, []any, bool) {
+	lc, la, ok := pushExpr(rt, l)
+	if !ok {
+		return "", nil, false
+	}
+	rc, ra, ok := pushExpr(rt, r)
+	if !ok {
+		return "", nil, false
+	}
+	return "(" + lc + " " + op + " " + rc + ")", append(la, ra...), true
+}
+
+func pushCompare(rt *scim.ResourceType, c *filter.Compare) (string, []any, bool) {
+	if c.Op != filter.Eq || c.Filter != nil || c.Path.Sub != "" || !coreAttr(rt, c.Path) {
+		return "", nil, false
+	}
+	if strings.EqualFold(c.Path.Name, "active") {
+		v, ok := c.Value.(bool)
+		return "active = ?", []any{v}, ok
+	}
+	v, ok := c.Value.(string)
+	if !ok {
+		return "", nil, false
+	}
+	switch strings.ToLower(c.Path.Name) {
+	case "id":
+		return "id = ?", []any{v}, true
+	case "externalid":
+		return "external_id = ?", []any{v}, caseExact(rt, c.Path, true)
+	case "username":
+		return "user_name = ?", []any{strings.ToLower(v)}, !caseExact(rt, c.Path, false)
+	case "displayname":
+		return "display_name = ?", []any{strings.ToLower(v)}, !caseExact(rt, c.Path, false)
+	}
+	return "", nil, false
+}
+
+// caseExact reports the schema's caseExact for p, or def if p does not
+// resolve.
+func caseExact(rt *scim.ResourceType, p scim.AttrPath, def bool) bool {
+	r, err := rt.Resolve(p)
+	if err != nil {
+		return def
+	}
+	return r.Leaf().CaseExact
+}
+
+// mentionsMembers reports whether a filter reads the members attribute.
+func mentionsMembers(e filter.Expr) bool {
+	switch x := e.(type) {
+	case *filter.And:
+		return mentionsMembers(x.L) || mentionsMembers(x.R)
+	case *filter.Or:
+		return mentionsMembers(x.L) || mentionsMembers(x.R)
+	case *filter.Not:
+		return mentionsMembers(x.X)
+	case *filter.ValuePath:
+		return strings.EqualFold(x.Path.Name, "members")
+	case *filter.Compare:
+		return strings.EqualFold(x.Path.Name, "members")
+	}
+	return false
+}
+
+// sortValue is the value a resource sorts by: for a multi-valued attribute
+// the primary element's, else the first element's (RFC 7644 §3.4.2.3).
+func sortValue(res scim.Resource, r scim.Resolved) any {
+	if !r.Attr.MultiValued {
+		if vals := scim.Values(res, r); len(vals) > 0 {
+			return vals[0]
+		}
+		return nil
+	}
+	whole := r
+	whole.Sub, whole.Path.Sub = nil, ""
+	elems := scim.Values(res, whole)
+	sub := "value"
+	if r.Sub != nil {
+		sub = r.Sub.Name
+	}
+	for _, e := range elems {
+		if m, ok := e.(map[string]any); ok && m["primary"] == true {
+			return m[sub]
+		}
+	}
+	if len(elems) == 0 {
+		return nil
+	}
+	if m, ok := elems[0].(map[string]any); ok {
+		return m[sub]
+	}
+	return elems[0]
+}
+
+// compareSortValues orders two sort values: missing values last in both
+// directions; strings case-insensitively unless caseExact; date-times by
+// instant; numbers and booleans naturally. Values of different kinds keep
+// their order.
+func compareSortValues(a, b any, caseExact, desc bool) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	c := compareValues(a, b, caseExact)
+	if desc {
+		return -c
+	}
+	return c
+}
+
+func compareValues(a, b any, caseExact bool) int {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		if !ok {
+			return 0
+		}
+		if tx, err := time.Parse(time.RFC3339Nano, x); err == nil {
+			if ty, err := time.Parse(time.RFC3339Nano, y); err == nil {
+				return tx.Compare(ty)
+			}
+		}
+		if !caseExact {
+			x, y = strings.ToLower(x), strings.ToLower(y)
+		}
+		return strings.Compare(x, y)
+	case float64:
+		y, ok := b.(float64)
+		if !ok {
+			return 0
+		}
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	case bool:
+		y, ok := b.(bool)
+		if !ok || x == y {
+			return 0
+		}
+		if !x {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}

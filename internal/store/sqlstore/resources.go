@@ -1,0 +1,437 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/backend"
+)
+
+// resources is the [backend.Backend] of a Store; each call acts on the
+// tenant bound to its ctx.
+type resources struct{ s *Store }
+
+var _ backend.Backend = resources{}
+
+// HTTP statuses of the *scim.Error values the store returns (this package
+// must not import net/http).
+const (
+	statusBadRequest         = 400
+	statusNotFound           = 404
+	statusConflict           = 409
+	statusPreconditionFailed = 412
+)
+
+// maxUpdateAttempts bounds the compare-and-swap retries of Update.
+const maxUpdateAttempts = 10
+
+// hasMembers reports whether resources of rt have members (groups,
+// RFC 7643 §4.2); their displayName is unique per tenant, as Entra requires.
+func hasMembers(rt *scim.ResourceType) bool {
+	core := rt.CoreSchema()
+	return core != nil && core.Attribute("members") != nil
+}
+
+func tenantOf(ctx context.Context) (string, error) {
+	id, ok := store.TenantFrom(ctx)
+	if !ok {
+		return "", store.ErrNoTenant
+	}
+	return id, nil
+}
+
+// row is a stored resource.
+type row struct {
+	id       string
+	doc      scim.Resource // without id, meta, members
+	created  int64
+	modified int64
+	version  int64
+}
+
+// columns are the normalized columns derived from a document.
+type columns struct {
+	userName    sql.NullString
+	externalID  sql.NullString
+	displayName sql.NullString
+	groupName   sql.NullString // displayName of groups, for the unique index
+	active      sql.NullBool
+}
+
+func columnsOf(rt *scim.ResourceType, doc scim.Resource) columns {
+	var c columns
+	if v, ok := doc["userName"].(string); ok {
+		c.userName = sql.NullString{String: strings.ToLower(v), Valid: true}
+	}
+	if v, ok := doc["externalId"].(string); ok {
+		c.externalID = sql.NullString{String: v, Valid: true}
+	}
+	if v, ok := doc["displayName"].(string); ok {
+		c.displayName = sql.NullString{String: strings.ToLower(v), Valid: true}
+		if hasMembers(rt) {
+			c.groupName = c.displayName
+		}
+	}
+	if v, ok := doc["active"].(bool); ok {
+		c.active = sql.NullBool{Bool: v, Valid: true}
+	}
+	return c
+}
+
+// stripped returns a shallow copy of doc without the attributes the store
+// owns or keeps elsewhere (id, meta, members).
+func stripped(doc scim.Resource) scim.Resource {
+	out := make(scim.Resource, len(doc))
+	for k, v := range doc {
+		switch k {
+		case "id", "meta", "members":
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// etag renders a version as meta.version (RFC 7644 §3.14).
+func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
+
+// resource assembles the wire resource: the document plus id and meta
+// (RFC 7643 §3.1). Location is the handler's job. doc is modified.
+func (r row) resource(rt *scim.ResourceType) scim.Resource {
+	doc := r.doc
+	doc["id"] = r.id
+	doc["meta"] = map[string]any{
+		"resourceType": rt.Name,
+		"created":      fromMillis(r.created).Format(timeLayout),
+		"lastModified": fromMillis(r.modified).Format(timeLayout),
+		"version":      etag(r.version),
+	}
+	return doc
+}
+
+// Create implements [backend.Backend].
+func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.Resource) (scim.Resource, error) {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	members, err := membersOf(doc)
+	if err != nil {
+		return nil, err
+	}
+	uid, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("create %s: new id: %w", rt.Name, err)
+	}
+	r := row{id: uid.String(), doc: stripped(doc), version: 1}
+	r.created = millis(b.s.now())
+	r.modified = r.created
+	body, err := json.Marshal(r.doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", rt.Name, err)
+	}
+	cols := columnsOf(rt, r.doc)
+	if b.s.d.postgres && members == nil {
+		err = b.createOneStatement(ctx, tenant, rt, r, string(body), cols)
+		if err != nil {
+			return nil, wrapErr(err, "create %s", rt.Name)
+		}
+		return r.resource(rt), nil
+	}
+	var stored []any
+	err = b.s.write(ctx, tenant, func(t tx) error {
+		_, err := t.exec(ctx, `INSERT INTO resources (tenant_id, id, type, doc, user_name, external_id, display_name, group_name, active, created, modified, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			tenant, r.id, rt.Name, string(body), cols.userName, cols.externalID, cols.displayName, cols.groupName, cols.active, r.created, r.modified, r.version)
+		if err != nil {
+			return uniquenessError(err, r.doc)
+		}
+		if members != nil {
+			if stored, err = addMembers(ctx, t, tenant, r.id, members); err != nil {
+				return err
+			}
+		}
+		return appendEvent(ctx, t, tenant, rt.Name, r.id, store.OpCreate, r.modified)
+	})
+	if err != nil {
+		return nil, wrapErr(err, "create %s", rt.Name)
+	}
+	res := r.resource(rt)
+	if len(stored) > 0 {
+		res["members"] = stored
+	}
+	return res, nil
+}
+
+// createOneStatement is Create without members on PostgreSQL: the feed
+// lock, the insert and its event in one autocommitted statement (one round
+// trip instead of five). The event's insert reads the lock's row, so its
+// seq is drawn only once the lock is held.
+func (b resources) createOneStatement(ctx context.Context, tenant string, rt *scim.ResourceType, r row, body string, cols columns) error {
+	_, err := b.s.w.ExecContext(ctx, `WITH l AS (SELECT pg_advisory_xact_lock_shared($1, hashtext($2))),
+		r AS (INSERT INTO resources (tenant_id, id, type, doc, user_name, external_id, display_name, group_name, active, created, modified, version)
+			VALUES ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, 1))
+		INSERT INTO events (tenant_id, resource_type, resource_id, op, time) SELECT $2, $4, $3, 'create', $11 FROM l`,
+		lockEvents, tenant, r.id, rt.Name, body, cols.userName, cols.externalID, cols.displayName, cols.groupName, cols.active, r.created)
+	return uniquenessError(err, r.doc)
+}
+
+// Get implements [backend.Backend].
+func (b resources) Get(ctx context.Context, rt *scim.ResourceType, id string, opts backend.GetOptions) (scim.Resource, error) {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := readRow(ctx, b.s, tenant, rt, id, "")
+	if err != nil {
+		return nil, wrapErr(err, "get %s %q", rt.Name, id)
+	}
+	res := r.resource(rt)
+	if opts.Members {
+		if err := loadMembers(ctx, b.s, tenant, []scim.Resource{res}); err != nil {
+			return nil, wrapErr(err, "get %s %q", rt.Name, id)
+		}
+	}
+	return res, nil
+}
+
+// readRow reads one resource; lock is appended to the query (FOR UPDATE).
+func readRow(ctx context.Context, q querier, tenant string, rt *scim.ResourceType, id, lock string) (row, error) {
+	r := row{id: id}
+	var body string
+	err := q.queryRow(ctx, "SELECT doc, created, modified, version FROM resources WHERE tenant_id = ? AND id = ? AND type = ?"+lock,
+		tenant, id, rt.Name).Scan(&body, &r.created, &r.modified, &r.version)
+	if isNoRows(err) {
+		return row{}, notFoundError(rt, id)
+	}
+	if err != nil {
+		return row{}, err
+	}
+	if err := json.Unmarshal([]byte(body), &r.doc); err != nil {
+		return row{}, fmt.Errorf("decode stored document: %w", err)
+	}
+	return r, nil
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func notFoundError(rt *scim.ResourceType, id string) error {
+	return scim.Errorf(statusNotFound, "", "%s %q not found", rt.Name, id)
+}
+
+// Update implements [backend.Backend].
+func (b resources) Update(ctx context.Context, rt *scim.ResourceType, id string, ifMatch string, change backend.Change, opts backend.GetOptions) (scim.Resource, error) {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for range maxUpdateAttempts {
+		res, err := b.tryUpdate(ctx, tenant, rt, id, ifMatch, change)
+		if errors.Is(err, errConflict) {
+			continue
+		}
+		if err != nil {
+			return nil, wrapErr(err, "update %s %q", rt.Name, id)
+		}
+		if opts.Members {
+			if err := loadMembers(ctx, b.s, tenant, []scim.Resource{res}); err != nil {
+				return nil, wrapErr(err, "update %s %q", rt.Name, id)
+			}
+		}
+		return res, nil
+	}
+	return nil, scim.Errorf(statusConflict, "", "%s %q is being modified concurrently; retry", rt.Name, id)
+}
+
+// errConflict: the compare-and-swap lost against a concurrent update.
+var errConflict = errors.New("concurrent update")
+
+// tryUpdate is one read-modify-write attempt in one transaction.
+func (b resources) tryUpdate(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
+	var res scim.Resource
+	err := b.s.write(ctx, tenant, func(t tx) error {
+		cur, err := readRow(ctx, t, tenant, rt, id, b.s.d.forUpdate)
+		if err != nil {
+			return err
+		}
+		if !matchesETag(ifMatch, cur.version) {
+			return scim.Errorf(statusPreconditionFailed, "", "%s %q has version %s, not %s", rt.Name, id, etag(cur.version), ifMatch)
+		}
+		next := cur
+		if change.Apply != nil {
+			applied, err := change.Apply(cur.resource(rt))
+			if err != nil {
+				return err
+			}
+			next.doc = stripped(applied)
+		} else {
+			next.doc = stripped(cur.doc)
+		}
+		next.modified = max(millis(b.s.now()), cur.modified)
+		next.version = cur.version + 1
+		body, err := json.Marshal(next.doc)
+		if err != nil {
+			return fmt.Errorf("encode: %w", err)
+		}
+		cols := columnsOf(rt, next.doc)
+		result, err := t.exec(ctx, `UPDATE resources SET doc = ?, user_name = ?, external_id = ?, display_name = ?, group_name = ?, active = ?, modified = ?, version = ?
+			WHERE tenant_id = ? AND id = ? AND version = ?`,
+			string(body), cols.userName, cols.externalID, cols.displayName, cols.groupName, cols.active, next.modified, next.version,
+			tenant, id, cur.version)
+		if err != nil {
+			return uniquenessError(err, next.doc)
+		}
+		if n, err := result.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return errConflict
+		}
+		if change.Members != nil {
+			if err := changeMembers(ctx, t, tenant, id, change.Members); err != nil {
+				return err
+			}
+		}
+		if err := appendEvent(ctx, t, tenant, rt.Name, id, store.OpUpdate, next.modified); err != nil {
+			return err
+		}
+		res = next.resource(rt)
+		return nil
+	})
+	return res, err
+}
+
+// matchesETag reports whether an If-Match header value ("" = no check,
+// "*" = any, else a comma-separated list of entity tags, weak or strong)
+// accepts version (RFC 7232 §3.1, RFC 7644 §3.14).
+func matchesETag(ifMatch string, version int64) bool {
+	ifMatch = strings.TrimSpace(ifMatch)
+	if ifMatch == "" || ifMatch == "*" {
+		return true
+	}
+	want := strconv.FormatInt(version, 10)
+	for tag := range strings.SplitSeq(ifMatch, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if strings.Trim(tag, `"`) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Delete implements [backend.Backend]. It removes the resource, its
+// memberships as group and as member, and records the event.
+func (b resources) Delete(ctx context.Context, rt *scim.ResourceType, id string, ifMatch string) error {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return err
+	}
+	err = b.s.write(ctx, tenant, func(t tx) error {
+		var version int64
+		err := t.queryRow(ctx, "SELECT version FROM resources WHERE tenant_id = ? AND id = ? AND type = ?"+b.s.d.forUpdate,
+			tenant, id, rt.Name).Scan(&version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFoundError(rt, id)
+		}
+		if err != nil {
+			return err
+		}
+		if !matchesETag(ifMatch, version) {
+			return scim.Errorf(statusPreconditionFailed, "", "%s %q has version %s, not %s", rt.Name, id, etag(version), ifMatch)
+		}
+		for _, q := range []string{
+			"DELETE FROM resources WHERE tenant_id = ? AND id = ?",
+			"DELETE FROM members WHERE tenant_id = ? AND group_id = ?",
+			"DELETE FROM members WHERE tenant_id = ? AND member_id = ?",
+		} {
+			if _, err := t.exec(ctx, q, tenant, id); err != nil {
+				return err
+			}
+		}
+		return appendEvent(ctx, t, tenant, rt.Name, id, store.OpDelete, millis(b.s.now()))
+	})
+	return wrapErr(err, "delete %s %q", rt.Name, id)
+}
+
+func appendEvent(ctx context.Context, t tx, tenant, resourceType, id string, op store.Op, at int64) error {
+	_, err := t.exec(ctx, "INSERT INTO events (tenant_id, resource_type, resource_id, op, time) VALUES (?, ?, ?, ?, ?)",
+		tenant, resourceType, id, string(op), at)
+	if err != nil {
+		return fmt.Errorf("append event: %w", err)
+	}
+	return nil
+}
+
+// uniquenessError turns a unique-index violation into the SCIM 409
+// (RFC 7644 §3.3, §3.12 "uniqueness"); the detail names the attribute and
+// the value the client sent, nothing stored.
+func uniquenessError(err error, doc scim.Resource) error {
+	constraint, ok := uniqueViolation(err)
+	if !ok {
+		return err
+	}
+	attr := "id"
+	switch {
+	case strings.Contains(constraint, "user_name"):
+		attr = "userName"
+	case strings.Contains(constraint, "group_name"):
+		attr = "displayName"
+	}
+	if v, ok := doc[attr].(string); ok {
+		return scim.Errorf(statusConflict, scim.ScimTypeUniqueness, "%s %q is already in use", attr, v)
+	}
+	return scim.Errorf(statusConflict, scim.ScimTypeUniqueness, "%s is already in use", attr)
+}
+
+// wrapErr adds context to internal errors; *scim.Error and application
+// errors from Change.Apply pass unchanged.
+func wrapErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	var se *scim.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+// membersOf extracts the "members" of a create request (RFC 7643 §4.2).
+// nil means none were given.
+func membersOf(doc scim.Resource) ([]scim.Member, error) {
+	raw, ok := doc["members"]
+	if !ok || raw == nil {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, scim.Errorf(statusBadRequest, scim.ScimTypeInvalidValue, "members must be an array")
+	}
+	out := make([]scim.Member, 0, len(list))
+	for _, x := range list {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, scim.Errorf(statusBadRequest, scim.ScimTypeInvalidValue, "each member must be an object")
+		}
+		v, ok := m["value"].(string)
+		if !ok || v == "" {
+			return nil, scim.Errorf(statusBadRequest, scim.ScimTypeInvalidValue, "each member needs a string value")
+		}
+		display, _ := m["display"].(string)
+		out = append(out, scim.Member{Value: v, Display: display})
+	}
+	return out, nil
+}

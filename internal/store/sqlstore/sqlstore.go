@@ -1,0 +1,375 @@
+// Package sqlstore implements [store.Store] on database/sql with two
+// dialects: SQLite (modernc.org/sqlite, the embedded default) and PostgreSQL
+// (github.com/jackc/pgx/v5/stdlib, for production and for several nodes on
+// one database).
+//
+// Layout (migrations/<dialect>/NNNN_name.sql, embedded, applied at Open and
+// recorded in schema_migrations; PostgreSQL serializes concurrent starts with
+// pg_advisory_xact_lock, SQLite with BEGIN IMMEDIATE):
+//
+//   - resources: one row per SCIM resource (RFC 7643 §3): the canonical JSON
+//     document without id, meta and members, plus normalized columns for the
+//     filters clients send all the time (lower-cased userName and
+//     displayName, externalId, active) and created/modified/version, which
+//     make meta (RFC 7643 §3.1). userName is unique per tenant
+//     case-insensitively, and so is a Group's displayName (Entra requires
+//     it); externalId is not unique.
+//   - members: one row per (tenant, group, member) (RFC 7643 §4.2), so adding
+//     or removing a member is O(1) in the group's size; members are read
+//     only when asked for.
+//   - events: the change feed, appended in the transaction of each write.
+//     seq is one global sequence (AUTOINCREMENT / BIGSERIAL). SQLite has a
+//     single writer, so seq order is commit order. On PostgreSQL every write
+//     holds a shared advisory lock on its tenant and [Store.Events] reads
+//     under the exclusive one, so a reader never sees seq N+1 committed
+//     while N is still in flight.
+//
+// Concurrency: updates are read-modify-write with compare-and-swap on
+// version, retried on conflict; every write, its membership changes and its
+// event are one transaction, so a failed request leaves nothing behind.
+// SQLite has one writer connection owned by one goroutine that commits the
+// writes queued meanwhile together (group commit, see batch.go; no
+// SQLITE_BUSY retries), and a pool of query-only reader connections on the
+// WAL. On PostgreSQL, reads for update lock the row (FOR UPDATE) so
+// concurrent PATCHes queue instead of retrying, and a Create without
+// members is a single statement.
+//
+// Identifiers are UUIDv7 (time-ordered, so the (created, id) order follows
+// creation and inserts append to the indexes). meta.version is W/"<n>" with
+// n counting the resource's writes; a membership change bumps the group's.
+//
+// Filters (RFC 7644 §3.4.2.2): `id`, `userName`, `externalId`,
+// `displayName` eq and `active` eq, and AND/OR of those, run in SQL; the rest
+// of a filter is evaluated in Go over the SQL candidates, streamed. Lists are
+// ordered by (created, id) unless sortBy says otherwise, so paging is stable,
+// and totalResults is exact.
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim/backend"
+)
+
+// Store is a [store.Store] on SQLite or PostgreSQL.
+type Store struct {
+	d   dialect
+	w   *sql.DB // writes; SQLite: exactly one connection
+	r   *sql.DB // reads; PostgreSQL: the same pool as w
+	log *slog.Logger
+	now func() time.Time
+
+	batch *batcher // SQLite: the group-committing writer; nil on PostgreSQL
+
+	mu    sync.Mutex
+	stmts map[stmtKey]*sql.Stmt
+}
+
+var _ store.Store = (*Store)(nil)
+
+type stmtKey struct {
+	write bool
+	query string
+}
+
+// maxCachedStmts bounds the prepared-statement cache; list queries vary
+// with the filter's shape.
+const maxCachedStmts = 256
+
+// Open opens (creating if needed) the database named by dsn and applies
+// pending migrations. dsn is a postgres:// or postgresql:// URL, or else a
+// SQLite file path or file: URL (the directory must exist). In-memory SQLite
+// databases are not supported: readers use their own connections.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{log: logger, now: time.Now, stmts: map[stmtKey]*sql.Stmt{}}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		err = s.openPostgres(dsn)
+	} else {
+		err = s.openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) openPostgres(dsn string) error {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	n := max(16, 4*runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s.d, s.w, s.r = postgresDialect, db, db
+	return nil
+}
+
+func (s *Store) openSQLite(dsn string) error {
+	if dsn == "" || strings.Contains(dsn, ":memory:") || strings.Contains(dsn, "mode=memory") {
+		return fmt.Errorf("open sqlite %q: in-memory databases are not supported", dsn)
+	}
+	wdsn, err := sqliteDSN(dsn, false)
+	if err != nil {
+		return err
+	}
+	rdsn, err := sqliteDSN(dsn, true)
+	if err != nil {
+		return err
+	}
+	w, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	// The writer sets journal_mode=WAL before any reader opens the file.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	r, err := sql.Open("sqlite", rdsn)
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	s.d, s.w, s.r = sqliteDialect, w, r
+	s.batch = newBatcher(s)
+	return nil
+}
+
+// sqliteDSN adds the connection settings to a SQLite path or file: URL:
+// WAL, a busy timeout (other processes only; in-process writes are
+// serialized), synchronous=NORMAL (durable across application crashes, may
+// lose the last transactions on power loss), foreign keys; writers begin
+// IMMEDIATE, readers are query-only.
+func sqliteDSN(dsn string, reader bool) (string, error) {
+	base, query, _ := strings.Cut(dsn, "?")
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("sqlite dsn: %w", err)
+	}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "foreign_keys(1)")
+	v.Add("_pragma", "synchronous(NORMAL)")
+	if reader {
+		v.Add("_pragma", "query_only(1)")
+	} else {
+		v.Add("_pragma", "journal_mode(WAL)")
+		v.Set("_txlock", "immediate")
+	}
+	return base + "?" + v.Encode(), nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	if s.batch != nil {
+		s.batch.close()
+	}
+	s.mu.Lock()
+	for k, st := range s.stmts {
+		st.Close()
+		delete(s.stmts, k)
+	}
+	s.mu.Unlock()
+	err := s.w.Close()
+	if s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	return err
+}
+
+// Backend returns the SCIM resource store for the tenant bound to each
+// call's ctx (store.WithTenant).
+func (s *Store) Backend() backend.Backend { return resources{s} }
+
+// stmt returns the cached prepared statement for query (already rebound)
+// on the writer or reader pool, preparing it on first use. It returns nil
+// when the cache is full or preparing fails; the caller then runs the query
+// unprepared, which reports any error. PostgreSQL needs none of this: pgx
+// caches prepared statements per connection itself.
+func (s *Store) stmt(ctx context.Context, write bool, query string) *sql.Stmt {
+	k := stmtKey{write, query}
+	s.mu.Lock()
+	st, ok := s.stmts[k]
+	full := len(s.stmts) >= maxCachedStmts
+	s.mu.Unlock()
+	if ok || full {
+		return st
+	}
+	db := s.r
+	if write {
+		db = s.w
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if have, ok := s.stmts[k]; ok {
+		st.Close()
+		return have
+	}
+	s.stmts[k] = st
+	return st
+}
+
+// query runs a read on the reader pool.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	query = s.d.rebind(query)
+	if !s.d.postgres {
+		if st := s.stmt(ctx, false, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
+	return s.r.QueryContext(ctx, query, args...)
+}
+
+// queryRow runs a single-row read on the reader pool.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	query = s.d.rebind(query)
+	if !s.d.postgres {
+		if st := s.stmt(ctx, false, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
+	return s.r.QueryRowContext(ctx, query, args...)
+}
+
+// tx is a write transaction with prepared-statement reuse.
+type tx struct {
+	s  *Store
+	tx *sql.Tx
+	// ctx, if set, replaces the context the statements are given (see
+	// batcher.runOne).
+	ctx context.Context
+	// unprepared collects SQLite queries this transaction ran without a
+	// cached statement; write prepares them after commit, when the single
+	// writer connection is free again.
+	unprepared *[]string
+}
+
+// context returns the context statements run with.
+func (t tx) context(ctx context.Context) context.Context {
+	if t.ctx != nil {
+		return t.ctx
+	}
+	return ctx
+}
+
+// txStmt returns the transaction's view of the cached statement for query
+// (SQLite), or nil to run the rebound query unprepared.
+func (t tx) txStmt(ctx context.Context, query string) (*sql.Stmt, string) {
+	query = t.s.d.rebind(query)
+	if t.s.d.postgres {
+		return nil, query
+	}
+	k := stmtKey{true, query}
+	t.s.mu.Lock()
+	st, ok := t.s.stmts[k]
+	t.s.mu.Unlock()
+	if !ok {
+		// Preparing on the pool now would wait for the connection this
+		// transaction holds.
+		*t.unprepared = append(*t.unprepared, query)
+		return nil, query
+	}
+	return t.tx.StmtContext(ctx, st), query
+}
+
+func (t tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.context(ctx)
+	st, q := t.txStmt(ctx, query)
+	if st == nil {
+		return t.tx.ExecContext(ctx, q, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (t tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.context(ctx)
+	st, q := t.txStmt(ctx, query)
+	if st == nil {
+		return t.tx.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (t tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.context(ctx)
+	st, q := t.txStmt(ctx, query)
+	if st == nil {
+		return t.tx.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// Advisory lock classes (PostgreSQL, two-key form).
+const (
+	lockMigrate = 0x50524f56 // "PROV"
+	lockEvents  = 0x45564e54 // "EVNT"
+)
+
+// write runs fn in a write transaction. With a tenantID on PostgreSQL the
+// transaction holds the tenant's shared change-feed lock (see the package
+// doc). fn's error rolls everything back and is returned unwrapped.
+func (s *Store) write(ctx context.Context, tenantID string, fn func(tx) error) error {
+	if s.batch != nil {
+		return s.batch.do(ctx, fn)
+	}
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	// Rolls back on error and on panic; a no-op after Commit.
+	defer sqlTx.Rollback()
+	t := tx{s: s, tx: sqlTx, unprepared: new([]string)}
+	if s.d.postgres && tenantID != "" {
+		if _, err := t.exec(ctx, "SELECT pg_advisory_xact_lock_shared(?, hashtext(?))", lockEvents, tenantID); err != nil {
+			return fmt.Errorf("lock tenant feed: %w", err)
+		}
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// millis converts a time to the stored Unix milliseconds.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis converts stored Unix milliseconds to a UTC time.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// newID returns a short random URL-safe identifier ([a-z2-7], 60 bits).
+func newID() string { return strings.ToLower(rand.Text()[:12]) }
