@@ -14,6 +14,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
+	"github.com/provisio-dev/provisio/scim/patch"
 )
 
 // resources is the [backend.Backend] of a Store; each call acts on the
@@ -147,6 +148,7 @@ func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.R
 		if err != nil {
 			return nil, wrapErr(err, "create %s", rt.Name)
 		}
+		b.s.noteCreate()
 		return r.resource(rt), nil
 	}
 	var stored []any
@@ -167,6 +169,7 @@ func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.R
 	if err != nil {
 		return nil, wrapErr(err, "create %s", rt.Name)
 	}
+	b.s.noteCreate()
 	res := r.resource(rt)
 	if len(stored) > 0 {
 		res["members"] = stored
@@ -236,8 +239,13 @@ func (b resources) Update(ctx context.Context, rt *scim.ResourceType, id string,
 	if err != nil {
 		return nil, err
 	}
-	for range maxUpdateAttempts {
-		res, err := b.tryUpdate(ctx, tenant, rt, id, ifMatch, change)
+	for attempt := range maxUpdateAttempts {
+		var res scim.Resource
+		if attempt == 0 && !b.s.d.postgres {
+			res, err = b.updateOptimistic(ctx, tenant, rt, id, ifMatch, change)
+		} else {
+			res, err = b.updateLocked(ctx, tenant, rt, id, ifMatch, change)
+		}
 		if errors.Is(err, errConflict) {
 			continue
 		}
@@ -257,58 +265,106 @@ func (b resources) Update(ctx context.Context, rt *scim.ResourceType, id string,
 // errConflict: the compare-and-swap lost against a concurrent update.
 var errConflict = errors.New("concurrent update")
 
-// tryUpdate is one read-modify-write attempt in one transaction.
-func (b resources) tryUpdate(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
+// updateOptimistic reads and applies the change outside the write
+// transaction (on SQLite that keeps decoding, Apply and encoding off the
+// single writer) and writes with compare-and-swap on the version read.
+func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
+	cur, err := readRow(ctx, b.s, tenant, rt, id, "")
+	if err != nil {
+		return nil, err
+	}
+	next, err := b.applyChange(rt, cur, ifMatch, change)
+	if err != nil {
+		return nil, err
+	}
+	err = b.s.write(ctx, tenant, func(t tx) error {
+		return writeUpdate(ctx, t, tenant, rt, cur.version, next, change.Members)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return next.row.resource(rt), nil
+}
+
+// updateLocked is the whole read-modify-write inside the write
+// transaction, the row locked on PostgreSQL (FOR UPDATE) and the single
+// writer on SQLite, so it does not conflict.
+func (b resources) updateLocked(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
 	var res scim.Resource
 	err := b.s.write(ctx, tenant, func(t tx) error {
 		cur, err := readRow(ctx, t, tenant, rt, id, b.s.d.forUpdate)
 		if err != nil {
 			return err
 		}
-		if !matchesETag(ifMatch, cur.version) {
-			return scim.Errorf(statusPreconditionFailed, "", "%s %q has version %s, not %s", rt.Name, id, etag(cur.version), ifMatch)
-		}
-		next := cur
-		if change.Apply != nil {
-			applied, err := change.Apply(cur.resource(rt))
-			if err != nil {
-				return err
-			}
-			next.doc = stripped(applied)
-		} else {
-			next.doc = stripped(cur.doc)
-		}
-		next.modified = max(millis(b.s.now()), cur.modified)
-		next.version = cur.version + 1
-		body, err := json.Marshal(next.doc)
+		next, err := b.applyChange(rt, cur, ifMatch, change)
 		if err != nil {
-			return fmt.Errorf("encode: %w", err)
-		}
-		cols := columnsOf(rt, next.doc)
-		result, err := t.exec(ctx, `UPDATE resources SET doc = ?, user_name = ?, external_id = ?, display_name = ?, group_name = ?, active = ?, modified = ?, version = ?
-			WHERE tenant_id = ? AND id = ? AND version = ?`,
-			string(body), cols.userName, cols.externalID, cols.displayName, cols.groupName, cols.active, next.modified, next.version,
-			tenant, id, cur.version)
-		if err != nil {
-			return uniquenessError(err, next.doc)
-		}
-		if n, err := result.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return errConflict
-		}
-		if change.Members != nil {
-			if err := changeMembers(ctx, t, tenant, id, change.Members); err != nil {
-				return err
-			}
-		}
-		if err := appendEvent(ctx, t, tenant, rt.Name, id, store.OpUpdate, next.modified); err != nil {
 			return err
 		}
-		res = next.resource(rt)
+		if err := writeUpdate(ctx, t, tenant, rt, cur.version, next, change.Members); err != nil {
+			return err
+		}
+		res = next.row.resource(rt)
 		return nil
 	})
 	return res, err
+}
+
+// updated is a resource after a change, encoded for storage.
+type updated struct {
+	row  row
+	body string
+	cols columns
+}
+
+// applyChange checks If-Match against cur and computes the new row: the
+// document Apply returns (without id, meta, members), a later
+// lastModified and the next version.
+func (b resources) applyChange(rt *scim.ResourceType, cur row, ifMatch string, change backend.Change) (updated, error) {
+	if !matchesETag(ifMatch, cur.version) {
+		return updated{}, scim.Errorf(statusPreconditionFailed, "", "%s %q has version %s, not %s", rt.Name, cur.id, etag(cur.version), ifMatch)
+	}
+	next := cur
+	if change.Apply != nil {
+		applied, err := change.Apply(cur.resource(rt))
+		if err != nil {
+			return updated{}, err
+		}
+		next.doc = stripped(applied)
+	} else {
+		next.doc = stripped(cur.doc)
+	}
+	next.modified = max(millis(b.s.now()), cur.modified)
+	next.version = cur.version + 1
+	body, err := json.Marshal(next.doc)
+	if err != nil {
+		return updated{}, fmt.Errorf("encode: %w", err)
+	}
+	return updated{row: next, body: string(body), cols: columnsOf(rt, next.doc)}, nil
+}
+
+// writeUpdate stores next if the stored version is still prev
+// (compare-and-swap, else errConflict), applies the membership change and
+// records the event.
+func writeUpdate(ctx context.Context, t tx, tenant string, rt *scim.ResourceType, prev int64, next updated, members *patch.MembersChange) error {
+	c := next.cols
+	result, err := t.exec(ctx, `UPDATE resources SET doc = ?, user_name = ?, external_id = ?, display_name = ?, group_name = ?, active = ?, modified = ?, version = ?
+		WHERE tenant_id = ? AND id = ? AND version = ?`,
+		next.body, c.userName, c.externalID, c.displayName, c.groupName, c.active, next.row.modified, next.row.version,
+		tenant, next.row.id, prev)
+	if err != nil {
+		return uniquenessError(err, next.row.doc)
+	}
+	if n, err := result.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errConflict
+	}
+	if members != nil {
+		if err := changeMembers(ctx, t, tenant, next.row.id, members); err != nil {
+			return err
+		}
+	}
+	return appendEvent(ctx, t, tenant, rt.Name, next.row.id, store.OpUpdate, next.row.modified)
 }
 
 // matchesETag reports whether an If-Match header value ("" = no check,

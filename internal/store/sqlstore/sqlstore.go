@@ -25,14 +25,19 @@
 //     while N is still in flight.
 //
 // Concurrency: updates are read-modify-write with compare-and-swap on
-// version, retried on conflict; every write, its membership changes and its
-// event are one transaction, so a failed request leaves nothing behind.
-// SQLite has one writer connection owned by one goroutine that commits the
-// writes queued meanwhile together (group commit, see batch.go; no
-// SQLITE_BUSY retries), and a pool of query-only reader connections on the
-// WAL. On PostgreSQL, reads for update lock the row (FOR UPDATE) so
-// concurrent PATCHes queue instead of retrying, and a Create without
-// members is a single statement.
+// version; every write, its membership changes and its event are one
+// transaction, so a failed request leaves nothing behind. SQLite has one
+// writer connection owned by one goroutine that commits the writes queued
+// meanwhile together (group commit, see batch.go; no SQLITE_BUSY retries)
+// and a pool of query-only reader connections on the WAL; an update first
+// reads and applies its change on a reader, off the writer, and writes with
+// compare-and-swap; if that loses, it retries read-modify-write on the
+// writer, where it cannot lose. On PostgreSQL the read for update locks the
+// row (FOR UPDATE), so concurrent PATCHes queue instead of retrying, and a
+// Create without members is a single statement. PostgreSQL also gets
+// ANALYZE after 1024, 2048, 4096, ... creates through a Store: a tenant
+// provisioned in bulk outgrows autovacuum, and without statistics the
+// planner may walk the wrong index for `userName eq`.
 //
 // Identifiers are UUIDv7 (time-ordered, so the (created, id) order follows
 // creation and inserts append to the indexes). meta.version is W/"<n>" with
@@ -56,6 +61,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -74,6 +80,10 @@ type Store struct {
 	now func() time.Time
 
 	batch *batcher // SQLite: the group-committing writer; nil on PostgreSQL
+
+	creates   atomic.Int64   // PostgreSQL: resources created through this Store
+	analyzing atomic.Bool    // an ANALYZE is running
+	bg        sync.WaitGroup // background work, waited for by Close
 
 	mu    sync.Mutex
 	stmts map[stmtKey]*sql.Stmt
@@ -192,6 +202,7 @@ func (s *Store) Close() error {
 	if s.batch != nil {
 		s.batch.close()
 	}
+	s.bg.Wait()
 	s.mu.Lock()
 	for k, st := range s.stmts {
 		st.Close()
@@ -363,6 +374,28 @@ func (s *Store) write(ctx context.Context, tenantID string, fn func(tx) error) e
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// noteCreate counts a create and, on PostgreSQL, refreshes the planner's
+// statistics after 1024, 2048, 4096, ... creates. A new tenant provisioned
+// in bulk fills the table faster than autovacuum analyzes it, and without
+// statistics the planner may walk the wrong index for `userName eq`.
+func (s *Store) noteCreate() {
+	if !s.d.postgres {
+		return
+	}
+	n := s.creates.Add(1)
+	if n < 1024 || n&(n-1) != 0 || !s.analyzing.CompareAndSwap(false, true) {
+		return
+	}
+	s.bg.Go(func() {
+		defer s.analyzing.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := s.w.ExecContext(ctx, "ANALYZE resources, members"); err != nil {
+			s.log.Warn("analyze", "err", err)
+		}
+	})
 }
 
 // millis converts a time to the stored Unix milliseconds.
