@@ -37,23 +37,30 @@ func (e *apiError) Error() string {
 // answer into out (nil: ignore it).
 func (c *apiClient) do(ctx context.Context, method, path string, in, out any) error {
 	var body io.Reader
+	contentType := ""
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return fmt.Errorf("encode request: %w", err)
 		}
-		body = bytes.NewReader(b)
+		body, contentType = bytes.NewReader(b), "application/json"
 	}
+	return c.send(ctx, c.http, method, path, contentType, body, out)
+}
+
+// send sends body (nil: none) with the given Content-Type through hc and
+// decodes the answer into out (nil: ignore it).
+func (c *apiClient) send(ctx context.Context, hc *http.Client, method, path, contentType string, body io.Reader, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.cfg.Server+path, body)
 	if err != nil {
 		return fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.Token)
 	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("call %s: %w", c.cfg.Server, err)
 	}
@@ -65,7 +72,7 @@ func (c *apiClient) do(ctx context.Context, method, path string, in, out any) er
 	if resp.StatusCode >= 300 {
 		return answerError(resp.StatusCode, b, c.cfg.TokenSource)
 	}
-	if out == nil {
+	if out == nil || len(b) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {

@@ -1,6 +1,7 @@
 // Command provisio runs Provisio: `provisio serve` hosts the multi-tenant
-// SCIM 2.0 service provider and the admin API; the other subcommands
-// (`tenant ...`, `version`) are a thin CLI over the admin API.
+// SCIM 2.0 service provider, the admin API and the provisioning
+// scheduler; the other subcommands (`tenant`, `user`, `group`, `app`,
+// `job`, `version`) are a thin CLI over the admin API.
 package main
 
 import (
@@ -40,6 +41,10 @@ func newRootCmd(e *env) *cobra.Command {
 from Microsoft Entra ID, Okta or any SCIM client, one Tenant URL and secret token per
 customer tenant, and records every change in a per-tenant feed.
 
+It is also the identity side: a directory of users, groups and applications ("user",
+"group", "app") and a provisioning job per application ("job") that keeps the
+application's accounts in step over SCIM.
+
 Run "provisio serve" to start the server; the other commands talk to a running server
 through its admin API.`,
 		SilenceUsage:  true,
@@ -47,6 +52,6 @@ through its admin API.`,
 	}
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
-	root.AddCommand(newServeCmd(e), newTenantCmd(e), newVersionCmd(e))
+	root.AddCommand(newServeCmd(e), newTenantCmd(e), newUserCmd(e), newGroupCmd(e), newAppCmd(e), newJobCmd(e), newVersionCmd(e))
 	return root
 }

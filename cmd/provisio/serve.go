@@ -18,7 +18,10 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/adminapi"
 	"github.com/provisio-dev/provisio/internal/config"
+	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
+	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
 	"github.com/provisio-dev/provisio/scim"
@@ -34,11 +37,13 @@ func newServeCmd(e *env) *cobra.Command {
 		Use:   "serve",
 		Short: "Run the SCIM service provider and the admin API",
 		Long: `Run the multi-tenant SCIM 2.0 service provider (/scim/{tenant}/v2/...), the admin
-API (/api/v1/...) and GET /healthz on one listener.
+API (/api/v1/...) and GET /healthz on one listener, and the provisioning scheduler that
+runs every started job's cycle each interval.
 
 Data lives in SQLite at <data-dir>/provisio.db unless --db names a PostgreSQL database.
 On first start serve creates an admin token, stores only its hash, and writes the token
-to <data-dir>/admin.token (mode 0600), where the CLI finds it.
+to <data-dir>/admin.token (mode 0600), where the CLI finds it. Provisioning jobs' Secret
+Tokens are encrypted with $PROVISIO_SECRET_KEY or else <data-dir>/secret.key (generated).
 
 Every flag has an environment variable (shown in brackets); a flag wins over its
 variable. SIGTERM or SIGINT shuts down gracefully: in-flight requests finish, then the
@@ -88,6 +93,12 @@ func serve(ctx context.Context, cfg config.Serve, log *slog.Logger, ready func(s
 	if err := ensureAdminToken(ctx, tenants, cfg.AdminTokenPath(), log); err != nil {
 		return err
 	}
+	dir := dirsvc.New(st.Directory(), dirsvc.Options{Logger: log})
+	jobSvc, err := newJobService(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer jobSvc.Close() // before the store closes: cycles end first
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -107,7 +118,8 @@ func serve(ctx context.Context, cfg config.Serve, log *slog.Logger, ready func(s
 		BaseURL: base,
 		Logger:  log,
 	}).Register(mux)
-	adminapi.New(adminapi.Config{Tenants: tenants, Events: st, BaseURL: base, MaxBody: cfg.MaxBody, Logger: log}).Register(mux)
+	adminapi.New(adminapi.Config{Tenants: tenants, Events: st, Directory: dir, Jobs: jobSvc,
+		BaseURL: base, MaxBody: cfg.MaxBody, Logger: log}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
@@ -137,6 +149,14 @@ func serve(ctx context.Context, cfg config.Serve, log *slog.Logger, ready func(s
 			log.Warn("shutdown: in-flight requests did not finish in time", "err", err)
 		}
 	})
+	bg, stopBackground := context.WithCancel(ctx)
+	g.Add(func() error { return jobSvc.Schedule(bg) }, func(error) { stopBackground() })
+	g.Add(func() error {
+		if err := dir.RunRetention(bg, retentionInterval); !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}, func(error) { stopBackground() })
 	err = g.Run()
 	var sig *run.SignalError
 	if errors.As(err, &sig) || errors.Is(err, context.Canceled) {
@@ -144,6 +164,29 @@ func serve(ctx context.Context, cfg config.Serve, log *slog.Logger, ready func(s
 		return nil
 	}
 	return err
+}
+
+// retentionInterval is how often soft-deleted users past their
+// retention are purged.
+const retentionInterval = time.Hour
+
+// newJobService builds the provisioning job service over the store, with
+// Secret Tokens encrypted by the key from $PROVISIO_SECRET_KEY or the key
+// file in the data directory (created on first start).
+func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*jobs.Service, error) {
+	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("start provisioning jobs: %w", err)
+	}
+	return svc, nil
 }
 
 // dbKind names the database for logs without showing a DSN (which may

@@ -1,8 +1,12 @@
 // Package adminapi serves Provisio's admin REST API under /api/v1: JSON
-// over HTTP with a bearer admin token, for managing SCIM tenants, their
-// secret tokens and compatibility policies, and for reading each tenant's
-// change feed (the events the application behind the SCIM service
-// consumes). The CLI (`provisio tenant ...`) is a thin client of it.
+// over HTTP with a bearer admin token, for both sides of provisioning.
+// The application side: SCIM tenants, their secret tokens and
+// compatibility policies, and each tenant's change feed (the events the
+// application behind the SCIM service consumes). The identity side: the
+// directory's users (with CSV import), groups and members, applications
+// and assignments, and each application's provisioning job (settings,
+// start/stop, runs, status, logs, plan, Test Connection). The CLI
+// (`provisio tenant|user|group|app|job ...`) is a thin client of it.
 //
 // Errors are mapped once, at the boundary ([writeErr]), to
 // {"error":{"code","message"}}; internal detail is logged, never sent.
@@ -17,6 +21,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/store"
@@ -48,11 +53,17 @@ const DefaultMaxBody = 1 << 20
 type Config struct {
 	Tenants Tenants
 	Events  Events
+	// Directory and Jobs serve the identity side (users, groups, apps,
+	// assignments; provisioning jobs). Either may be nil: its endpoints
+	// then answer 503.
+	Directory Directory
+	Jobs      Jobs
 	// BaseURL is the external base of the server; tenant_url values are
 	// BaseURL/scim/<id>/v2.
-	BaseURL string
-	MaxBody int64        // request body limit; 0 means DefaultMaxBody
-	Logger  *slog.Logger // nil: slog.Default()
+	BaseURL   string
+	MaxBody   int64        // request body limit; 0 means DefaultMaxBody
+	MaxImport int64        // CSV import body limit; 0 means DefaultMaxImport
+	Logger    *slog.Logger // nil: slog.Default()
 }
 
 // API is the admin API handler.
@@ -76,6 +87,9 @@ func New(cfg Config) *API {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
+	if cfg.MaxImport <= 0 {
+		cfg.MaxImport = DefaultMaxImport
+	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	a := &API{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
 	if a.log == nil {
@@ -96,7 +110,7 @@ type route struct {
 	h            func(http.ResponseWriter, *http.Request) error
 }
 
-func (a *API) table() []route {
+func (a *API) tenantRoutes() []route {
 	return []route{
 		{"POST", "/api/v1/tenants", a.createTenant},
 		{"GET", "/api/v1/tenants", a.listTenants},
@@ -109,6 +123,11 @@ func (a *API) table() []route {
 		{"DELETE", "/api/v1/tenants/{id}/tokens/{tokenId}", a.revokeToken},
 		{"GET", "/api/v1/tenants/{id}/events", a.listEvents},
 	}
+}
+
+// table lists every route: tenants, then the directory, then jobs.
+func (a *API) table() []route {
+	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a

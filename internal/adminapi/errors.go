@@ -1,6 +1,7 @@
 package adminapi
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/scim/client"
 )
 
 // apiError is an error with its wire form: an HTTP status and a stable
@@ -45,9 +48,12 @@ type errorBody struct {
 func toAPIError(err error) *apiError {
 	var ae *apiError
 	var maxErr *http.MaxBytesError
+	var pe *publicError
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case errors.As(err, &pe):
+		return pe.apiError()
 	case errors.Is(err, tenant.ErrUnauthorized):
 		return &apiError{http.StatusUnauthorized, "unauthorized", "missing or invalid admin token"}
 	case errors.As(err, &maxErr):
@@ -62,6 +68,53 @@ func toAPIError(err error) *apiError {
 		return notFound("resource")
 	}
 	return &apiError{http.StatusInternalServerError, "internal", "internal server error"}
+}
+
+// publicError marks an error of the directory or job service whose
+// message is fit for users (it names the object and the problem, never a
+// secret): its sentinel picks the status and its text is the message.
+type publicError struct{ err error }
+
+func (e *publicError) Error() string { return e.err.Error() }
+func (e *publicError) Unwrap() error { return e.err }
+
+// public marks err as a service error fit for users; nil stays nil.
+func public(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &publicError{err}
+}
+
+// apiError maps a service error by its sentinel. Anything unrecognised
+// is a 500 whose message is not shown.
+func (e *publicError) apiError() *apiError {
+	var connErr *client.ConnectionError
+	var maxErr *http.MaxBytesError
+	var csvErr *csv.ParseError
+	msg := e.err.Error()
+	switch {
+	case errors.As(e.err, &maxErr):
+		return toAPIError(maxErr)
+	case errors.As(e.err, &csvErr): // a CSV import whose header is not CSV
+		return &apiError{http.StatusBadRequest, "bad_request", msg}
+	case errors.Is(e.err, store.ErrNotFound), errors.Is(e.err, jobs.ErrNotFound):
+		return &apiError{http.StatusNotFound, "not_found", msg}
+	case errors.Is(e.err, store.ErrExists):
+		return &apiError{http.StatusConflict, "conflict", msg}
+	case errors.Is(e.err, store.ErrInvalid), errors.Is(e.err, jobs.ErrInvalid):
+		return &apiError{http.StatusBadRequest, "bad_request", msg}
+	case errors.Is(e.err, jobs.ErrNoToken):
+		return &apiError{http.StatusConflict, "no_credentials", msg + "; run `provisio job configure` with --tenant-url and a token"}
+	case errors.As(e.err, &connErr):
+		return &apiError{http.StatusBadGateway, "target_" + string(connErr.Reason), msg}
+	}
+	return &apiError{http.StatusInternalServerError, "internal", "internal server error"}
+}
+
+// errUnavailable answers requests for a service this server runs without.
+func errUnavailable(what string) *apiError {
+	return &apiError{http.StatusServiceUnavailable, "unavailable", what + " is not enabled on this server"}
 }
 
 // writeErr answers with err's wire form; 5xx causes are logged, never sent.

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/provisio-dev/provisio/internal/secretbox"
 )
 
 // Option is one setting: its flag, its environment variable, its default
@@ -114,6 +116,10 @@ type Serve struct {
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
 	PublicURL string // without trailing slash; "" = derived from the bound address
+	// SecretKey is $PROVISIO_SECRET_KEY (base64, 32 bytes), the key that
+	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
+	// DataDir. It has no flag: secrets stay out of shell history.
+	SecretKey string
 }
 
 // LoadServe resolves and validates the serve options registered on fs
@@ -146,6 +152,11 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	c.PublicURL, err = checkPublicURL(v[FlagPublicURL])
 	add(wrapFlag(FlagPublicURL, err))
+	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
+		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
+			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))
+		}
+	}
 	if len(errs) > 0 {
 		return Serve{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}

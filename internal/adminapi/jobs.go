@@ -1,0 +1,388 @@
+package adminapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
+	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/client"
+)
+
+// Jobs is what the API needs of the provisioning job service
+// (*jobs.Service implements it). Jobs are named by application id; the
+// API resolves the {app} path value (id or name) first.
+type Jobs interface {
+	Configure(ctx context.Context, appID string, c jobs.Config) (jobs.Job, error)
+	Get(ctx context.Context, appID string) (jobs.Job, error)
+	List(ctx context.Context) ([]jobs.Job, error)
+	Delete(ctx context.Context, appID string) error
+	Start(ctx context.Context, appID string) (jobs.Job, error)
+	Stop(ctx context.Context, appID string) (jobs.Job, error)
+	Restart(ctx context.Context, appID string) error
+	TestConnection(ctx context.Context, appID string) error
+	Run(ctx context.Context, appID string) (*jobs.CycleSummary, error)
+	Trigger(ctx context.Context, appID string) (<-chan struct{}, error)
+	Status(ctx context.Context, appID string) (*jobs.Status, error)
+	Logs(ctx context.Context, appID string, q jobs.LogQuery) ([]jobs.LogRecord, error)
+	Cycles(ctx context.Context, appID string, limit int) ([]jobs.CycleSummary, error)
+	Plan(ctx context.Context, appID string) (*provisioning.Plan, error)
+}
+
+// maxRuns bounds GET .../job/runs?limit=.
+const maxRuns = 1000
+
+func (a *API) jobRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/jobs", a.listJobs},
+		{"PUT", "/api/v1/apps/{app}/job", a.configureJob},
+		{"GET", "/api/v1/apps/{app}/job", a.getJob},
+		{"DELETE", "/api/v1/apps/{app}/job", a.deleteJob},
+		{"GET", "/api/v1/apps/{app}/job/status", a.jobStatus},
+		{"POST", "/api/v1/apps/{app}/job/start", a.jobSwitch(Jobs.Start)},
+		{"POST", "/api/v1/apps/{app}/job/stop", a.jobSwitch(Jobs.Stop)},
+		{"POST", "/api/v1/apps/{app}/job/restart", a.restartJob},
+		{"POST", "/api/v1/apps/{app}/job/test", a.testJob},
+		{"POST", "/api/v1/apps/{app}/job/runs", a.runJob},
+		{"GET", "/api/v1/apps/{app}/job/runs", a.listRuns},
+		{"GET", "/api/v1/apps/{app}/job/logs", a.jobLogs},
+		{"GET", "/api/v1/apps/{app}/job/plan", a.jobPlan},
+	}
+}
+
+// jobsSvc returns the job service, or a 503 when this server has none.
+func (a *API) jobsSvc() (Jobs, error) {
+	if a.cfg.Jobs == nil {
+		return nil, errUnavailable("provisioning")
+	}
+	return a.cfg.Jobs, nil
+}
+
+// jobApp resolves the {app} path value to an application id and returns
+// the job service.
+func (a *API) jobApp(r *http.Request) (Jobs, string, error) {
+	js, err := a.jobsSvc()
+	if err != nil {
+		return nil, "", err
+	}
+	_, app, err := a.app(r)
+	if err != nil {
+		return nil, "", err
+	}
+	return js, app.ID, nil
+}
+
+func isJobNotFound(err error) bool { return errors.Is(err, jobs.ErrNotFound) }
+
+func (a *API) listJobs(w http.ResponseWriter, r *http.Request) error {
+	js, err := a.jobsSvc()
+	if err != nil {
+		return err
+	}
+	list, err := js.List(r.Context())
+	if err != nil {
+		return public(err)
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Jobs []jobs.Job `json:"jobs"`
+	}{nonNil(list)})
+	return nil
+}
+
+// configureRequest changes a job's settings; absent fields keep their
+// value (or take the default for a new job). The token is write-only.
+type configureRequest struct {
+	TenantURL         string         `json:"tenantUrl"`
+	Token             string         `json:"token"`
+	Scope             string         `json:"scope"`
+	Interval          string         `json:"interval"` // a Go duration: "40m", "30s"
+	NotificationEmail *string        `json:"notificationEmail"`
+	Mappings          *jobs.Mappings `json:"mappings"`
+}
+
+func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	var req configureRequest
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
+		return err
+	}
+	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
+		NotificationEmail: req.NotificationEmail, Mappings: req.Mappings}
+	if req.Interval != "" {
+		if c.Interval, err = time.ParseDuration(req.Interval); err != nil || c.Interval <= 0 {
+			return badRequest("field \"interval\": %q is not a positive duration such as 40m or 30s", req.Interval)
+		}
+	}
+	j, err := js.Configure(r.Context(), appID, c)
+	if err != nil {
+		return public(err)
+	}
+	writeJSON(w, http.StatusOK, j)
+	return nil
+}
+
+func (a *API) getJob(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	j, err := js.Get(r.Context(), appID)
+	if err != nil {
+		return public(err)
+	}
+	writeJSON(w, http.StatusOK, j)
+	return nil
+}
+
+func (a *API) deleteJob(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	if err := js.Delete(r.Context(), appID); err != nil {
+		return public(err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) jobStatus(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	st, err := js.Status(r.Context(), appID)
+	if err != nil {
+		return public(err)
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// jobSwitch serves start and stop: the job's settings back.
+func (a *API) jobSwitch(do func(Jobs, context.Context, string) (jobs.Job, error)) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		js, appID, err := a.jobApp(r)
+		if err != nil {
+			return err
+		}
+		j, err := do(js, r.Context(), appID)
+		if err != nil {
+			return public(err)
+		}
+		writeJSON(w, http.StatusOK, j)
+		return nil
+	}
+}
+
+func (a *API) restartJob(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	if err := js.Restart(r.Context(), appID); err != nil {
+		return public(err)
+	}
+	st, err := js.Status(r.Context(), appID)
+	if err != nil {
+		return public(err)
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// testJSON is the outcome of Test Connection: a failing target is an
+// answer (200, ok false, with the reason), not an error of this API.
+type testJSON struct {
+	OK      bool   `json:"ok"`
+	Reason  string `json:"reason,omitempty"` // scim/client's Reason: unreachable, tls, credentials, ...
+	Message string `json:"message"`
+}
+
+func (a *API) testJob(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	err = js.TestConnection(r.Context(), appID)
+	out := testJSON{OK: true, Message: "the SCIM service answered the test query as expected"}
+	var ce *client.ConnectionError
+	switch {
+	case errors.As(err, &ce):
+		out = testJSON{Reason: string(ce.Reason), Message: ce.Error()}
+	case err != nil:
+		return public(err)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// runJob starts a cycle (or joins the running one). Without ?wait it
+// answers 202 with the job's status at once; with ?wait=true it answers
+// when the cycle ends, with the cycle's summary (whose "error" says why
+// a cycle ended early).
+func (a *API) runJob(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	switch r.URL.Query().Get("wait") {
+	case "true":
+		sum, err := js.Run(r.Context(), appID)
+		if sum == nil && r.Context().Err() != nil {
+			return nil // the client left; the cycle goes on
+		}
+		if sum == nil {
+			return public(err)
+		}
+		writeJSON(w, http.StatusOK, sum)
+		return nil
+	case "", "false":
+		if _, err := js.Trigger(r.Context(), appID); err != nil {
+			return public(err)
+		}
+		st, err := js.Status(r.Context(), appID)
+		if err != nil {
+			return public(err)
+		}
+		writeJSON(w, http.StatusAccepted, st)
+		return nil
+	}
+	return badRequest("query parameter \"wait\" must be true or false")
+}
+
+func (a *API) listRuns(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	limit, err := intParam(r.URL.Query().Get("limit"), "limit", 20, 1, maxRuns)
+	if err != nil {
+		return err
+	}
+	runs, err := js.Cycles(r.Context(), appID, int(limit))
+	if err != nil {
+		return public(err)
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Runs []jobs.CycleSummary `json:"runs"`
+	}{nonNil(runs)})
+	return nil
+}
+
+var (
+	logStatuses = []provisioning.Status{provisioning.StatusSuccess, provisioning.StatusFailure, provisioning.StatusSkipped, provisioning.StatusWarning}
+	logActions  = []provisioning.ActionKind{provisioning.ActionCreate, provisioning.ActionUpdate, provisioning.ActionDisable, provisioning.ActionDelete, provisioning.ActionSkip}
+	logTypes    = []provisioning.ObjectType{provisioning.TypeUser, provisioning.TypeGroup}
+)
+
+// oneOf checks an optional enumerated query parameter.
+func oneOf[T ~string](name, v string, allowed []T) (T, error) {
+	if v == "" {
+		return "", nil
+	}
+	for _, x := range allowed {
+		if string(x) == v {
+			return x, nil
+		}
+	}
+	return "", badRequest("query parameter %q must be one of %v", name, allowed)
+}
+
+// jobLogs answers a page of provisioning log entries, newest first.
+// Next, when set, is the before= of the next (older) page.
+func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var lq jobs.LogQuery
+	var errs []error
+	var e error
+	lq.Status, e = oneOf("status", q.Get("status"), logStatuses)
+	errs = append(errs, e)
+	lq.Action, e = oneOf("action", q.Get("action"), logActions)
+	errs = append(errs, e)
+	lq.ObjectType, e = oneOf("type", q.Get("type"), logTypes)
+	errs = append(errs, e)
+	lq.CycleID, lq.Object = q.Get("cycle"), q.Get("object")
+	var before, limit int64
+	before, e = intParam(q.Get("before"), "before", 0, 1, 1<<62)
+	errs = append(errs, e)
+	limit, e = intParam(q.Get("limit"), "limit", store.DefaultLogLimit, 1, store.MaxLogLimit)
+	errs = append(errs, e)
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	lq.Before, lq.Limit = before, int(limit)
+	entries, err := js.Logs(r.Context(), appID, lq)
+	if err != nil {
+		return public(err)
+	}
+	out := struct {
+		Entries []jobs.LogRecord `json:"entries"`
+		Next    string           `json:"next,omitempty"`
+	}{Entries: nonNil(entries)}
+	if len(entries) == int(limit) {
+		out.Next = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// planJSON is what the next cycle would do.
+type planJSON struct {
+	CycleID   string                          `json:"cycleId"`
+	Kind      provisioning.CycleKind          `json:"kind"`
+	From      int64                           `json:"from"`
+	To        int64                           `json:"to"`
+	Counts    map[provisioning.ActionKind]int `json:"counts"`
+	Unchanged int                             `json:"unchanged"`
+	Actions   []actionJSON                    `json:"actions"`
+}
+
+// actionJSON is one planned action: a create carries the resource to
+// POST, an update or disable the PATCH operations.
+type actionJSON struct {
+	Action     provisioning.ActionKind         `json:"action"`
+	ObjectType provisioning.ObjectType         `json:"objectType"`
+	SourceID   string                          `json:"sourceId"`
+	SourceName string                          `json:"sourceName,omitempty"`
+	TargetID   string                          `json:"targetId,omitempty"`
+	Modified   []provisioning.ModifiedProperty `json:"modified,omitempty"`
+	Reason     string                          `json:"reason,omitempty"`
+	Resource   scim.Resource                   `json:"resource,omitempty"`
+	Operations []scim.PatchOperation           `json:"operations,omitempty"`
+}
+
+func (a *API) jobPlan(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	p, err := js.Plan(r.Context(), appID)
+	if err != nil {
+		return public(err)
+	}
+	out := planJSON{CycleID: p.CycleID, Kind: p.Kind, From: p.From, To: p.To, Unchanged: p.Unchanged,
+		Counts: map[provisioning.ActionKind]int{}, Actions: make([]actionJSON, 0, len(p.Actions))}
+	for _, x := range p.Actions {
+		out.Counts[x.Kind]++
+		out.Actions = append(out.Actions, actionJSON{Action: x.Kind, ObjectType: x.Type, SourceID: x.SourceID,
+			SourceName: x.SourceName, TargetID: x.TargetID, Modified: x.Modified, Reason: x.Reason,
+			Resource: x.Resource, Operations: x.Ops})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package dirsvc_test
+
+const raceEnabled = false

@@ -1,0 +1,240 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/store"
+)
+
+// flushAt is the number of buffered link writes or log entries that
+// triggers a write to the store.
+const flushAt = 1000
+
+// linkStore is the engine's LinkStore over a store.JobStore. Writes are
+// buffered (the latest per link) and flushed in one transaction when the
+// buffer is full, before the watermark moves and at the end of a cycle;
+// a pending-create link is written at once, because it must be durable
+// before the create is sent.
+type linkStore struct {
+	st    store.JobStore
+	jobID string
+
+	mu  sync.Mutex
+	put map[store.LinkKey]store.JobLink
+	del map[store.LinkKey]bool
+
+	// Pending-create links written at once, committed together when
+	// several arrive while one commit is in progress (group commit).
+	gmu     sync.Mutex
+	queue   []queuedLink
+	leading bool
+}
+
+type queuedLink struct {
+	row  store.JobLink
+	done chan error
+}
+
+var _ provisioning.LinkStore = (*linkStore)(nil)
+
+func (l *linkStore) Links(ctx context.Context, t provisioning.ObjectType) ([]provisioning.Link, error) {
+	if err := l.flush(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := l.st.Links(ctx, l.jobID, string(t))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]provisioning.Link, len(rows))
+	for i, r := range rows {
+		out[i] = provisioning.Link{Type: provisioning.ObjectType(r.Type), SourceID: r.SourceID, TargetID: r.TargetID,
+			State: provisioning.LinkState(r.State), Hash: r.Hash, Written: r.Written, Unresolved: r.Unresolved,
+			Attempts: r.Attempts, NextRetry: r.NextRetry, LastError: r.LastError, Updated: r.Updated}
+	}
+	return out, nil
+}
+
+func toStoreLink(l provisioning.Link) store.JobLink {
+	return store.JobLink{Type: string(l.Type), SourceID: l.SourceID, TargetID: l.TargetID, State: string(l.State),
+		Hash: l.Hash, Written: l.Written, Unresolved: l.Unresolved, Attempts: l.Attempts, NextRetry: l.NextRetry,
+		LastError: l.LastError, Updated: l.Updated}
+}
+
+func (l *linkStore) PutLink(ctx context.Context, link provisioning.Link) error {
+	k := store.LinkKey{Type: string(link.Type), SourceID: link.SourceID}
+	row := toStoreLink(link)
+	l.mu.Lock()
+	if link.State == provisioning.LinkPendingCreate {
+		delete(l.put, k)
+		delete(l.del, k)
+		l.mu.Unlock()
+		return l.writeNow(ctx, row)
+	}
+	if l.put == nil {
+		l.put, l.del = map[store.LinkKey]store.JobLink{}, map[store.LinkKey]bool{}
+	}
+	delete(l.del, k)
+	l.put[k] = row
+	full := len(l.put)+len(l.del) >= flushAt
+	l.mu.Unlock()
+	if full {
+		return l.flush(ctx)
+	}
+	return nil
+}
+
+func (l *linkStore) DeleteLink(ctx context.Context, t provisioning.ObjectType, sourceID string) error {
+	k := store.LinkKey{Type: string(t), SourceID: sourceID}
+	l.mu.Lock()
+	if l.put == nil {
+		l.put, l.del = map[store.LinkKey]store.JobLink{}, map[store.LinkKey]bool{}
+	}
+	delete(l.put, k)
+	l.del[k] = true
+	full := len(l.put)+len(l.del) >= flushAt
+	l.mu.Unlock()
+	if full {
+		return l.flush(ctx)
+	}
+	return nil
+}
+
+// writeNow writes row and returns once it is committed. The first writer
+// commits what is queued; writers arriving meanwhile queue up and are
+// committed together by the next leader, so concurrent creates share
+// transactions instead of paying one commit each.
+func (l *linkStore) writeNow(ctx context.Context, row store.JobLink) error {
+	q := queuedLink{row: row, done: make(chan error, 1)}
+	l.gmu.Lock()
+	l.queue = append(l.queue, q)
+	lead := !l.leading
+	l.leading = true
+	l.gmu.Unlock()
+	if lead {
+		l.lead(ctx)
+	}
+	return <-q.done
+}
+
+// lead commits the queue, then hands the lead to a new goroutine if more
+// writes queued meanwhile (all writers of a cycle share its ctx).
+func (l *linkStore) lead(ctx context.Context) {
+	l.gmu.Lock()
+	batch := l.queue
+	l.queue = nil
+	l.gmu.Unlock()
+	rows := make([]store.JobLink, len(batch))
+	for i, q := range batch {
+		rows[i] = q.row
+	}
+	err := l.st.WriteLinks(ctx, l.jobID, rows, nil)
+	for _, q := range batch {
+		q.done <- err
+	}
+	l.gmu.Lock()
+	defer l.gmu.Unlock()
+	if len(l.queue) == 0 {
+		l.leading = false
+		return
+	}
+	go l.lead(ctx)
+}
+
+// flush writes the buffered link changes. It holds the lock while writing
+// so a later write of the same link cannot overtake an earlier one.
+func (l *linkStore) flush(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.put) == 0 && len(l.del) == 0 {
+		return nil
+	}
+	put := make([]store.JobLink, 0, len(l.put))
+	for _, r := range l.put {
+		put = append(put, r)
+	}
+	del := make([]store.LinkKey, 0, len(l.del))
+	for k := range l.del {
+		del = append(del, k)
+	}
+	if err := l.st.WriteLinks(ctx, l.jobID, put, del); err != nil {
+		return fmt.Errorf("write %d links: %w", len(put)+len(del), err)
+	}
+	l.put, l.del = nil, nil
+	return nil
+}
+
+func (l *linkStore) Watermark(ctx context.Context) (int64, bool, error) {
+	return l.st.Watermark(ctx, l.jobID)
+}
+
+// SetWatermark flushes the links first: the watermark may only move past
+// changes whose links are stored.
+func (l *linkStore) SetWatermark(ctx context.Context, seq int64) error {
+	if err := l.flush(ctx); err != nil {
+		return err
+	}
+	return l.st.SetWatermark(ctx, l.jobID, seq)
+}
+
+func (l *linkStore) ClearWatermark(ctx context.Context) error {
+	return l.st.ClearWatermark(ctx, l.jobID)
+}
+
+// logSink is the engine's LogSink over a store.JobStore, buffered like the
+// links; it also feeds the running cycle's progress.
+type logSink struct {
+	st       store.JobStore
+	jobID    string
+	progress *tracker // nil for plans
+
+	mu  sync.Mutex
+	buf []store.JobLog
+}
+
+var _ provisioning.LogSink = (*logSink)(nil)
+
+func (l *logSink) Append(ctx context.Context, entries ...provisioning.LogEntry) error {
+	rows := make([]store.JobLog, 0, len(entries))
+	for _, e := range entries {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("encode log entry: %w", err)
+		}
+		rows = append(rows, store.JobLog{JobID: l.jobID, Time: e.Time, CycleID: e.CycleID, ChangeID: e.ChangeID,
+			ObjectType: string(e.ObjectType), SourceID: e.SourceID, SourceName: e.SourceName, TargetID: e.TargetID,
+			Action: string(e.Action), Status: string(e.Status), ErrorCode: e.ErrorCode, Entry: b})
+		if l.progress != nil {
+			l.progress.note(e)
+		}
+	}
+	l.mu.Lock()
+	l.buf = append(l.buf, rows...)
+	full := len(l.buf) >= flushAt
+	l.mu.Unlock()
+	if full {
+		return l.flush(ctx)
+	}
+	return nil
+}
+
+func (l *logSink) flush(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.buf) == 0 {
+		return nil
+	}
+	if err := l.st.AppendLogs(ctx, l.jobID, l.buf); err != nil {
+		return fmt.Errorf("write %d log entries: %w", len(l.buf), err)
+	}
+	l.buf = nil
+	return nil
+}
+
+// nopSource, nopLinks and nopLogs let validateMappings build an engine.
+type nopSource struct{ provisioning.Source }
+type nopLinks struct{ provisioning.LinkStore }
+type nopLogs struct{ provisioning.LogSink }

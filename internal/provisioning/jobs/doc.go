@@ -1,0 +1,47 @@
+// Package jobs owns provisioning jobs, one per application: their settings
+// (Tenant URL, Secret Token encrypted at rest with internal/secretbox,
+// provisioning on/off, scope, cycle interval, notification email,
+// attribute mappings), running their cycles with the provisioning engine,
+// and the scheduler that runs each enabled job every interval.
+//
+// [Service] is the API the admin API (/api/v1) and the CLI use. Jobs are
+// named by application id. Its methods:
+//
+//   - [Service.Configure] creates or changes a job's settings (validated
+//     all at once; [ErrInvalid]); [Service.Get], [Service.List],
+//     [Service.Delete].
+//   - [Service.Start] and [Service.Stop] switch provisioning on and off
+//     (Stop also cancels a running cycle; the engine resumes safely).
+//   - [Service.Run] runs a cycle now and waits for it; a second request
+//     while a cycle runs joins it (one cycle at a time per job).
+//     [Service.Trigger] starts one without waiting.
+//   - [Service.Status]: state, the kind of the running or next cycle
+//     (initial / incremental), live progress and counts, link counts and
+//     the last cycle.
+//   - [Service.Logs]: provisioning log entries filtered by status, action,
+//     cycle and object, newest first, paged by sequence. Logs are retained
+//     up to [Options.LogRetention] entries per job, oldest pruned after
+//     every cycle.
+//   - [Service.Plan]: the next cycle's plan without writing anything.
+//   - [Service.Restart]: clear the watermark (the next cycle is initial),
+//     keep the links (Entra's "restart provisioning").
+//   - [Service.TestConnection] and [Service.TestCredentials]: Entra's Test
+//     Connection (GET /Users?filter=<matching attribute> eq "<random
+//     GUID>", RFC 7644 §3.4.2.2) with the precise failure reason of
+//     scim/client ([client.ConnectionError]).
+//   - [Service.Schedule] runs the scheduler until its ctx ends.
+//
+// Errors: [ErrNotFound] (no job for the application), [ErrInvalid]
+// (settings rejected; the message says why), [ErrNoToken] (the job has no
+// Secret Token yet). The Secret Token is write-only: no method returns it
+// and nothing logs it.
+//
+// Storage is a store.JobStore; this package adapts its records to the
+// engine's LinkStore and LogSink. Link writes after a create, an update or
+// a failure, and log entries, are buffered and written in batches (flushed
+// before the watermark moves and at the end of every cycle); the pending
+// link written before a create is committed before the create is sent
+// (concurrent ones share a transaction), so a crash never causes a
+// duplicate create. A crash loses at most buffered log entries; lost link
+// writes are redone by the next cycle, since the watermark had not moved.
+package jobs

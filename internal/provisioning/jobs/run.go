@@ -1,0 +1,320 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/store"
+)
+
+// CycleSummary is the record of one completed (or interrupted) cycle.
+type CycleSummary struct {
+	ID        string                 `json:"id"`
+	Kind      provisioning.CycleKind `json:"kind"`
+	Started   time.Time              `json:"started"`
+	Finished  time.Time              `json:"finished"`
+	Stats     provisioning.Stats     `json:"stats"`
+	Watermark int64                  `json:"watermark"`
+	// Error says why the cycle ended early; empty when it ran to its end.
+	Error string `json:"error,omitempty"`
+}
+
+// tracker counts a running cycle's progress from its log entries.
+type tracker struct {
+	kind    provisioning.CycleKind
+	started time.Time
+
+	mu        sync.Mutex
+	cycleID   string
+	processed int64
+	counts    provisioning.Stats
+}
+
+// Progress is a running cycle's progress: the objects acted on so far (one
+// per log entry), by outcome.
+type Progress struct {
+	CycleID   string                 `json:"cycleId,omitempty"` // known once the first object is logged
+	Kind      provisioning.CycleKind `json:"kind"`
+	Started   time.Time              `json:"started"`
+	Processed int64                  `json:"processed"`
+	Counts    provisioning.Stats     `json:"counts"` // Unchanged and Requests are known only at the end
+}
+
+func (p *tracker) note(e provisioning.LogEntry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cycleID = e.CycleID
+	p.processed++
+	switch {
+	case e.Status == provisioning.StatusFailure:
+		p.counts.Failed++
+	case e.Status == provisioning.StatusSkipped || e.Status == provisioning.StatusWarning || e.Action == provisioning.ActionSkip:
+		p.counts.Skipped++
+	case e.Action == provisioning.ActionCreate:
+		p.counts.Created++
+	case e.Action == provisioning.ActionUpdate:
+		p.counts.Updated++
+	case e.Action == provisioning.ActionDisable:
+		p.counts.Disabled++
+	case e.Action == provisioning.ActionDelete:
+		p.counts.Deleted++
+	}
+}
+
+func (p *tracker) snapshot() *Progress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return &Progress{CycleID: p.cycleID, Kind: p.kind, Started: p.started, Processed: p.processed, Counts: p.counts}
+}
+
+// run is a cycle in flight; callers of Run wait on done.
+type run struct {
+	cancel   context.CancelFunc
+	done     chan struct{}
+	progress *tracker
+	restart  bool // Restart was asked while running: clear the watermark after
+	res      *CycleSummary
+	err      error
+}
+
+// Run runs a cycle of the application's job now and waits for it. When a
+// cycle of the job is already running (started by the scheduler or by
+// another request), Run waits for that one instead. A cancelled ctx stops
+// the waiting, not the cycle. The summary is returned even when the cycle
+// failed (with its error).
+func (s *Service) Run(ctx context.Context, appID string) (*CycleSummary, error) {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.start(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-r.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Trigger starts a cycle of the application's job unless one is running,
+// and returns a channel closed when the (started or running) cycle ends;
+// [Service.Status] shows its progress meanwhile.
+func (s *Service) Trigger(ctx context.Context, appID string) (<-chan struct{}, error) {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.start(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	return r.done, nil
+}
+
+// start begins a cycle of j in the background, or returns the running one.
+func (s *Service) start(ctx context.Context, j store.Job) (*run, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.runs[j.ID]; r != nil {
+		return r, nil
+	}
+	if err := s.base.Err(); err != nil {
+		return nil, fmt.Errorf("job service closed: %w", err)
+	}
+	e, links, logs, err := s.engine(j)
+	if err != nil {
+		return nil, err
+	}
+	_, hasMark, err := s.st.Watermark(ctx, j.ID)
+	if err != nil {
+		return nil, fmt.Errorf("read watermark of app %q: %w", j.AppID, err)
+	}
+	kind := provisioning.CycleInitial
+	if hasMark {
+		kind = provisioning.CycleIncremental
+	}
+	cctx, cancel := context.WithCancel(s.base)
+	r := &run{cancel: cancel, done: make(chan struct{}), progress: &tracker{kind: kind, started: s.now()}}
+	logs.progress = r.progress
+	s.runs[j.ID] = r
+	delete(s.failedStart, j.ID)
+	s.wg.Go(func() { s.cycle(cctx, j, e, links, logs, r) })
+	return r, nil
+}
+
+// cycle runs one cycle and records it: the buffered links and logs, the
+// cycle record, the job's last cycle and state, and the log retention.
+func (s *Service) cycle(ctx context.Context, j store.Job, e *provisioning.Engine, links *linkStore, logs *logSink, r *run) {
+	defer r.cancel()
+	// Bookkeeping after the cycle must happen even when it was cancelled.
+	bctx := context.WithoutCancel(ctx)
+	if err := s.st.SetJobState(bctx, j.ID, string(StateRunning), nil); err != nil {
+		s.log.Warn("provisioning job: record state", "app", j.AppID, "err", err)
+	}
+	res, err := e.Run(ctx)
+	sum := &CycleSummary{Kind: r.progress.kind, Started: r.progress.started, Finished: s.now()}
+	if res != nil {
+		sum.ID, sum.Kind, sum.Stats, sum.Watermark = res.CycleID, res.Kind, res.Stats, res.Watermark
+	}
+	if err != nil {
+		sum.Error = err.Error()
+	}
+	err = errors.Join(err, links.flush(bctx), logs.flush(bctx))
+	err = errors.Join(err, s.record(bctx, j, sum))
+	if _, perr := s.st.PruneLogs(bctx, j.ID, s.retention); perr != nil {
+		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)
+	}
+	s.mu.Lock()
+	restart := r.restart
+	s.mu.Unlock()
+	if restart {
+		err = errors.Join(err, s.st.ClearWatermark(bctx, j.ID))
+	}
+	s.log.LogAttrs(bctx, slog.LevelInfo, "provisioning job cycle", slog.String("app", j.AppID),
+		slog.String("cycle", sum.ID), slog.String("kind", string(sum.Kind)), slog.Any("stats", sum.Stats))
+	s.mu.Lock()
+	r.res, r.err = sum, err
+	delete(s.runs, j.ID)
+	s.mu.Unlock()
+	close(r.done)
+}
+
+// record stores the cycle record and the job's last cycle and state.
+func (s *Service) record(ctx context.Context, j store.Job, sum *CycleSummary) error {
+	stats, err := json.Marshal(sum.Stats)
+	if err != nil {
+		return fmt.Errorf("encode cycle stats: %w", err)
+	}
+	if sum.ID != "" {
+		c := store.Cycle{ID: sum.ID, JobID: j.ID, Kind: string(sum.Kind), Started: sum.Started, Finished: sum.Finished,
+			Stats: stats, Error: sum.Error}
+		if err := s.st.PutCycle(ctx, c); err != nil {
+			return fmt.Errorf("record cycle: %w", err)
+		}
+	}
+	last, err := json.Marshal(sum)
+	if err != nil {
+		return fmt.Errorf("encode cycle summary: %w", err)
+	}
+	// The job may have been stopped meanwhile: read its current setting.
+	state := StateStopped
+	if cur, err := s.st.GetJob(ctx, j.ID); err == nil && cur.Enabled {
+		state = StateIdle
+	}
+	if err := s.st.SetJobState(ctx, j.ID, string(state), last); err != nil {
+		return fmt.Errorf("record job state: %w", err)
+	}
+	return nil
+}
+
+func cycleSummaryOf(c store.Cycle) CycleSummary {
+	sum := CycleSummary{ID: c.ID, Kind: provisioning.CycleKind(c.Kind), Started: c.Started, Finished: c.Finished, Error: c.Error}
+	_ = json.Unmarshal(c.Stats, &sum.Stats) // stats written by record; a bad record shows zeros
+	return sum
+}
+
+// cancelRun cancels the job's running cycle, if any, without waiting.
+func (s *Service) cancelRun(jobID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r := s.runs[jobID]; r != nil {
+		r.cancel()
+	}
+}
+
+// Status is a job's state for `provisio job status`.
+type Status struct {
+	AppID   string `json:"appId"`
+	JobID   string `json:"jobId"`
+	State   State  `json:"state"`
+	Enabled bool   `json:"enabled"`
+	// NextKind is the kind of the running cycle, or else of the next one.
+	NextKind provisioning.CycleKind `json:"cycleKind"`
+	// Progress is the running cycle's; nil when none runs.
+	Progress *Progress `json:"progress,omitempty"`
+	// NextRun is when the scheduler starts the next cycle (zero when the
+	// job is stopped).
+	NextRun   time.Time     `json:"nextRun,omitzero"`
+	Links     LinkCounts    `json:"links"`
+	LastCycle *CycleSummary `json:"lastCycle,omitempty"`
+}
+
+// LinkCounts counts a job's links: the objects it manages.
+type LinkCounts struct {
+	Users    int `json:"users"`
+	Groups   int `json:"groups"`
+	Disabled int `json:"disabled"` // provisioned with active=false
+	Pending  int `json:"pending"`  // a create was sent or is due; not confirmed
+	Failed   int `json:"failed"`   // awaiting a retry
+}
+
+// Status reports the application's job: state, cycle kind, progress of
+// the running cycle, link counts and the last cycle.
+func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	st := &Status{AppID: j.AppID, JobID: j.ID, Enabled: j.Enabled, State: StateStopped, NextKind: provisioning.CycleInitial}
+	if j.Enabled {
+		st.State = StateIdle
+	}
+	if _, ok, err := s.st.Watermark(ctx, j.ID); err != nil {
+		return nil, fmt.Errorf("read watermark of app %q: %w", appID, err)
+	} else if ok {
+		st.NextKind = provisioning.CycleIncremental
+	}
+	if len(j.LastCycle) > 0 {
+		st.LastCycle = &CycleSummary{}
+		if err := json.Unmarshal(j.LastCycle, st.LastCycle); err != nil {
+			return nil, fmt.Errorf("read last cycle of app %q: %w", appID, err)
+		}
+	}
+	s.mu.Lock()
+	if r := s.runs[j.ID]; r != nil {
+		st.State, st.Progress = StateRunning, r.progress.snapshot()
+		st.NextKind = st.Progress.Kind
+	}
+	s.mu.Unlock()
+	if j.Enabled {
+		st.NextRun = nextRun(j, st.LastCycle, s.now())
+	}
+	if st.Links, err = s.linkCounts(ctx, j.ID); err != nil {
+		return nil, fmt.Errorf("count links of app %q: %w", appID, err)
+	}
+	return st, nil
+}
+
+func (s *Service) linkCounts(ctx context.Context, jobID string) (LinkCounts, error) {
+	var c LinkCounts
+	rows, err := s.st.CountLinks(ctx, jobID)
+	if err != nil {
+		return c, err
+	}
+	for _, r := range rows {
+		switch r.Type {
+		case string(provisioning.TypeUser):
+			c.Users += r.N
+		case string(provisioning.TypeGroup):
+			c.Groups += r.N
+		}
+		switch {
+		case r.Failed:
+			c.Failed += r.N
+		case r.State == string(provisioning.LinkPendingCreate):
+			c.Pending += r.N
+		case r.State == string(provisioning.LinkDisabled):
+			c.Disabled += r.N
+		}
+	}
+	return c, nil
+}

@@ -1,0 +1,102 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/store"
+)
+
+// Schedule runs the scheduler until ctx ends: at every tick (Options.Tick,
+// default one second) it starts a cycle of each enabled job whose next run
+// is due — the start of its last cycle plus its interval, or at once when
+// it has never run. Cycles run in the background, one at a time per job.
+// When ctx ends, Schedule cancels the running cycles, waits for them and
+// returns nil.
+func (s *Service) Schedule(ctx context.Context) error {
+	ticks, stop := s.newTicker(s.tick)
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.cancelAll()
+			s.wg.Wait()
+			return nil
+		case <-ticks:
+			s.tickOnce(ctx)
+		}
+	}
+}
+
+// tickOnce starts the cycles that are due.
+func (s *Service) tickOnce(ctx context.Context) {
+	js, err := s.st.ListJobs(ctx)
+	if err != nil {
+		s.log.Warn("provisioning scheduler: list jobs", "err", err)
+		return
+	}
+	now := s.now()
+	for _, j := range js {
+		if !j.Enabled || s.running(j.ID) {
+			continue
+		}
+		var last *CycleSummary
+		if len(j.LastCycle) > 0 {
+			last = &CycleSummary{}
+			if err := json.Unmarshal(j.LastCycle, last); err != nil {
+				last = nil
+			}
+		}
+		if now.Before(nextRun(j, last, now)) || now.Before(s.retryAt(j.ID)) {
+			continue
+		}
+		if _, err := s.start(ctx, j); err != nil {
+			// Say so once per interval, not at every tick.
+			s.setRetryAt(j.ID, now.Add(j.Interval))
+			s.log.Warn("provisioning scheduler: start cycle", "app", j.AppID, "err", err)
+		}
+	}
+}
+
+// nextRun is when an enabled job's next cycle is due.
+func nextRun(j store.Job, last *CycleSummary, now time.Time) time.Time {
+	if last == nil || last.Started.IsZero() {
+		return now
+	}
+	return last.Started.Add(j.Interval)
+}
+
+func (s *Service) running(jobID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runs[jobID] != nil
+}
+
+func (s *Service) cancelAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.runs {
+		r.cancel()
+	}
+}
+
+// retryAt is when the scheduler tries again to start a job whose last
+// start failed (say, a token that no longer decrypts).
+func (s *Service) retryAt(jobID string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failedStart[jobID]
+}
+
+// setRetryAt sets it; the zero time clears it (new settings deserve a
+// try at the next tick).
+func (s *Service) setRetryAt(jobID string, t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t.IsZero() {
+		delete(s.failedStart, jobID)
+		return
+	}
+	s.failedStart[jobID] = t
+}

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// This file is the persistence contract of provisioning jobs (the identity
+// side: one job per application keeps its accounts in step with the
+// directory). The records are plain data: the store does not import the
+// provisioning engine (stores never depend on HTTP code, and the engine
+// talks to its target through scim/client), so internal/provisioning/jobs
+// adapts these records to the engine's LinkStore and LogSink.
+
+// Job is one application's provisioning job as stored.
+type Job struct {
+	ID    string // assigned by the store
+	AppID string // unique: one job per application
+	// TenantURL is the SCIM base URL of the application.
+	TenantURL string
+	// Secret is the Secret Token, encrypted (internal/secretbox); the
+	// store never sees it in clear.
+	Secret            []byte
+	Enabled           bool   // provisioning status on/off
+	Scope             string // "assigned" or "all"
+	Interval          time.Duration
+	NotificationEmail string
+	// Mappings is the job's attribute mappings as JSON; the store keeps it
+	// opaque.
+	Mappings []byte
+	// State is the job's state as the job service names it (opaque here).
+	State string
+	// LastCycle is the summary of the last completed cycle as JSON
+	// (opaque here); nil before the first.
+	LastCycle []byte
+	Created   time.Time // set by the store
+	Updated   time.Time // set by the store by CreateJob and UpdateJob
+}
+
+// JobLink is one link of a job: a source object tied to its target object,
+// with what was last written and its retry state (see provisioning.Link).
+type JobLink struct {
+	Type       string // object type, e.g. "User"
+	SourceID   string
+	TargetID   string
+	State      string
+	Hash       string
+	Written    map[string]any // stored as JSON
+	Unresolved bool
+	Attempts   int
+	NextRetry  time.Time // zero: none
+	LastError  string
+	Updated    time.Time
+}
+
+// LinkCount is the number of a job's links of one type and state, failed
+// (Attempts > 0) or not.
+type LinkCount struct {
+	Type   string
+	State  string
+	Failed bool
+	N      int
+}
+
+// LinkKey names one link of a job.
+type LinkKey struct {
+	Type     string
+	SourceID string
+}
+
+// JobLog is one provisioning log entry as stored: the columns it is
+// filtered by, plus the whole entry as JSON in Entry.
+type JobLog struct {
+	Seq        int64 // assigned by the store; increasing in append order
+	JobID      string
+	Time       time.Time
+	CycleID    string
+	ChangeID   string
+	ObjectType string
+	SourceID   string
+	SourceName string
+	TargetID   string
+	Action     string
+	Status     string
+	ErrorCode  string
+	Entry      []byte // the complete entry as JSON (opaque here)
+}
+
+// LogQuery selects provisioning log entries of one job. Empty fields match
+// everything. Results are newest first.
+type LogQuery struct {
+	Status     string
+	Action     string
+	CycleID    string
+	ObjectType string
+	// Object matches the source id, the target id or the source name
+	// (userPrincipalName / displayName), exactly.
+	Object string
+	// Before, when > 0, returns only entries with Seq < Before (paging
+	// backwards: pass the last Seq of the previous page).
+	Before int64
+	// Limit caps the entries returned: <= 0 means DefaultLogLimit, and it
+	// is capped at MaxLogLimit.
+	Limit int
+}
+
+// Log paging limits for [JobStore.Logs].
+const (
+	DefaultLogLimit = 100
+	MaxLogLimit     = 10000
+)
+
+// Cycle is the record of one provisioning cycle.
+type Cycle struct {
+	ID       string // the engine's cycle id (the CycleID of its log entries)
+	JobID    string
+	Kind     string // "initial" or "incremental"
+	Started  time.Time
+	Finished time.Time
+	Stats    []byte // the cycle's statistics as JSON (opaque here)
+	Error    string // why the cycle ended early; "" when it ran to its end
+}
+
+// JobStore is the storage of provisioning jobs. Implementations are safe
+// for concurrent use. Every method naming a job id returns ErrNotFound for
+// an unknown job, except the link and watermark writes noted below.
+type JobStore interface {
+	// CreateJob stores a new job (ID, Created and Updated are assigned and
+	// returned). A second job for the same AppID is ErrExists; an empty
+	// AppID is ErrInvalid.
+	CreateJob(ctx context.Context, j Job) (Job, error)
+	// UpdateJob replaces the settings of job j.ID (everything but AppID,
+	// Created, LastCycle and the watermark).
+	UpdateJob(ctx context.Context, j Job) (Job, error)
+	GetJob(ctx context.Context, id string) (Job, error)
+	GetJobByApp(ctx context.Context, appID string) (Job, error)
+	// ListJobs returns every job ordered by AppID.
+	ListJobs(ctx context.Context) ([]Job, error)
+	// SetJobState records the job's state and, when lastCycle is not nil,
+	// its last cycle summary.
+	SetJobState(ctx context.Context, id, state string, lastCycle []byte) error
+	// DeleteJob removes the job with its links, logs and cycles.
+	DeleteJob(ctx context.Context, id string) error
+
+	// Links returns the job's links of one object type.
+	Links(ctx context.Context, jobID, objectType string) ([]JobLink, error)
+	// WriteLinks upserts put (by Type and SourceID) and removes del, all in
+	// one transaction; removing a missing link is not an error.
+	WriteLinks(ctx context.Context, jobID string, put []JobLink, del []LinkKey) error
+	// CountLinks counts the job's links by type, state and failure
+	// (Attempts > 0).
+	CountLinks(ctx context.Context, jobID string) ([]LinkCount, error)
+	// Watermark returns the change-feed sequence the job's last completed
+	// cycle read up to; ok is false before the first cycle and after
+	// ClearWatermark.
+	Watermark(ctx context.Context, jobID string) (seq int64, ok bool, err error)
+	SetWatermark(ctx context.Context, jobID string, seq int64) error
+	ClearWatermark(ctx context.Context, jobID string) error
+
+	// AppendLogs appends entries to the job's provisioning log, in order.
+	AppendLogs(ctx context.Context, jobID string, entries []JobLog) error
+	// Logs returns the entries q selects, newest first.
+	Logs(ctx context.Context, jobID string, q LogQuery) ([]JobLog, error)
+	// PruneLogs keeps the newest keep entries of the job and deletes the
+	// rest, returning how many it deleted.
+	PruneLogs(ctx context.Context, jobID string, keep int) (int64, error)
+
+	// PutCycle inserts or replaces a cycle record.
+	PutCycle(ctx context.Context, c Cycle) error
+	// Cycles returns up to limit of the job's cycles, newest first
+	// (limit <= 0: 20).
+	Cycles(ctx context.Context, jobID string, limit int) ([]Cycle, error)
+}

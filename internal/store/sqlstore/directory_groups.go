@@ -1,0 +1,428 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"strings"
+
+	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/store"
+)
+
+const groupColumns = "object_id, display_name, description, mail, mail_nickname, extensions, deleted_at"
+
+func scanGroup(row dirScanner) (directory.Group, error) {
+	var g directory.Group
+	var ext sql.NullString
+	var deleted sql.NullInt64
+	if err := row.Scan(&g.ObjectID, &g.DisplayName, &g.Description, &g.Mail, &g.MailNickname, &ext, &deleted); err != nil {
+		return directory.Group{}, err
+	}
+	g.DeletedAt = dirFromNullMillis(deleted)
+	var err error
+	g.Extensions, err = unmarshalExtensions(ext)
+	return g, err
+}
+
+func validGroup(g *directory.Group) error {
+	if strings.TrimSpace(g.DisplayName) == "" {
+		return fmt.Errorf("empty group displayName: %w", store.ErrInvalid)
+	}
+	return nil
+}
+
+// CreateGroup implements [store.Directory].
+func (d dirStore) CreateGroup(ctx context.Context, g directory.Group) (directory.Group, error) {
+	g.ObjectID, g.DeletedAt = newObjectID(g.ObjectID), nil
+	g.Extensions = maps.Clone(g.Extensions)
+	if err := validGroup(&g); err != nil {
+		return directory.Group{}, fmt.Errorf("create group: %w", err)
+	}
+	ext, err := marshalExtensions(g.Extensions)
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("create group: %w: %w", err, store.ErrInvalid)
+	}
+	var members []directory.Member
+	err = d.write(ctx, func(t tx) error {
+		now := millis(d.s.now())
+		res, err := t.exec(ctx, "INSERT INTO dir_groups ("+groupColumns+", name_lower, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			g.ObjectID, g.DisplayName, g.Description, g.Mail, g.MailNickname, ext, nil, strings.ToLower(g.DisplayName), now, now)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, fmt.Errorf("objectId %q or displayName %q: %w", g.ObjectID, g.DisplayName, store.ErrExists))
+		}
+		if err := d.appendChange(ctx, t, directory.KindGroup, g.ObjectID, directory.OpCreate, ""); err != nil {
+			return err
+		}
+		if _, err := d.insertMembers(ctx, t, g.ObjectID, g.Members); err != nil {
+			return err
+		}
+		members, err = d.members(ctx, t, g.ObjectID)
+		return err
+	})
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("create group %q: %w", g.DisplayName, err)
+	}
+	g.Members = members
+	return g, nil
+}
+
+// insertMembers adds members to a group after checking each exists, and
+// returns how many were new.
+func (d dirStore) insertMembers(ctx context.Context, t tx, groupID string, ms []directory.Member) (int, error) {
+	added := 0
+	for _, m := range ms {
+		var table string
+		switch m.Kind {
+		case directory.KindUser:
+			table = "dir_users"
+		case directory.KindGroup:
+			table = "dir_groups"
+		default:
+			return 0, fmt.Errorf("member %q: kind %q is neither user nor group: %w", m.ID, m.Kind, store.ErrInvalid)
+		}
+		if m.Kind == directory.KindGroup && m.ID == groupID {
+			return 0, fmt.Errorf("a group cannot be its own member: %w", store.ErrInvalid)
+		}
+		ok, err := dirExists(ctx, t, "SELECT 1 FROM "+table+" WHERE object_id = ?", m.ID)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, fmt.Errorf("member %s %q: %w", m.Kind, m.ID, store.ErrNotFound)
+		}
+		res, err := t.exec(ctx, "INSERT INTO dir_members (group_id, member_id, member_kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			groupID, m.ID, string(m.Kind))
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		added += int(n)
+	}
+	return added, nil
+}
+
+// members reads a group's direct members in member id order.
+func (d dirStore) members(ctx context.Context, q querier, groupID string) ([]directory.Member, error) {
+	rows, err := q.query(ctx, "SELECT member_id, member_kind FROM dir_members WHERE group_id = ? ORDER BY member_id", groupID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []directory.Member
+	for rows.Next() {
+		var m directory.Member
+		if err := rows.Scan(&m.ID, &m.Kind); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// withMembers fills in the members of groups with one query.
+func (d dirStore) withMembers(ctx context.Context, gs []directory.Group) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(gs))
+	ids := make([]string, len(gs))
+	for i, g := range gs {
+		idx[g.ObjectID], ids[i] = i, g.ObjectID
+	}
+	rows, err := d.s.query(ctx, "SELECT group_id, member_id, member_kind FROM dir_members WHERE "+d.inIDs("group_id")+" ORDER BY group_id, member_id", d.idsArg(ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var gid string
+		var m directory.Member
+		if err := rows.Scan(&gid, &m.ID, &m.Kind); err != nil {
+			return err
+		}
+		if i, ok := idx[gid]; ok {
+			gs[i].Members = append(gs[i].Members, m)
+		}
+	}
+	return rows.Err()
+}
+
+// groups runs a group query and fills in the members.
+func (d dirStore) groups(ctx context.Context, query string, args ...any) ([]directory.Group, error) {
+	rows, err := d.s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []directory.Group
+	for rows.Next() {
+		g, err := scanGroup(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, d.withMembers(ctx, out)
+}
+
+// oneGroup returns the single group a query finds, or ErrNotFound.
+func (d dirStore) oneGroup(ctx context.Context, query string, arg any) (directory.Group, error) {
+	gs, err := d.groups(ctx, query, arg)
+	if err != nil {
+		return directory.Group{}, err
+	}
+	if len(gs) == 0 {
+		return directory.Group{}, store.ErrNotFound
+	}
+	return gs[0], nil
+}
+
+// GetGroup implements [store.Directory].
+func (d dirStore) GetGroup(ctx context.Context, objectID string) (directory.Group, error) {
+	g, err := d.oneGroup(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE object_id = ?", objectID)
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("group %q: %w", objectID, err)
+	}
+	return g, nil
+}
+
+// GetGroupByName implements [store.Directory].
+func (d dirStore) GetGroupByName(ctx context.Context, displayName string) (directory.Group, error) {
+	g, err := d.oneGroup(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE name_lower = ?", strings.ToLower(displayName))
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("group %q: %w", displayName, err)
+	}
+	return g, nil
+}
+
+// ListGroups implements [store.Directory].
+func (d dirStore) ListGroups(ctx context.Context, q store.GroupQuery) ([]directory.Group, error) {
+	gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE name_lower > ? ORDER BY name_lower LIMIT ?",
+		strings.ToLower(q.After), dirPageSize(q.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	return gs, nil
+}
+
+// UpdateGroup implements [store.Directory].
+func (d dirStore) UpdateGroup(ctx context.Context, objectID string, fn func(*directory.Group) error) (directory.Group, error) {
+	var out directory.Group
+	err := d.write(ctx, func(t tx) error {
+		old, err := scanGroup(t.queryRow(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE object_id = ?"+d.s.d.forUpdate, objectID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		g := old
+		g.Extensions = maps.Clone(old.Extensions)
+		if err := fn(&g); err != nil {
+			return err
+		}
+		g.ObjectID, g.DeletedAt, g.Members = old.ObjectID, old.DeletedAt, nil
+		if err := d.storeGroup(ctx, t, &old, &g); err != nil {
+			return err
+		}
+		out = g
+		out.Members, err = d.members(ctx, t, objectID)
+		return err
+	})
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("update group %q: %w", objectID, err)
+	}
+	return out, nil
+}
+
+func (d dirStore) storeGroup(ctx context.Context, t tx, old, g *directory.Group) error {
+	x, y := *old, *g
+	if len(x.Extensions) == 0 {
+		x.Extensions = nil
+	}
+	if len(y.Extensions) == 0 {
+		y.Extensions = nil
+	}
+	if reflect.DeepEqual(x, y) {
+		return nil
+	}
+	if err := validGroup(g); err != nil {
+		return err
+	}
+	ext, err := marshalExtensions(g.Extensions)
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+	}
+	_, err = t.exec(ctx, "UPDATE dir_groups SET display_name = ?, description = ?, mail = ?, mail_nickname = ?, extensions = ?, name_lower = ?, modified = ? WHERE object_id = ?",
+		g.DisplayName, g.Description, g.Mail, g.MailNickname, ext, strings.ToLower(g.DisplayName), millis(d.s.now()), g.ObjectID)
+	if _, ok := uniqueViolation(err); ok {
+		return fmt.Errorf("displayName %q: %w", g.DisplayName, store.ErrExists)
+	}
+	if err != nil {
+		return err
+	}
+	return d.appendChange(ctx, t, directory.KindGroup, g.ObjectID, directory.OpUpdate, "")
+}
+
+// lockGroup checks a group exists inside t (locking its row on
+// PostgreSQL, so membership changes of one group queue).
+func (d dirStore) lockGroup(ctx context.Context, t tx, id string) error {
+	ok, err := dirExists(ctx, t, "SELECT 1 FROM dir_groups WHERE object_id = ?"+d.s.d.forUpdate, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("group %q: %w", id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// touchGroup records a membership change of a group.
+func (d dirStore) touchGroup(ctx context.Context, t tx, id string) error {
+	if _, err := t.exec(ctx, "UPDATE dir_groups SET modified = ? WHERE object_id = ?", millis(d.s.now()), id); err != nil {
+		return err
+	}
+	return d.appendChange(ctx, t, directory.KindGroup, id, directory.OpUpdate, "")
+}
+
+// AddMembers implements [store.Directory].
+func (d dirStore) AddMembers(ctx context.Context, groupID string, members []directory.Member) (int, error) {
+	var added int
+	err := d.write(ctx, func(t tx) error {
+		if err := d.lockGroup(ctx, t, groupID); err != nil {
+			return err
+		}
+		var err error
+		if added, err = d.insertMembers(ctx, t, groupID, members); err != nil || added == 0 {
+			return err
+		}
+		return d.touchGroup(ctx, t, groupID)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add members to group %q: %w", groupID, err)
+	}
+	return added, nil
+}
+
+// RemoveMembers implements [store.Directory].
+func (d dirStore) RemoveMembers(ctx context.Context, groupID string, memberIDs []string) (int, error) {
+	var removed int
+	err := d.write(ctx, func(t tx) error {
+		if err := d.lockGroup(ctx, t, groupID); err != nil {
+			return err
+		}
+		removed = 0
+		for _, id := range memberIDs {
+			res, err := t.exec(ctx, "DELETE FROM dir_members WHERE group_id = ? AND member_id = ?", groupID, id)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			removed += int(n)
+		}
+		if removed == 0 {
+			return nil
+		}
+		return d.touchGroup(ctx, t, groupID)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("remove members from group %q: %w", groupID, err)
+	}
+	return removed, nil
+}
+
+// DeleteGroup implements [store.Directory].
+func (d dirStore) DeleteGroup(ctx context.Context, objectID string) error {
+	err := d.write(ctx, func(t tx) error {
+		res, err := t.exec(ctx, "DELETE FROM dir_groups WHERE object_id = ?", objectID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, store.ErrNotFound)
+		}
+		if err := d.appendChange(ctx, t, directory.KindGroup, objectID, directory.OpHardDelete, ""); err != nil {
+			return err
+		}
+		if err := d.leaveGroups(ctx, t, objectID); err != nil {
+			return err
+		}
+		return d.dropAssignments(ctx, t, directory.KindGroup, objectID)
+	})
+	if err != nil {
+		return fmt.Errorf("delete group %q: %w", objectID, err)
+	}
+	return nil
+}
+
+// leaveGroups removes a deleted object from every group it is a member
+// of, with an OpUpdate of each.
+func (d dirStore) leaveGroups(ctx context.Context, t tx, memberID string) error {
+	gids, err := dirColumn(ctx, t, "SELECT group_id FROM dir_members WHERE member_id = ? ORDER BY group_id", memberID)
+	if err != nil || len(gids) == 0 {
+		return err
+	}
+	if _, err := t.exec(ctx, "DELETE FROM dir_members WHERE member_id = ?", memberID); err != nil {
+		return err
+	}
+	for _, gid := range gids {
+		if err := d.touchGroup(ctx, t, gid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Groups implements [store.Directory].
+func (d dirStore) Groups(ctx context.Context, ids []string) ([]*directory.Group, error) {
+	var out []*directory.Group
+	for len(ids) > 0 {
+		n := min(len(ids), dirPage)
+		gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE "+d.inIDs("object_id"), d.idsArg(ids[:n]))
+		if err != nil {
+			return nil, fmt.Errorf("read groups: %w", err)
+		}
+		for i := range gs {
+			out = append(out, &gs[i])
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// AllGroups implements [store.Directory].
+func (d dirStore) AllGroups(ctx context.Context, fn func(*directory.Group) error) error {
+	after := ""
+	for {
+		gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE object_id > ? ORDER BY object_id LIMIT ?", after, dirPage)
+		if err != nil {
+			return fmt.Errorf("read all groups: %w", err)
+		}
+		for i := range gs {
+			if err := fn(&gs[i]); err != nil {
+				return err
+			}
+		}
+		if len(gs) < dirPage {
+			return nil
+		}
+		after = gs[len(gs)-1].ObjectID
+	}
+}

@@ -1,0 +1,376 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/store"
+)
+
+const userColumns = "object_id, upn, mail, mail_nickname, display_name, given_name, surname, job_title, department, " +
+	"employee_id, mobile, telephone_number, street_address, postal_code, manager, account_enabled, extensions, deleted_at"
+
+// insertUser creates a user unless its objectId or UPN is taken (then no
+// row is affected: one statement shape for single and bulk creates).
+const insertUser = "INSERT INTO dir_users (" + userColumns + ", upn_lower, created, modified) " +
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+
+const updateUser = "UPDATE dir_users SET upn = ?, mail = ?, mail_nickname = ?, display_name = ?, given_name = ?, surname = ?, " +
+	"job_title = ?, department = ?, employee_id = ?, mobile = ?, telephone_number = ?, street_address = ?, postal_code = ?, " +
+	"manager = ?, account_enabled = ?, extensions = ?, deleted_at = ?, upn_lower = ?, modified = ? WHERE object_id = ?"
+
+func scanUser(row dirScanner) (directory.User, error) {
+	var u directory.User
+	var manager, ext sql.NullString
+	var deleted sql.NullInt64
+	err := row.Scan(&u.ObjectID, &u.UserPrincipalName, &u.Mail, &u.MailNickname, &u.DisplayName, &u.GivenName, &u.Surname,
+		&u.JobTitle, &u.Department, &u.EmployeeID, &u.Mobile, &u.TelephoneNumber, &u.StreetAddress, &u.PostalCode,
+		&manager, &u.AccountEnabled, &ext, &deleted)
+	if err != nil {
+		return directory.User{}, err
+	}
+	u.Manager, u.DeletedAt = manager.String, dirFromNullMillis(deleted)
+	if u.Extensions, err = unmarshalExtensions(ext); err != nil {
+		return directory.User{}, err
+	}
+	return u, nil
+}
+
+// userValues are the values of userColumns, then upn_lower.
+func userValues(u *directory.User) ([]any, error) {
+	ext, err := marshalExtensions(u.Extensions)
+	if err != nil {
+		return nil, err
+	}
+	return []any{u.ObjectID, u.UserPrincipalName, u.Mail, u.MailNickname, u.DisplayName, u.GivenName, u.Surname,
+		u.JobTitle, u.Department, u.EmployeeID, u.Mobile, u.TelephoneNumber, u.StreetAddress, u.PostalCode,
+		dirNull(u.Manager), u.AccountEnabled, ext, dirNullMillis(u.DeletedAt), strings.ToLower(u.UserPrincipalName)}, nil
+}
+
+func validUser(u *directory.User) error {
+	if strings.TrimSpace(u.UserPrincipalName) == "" {
+		return fmt.Errorf("empty userPrincipalName: %w", store.ErrInvalid)
+	}
+	if u.Manager == u.ObjectID && u.Manager != "" {
+		return fmt.Errorf("a user cannot be their own manager: %w", store.ErrInvalid)
+	}
+	return nil
+}
+
+// createUser inserts u and its change in t; ErrExists when taken.
+func (d dirStore) createUser(ctx context.Context, t tx, u *directory.User) error {
+	if err := validUser(u); err != nil {
+		return err
+	}
+	vals, err := userValues(u)
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+	}
+	now := millis(d.s.now())
+	res, err := t.exec(ctx, insertUser, append(vals, now, now)...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(err, fmt.Errorf("objectId %q or userPrincipalName %q: %w", u.ObjectID, u.UserPrincipalName, store.ErrExists))
+	}
+	return d.appendChange(ctx, t, directory.KindUser, u.ObjectID, directory.OpCreate, "")
+}
+
+// CreateUser implements [store.Directory].
+func (d dirStore) CreateUser(ctx context.Context, u directory.User) (directory.User, error) {
+	u.ObjectID, u.DeletedAt = newObjectID(u.ObjectID), nil
+	u.Extensions = maps.Clone(u.Extensions)
+	if err := d.write(ctx, func(t tx) error { return d.createUser(ctx, t, &u) }); err != nil {
+		return directory.User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// ImportUsers implements [store.Directory].
+func (d dirStore) ImportUsers(ctx context.Context, users []directory.User) ([]error, error) {
+	errs := make([]error, len(users))
+	err := d.write(ctx, func(t tx) error {
+		for i := range users {
+			users[i].ObjectID = newObjectID(users[i].ObjectID)
+			u := users[i]
+			u.DeletedAt = nil
+			err := d.createUser(ctx, t, &u)
+			if errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrInvalid) {
+				errs[i] = err
+				continue
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import users: %w", err)
+	}
+	return errs, nil
+}
+
+// GetUser implements [store.Directory].
+func (d dirStore) GetUser(ctx context.Context, objectID string) (directory.User, error) {
+	u, err := scanUser(d.s.queryRow(ctx, "SELECT "+userColumns+" FROM dir_users WHERE object_id = ?", objectID))
+	return u, notFound(err, "user %q", objectID)
+}
+
+// GetUserByUPN implements [store.Directory].
+func (d dirStore) GetUserByUPN(ctx context.Context, upn string) (directory.User, error) {
+	u, err := scanUser(d.s.queryRow(ctx, "SELECT "+userColumns+" FROM dir_users WHERE upn_lower = ?", strings.ToLower(upn)))
+	return u, notFound(err, "user %q", upn)
+}
+
+// ListUsers implements [store.Directory].
+func (d dirStore) ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error) {
+	cond := " AND deleted_at IS NULL"
+	switch q.Deleted {
+	case store.DeletedOnly:
+		cond = " AND deleted_at IS NOT NULL"
+	case store.AnyDeleted:
+		cond = ""
+	}
+	rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE upn_lower > ?"+cond+" ORDER BY upn_lower LIMIT ?",
+		strings.ToLower(q.After), dirPageSize(q.Limit))
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out, err := collectUsers(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+func collectUsers(rows *sql.Rows) ([]directory.User, error) {
+	defer rows.Close()
+	var out []directory.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// readUserForUpdate reads a user inside t (locking its row on PostgreSQL).
+func (d dirStore) readUserForUpdate(ctx context.Context, t tx, id string) (directory.User, error) {
+	u, err := scanUser(t.queryRow(ctx, "SELECT "+userColumns+" FROM dir_users WHERE object_id = ?"+d.s.d.forUpdate, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fmt.Errorf("user %q: %w", id, store.ErrNotFound)
+	}
+	return u, err
+}
+
+// storeUser writes u over its row and appends op when it differs from old.
+func (d dirStore) storeUser(ctx context.Context, t tx, old, u *directory.User, op directory.Op) error {
+	if sameUser(old, u) {
+		return nil
+	}
+	if err := validUser(u); err != nil {
+		return err
+	}
+	vals, err := userValues(u)
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+	}
+	_, err = t.exec(ctx, updateUser, append(vals[1:], millis(d.s.now()), u.ObjectID)...)
+	if _, ok := uniqueViolation(err); ok {
+		return fmt.Errorf("userPrincipalName %q: %w", u.UserPrincipalName, store.ErrExists)
+	}
+	if err != nil {
+		return err
+	}
+	return d.appendChange(ctx, t, directory.KindUser, u.ObjectID, op, "")
+}
+
+func sameUser(a, b *directory.User) bool {
+	x, y := *a, *b
+	if len(x.Extensions) == 0 {
+		x.Extensions = nil
+	}
+	if len(y.Extensions) == 0 {
+		y.Extensions = nil
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// modifyUser is a read-modify-write of one user in one transaction.
+func (d dirStore) modifyUser(ctx context.Context, what, id string, op directory.Op, fn func(*directory.User) error) (directory.User, error) {
+	var out directory.User
+	err := d.write(ctx, func(t tx) error {
+		old, err := d.readUserForUpdate(ctx, t, id)
+		if err != nil {
+			return err
+		}
+		u := old
+		u.Extensions = maps.Clone(old.Extensions)
+		if err := fn(&u); err != nil {
+			return err
+		}
+		u.ObjectID = old.ObjectID
+		if err := d.storeUser(ctx, t, &old, &u, op); err != nil {
+			return err
+		}
+		out = u
+		return nil
+	})
+	if err != nil {
+		return directory.User{}, fmt.Errorf("%s user %q: %w", what, id, err)
+	}
+	return out, nil
+}
+
+// UpdateUser implements [store.Directory].
+func (d dirStore) UpdateUser(ctx context.Context, objectID string, fn func(*directory.User) error) (directory.User, error) {
+	return d.modifyUser(ctx, "update", objectID, directory.OpUpdate, func(u *directory.User) error {
+		deleted := u.DeletedAt
+		err := fn(u)
+		u.DeletedAt = deleted
+		return err
+	})
+}
+
+// SoftDeleteUser implements [store.Directory].
+func (d dirStore) SoftDeleteUser(ctx context.Context, objectID string, at time.Time) (directory.User, error) {
+	at = fromMillis(millis(at))
+	return d.modifyUser(ctx, "soft-delete", objectID, directory.OpSoftDelete, func(u *directory.User) error {
+		if u.DeletedAt == nil {
+			u.DeletedAt = &at
+		}
+		return nil
+	})
+}
+
+// RestoreUser implements [store.Directory].
+func (d dirStore) RestoreUser(ctx context.Context, objectID string) (directory.User, error) {
+	return d.modifyUser(ctx, "restore", objectID, directory.OpRestore, func(u *directory.User) error {
+		u.DeletedAt = nil
+		return nil
+	})
+}
+
+// PurgeUser implements [store.Directory].
+func (d dirStore) PurgeUser(ctx context.Context, objectID string) error {
+	if err := d.write(ctx, func(t tx) error { return d.purgeUser(ctx, t, objectID) }); err != nil {
+		return fmt.Errorf("purge user %q: %w", objectID, err)
+	}
+	return nil
+}
+
+// PurgeDeletedUsers implements [store.Directory].
+func (d dirStore) PurgeDeletedUsers(ctx context.Context, cutoff time.Time) ([]string, error) {
+	var ids []string
+	err := d.write(ctx, func(t tx) error {
+		var err error
+		ids, err = dirColumn(ctx, t, "SELECT object_id FROM dir_users WHERE deleted_at < ?", millis(cutoff))
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := d.purgeUser(ctx, t, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("purge users soft-deleted before %s: %w", cutoff.UTC().Format(time.RFC3339), err)
+	}
+	return ids, nil
+}
+
+// purgeUser hard-deletes a user with its memberships and assignments and
+// clears it as manager, each with its change.
+func (d dirStore) purgeUser(ctx context.Context, t tx, id string) error {
+	res, err := t.exec(ctx, "DELETE FROM dir_users WHERE object_id = ?", id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(err, store.ErrNotFound)
+	}
+	if err := d.appendChange(ctx, t, directory.KindUser, id, directory.OpHardDelete, ""); err != nil {
+		return err
+	}
+	if err := d.leaveGroups(ctx, t, id); err != nil {
+		return err
+	}
+	if err := d.dropAssignments(ctx, t, directory.KindUser, id); err != nil {
+		return err
+	}
+	reports, err := dirColumn(ctx, t, "SELECT object_id FROM dir_users WHERE manager = ? ORDER BY object_id", id)
+	if err != nil {
+		return err
+	}
+	if len(reports) == 0 {
+		return nil
+	}
+	if _, err := t.exec(ctx, "UPDATE dir_users SET manager = NULL, modified = ? WHERE manager = ?", millis(d.s.now()), id); err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if err := d.appendChange(ctx, t, directory.KindUser, r, directory.OpUpdate, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Users implements [store.Directory].
+func (d dirStore) Users(ctx context.Context, ids []string) ([]*directory.User, error) {
+	var out []*directory.User
+	for len(ids) > 0 {
+		n := min(len(ids), dirPage)
+		rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE "+d.inIDs("object_id"), d.idsArg(ids[:n]))
+		if err != nil {
+			return nil, fmt.Errorf("read users: %w", err)
+		}
+		us, err := collectUsers(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read users: %w", err)
+		}
+		for i := range us {
+			out = append(out, &us[i])
+		}
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// AllUsers implements [store.Directory]: pages in objectId order, so no
+// read holds a connection while fn runs.
+func (d dirStore) AllUsers(ctx context.Context, fn func(*directory.User) error) error {
+	after := ""
+	for {
+		rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE object_id > ? ORDER BY object_id LIMIT ?", after, dirPage)
+		if err != nil {
+			return fmt.Errorf("read all users: %w", err)
+		}
+		us, err := collectUsers(rows)
+		if err != nil {
+			return fmt.Errorf("read all users: %w", err)
+		}
+		for i := range us {
+			if err := fn(&us[i]); err != nil {
+				return err
+			}
+		}
+		if len(us) < dirPage {
+			return nil
+		}
+		after = us[len(us)-1].ObjectID
+	}
+}
