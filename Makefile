@@ -7,8 +7,9 @@ STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 build:
 	$(GO) build -o bin/provisio ./cmd/provisio
 
+# The demo: seeds an empty directory on first start and prints what to try.
 run: build
-	./bin/provisio serve
+	./bin/provisio serve --demo
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -87,6 +87,7 @@ type serveProc struct {
 	db      string
 	stop    context.CancelFunc
 	done    chan error
+	stdout  *syncBuffer
 	stderr  *syncBuffer
 	once    sync.Once
 }
@@ -113,13 +114,13 @@ func (s *syncBuffer) String() string {
 func startServe(t *testing.T, dataDir, db string, extra ...string) *serveProc {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &serveProc{dataDir: dataDir, db: db, stop: cancel, done: make(chan error, 1), stderr: &syncBuffer{}}
+	s := &serveProc{dataDir: dataDir, db: db, stop: cancel, done: make(chan error, 1), stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	ready := make(chan string, 1)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "debug"}, extra...)
 	if db != "" {
 		args = append(args, "--db", db)
 	}
-	root := newRootCmd(&env{stdout: io.Discard, stderr: s.stderr, getenv: func(string) string { return "" }, readFile: os.ReadFile,
+	root := newRootCmd(&env{stdout: s.stdout, stderr: s.stderr, getenv: func(string) string { return "" }, readFile: os.ReadFile,
 		ready: func(base string) { ready <- base }})
 	root.SetArgs(args)
 	go func() { s.done <- root.ExecuteContext(ctx) }()

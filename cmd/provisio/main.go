@@ -14,7 +14,7 @@ import (
 )
 
 func main() {
-	root := newRootCmd(&env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, readFile: os.ReadFile})
+	root := newRootCmd(&env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, readFile: os.ReadFile, prog: os.Args[0]})
 	if err := root.ExecuteContext(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "provisio:", err)
 		os.Exit(1)
@@ -30,6 +30,9 @@ type env struct {
 	// ready, if set, is called by serve with the server's base URL once it
 	// accepts requests.
 	ready func(baseURL string)
+	// prog is how the user invoked provisio, for commands printed to copy
+	// ("./bin/provisio"); "" means "provisio".
+	prog string
 }
 
 // newRootCmd builds the command tree.

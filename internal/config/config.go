@@ -30,6 +30,9 @@ type Option struct {
 	Env     string
 	Default string
 	Usage   string
+	// Bool makes the flag a switch (`--demo`, `--demo=false`); its
+	// variable then takes true/false, 1/0.
+	Bool bool
 }
 
 // Serve option flags.
@@ -41,6 +44,7 @@ const (
 	FlagLogLevel  = "log-level"
 	FlagLogFormat = "log-format"
 	FlagPublicURL = "public-url"
+	FlagDemo      = "demo"
 	FlagServer    = "server"
 )
 
@@ -51,18 +55,21 @@ const DBFileName = "provisio.db"
 // admin token written on first start.
 const AdminTokenFileName = "admin.token"
 
-var dataDirOption = Option{FlagDataDir, "PROVISIO_DATA_DIR", "./provisio-data", "directory holding the SQLite database (" + DBFileName + ") and " + AdminTokenFileName}
+var dataDirOption = Option{Flag: FlagDataDir, Env: "PROVISIO_DATA_DIR", Default: "./provisio-data",
+	Usage: "directory holding the SQLite database (" + DBFileName + ") and " + AdminTokenFileName}
 
 // ServeOptions lists the settings of `provisio serve`.
 func ServeOptions() []Option {
 	return []Option{
-		{FlagAddr, "PROVISIO_ADDR", "127.0.0.1:8080", "listen address (host:port)"},
+		{Flag: FlagAddr, Env: "PROVISIO_ADDR", Default: "127.0.0.1:8080", Usage: "listen address (host:port)"},
 		dataDirOption,
-		{FlagDB, "PROVISIO_DB", "", "postgres:// URL of a PostgreSQL database to use instead of SQLite"},
-		{FlagMaxBody, "PROVISIO_MAX_BODY", "1MiB", "largest accepted request body (bytes, or with KiB/MiB/GiB suffix)"},
-		{FlagLogLevel, "PROVISIO_LOG_LEVEL", "info", "log level: debug, info, warn or error"},
-		{FlagLogFormat, "PROVISIO_LOG_FORMAT", "text", "log format: text or json"},
-		{FlagPublicURL, "PROVISIO_PUBLIC_URL", "", "external base URL used in Tenant URLs and meta.location (default http://ADDR)"},
+		{Flag: FlagDB, Env: "PROVISIO_DB", Default: "", Usage: "postgres:// URL of a PostgreSQL database to use instead of SQLite"},
+		{Flag: FlagMaxBody, Env: "PROVISIO_MAX_BODY", Default: "1MiB", Usage: "largest accepted request body (bytes, or with KiB/MiB/GiB suffix)"},
+		{Flag: FlagLogLevel, Env: "PROVISIO_LOG_LEVEL", Default: "info", Usage: "log level: debug, info, warn or error"},
+		{Flag: FlagLogFormat, Env: "PROVISIO_LOG_FORMAT", Default: "text", Usage: "log format: text or json"},
+		{Flag: FlagPublicURL, Env: "PROVISIO_PUBLIC_URL", Default: "", Usage: "external base URL used in Tenant URLs and meta.location (default http://ADDR)"},
+		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
+			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
 }
 
@@ -71,7 +78,7 @@ func ServeOptions() []Option {
 // from PROVISIO_ADMIN_TOKEN or, failing that, from <data-dir>/admin.token.
 func ClientOptions() []Option {
 	return []Option{
-		{FlagServer, "PROVISIO_SERVER", "http://127.0.0.1:8080", "base URL of the Provisio server"},
+		{Flag: FlagServer, Env: "PROVISIO_SERVER", Default: "http://127.0.0.1:8080", Usage: "base URL of the Provisio server"},
 		dataDirOption,
 	}
 }
@@ -79,10 +86,16 @@ func ClientOptions() []Option {
 // AdminTokenEnv names the environment variable holding the admin token.
 const AdminTokenEnv = "PROVISIO_ADMIN_TOKEN"
 
-// Register defines opts as string flags on fs.
+// Register defines opts as flags on fs: string flags, or boolean ones
+// for options marked Bool.
 func Register(fs *pflag.FlagSet, opts []Option) {
 	for _, o := range opts {
-		fs.String(o.Flag, o.Default, fmt.Sprintf("%s [$%s]", o.Usage, o.Env))
+		usage := fmt.Sprintf("%s [$%s]", o.Usage, o.Env)
+		if o.Bool {
+			fs.Bool(o.Flag, o.Default == "true", usage)
+			continue
+		}
+		fs.String(o.Flag, o.Default, usage)
 	}
 }
 
@@ -116,6 +129,8 @@ type Serve struct {
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
 	PublicURL string // without trailing slash; "" = derived from the bound address
+	// Demo seeds an empty directory with a demo (see internal/demo).
+	Demo bool
 	// SecretKey is $PROVISIO_SECRET_KEY (base64, 32 bytes), the key that
 	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
 	// DataDir. It has no flag: secrets stay out of shell history.
@@ -152,6 +167,10 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	c.PublicURL, err = checkPublicURL(v[FlagPublicURL])
 	add(wrapFlag(FlagPublicURL, err))
+	c.Demo, err = strconv.ParseBool(v[FlagDemo])
+	if err != nil {
+		add(fmt.Errorf("--%s: %q is not true or false", FlagDemo, v[FlagDemo]))
+	}
 	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
 		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
 			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))

@@ -55,6 +55,22 @@ func TestLoadServe(t *testing.T) {
 			env:  map[string]string{"PROVISIO_ADDR": "0.0.0.0:9000", "PROVISIO_MAX_BODY": "2MiB"},
 			want: Serve{Addr: "127.0.0.1:0", DataDir: "./provisio-data", MaxBody: 4096, LogLevel: slog.LevelWarn, LogFormat: "text"},
 		},
+		{
+			name: "demo from env",
+			env:  map[string]string{"PROVISIO_DEMO": "1"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", Demo: true},
+		},
+		{
+			name: "demo switch",
+			args: []string{"--demo"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", Demo: true},
+		},
+		{
+			name: "demo flag false wins over env",
+			args: []string{"--demo=false"},
+			env:  map[string]string{"PROVISIO_DEMO": "true"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +101,13 @@ func TestLoadServeReportsEveryProblem(t *testing.T) {
 	}
 	if strings.Contains(msg, "secret") {
 		t.Errorf("LoadServe(bad --db) error leaks the DSN: %s", msg)
+	}
+}
+
+func TestLoadServeBadDemoEnv(t *testing.T) {
+	_, err := LoadServe(flagSet(t, ServeOptions()), envFrom(map[string]string{"PROVISIO_DEMO": "maybe"}))
+	if err == nil || !strings.Contains(err.Error(), "--demo") {
+		t.Errorf("LoadServe(PROVISIO_DEMO=maybe) error = %v, want one naming --demo", err)
 	}
 }
 

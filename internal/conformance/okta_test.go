@@ -23,7 +23,7 @@ func TestOktaSPEC(t *testing.T) {
 	}
 	for _, db := range databases(t) {
 		t.Run(db.name, func(t *testing.T) {
-			svc := startService(t, db.dsn(t))
+			svc := startService(t, db.db(t))
 			ten := svc.createTenant(t, "okta-spec", "okta")
 			ten.seedUser(t)
 			runSuite(t, suite, &Runner{Client: ten.client, Vars: oktaVars(ten)})

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -17,12 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/provisio-dev/provisio/internal/adminapi"
-	"github.com/provisio-dev/provisio/internal/scimsvc"
-	"github.com/provisio-dev/provisio/internal/store/sqlstore"
-	"github.com/provisio-dev/provisio/internal/tenant"
-	"github.com/provisio-dev/provisio/scim"
-	"github.com/provisio-dev/provisio/scim/server"
+	"github.com/provisio-dev/provisio/internal/app"
+	"github.com/provisio-dev/provisio/internal/config"
 )
 
 // suitePath returns the path of a third-party suite file, which lives in
@@ -63,15 +58,15 @@ func repoRoot() (string, error) {
 // database is one storage backend the suites run against.
 type database struct {
 	name string
-	dsn  func(t *testing.T) string
+	// db returns the server's --db value: "" for SQLite in its data
+	// directory, or a PostgreSQL URL.
+	db func(t *testing.T) string
 }
 
 // databases lists SQLite always and PostgreSQL when PROVISIO_TEST_POSTGRES
 // is set (the PostgreSQL case gets a fresh database of its own).
 func databases(t *testing.T) []database {
-	dbs := []database{{"sqlite", func(t *testing.T) string {
-		return filepath.Join(t.TempDir(), "provisio.db")
-	}}}
+	dbs := []database{{"sqlite", func(*testing.T) string { return "" }}}
 	if base := os.Getenv("PROVISIO_TEST_POSTGRES"); base != "" {
 		dbs = append(dbs, database{"postgres", func(t *testing.T) string { return freshPostgres(t, base) }})
 	} else {
@@ -119,53 +114,45 @@ func redact(dsn string) string {
 	return "database URL"
 }
 
-// service is Provisio's SCIM service and admin API, wired as
-// `provisio serve` wires them, running in-process on 127.0.0.1:0.
+// service is Provisio's whole server (internal/app, as `provisio serve`
+// runs it), running in-process on 127.0.0.1:0.
 type service struct {
 	base       string
 	adminToken string
 	client     *http.Client
 }
 
-// startService runs the service over the store at dsn until the test ends.
-func startService(t *testing.T, dsn string) *service {
+// startService runs the server over db (a PostgreSQL URL, or "" for
+// SQLite in a fresh data directory) until the test ends.
+func startService(t *testing.T, db string) *service {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	cfg := config.Serve{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DB: db, MaxBody: 1 << 20}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	st, err := sqlstore.Open(ctx, dsn, log)
+	a, err := app.New(ctx, cfg, log)
 	if err != nil {
-		t.Fatalf("open store: %v", err)
+		t.Fatalf("start service: %v", err)
 	}
-	t.Cleanup(func() { st.Close() })
-	mgr := tenant.NewManager(st, tenant.Options{})
-	adminToken, _, err := mgr.EnsureAdminToken(ctx)
+	runCtx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("service stopped with %v", err)
+		}
+		if err := a.Close(); err != nil {
+			t.Errorf("close service: %v", err)
+		}
+	})
+	tok, err := os.ReadFile(cfg.AdminTokenPath())
 	if err != nil {
 		t.Fatalf("admin token: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	mux := http.NewServeMux()
-	scimsvc.New(scimsvc.Config{
-		Tenants: mgr,
-		SCIM:    server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: st.Backend(), Logger: log}),
-		BaseURL: base,
-		Logger:  log,
-	}).Register(mux)
-	adminapi.New(adminapi.Config{Tenants: mgr, Events: st, BaseURL: base, Logger: log}).Register(mux)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
 	return &service{
-		base:       base,
-		adminToken: adminToken,
+		base:       a.BaseURL(),
+		adminToken: strings.TrimSpace(string(tok)),
 		client:     &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Proxy: nil}},
 	}
 }

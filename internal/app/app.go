@@ -1,0 +1,302 @@
+// Package app assembles Provisio's server from its parts, once, for
+// `provisio serve` and for the tests that run the whole service
+// in-process. It owns the wiring and the lifecycle: the store (SQLite or
+// PostgreSQL, migrations applied when it opens), the admin token and its
+// file, the secret box that encrypts provisioning jobs' Secret Tokens, the
+// tenant manager, the SCIM 2.0 service provider under /scim/{tenant}/v2
+// (RFC 7644 §3), the admin API under /api/v1, GET /healthz, the directory
+// and provisioning job services, the provisioning scheduler, the retention
+// of soft-deleted users, and graceful shutdown: in-flight requests finish
+// before the scheduler's cycles end and the store closes.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/oklog/run"
+
+	"github.com/provisio-dev/provisio/internal/adminapi"
+	"github.com/provisio-dev/provisio/internal/config"
+	"github.com/provisio-dev/provisio/internal/demo"
+	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
+	"github.com/provisio-dev/provisio/internal/scimsvc"
+	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/internal/store/sqlstore"
+	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/server"
+)
+
+// ShutdownTimeout bounds how long Run waits for in-flight requests once
+// its context ends, before it closes the remaining connections.
+const ShutdownTimeout = 20 * time.Second
+
+// RetentionInterval is how often soft-deleted users past their retention
+// are purged.
+const RetentionInterval = time.Hour
+
+// App is one Provisio server: built by New, served by Run, released by
+// Close.
+type App struct {
+	cfg     config.Serve
+	log     *slog.Logger
+	store   *sqlstore.Store
+	tenants *tenant.Manager
+	dir     *dirsvc.Service
+	jobs    *jobs.Service
+	ln      net.Listener
+	base    string
+	handler http.Handler
+}
+
+// New opens the store (applying migrations), creates the admin token on
+// first start (written to cfg.AdminTokenPath(), mode 0600), loads the
+// secret key, builds the services and binds cfg.Addr. The listener
+// accepts connections from here on; they are answered once Run starts.
+// On error everything opened so far is closed.
+func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := sqlstore.Open(ctx, cfg.DSN(), log)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	a := &App{cfg: cfg, log: log, store: st}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	a.tenants = tenant.NewManager(st, tenant.Options{})
+	if err := ensureAdminToken(ctx, a.tenants, cfg.AdminTokenPath(), log); err != nil {
+		return nil, err
+	}
+	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log})
+	if a.jobs, err = newJobService(cfg, st, log); err != nil {
+		return nil, err
+	}
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	a.base = cfg.BaseURL(a.ln.Addr())
+	a.handler = a.routes()
+	return a, nil
+}
+
+// BaseURL is the server's external base URL (--public-url, or http:// and
+// the bound address).
+func (a *App) BaseURL() string { return a.base }
+
+// Handler serves the SCIM service, the admin API and /healthz, with one
+// debug log line per request.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// SeedDemo seeds the demo (see package demo) into this server's directory,
+// with its SCIM tenant on this server, or finds the one an earlier start
+// seeded. It returns demo.ErrNotEmpty for a directory with users of its own.
+func (a *App) SeedDemo(ctx context.Context) (demo.Result, error) {
+	return demo.Seed(ctx, demo.Services{Directory: a.dir, Tenants: a.tenants, Jobs: a.jobs, BaseURL: a.base, Logger: a.log})
+}
+
+// routes builds the one handler of the server.
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	scimsvc.New(scimsvc.Config{
+		Tenants: a.tenants,
+		SCIM: server.New(server.Config{
+			Registry:       scim.NewStandardRegistry(),
+			Backend:        a.store.Backend(),
+			Logger:         a.log,
+			MaxBodyBytes:   a.cfg.MaxBody,
+			BulkMaxPayload: a.cfg.MaxBody,
+		}),
+		BaseURL: a.base,
+		Logger:  a.log,
+	}).Register(mux)
+	adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.store, Directory: a.dir, Jobs: a.jobs,
+		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log}).Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
+	return accessLog(mux, a.log)
+}
+
+// Run serves HTTP on the listener New bound and runs the provisioning
+// scheduler and the retention of soft-deleted users, until ctx ends or one
+// of them fails. Then it shuts down gracefully: http.Server.Shutdown waits
+// (up to ShutdownTimeout) for in-flight requests, and the scheduler cancels
+// its running cycles and waits for them. It returns nil when ctx ended.
+// Call Close afterwards.
+func (a *App) Run(ctx context.Context) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	var g run.Group
+	stopped := make(chan struct{})
+	g.Add(func() error {
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-stopped:
+			return nil
+		}
+	}, func(error) { close(stopped) })
+	g.Add(func() error {
+		a.log.Info("provisio serving", "addr", a.ln.Addr().String(), "base_url", a.base, "database", a.dbKind())
+		if err := srv.Serve(a.ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http: %w", err)
+		}
+		return nil
+	}, func(error) {
+		sctx, cancel := context.WithTimeout(context.Background(), ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			a.log.Warn("shutdown: in-flight requests did not finish in time", "err", err)
+		}
+	})
+	bg, stopBackground := context.WithCancel(ctx)
+	g.Add(func() error { return a.jobs.Schedule(bg) }, func(error) { stopBackground() })
+	g.Add(func() error {
+		if err := a.dir.RunRetention(bg, RetentionInterval); !errors.Is(err, context.Canceled) {
+			return err
+		}
+		return nil
+	}, func(error) { stopBackground() })
+	err := g.Run()
+	if ctx.Err() != nil {
+		a.log.Info("provisio stopped", "reason", context.Cause(ctx).Error())
+		return nil
+	}
+	return err
+}
+
+// Close ends the job service's cycles, then closes the listener (if Run
+// did not) and the store.
+func (a *App) Close() error {
+	if a.jobs != nil {
+		a.jobs.Close()
+	}
+	var errs []error
+	if a.ln != nil {
+		if err := a.ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, fmt.Errorf("close listener: %w", err))
+		}
+	}
+	if err := a.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close store: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// newJobService builds the provisioning job service over the store, with
+// Secret Tokens encrypted by the key from $PROVISIO_SECRET_KEY or the key
+// file in the data directory (created on first start).
+func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*jobs.Service, error) {
+	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("start provisioning jobs: %w", err)
+	}
+	return svc, nil
+}
+
+// dbKind names the database for logs without showing a DSN (which may
+// hold a password).
+func (a *App) dbKind() string {
+	if a.cfg.DB != "" {
+		return "postgresql"
+	}
+	return "sqlite:" + a.cfg.DSN()
+}
+
+// ensureAdminToken creates the admin token on first start and writes it
+// to path with mode 0600. The token itself is never logged.
+func ensureAdminToken(ctx context.Context, tenants *tenant.Manager, path string, log *slog.Logger) error {
+	tok, created, err := tenants.EnsureAdminToken(ctx)
+	if err != nil {
+		return err
+	}
+	if !created {
+		if _, err := os.Stat(path); err != nil {
+			log.Warn("an admin token exists but its file is missing; set PROVISIO_ADMIN_TOKEN for the CLI", "path", path)
+		}
+		return nil
+	}
+	if err := writeSecretFile(path, tok); err != nil {
+		return fmt.Errorf("write admin token: %w", err)
+	}
+	log.Info("created the admin token; the CLI reads it from this file", "path", path)
+	return nil
+}
+
+// writeSecretFile writes secret to path, readable by the owner only,
+// replacing any older file atomically.
+func writeSecretFile(path, secret string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".admin.token-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // no-op after the rename
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := io.WriteString(f, secret+"\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// accessLog logs one line per request: method, path, status, duration.
+// Never headers (Authorization carries tokens) nor query strings (a
+// filter may hold personal data).
+func accessLog(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		log.LogAttrs(r.Context(), slog.LevelDebug, "http request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
+	})
+}
+
+// statusWriter records the response status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
