@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/provisio-dev/provisio/scim"
 )
 
 // Stats counts what a cycle did.
@@ -37,7 +39,49 @@ type applier struct {
 }
 
 func (ap *applier) run(ctx context.Context, actions []*Action) {
+	if err := ap.pending(ctx, actions); err != nil {
+		ap.e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: record pending creates; recording them one by one",
+			slog.String("error", err.Error()))
+	}
 	parallel(ctx, ap.e.concurrency, actions, func(a *Action) { ap.exec(ctx, a) })
+}
+
+// pending records the creates among actions as pending in one write
+// before any is sent, so that after a crash the next cycle matches them on
+// the target instead of creating them twice; one commit per chunk instead
+// of one per object.
+func (ap *applier) pending(ctx context.Context, actions []*Action) error {
+	var links []Link
+	var creates []*Action
+	now := ap.e.now()
+	for _, a := range actions {
+		if a.Kind != ActionCreate || a.err != nil || (a.link != nil && a.link.State == LinkPendingCreate) {
+			continue
+		}
+		links = append(links, pendingLink(a, now))
+		creates = append(creates, a)
+	}
+	if len(links) == 0 {
+		return nil
+	}
+	if err := ap.e.links.PutPending(ctx, links); err != nil {
+		return err
+	}
+	for i, a := range creates {
+		ap.cycle.links.put(links[i])
+		a.link = &links[i]
+	}
+	return nil
+}
+
+// pendingLink is a's link while its create is pending, keeping the
+// failures of earlier attempts.
+func pendingLink(a *Action, now time.Time) Link {
+	l := Link{Type: a.Type, SourceID: a.SourceID, State: LinkPendingCreate, Updated: now}
+	if a.link != nil {
+		l.Attempts, l.NextRetry, l.LastError = a.link.Attempts, a.link.NextRetry, a.link.LastError
+	}
+	return l
 }
 
 // parallel calls fn for every item with at most n running at once; it
@@ -123,10 +167,7 @@ func (ap *applier) skip(ctx context.Context, a *Action) error {
 func (ap *applier) create(ctx context.Context, a *Action) error {
 	m := ap.e.mapping(a.Type)
 	if a.link == nil || a.link.State != LinkPendingCreate {
-		pending := Link{Type: a.Type, SourceID: a.SourceID, State: LinkPendingCreate}
-		if a.link != nil {
-			pending.Attempts, pending.NextRetry, pending.LastError = a.link.Attempts, a.link.NextRetry, a.link.LastError
-		}
+		pending := pendingLink(a, ap.e.now())
 		if err := ap.putLink(ctx, pending); err != nil {
 			return err
 		}
@@ -141,14 +182,41 @@ func (ap *applier) create(ctx context.Context, a *Action) error {
 		return errors.New("the target answered the create without an id")
 	}
 	a.TargetID, a.next.TargetID = id, id
+	if len(a.rest) > 0 {
+		// What the create wrote, so that a failure adding the rest is
+		// retried as an update of the linked object.
+		sent := a.next
+		sent.Written, sent.Hash = a.sent, hashValues(a.sent)
+		if err := ap.putLink(ctx, sent); err != nil {
+			return err
+		}
+		if err := ap.sendOps(ctx, a.Type, id, a.rest); err != nil {
+			return err
+		}
+	}
 	return ap.putLink(ctx, a.next)
 }
 
 func (ap *applier) patch(ctx context.Context, a *Action) error {
-	if err := ap.e.target.patch(ctx, ap.e.mapping(a.Type).Endpoint, a.TargetID, a.Ops); err != nil {
+	if err := ap.sendOps(ctx, a.Type, a.TargetID, a.Ops); err != nil {
 		return err
 	}
 	return ap.putLink(ctx, a.next)
+}
+
+// sendOps sends ops in as few PATCH requests as keep each to at most one
+// operation on a reference list (up to MaxMembersPerOp ids): the first
+// request carries every other operation. Re-sending an "add" of members
+// already added changes nothing (RFC 7644 §3.5.2.1), so a failed request
+// is safely retried with the whole diff.
+func (ap *applier) sendOps(ctx context.Context, t ObjectType, id string, ops []scim.PatchOperation) error {
+	m := ap.e.mapping(t)
+	for _, req := range m.requests(ops) {
+		if err := ap.e.target.patch(ctx, m.Endpoint, id, req); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (ap *applier) delete(ctx context.Context, a *Action) error {
@@ -181,7 +249,13 @@ func (ap *applier) fail(ctx context.Context, a *Action, cause error) {
 	ap.cycle.counts.failed.Add(1)
 	l := Link{Type: a.Type, SourceID: a.SourceID, State: LinkPendingCreate}
 	if cur, ok := ap.cycle.links.get(a.Type, a.SourceID); ok {
-		l = cur
+		l = cur // the table holds no Written: take it from what it was
+		switch {
+		case a.link != nil && cur.Hash == a.link.Hash:
+			l.Written = a.link.Written
+		case a.sent != nil && cur.Hash == hashValues(a.sent):
+			l.Written = a.sent
+		}
 	}
 	l.Attempts++
 	l.NextRetry = ap.e.now().Add(retryDelay(l.Attempts))

@@ -2,8 +2,10 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/google/uuid"
@@ -25,6 +27,7 @@ type cycle struct {
 	head      int64 // change-feed head read before anything else
 	scope     *scope
 	links     *linkTable
+	store     LinkStore
 	changed   map[ObjectType]map[string]bool // incremental: objects in the feed since from
 	counts    counters
 	unchanged atomic.Int64
@@ -32,27 +35,30 @@ type cycle struct {
 
 // begin reads the watermark, the feed head, the scope and the links. The
 // head is read first, so changes made while the cycle runs are read again
-// by the next one.
+// by the next one. The scope, the links and the changes are read at once:
+// each is a scan of up to a directory's size.
 func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	wm, ok, err := e.links.Watermark(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read watermark: %w", err)
 	}
-	c := &cycle{id: uuid.NewString(), kind: CycleInitial}
+	c := &cycle{id: uuid.NewString(), kind: CycleInitial, store: e.links}
 	if c.head, err = e.src.Head(ctx); err != nil {
 		return nil, fmt.Errorf("read change feed head: %w", err)
 	}
-	if c.scope, err = loadScope(ctx, e.src, e.mode, e.appID); err != nil {
-		return nil, err
-	}
-	if c.links, err = loadLinks(ctx, e.links); err != nil {
-		return nil, err
-	}
 	if ok {
 		c.kind, c.from = CycleIncremental, wm
-		if c.changed, err = readChanges(ctx, e.src, wm, c.head); err != nil {
-			return nil, err
-		}
+	}
+	var scopeErr, linksErr, changesErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { c.scope, scopeErr = loadScope(ctx, e.src, e.mode, e.appID) })
+	wg.Go(func() { c.links, linksErr = loadLinks(ctx, e.links) })
+	if ok {
+		wg.Go(func() { c.changed, changesErr = readChanges(ctx, e.src, wm, c.head) })
+	}
+	wg.Wait()
+	if err := errors.Join(scopeErr, linksErr, changesErr); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -96,20 +102,19 @@ func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
 	if t == TypeGroup {
 		inScope = c.scope.groups
 	}
-	links := c.links.all(t)
 	ids := map[string]bool{}
 	for _, id := range extra {
 		ids[id] = true
 	}
-	for id := range inScope {
-		if _, linked := links[id]; c.kind == CycleInitial || !linked {
-			ids[id] = true
-		}
-	}
-	for id, l := range links {
+	c.links.each(t, func(id string, l *Link) {
 		switch {
 		case c.kind == CycleInitial, l.needsAttention(), c.changed[t][id],
 			l.State == LinkActive && !inScope[id], l.State == LinkDisabled && inScope[id]:
+			ids[id] = true
+		}
+	})
+	for id := range inScope {
+		if c.kind == CycleInitial || !c.links.has(t, id) {
 			ids[id] = true
 		}
 	}
@@ -141,11 +146,43 @@ func (c *cycle) load(ctx context.Context, src Source, t ObjectType, ids []string
 			return nil, err
 		}
 	}
+	links, err := c.fullLinks(ctx, t, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]candidate, len(ids))
 	for i, id := range ids {
 		out[i] = candidate{id: id, obj: objs[id], scope: reasons[id]}
-		if l, ok := c.links.get(t, id); ok {
+		if l, ok := links[id]; ok {
 			out[i].link = &l
+		}
+	}
+	return out, nil
+}
+
+// fullLinks returns the links of ids, with what was written to the target
+// (read from the store for linked objects; the table holds no Written).
+func (c *cycle) fullLinks(ctx context.Context, t ObjectType, ids []string) (map[string]Link, error) {
+	out := map[string]Link{}
+	var linked []string
+	for _, id := range ids {
+		if l, ok := c.links.get(t, id); ok {
+			out[id] = l
+			if l.TargetID != "" {
+				linked = append(linked, id)
+			}
+		}
+	}
+	if len(linked) == 0 {
+		return out, nil
+	}
+	full, err := c.store.LinksOf(ctx, t, linked)
+	if err != nil {
+		return nil, fmt.Errorf("read %s links: %w", t, err)
+	}
+	for _, l := range full {
+		if _, ok := out[l.SourceID]; ok {
+			out[l.SourceID] = l
 		}
 	}
 	return out, nil
@@ -188,14 +225,8 @@ func (c *cycle) fetch(ctx context.Context, src Source, t ObjectType, ids []strin
 }
 
 // groupsTouchedBy lists the groups in scope with a member whose link a
-// user action created or removed: their target members change.
-func (c *cycle) groupsTouchedBy(actions []*Action) []string {
-	touched := map[string]bool{}
-	for _, a := range actions {
-		if a.Kind == ActionCreate || a.Kind == ActionDelete {
-			touched[a.SourceID] = true
-		}
-	}
+// user action created or removed (touched): their target members change.
+func (c *cycle) groupsTouchedBy(touched map[string]bool) []string {
 	if len(touched) == 0 {
 		return nil
 	}
@@ -211,8 +242,8 @@ func (c *cycle) groupsTouchedBy(actions []*Action) []string {
 
 // unresolvedAfter lists the users left with unresolved references when
 // this cycle created users (a manager may now have a target id).
-func (c *cycle) unresolvedAfter(actions []*Action) []string {
-	if !slices.ContainsFunc(actions, func(a *Action) bool { return a.Kind == ActionCreate }) {
+func (c *cycle) unresolvedAfter(created bool) []string {
+	if !created {
 		return nil
 	}
 	var out []string

@@ -103,13 +103,20 @@ func mergeIntoAdd(o scim.PatchOperation, sub string, v any) scim.PatchOperation 
 	return o
 }
 
-// memberOps adds and removes the ids that differ between old and new.
+// MaxMembersPerOp is the most member ids one PATCH operation adds or
+// removes (about 50 KB of JSON): a group of 100,000 members is written in
+// requests each well below a target's body limit (RFC 7644 §3.12 lets a
+// service provider refuse large requests with 413).
+const MaxMembersPerOp = 1000
+
+// memberOps adds and removes the ids that differ between old and new, at
+// most MaxMembersPerOp ids per operation.
 func memberOps(path string, old, new []string) []scim.PatchOperation {
 	var ops []scim.PatchOperation
-	if add := minus(new, old); len(add) > 0 {
+	for add := range slices.Chunk(minus(new, old), MaxMembersPerOp) {
 		ops = append(ops, op("add", path, wire(add, true)))
 	}
-	if rm := minus(old, new); len(rm) > 0 {
+	for rm := range slices.Chunk(minus(old, new), MaxMembersPerOp) {
 		ops = append(ops, op("remove", path, wire(rm, true)))
 	}
 	return ops
@@ -186,4 +193,39 @@ func display(v any, ok bool) string {
 		return strings.Join(toStrings(v), ",")
 	}
 	return fmt.Sprint(v)
+}
+
+// requests groups ops into PATCH requests with at most one operation on a
+// reference list each; the first request also carries every other
+// operation. A single request keeps the ops as they are.
+func (c *compiledMapping) requests(ops []scim.PatchOperation) [][]scim.PatchOperation {
+	var lists, others []scim.PatchOperation
+	for _, o := range ops {
+		if c.isListRef(o) {
+			lists = append(lists, o)
+		} else {
+			others = append(others, o)
+		}
+	}
+	if len(lists) <= 1 {
+		return [][]scim.PatchOperation{ops}
+	}
+	out := [][]scim.PatchOperation{append(others, lists[0])}
+	for _, o := range lists[1:] {
+		out = append(out, []scim.PatchOperation{o})
+	}
+	return out
+}
+
+// isListRef reports an operation on a reference list (members).
+func (c *compiledMapping) isListRef(o scim.PatchOperation) bool {
+	if len(o.Value) == 0 || o.Value[0] != '[' {
+		return false
+	}
+	for _, a := range c.Attributes {
+		if a.Reference && a.Target == o.Path {
+			return true
+		}
+	}
+	return false
 }

@@ -33,7 +33,10 @@
 //     request. Users are applied before groups; group members are the
 //     target ids of linked users (and groups); a manager created in the
 //     same cycle is set in a follow-up pass (Entra: "resolve reference
-//     attributes in follow-up updates").
+//     attributes in follow-up updates"). A cycle plans and applies 2,000
+//     objects at a time, so its memory does not grow with the directory;
+//     member lists travel at most [MaxMembersPerOp] ids per operation (a
+//     group is created with its first members, then PATCHed with the rest).
 //   - Links ([Link], [LinkStore]): source id ↔ target id, the hash and
 //     values last written, state, attempts, next retry and last error.
 //     A create first stores a pending link, so after a crash the object

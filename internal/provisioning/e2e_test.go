@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -366,4 +367,61 @@ func TestPlanWritesNothing(t *testing.T) {
 	if e.targetCount("Users") != 0 {
 		t.Errorf("Plan() created target users")
 	}
+}
+
+// TestLargeGroupIsWrittenInChunks provisions a group with more members
+// than one operation carries: the create holds the first
+// MaxMembersPerOp, PATCH requests add the rest, and a later change sends
+// one request per chunk of members changed.
+func TestLargeGroupIsWrittenInChunks(t *testing.T) {
+	n := 2*provisioning.MaxMembersPerOp + 10
+	e := newEnv(t)
+	members := make([]directory.Member, n)
+	for i := range n {
+		e.dir.PutUser(user(i + 1))
+		members[i] = directory.Member{ID: fmt.Sprintf("u%d", i+1), Kind: directory.KindUser}
+	}
+	e.dir.PutGroup(directory.Group{ObjectID: "g1", DisplayName: "Everyone", Members: members})
+	e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "g1", PrincipalKind: directory.KindGroup})
+	if res := e.run(); res.Stats.Created != int64(n)+1 || res.Stats.Failed != 0 {
+		t.Fatalf("initial cycle stats = %+v, want %d created", res.Stats, n+1)
+	}
+	chunks := func(k int) int { return (k + provisioning.MaxMembersPerOp - 1) / provisioning.MaxMembersPerOp }
+	if got, want := groupPatches(e.count.reset()), chunks(n-provisioning.MaxMembersPerOp); got != want {
+		t.Errorf("initial cycle sent %d group PATCH requests, want %d", got, want)
+	}
+	wantMembers := func(want int) {
+		t.Helper()
+		lr, err := e.target.List(context.Background(), "Groups", clientEq("displayName", "Everyone"))
+		if err != nil || len(lr.Resources) != 1 {
+			t.Fatalf("target group Everyone: %v, %v", lr, err)
+		}
+		g, err := e.target.Get(context.Background(), "Groups", lr.Resources[0]["id"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := g["members"].([]any); len(got) != want {
+			t.Fatalf("target group has %d members, want %d", len(got), want)
+		}
+	}
+	wantMembers(n)
+
+	// Remove all but the first 5 members: n-5 removals in chunks.
+	e.dir.PutGroup(directory.Group{ObjectID: "g1", DisplayName: "Everyone", Members: members[:5]})
+	res := e.run()
+	reqs := e.count.reset()
+	if got, wantPatches := groupPatches(reqs), chunks(n-5); got != wantPatches {
+		t.Errorf("incremental cycle sent %d group PATCH requests, want %d (stats %+v)", got, wantPatches, res.Stats)
+	}
+	wantMembers(5)
+}
+
+func groupPatches(reqs []string) int {
+	n := 0
+	for _, r := range reqs {
+		if strings.HasPrefix(r, "PATCH /Groups/") {
+			n++
+		}
+	}
+	return n
 }

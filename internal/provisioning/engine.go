@@ -10,8 +10,10 @@ import (
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
-// DefaultConcurrency is the number of objects applied at once.
-const DefaultConcurrency = 8
+// DefaultConcurrency is the number of objects applied at once: the
+// scim/client's default cap on requests in flight (see docs/benchmarks.md,
+// "Provisioning engine").
+const DefaultConcurrency = 16
 
 // DefaultListThreshold is the number of objects to match above which the
 // target is read once instead of queried per object.
@@ -198,27 +200,46 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 
 func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
 	ap := &applier{e: e, cycle: cyc}
-	users, err := e.planStage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve)
+	users := &applied{}
+	err := e.stage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve, func(p *Plan) {
+		ap.run(ctx, p.Actions)
+		users.note(p.Actions)
+	})
 	if err != nil {
 		return err
 	}
-	ap.run(ctx, users.Actions)
 	if e.groups != nil && ctx.Err() == nil {
-		extra := cyc.groupsTouchedBy(users.Actions)
-		groups, err := e.planStage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve)
+		extra := cyc.groupsTouchedBy(users.touched)
+		err := e.stage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve, func(p *Plan) {
+			ap.run(ctx, p.Actions)
+		})
 		if err != nil {
 			return err
 		}
-		ap.run(ctx, groups.Actions)
 	}
-	if refs := cyc.unresolvedAfter(users.Actions); len(refs) > 0 && ctx.Err() == nil {
-		again, err := e.planStage(ctx, cyc, TypeUser, refs, cyc.links.resolve)
-		if err != nil {
-			return err
-		}
-		ap.run(ctx, again.Actions)
+	if refs := cyc.unresolvedAfter(users.created); len(refs) > 0 && ctx.Err() == nil {
+		return e.stage(ctx, cyc, TypeUser, refs, cyc.links.resolve, func(p *Plan) { ap.run(ctx, p.Actions) })
 	}
 	return nil
+}
+
+// applied is what later stages need to know of the users a cycle applied.
+type applied struct {
+	touched map[string]bool // source ids a create or delete linked or unlinked
+	created bool
+}
+
+func (u *applied) note(actions []*Action) {
+	for _, a := range actions {
+		if a.Kind != ActionCreate && a.Kind != ActionDelete {
+			continue
+		}
+		if u.touched == nil {
+			u.touched = map[string]bool{}
+		}
+		u.touched[a.SourceID] = true
+		u.created = u.created || a.Kind == ActionCreate
+	}
 }
 
 // Restart makes the next cycle an initial cycle; links are kept (Entra's

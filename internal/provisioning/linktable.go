@@ -9,7 +9,10 @@ import (
 
 // linkTable is a cycle's view of the job's links: read once at the start,
 // kept current as apply writes through to the LinkStore, and used to
-// resolve references (manager, members) to target ids.
+// resolve references (manager, members) to target ids. It holds links
+// without Written (a map per object would make a 100,000-object cycle's
+// memory grow with the directory): the candidates a cycle evaluates read
+// theirs with LinkStore.LinksOf.
 type linkTable struct {
 	mu       sync.RWMutex
 	m        map[ObjectType]map[string]Link
@@ -46,6 +49,7 @@ func (lt *linkTable) put(l Link) {
 }
 
 func (lt *linkTable) putLocked(l Link) {
+	l.Written = nil
 	lt.removeLocked(l.Type, l.SourceID)
 	lt.m[l.Type][l.SourceID] = l
 	if l.TargetID != "" {
@@ -78,6 +82,24 @@ func (lt *linkTable) count(t ObjectType) int {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
 	return len(lt.m[t])
+}
+
+// has reports whether the object has a link.
+func (lt *linkTable) has(t ObjectType, id string) bool {
+	lt.mu.RLock()
+	defer lt.mu.RUnlock()
+	_, ok := lt.m[t][id]
+	return ok
+}
+
+// each calls fn for every link of one type, under the read lock: fn must
+// not change the table.
+func (lt *linkTable) each(t ObjectType, fn func(id string, l *Link)) {
+	lt.mu.RLock()
+	defer lt.mu.RUnlock()
+	for id, l := range lt.m[t] {
+		fn(id, &l)
+	}
 }
 
 // all returns a snapshot of the links of one type.

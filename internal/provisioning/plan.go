@@ -49,6 +49,11 @@ type Action struct {
 	keepLink bool  // a skip that stores next (a match, a cleared failure)
 	dropLink bool  // a skip that deletes the link
 	quiet    bool  // no log entry (bookkeeping only)
+	// rest adds what a create leaves out of long reference lists
+	// (members), sent as PATCH requests after it; sent is then the values
+	// the create alone writes.
+	rest []scim.PatchOperation
+	sent map[string]any
 }
 
 // candidate is an object a cycle evaluates.
@@ -200,6 +205,7 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 		a.Kind, a.Resource = ActionCreate, mp.create
 		a.next = p.linkAfter(c.id, "", mp)
 		a.Modified = sortedModified(mp.create, p.m)
+		a.rest, a.sent = p.m.splitLists(a.Resource, mp.values)
 		return a
 	}
 	id, _ := res["id"].(string)
@@ -246,4 +252,28 @@ func sortedModified(doc scim.Resource, m *compiledMapping) []ModifiedProperty {
 		}
 	}
 	return out
+}
+
+// splitLists keeps at most MaxMembersPerOp ids of each long reference list
+// (members) in doc, a resource to create, and returns the "add"
+// operations for the others and the values the create alone writes; nil
+// when no list is that long. Entra creates groups with no members and adds
+// them by PATCH; a 100,000-member POST would exceed a target's body limit.
+func (c *compiledMapping) splitLists(doc scim.Resource, values map[string]any) ([]scim.PatchOperation, map[string]any) {
+	var rest []scim.PatchOperation
+	var sent map[string]any
+	for i, a := range c.Attributes {
+		ids, ok := values[a.Target].([]string)
+		if !a.Reference || !ok || len(ids) <= MaxMembersPerOp {
+			continue
+		}
+		if sent == nil {
+			sent = maps.Clone(values)
+		}
+		first := ids[:MaxMembersPerOp]
+		c.targets[i].set(doc, first, true)
+		sent[a.Target] = first
+		rest = append(rest, memberOps(a.Target, first, ids)...)
+	}
+	return rest, sent
 }

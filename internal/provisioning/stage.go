@@ -3,43 +3,65 @@ package provisioning
 import (
 	"context"
 	"log/slog"
+	"slices"
 )
+
+// planChunk is how many objects a cycle plans, then applies, at a time:
+// a cycle's memory is bounded by it, not by the directory's size.
+const planChunk = 2000
 
 // planStage plans the objects ids of type t.
 func (e *Engine) planStage(ctx context.Context, c *cycle, t ObjectType, ids []string, resolve resolver) (*Plan, error) {
-	m := e.mapping(t)
-	cands, err := c.load(ctx, e.src, t, ids)
+	plan := &Plan{CycleID: c.id, Kind: c.kind, From: c.from, To: c.head}
+	err := e.stage(ctx, c, t, ids, resolve, func(p *Plan) { plan.add(p) })
 	if err != nil {
 		return nil, err
 	}
+	return plan, nil
+}
+
+// stage plans the objects ids of type t chunk by chunk, handing each
+// chunk's plan to fn before planning the next; the target is listed for
+// matching (or not) once for all of them.
+func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string, resolve resolver, fn func(*Plan)) error {
+	m := e.mapping(t)
 	mt := &matcher{t: e.target, m: m}
-	if e.shouldList(countUnlinked(cands), c.links.count(t)) {
+	if e.shouldList(c.countUnlinked(t, ids), c.links.count(t)) {
 		if err := mt.load(ctx); err != nil {
 			e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: listing the target failed; matching per object",
 				slog.String("endpoint", m.Endpoint), slog.String("error", err.Error()))
 			mt.ix = nil
 		}
 	}
-	p := &planner{m: m, links: c.links, match: mt, resolve: resolve, now: e.now()}
-	decided := make([]*Action, len(cands))
-	idx := make([]int, len(cands))
-	for i := range idx {
-		idx[i] = i
-	}
-	parallel(ctx, e.concurrency, idx, func(i int) { decided[i] = p.decide(ctx, cands[i]) })
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	plan := &Plan{CycleID: c.id, Kind: c.kind, From: c.from, To: c.head}
-	for _, a := range decided {
-		if a == nil {
-			plan.Unchanged++
-			continue
+	for chunk := range slices.Chunk(ids, planChunk) {
+		cands, err := c.load(ctx, e.src, t, chunk)
+		if err != nil {
+			return err
 		}
-		plan.Actions = append(plan.Actions, a)
+		// The planner reads the links, which the previous chunk's apply
+		// has updated: a chunk sees its predecessors' creates.
+		p := &planner{m: m, links: c.links, match: mt, resolve: resolve, now: e.now()}
+		decided := make([]*Action, len(cands))
+		idx := make([]int, len(cands))
+		for i := range idx {
+			idx[i] = i
+		}
+		parallel(ctx, e.concurrency, idx, func(i int) { decided[i] = p.decide(ctx, cands[i]) })
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		plan := &Plan{CycleID: c.id, Kind: c.kind, From: c.from, To: c.head}
+		for _, a := range decided {
+			if a == nil {
+				plan.Unchanged++
+				continue
+			}
+			plan.Actions = append(plan.Actions, a)
+		}
+		c.unchanged.Add(int64(plan.Unchanged))
+		fn(plan)
 	}
-	c.unchanged.Add(int64(plan.Unchanged))
-	return plan, nil
+	return nil
 }
 
 // shouldList decides between one listing of the target and a query per
@@ -51,11 +73,20 @@ func (e *Engine) shouldList(unlinked, linked int) bool {
 	return e.listThreshold > 0 && unlinked >= e.listThreshold && pages < unlinked
 }
 
-// countUnlinked counts in-scope candidates that need matching.
-func countUnlinked(cands []candidate) int {
+// countUnlinked counts the objects among ids that are in scope and need
+// matching (no link, or a create that was never confirmed), without
+// reading them.
+func (c *cycle) countUnlinked(t ObjectType, ids []string) int {
+	inScope := c.scope.users
+	if t == TypeGroup {
+		inScope = c.scope.groups
+	}
 	n := 0
-	for _, c := range cands {
-		if c.obj != nil && !c.obj.SoftDeleted && (c.link == nil || c.link.State == LinkPendingCreate) {
+	for _, id := range ids {
+		if !inScope[id] {
+			continue
+		}
+		if l, ok := c.links.get(t, id); !ok || l.State == LinkPendingCreate {
 			n++
 		}
 	}

@@ -144,6 +144,12 @@ type JobStore interface {
 
 	// Links returns the job's links of one object type.
 	Links(ctx context.Context, jobID, objectType string) ([]JobLink, error)
+	// LinkStates is Links without Written (nil): what a cycle keeps in
+	// memory for every link, without reading and decoding what was written.
+	LinkStates(ctx context.Context, jobID, objectType string) ([]JobLink, error)
+	// LinksOf returns the job's links of one object type whose SourceID is
+	// among sourceIDs (those that exist, in no particular order).
+	LinksOf(ctx context.Context, jobID, objectType string, sourceIDs []string) ([]JobLink, error)
 	// WriteLinks upserts put (by Type and SourceID) and removes del, all in
 	// one transaction; removing a missing link is not an error.
 	WriteLinks(ctx context.Context, jobID string, put []JobLink, del []LinkKey) error

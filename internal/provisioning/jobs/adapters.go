@@ -22,6 +22,7 @@ const flushAt = 1000
 type linkStore struct {
 	st    store.JobStore
 	jobID string
+	cache *linkCache // nil: none
 
 	mu  sync.Mutex
 	put map[store.LinkKey]store.JobLink
@@ -41,21 +42,43 @@ type queuedLink struct {
 
 var _ provisioning.LinkStore = (*linkStore)(nil)
 
+// Links returns the links without Written (see provisioning.LinkStore),
+// from the cache when it holds them.
 func (l *linkStore) Links(ctx context.Context, t provisioning.ObjectType) ([]provisioning.Link, error) {
 	if err := l.flush(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := l.st.Links(ctx, l.jobID, string(t))
+	if ls, ok := l.cache.links(t); ok {
+		return ls, nil
+	}
+	rows, err := l.st.LinkStates(ctx, l.jobID, string(t))
 	if err != nil {
 		return nil, err
 	}
+	ls := fromStoreLinks(rows)
+	l.cache.fill(t, ls)
+	return ls, nil
+}
+
+func (l *linkStore) LinksOf(ctx context.Context, t provisioning.ObjectType, ids []string) ([]provisioning.Link, error) {
+	if err := l.flush(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := l.st.LinksOf(ctx, l.jobID, string(t), ids)
+	if err != nil {
+		return nil, err
+	}
+	return fromStoreLinks(rows), nil
+}
+
+func fromStoreLinks(rows []store.JobLink) []provisioning.Link {
 	out := make([]provisioning.Link, len(rows))
 	for i, r := range rows {
 		out[i] = provisioning.Link{Type: provisioning.ObjectType(r.Type), SourceID: r.SourceID, TargetID: r.TargetID,
 			State: provisioning.LinkState(r.State), Hash: r.Hash, Written: r.Written, Unresolved: r.Unresolved,
 			Attempts: r.Attempts, NextRetry: r.NextRetry, LastError: r.LastError, Updated: r.Updated}
 	}
-	return out, nil
+	return out
 }
 
 func toStoreLink(l provisioning.Link) store.JobLink {
@@ -85,6 +108,22 @@ func (l *linkStore) PutLink(ctx context.Context, link provisioning.Link) error {
 		return l.flush(ctx)
 	}
 	return nil
+}
+
+// PutPending writes the links at once, in one transaction.
+func (l *linkStore) PutPending(ctx context.Context, links []provisioning.Link) error {
+	rows := make([]store.JobLink, len(links))
+	l.mu.Lock()
+	for i, link := range links {
+		k := store.LinkKey{Type: string(link.Type), SourceID: link.SourceID}
+		delete(l.put, k)
+		delete(l.del, k)
+		rows[i] = toStoreLink(link)
+	}
+	l.mu.Unlock()
+	err := l.st.WriteLinks(ctx, l.jobID, rows, nil)
+	l.cache.apply(rows, nil, err)
+	return err
 }
 
 func (l *linkStore) DeleteLink(ctx context.Context, t provisioning.ObjectType, sourceID string) error {
@@ -132,6 +171,7 @@ func (l *linkStore) lead(ctx context.Context) {
 		rows[i] = q.row
 	}
 	err := l.st.WriteLinks(ctx, l.jobID, rows, nil)
+	l.cache.apply(rows, nil, err)
 	for _, q := range batch {
 		q.done <- err
 	}
@@ -160,7 +200,9 @@ func (l *linkStore) flush(ctx context.Context) error {
 	for k := range l.del {
 		del = append(del, k)
 	}
-	if err := l.st.WriteLinks(ctx, l.jobID, put, del); err != nil {
+	err := l.st.WriteLinks(ctx, l.jobID, put, del)
+	l.cache.apply(put, del, err)
+	if err != nil {
 		return fmt.Errorf("write %d links: %w", len(put)+len(del), err)
 	}
 	l.put, l.del = nil, nil
@@ -182,6 +224,75 @@ func (l *linkStore) SetWatermark(ctx context.Context, seq int64) error {
 
 func (l *linkStore) ClearWatermark(ctx context.Context) error {
 	return l.st.ClearWatermark(ctx, l.jobID)
+}
+
+// linkCache keeps a job's links without Written between cycles, so that
+// an incremental cycle does not read every link from the store again: all
+// link writes of a job go through its linkStore, which keeps the cache in
+// step, and a failed write empties it (the next cycle reads the store).
+// It is safe for concurrent use; a nil *linkCache caches nothing.
+type linkCache struct {
+	mu sync.Mutex
+	m  map[provisioning.ObjectType]map[string]provisioning.Link // a type is cached once read
+}
+
+// links returns the cached links of type t.
+func (c *linkCache) links(t provisioning.ObjectType) ([]provisioning.Link, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	byID, ok := c.m[t]
+	if !ok {
+		return nil, false
+	}
+	out := make([]provisioning.Link, 0, len(byID))
+	for _, l := range byID {
+		out = append(out, l)
+	}
+	return out, true
+}
+
+// fill caches the links of type t, read from the store.
+func (c *linkCache) fill(t provisioning.ObjectType, ls []provisioning.Link) {
+	if c == nil {
+		return
+	}
+	byID := make(map[string]provisioning.Link, len(ls))
+	for _, l := range ls {
+		l.Written = nil
+		byID[l.SourceID] = l
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[provisioning.ObjectType]map[string]provisioning.Link{}
+	}
+	c.m[t] = byID
+}
+
+// apply records a write of the store: put and del when it succeeded,
+// nothing cached any more when it failed.
+func (c *linkCache) apply(put []store.JobLink, del []store.LinkKey, err error) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		c.m = nil
+		return
+	}
+	for _, r := range put {
+		if byID, ok := c.m[provisioning.ObjectType(r.Type)]; ok {
+			r.Written = nil
+			byID[r.SourceID] = fromStoreLinks([]store.JobLink{r})[0]
+		}
+	}
+	for _, k := range del {
+		delete(c.m[provisioning.ObjectType(k.Type)], k.SourceID)
+	}
 }
 
 // logSink is the engine's LogSink over a store.JobStore, buffered like the

@@ -40,8 +40,10 @@
 // engine's LinkStore and LogSink. Link writes after a create, an update or
 // a failure, and log entries, are buffered and written in batches (flushed
 // before the watermark moves and at the end of every cycle); the pending
-// link written before a create is committed before the create is sent
-// (concurrent ones share a transaction), so a crash never causes a
-// duplicate create. A crash loses at most buffered log entries; lost link
+// links of a chunk's creates are committed in one transaction before any
+// of them is sent, so a crash never causes a duplicate create. Between
+// cycles the Service keeps each job's link states (without what was
+// written) in memory, kept in step by these writes, so an incremental
+// cycle does not read every link again. A crash loses at most buffered log entries; lost link
 // writes are redone by the next cycle, since the watermark had not moved.
 package jobs

@@ -280,7 +280,8 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 		}
 	}
 	s.mu.Lock()
-	if r := s.runs[j.ID]; r != nil {
+	r := s.runs[j.ID]
+	if r != nil {
 		st.State, st.Progress = StateRunning, r.progress.snapshot()
 		st.NextKind = st.Progress.Kind
 	}
@@ -288,10 +289,42 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 	if j.Enabled {
 		st.NextRun = nextRun(j, st.LastCycle, s.now())
 	}
-	if st.Links, err = s.linkCounts(ctx, j.ID); err != nil {
+	if st.Links, err = s.runningLinkCounts(ctx, j.ID, r != nil); err != nil {
 		return nil, fmt.Errorf("count links of app %q: %w", appID, err)
 	}
 	return st, nil
+}
+
+// linkCountsMaxAge is how old the link counts in the status of a job
+// whose cycle is running may be: counting scans every link of the job, and
+// a client polling the status (job run --wait, four times a second) must
+// not slow the cycle down.
+const linkCountsMaxAge = 30 * time.Second
+
+// countedLinks is a job's link counts as last counted.
+type countedLinks struct {
+	counts LinkCounts
+	at     time.Time
+}
+
+// runningLinkCounts counts the job's links; while a cycle runs (running),
+// it reuses counts up to linkCountsMaxAge old.
+func (s *Service) runningLinkCounts(ctx context.Context, jobID string, running bool) (LinkCounts, error) {
+	now := s.now()
+	s.mu.Lock()
+	last, ok := s.counted[jobID]
+	s.mu.Unlock()
+	if running && ok && now.Sub(last.at) < linkCountsMaxAge {
+		return last.counts, nil
+	}
+	c, err := s.linkCounts(ctx, jobID)
+	if err != nil {
+		return c, err
+	}
+	s.mu.Lock()
+	s.counted[jobID] = countedLinks{counts: c, at: now}
+	s.mu.Unlock()
+	return c, nil
 }
 
 func (s *Service) linkCounts(ctx context.Context, jobID string) (LinkCounts, error) {

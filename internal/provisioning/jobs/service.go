@@ -123,6 +123,23 @@ type Service struct {
 	mu          sync.Mutex
 	runs        map[string]*run      // job id → the running cycle
 	failedStart map[string]time.Time // job id → when the scheduler tries again
+	counted     map[string]countedLinks
+
+	// cmu guards linkCaches: the caches are looked up while mu is held.
+	cmu        sync.Mutex
+	linkCaches map[string]*linkCache // job id → its links between cycles
+}
+
+// linkCache returns the job's link cache.
+func (s *Service) linkCache(jobID string) *linkCache {
+	s.cmu.Lock()
+	defer s.cmu.Unlock()
+	c := s.linkCaches[jobID]
+	if c == nil {
+		c = &linkCache{}
+		s.linkCaches[jobID] = c
+	}
+	return c
 }
 
 // New returns a Service.
@@ -132,7 +149,8 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{st: o.Store, src: o.Source, box: o.Box, copts: o.ClientOptions, retention: o.LogRetention,
 		conc: o.Concurrency, now: o.Now, newTicker: o.NewTicker, tick: o.Tick, log: o.Logger, runs: map[string]*run{},
-		failedStart: map[string]time.Time{}}
+		failedStart: map[string]time.Time{}, counted: map[string]countedLinks{},
+		linkCaches: map[string]*linkCache{}}
 	if s.retention <= 0 {
 		s.retention = DefaultLogRetention
 	}
@@ -315,6 +333,12 @@ func (s *Service) Delete(ctx context.Context, appID string) error {
 		return err
 	}
 	s.cancelRun(j.ID)
+	s.cmu.Lock()
+	delete(s.linkCaches, j.ID)
+	s.cmu.Unlock()
+	s.mu.Lock()
+	delete(s.counted, j.ID)
+	s.mu.Unlock()
 	if err := s.st.DeleteJob(ctx, j.ID); err != nil {
 		return fmt.Errorf("delete job of app %q: %w", appID, err)
 	}
@@ -530,7 +554,7 @@ func (s *Service) engine(j store.Job) (*provisioning.Engine, *linkStore, *logSin
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
-	links := &linkStore{st: s.st, jobID: j.ID}
+	links := &linkStore{st: s.st, jobID: j.ID, cache: s.linkCache(j.ID)}
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
 		Users: users, Groups: groups, Source: s.src, Links: links, Logs: logs, Target: c,

@@ -35,6 +35,20 @@ func (s *Links) Links(_ context.Context, t provisioning.ObjectType) ([]provision
 	return out, nil
 }
 
+// LinksOf implements provisioning.LinkStore.
+func (s *Links) LinksOf(_ context.Context, t provisioning.ObjectType, ids []string) ([]provisioning.Link, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []provisioning.Link
+	for _, id := range ids {
+		if l, ok := s.links[t][id]; ok {
+			l.Written = maps.Clone(l.Written)
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
 // Get returns one link, for assertions.
 func (s *Links) Get(t provisioning.ObjectType, sourceID string) (provisioning.Link, bool) {
 	s.mu.Lock()
@@ -52,6 +66,16 @@ func (s *Links) PutLink(_ context.Context, l provisioning.Link) error {
 	}
 	l.Written = maps.Clone(l.Written)
 	s.links[l.Type][l.SourceID] = l
+	return nil
+}
+
+// PutPending implements provisioning.LinkStore.
+func (s *Links) PutPending(ctx context.Context, ls []provisioning.Link) error {
+	for _, l := range ls {
+		if err := s.PutLink(ctx, l); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

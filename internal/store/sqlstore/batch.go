@@ -2,9 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime/debug"
+	"time"
 )
 
 // SQLite has one writer. Instead of serializing whole transactions (each
@@ -129,6 +132,9 @@ func (b *batcher) run(batch []*writeReq) {
 		}
 		return
 	}
+	if s.ckpt != nil {
+		s.ckpt.committed()
+	}
 	for _, q := range *t.unprepared {
 		s.stmt(context.Background(), true, q)
 	}
@@ -172,4 +178,65 @@ func (b *batcher) call(t tx, r *writeReq) (err error) {
 		}
 	}()
 	return r.fn(t)
+}
+
+// WAL checkpoints. By default SQLite checkpoints on the committing
+// connection once the WAL holds 1000 pages: the single writer then copies
+// pages into the database and syncs it while every queued write waits.
+// Instead a background goroutine runs a PASSIVE checkpoint on its own
+// connection after commits (at most every checkpointInterval), which
+// neither blocks the writer nor readers; the writer's own auto-checkpoint
+// stays, at writerAutoCheckpoint pages, as a backstop should the
+// background one fall behind (say, while a long read pins the WAL).
+const (
+	checkpointInterval   = 200 * time.Millisecond
+	writerAutoCheckpoint = 10000 // pages
+)
+
+type checkpointer struct {
+	db   *sql.DB
+	log  *slog.Logger
+	kick chan struct{}
+	quit chan struct{}
+	exit chan struct{}
+}
+
+func newCheckpointer(db *sql.DB, log *slog.Logger) *checkpointer {
+	c := &checkpointer{db: db, log: log, kick: make(chan struct{}, 1), quit: make(chan struct{}), exit: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+// committed tells the checkpointer that the WAL grew; it never blocks.
+func (c *checkpointer) committed() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.exit)
+	for {
+		select {
+		case <-c.kick:
+		case <-c.quit:
+			return
+		}
+		if _, err := c.db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+			c.log.Warn("sqlite wal checkpoint", "err", err)
+		}
+		select {
+		case <-time.After(checkpointInterval):
+		case <-c.quit:
+			return
+		}
+	}
+}
+
+// close stops the loop and closes its connection.
+func (c *checkpointer) close() error {
+	close(c.quit)
+	<-c.exit
+	return c.db.Close()
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,10 +140,46 @@ const linkColumns = "type, source_id, target_id, state, hash, written, unresolve
 
 // Links implements [store.JobStore].
 func (s jobStore) Links(ctx context.Context, jobID, objectType string) ([]store.JobLink, error) {
+	return s.links(ctx, jobID, true, "type = ?", objectType)
+}
+
+// LinkStates implements [store.JobStore].
+func (s jobStore) LinkStates(ctx context.Context, jobID, objectType string) ([]store.JobLink, error) {
+	return s.links(ctx, jobID, false, "type = ?", objectType)
+}
+
+// linksOfChunk is how many source ids one query of LinksOf names.
+const linksOfChunk = 500
+
+// LinksOf implements [store.JobStore].
+func (s jobStore) LinksOf(ctx context.Context, jobID, objectType string, sourceIDs []string) ([]store.JobLink, error) {
+	var out []store.JobLink
+	for ids := range slices.Chunk(sourceIDs, linksOfChunk) {
+		args := make([]any, 0, len(ids)+1)
+		args = append(args, objectType)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		ls, err := s.links(ctx, jobID, true, "type = ? AND source_id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ls...)
+	}
+	return out, nil
+}
+
+// links reads the job's links matching where (with args), Written only
+// when withWritten.
+func (s jobStore) links(ctx context.Context, jobID string, withWritten bool, where string, args ...any) ([]store.JobLink, error) {
 	if err := s.jobExists(ctx, jobID); err != nil {
 		return nil, err
 	}
-	rows, err := s.query(ctx, "SELECT "+linkColumns+" FROM provisioning_links WHERE job_id = ? AND type = ?", jobID, objectType)
+	cols := linkColumns
+	if !withWritten {
+		cols = strings.Replace(cols, "written", "NULL", 1)
+	}
+	rows, err := s.query(ctx, "SELECT "+cols+" FROM provisioning_links WHERE job_id = ? AND "+where, append([]any{jobID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("read links of job %q: %w", jobID, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/provisio-dev/provisio/scim"
@@ -29,6 +30,9 @@ func (b resources) List(ctx context.Context, rt *scim.ResourceType, q backend.Qu
 	}
 	pl := plan{rt: rt, matcher: m, start: max(q.StartIndex, 1), count: max(q.Count, 0)}
 	pl.where, pl.args, pl.exact, pl.selective = pushdown(rt, m.Expr())
+	if userName, ok := pl.userNameOnly(q); ok && b.s.lookups != nil {
+		return b.listByUserName(ctx, tenant, pl, userName)
+	}
 	pl.where = "tenant_id = ? AND type = ?" + pl.where
 	pl.args = append([]any{tenant, rt.Name}, pl.args...)
 	pl.needMembers = mentionsMembers(m.Expr())
@@ -132,6 +136,33 @@ func (p *plan) setOrder(sortBy scim.AttrPath, desc bool) error {
 // schema (or a common attribute), with or without the schema URI.
 func coreAttr(rt *scim.ResourceType, p scim.AttrPath) bool {
 	return p.URI == "" || strings.EqualFold(p.URI, rt.Schema)
+}
+
+// userNameOnly reports whether the whole filter is `userName eq` (the
+// pushed-down condition alone) and returns the lower-cased userName.
+func (p plan) userNameOnly(q backend.Query) (string, bool) {
+	if !p.exact || p.where != " AND user_name = ?" || len(p.args) != 1 || q.SortBy.Name != "" || q.Members {
+		return "", false
+	}
+	v, ok := p.args[0].(string)
+	return v, ok
+}
+
+// listByUserName answers a `userName eq` filter through the coalesced
+// lookups: at most one resource matches.
+func (b resources) listByUserName(ctx context.Context, tenant string, p plan, userName string) (backend.Page, error) {
+	r, found, err := b.s.lookups.byUserName(ctx, tenant, p.rt, userName)
+	if err != nil {
+		return backend.Page{}, wrapErr(err, "list %s", p.rt.Name)
+	}
+	page := backend.Page{Resources: []scim.Resource{}}
+	if found {
+		page.Total = 1
+		if p.start == 1 && p.count > 0 {
+			page.Resources = append(page.Resources, r.resource(p.rt))
+		}
+	}
+	return page, nil
 }
 
 // listInSQL answers a filter the columns decide completely: one query for
@@ -514,4 +545,151 @@ func compareValues(a, b any, caseExact bool) int {
 		return 1
 	}
 	return 0
+}
+
+// The filter Entra ID and Okta send before every create, and the most
+// frequent request of a provisioning cycle, is `userName eq "..."`. On
+// PostgreSQL each lookup is a round trip that wakes a backend process, and
+// on a few cores those wake-ups cost more CPU than the index lookups. So
+// concurrent lookups are coalesced: at most one batch per core runs at
+// once, and lookups arriving meanwhile queue up and are answered together
+// by one `user_name = ANY($3)` query when a slot frees. A lone lookup runs
+// at once, as before.
+
+// maxLookupBatch bounds the userNames of one coalesced query.
+const maxLookupBatch = 64
+
+// lookupKey is what a coalesced query shares.
+type lookupKey struct{ tenant, rtype string }
+
+// lookup is one queued userName lookup; body is "" when nothing matched.
+type lookup struct {
+	userName string // lower-cased, as stored in user_name
+	r        row    // id, created, modified, version
+	body     string
+	err      error
+	done     chan struct{}
+}
+
+// lookups coalesces userName lookups (PostgreSQL only).
+type lookups struct {
+	s     *Store
+	slots int // batches that may run at once
+
+	mu      sync.Mutex
+	running int
+	queue   map[lookupKey][]*lookup
+}
+
+// byUserName returns the row of the resource of type rtype whose
+// lower-cased userName is userName; found is false if there is none.
+func (l *lookups) byUserName(ctx context.Context, tenant string, rt *scim.ResourceType, userName string) (r row, found bool, err error) {
+	key := lookupKey{tenant, rt.Name}
+	me := &lookup{userName: userName, done: make(chan struct{})}
+	l.mu.Lock()
+	if l.running < l.slots {
+		l.running++
+		l.mu.Unlock()
+		l.lead(ctx, key, me)
+	} else {
+		l.queue[key] = append(l.queue[key], me)
+		l.mu.Unlock()
+		select {
+		case <-me.done:
+		case <-ctx.Done():
+			return row{}, false, ctx.Err()
+		}
+	}
+	if me.err != nil || me.body == "" {
+		return row{}, false, me.err
+	}
+	if err := json.Unmarshal([]byte(me.body), &me.r.doc); err != nil {
+		return row{}, false, fmt.Errorf("decode stored document %q: %w", me.r.id, err)
+	}
+	return me.r, true, nil
+}
+
+// lead runs me alone on the slot its caller took. What queued up meanwhile
+// is served by a goroutine that takes the slot over, so the caller answers
+// at once; those queries run without the caller's cancellation, as they
+// answer other requests.
+func (l *lookups) lead(ctx context.Context, key lookupKey, me *lookup) {
+	l.run(ctx, key, []*lookup{me})
+	l.mu.Lock()
+	idle := len(l.queue) == 0
+	if idle {
+		l.running--
+	}
+	l.mu.Unlock()
+	if !idle {
+		dctx := context.WithoutCancel(ctx)
+		l.s.bg.Go(func() { l.drain(dctx) })
+	}
+}
+
+// drain runs queued batches until the queue is empty, then frees the slot.
+func (l *lookups) drain(ctx context.Context) {
+	for {
+		l.mu.Lock()
+		var key lookupKey
+		var batch []*lookup
+		for k, q := range l.queue {
+			key = k
+			n := min(len(q), maxLookupBatch)
+			batch = q[:n:n]
+			if n == len(q) {
+				delete(l.queue, k)
+			} else {
+				l.queue[k] = q[n:]
+			}
+			break
+		}
+		if batch == nil {
+			l.running--
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		l.run(ctx, key, batch)
+	}
+}
+
+// run answers a batch with one query and wakes its callers.
+func (l *lookups) run(ctx context.Context, key lookupKey, batch []*lookup) {
+	defer func() {
+		for _, x := range batch {
+			close(x.done)
+		}
+	}()
+	names := make([]string, len(batch))
+	for i, x := range batch {
+		names[i] = x.userName
+	}
+	var err error
+	defer func() {
+		if err != nil {
+			for _, x := range batch {
+				x.err = err
+			}
+		}
+	}()
+	rows, err := l.s.query(ctx, "SELECT user_name, id, doc, created, modified, version FROM resources WHERE tenant_id = ? AND type = ? AND user_name = ANY(?)",
+		key.tenant, key.rtype, names)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, body string
+		var r row
+		if err = rows.Scan(&name, &r.id, &body, &r.created, &r.modified, &r.version); err != nil {
+			return
+		}
+		for _, x := range batch {
+			if x.userName == name {
+				x.r, x.body = r, body
+			}
+		}
+	}
+	err = rows.Err()
 }

@@ -273,12 +273,13 @@ func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim
 	if err != nil {
 		return nil, err
 	}
+	prev := columnsOf(rt, cur.doc) // before Apply, which may modify cur.doc
 	next, err := b.applyChange(rt, cur, ifMatch, change)
 	if err != nil {
 		return nil, err
 	}
 	err = b.s.write(ctx, tenant, func(t tx) error {
-		return writeUpdate(ctx, t, tenant, rt, cur.version, next, change.Members)
+		return writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, change.Members)
 	})
 	if err != nil {
 		return nil, err
@@ -296,11 +297,12 @@ func (b resources) updateLocked(ctx context.Context, tenant string, rt *scim.Res
 		if err != nil {
 			return err
 		}
+		prev := columnsOf(rt, cur.doc) // before Apply, which may modify cur.doc
 		next, err := b.applyChange(rt, cur, ifMatch, change)
 		if err != nil {
 			return err
 		}
-		if err := writeUpdate(ctx, t, tenant, rt, cur.version, next, change.Members); err != nil {
+		if err := writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, change.Members); err != nil {
 			return err
 		}
 		res = next.row.resource(rt)
@@ -344,13 +346,13 @@ func (b resources) applyChange(rt *scim.ResourceType, cur row, ifMatch string, c
 
 // writeUpdate stores next if the stored version is still prev
 // (compare-and-swap, else errConflict), applies the membership change and
-// records the event.
-func writeUpdate(ctx context.Context, t tx, tenant string, rt *scim.ResourceType, prev int64, next updated, members *patch.MembersChange) error {
-	c := next.cols
-	result, err := t.exec(ctx, `UPDATE resources SET doc = ?, user_name = ?, external_id = ?, display_name = ?, group_name = ?, active = ?, modified = ?, version = ?
-		WHERE tenant_id = ? AND id = ? AND version = ?`,
-		next.body, c.userName, c.externalID, c.displayName, c.groupName, c.active, next.row.modified, next.row.version,
-		tenant, next.row.id, prev)
+// records the event. Only the normalized columns that changed from prev
+// are written: an index whose columns are assigned is rewritten even when
+// the value stays the same, and a typical PATCH (active, a name) changes
+// none of the indexed ones.
+func writeUpdate(ctx context.Context, t tx, tenant string, rt *scim.ResourceType, prev columns, prevVersion int64, next updated, members *patch.MembersChange) error {
+	query, args := updateStatement(tenant, prev, prevVersion, next)
+	result, err := t.exec(ctx, query, args...)
 	if err != nil {
 		return uniquenessError(err, next.row.doc)
 	}
@@ -365,6 +367,36 @@ func writeUpdate(ctx context.Context, t tx, tenant string, rt *scim.ResourceType
 		}
 	}
 	return appendEvent(ctx, t, tenant, rt.Name, next.row.id, store.OpUpdate, next.row.modified)
+}
+
+// updateStatement builds the compare-and-swap UPDATE of next, assigning
+// the normalized columns that differ from prev only (at most 2^5 shapes,
+// each a cached statement).
+func updateStatement(tenant string, prev columns, prevVersion int64, next updated) (string, []any) {
+	var b strings.Builder
+	b.WriteString("UPDATE resources SET doc = ?, modified = ?, version = ?")
+	args := make([]any, 0, 11)
+	args = append(args, next.body, next.row.modified, next.row.version)
+	c := next.cols
+	for _, col := range []struct {
+		name  string
+		same  bool
+		value any
+	}{
+		{"user_name", prev.userName == c.userName, c.userName},
+		{"external_id", prev.externalID == c.externalID, c.externalID},
+		{"display_name", prev.displayName == c.displayName, c.displayName},
+		{"group_name", prev.groupName == c.groupName, c.groupName},
+		{"active", prev.active == c.active, c.active},
+	} {
+		if !col.same {
+			b.WriteString(", " + col.name + " = ?")
+			args = append(args, col.value)
+		}
+	}
+	b.WriteString(" WHERE tenant_id = ? AND id = ? AND version = ?")
+	args = append(args, tenant, next.row.id, prevVersion)
+	return b.String(), args
 }
 
 // matchesETag reports whether an If-Match header value ("" = no check,

@@ -32,12 +32,17 @@
 // and a pool of query-only reader connections on the WAL; an update first
 // reads and applies its change on a reader, off the writer, and writes with
 // compare-and-swap; if that loses, it retries read-modify-write on the
-// writer, where it cannot lose. On PostgreSQL the read for update locks the
-// row (FOR UPDATE), so concurrent PATCHes queue instead of retrying, and a
-// Create without members is a single statement. PostgreSQL also gets
-// ANALYZE after 1024, 2048, 4096, ... creates through a Store: a tenant
-// provisioned in bulk outgrows autovacuum, and without statistics the
-// planner may walk the wrong index for `userName eq`.
+// writer, where it cannot lose. An update assigns only the normalized
+// columns whose values change, so a PATCH of active or a name rewrites no
+// index. SQLite's WAL is checkpointed by a background goroutine on its own
+// connection (batch.go), not by the committing writer. On PostgreSQL the
+// read for update locks the row (FOR UPDATE), so concurrent PATCHes queue
+// instead of retrying, and a Create without members is a single
+// statement; reads use a pool of their own, smaller than the writers', and
+// concurrent `userName eq` lists are coalesced into one query (list.go).
+// PostgreSQL also gets ANALYZE after 1024, 2048, 4096, ... creates through
+// a Store: a tenant provisioned in bulk outgrows autovacuum, and without
+// statistics the planner may walk the wrong index for `userName eq`.
 //
 // Identifiers are UUIDv7 (time-ordered, so the (created, id) order follows
 // creation and inserts append to the indexes). meta.version is W/"<n>" with
@@ -79,7 +84,10 @@ type Store struct {
 	log *slog.Logger
 	now func() time.Time
 
-	batch *batcher // SQLite: the group-committing writer; nil on PostgreSQL
+	batch *batcher      // SQLite: the group-committing writer; nil on PostgreSQL
+	ckpt  *checkpointer // SQLite: background WAL checkpoints; nil on PostgreSQL
+
+	lookups *lookups // PostgreSQL: coalesced userName lookups (list.go); nil on SQLite
 
 	creates   atomic.Int64   // PostgreSQL: resources created through this Store
 	analyzing atomic.Bool    // an ANALYZE is running
@@ -126,15 +134,32 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 }
 
 func (s *Store) openPostgres(dsn string) error {
-	db, err := sql.Open("pgx", dsn)
+	w, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return fmt.Errorf("open postgres: %w", err)
 	}
-	n := max(16, 4*runtime.GOMAXPROCS(0))
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(n)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	s.d, s.w, s.r = postgresDialect, db, db
+	r, err := sql.Open("pgx", dsn)
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	// Writes wait for their commit's WAL flush, so they need many
+	// connections in flight. Reads are short and CPU-bound on both sides:
+	// a small pool keeps its backends busy instead of waking one of many
+	// sleeping processes per query, which on a few cores costs more than
+	// the query itself (about a third of PostgreSQL's CPU per filter GET
+	// with 16 read connections on 2 cores).
+	nw := max(16, 4*runtime.GOMAXPROCS(0))
+	w.SetMaxOpenConns(nw)
+	w.SetMaxIdleConns(nw)
+	w.SetConnMaxIdleTime(5 * time.Minute)
+	nr := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(nr)
+	r.SetMaxIdleConns(nr)
+	r.SetConnMaxIdleTime(5 * time.Minute)
+	s.d, s.w, s.r = postgresDialect, w, r
+	// One coalesced lookup in flight per core: fewer, fuller batches.
+	s.lookups = &lookups{s: s, slots: max(2, runtime.GOMAXPROCS(0)), queue: map[lookupKey][]*lookup{}}
 	return nil
 }
 
@@ -169,7 +194,16 @@ func (s *Store) openSQLite(dsn string) error {
 	n := max(4, 2*runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
+	c, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return fmt.Errorf("open sqlite: %w", err)
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
 	s.d, s.w, s.r = sqliteDialect, w, r
+	s.ckpt = newCheckpointer(c, s.log)
 	s.batch = newBatcher(s)
 	return nil
 }
@@ -178,7 +212,8 @@ func (s *Store) openSQLite(dsn string) error {
 // WAL, a busy timeout (other processes only; in-process writes are
 // serialized), synchronous=NORMAL (durable across application crashes, may
 // lose the last transactions on power loss), foreign keys; writers begin
-// IMMEDIATE, readers are query-only.
+// IMMEDIATE and leave checkpoints to the checkpointer up to
+// writerAutoCheckpoint pages; readers are query-only.
 func sqliteDSN(dsn string, reader bool) (string, error) {
 	base, query, _ := strings.Cut(dsn, "?")
 	v, err := url.ParseQuery(query)
@@ -192,6 +227,7 @@ func sqliteDSN(dsn string, reader bool) (string, error) {
 		v.Add("_pragma", "query_only(1)")
 	} else {
 		v.Add("_pragma", "journal_mode(WAL)")
+		v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
 		v.Set("_txlock", "immediate")
 	}
 	return base + "?" + v.Encode(), nil
@@ -202,6 +238,10 @@ func (s *Store) Close() error {
 	if s.batch != nil {
 		s.batch.close()
 	}
+	var err error
+	if s.ckpt != nil {
+		err = s.ckpt.close()
+	}
 	s.bg.Wait()
 	s.mu.Lock()
 	for k, st := range s.stmts {
@@ -209,7 +249,7 @@ func (s *Store) Close() error {
 		delete(s.stmts, k)
 	}
 	s.mu.Unlock()
-	err := s.w.Close()
+	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}

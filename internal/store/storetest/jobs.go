@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +29,7 @@ func RunJobs(t *testing.T, open JobOpener) {
 		{"JobSettings", testJobSettings},
 		{"JobState", testJobState},
 		{"Links", testLinks},
+		{"LinkStatesAndLinksOf", testLinkStatesAndLinksOf},
 		{"LinksConcurrentWrites", testLinksConcurrent},
 		{"LargeBatches", testLargeBatches},
 		{"Watermark", testWatermark},
@@ -477,5 +480,57 @@ func testLargeBatches(t *testing.T, s store.JobStore) {
 		if want := fmt.Sprintf("ch%d", 449-i); l.ChangeID != want {
 			t.Fatalf("Logs[%d] = %s, want %s (newest first, in append order)", i, l.ChangeID, want)
 		}
+	}
+}
+
+func testLinkStatesAndLinksOf(t *testing.T, s store.JobStore) {
+	ctx := context.Background()
+	j, other := newJob(t, s, "app"), newJob(t, s, "other")
+	put := []store.JobLink{link("User", "u1", 1), link("User", "u2", 2), link("User", "u3", 3), link("Group", "u1", 4)}
+	if err := s.WriteLinks(ctx, j.ID, put, nil); err != nil {
+		t.Fatalf("WriteLinks = %v", err)
+	}
+	if err := s.WriteLinks(ctx, other.ID, []store.JobLink{link("User", "u2", 9)}, nil); err != nil {
+		t.Fatalf("WriteLinks(other job) = %v", err)
+	}
+	states, err := s.LinkStates(ctx, j.ID, "User")
+	if err != nil || len(states) != 3 {
+		t.Fatalf("LinkStates(User) = %d links, %v; want 3", len(states), err)
+	}
+	for _, got := range states {
+		want := put[got.SourceID[1]-'1']
+		want.Written = nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("LinkStates: %s = %+v, want %+v (no Written)", got.SourceID, got, want)
+		}
+	}
+	tests := []struct {
+		name string
+		ids  []string
+		want []store.JobLink
+	}{
+		{"none asked", nil, nil},
+		{"some, one missing", []string{"u3", "nope", "u1"}, []store.JobLink{put[0], put[2]}},
+		{"other type and job untouched", []string{"u2"}, []store.JobLink{put[1]}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.LinksOf(ctx, j.ID, "User", tt.ids)
+			if err != nil {
+				t.Fatalf("LinksOf(%v) = %v", tt.ids, err)
+			}
+			slices.SortFunc(got, func(a, b store.JobLink) int { return strings.Compare(a.SourceID, b.SourceID) })
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("LinksOf(%v) = %+v, want %+v", tt.ids, got, tt.want)
+			}
+		})
+	}
+	many := make([]string, 1200) // more ids than one query names
+	for i := range many {
+		many[i] = fmt.Sprintf("x%d", i)
+	}
+	many[1100] = "u2"
+	if got, err := s.LinksOf(ctx, j.ID, "User", many); err != nil || len(got) != 1 || got[0].SourceID != "u2" {
+		t.Errorf("LinksOf(1,200 ids) = %+v, %v; want u2 only", got, err)
 	}
 }

@@ -1,0 +1,252 @@
+#!/usr/bin/env bash
+# Provisio's provisioning-engine benchmark (issue 4, "Tests and performance"). Loopback only.
+#
+#   bench/engine.sh [--users N] [--changed N] [--reps N] [--out FILE] [--profile DIR]
+#
+# Two `bin/provisio serve` processes on free 127.0.0.1 ports, each with its own temporary
+# SQLite data dir:
+#   - the target: a SCIM tenant (Entra policy); it runs with --log-level debug so that it
+#     logs one "http request" line per request, which is how the requests the target
+#     received are counted (independently of the engine's own count);
+#   - the engine: N users imported with `provisio user import` (CSV), a group holding all
+#     of them (`group add-member --file`) assigned to an app, the app's job pointed at the
+#     tenant.
+# Then, --reps times (default 3; each repetition with fresh processes and data dirs):
+#   1. the initial cycle (`provisio job run APP --wait --json`), wall time of the command;
+#   2. an incremental cycle with nothing changed;
+#   3. --changed users (default 1,000) updated through the admin API (PATCH surname and
+#      department), then an incremental cycle.
+# The engine's peak resident memory over the three cycles is VmHWM of its process, reset
+# (/proc/PID/clear_refs) after the import. Results are medians of the repetitions, as a
+# Markdown section (stdout, and --out FILE if given) for docs/benchmarks.md.
+# --profile DIR runs the engine side as bench/enginebench (the same wiring as serve, plus
+# pprof) and writes DIR/CYCLE-N.cpu.pprof (CPU, from the cycle's start) and
+# DIR/CYCLE-N.heap.pprof (in-use heap at its end) for each cycle and repetition N.
+# Every cycle runs under `timeout`. Needs go, curl, jq.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+USERS=10000
+CHANGED=1000
+REPS=3
+OUT=""
+PROFILE=""
+CYCLE_TIMEOUT=600
+COMMAND="bench/engine.sh $*"
+
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --users) USERS="$2"; shift 2 ;;
+    --changed) CHANGED="$2"; shift 2 ;;
+    --reps) REPS="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    --profile) PROFILE="$2"; shift 2 ;;
+    -h|--help) usage 0 ;;
+    *) echo "bench/engine.sh: unknown argument $1" >&2; usage 2 ;;
+  esac
+done
+[ "$CHANGED" -le "$USERS" ] || { echo "bench/engine.sh: --changed exceeds --users" >&2; exit 2; }
+
+log() { echo "engine-bench: $*" >&2; }
+die() { log "$*"; exit 1; }
+for tool in go curl jq; do command -v "$tool" >/dev/null || die "$tool is required"; done
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/provisio-engine-bench.XXXXXX")"
+PIDS=()
+stop() {
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+cleanup() {
+  local rc=$?
+  for pid in "${PIDS[@]}"; do stop "$pid"; done
+  rm -rf "$TMP"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log "building bin/provisio"
+(cd "$ROOT" && go build -o bin/provisio ./cmd/provisio && go build -o bin/enginebench ./bench/enginebench)
+PROVISIO="$ROOT/bin/provisio"
+
+free_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+  die "no free port found"
+}
+wait_healthy() {
+  for _ in $(seq 1 300); do
+    curl -fsS "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+now_ms() { date +%s%3N; }
+
+# serve NAME LEVEL [enginebench]: starts a server; sets SERVE_PID, SERVE_URL, SERVE_DATA
+# (and PPROF_URL with enginebench).
+serve() {
+  local port; port="$(free_port)"
+  SERVE_DATA="$TMP/$1"
+  if [ "${3:-}" = enginebench ]; then
+    local pport; pport="$(free_port)"
+    PPROF_URL="http://127.0.0.1:$pport/debug/pprof"
+    "$ROOT/bin/enginebench" --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --pprof "127.0.0.1:$pport" \
+      >"$TMP/$1.log" 2>&1 &
+  else
+    "$PROVISIO" serve --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --log-level "$2" --log-format json \
+      >"$TMP/$1.log" 2>&1 &
+  fi
+  SERVE_PID=$!
+  PIDS+=("$SERVE_PID")
+  SERVE_URL="http://127.0.0.1:$port"
+  wait_healthy "$SERVE_URL/healthz" "$SERVE_PID" || die "$1 did not start: $(tail -20 "$TMP/$1.log")"
+}
+
+# target_requests: requests the target has logged for the tenant so far.
+target_requests() { grep -c '"msg":"http request".*/scim/' "$TMP/target.log" || true; }
+
+# cycle NAME: one `job run --wait`, timed; the cycle JSON in $TMP/NAME.json, and
+# NAME.ms / NAME.requests (received by the target) beside it.
+cycle() {
+  local before t0 t1
+  cut -d' ' -f1 /proc/loadavg >"$TMP/$1.load"
+  before="$(target_requests)"
+  t0="$(now_ms)"
+  timeout "$CYCLE_TIMEOUT" "$PROVISIO" job run bench --wait --json >"$TMP/$1.json" 2>"$TMP/$1.err" \
+    || die "$1: job run failed: $(tail -5 "$TMP/$1.err")"
+  t1="$(now_ms)"
+  echo $((t1 - t0)) >"$TMP/$1.ms"
+  echo $(($(date -d "$(jq -r .finished "$TMP/$1.json")" +%s%3N) - $(date -d "$(jq -r .started "$TMP/$1.json")" +%s%3N))) >"$TMP/$1.engine_ms"
+  sleep 0.3 # the access log line is written after the response
+  echo $(($(target_requests) - before)) >"$TMP/$1.requests"
+  log "$1: $((t1 - t0)) ms ($(cat "$TMP/$1.engine_ms") ms in the engine), load $(cat "$TMP/$1.load"), $(cat "$TMP/$1.requests") requests to the target, stats $(jq -c .stats "$TMP/$1.json")"
+}
+
+make_csv() {
+  {
+    echo "userPrincipalName,displayName,givenName,surname,mail,mailNickname,department,jobTitle,employeeId"
+    awk -v n="$USERS" 'BEGIN { for (i = 1; i <= n; i++)
+      printf "user%d@example.com,User %d,Given%d,Family%d,user%d@example.com,user%d,Sales,Engineer,%d\n", i, i, i, i, i, i, i }'
+  } >"$TMP/users.csv"
+  awk -v n="$USERS" 'BEGIN { for (i = 1; i <= n; i++) printf "user%d@example.com\n", i }' >"$TMP/members.txt"
+}
+
+# change_users REP: updates the first $CHANGED users through the admin API.
+change_users() {
+  local cfg="$TMP/changes.curl" i
+  : >"$cfg"
+  for i in $(seq 1 "$CHANGED"); do
+    [ "$i" -eq 1 ] || echo next >>"$cfg"
+    printf 'url = "%s/api/v1/users/user%d%%40example.com"\nrequest = "PATCH"\ndata = "{\\"surname\\":\\"Changed%d-%s\\",\\"department\\":\\"Support\\"}"\nheader = "Authorization: Bearer %s"\nheader = "Content-Type: application/json"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' \
+      "$PROVISIO_SERVER" "$i" "$i" "$1" "$PROVISIO_ADMIN_TOKEN" >>"$cfg"
+  done
+  curl -sS --no-progress-meter --parallel --parallel-max 8 -K "$cfg" >"$TMP/changes.codes"
+  [ "$(grep -c '^200$' "$TMP/changes.codes")" -eq "$CHANGED" ] \
+    || die "updating $CHANGED users: $(sort "$TMP/changes.codes" | uniq -c | tr '\n' ' ')"
+}
+
+# profiled NAME SECONDS: cycle NAME-$r; with --profile, under a CPU profile of SECONDS
+# (then the in-use heap).
+profiled() {
+  local prof=""
+  if [ -n "$PROFILE" ]; then
+    mkdir -p "$PROFILE"
+    curl -sS -o "$PROFILE/$1-$r.cpu.pprof" "$PPROF_URL/profile?seconds=$2" &
+    prof=$!
+  fi
+  cycle "$1-$r"
+  if [ -n "$prof" ]; then
+    curl -sS -o "$PROFILE/$1-$r.heap.pprof" "$PPROF_URL/heap"
+    wait "$prof" || true
+  fi
+}
+
+# rep N: one repetition with fresh servers.
+rep() {
+  local r="$1" tenant target_pid engine_pid hwm
+  log "[rep $r] starting the target and the engine"
+  serve target debug
+  target_pid=$SERVE_PID
+  tenant="$(PROVISIO_SERVER="$SERVE_URL" PROVISIO_ADMIN_TOKEN="$(cat "$SERVE_DATA/admin.token")" \
+    "$PROVISIO" tenant create bench --policy entra --json)"
+  jq -r .token <<<"$tenant" >"$TMP/tenant.token"
+
+  if [ -n "$PROFILE" ]; then serve engine warn enginebench; else serve engine warn; fi
+  engine_pid=$SERVE_PID
+  export PROVISIO_SERVER="$SERVE_URL" PROVISIO_ADMIN_TOKEN
+  PROVISIO_ADMIN_TOKEN="$(cat "$SERVE_DATA/admin.token")"
+  local t0; t0="$(now_ms)"
+  "$PROVISIO" user import "$TMP/users.csv" --json >/dev/null 2>"$TMP/import.err" || die "import: $(tail -5 "$TMP/import.err")"
+  log "[rep $r] imported $USERS users in $(($(now_ms) - t0)) ms"
+  "$PROVISIO" group create everyone >/dev/null
+  "$PROVISIO" group add-member everyone --file "$TMP/members.txt" >/dev/null
+  "$PROVISIO" app create bench >/dev/null
+  "$PROVISIO" app assign bench --group everyone >/dev/null
+  "$PROVISIO" job configure bench --tenant-url "$(jq -r .tenant_url <<<"$tenant")" \
+    --token-file "$TMP/tenant.token" --scope assigned >/dev/null
+  sleep 1
+  echo 5 >"/proc/$engine_pid/clear_refs" # reset VmHWM: the peak from here on
+
+  profiled initial "$((USERS / 600 + 10))"
+  profiled nochange 4
+  change_users "$r"
+  profiled changed 6
+  hwm="$(awk '/^VmHWM:/ { printf "%.1f", $2 * 1024 / 1e6 }' "/proc/$engine_pid/status")"
+  echo "$hwm" >"$TMP/rss-$r"
+  log "[rep $r] engine peak RSS $hwm MB; target RSS $(awk '/^VmHWM:/ { printf "%.1f", $2 * 1024 / 1e6 }' "/proc/$target_pid/status") MB peak"
+  jq -e --argjson n "$USERS" '.stats.created >= $n and .stats.failed == 0' "$TMP/initial-$r.json" >/dev/null \
+    || die "[rep $r] initial cycle did not create $USERS users"
+  jq -e --argjson n "$CHANGED" '.stats.updated == $n and .stats.failed == 0' "$TMP/changed-$r.json" >/dev/null \
+    || die "[rep $r] incremental cycle did not update $CHANGED users"
+  stop "$engine_pid"
+  stop "$target_pid"
+  PIDS=()
+  rm -rf "$TMP/target" "$TMP/engine"
+  mv "$TMP/target.log" "$TMP/target-$r.log"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+values() { local f; for r in $(seq 1 "$REPS"); do f="$TMP/$1-$r.$2"; cat "$f"; done; }
+secs() { awk '{ printf "%.2f", $1 / 1000 }'; }
+verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "**missed**"; fi; }
+
+make_csv
+LOADAVG_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq 1 "$REPS"); do rep "$r"; done
+
+init_s="$(values initial ms | median | secs)"
+noch_s="$(values nochange ms | median | secs)"
+chg_s="$(values changed ms | median | secs)"
+rss="$(for r in $(seq 1 "$REPS"); do cat "$TMP/rss-$r"; done | sort -g | tail -1)"
+init_target=10; [ "$USERS" -ge 100000 ] && init_target=90
+per_rep() { values "$1" "$2" | paste -sd, | sed 's/,/, /g'; }
+
+{
+cat <<EOF
+
+### Run: $USERS users, $(date -u +%Y-%m-%dT%H:%MZ)
+
+- Command: \`$COMMAND\` ($USERS users, $CHANGED changed, $REPS repetitions, medians; wall time of \`provisio job run bench --wait --json\`)
+- Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(go version | awk '{ print $3, $4 }'), $(uname -sr); load average before $LOADAVG_START, after $(cut -d' ' -f1-3 /proc/loadavg)
+
+| cycle | median time | requests to the target (median) | target | verdict |
+|---|---:|---:|---|---|
+| initial, $USERS users | $init_s s | $(values initial requests | median) | ≤ $init_target s | $(verdict "$init_s <= $init_target") |
+| incremental, nothing changed | $noch_s s | $(values nochange requests | median) | ≤ 1 s, 0 requests | $(verdict "$noch_s <= 1 && $(values nochange requests | sort -g | tail -1) == 0") |
+| incremental, $CHANGED changed | $chg_s s | $(values changed requests | median) | ≤ 3 s | $(verdict "$chg_s <= 3") |
+| engine process peak RSS (VmHWM) over the cycles, worst repetition | $rss MB | | < 300 MB | $(verdict "$rss < 300") |
+
+Per repetition, wall time of the command (ms): initial $(per_rep initial ms); nothing changed $(per_rep nochange ms); $CHANGED changed $(per_rep changed ms). The cycle alone, as the engine recorded it (started → finished, ms): initial $(per_rep initial engine_ms); nothing changed $(per_rep nochange engine_ms); changed $(per_rep changed engine_ms). One-minute load average as each cycle started: initial $(per_rep initial load); nothing changed $(per_rep nochange load); changed $(per_rep changed load). Requests: initial $(per_rep initial requests); nothing changed $(per_rep nochange requests); changed $(per_rep changed requests).
+EOF
+} >"$TMP/report.md"
+cat "$TMP/report.md"
+[ -z "$OUT" ] || cp "$TMP/report.md" "$OUT"
