@@ -45,19 +45,11 @@ provisioning job next with "provisio job configure".`,
 		Example: `  provisio app create "Uni-tel Portal" --json`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			var a appOut
+			if err := f.call(cmd, e, "POST", "/api/v1/apps", map[string]string{"name": args[0]}, &a, "create app "+args[0]); err != nil {
 				return err
 			}
-			var a appOut
-			if err := c.do(cmd.Context(), "POST", "/api/v1/apps", map[string]string{"name": args[0]}, &a); err != nil {
-				return fmt.Errorf("create app %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, a)
-			}
-			_, err = fmt.Fprintf(e.stdout, "Created app %q (id %s).\n", a.Name, a.ID)
-			return err
+			return printJSONOr(e, f, a, fmt.Sprintf("Created app %q (id %s).\n", a.Name, a.ID))
 		},
 	}
 }
@@ -68,15 +60,11 @@ func newAppListCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List applications",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var out struct {
 				Apps []appOut `json:"apps"`
 			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/apps", nil, &out); err != nil {
-				return fmt.Errorf("list apps: %w", err)
+			if err := f.call(cmd, e, "GET", "/api/v1/apps", nil, &out, "list apps"); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, out)
@@ -96,19 +84,11 @@ func newAppGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show an application",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			var a appOut
+			if err := f.call(cmd, e, "GET", appPath(args[0]), nil, &a, "get app "+args[0]); err != nil {
 				return err
 			}
-			var a appOut
-			if err := c.do(cmd.Context(), "GET", appPath(args[0]), nil, &a); err != nil {
-				return fmt.Errorf("get app %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, a)
-			}
-			_, err = fmt.Fprintf(e.stdout, "%s (id %s)\n", a.Name, a.ID)
-			return err
+			return printJSONOr(e, f, a, fmt.Sprintf("%s (id %s)\n", a.Name, a.ID))
 		},
 	}
 }
@@ -119,18 +99,10 @@ func newAppDeleteCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Delete an application with its assignments and provisioning job",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			if err := f.call(cmd, e, "DELETE", appPath(args[0]), nil, nil, "delete app "+args[0]); err != nil {
 				return err
 			}
-			if err := c.do(cmd.Context(), "DELETE", appPath(args[0]), nil, nil); err != nil {
-				return fmt.Errorf("delete app %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"app": args[0], "deleted": true})
-			}
-			_, err = fmt.Fprintf(e.stdout, "Deleted app %s.\n", args[0])
-			return err
+			return printJSONOr(e, f, map[string]any{"app": args[0], "deleted": true}, fmt.Sprintf("Deleted app %s.\n", args[0]))
 		},
 	}
 }
@@ -174,17 +146,13 @@ group's members) into the application.`,
 			if err != nil {
 				return err
 			}
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			req := map[string]string{kind[:len(kind)-1]: ref}
 			if role != "" {
 				req["role"] = role
 			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", appPath(args[0])+"/assignments", req, &raw); err != nil {
-				return fmt.Errorf("assign %s to app %s: %w", ref, args[0], err)
+			if err := f.call(cmd, e, "POST", appPath(args[0])+"/assignments", req, &raw, fmt.Sprintf("assign %s to app %s", ref, args[0])); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printRaw(e.stdout, raw)
@@ -212,18 +180,10 @@ accounts that lost access (active=false); they are not deleted.`,
 			if err != nil {
 				return err
 			}
-			c, err := f.client(cmd, e)
-			if err != nil {
+			if err := f.call(cmd, e, "DELETE", appPath(args[0])+"/assignments/"+kind+"/"+esc(ref), nil, nil, fmt.Sprintf("unassign %s from app %s", ref, args[0])); err != nil {
 				return err
 			}
-			if err := c.do(cmd.Context(), "DELETE", appPath(args[0])+"/assignments/"+kind+"/"+esc(ref), nil, nil); err != nil {
-				return fmt.Errorf("unassign %s from app %s: %w", ref, args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"app": args[0], kind[:len(kind)-1]: ref, "unassigned": true})
-			}
-			_, err = fmt.Fprintf(e.stdout, "Unassigned %s from %s.\n", ref, args[0])
-			return err
+			return printJSONOr(e, f, map[string]any{"app": args[0], kind[:len(kind)-1]: ref, "unassigned": true}, fmt.Sprintf("Unassigned %s from %s.\n", ref, args[0]))
 		},
 	}
 	p.register(cmd)
@@ -236,15 +196,11 @@ func newAppAssignmentsCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List the users and groups assigned to an application",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var out struct {
 				Assignments []assignmentOut `json:"assignments"`
 			}
-			if err := c.do(cmd.Context(), "GET", appPath(args[0])+"/assignments", nil, &out); err != nil {
-				return fmt.Errorf("list assignments of app %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", appPath(args[0])+"/assignments", nil, &out, "list assignments of app "+args[0]); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, out)

@@ -143,3 +143,39 @@ func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
+
+// call resolves the client from the flags and sends one request with in
+// as JSON body (nil: none), decoding the answer into out (nil: ignore
+// it); a failed request is wrapped as "what: …".
+func (f *clientFlags) call(cmd *cobra.Command, e *env, method, path string, in, out any, what string) error {
+	c, err := f.client(cmd, e)
+	if err != nil {
+		return err
+	}
+	if err := c.do(cmd.Context(), method, path, in, out); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// showRaw prints the server's answer raw with --json; otherwise it
+// decodes it into a T (a failure reads "decode what: …") and shows that.
+func showRaw[T any](e *env, f *clientFlags, raw json.RawMessage, what string, show func(T) error) error {
+	if f.asJSON {
+		return printRaw(e.stdout, raw)
+	}
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return fmt.Errorf("decode %s: %w", what, err)
+	}
+	return show(v)
+}
+
+// printJSONOr prints v as JSON with --json, else the message msg.
+func printJSONOr(e *env, f *clientFlags, v any, msg string) error {
+	if f.asJSON {
+		return printJSON(e.stdout, v)
+	}
+	_, err := io.WriteString(e.stdout, msg)
+	return err
+}

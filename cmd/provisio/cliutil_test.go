@@ -163,3 +163,56 @@ func TestLogDetail(t *testing.T) {
 		}
 	}
 }
+
+func TestShowRaw(t *testing.T) {
+	tests := []struct {
+		name    string
+		asJSON  bool
+		raw     string
+		want    string
+		wantErr string
+	}{
+		{"json prints raw indented", true, `{"name":"a"}`, "{\n  \"name\": \"a\"\n}\n", ""},
+		{"table shows decoded", false, `{"name":"a"}`, "name a\n", ""},
+		{"bad answer", false, `[1]`, "", "decode thing: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			e, f := &env{stdout: &out}, &clientFlags{asJSON: tt.asJSON}
+			err := showRaw(e, f, []byte(tt.raw), "thing", func(v struct{ Name string }) error {
+				out.WriteString("name " + v.Name + "\n")
+				return nil
+			})
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Fatalf("showRaw(%s) error = %v, want prefix %q", tt.raw, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || out.String() != tt.want {
+				t.Errorf("showRaw(%s) = %q, %v, want %q", tt.raw, out.String(), err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrintJSONOr(t *testing.T) {
+	tests := []struct {
+		name   string
+		asJSON bool
+		want   string
+	}{
+		{"json", true, "{\n  \"deleted\": true\n}\n"},
+		{"message", false, "Deleted x.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			err := printJSONOr(&env{stdout: &out}, &clientFlags{asJSON: tt.asJSON}, map[string]any{"deleted": true}, "Deleted x.\n")
+			if err != nil || out.String() != tt.want {
+				t.Errorf("printJSONOr(asJSON=%v) = %q, %v, want %q", tt.asJSON, out.String(), err, tt.want)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/demo"
+	"github.com/provisio-dev/provisio/internal/testdb"
 )
 
 // TestServeDemo runs `serve --demo`, waits for the first cycle, checks the
@@ -18,9 +19,9 @@ import (
 // disabled, delete → deleted. A second start with --demo seeds nothing
 // again and points the job at the new address.
 func TestServeDemo(t *testing.T) {
-	for _, db := range databases(t) {
-		t.Run(db.name, func(t *testing.T) {
-			dataDir, dsn := t.TempDir(), db.db(t)
+	for _, db := range testdb.All(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			dataDir, dsn := t.TempDir(), db.DSN(t)
 			s := startServe(t, dataDir, dsn, "--demo")
 			g := parseGuide(t, s.stdout.String())
 			ten := createdTenant{TenantURL: g.url, Token: g.token}

@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -24,61 +21,10 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/internal/testdb"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
 )
-
-// database is one storage backend the end-to-end tests run against:
-// SQLite always, PostgreSQL when PROVISIO_TEST_POSTGRES is set.
-type database struct {
-	name string
-	// db returns the --db value ("" for SQLite in the data directory).
-	db func(t *testing.T) string
-}
-
-func databases(t *testing.T) []database {
-	dbs := []database{{"sqlite", func(*testing.T) string { return "" }}}
-	if base := os.Getenv("PROVISIO_TEST_POSTGRES"); base != "" {
-		dbs = append(dbs, database{"postgres", func(t *testing.T) string { return freshPostgres(t, base) }})
-	} else {
-		t.Log("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
-	}
-	return dbs
-}
-
-// freshPostgres creates an empty database beside the one base names and
-// drops it when the test ends, so every run starts clean (and serve
-// creates a fresh admin token).
-func freshPostgres(t *testing.T, base string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open PROVISIO_TEST_POSTGRES: %v", err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "provisio_e2e_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse PROVISIO_TEST_POSTGRES: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 // serveProc is `provisio serve` running in-process on 127.0.0.1:0.
 type serveProc struct {
@@ -257,9 +203,9 @@ type eventsPage struct {
 // TestEndToEnd walks the README's loop and the token lifecycle through
 // the CLI and real HTTP, on every database.
 func TestEndToEnd(t *testing.T) {
-	for _, db := range databases(t) {
-		t.Run(db.name, func(t *testing.T) {
-			s := startServe(t, t.TempDir(), db.db(t), "--max-body", "64KiB")
+	for _, db := range testdb.All(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			s := startServe(t, t.TempDir(), db.DSN(t), "--max-body", "64KiB")
 			testHealthz(t, s)
 			testAdminTokenFile(t, s)
 			a := s.createTenant(t, "Contoso", "--policy", "okta")
@@ -574,9 +520,9 @@ func testTenantListAndDelete(t *testing.T, s *serveProc, a createdTenant) {
 // TestGracefulShutdown sends writes while serve shuts down and checks
 // that every acknowledged write is in the database afterwards.
 func TestGracefulShutdown(t *testing.T) {
-	for _, db := range databases(t) {
-		t.Run(db.name, func(t *testing.T) {
-			dataDir, dsn := t.TempDir(), db.db(t)
+	for _, db := range testdb.All(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			dataDir, dsn := t.TempDir(), db.DSN(t)
 			s := startServe(t, dataDir, dsn)
 			ten := s.createTenant(t, "acme")
 			var mu sync.Mutex

@@ -48,10 +48,6 @@ func newGroupCreateCmd(e *env, f *clientFlags) *cobra.Command {
 		Example: `  provisio group create Sales --description "Sales team"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			req := map[string]string{"displayName": args[0]}
 			for k, v := range map[string]string{"description": description, "mail": mail, "mailNickname": mailNickname} {
 				if v != "" {
@@ -59,8 +55,8 @@ func newGroupCreateCmd(e *env, f *clientFlags) *cobra.Command {
 				}
 			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", "/api/v1/groups", req, &raw); err != nil {
-				return fmt.Errorf("create group %s: %w", args[0], err)
+			if err := f.call(cmd, e, "POST", "/api/v1/groups", req, &raw, "create group "+args[0]); err != nil {
+				return err
 			}
 			return printGroup(e, f, raw, "Created group")
 		},
@@ -72,15 +68,10 @@ func newGroupCreateCmd(e *env, f *clientFlags) *cobra.Command {
 }
 
 func printGroup(e *env, f *clientFlags, raw json.RawMessage, verb string) error {
-	if f.asJSON {
-		return printRaw(e.stdout, raw)
-	}
-	var g groupOut
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return fmt.Errorf("decode group: %w", err)
-	}
-	_, err := fmt.Fprintf(e.stdout, "%s %s (object id %s, %d members).\n", verb, g.DisplayName, g.ObjectID, len(g.Members))
-	return err
+	return showRaw(e, f, raw, "group", func(g groupOut) error {
+		_, err := fmt.Fprintf(e.stdout, "%s %s (object id %s, %d members).\n", verb, g.DisplayName, g.ObjectID, len(g.Members))
+		return err
+	})
 }
 
 func newGroupListCmd(e *env, f *clientFlags) *cobra.Command {
@@ -120,27 +111,18 @@ func newGroupGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a group and its direct members",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			var raw json.RawMessage
+			if err := f.call(cmd, e, "GET", groupPath(args[0]), nil, &raw, "get group "+args[0]); err != nil {
 				return err
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", groupPath(args[0]), nil, &raw); err != nil {
-				return fmt.Errorf("get group %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printRaw(e.stdout, raw)
-			}
-			var g groupOut
-			if err := json.Unmarshal(raw, &g); err != nil {
-				return fmt.Errorf("decode group: %w", err)
-			}
-			fmt.Fprintf(e.stdout, "%s (object id %s)\n\n", g.DisplayName, g.ObjectID)
-			rows := [][]string{{"MEMBER", "KIND", "OBJECT ID"}}
-			for _, m := range g.Members {
-				rows = append(rows, []string{m.Name, m.Kind, m.ID})
-			}
-			return printTable(e.stdout, rows)
+			return showRaw(e, f, raw, "group", func(g groupOut) error {
+				fmt.Fprintf(e.stdout, "%s (object id %s)\n\n", g.DisplayName, g.ObjectID)
+				rows := [][]string{{"MEMBER", "KIND", "OBJECT ID"}}
+				for _, m := range g.Members {
+					rows = append(rows, []string{m.Name, m.Kind, m.ID})
+				}
+				return printTable(e.stdout, rows)
+			})
 		},
 	}
 }
@@ -151,18 +133,10 @@ func newGroupDeleteCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Delete a group with its memberships and assignments",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			if err := f.call(cmd, e, "DELETE", groupPath(args[0]), nil, nil, "delete group "+args[0]); err != nil {
 				return err
 			}
-			if err := c.do(cmd.Context(), "DELETE", groupPath(args[0]), nil, nil); err != nil {
-				return fmt.Errorf("delete group %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"group": args[0], "deleted": true})
-			}
-			_, err = fmt.Fprintf(e.stdout, "Deleted group %s.\n", args[0])
-			return err
+			return printJSONOr(e, f, map[string]any{"group": args[0], "deleted": true}, fmt.Sprintf("Deleted group %s.\n", args[0]))
 		},
 	}
 }

@@ -135,13 +135,9 @@ leaves it in your shell history); it is stored encrypted and never shown again.
 			if len(req) == 0 {
 				return fmt.Errorf("nothing to configure: give --tenant-url, a token or a setting")
 			}
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "PUT", jobPath(args[0]), req, &raw); err != nil {
-				return fmt.Errorf("configure job of %s: %w", args[0], err)
+			if err := f.call(cmd, e, "PUT", jobPath(args[0]), req, &raw, "configure job of "+args[0]); err != nil {
+				return err
 			}
 			return printJob(e, f, raw, "Configured the provisioning job of "+args[0])
 		},
@@ -180,22 +176,17 @@ func jobToken(e *env, token, file string) (string, error) {
 }
 
 func printJob(e *env, f *clientFlags, raw json.RawMessage, title string) error {
-	if f.asJSON {
-		return printRaw(e.stdout, raw)
-	}
-	var j jobOut
-	if err := json.Unmarshal(raw, &j); err != nil {
-		return fmt.Errorf("decode job: %w", err)
-	}
-	fmt.Fprintf(e.stdout, "%s.\n\n", title)
-	return printTable(e.stdout, [][]string{
-		{"SETTING", "VALUE"},
-		{"tenantUrl", j.TenantURL},
-		{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
-		{"provisioning", map[bool]string{true: "on", false: "off"}[j.Enabled]},
-		{"scope", j.Scope},
-		{"interval", j.Interval},
-		{"notificationEmail", j.NotificationEmail},
+	return showRaw(e, f, raw, "job", func(j jobOut) error {
+		fmt.Fprintf(e.stdout, "%s.\n\n", title)
+		return printTable(e.stdout, [][]string{
+			{"SETTING", "VALUE"},
+			{"tenantUrl", j.TenantURL},
+			{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
+			{"provisioning", map[bool]string{true: "on", false: "off"}[j.Enabled]},
+			{"scope", j.Scope},
+			{"interval", j.Interval},
+			{"notificationEmail", j.NotificationEmail},
+		})
 	})
 }
 
@@ -205,13 +196,9 @@ func newJobGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a job's settings (with --json: its attribute mappings too)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", jobPath(args[0]), nil, &raw); err != nil {
-				return fmt.Errorf("get job of %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", jobPath(args[0]), nil, &raw, "get job of "+args[0]); err != nil {
+				return err
 			}
 			return printJob(e, f, raw, "Provisioning job of "+args[0])
 		},
@@ -266,18 +253,10 @@ func newJobDeleteCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Delete a job with its links and logs (the application's accounts stay)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			if err := f.call(cmd, e, "DELETE", jobPath(args[0]), nil, nil, "delete job of "+args[0]); err != nil {
 				return err
 			}
-			if err := c.do(cmd.Context(), "DELETE", jobPath(args[0]), nil, nil); err != nil {
-				return fmt.Errorf("delete job of %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"app": args[0], "deleted": true})
-			}
-			_, err = fmt.Fprintf(e.stdout, "Deleted the provisioning job of %s.\n", args[0])
-			return err
+			return printJSONOr(e, f, map[string]any{"app": args[0], "deleted": true}, fmt.Sprintf("Deleted the provisioning job of %s.\n", args[0]))
 		},
 	}
 }
@@ -289,27 +268,18 @@ func newJobSwitchCmd(e *env, f *clientFlags, name, short string) *cobra.Command 
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			var raw json.RawMessage
+			if err := f.call(cmd, e, "POST", jobPath(args[0])+"/"+name, nil, &raw, fmt.Sprintf("%s job of %s", name, args[0])); err != nil {
 				return err
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", jobPath(args[0])+"/"+name, nil, &raw); err != nil {
-				return fmt.Errorf("%s job of %s: %w", name, args[0], err)
-			}
-			if f.asJSON {
-				return printRaw(e.stdout, raw)
-			}
-			var j jobOut
-			if err := json.Unmarshal(raw, &j); err != nil {
-				return fmt.Errorf("decode job: %w", err)
-			}
-			if j.Enabled {
-				_, err = fmt.Fprintf(e.stdout, "Provisioning of %s is on: a cycle every %s.\n", args[0], j.Interval)
-			} else {
-				_, err = fmt.Fprintf(e.stdout, "Provisioning of %s is off.\n", args[0])
-			}
-			return err
+			return showRaw(e, f, raw, "job", func(j jobOut) error {
+				if j.Enabled {
+					_, err := fmt.Fprintf(e.stdout, "Provisioning of %s is on: a cycle every %s.\n", args[0], j.Interval)
+					return err
+				}
+				_, err := fmt.Fprintf(e.stdout, "Provisioning of %s is off.\n", args[0])
+				return err
+			})
 		},
 	}
 }
@@ -428,22 +398,13 @@ func newJobStatusCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a job's state, running cycle, managed objects and last cycle",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			var raw json.RawMessage
+			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/status", nil, &raw, "status of job of "+args[0]); err != nil {
 				return err
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", jobPath(args[0])+"/status", nil, &raw); err != nil {
-				return fmt.Errorf("status of job of %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printRaw(e.stdout, raw)
-			}
-			var st statusOut
-			if err := json.Unmarshal(raw, &st); err != nil {
-				return fmt.Errorf("decode status: %w", err)
-			}
-			return printStatus(e.stdout, st)
+			return showRaw(e, f, raw, "status", func(st statusOut) error {
+				return printStatus(e.stdout, st)
+			})
 		},
 	}
 }
@@ -475,15 +436,11 @@ func newJobRunsCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List a job's recent cycles, newest first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var out struct {
 				Runs []cycleOut `json:"runs"`
 			}
-			if err := c.do(cmd.Context(), "GET", jobPath(args[0])+"/runs?limit="+strconv.Itoa(limit), nil, &out); err != nil {
-				return fmt.Errorf("list cycles of %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/runs?limit="+strconv.Itoa(limit), nil, &out, "list cycles of "+args[0]); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, out)
@@ -501,6 +458,19 @@ func newJobRunsCmd(e *env, f *clientFlags) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&limit, "limit", 20, "at most this many cycles")
 	return cmd
+}
+
+// logsOut is the answer of GET /api/v1/jobs/{app}/logs.
+type logsOut struct {
+	Entries []logOut `json:"entries"`
+}
+
+// planOut is the answer of GET /api/v1/jobs/{app}/plan.
+type planOut struct {
+	Kind      string         `json:"kind"`
+	Unchanged int            `json:"unchanged"`
+	Counts    map[string]int `json:"counts"`
+	Actions   []logOut       `json:"actions"`
 }
 
 // logOut is a provisioning log entry.
@@ -536,10 +506,6 @@ warning), --action (create, update, disable, delete, skip), --type (User, Group)
   provisio job logs "Uni-tel Portal" --object alice@contoso.com --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			q := url.Values{"limit": {strconv.Itoa(limit)}}
 			for k, v := range map[string]string{"status": status, "action": action, "cycle": cycle, "type": objType, "object": object} {
 				if v != "" {
@@ -547,27 +513,20 @@ warning), --action (create, update, disable, delete, skip), --type (User, Group)
 				}
 			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", jobPath(args[0])+"/logs?"+q.Encode(), nil, &raw); err != nil {
-				return fmt.Errorf("logs of %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/logs?"+q.Encode(), nil, &raw, "logs of "+args[0]); err != nil {
+				return err
 			}
-			if f.asJSON {
-				return printRaw(e.stdout, raw)
-			}
-			var out struct {
-				Entries []logOut `json:"entries"`
-			}
-			if err := json.Unmarshal(raw, &out); err != nil {
-				return fmt.Errorf("decode logs: %w", err)
-			}
-			rows := [][]string{{"TIME", "ACTION", "STATUS", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
-			for _, l := range out.Entries {
-				name := l.SourceName
-				if name == "" {
-					name = l.SourceID
+			return showRaw(e, f, raw, "logs", func(out logsOut) error {
+				rows := [][]string{{"TIME", "ACTION", "STATUS", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
+				for _, l := range out.Entries {
+					name := l.SourceName
+					if name == "" {
+						name = l.SourceID
+					}
+					rows = append(rows, []string{l.Time.Local().Format(time.DateTime), l.Action, l.Status, l.ObjectType, name, l.TargetID, logDetail(l)})
 				}
-				rows = append(rows, []string{l.Time.Local().Format(time.DateTime), l.Action, l.Status, l.ObjectType, name, l.TargetID, logDetail(l)})
-			}
-			return printTable(e.stdout, rows)
+				return printTable(e.stdout, rows)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -606,41 +565,27 @@ application, the links or the logs. It does query the application to match objec
 not linked yet.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			var raw json.RawMessage
+			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/plan", nil, &raw, "plan of "+args[0]); err != nil {
 				return err
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", jobPath(args[0])+"/plan", nil, &raw); err != nil {
-				return fmt.Errorf("plan of %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printRaw(e.stdout, raw)
-			}
-			var p struct {
-				Kind      string         `json:"kind"`
-				Unchanged int            `json:"unchanged"`
-				Counts    map[string]int `json:"counts"`
-				Actions   []logOut       `json:"actions"`
-			}
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return fmt.Errorf("decode plan: %w", err)
-			}
-			fmt.Fprintf(e.stdout, "The next cycle of %s is %s: %d to create, %d to update, %d to disable, %d to delete, %d skipped, %d unchanged.\n",
-				args[0], p.Kind, p.Counts["create"], p.Counts["update"], p.Counts["disable"], p.Counts["delete"], p.Counts["skip"], p.Unchanged)
-			if len(p.Actions) == 0 {
-				return nil
-			}
-			fmt.Fprintln(e.stdout)
-			rows := [][]string{{"ACTION", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
-			for _, a := range p.Actions {
-				name := a.SourceName
-				if name == "" {
-					name = a.SourceID
+			return showRaw(e, f, raw, "plan", func(p planOut) error {
+				fmt.Fprintf(e.stdout, "The next cycle of %s is %s: %d to create, %d to update, %d to disable, %d to delete, %d skipped, %d unchanged.\n",
+					args[0], p.Kind, p.Counts["create"], p.Counts["update"], p.Counts["disable"], p.Counts["delete"], p.Counts["skip"], p.Unchanged)
+				if len(p.Actions) == 0 {
+					return nil
 				}
-				rows = append(rows, []string{a.Action, a.ObjectType, name, a.TargetID, logDetail(a)})
-			}
-			return printTable(e.stdout, rows)
+				fmt.Fprintln(e.stdout)
+				rows := [][]string{{"ACTION", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
+				for _, a := range p.Actions {
+					name := a.SourceName
+					if name == "" {
+						name = a.SourceID
+					}
+					rows = append(rows, []string{a.Action, a.ObjectType, name, a.TargetID, logDetail(a)})
+				}
+				return printTable(e.stdout, rows)
+			})
 		},
 	}
 }
@@ -654,18 +599,14 @@ scope again instead of only what changed. Links to objects already provisioned a
 so nothing is created twice (Entra's "restart provisioning").`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", jobPath(args[0])+"/restart", nil, &raw); err != nil {
-				return fmt.Errorf("restart job of %s: %w", args[0], err)
+			if err := f.call(cmd, e, "POST", jobPath(args[0])+"/restart", nil, &raw, "restart job of "+args[0]); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printRaw(e.stdout, raw)
 			}
-			_, err = fmt.Fprintf(e.stdout, "The next cycle of %s will be an initial cycle.\n", args[0])
+			_, err := fmt.Fprintf(e.stdout, "The next cycle of %s will be an initial cycle.\n", args[0])
 			return err
 		},
 	}
@@ -681,17 +622,13 @@ says precisely what is wrong: unreachable host, TLS, timeout, token refused (401
 no Users endpoint (404), not a SCIM answer, or filters ignored.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var res struct {
 				OK      bool   `json:"ok"`
 				Reason  string `json:"reason"`
 				Message string `json:"message"`
 			}
-			if err := c.do(cmd.Context(), "POST", jobPath(args[0])+"/test", nil, &res); err != nil {
-				return fmt.Errorf("test connection of %s: %w", args[0], err)
+			if err := f.call(cmd, e, "POST", jobPath(args[0])+"/test", nil, &res, "test connection of "+args[0]); err != nil {
+				return err
 			}
 			if f.asJSON {
 				if err := printJSON(e.stdout, res); err != nil {

@@ -33,13 +33,9 @@ func newPolicyGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a tenant's policy",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var p server.Policy
-			if err := c.do(cmd.Context(), "GET", policyPath(args[0]), nil, &p); err != nil {
-				return fmt.Errorf("get policy of tenant %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", policyPath(args[0]), nil, &p, "get policy of tenant "+args[0]); err != nil {
+				return err
 			}
 			return printPolicy(e, f, p)
 		},
@@ -71,13 +67,9 @@ func newPolicySetCmd(e *env, f *clientFlags) *cobra.Command {
 				}
 				body = json.RawMessage(raw)
 			}
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var p server.Policy
-			if err := c.do(cmd.Context(), "PUT", policyPath(args[0]), body, &p); err != nil {
-				return fmt.Errorf("set policy of tenant %s: %w", args[0], err)
+			if err := f.call(cmd, e, "PUT", policyPath(args[0]), body, &p, "set policy of tenant "+args[0]); err != nil {
+				return err
 			}
 			return printPolicy(e, f, p)
 		},

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/provisio-dev/provisio/internal/testdb"
 )
 
 // cliIn runs a CLI command against s with extra environment; it returns
@@ -58,9 +60,9 @@ func (s *serveProc) runCycle(t *testing.T, app string) cycleJSON {
 // a CSV import, a group, an app and its job; assign → provisioned,
 // change → synchronized, unassign → disabled, on every database.
 func TestProvisioningEndToEnd(t *testing.T) {
-	for _, db := range databases(t) {
-		t.Run(db.name, func(t *testing.T) {
-			s := startServe(t, t.TempDir(), db.db(t))
+	for _, db := range testdb.All(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			s := startServe(t, t.TempDir(), db.DSN(t))
 			ten := s.createTenant(t, "Portal tenant", "--policy", "entra")
 			testDirectoryCLI(t, s)
 			testJobLoop(t, s, ten)

@@ -69,17 +69,13 @@ Okta or another SCIM client. With --json the output is {"id","name","tenant_url"
   provisio tenant create acme --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			req := map[string]string{"name": args[0]}
 			if policy != "" {
 				req["policy"] = policy
 			}
 			var t tenantOut
-			if err := c.do(cmd.Context(), "POST", "/api/v1/tenants", req, &t); err != nil {
-				return fmt.Errorf("create tenant: %w", err)
+			if err := f.call(cmd, e, "POST", "/api/v1/tenants", req, &t, "create tenant"); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, struct {
@@ -89,7 +85,7 @@ Okta or another SCIM client. With --json the output is {"id","name","tenant_url"
 					Token     string `json:"token"`
 				}{t.ID, t.Name, t.TenantURL, t.Token})
 			}
-			_, err = fmt.Fprintf(e.stdout, "Created tenant %q.\n\n  ID:           %s\n  Tenant URL:   %s\n  Secret token: %s\n\nThe secret token is shown only now: store it in your identity provider.\n",
+			_, err := fmt.Fprintf(e.stdout, "Created tenant %q.\n\n  ID:           %s\n  Tenant URL:   %s\n  Secret token: %s\n\nThe secret token is shown only now: store it in your identity provider.\n",
 				t.Name, t.ID, t.TenantURL, t.Token)
 			return err
 		},
@@ -104,15 +100,11 @@ func newTenantListCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List tenants",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var out struct {
 				Tenants []tenantOut `json:"tenants"`
 			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/tenants", nil, &out); err != nil {
-				return fmt.Errorf("list tenants: %w", err)
+			if err := f.call(cmd, e, "GET", "/api/v1/tenants", nil, &out, "list tenants"); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, out)
@@ -132,18 +124,10 @@ func newTenantDeleteCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Delete a tenant with all its tokens, users, groups and events",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			if err := f.call(cmd, e, "DELETE", "/api/v1/tenants/"+url.PathEscape(args[0]), nil, nil, "delete tenant "+args[0]); err != nil {
 				return err
 			}
-			if err := c.do(cmd.Context(), "DELETE", "/api/v1/tenants/"+url.PathEscape(args[0]), nil, nil); err != nil {
-				return fmt.Errorf("delete tenant %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"id": args[0], "deleted": true})
-			}
-			_, err = fmt.Fprintf(e.stdout, "Deleted tenant %s.\n", args[0])
-			return err
+			return printJSONOr(e, f, map[string]any{"id": args[0], "deleted": true}, fmt.Sprintf("Deleted tenant %s.\n", args[0]))
 		},
 	}
 }
@@ -167,10 +151,6 @@ func newTenantEventsCmd(e *env, f *clientFlags) *cobra.Command {
 in order. Page with --after set to the last seq seen (next_after in --json output).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			q := url.Values{"after": {strconv.FormatInt(after, 10)}}
 			if limit > 0 {
 				q.Set("limit", strconv.Itoa(limit))
@@ -179,8 +159,8 @@ in order. Page with --after set to the last seq seen (next_after in --json outpu
 				Events    []eventOut `json:"events"`
 				NextAfter int64      `json:"next_after"`
 			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/tenants/"+url.PathEscape(args[0])+"/events?"+q.Encode(), nil, &out); err != nil {
-				return fmt.Errorf("read events of tenant %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", "/api/v1/tenants/"+url.PathEscape(args[0])+"/events?"+q.Encode(), nil, &out, "read events of tenant "+args[0]); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, out)

@@ -43,19 +43,11 @@ func newTokenCreateCmd(e *env, f *clientFlags) *cobra.Command {
 		Example: `  provisio tenant token create 3k9x0c2m7q1z --name entra-2026`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			var tok tokenOut
+			if err := f.call(cmd, e, "POST", tokensPath(args[0]), map[string]string{"name": name}, &tok, "create token for tenant "+args[0]); err != nil {
 				return err
 			}
-			var tok tokenOut
-			if err := c.do(cmd.Context(), "POST", tokensPath(args[0]), map[string]string{"name": name}, &tok); err != nil {
-				return fmt.Errorf("create token for tenant %s: %w", args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, tok)
-			}
-			_, err = fmt.Fprintf(e.stdout, "Created token %s (%s).\n\n  Secret token: %s\n\nThe secret token is shown only now: store it in your identity provider.\n", tok.ID, tok.Name, tok.Token)
-			return err
+			return printJSONOr(e, f, tok, fmt.Sprintf("Created token %s (%s).\n\n  Secret token: %s\n\nThe secret token is shown only now: store it in your identity provider.\n", tok.ID, tok.Name, tok.Token))
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "a label for the token (default: its last characters)")
@@ -68,15 +60,11 @@ func newTokenListCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List a tenant's tokens, revoked ones included (never their secrets)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var out struct {
 				Tokens []tokenOut `json:"tokens"`
 			}
-			if err := c.do(cmd.Context(), "GET", tokensPath(args[0]), nil, &out); err != nil {
-				return fmt.Errorf("list tokens of tenant %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", tokensPath(args[0]), nil, &out, "list tokens of tenant "+args[0]); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, out)
@@ -100,18 +88,10 @@ func newTokenRevokeCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Revoke a tenant's token",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
+			if err := f.call(cmd, e, "DELETE", tokensPath(args[0])+"/"+url.PathEscape(args[1]), nil, nil, fmt.Sprintf("revoke token %s of tenant %s", args[1], args[0])); err != nil {
 				return err
 			}
-			if err := c.do(cmd.Context(), "DELETE", tokensPath(args[0])+"/"+url.PathEscape(args[1]), nil, nil); err != nil {
-				return fmt.Errorf("revoke token %s of tenant %s: %w", args[1], args[0], err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"tenant_id": args[0], "id": args[1], "revoked": true})
-			}
-			_, err = fmt.Fprintf(e.stdout, "Revoked token %s of tenant %s.\n", args[1], args[0])
-			return err
+			return printJSONOr(e, f, map[string]any{"tenant_id": args[0], "id": args[1], "revoked": true}, fmt.Sprintf("Revoked token %s of tenant %s.\n", args[1], args[0]))
 		},
 	}
 }

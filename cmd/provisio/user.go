@@ -80,13 +80,9 @@ func newUserCreateCmd(e *env, f *clientFlags) *cobra.Command {
 			if disabled {
 				attrs["accountEnabled"] = false
 			}
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", "/api/v1/users", attrs, &raw); err != nil {
-				return fmt.Errorf("create user %s: %w", args[0], err)
+			if err := f.call(cmd, e, "POST", "/api/v1/users", attrs, &raw, "create user "+args[0]); err != nil {
+				return err
 			}
 			return printUser(e, f, raw, "Created user")
 		},
@@ -98,15 +94,10 @@ func newUserCreateCmd(e *env, f *clientFlags) *cobra.Command {
 
 // printUser prints one user answer: JSON as is, else a short message.
 func printUser(e *env, f *clientFlags, raw json.RawMessage, verb string) error {
-	if f.asJSON {
-		return printRaw(e.stdout, raw)
-	}
-	var u userOut
-	if err := json.Unmarshal(raw, &u); err != nil {
-		return fmt.Errorf("decode user: %w", err)
-	}
-	_, err := fmt.Fprintf(e.stdout, "%s %s (object id %s, %s).\n", verb, u.UserPrincipalName, u.ObjectID, u.state())
-	return err
+	return showRaw(e, f, raw, "user", func(u userOut) error {
+		_, err := fmt.Fprintf(e.stdout, "%s %s (object id %s, %s).\n", verb, u.UserPrincipalName, u.ObjectID, u.state())
+		return err
+	})
 }
 
 func newUserGetCmd(e *env, f *clientFlags) *cobra.Command {
@@ -115,13 +106,9 @@ func newUserGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a user's attributes",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", userPath(args[0]), nil, &raw); err != nil {
-				return fmt.Errorf("get user %s: %w", args[0], err)
+			if err := f.call(cmd, e, "GET", userPath(args[0]), nil, &raw, "get user "+args[0]); err != nil {
+				return err
 			}
 			if f.asJSON {
 				return printRaw(e.stdout, raw)
@@ -266,13 +253,9 @@ Attributes not named keep their values.
 			if err != nil {
 				return err
 			}
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "PATCH", userPath(args[0]), attrs, &raw); err != nil {
-				return fmt.Errorf("update user %s: %w", args[0], err)
+			if err := f.call(cmd, e, "PATCH", userPath(args[0]), attrs, &raw, "update user "+args[0]); err != nil {
+				return err
 			}
 			return printUser(e, f, raw, "Updated user")
 		},
@@ -289,22 +272,14 @@ func newUserStateCmd(e *env, f *clientFlags, name, short, method, suffix, verb s
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
 			var raw json.RawMessage
-			if err := c.do(cmd.Context(), method, userPath(args[0])+suffix, nil, &raw); err != nil {
-				return fmt.Errorf("%s user %s: %w", name, args[0], err)
+			if err := f.call(cmd, e, method, userPath(args[0])+suffix, nil, &raw, fmt.Sprintf("%s user %s", name, args[0])); err != nil {
+				return err
 			}
 			if len(raw) > 0 {
 				return printUser(e, f, raw, verb+" user")
 			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"user": args[0], name + "d": true})
-			}
-			_, err = fmt.Fprintf(e.stdout, "%s user %s.\n", verb, args[0])
-			return err
+			return printJSONOr(e, f, map[string]any{"user": args[0], name + "d": true}, fmt.Sprintf("%s user %s.\n", verb, args[0]))
 		},
 	}
 }

@@ -83,8 +83,8 @@ func (a *API) directoryRoutes() []route {
 		{"DELETE", "/api/v1/apps/{app}", a.deleteApp},
 		{"GET", "/api/v1/apps/{app}/assignments", a.listAssignments},
 		{"POST", "/api/v1/apps/{app}/assignments", a.assign},
-		{"DELETE", "/api/v1/apps/{app}/assignments/users/{user}", a.unassignUser},
-		{"DELETE", "/api/v1/apps/{app}/assignments/groups/{group}", a.unassignGroup},
+		{"DELETE", "/api/v1/apps/{app}/assignments/users/{user}", a.unassign("user", Directory.UnassignUser)},
+		{"DELETE", "/api/v1/apps/{app}/assignments/groups/{group}", a.unassign("group", Directory.UnassignGroup)},
 	}
 }
 
@@ -661,26 +661,18 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) unassignUser(w http.ResponseWriter, r *http.Request) error {
-	d, app, err := a.app(r)
-	if err != nil {
-		return err
+// unassign serves the removal of a user's or a group's assignment: param
+// is the path value naming the principal, do removes it from the app.
+func (a *API) unassign(param string, do func(Directory, context.Context, string, string) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		d, app, err := a.app(r)
+		if err != nil {
+			return err
+		}
+		if err := do(d, r.Context(), app.ID, r.PathValue(param)); err != nil {
+			return public(err)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	if err := d.UnassignUser(r.Context(), app.ID, r.PathValue("user")); err != nil {
-		return public(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (a *API) unassignGroup(w http.ResponseWriter, r *http.Request) error {
-	d, app, err := a.app(r)
-	if err != nil {
-		return err
-	}
-	if err := d.UnassignGroup(r.Context(), app.ID, r.PathValue("group")); err != nil {
-		return public(err)
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/provisio-dev/provisio/internal/testdb"
 )
 
 // oktaSuite is Okta's "SCIM 2.0 SPEC Test", relative to the suites dir.
@@ -21,9 +23,9 @@ func TestOktaSPEC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, db := range databases(t) {
-		t.Run(db.name, func(t *testing.T) {
-			svc := startService(t, db.db(t))
+	for _, db := range testdb.All(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			svc := startService(t, db.DSN(t))
 			ten := svc.createTenant(t, "okta-spec", "okta")
 			ten.seedUser(t)
 			runSuite(t, suite, &Runner{Client: ten.client, Vars: oktaVars(ten)})

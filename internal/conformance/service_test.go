@@ -3,13 +3,11 @@ package conformance
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,65 +51,6 @@ func repoRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// database is one storage backend the suites run against.
-type database struct {
-	name string
-	// db returns the server's --db value: "" for SQLite in its data
-	// directory, or a PostgreSQL URL.
-	db func(t *testing.T) string
-}
-
-// databases lists SQLite always and PostgreSQL when PROVISIO_TEST_POSTGRES
-// is set (the PostgreSQL case gets a fresh database of its own).
-func databases(t *testing.T) []database {
-	dbs := []database{{"sqlite", func(*testing.T) string { return "" }}}
-	if base := os.Getenv("PROVISIO_TEST_POSTGRES"); base != "" {
-		dbs = append(dbs, database{"postgres", func(t *testing.T) string { return freshPostgres(t, base) }})
-	} else {
-		t.Log("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
-	}
-	return dbs
-}
-
-// freshPostgres creates an empty database next to the one base names and
-// drops it when the test ends.
-func freshPostgres(t *testing.T, base string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", redact(base), err)
-	}
-	name := "provisio_conformance_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse PROVISIO_TEST_POSTGRES: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-// redact hides a password in a database URL.
-func redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil {
-		return u.Redacted()
-	}
-	return "database URL"
 }
 
 // service is Provisio's whole server (internal/app, as `provisio serve`
