@@ -65,19 +65,27 @@ func schemaURIs(rt *scim.ResourceType, res scim.Resource) []any {
 	return out
 }
 
-// create serves POST /{Endpoint} (RFC 7644 §3.3).
-func (q *request) create(rt *scim.ResourceType) {
+// projectionAndResource reads what POST and PUT share: the response
+// projection (attributes/excludedAttributes) and the resource in the body.
+func (q *request) projectionAndResource(rt *scim.ResourceType) (projection, scim.Resource, error) {
 	p, err := q.projection(rt)
 	if err != nil {
-		q.fail(err)
-		return
+		return projection{}, nil, err
 	}
 	b, err := q.readBody(q.h.cfg.MaxBodyBytes)
 	if err != nil {
-		q.fail(err)
-		return
+		return projection{}, nil, err
 	}
 	doc, err := decodeResource(b)
+	if err != nil {
+		return projection{}, nil, err
+	}
+	return p, doc, nil
+}
+
+// create serves POST /{Endpoint} (RFC 7644 §3.3).
+func (q *request) create(rt *scim.ResourceType) {
+	p, doc, err := q.projectionAndResource(rt)
 	if err != nil {
 		q.fail(err)
 		return
@@ -133,17 +141,7 @@ func etagListMatches(header, etag string) bool {
 
 // replace serves PUT /{Endpoint}/{id} (RFC 7644 §3.5.1).
 func (q *request) replace(rt *scim.ResourceType, id string) {
-	p, err := q.projection(rt)
-	if err != nil {
-		q.fail(err)
-		return
-	}
-	b, err := q.readBody(q.h.cfg.MaxBodyBytes)
-	if err != nil {
-		q.fail(err)
-		return
-	}
-	doc, err := decodeResource(b)
+	p, doc, err := q.projectionAndResource(rt)
 	if err != nil {
 		q.fail(err)
 		return
