@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 )
@@ -138,6 +139,28 @@ func (rt *ResourceType) Project(res Resource, attributes, excluded []AttrPath) R
 	}
 	return out
 }
+
+// DefaultViewUnchanged reports whether the default projection (no
+// attributes, no excludedAttributes) returns unchanged the canonical
+// document whose JSON object is raw, so that a server may send raw as it
+// is: raw must carry "schemas" and no attribute returned "never" or
+// "request" (RFC 7643 §7), nor one with such sub-attributes. The test is a
+// byte search and errs on the safe side: a value that merely contains such
+// a name, quoted, makes it false.
+func (rt *ResourceType) DefaultViewUnchanged(raw []byte) bool {
+	v := rt.view.Load()
+	if v == nil || !bytes.Contains(raw, schemasKey) {
+		return false
+	}
+	for _, k := range v.hiddenKeys {
+		if bytes.Contains(raw, k) {
+			return false
+		}
+	}
+	return true
+}
+
+var schemasKey = []byte(`"schemas"`)
 
 // pick is one attribute selected by "attributes".
 type pick struct {

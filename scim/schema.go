@@ -2,6 +2,7 @@ package scim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -168,6 +169,9 @@ type rtView struct {
 	// unqualified maps lower-cased names of extension attributes (the first
 	// extension wins) for clients that send them without their URI.
 	unqualified map[string]extAttr
+	// hiddenKeys are the JSON keys (quoted) of the attributes a default
+	// projection removes or filters, in any container.
+	hiddenKeys [][]byte
 }
 
 type extAttr struct {
@@ -199,7 +203,20 @@ func newView(core *Schema, exts []*Schema, required []bool) *rtView {
 			}
 		}
 	}
+	for _, ix := range append([]*schemaIndex{commonIndex, core.index}, extIndexes(exts)...) {
+		for _, a := range ix.hidden {
+			v.hiddenKeys = append(v.hiddenKeys, []byte(strconv.Quote(a.Name)))
+		}
+	}
 	return v
+}
+
+func extIndexes(exts []*Schema) []*schemaIndex {
+	out := make([]*schemaIndex, len(exts))
+	for i, s := range exts {
+		out[i] = s.index
+	}
+	return out
 }
 
 // CoreSchema returns the resource type's base schema, nil if the resource

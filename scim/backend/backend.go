@@ -70,10 +70,30 @@ type Query struct {
 	StartIndex int // 1-based, >= 1
 	Count      int // >= 0
 	Members    bool
+	// Raw lets the backend answer with Page.Raw instead of
+	// Page.Resources. The server sets it when it would send the stored
+	// attributes as they are (default projection, no members), so that a
+	// backend keeping documents as JSON need not decode them. Never set
+	// together with Members.
+	Raw bool
 }
 
 // Page is one page of a list.
 type Page struct {
 	Resources []scim.Resource
-	Total     int
+	// Raw holds the page instead of Resources when the backend answers a
+	// Raw query so (non-nil, possibly empty); Resources is then ignored.
+	Raw   []RawResource
+	Total int
+}
+
+// RawResource is a stored resource whose attributes are still JSON.
+type RawResource struct {
+	ID string
+	// Attributes is the canonical document as a compact JSON object:
+	// every attribute but "id", "meta" and "members".
+	Attributes []byte
+	// meta.created and meta.lastModified (RFC 3339) and meta.version, an
+	// entity tag (RFC 7644 §3.14), as the backend renders them elsewhere.
+	Created, LastModified, Version string
 }

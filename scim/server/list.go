@@ -184,9 +184,14 @@ func (q *request) listWith(rt *scim.ResourceType, lp listParams) {
 		q.fail(err)
 		return
 	}
+	bq.Raw = !bq.Members && p.passthrough(rt)
 	pg, err := q.h.be.List(q.r.Context(), rt, bq)
 	if err != nil {
 		q.fail(err)
+		return
+	}
+	if bq.Raw && pg.Raw != nil {
+		q.writeRawList(rt, pg, bq.StartIndex, p)
 		return
 	}
 	out := make([]scim.Resource, len(pg.Resources))

@@ -81,6 +81,22 @@ func (p projection) members(rt *scim.ResourceType) bool {
 	return false
 }
 
+// passthrough reports whether p returns stored documents of rt as they
+// are: no attributes, and excludedAttributes at most members, which
+// backends keep apart from the document anyway (Entra sends
+// excludedAttributes=members on every group query).
+func (p projection) passthrough(rt *scim.ResourceType) bool {
+	if len(p.attrs) > 0 {
+		return false
+	}
+	for _, e := range p.excluded {
+		if m, _ := isMembers(rt, e); !m || e.Sub != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // apply projects a canonical resource for the response.
 func (p projection) apply(rt *scim.ResourceType, res scim.Resource) scim.Resource {
 	return rt.Project(res, p.attrs, p.excluded)

@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -28,7 +28,7 @@ func (b resources) List(ctx context.Context, rt *scim.ResourceType, q backend.Qu
 	if err != nil {
 		return backend.Page{}, scim.Errorf(statusBadRequest, scim.ScimTypeInvalidFilter, "%v", err)
 	}
-	pl := plan{rt: rt, matcher: m, start: max(q.StartIndex, 1), count: max(q.Count, 0)}
+	pl := plan{rt: rt, matcher: m, start: max(q.StartIndex, 1), count: max(q.Count, 0), raw: q.Raw && !q.Members}
 	pl.where, pl.args, pl.exact, pl.selective = pushdown(rt, m.Expr())
 	if userName, ok := pl.userNameOnly(q); ok && b.s.lookups != nil {
 		return b.listByUserName(ctx, tenant, pl, userName)
@@ -72,6 +72,7 @@ type plan struct {
 	exact       bool // where alone decides membership
 	selective   selectivity
 	needMembers bool // the filter reads members: load them before matching
+	raw         bool // documents may stay JSON (backend.Query.Raw)
 	orderBy     string
 	sortKey     *scim.Resolved // sortBy evaluated in Go; nil if SQL orders
 	descending  bool
@@ -156,11 +157,22 @@ func (b resources) listByUserName(ctx context.Context, tenant string, p plan, us
 		return backend.Page{}, wrapErr(err, "list %s", p.rt.Name)
 	}
 	page := backend.Page{Resources: []scim.Resource{}}
-	if found {
-		page.Total = 1
-		if p.start == 1 && p.count > 0 {
-			page.Resources = append(page.Resources, r.resource(p.rt))
+	if p.raw {
+		page.Raw = []backend.RawResource{}
+	}
+	if !found {
+		return page, nil
+	}
+	page.Total = 1
+	switch {
+	case p.start > 1 || p.count == 0:
+	case p.raw:
+		page.Raw = append(page.Raw, r.raw())
+	default:
+		if err := r.decode(); err != nil {
+			return backend.Page{}, wrapErr(err, "list %s", p.rt.Name)
 		}
+		page.Resources = append(page.Resources, r.resource(p.rt))
 	}
 	return page, nil
 }
@@ -169,19 +181,26 @@ func (b resources) listByUserName(ctx context.Context, tenant string, p plan, us
 // the page and, unless the page shows where the end is, one COUNT.
 func (b resources) listInSQL(ctx context.Context, p plan) (backend.Page, error) {
 	var page backend.Page
+	if p.raw {
+		page.Raw = []backend.RawResource{}
+	}
 	if p.count > 0 {
 		rows, err := b.s.query(ctx, selectRow+p.where+p.orderBy+" LIMIT ? OFFSET ?", append(p.args, p.count, p.start-1)...)
 		if err != nil {
 			return page, err
 		}
-		err = scanRows(rows, func(r row) (bool, error) {
-			page.Resources = append(page.Resources, r.resource(p.rt))
+		err = scanRowsAs(rows, p.raw, func(r row) (bool, error) {
+			if p.raw {
+				page.Raw = append(page.Raw, r.raw())
+			} else {
+				page.Resources = append(page.Resources, r.resource(p.rt))
+			}
 			return true, nil
 		})
 		if err != nil {
 			return page, err
 		}
-		n := len(page.Resources)
+		n := len(page.Resources) + len(page.Raw)
 		if n < p.count && (n > 0 || p.start == 1) {
 			page.Total = p.start - 1 + n
 			return page, nil
@@ -312,15 +331,21 @@ func (b resources) candidates(ctx context.Context, tenant string, p plan, fn fun
 
 // scanRows decodes rows of selectRow and calls fn until it returns false.
 func scanRows(rows *sql.Rows, fn func(row) (bool, error)) error {
+	return scanRowsAs(rows, false, fn)
+}
+
+// scanRowsAs is scanRows leaving documents undecoded if raw.
+func scanRowsAs(rows *sql.Rows, raw bool, fn func(row) (bool, error)) error {
 	defer rows.Close()
 	for rows.Next() {
 		var r row
-		var body string
-		if err := rows.Scan(&r.id, &body, &r.created, &r.modified, &r.version); err != nil {
+		if err := rows.Scan(&r.id, &r.body, &r.created, &r.modified, &r.version); err != nil {
 			return err
 		}
-		if err := json.Unmarshal([]byte(body), &r.doc); err != nil {
-			return fmt.Errorf("decode stored document %q: %w", r.id, err)
+		if !raw {
+			if err := r.decode(); err != nil {
+				return err
+			}
 		}
 		more, err := fn(r)
 		if err != nil || !more {
@@ -550,11 +575,13 @@ func compareValues(a, b any, caseExact bool) int {
 // The filter Entra ID and Okta send before every create, and the most
 // frequent request of a provisioning cycle, is `userName eq "..."`. On
 // PostgreSQL each lookup is a round trip that wakes a backend process, and
-// on a few cores those wake-ups cost more CPU than the index lookups. So
-// concurrent lookups are coalesced: at most one batch per core runs at
-// once, and lookups arriving meanwhile queue up and are answered together
-// by one `user_name = ANY($3)` query when a slot frees. A lone lookup runs
-// at once, as before.
+// on a few cores those wake-ups and round trips cost more CPU than the
+// index lookups. So concurrent lookups are coalesced: per tenant and
+// resource type at most one query runs at once, and lookups arriving
+// meanwhile queue up and are answered together by one
+// `user_name = ANY($3)` query when it returns. Different tenants do not
+// wait for each other (the read pool bounds them). A lone lookup runs at
+// once, as before.
 
 // maxLookupBatch bounds the userNames of one coalesced query.
 const maxLookupBatch = 64
@@ -562,95 +589,73 @@ const maxLookupBatch = 64
 // lookupKey is what a coalesced query shares.
 type lookupKey struct{ tenant, rtype string }
 
-// lookup is one queued userName lookup; body is "" when nothing matched.
+// lookup is one queued userName lookup; r.body is "" when nothing matched.
 type lookup struct {
 	userName string // lower-cased, as stored in user_name
-	r        row    // id, created, modified, version
-	body     string
+	r        row    // undecoded
 	err      error
 	done     chan struct{}
 }
 
 // lookups coalesces userName lookups (PostgreSQL only).
 type lookups struct {
-	s     *Store
-	slots int // batches that may run at once
+	s *Store
 
-	mu      sync.Mutex
-	running int
-	queue   map[lookupKey][]*lookup
+	mu     sync.Mutex
+	queues map[lookupKey][]*lookup // a key is present while a query for it runs
 }
 
 // byUserName returns the row of the resource of type rtype whose
-// lower-cased userName is userName; found is false if there is none.
+// lower-cased userName is userName, its document undecoded; found is false
+// if there is none.
 func (l *lookups) byUserName(ctx context.Context, tenant string, rt *scim.ResourceType, userName string) (r row, found bool, err error) {
 	key := lookupKey{tenant, rt.Name}
 	me := &lookup{userName: userName, done: make(chan struct{})}
 	l.mu.Lock()
-	if l.running < l.slots {
-		l.running++
-		l.mu.Unlock()
-		l.lead(ctx, key, me)
-	} else {
-		l.queue[key] = append(l.queue[key], me)
-		l.mu.Unlock()
+	q, busy := l.queues[key]
+	l.queues[key] = append(q, me)
+	l.mu.Unlock()
+	if busy {
 		select {
 		case <-me.done:
 		case <-ctx.Done():
 			return row{}, false, ctx.Err()
 		}
+	} else {
+		// Lead: let lookups that arrived together join the first batch,
+		// answer them, and hand what queued up meanwhile to a goroutine
+		// so that this request answers at once.
+		runtime.Gosched()
+		l.serve(context.WithoutCancel(ctx), key, true)
 	}
-	if me.err != nil || me.body == "" {
+	if me.err != nil || me.r.body == "" {
 		return row{}, false, me.err
-	}
-	if err := json.Unmarshal([]byte(me.body), &me.r.doc); err != nil {
-		return row{}, false, fmt.Errorf("decode stored document %q: %w", me.r.id, err)
 	}
 	return me.r, true, nil
 }
 
-// lead runs me alone on the slot its caller took. What queued up meanwhile
-// is served by a goroutine that takes the slot over, so the caller answers
-// at once; those queries run without the caller's cancellation, as they
-// answer other requests.
-func (l *lookups) lead(ctx context.Context, key lookupKey, me *lookup) {
-	l.run(ctx, key, []*lookup{me})
-	l.mu.Lock()
-	idle := len(l.queue) == 0
-	if idle {
-		l.running--
-	}
-	l.mu.Unlock()
-	if !idle {
-		dctx := context.WithoutCancel(ctx)
-		l.s.bg.Go(func() { l.drain(dctx) })
-	}
-}
-
-// drain runs queued batches until the queue is empty, then frees the slot.
-func (l *lookups) drain(ctx context.Context) {
+// serve answers key's queue one batch at a time until it is empty; with
+// once it answers one batch and leaves the rest to a new goroutine. The
+// queries answer many requests, so they run without any one's
+// cancellation.
+func (l *lookups) serve(ctx context.Context, key lookupKey, once bool) {
 	for {
 		l.mu.Lock()
-		var key lookupKey
-		var batch []*lookup
-		for k, q := range l.queue {
-			key = k
-			n := min(len(q), maxLookupBatch)
-			batch = q[:n:n]
-			if n == len(q) {
-				delete(l.queue, k)
-			} else {
-				l.queue[k] = q[n:]
-			}
-			break
-		}
-		if batch == nil {
-			l.running--
+		q := l.queues[key]
+		if len(q) == 0 {
+			delete(l.queues, key)
 			l.mu.Unlock()
 			return
 		}
+		n := min(len(q), maxLookupBatch)
+		batch := q[:n:n]
+		l.queues[key] = q[n:]
 		l.mu.Unlock()
 		l.run(ctx, key, batch)
+		if once {
+			l.s.bg.Go(func() { l.serve(ctx, key, false) })
+			return
+		}
 	}
 }
 
@@ -680,14 +685,14 @@ func (l *lookups) run(ctx context.Context, key lookupKey, batch []*lookup) {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name, body string
+		var name string
 		var r row
-		if err = rows.Scan(&name, &r.id, &body, &r.created, &r.modified, &r.version); err != nil {
+		if err = rows.Scan(&name, &r.id, &r.body, &r.created, &r.modified, &r.version); err != nil {
 			return
 		}
 		for _, x := range batch {
 			if x.userName == name {
-				x.r, x.body = r, body
+				x.r = r
 			}
 		}
 	}

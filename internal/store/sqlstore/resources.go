@@ -53,7 +53,8 @@ func tenantOf(ctx context.Context) (string, error) {
 // row is a stored resource.
 type row struct {
 	id       string
-	doc      scim.Resource // without id, meta, members
+	doc      scim.Resource // without id, meta, members; nil until decoded
+	body     string        // doc as stored (JSON)
 	created  int64
 	modified int64
 	version  int64
@@ -119,6 +120,25 @@ func (r row) resource(rt *scim.ResourceType) scim.Resource {
 		"version":      etag(r.version),
 	}
 	return doc
+}
+
+// decode decodes the stored document into doc.
+func (r *row) decode() error {
+	if err := json.Unmarshal([]byte(r.body), &r.doc); err != nil {
+		return fmt.Errorf("decode stored document %q: %w", r.id, err)
+	}
+	return nil
+}
+
+// raw returns the row as a resource whose attributes are still JSON.
+func (r row) raw() backend.RawResource {
+	return backend.RawResource{
+		ID:           r.id,
+		Attributes:   []byte(r.body),
+		Created:      fromMillis(r.created).Format(timeLayout),
+		LastModified: fromMillis(r.modified).Format(timeLayout),
+		Version:      etag(r.version),
+	}
 }
 
 // Create implements [backend.Backend].
@@ -212,17 +232,16 @@ func (b resources) Get(ctx context.Context, rt *scim.ResourceType, id string, op
 // readRow reads one resource; lock is appended to the query (FOR UPDATE).
 func readRow(ctx context.Context, q querier, tenant string, rt *scim.ResourceType, id, lock string) (row, error) {
 	r := row{id: id}
-	var body string
 	err := q.queryRow(ctx, "SELECT doc, created, modified, version FROM resources WHERE tenant_id = ? AND id = ? AND type = ?"+lock,
-		tenant, id, rt.Name).Scan(&body, &r.created, &r.modified, &r.version)
+		tenant, id, rt.Name).Scan(&r.body, &r.created, &r.modified, &r.version)
 	if isNoRows(err) {
 		return row{}, notFoundError(rt, id)
 	}
 	if err != nil {
 		return row{}, err
 	}
-	if err := json.Unmarshal([]byte(body), &r.doc); err != nil {
-		return row{}, fmt.Errorf("decode stored document: %w", err)
+	if err := r.decode(); err != nil {
+		return row{}, err
 	}
 	return r, nil
 }
@@ -313,8 +332,7 @@ func (b resources) updateLocked(ctx context.Context, tenant string, rt *scim.Res
 
 // updated is a resource after a change, encoded for storage.
 type updated struct {
-	row  row
-	body string
+	row  row // body is the new document, encoded
 	cols columns
 }
 
@@ -341,7 +359,8 @@ func (b resources) applyChange(rt *scim.ResourceType, cur row, ifMatch string, c
 	if err != nil {
 		return updated{}, fmt.Errorf("encode: %w", err)
 	}
-	return updated{row: next, body: string(body), cols: columnsOf(rt, next.doc)}, nil
+	next.body = string(body)
+	return updated{row: next, cols: columnsOf(rt, next.doc)}, nil
 }
 
 // writeUpdate stores next if the stored version is still prev
@@ -376,7 +395,7 @@ func updateStatement(tenant string, prev columns, prevVersion int64, next update
 	var b strings.Builder
 	b.WriteString("UPDATE resources SET doc = ?, modified = ?, version = ?")
 	args := make([]any, 0, 11)
-	args = append(args, next.body, next.row.modified, next.row.version)
+	args = append(args, next.row.body, next.row.modified, next.row.version)
 	c := next.cols
 	for _, col := range []struct {
 		name  string

@@ -158,8 +158,7 @@ func (s *Store) openPostgres(dsn string) error {
 	r.SetMaxIdleConns(nr)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	s.d, s.w, s.r = postgresDialect, w, r
-	// One coalesced lookup in flight per core: fewer, fuller batches.
-	s.lookups = &lookups{s: s, slots: max(2, runtime.GOMAXPROCS(0)), queue: map[lookupKey][]*lookup{}}
+	s.lookups = &lookups{s: s, queues: map[lookupKey][]*lookup{}}
 	return nil
 }
 

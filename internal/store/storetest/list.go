@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -46,6 +48,27 @@ func userNames(page backend.Page) []string {
 	return out
 }
 
+// decodeRaw turns raw resources into what List returns without Raw.
+func decodeRaw(t *testing.T, rt *scim.ResourceType, raw []backend.RawResource) []scim.Resource {
+	t.Helper()
+	out := make([]scim.Resource, 0, len(raw))
+	for _, r := range raw {
+		var res scim.Resource
+		if err := json.Unmarshal(r.Attributes, &res); err != nil {
+			t.Fatalf("raw resource %s: %v in %s", r.ID, err, r.Attributes)
+		}
+		for _, k := range []string{"id", "meta", "members"} {
+			if _, ok := res[k]; ok {
+				t.Errorf("raw resource %s holds %q: %s", r.ID, k, r.Attributes)
+			}
+		}
+		res["id"] = r.ID
+		res["meta"] = map[string]any{"resourceType": rt.Name, "created": r.Created, "lastModified": r.LastModified, "version": r.Version}
+		out = append(out, res)
+	}
+	return out
+}
+
 func testListFilter(t *testing.T, s store.Store) {
 	e := newEnv(t, s, "t")
 	ids := listFixture(t, e)
@@ -84,6 +107,18 @@ func testListFilter(t *testing.T, s store.Store) {
 			}
 			if got := userNames(page); !slices.Equal(got, tc.want) || page.Total != len(tc.want) {
 				t.Errorf("List(%s) = %v (total %d), want %v", tc.filter, got, page.Total, tc.want)
+			}
+			// The same list with documents left as JSON, where the backend
+			// does that, holds the same resources.
+			raw, err := e.b.List(e.ctx, e.users, backend.Query{Filter: mustParse(t, tc.filter), StartIndex: 1, Count: 100, Raw: true})
+			if err != nil {
+				t.Fatalf("List(%s, raw) = %v", tc.filter, err)
+			}
+			if raw.Raw != nil {
+				raw.Resources = decodeRaw(t, e.users, raw.Raw)
+			}
+			if !reflect.DeepEqual(raw.Resources, page.Resources) || raw.Total != page.Total {
+				t.Errorf("List(%s, raw) = %v (total %d), want %v (total %d)", tc.filter, raw.Resources, raw.Total, page.Resources, page.Total)
 			}
 		})
 	}
