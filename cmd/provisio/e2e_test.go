@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alexedwards/argon2id"
+
+	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
@@ -215,6 +219,7 @@ func TestEndToEnd(t *testing.T) {
 			testIsolation(t, s, a)
 			testBadInput(t, s, a)
 			testTenantListAndDelete(t, s, a)
+			testPasswordsHashed(t, s, s.createTenant(t, "Passwords", "--policy", "okta"))
 			if strings.Contains(s.stderr.String(), a.Token) || strings.Contains(s.stderr.String(), "pva_") {
 				t.Errorf("the server log contains a token:\n%s", s.stderr)
 			}
@@ -287,6 +292,78 @@ func testProvisioningLoop(t *testing.T, s *serveProc, a createdTenant) {
 	s.cliJSON(t, &next, "tenant", "events", a.ID, "--after", fmt.Sprint(page.NextAfter))
 	if len(next.Events) != 0 || next.NextAfter != page.NextAfter {
 		t.Errorf("events after %d = %+v, want an empty page", page.NextAfter, next)
+	}
+}
+
+// testPasswordsHashed: a SCIM password (Okta sends one with password sync)
+// is stored only as an argon2id hash, rehashed when a client changes it,
+// kept when an update leaves it alone, and never returned.
+func testPasswordsHashed(t *testing.T, s *serveProc, a createdTenant) {
+	const first, second = "Clear-Text-Pa55!", "Second-Pa55-word"
+	r := scimDo(t, "POST", a.TenantURL+"/Users", a.Token,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"pw@contoso.com","password":"`+first+`"}`)
+	if r.status != http.StatusCreated || strings.Contains(r.raw, "assword") {
+		t.Fatalf("POST /Users with a password = %d %s, want 201 without the password", r.status, r.raw)
+	}
+	id, _ := r.body["id"].(string)
+	stored := func() string {
+		t.Helper()
+		driver, dsn, q := "sqlite", filepath.Join(s.dataDir, config.DBFileName), "SELECT doc FROM resources WHERE id = ?"
+		if s.db != "" {
+			driver, dsn, q = "pgx", s.db, "SELECT doc FROM resources WHERE id = $1"
+		}
+		db, err := sql.Open(driver, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var doc string
+		if err := db.QueryRow(q, id).Scan(&doc); err != nil {
+			t.Fatalf("read the stored user: %v", err)
+		}
+		var m map[string]any
+		_ = json.Unmarshal([]byte(doc), &m)
+		hash, _ := m["password"].(string)
+		if strings.Contains(doc, first) || strings.Contains(doc, second) || !strings.HasPrefix(hash, "$argon2id$") {
+			t.Fatalf("stored document %s: want an argon2id hash and no clear text", doc)
+		}
+		return hash
+	}
+	matches := func(hash, clear string) bool {
+		ok, err := argon2id.ComparePasswordAndHash(clear, hash)
+		return err == nil && ok
+	}
+	h1 := stored()
+	if !matches(h1, first) {
+		t.Errorf("stored hash does not verify the password sent")
+	}
+	r = scimDo(t, "PATCH", a.TenantURL+"/Users/"+id, a.Token,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"displayName","value":"PW"}]}`)
+	if r.status != http.StatusOK || strings.Contains(r.raw, "assword") {
+		t.Errorf("PATCH displayName = %d %s", r.status, r.raw)
+	}
+	if h := stored(); h != h1 {
+		t.Errorf("a PATCH that leaves the password alone rehashed it")
+	}
+	r = scimDo(t, "PUT", a.TenantURL+"/Users/"+id, a.Token,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"pw@contoso.com","displayName":"PW 2"}`)
+	if r.status != http.StatusOK || strings.Contains(r.raw, "assword") {
+		t.Errorf("PUT without a password = %d %s", r.status, r.raw)
+	}
+	if h := stored(); h != h1 {
+		t.Errorf("a PUT without a password changed the stored hash")
+	}
+	r = scimDo(t, "PATCH", a.TenantURL+"/Users/"+id, a.Token,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"`+second+`"}]}`)
+	if r.status != http.StatusOK {
+		t.Errorf("PATCH password = %d %s", r.status, r.raw)
+	}
+	if h := stored(); h == h1 || !matches(h, second) || matches(h, first) {
+		t.Errorf("after a password change the stored hash does not verify the new password only")
+	}
+	r = scimDo(t, "GET", a.TenantURL+"/Users/"+id+"?attributes=password", a.Token, "")
+	if r.status != http.StatusOK || strings.Contains(r.raw, "assword") {
+		t.Errorf("GET ?attributes=password = %d %s, want no password (returned never)", r.status, r.raw)
 	}
 }
 

@@ -116,7 +116,7 @@ func (a *App) routes() http.Handler {
 		Tenants: a.tenants,
 		SCIM: server.New(server.Config{
 			Registry:       scim.NewStandardRegistry(),
-			Backend:        a.store.Backend(),
+			Backend:        scimsvc.HashPasswords(a.store.Backend()),
 			Logger:         a.log,
 			MaxBodyBytes:   a.cfg.MaxBody,
 			BulkMaxPayload: a.cfg.MaxBody,

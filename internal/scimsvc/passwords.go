@@ -1,0 +1,88 @@
+package scimsvc
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/alexedwards/argon2id"
+
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/backend"
+)
+
+// PasswordParams are the argon2id parameters of stored SCIM passwords:
+// OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane), about 20 ms a
+// hash on one core.
+var PasswordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+
+// HashPasswords returns b with every SCIM "password" a client writes
+// (Okta sends one when password sync is on) stored as an argon2id hash in
+// PHC string format ("$argon2id$v=19$m=...") instead of the clear text.
+// RFC 7643 §4.1.1 forbids returning the password in clear or hashed; the
+// default projection already never returns it (returned "never"). An
+// application that checks a password it receives later compares it with
+// the stored hash (argon2id.ComparePasswordAndHash).
+//
+// A password is hashed when it is created or when an update sets a value
+// other than the stored one (a PUT or PATCH with a new password); an
+// update that leaves it alone keeps the stored hash. At most GOMAXPROCS
+// hashes run at once, which bounds their memory.
+func HashPasswords(b backend.Backend) backend.Backend {
+	return &passwordHasher{Backend: b, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+}
+
+type passwordHasher struct {
+	backend.Backend
+	slots chan struct{}
+}
+
+const passwordAttr = "password"
+
+// Create implements [backend.Backend].
+func (p *passwordHasher) Create(ctx context.Context, rt *scim.ResourceType, doc scim.Resource) (scim.Resource, error) {
+	if err := p.hashNew(ctx, doc, ""); err != nil {
+		return nil, err
+	}
+	return p.Backend.Create(ctx, rt, doc)
+}
+
+// Update implements [backend.Backend].
+func (p *passwordHasher) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch string, change backend.Change, opts backend.GetOptions) (scim.Resource, error) {
+	apply := change.Apply
+	if apply != nil {
+		change.Apply = func(cur scim.Resource) (scim.Resource, error) {
+			stored, _ := cur[passwordAttr].(string)
+			next, err := apply(cur)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.hashNew(ctx, next, stored); err != nil {
+				return nil, err
+			}
+			return next, nil
+		}
+	}
+	return p.Backend.Update(ctx, rt, id, ifMatch, change, opts)
+}
+
+// hashNew replaces doc's password by its hash unless it is the stored
+// hash itself.
+func (p *passwordHasher) hashNew(ctx context.Context, doc scim.Resource, stored string) error {
+	clear, ok := doc[passwordAttr].(string)
+	if !ok || clear == stored {
+		return nil
+	}
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	hash, err := argon2id.CreateHash(clear, PasswordParams)
+	<-p.slots
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	doc[passwordAttr] = hash
+	return nil
+}
