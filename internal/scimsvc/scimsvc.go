@@ -149,25 +149,24 @@ func DecodePolicy(raw []byte) (server.Policy, error) {
 	return p, nil
 }
 
-// policyCache keeps each tenant's decoded policy, keyed by tenant and
-// re-decoded when the stored JSON changes, so the hot path does not parse
-// JSON on every request.
+// policyCache keeps decoded policies keyed by their stored JSON, so the
+// hot path does not parse JSON on every request. Tenants mostly share a
+// few presets; the cache is emptied when it exceeds maxCachedPolicies
+// distinct documents, so tenants deleted or re-configured over a long
+// uptime cannot grow it without bound.
 type policyCache struct {
 	mu sync.RWMutex
-	m  map[string]cachedPolicy
+	m  map[string]server.Policy
 }
 
-type cachedPolicy struct {
-	raw string
-	p   server.Policy
-}
+const maxCachedPolicies = 1024
 
 func (c *policyCache) get(ctx context.Context, log *slog.Logger, t store.Tenant) server.Policy {
 	c.mu.RLock()
-	e, ok := c.m[t.ID]
+	p, ok := c.m[string(t.Policy)]
 	c.mu.RUnlock()
-	if ok && e.raw == string(t.Policy) {
-		return e.p
+	if ok {
+		return p
 	}
 	p, err := DecodePolicy(t.Policy)
 	if err != nil {
@@ -175,10 +174,10 @@ func (c *policyCache) get(ctx context.Context, log *slog.Logger, t store.Tenant)
 		log.WarnContext(ctx, "scim: stored policy is invalid, using the default", "tenant", t.ID, "err", err)
 	}
 	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[string]cachedPolicy)
+	if c.m == nil || len(c.m) >= maxCachedPolicies {
+		c.m = make(map[string]server.Policy)
 	}
-	c.m[t.ID] = cachedPolicy{raw: string(t.Policy), p: p}
+	c.m[string(t.Policy)] = p
 	c.mu.Unlock()
 	return p
 }

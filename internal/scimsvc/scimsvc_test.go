@@ -3,6 +3,7 @@ package scimsvc
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -153,4 +154,27 @@ func TestDecodePolicy(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestPolicyCacheBounded: a changed policy takes effect at once, and many
+// distinct policies (tenants created, re-configured and deleted over a
+// long uptime) never grow the cache past its bound.
+func TestPolicyCacheBounded(t *testing.T) {
+	var c policyCache
+	log := slog.New(slog.DiscardHandler)
+	ten := store.Tenant{ID: "t1", Policy: []byte(`{"patchResponse":"204"}`)}
+	if p := c.get(t.Context(), log, ten); p.PatchResponse != server.PatchNoContent {
+		t.Fatalf("policy = %+v, want patchResponse 204", p)
+	}
+	ten.Policy = []byte(`{"patchResponse":"200"}`)
+	if p := c.get(t.Context(), log, ten); p.PatchResponse != server.PatchResource {
+		t.Fatalf("after a change, policy = %+v, want patchResponse 200", p)
+	}
+	for i := range 3 * maxCachedPolicies {
+		ten := store.Tenant{ID: fmt.Sprint("t", i), Policy: []byte(fmt.Sprintf(`{"patchResponse":"204","lenientFilters":%v,"unknownAttributes":"ignore" %s}`, i%2 == 0, strings.Repeat(" ", i)))}
+		c.get(t.Context(), log, ten)
+		if n := len(c.m); n > maxCachedPolicies {
+			t.Fatalf("cache holds %d policies, want at most %d", n, maxCachedPolicies)
+		}
+	}
 }
