@@ -699,12 +699,88 @@ func TestCLIWrongAdminToken(t *testing.T) {
 	}
 }
 
+// TestAdminTokenLifecycle: admin tokens are listed, created and revoked
+// through the CLI; the last valid one cannot be revoked; rotate replaces
+// the token in admin.token (still mode 0600) and the old one stops
+// working, on every database.
+func TestAdminTokenLifecycle(t *testing.T) {
+	for _, db := range testdb.All(t) {
+		t.Run(db.Name, func(t *testing.T) {
+			s := startServe(t, t.TempDir(), db.DSN(t))
+			path := filepath.Join(s.dataDir, "admin.token")
+			read := func() string {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return strings.TrimSpace(string(b))
+			}
+			status := func(token string) int {
+				return scimDo(t, "GET", s.base+"/api/v1/tenants", token, "").status
+			}
+			var list struct {
+				Tokens []tokenOut `json:"tokens"`
+			}
+			s.cliJSON(t, &list, "admin-token", "list")
+			if len(list.Tokens) != 1 || list.Tokens[0].Name != "initial" || list.Tokens[0].Revoked != nil {
+				t.Fatalf("admin-token list = %+v, want the one initial token", list.Tokens)
+			}
+			initial := list.Tokens[0].ID
+			_, err := cli(t, nil, "admin-token", "revoke", initial, "--server", s.base, "--data-dir", s.dataDir)
+			if err == nil || !strings.Contains(err.Error(), "409") || !strings.Contains(err.Error(), "last_admin_token") {
+				t.Errorf("revoking the only admin token: error = %v, want 409 last_admin_token", err)
+			}
+
+			var ci tokenOut
+			s.cliJSON(t, &ci, "admin-token", "create", "--name", "ci")
+			if ci.Name != "ci" || !tenant.WellFormed(ci.Token, tenant.AdminTokenPrefix) || status(ci.Token) != http.StatusOK {
+				t.Errorf("admin-token create = %+v, want a working pva_ token named ci", ci)
+			}
+
+			old := read()
+			var rotated tokenOut
+			s.cliJSON(t, &rotated, "admin-token", "rotate", "--name", "rotated")
+			if got := read(); got != rotated.Token || got == old {
+				t.Errorf("after rotate admin.token holds %q, want the new token %q", got, rotated.Token)
+			}
+			if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("admin.token after rotate: %v, %v; want mode 0600", fi, err)
+			}
+			if got := status(old); got != http.StatusUnauthorized {
+				t.Errorf("the rotated-out token: GET /api/v1/tenants = %d, want 401", got)
+			}
+			if got := status(rotated.Token); got != http.StatusOK {
+				t.Errorf("the new token: GET /api/v1/tenants = %d, want 200", got)
+			}
+			s.cliJSON(t, &list, "admin-token", "list")
+			states := map[string]bool{} // name -> revoked
+			for _, tok := range list.Tokens {
+				states[tok.Name] = tok.Revoked != nil
+			}
+			if want := map[string]bool{"initial": true, "ci": false, "rotated": false}; !maps.Equal(states, want) {
+				t.Errorf("admin tokens (name: revoked) = %v, want %v", states, want)
+			}
+
+			// Revoking ci is fine now: rotated is still valid.
+			var revoked map[string]any
+			s.cliJSON(t, &revoked, "admin-token", "revoke", ci.ID)
+			if got := status(ci.Token); got != http.StatusUnauthorized {
+				t.Errorf("revoked token: GET /api/v1/tenants = %d, want 401", got)
+			}
+			if strings.Contains(s.stderr.String(), rotated.Token) || strings.Contains(s.stderr.String(), old) {
+				t.Errorf("the server log contains an admin token")
+			}
+		})
+	}
+}
+
 // TestHelpEverywhere: every command answers --help without a server.
 func TestHelpEverywhere(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"serve"}, {"version"}, {"tenant"}, {"tenant", "create"}, {"tenant", "list"}, {"tenant", "delete"},
 		{"tenant", "events"}, {"tenant", "token"}, {"tenant", "token", "create"}, {"tenant", "token", "list"}, {"tenant", "token", "revoke"},
 		{"tenant", "policy"}, {"tenant", "policy", "get"}, {"tenant", "policy", "set"},
+		{"admin-token"}, {"admin-token", "create"}, {"admin-token", "list"}, {"admin-token", "revoke"}, {"admin-token", "rotate"},
 	} {
 		out, err := cli(t, nil, append(args, "--help")...)
 		if err != nil || !strings.Contains(out, "Usage:") {

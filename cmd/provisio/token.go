@@ -3,12 +3,15 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/provisio-dev/provisio/internal/config"
 )
 
-// tokenOut is a tenant token as the admin API returns it.
+// tokenOut is a token as the admin API returns it.
 type tokenOut struct {
 	ID      string     `json:"id"`
 	Name    string     `json:"name"`
@@ -17,8 +20,46 @@ type tokenOut struct {
 	Token   string     `json:"token,omitempty"`
 }
 
-func tokensPath(tenantID string) string {
-	return "/api/v1/tenants/" + url.PathEscape(tenantID) + "/tokens"
+// tokenScope is whose tokens a token command manages: a tenant's (named
+// by the first argument) or the admin API's.
+type tokenScope struct {
+	ownerArg string // the argument naming the owner ("" for the admin API)
+	path     func(args []string) string
+	owner    func(args []string) string // for messages
+	whose    string                     // for help texts
+	example  string                     // of create
+	hint     string                     // after a created secret
+}
+
+var tenantTokens = tokenScope{
+	ownerArg: "TENANT_ID",
+	path:     func(args []string) string { return "/api/v1/tenants/" + url.PathEscape(args[0]) + "/tokens" },
+	owner:    func(args []string) string { return "tenant " + args[0] },
+	whose:    "a tenant",
+	example:  "  provisio tenant token create 3k9x0c2m7q1z --name entra-2026",
+	hint:     "store it in your identity provider",
+}
+
+var adminTokens = tokenScope{
+	path:    func([]string) string { return "/api/v1/admin/tokens" },
+	owner:   func([]string) string { return "the admin API" },
+	whose:   "the admin API",
+	example: "  provisio admin-token create --name ci",
+	hint:    "give it to whoever needs the admin API ($" + config.AdminTokenEnv + ")",
+}
+
+// use is a subcommand's usage line with the owner argument, if any.
+func (s tokenScope) use(verb string, more ...string) string {
+	return strings.Join(append(append([]string{verb}, nonEmpty(s.ownerArg)...), more...), " ")
+}
+
+func (s tokenScope) nargs() int { return len(nonEmpty(s.ownerArg)) }
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 func newTokenCmd(e *env, f *clientFlags) *cobra.Command {
@@ -31,39 +72,62 @@ A tenant may have several live tokens, which is how a token is rotated: create a
 put it into the identity provider, then revoke the old one. A revoked token stops
 working at once on the server that revoked it and within seconds on the others.`,
 	}
-	cmd.AddCommand(newTokenCreateCmd(e, f), newTokenListCmd(e, f), newTokenRevokeCmd(e, f))
+	cmd.AddCommand(newTokenCreateCmd(e, f, tenantTokens), newTokenListCmd(e, f, tenantTokens), newTokenRevokeCmd(e, f, tenantTokens))
 	return cmd
 }
 
-func newTokenCreateCmd(e *env, f *clientFlags) *cobra.Command {
+func newAdminTokenCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "admin-token",
+		Short: "Create, list, revoke and rotate the admin API's tokens",
+		Long: `Create, list, revoke and rotate the tokens of the admin API (/api/v1).
+
+"provisio serve" creates the first admin token on first start and writes it to
+<data-dir>/admin.token. "admin-token rotate" replaces the token the CLI is using: it
+creates a new one, revokes the old one, and rewrites admin.token when the token came
+from there. The last valid admin token cannot be revoked.
+
+The server is --server (or $PROVISIO_SERVER, default http://127.0.0.1:8080). The admin
+token is $PROVISIO_ADMIN_TOKEN or, if unset, the file admin.token in --data-dir (or
+$PROVISIO_DATA_DIR, default ./provisio-data).`,
+	}
+	f := &clientFlags{}
+	config.Register(cmd.PersistentFlags(), config.ClientOptions())
+	cmd.PersistentFlags().BoolVar(&f.asJSON, "json", false, "print JSON instead of a table")
+	cmd.AddCommand(newTokenCreateCmd(e, f, adminTokens), newTokenListCmd(e, f, adminTokens), newTokenRevokeCmd(e, f, adminTokens),
+		newAdminTokenRotateCmd(e, f))
+	return cmd
+}
+
+func newTokenCreateCmd(e *env, f *clientFlags, s tokenScope) *cobra.Command {
 	var name string
 	cmd := &cobra.Command{
-		Use:     "create TENANT_ID",
-		Short:   "Create a new secret token for a tenant (shown once)",
-		Example: `  provisio tenant token create 3k9x0c2m7q1z --name entra-2026`,
-		Args:    cobra.ExactArgs(1),
+		Use:     s.use("create"),
+		Short:   "Create a new secret token for " + s.whose + " (shown once)",
+		Example: s.example,
+		Args:    cobra.ExactArgs(s.nargs()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var tok tokenOut
-			if err := f.call(cmd, e, "POST", tokensPath(args[0]), map[string]string{"name": name}, &tok, "create token for tenant "+args[0]); err != nil {
+			if err := f.call(cmd, e, "POST", s.path(args), map[string]string{"name": name}, &tok, "create token for "+s.owner(args)); err != nil {
 				return err
 			}
-			return printJSONOr(e, f, tok, fmt.Sprintf("Created token %s (%s).\n\n  Secret token: %s\n\nThe secret token is shown only now: store it in your identity provider.\n", tok.ID, tok.Name, tok.Token))
+			return printJSONOr(e, f, tok, fmt.Sprintf("Created token %s (%s).\n\n  Secret token: %s\n\nThe secret token is shown only now: %s.\n", tok.ID, tok.Name, tok.Token, s.hint))
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "a label for the token (default: its last characters)")
 	return cmd
 }
 
-func newTokenListCmd(e *env, f *clientFlags) *cobra.Command {
+func newTokenListCmd(e *env, f *clientFlags, s tokenScope) *cobra.Command {
 	return &cobra.Command{
-		Use:   "list TENANT_ID",
-		Short: "List a tenant's tokens, revoked ones included (never their secrets)",
-		Args:  cobra.ExactArgs(1),
+		Use:   s.use("list"),
+		Short: "List the tokens of " + s.whose + ", revoked ones included (never their secrets)",
+		Args:  cobra.ExactArgs(s.nargs()),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var out struct {
 				Tokens []tokenOut `json:"tokens"`
 			}
-			if err := f.call(cmd, e, "GET", tokensPath(args[0]), nil, &out, "list tokens of tenant "+args[0]); err != nil {
+			if err := f.call(cmd, e, "GET", s.path(args), nil, &out, "list tokens of "+s.owner(args)); err != nil {
 				return err
 			}
 			if f.asJSON {
@@ -82,16 +146,54 @@ func newTokenListCmd(e *env, f *clientFlags) *cobra.Command {
 	}
 }
 
-func newTokenRevokeCmd(e *env, f *clientFlags) *cobra.Command {
+func newTokenRevokeCmd(e *env, f *clientFlags, s tokenScope) *cobra.Command {
 	return &cobra.Command{
-		Use:   "revoke TENANT_ID TOKEN_ID",
-		Short: "Revoke a tenant's token",
-		Args:  cobra.ExactArgs(2),
+		Use:   s.use("revoke", "TOKEN_ID"),
+		Short: "Revoke a token of " + s.whose,
+		Args:  cobra.ExactArgs(s.nargs() + 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.call(cmd, e, "DELETE", tokensPath(args[0])+"/"+url.PathEscape(args[1]), nil, nil, fmt.Sprintf("revoke token %s of tenant %s", args[1], args[0])); err != nil {
+			id := args[len(args)-1]
+			if err := f.call(cmd, e, "DELETE", s.path(args)+"/"+url.PathEscape(id), nil, nil, fmt.Sprintf("revoke token %s of %s", id, s.owner(args))); err != nil {
 				return err
 			}
-			return printJSONOr(e, f, map[string]any{"tenant_id": args[0], "id": args[1], "revoked": true}, fmt.Sprintf("Revoked token %s of tenant %s.\n", args[1], args[0]))
+			out := map[string]any{"id": id, "revoked": true}
+			if s.ownerArg != "" {
+				out["tenant_id"] = args[0]
+			}
+			return printJSONOr(e, f, out, fmt.Sprintf("Revoked token %s of %s.\n", id, s.owner(args)))
 		},
 	}
+}
+
+func newAdminTokenRotateCmd(e *env, f *clientFlags) *cobra.Command {
+	var name string
+	cmd := &cobra.Command{
+		Use:   "rotate",
+		Short: "Replace the admin token in use by a new one (and update admin.token)",
+		Long: `Replace the admin token the CLI is using: the server creates a new token, then
+revokes the one presented. When the token came from <data-dir>/admin.token, the file is
+rewritten (mode 0600) with the new token; when it came from $PROVISIO_ADMIN_TOKEN, the
+new token is printed and the variable must be updated by hand.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := f.client(cmd, e)
+			if err != nil {
+				return err
+			}
+			var tok tokenOut
+			if err := c.do(cmd.Context(), "POST", adminTokens.path(nil)+"/current/rotate", map[string]string{"name": name}, &tok); err != nil {
+				return fmt.Errorf("rotate the admin token: %w", err)
+			}
+			where := "Set $" + config.AdminTokenEnv + " to it: the old token no longer works."
+			if !strings.HasPrefix(c.cfg.TokenSource, "$") {
+				if err := config.WriteSecretFile(c.cfg.TokenSource, tok.Token); err != nil {
+					return fmt.Errorf("the admin token was rotated, but %s could not be rewritten (%w); the new token is %s", c.cfg.TokenSource, err, tok.Token)
+				}
+				where = "Written to " + c.cfg.TokenSource + "; the old token no longer works."
+			}
+			return printJSONOr(e, f, tok, fmt.Sprintf("Rotated the admin token: new token %s (%s).\n\n  Admin token: %s\n\n%s\n", tok.ID, tok.Name, tok.Token, where))
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "a label for the new token (default: its last characters)")
+	return cmd
 }

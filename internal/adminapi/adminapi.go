@@ -39,6 +39,10 @@ type Tenants interface {
 	Tokens(ctx context.Context, tenantID string) ([]store.Token, error)
 	RevokeToken(ctx context.Context, tenantID, tokenID string) error
 	AuthenticateAdmin(ctx context.Context, token string) error
+	IssueAdminToken(ctx context.Context, name string) (string, store.Token, error)
+	AdminTokens(ctx context.Context) ([]store.Token, error)
+	RevokeAdminToken(ctx context.Context, id string) error
+	RotateAdminToken(ctx context.Context, current, name string) (string, store.Token, error)
 }
 
 // Events reads a tenant's change feed (store.Store implements it).
@@ -122,6 +126,10 @@ func (a *API) tenantRoutes() []route {
 		{"GET", "/api/v1/tenants/{id}/tokens", a.listTokens},
 		{"DELETE", "/api/v1/tenants/{id}/tokens/{tokenId}", a.revokeToken},
 		{"GET", "/api/v1/tenants/{id}/events", a.listEvents},
+		{"POST", "/api/v1/admin/tokens", a.createAdminToken},
+		{"GET", "/api/v1/admin/tokens", a.listAdminTokens},
+		{"DELETE", "/api/v1/admin/tokens/{tokenId}", a.revokeAdminToken},
+		{"POST", "/api/v1/admin/tokens/current/rotate", a.rotateAdminToken},
 	}
 }
 

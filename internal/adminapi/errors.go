@@ -58,6 +58,8 @@ func toAPIError(err error) *apiError {
 		return &apiError{http.StatusUnauthorized, "unauthorized", "missing or invalid admin token"}
 	case errors.As(err, &maxErr):
 		return &apiError{http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("request body is larger than %d bytes", maxErr.Limit)}
+	case errors.Is(err, tenant.ErrLastAdminToken):
+		return &apiError{http.StatusConflict, "last_admin_token", "the last valid admin token cannot be revoked; create another first"}
 	case errors.Is(err, tenant.ErrInvalid):
 		return badRequest("%s", strings.TrimPrefix(err.Error(), tenant.ErrInvalid.Error()+": "))
 	case errors.Is(err, store.ErrInvalid):

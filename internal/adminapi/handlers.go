@@ -228,11 +228,16 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	writeNewToken(w, "/api/v1/tenants/"+id+"/tokens/", secret, tok)
+	return nil
+}
+
+// writeNewToken answers 201 with a token record and, this once, its secret.
+func writeNewToken(w http.ResponseWriter, collection, secret string, tok store.Token) {
 	v := tokenView(tok)
 	v.Token = secret
-	w.Header().Set("Location", "/api/v1/tenants/"+id+"/tokens/"+tok.ID)
+	w.Header().Set("Location", collection+tok.ID)
 	writeJSON(w, http.StatusCreated, v)
-	return nil
 }
 
 func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
@@ -243,6 +248,12 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	writeTokens(w, toks)
+	return nil
+}
+
+// writeTokens answers with token records, never their secrets.
+func writeTokens(w http.ResponseWriter, toks []store.Token) {
 	out := struct {
 		Tokens []tokenJSON `json:"tokens"`
 	}{Tokens: make([]tokenJSON, 0, len(toks))}
@@ -250,7 +261,6 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 		out.Tokens = append(out.Tokens, tokenView(t))
 	}
 	writeJSON(w, http.StatusOK, out)
-	return nil
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
@@ -262,6 +272,58 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// adminTokens is the collection of admin API tokens.
+const adminTokens = "/api/v1/admin/tokens/"
+
+func (a *API) createAdminToken(w http.ResponseWriter, r *http.Request) error {
+	var req createTokenRequest
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, true); err != nil {
+		return err
+	}
+	secret, tok, err := a.cfg.Tenants.IssueAdminToken(r.Context(), req.Name)
+	if err != nil {
+		return err
+	}
+	writeNewToken(w, adminTokens, secret, tok)
+	return nil
+}
+
+func (a *API) listAdminTokens(w http.ResponseWriter, r *http.Request) error {
+	toks, err := a.cfg.Tenants.AdminTokens(r.Context())
+	if err != nil {
+		return err
+	}
+	writeTokens(w, toks)
+	return nil
+}
+
+func (a *API) revokeAdminToken(w http.ResponseWriter, r *http.Request) error {
+	err := a.cfg.Tenants.RevokeAdminToken(r.Context(), r.PathValue("tokenId"))
+	if isNotFound(err) {
+		return notFound("token")
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// rotateAdminToken issues a new admin token and revokes the one that
+// authenticated this request.
+func (a *API) rotateAdminToken(w http.ResponseWriter, r *http.Request) error {
+	var req createTokenRequest
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, true); err != nil {
+		return err
+	}
+	secret, tok, err := a.cfg.Tenants.RotateAdminToken(r.Context(), bearerToken(r), req.Name)
+	if err != nil {
+		return err
+	}
+	writeNewToken(w, adminTokens, secret, tok)
 	return nil
 }
 

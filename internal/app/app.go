@@ -19,7 +19,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/oklog/run"
@@ -244,33 +243,11 @@ func ensureAdminToken(ctx context.Context, tenants *tenant.Manager, path string,
 		}
 		return nil
 	}
-	if err := writeSecretFile(path, tok); err != nil {
+	if err := config.WriteSecretFile(path, tok); err != nil {
 		return fmt.Errorf("write admin token: %w", err)
 	}
 	log.Info("created the admin token; the CLI reads it from this file", "path", path)
 	return nil
-}
-
-// writeSecretFile writes secret to path, readable by the owner only,
-// replacing any older file atomically.
-func writeSecretFile(path, secret string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".admin.token-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // no-op after the rename
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := io.WriteString(f, secret+"\n"); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // accessLog logs one line per request: method, path, status, duration.

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -350,4 +351,32 @@ func LoadClient(fs *pflag.FlagSet, getenv func(string) string, readFile func(str
 		return Client{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// WriteSecretFile writes secret and a newline to path, readable by the
+// owner only (mode 0600), replacing any older file atomically: a reader
+// sees the old file or the new one, never a part. serve writes the admin
+// token with it, and "provisio admin-token rotate" rewrites it.
+func WriteSecretFile(path, secret string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // no-op after the rename
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.WriteString(secret + "\n"); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

@@ -151,21 +151,35 @@ func (m *Manager) SetPolicy(ctx context.Context, id string, policy []byte) error
 // live at once, which is how tokens rotate: issue a new one, move the
 // client over, revoke the old one.
 func (m *Manager) IssueToken(ctx context.Context, tenantID, name string) (string, store.Token, error) {
-	secret, err := NewToken(TenantTokenPrefix)
+	secret, tok, err := newSecret(TenantTokenPrefix, name)
 	if err != nil {
 		return "", store.Token{}, fmt.Errorf("issue token for tenant %q: %w", tenantID, err)
 	}
-	if name == "" {
-		name = Hint(secret)
-	} else if err := CheckName("token", name); err != nil {
-		return "", store.Token{}, err
-	}
-	h := HashToken(secret)
-	tok, err := m.store.CreateToken(ctx, store.Token{TenantID: tenantID, Name: name, Hash: h[:]})
-	if err != nil {
+	tok.TenantID = tenantID
+	if tok, err = m.store.CreateToken(ctx, tok); err != nil {
 		return "", store.Token{}, fmt.Errorf("issue token for tenant %q: %w", tenantID, err)
 	}
 	return secret, tok, nil
+}
+
+// newSecret makes a new token secret with prefix and the record that
+// stores it: its hash and name, which is the secret's hint (prefix and
+// last four characters) when empty.
+func newSecret(prefix, name string) (string, store.Token, error) {
+	if name != "" {
+		if err := CheckName("token", name); err != nil {
+			return "", store.Token{}, err
+		}
+	}
+	secret, err := NewToken(prefix)
+	if err != nil {
+		return "", store.Token{}, err
+	}
+	if name == "" {
+		name = Hint(secret)
+	}
+	h := HashToken(secret)
+	return secret, store.Token{Name: name, Hash: h[:]}, nil
 }
 
 // Tokens lists tenant tenantID's tokens, revoked ones included (never
@@ -220,30 +234,6 @@ func (m *Manager) Authenticate(ctx context.Context, tenantID, token string) (sto
 		return store.Tenant{}, fmt.Errorf("authenticate on tenant %q: %w", tenantID, err)
 	}
 	return store.Tenant{}, ErrUnauthorized
-}
-
-// EnsureAdminToken creates an admin API token if no valid one exists and
-// returns it in plain text with created true; otherwise it returns "",
-// false. Only the hash is stored.
-func (m *Manager) EnsureAdminToken(ctx context.Context) (string, bool, error) {
-	toks, err := m.store.ListAdminTokens(ctx)
-	if err != nil {
-		return "", false, fmt.Errorf("list admin tokens: %w", err)
-	}
-	for _, t := range toks {
-		if t.Revoked.IsZero() {
-			return "", false, nil
-		}
-	}
-	secret, err := NewToken(AdminTokenPrefix)
-	if err != nil {
-		return "", false, fmt.Errorf("create admin token: %w", err)
-	}
-	h := HashToken(secret)
-	if _, err := m.store.CreateAdminToken(ctx, store.Token{Name: "initial", Hash: h[:]}); err != nil {
-		return "", false, fmt.Errorf("create admin token: %w", err)
-	}
-	return secret, true, nil
 }
 
 // AuthenticateAdmin checks an admin API bearer token: nil if valid,
