@@ -160,15 +160,7 @@ func (a *API) getTenant(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteTenant(w http.ResponseWriter, r *http.Request) error {
-	err := a.cfg.Tenants.Delete(r.Context(), r.PathValue("id"))
-	if isNotFound(err) {
-		return notFound("tenant")
-	}
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.cfg.Tenants.Delete(r.Context(), r.PathValue("id")), "tenant")
 }
 
 func (a *API) getPolicy(w http.ResponseWriter, r *http.Request) error {
@@ -264,9 +256,14 @@ func writeTokens(w http.ResponseWriter, toks []store.Token) {
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	err := a.cfg.Tenants.RevokeToken(r.Context(), r.PathValue("id"), r.PathValue("tokenId"))
+	return noContent(w, a.cfg.Tenants.RevokeToken(r.Context(), r.PathValue("id"), r.PathValue("tokenId")), "token")
+}
+
+// noContent answers a call that returns nothing: 204, or 404 naming what
+// if it found nothing, or the error.
+func noContent(w http.ResponseWriter, err error, what string) error {
 	if isNotFound(err) {
-		return notFound("token")
+		return notFound(what)
 	}
 	if err != nil {
 		return err
@@ -301,15 +298,7 @@ func (a *API) listAdminTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) revokeAdminToken(w http.ResponseWriter, r *http.Request) error {
-	err := a.cfg.Tenants.RevokeAdminToken(r.Context(), r.PathValue("tokenId"))
-	if isNotFound(err) {
-		return notFound("token")
-	}
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, a.cfg.Tenants.RevokeAdminToken(r.Context(), r.PathValue("tokenId")), "token")
 }
 
 // rotateAdminToken issues a new admin token and revokes the one that
