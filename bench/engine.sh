@@ -48,47 +48,16 @@ while [ $# -gt 0 ]; do
 done
 [ "$CHANGED" -le "$USERS" ] || { echo "bench/engine.sh: --changed exceeds --users" >&2; exit 2; }
 
-log() { echo "engine-bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-for tool in go curl jq; do command -v "$tool" >/dev/null || die "$tool is required"; done
-
+LOG_PREFIX=engine-bench
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/provisio-engine-bench.XXXXXX")"
-PIDS=()
-stop() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  for pid in "${PIDS[@]}"; do stop "$pid"; done
-  rm -rf "$TMP"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+for tool in go curl jq; do command -v "$tool" >/dev/null || die "$tool is required"; done
 
 log "building bin/provisio"
 (cd "$ROOT" && go build -o bin/provisio ./cmd/provisio && go build -o bin/enginebench ./bench/enginebench)
 PROVISIO="$ROOT/bin/provisio"
 
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-  die "no free port found"
-}
-wait_healthy() {
-  for _ in $(seq 1 300); do
-    curl -fsS "$1" >/dev/null 2>&1 && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 now_ms() { date +%s%3N; }
 
 # serve NAME LEVEL [enginebench]: starts a server; sets SERVE_PID, SERVE_URL, SERVE_DATA

@@ -52,55 +52,22 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-log() { echo "bench: $*" >&2; }
-die() { log "$*"; exit 1; }
-for tool in go curl jq; do command -v "$tool" >/dev/null || die "$tool is required (apt-get install $tool)"; done
-[ -z "$PG" ] || command -v psql >/dev/null || die "psql is required for PostgreSQL (apt-get install postgresql-client)"
-
+LOG_PREFIX=bench
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/provisio-bench.XXXXXX")"
-PIDS=()
 PG_DBS=()
-# stop PID: SIGTERM, up to 10 s to exit, then SIGKILL.
-stop() {
-  kill -TERM "$1" 2>/dev/null || return 0
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
-cleanup() {
-  local rc=$?
-  for pid in "${PIDS[@]}"; do stop "$pid"; done
+cleanup_extra() {
   for db in "${PG_DBS[@]}"; do
     psql -q "$PG" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || log "could not drop database $db"
   done
-  rm -rf "$TMP"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+for tool in go curl jq; do command -v "$tool" >/dev/null || die "$tool is required (apt-get install $tool)"; done
+[ -z "$PG" ] || command -v psql >/dev/null || die "psql is required for PostgreSQL (apt-get install postgresql-client)"
 
 log "building bin/provisio and bin/scimload"
 (cd "$ROOT" && go build -o bin/provisio ./cmd/provisio && go build -o bin/scimload ./bench/scimload)
 SCIMLOAD="$ROOT/bin/scimload"
-
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-  die "no free port found"
-}
-
-# wait_healthy URL PID: up to 30 s for GET URL to answer 2xx while PID lives.
-wait_healthy() {
-  for _ in $(seq 1 300); do
-    curl -fsS "$1" >/dev/null 2>&1 && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 * 1024 / 1e6 }' "/proc/$1/status"; }
 
