@@ -69,3 +69,42 @@ func FuzzParseAttributeList(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDefaultViewUnchanged checks the promise servers rely on to send a
+// stored document without decoding it: whenever DefaultViewUnchanged says
+// yes for a canonical document's JSON, the default projection returns
+// that document exactly (nothing returned "never" or "request" in it).
+func FuzzDefaultViewUnchanged(f *testing.F) {
+	for _, seed := range []string{
+		entraCreate,
+		storedBob,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","password":"p"}`,
+		`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a","displayName":"\"password\""}`,
+		`{"userName":"a","emails":[{"value":"x","type":"work"}]}`,
+		`{"userName":"a","urn:example:scim:schemas:extension:custom:2.0:User":{"level":1,"tags":["x"]}}`,
+	} {
+		f.Add(seed)
+	}
+	reg := testRegistry(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		var in map[string]any
+		if json.Unmarshal([]byte(body), &in) != nil {
+			return
+		}
+		for _, name := range []string{"User", "Group"} {
+			rt := resourceType(t, reg, name)
+			doc, err := rt.Normalize(in, NormalizeOptions{KeepUnknown: true})
+			if err != nil {
+				continue
+			}
+			raw, _ := json.Marshal(doc)
+			if !rt.DefaultViewUnchanged(raw) {
+				continue
+			}
+			projected, _ := json.Marshal(rt.Project(doc, nil, nil))
+			if string(projected) != string(raw) {
+				t.Fatalf("%s: DefaultViewUnchanged(%s) = true, but the default view is %s", name, raw, projected)
+			}
+		}
+	})
+}
