@@ -31,6 +31,11 @@ func (s *Service) Schedule(ctx context.Context) error {
 
 // tickOnce starts the cycles that are due.
 func (s *Service) tickOnce(ctx context.Context) {
+	// Jobs running before the jobs are read are skipped even if their
+	// cycle ends meanwhile: the job read may predate that cycle's record,
+	// and its stale last cycle would start another at once. A cycle that
+	// ended before this snapshot was recorded before it (see cycle).
+	busy := s.runningJobs()
 	js, err := s.st.ListJobs(ctx)
 	if err != nil {
 		s.log.Warn("provisioning scheduler: list jobs", "err", err)
@@ -38,7 +43,7 @@ func (s *Service) tickOnce(ctx context.Context) {
 	}
 	now := s.now()
 	for _, j := range js {
-		if !j.Enabled || s.running(j.ID) {
+		if !j.Enabled || busy[j.ID] || s.running(j.ID) {
 			continue
 		}
 		var last *CycleSummary
@@ -65,6 +70,17 @@ func nextRun(j store.Job, last *CycleSummary, now time.Time) time.Time {
 		return now
 	}
 	return last.Started.Add(j.Interval)
+}
+
+// runningJobs returns the ids of the jobs with a cycle in flight.
+func (s *Service) runningJobs() map[string]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]bool, len(s.runs))
+	for id := range s.runs {
+		out[id] = true
+	}
+	return out
 }
 
 func (s *Service) running(jobID string) bool {
