@@ -29,6 +29,8 @@ type cycle struct {
 	links     *linkTable
 	store     LinkStore
 	changed   map[ObjectType]map[string]bool // incremental: objects in the feed since from
+	settled   *Settled                       // skips an incremental cycle need not repeat
+	settling  bool                           // record the decisions in settled (Run, not Plan)
 	counts    counters
 	unchanged atomic.Int64
 }
@@ -42,7 +44,7 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read watermark: %w", err)
 	}
-	c := &cycle{id: uuid.NewString(), kind: CycleInitial, store: e.links}
+	c := &cycle{id: uuid.NewString(), kind: CycleInitial, store: e.links, settled: e.settled}
 	if c.head, err = e.src.Head(ctx); err != nil {
 		return nil, fmt.Errorf("read change feed head: %w", err)
 	}
@@ -94,7 +96,8 @@ func readChanges(ctx context.Context, src Source, after, head int64) (map[Object
 // everything in scope and everything linked. Incremental: what the feed
 // changed, links that need attention (pending create, failed, unresolved
 // references), and every object whose scope changed: in scope without a
-// link, linked and active but out of scope, disabled but back in scope.
+// link (unless an earlier cycle settled it, see Settled), linked and
+// active but out of scope, disabled but back in scope.
 // Comparing the scope with the links catches every assignment, group
 // membership and nested-group change without reading them from the feed.
 func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
@@ -114,7 +117,7 @@ func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
 		}
 	})
 	for id := range inScope {
-		if c.kind == CycleInitial || !c.links.has(t, id) {
+		if c.kind == CycleInitial || !c.links.has(t, id) && !c.settled.has(t, id) {
 			ids[id] = true
 		}
 	}

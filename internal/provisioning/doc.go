@@ -50,8 +50,10 @@
 //     comparing the scope with the links, which also catches what Entra
 //     misses: group members leaving and re-entering scope, managers out of
 //     scope at first). Unlike Entra, unassigned users stay managed, so a
-//     later hard delete still sends DELETE. The watermark advances only
-//     after a cycle ran to its end.
+//     later hard delete still sends DELETE. An assigned user that was never
+//     provisioned and is disabled or soft-deleted is skipped and logged
+//     once, then left alone until the change feed names it ([Settled]).
+//     The watermark advances only after a cycle ran to its end.
 //   - Provisioning logs ([LogEntry], [LogSink]) with cycle id, change id,
 //     source and target identity, action, status, steps, modified
 //     properties (old → new), error code and reason, duration; and

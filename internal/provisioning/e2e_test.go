@@ -425,3 +425,60 @@ func groupPatches(reqs []string) int {
 	}
 	return n
 }
+
+// TestDisabledNeverProvisionedIsLoggedOnce: an assigned user who is
+// disabled and was never provisioned is skipped and logged in the cycle
+// that first sees it, and again only when it changes; incremental cycles
+// in between leave it alone. Enabling it creates it. A new Engine sharing
+// the job's Settled (as the job service builds one per cycle) keeps that.
+func TestDisabledNeverProvisionedIsLoggedOnce(t *testing.T) {
+	settled := &provisioning.Settled{}
+	e := newEnv(t, func(c *provisioning.Config) { c.Settled = settled })
+	e.addUsers(3)
+	e.dir.UpdateUser("u3", func(u *directory.User) { u.AccountEnabled = false })
+	skipsOfU3 := func() int {
+		n := 0
+		for _, l := range e.logs.Entries() {
+			if l.SourceID == "u3" && l.Action == provisioning.ActionSkip {
+				n++
+			}
+		}
+		return n
+	}
+	res := e.run()
+	wantStats(t, res.Stats, provisioning.Stats{Created: 2, Skipped: 1})
+	if n := skipsOfU3(); n != 1 {
+		t.Fatalf("skips of the disabled user after the initial cycle = %d, want 1", n)
+	}
+	for range 3 {
+		res = e.run()
+		wantStats(t, res.Stats, provisioning.Stats{})
+	}
+	if n := skipsOfU3(); n != 1 {
+		t.Errorf("skips of the disabled user after 3 unchanged cycles = %d, want still 1", n)
+	}
+
+	// It changes but stays disabled: evaluated and logged once more.
+	e.dir.UpdateUser("u3", func(u *directory.User) { u.Department = "Sales" })
+	res = e.run()
+	wantStats(t, res.Stats, provisioning.Stats{Skipped: 1})
+	e.run()
+	if n := skipsOfU3(); n != 2 {
+		t.Errorf("skips of the disabled user after a change = %d, want 2", n)
+	}
+
+	// The job service builds an Engine per cycle around the job's Settled.
+	e.rebuild()
+	res = e.run()
+	wantStats(t, res.Stats, provisioning.Stats{})
+	if n := skipsOfU3(); n != 2 {
+		t.Errorf("skips of the disabled user after a cycle of a new Engine = %d, want still 2", n)
+	}
+
+	e.dir.UpdateUser("u3", func(u *directory.User) { u.AccountEnabled = true })
+	res = e.run()
+	wantStats(t, res.Stats, provisioning.Stats{Created: 1})
+	if e.targetUser("user3@example.com") == nil {
+		t.Error("the enabled user was not created")
+	}
+}

@@ -32,6 +32,11 @@ type Config struct {
 	Logs   LogSink
 	Target *client.Client // the one gate to the SCIM service
 
+	// Settled carries the skips that need no repeating from one cycle to
+	// the next (see Settled); a service that builds an Engine per cycle
+	// passes the job's. Nil: the Engine keeps its own.
+	Settled *Settled
+
 	Concurrency   int // objects in flight; default DefaultConcurrency
 	ListThreshold int // default DefaultListThreshold; < 0: always query per object
 	Now           func() time.Time
@@ -48,6 +53,7 @@ type Engine struct {
 	links         LinkStore
 	logs          LogSink
 	target        *target
+	settled       *Settled
 	concurrency   int
 	listThreshold int
 	now           func() time.Time
@@ -84,7 +90,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target},
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, settled: cfg.Settled,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -94,6 +100,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if e.settled == nil {
+		e.settled = &Settled{}
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
@@ -178,6 +187,10 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{CycleID: cyc.id, Kind: cyc.kind, Watermark: cyc.from, Started: started}
+	if cyc.kind == CycleInitial {
+		e.settled.reset()
+	}
+	cyc.settling = true
 	err = e.runStages(ctx, cyc)
 	if err == nil {
 		err = ctx.Err()

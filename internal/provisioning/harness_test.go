@@ -106,7 +106,8 @@ type env struct {
 	target *client.Client // an uncounted client for assertions
 	client *client.Client // the engine's counted client
 	engine *provisioning.Engine
-	clock  atomic.Int64 // unix nanos of the engine's clock
+	cfg    provisioning.Config // the engine's, to build another
+	clock  atomic.Int64        // unix nanos of the engine's clock
 }
 
 func newEnv(t testing.TB, opts ...func(*provisioning.Config)) *env {
@@ -152,10 +153,19 @@ func newEnvWithPolicy(t testing.TB, pol server.Policy, opts ...func(*provisionin
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if e.engine, err = provisioning.New(cfg); err != nil {
-		t.Fatal(err)
-	}
+	e.cfg = cfg
+	e.rebuild()
 	return e
+}
+
+// rebuild replaces the engine by a new one with the same configuration,
+// as the job service does for every cycle.
+func (e *env) rebuild() {
+	e.t.Helper()
+	var err error
+	if e.engine, err = provisioning.New(e.cfg); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) advance(d time.Duration) { e.clock.Add(int64(d)) }

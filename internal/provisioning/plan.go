@@ -49,6 +49,7 @@ type Action struct {
 	keepLink bool  // a skip that stores next (a match, a cleared failure)
 	dropLink bool  // a skip that deletes the link
 	quiet    bool  // no log entry (bookkeeping only)
+	settles  bool  // a skip of a never-provisioned object for its own state (see Settled)
 	// rest adds what a create leaves out of long reference lists
 	// (members), sent as PATCH requests after it; sent is then the values
 	// the create alone writes.
@@ -130,7 +131,10 @@ func (p *planner) outOfScope(a *Action, c candidate, linked bool) *Action {
 	case !linked:
 		// Changes to objects the job never managed and that are not
 		// assigned are no concern of this job: counted nowhere, not logged.
+		// Assigned ones (disabled, soft-deleted) are logged once and then
+		// left alone until they change.
 		a.quiet = c.scope == reasonNotAssigned
+		a.settles = !a.quiet
 		return p.skip(a, "not provisioned: "+c.scope)
 	case p.m.Type == TypeGroup && p.m.Actions.Delete:
 		a.Kind, a.Reason = ActionDelete, c.scope

@@ -50,6 +50,11 @@ func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if c.settling {
+			for i, a := range decided {
+				c.settled.set(t, cands[i].id, a != nil && a.settles)
+			}
+		}
 		plan := &Plan{CycleID: c.id, Kind: c.kind, From: c.from, To: c.head}
 		for _, a := range decided {
 			if a == nil {

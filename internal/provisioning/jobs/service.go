@@ -125,21 +125,28 @@ type Service struct {
 	failedStart map[string]time.Time // job id → when the scheduler tries again
 	counted     map[string]countedLinks
 
-	// cmu guards linkCaches: the caches are looked up while mu is held.
-	cmu        sync.Mutex
-	linkCaches map[string]*linkCache // job id → its links between cycles
+	// cmu guards memories: they are looked up while mu is held.
+	cmu      sync.Mutex
+	memories map[string]*jobMemory // job id → what is kept between its cycles
 }
 
-// linkCache returns the job's link cache.
-func (s *Service) linkCache(jobID string) *linkCache {
+// jobMemory is what the service keeps of a job between its cycles, which
+// each build a new Engine.
+type jobMemory struct {
+	links   linkCache
+	settled provisioning.Settled
+}
+
+// memory returns the job's memory.
+func (s *Service) memory(jobID string) *jobMemory {
 	s.cmu.Lock()
 	defer s.cmu.Unlock()
-	c := s.linkCaches[jobID]
-	if c == nil {
-		c = &linkCache{}
-		s.linkCaches[jobID] = c
+	m := s.memories[jobID]
+	if m == nil {
+		m = &jobMemory{}
+		s.memories[jobID] = m
 	}
-	return c
+	return m
 }
 
 // New returns a Service.
@@ -150,7 +157,7 @@ func New(o Options) (*Service, error) {
 	s := &Service{st: o.Store, src: o.Source, box: o.Box, copts: o.ClientOptions, retention: o.LogRetention,
 		conc: o.Concurrency, now: o.Now, newTicker: o.NewTicker, tick: o.Tick, log: o.Logger, runs: map[string]*run{},
 		failedStart: map[string]time.Time{}, counted: map[string]countedLinks{},
-		linkCaches: map[string]*linkCache{}}
+		memories: map[string]*jobMemory{}}
 	if s.retention <= 0 {
 		s.retention = DefaultLogRetention
 	}
@@ -334,7 +341,7 @@ func (s *Service) Delete(ctx context.Context, appID string) error {
 	}
 	s.cancelRun(j.ID)
 	s.cmu.Lock()
-	delete(s.linkCaches, j.ID)
+	delete(s.memories, j.ID)
 	s.cmu.Unlock()
 	s.mu.Lock()
 	delete(s.counted, j.ID)
@@ -554,10 +561,11 @@ func (s *Service) engine(j store.Job) (*provisioning.Engine, *linkStore, *logSin
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
-	links := &linkStore{st: s.st, jobID: j.ID, cache: s.linkCache(j.ID)}
+	mem := s.memory(j.ID)
+	links := &linkStore{st: s.st, jobID: j.ID, cache: &mem.links}
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
-		Users: users, Groups: groups, Source: s.src, Links: links, Logs: logs, Target: c,
+		Users: users, Groups: groups, Source: s.src, Links: links, Logs: logs, Target: c, Settled: &mem.settled,
 		Concurrency: s.conc, Now: s.now, Logger: s.log})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
