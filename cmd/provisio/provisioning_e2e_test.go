@@ -118,6 +118,20 @@ func testDirectoryCLI(t *testing.T, s *serveProc) {
 	if len(list.Users) != 3 {
 		t.Errorf("user list = %d users, want alice, bob, carol", len(list.Users))
 	}
+	// The same export, corrected and imported again with --update.
+	fixed := strings.Replace(csv, "not-a-upn,Nobody,,,,\n", "", 1)
+	fixed = strings.Replace(fixed, "Bob Berg,Bob,Berg,bob@contoso.com,Sales", "Bob Berg,Bob,Berg,bob@contoso.com,Marketing", 1)
+	if err := os.WriteFile(csvPath, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = s.cliIn(t, nil, "user", "import", csvPath, "--update")
+	if err != nil || !strings.Contains(out, "3 rows, 0 users created, 3 updated, 0 rows failed") {
+		t.Errorf("user import --update = %q, %v; want 3 rows updated", out, err)
+	}
+	s.cliJSON(t, &u, "user", "get", "bob@contoso.com")
+	if u["department"] != "Marketing" {
+		t.Errorf("bob after import --update = %v, want department Marketing", u)
+	}
 
 	s.cliJSON(t, &u, "user", "disable", "carol@contoso.com")
 	if u["accountEnabled"] != false {

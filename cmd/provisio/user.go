@@ -288,6 +288,7 @@ func newUserStateCmd(e *env, f *clientFlags, name, short, method, suffix, verb s
 type importResult struct {
 	Rows     int `json:"rows"`
 	Imported int `json:"imported"`
+	Updated  int `json:"updated"`
 	Failed   int `json:"failed"`
 	Errors   []struct {
 		Line    int    `json:"line"`
@@ -296,13 +297,19 @@ type importResult struct {
 }
 
 func newUserImportCmd(e *env, f *clientFlags) *cobra.Command {
-	return &cobra.Command{
+	var update bool
+	cmd := &cobra.Command{
 		Use:   "import FILE.csv",
-		Short: "Create users from a CSV file",
+		Short: "Create (or with --update, also update) users from a CSV file",
 		Long: `Create users from a CSV file (RFC 4180) whose header row names attributes;
 userPrincipalName is required, objectId optional (a UUID). Empty cells leave an
 attribute unset; accountEnabled defaults to true; manager may name a user created
 earlier in the same file.
+
+Without --update a row whose user already exists is rejected. With --update it
+updates that user (found by objectId if the row has one, else by
+userPrincipalName): its non-empty cells are set, its empty cells leave the
+attribute as it is, so the same HR export can be imported again after changes.
 
 The file is streamed to the server, which writes thousands of rows per second; a
 progress bar shows how far it got. A bad row is reported with its line number and
@@ -310,7 +317,7 @@ nothing of that row is written; the other rows are. The command fails if any row
 
 ` + userAttrHelp,
 		Example: `  provisio user import people.csv
-  provisio user import people.csv --json`,
+  provisio user import people.csv --update --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.client(cmd, e)
@@ -332,7 +339,11 @@ nothing of that row is written; the other rows are. The command fails if any row
 			var raw json.RawMessage
 			// No overall timeout: a large file takes as long as it takes;
 			// Ctrl-C (the command's context) still ends it.
-			err = c.send(cmd.Context(), &http.Client{}, "POST", "/api/v1/imports/users", "text/csv; charset=utf-8", &body, &raw)
+			path := "/api/v1/imports/users"
+			if update {
+				path += "?update=true"
+			}
+			err = c.send(cmd.Context(), &http.Client{}, "POST", path, "text/csv; charset=utf-8", &body, &raw)
 			_ = bar.Finish()
 			if err != nil {
 				return fmt.Errorf("import %s: %w", args[0], err)
@@ -351,10 +362,12 @@ nothing of that row is written; the other rows are. The command fails if any row
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&update, "update", false, "update the users that exist instead of rejecting their rows")
+	return cmd
 }
 
 func printImport(e *env, file string, res importResult) error {
-	fmt.Fprintf(e.stdout, "Imported %s: %d rows, %d users created, %d rows failed.\n", file, res.Rows, res.Imported, res.Failed)
+	fmt.Fprintf(e.stdout, "Imported %s: %d rows, %d users created, %d updated, %d rows failed.\n", file, res.Rows, res.Imported, res.Updated, res.Failed)
 	if len(res.Errors) == 0 {
 		return nil
 	}

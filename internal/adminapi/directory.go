@@ -311,13 +311,15 @@ type importError struct {
 type importJSON struct {
 	Rows     int           `json:"rows"`
 	Imported int           `json:"imported"`
+	Updated  int           `json:"updated"`
 	Failed   int           `json:"failed"`
 	Errors   []importError `json:"errors"`
 }
 
 // importUsers creates users from a text/csv body, streamed: rows are
 // written in batches as they arrive, so the client's upload progress is
-// the import's progress.
+// the import's progress. With ?update=true rows naming existing users
+// update them.
 func (a *API) importUsers(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.dir()
 	if err != nil {
@@ -326,12 +328,21 @@ func (a *API) importUsers(w http.ResponseWriter, r *http.Request) error {
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "text/csv" {
 		return &apiError{http.StatusUnsupportedMediaType, "unsupported_media_type", "request body must be text/csv"}
 	}
+	var opts dirsvc.ImportOptions
+	switch r.URL.Query().Get("update") {
+	case "", "false":
+	case "true":
+		opts.Update = true
+	default:
+		return badRequest("query parameter \"update\" must be true or false")
+	}
 	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxImport)
-	res, err := d.ImportUsers(r.Context(), body, dirsvc.ImportOptions{})
+	res, err := d.ImportUsers(r.Context(), body, opts)
 	if err != nil {
 		return public(err)
 	}
-	out := importJSON{Rows: res.Imported + len(res.Failed), Imported: res.Imported, Failed: len(res.Failed), Errors: []importError{}}
+	out := importJSON{Rows: res.Imported + res.Updated + len(res.Failed), Imported: res.Imported, Updated: res.Updated,
+		Failed: len(res.Failed), Errors: []importError{}}
 	for _, re := range res.Failed[:min(len(res.Failed), maxImportErrors)] {
 		out.Errors = append(out.Errors, importError{Line: re.Line, UserPrincipalName: re.UPN, Message: re.Err.Error()})
 	}

@@ -166,6 +166,13 @@ func TestImportUsers(t *testing.T) {
 	if w := f.must(t, 200, "GET", "/api/v1/users/worker@x.io", "").body; w["manager"] != boss["objectId"] {
 		t.Errorf("worker's manager = %v, want boss's objectId %v", w["manager"], boss["objectId"])
 	}
+	r = f.call(t, "POST", "/api/v1/imports/users?update=true", f.admin, "text/csv", "userPrincipalName,surname\nboss@x.io,Boss2\nnew@x.io,New\n")
+	if r.status != 200 || r.body["rows"] != float64(2) || r.body["imported"] != float64(1) || r.body["updated"] != float64(1) || r.body["failed"] != float64(0) {
+		t.Errorf("import ?update=true = %d %s, want 2 rows: 1 imported, 1 updated", r.status, r.raw)
+	}
+	if b := f.must(t, 200, "GET", "/api/v1/users/boss@x.io", "").body; b["surname"] != "Boss2" {
+		t.Errorf("boss after the update import = %v, want surname Boss2", b)
+	}
 	tests := []struct {
 		name        string
 		contentType string
@@ -174,6 +181,7 @@ func TestImportUsers(t *testing.T) {
 		wantCode    string
 	}{
 		{"JSON body", "application/json", `{}`, 415, "unsupported_media_type"},
+		{"bad update flag", "text/csv?update=yes", "userPrincipalName\na@x.io\n", 400, "bad_request"},
 		{"no content type", "", "userPrincipalName\na@x.io\n", 415, "unsupported_media_type"},
 		{"empty file", "text/csv", "", 400, "bad_request"},
 		{"unknown column", "text/csv", "userPrincipalName,shoeSize\na@x.io,44\n", 400, "bad_request"},
@@ -182,7 +190,11 @@ func TestImportUsers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := f.call(t, "POST", "/api/v1/imports/users", f.admin, tt.contentType, tt.body)
+			ct, query, _ := strings.Cut(tt.contentType, "?")
+			if query != "" {
+				query = "?" + query
+			}
+			r := f.call(t, "POST", "/api/v1/imports/users"+query, f.admin, ct, tt.body)
 			if r.status != tt.wantStatus || r.errCode() != tt.wantCode {
 				t.Errorf("import %s = %d %s, want %d %s", tt.name, r.status, r.raw, tt.wantStatus, tt.wantCode)
 			}

@@ -24,12 +24,20 @@ type ImportOptions struct {
 	// Progress, if set, is called after every batch (and once at the end)
 	// from the importing goroutine.
 	Progress func(ImportProgress)
+	// Update makes a row whose user exists (by objectId if the row has
+	// one, else by userPrincipalName) update that user instead of being
+	// rejected: the row's non-empty cells are set as UpdateUser sets them
+	// and its empty cells leave the attribute as it is (to clear one, use
+	// UpdateUser). Such a row is written on its own, after the rows before
+	// it; a user changed by nothing is not written.
+	Update bool
 }
 
 // ImportProgress is the state of an import after a batch.
 type ImportProgress struct {
 	Rows      int   // data rows read so far
 	Imported  int   // users created so far
+	Updated   int   // existing users updated so far (ImportOptions.Update)
 	Failed    int   // rows rejected so far
 	BytesRead int64 // bytes of the CSV consumed so far (for a progress bar)
 }
@@ -47,12 +55,13 @@ func (e *RowError) Unwrap() error { return e.Err }
 // ImportResult summarizes an import.
 type ImportResult struct {
 	Imported int        `json:"imported"`
+	Updated  int        `json:"updated"`
 	Failed   []RowError `json:"-"`
 }
 
 // ImportUsers creates users from CSV: a header row of attribute names (as
 // SetAttr takes them, plus objectId; userPrincipalName is required), then
-// one user per row. Empty cells leave an attribute unset; accountEnabled
+// one user per row (or, with opts.Update, updates the users that exist). Empty cells leave an attribute unset; accountEnabled
 // defaults to true; manager may be a UPN or ObjectID, of an existing user
 // or of one created earlier in the same file. A bad row (wrong number of
 // fields, a bad value, a taken UPN or objectId, an unknown manager) is
@@ -138,6 +147,15 @@ func (im *importer) run(ctx context.Context) error {
 		}
 		im.rows++
 		line, _ := im.csv.FieldPos(0)
+		if im.opts.Update {
+			updated, err := im.update(ctx, line, rec)
+			if err != nil {
+				return err
+			}
+			if updated {
+				continue
+			}
+		}
 		u, err := im.user(ctx, rec)
 		if err != nil {
 			im.reject(line, u.UserPrincipalName, err)
@@ -200,6 +218,61 @@ func (im *importer) user(ctx context.Context, rec []string) (directory.User, err
 	return u, nil
 }
 
+// update updates the existing user a row names, if there is one, after
+// writing the rows before it; updated reports whether the row was such a
+// row (then its failure, if any, is recorded). err is the store's failure.
+func (im *importer) update(ctx context.Context, line int, rec []string) (updated bool, err error) {
+	set := map[string]string{}
+	upn, id := "", ""
+	for i, v := range rec {
+		v = strings.TrimSpace(v)
+		name := im.header[i]
+		switch {
+		case v == "":
+		case strings.EqualFold(name, "objectId"):
+			id = v
+		default:
+			if strings.EqualFold(name, "userPrincipalName") {
+				upn = v
+			}
+			set[name] = v
+		}
+	}
+	ref := id
+	if ref == "" {
+		ref = upn
+	}
+	if ref == "" {
+		return false, nil // no user to find: the create path reports the row
+	}
+	var cur directory.User
+	if id != "" {
+		cur, err = im.s.st.GetUser(ctx, id)
+	} else {
+		cur, err = im.s.st.GetUserByUPN(ctx, upn)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	if len(im.batch) > 0 {
+		if err := im.flush(ctx); err != nil {
+			return true, err
+		}
+	}
+	if _, err := im.s.UpdateUser(ctx, cur.ObjectID, set); err != nil {
+		if !errors.Is(err, store.ErrInvalid) && !errors.Is(err, store.ErrExists) && !errors.Is(err, store.ErrNotFound) {
+			return true, err
+		}
+		im.reject(line, upn, err)
+		return true, nil
+	}
+	im.res.Updated++
+	return true, nil
+}
+
 func (im *importer) reject(line int, upn string, err error) {
 	im.res.Failed = append(im.res.Failed, RowError{Line: line, UPN: upn, Err: err})
 }
@@ -223,7 +296,7 @@ func (im *importer) flush(ctx context.Context) error {
 	clear(im.batchUPN)
 	clear(im.pendingID)
 	if im.opts.Progress != nil {
-		im.opts.Progress(ImportProgress{Rows: im.rows, Imported: im.res.Imported, Failed: len(im.res.Failed), BytesRead: im.cr.n})
+		im.opts.Progress(ImportProgress{Rows: im.rows, Imported: im.res.Imported, Updated: im.res.Updated, Failed: len(im.res.Failed), BytesRead: im.cr.n})
 	}
 	return nil
 }

@@ -99,6 +99,63 @@ func TestImportUsers(t *testing.T) {
 	}
 }
 
+// TestImportUsersUpdate: with Update, rows naming existing users (by
+// objectId, else by userPrincipalName) update them: non-empty cells are
+// set, empty ones leave the attribute alone; a manager created earlier in
+// the file resolves; a bad row is rejected and changes nothing. Without
+// Update the same rows are rejected as existing.
+func TestImportUsersUpdate(t *testing.T) {
+	setup := func(t *testing.T) (*dirsvc.Service, directory.User, directory.User) {
+		s, _ := newService(t)
+		a := mustCreate(t, s, "a@example.com")
+		if _, err := s.UpdateUser(ctx, a.ObjectID, map[string]string{"displayName": "A", "department": "D1"}); err != nil {
+			t.Fatal(err)
+		}
+		return s, a, mustCreate(t, s, "b@example.com")
+	}
+	csv := func(a directory.User) string {
+		return "objectId,userPrincipalName,displayName,department,accountEnabled,manager\n" +
+			",a@example.com,A2,,,\n" + // line 2: displayName only
+			",new@example.com,New,Sales,true,a@example.com\n" + // line 3: created
+			",B@EXAMPLE.com,,,false,new@example.com\n" + // line 4: disabled, manager from line 3
+			",a@example.com,,,maybe,\n" + // line 5: bad boolean: nothing of it
+			a.ObjectID + ",a.renamed@example.com,,,,\n" // line 6: renamed by objectId
+	}
+
+	s, a, _ := setup(t)
+	res, err := s.ImportUsers(ctx, strings.NewReader(csv(a)), dirsvc.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exists := 0
+	for _, f := range res.Failed {
+		if errors.Is(&f, store.ErrExists) {
+			exists++
+		}
+	}
+	if res.Imported != 1 || res.Updated != 0 || len(res.Failed) != 4 || exists != 3 {
+		t.Errorf("without Update: imported %d, updated %d, failed %v; want 1, 0 and lines 2, 4, 6 existing, 5 invalid", res.Imported, res.Updated, res.Failed)
+	}
+
+	s, a, b := setup(t)
+	res, err = s.ImportUsers(ctx, strings.NewReader(csv(a)), dirsvc.ImportOptions{Update: true, BatchSize: 10})
+	if err != nil {
+		t.Fatalf("ImportUsers(Update) = %v", err)
+	}
+	if res.Imported != 1 || res.Updated != 3 || len(res.Failed) != 1 || res.Failed[0].Line != 5 || !errors.Is(&res.Failed[0], store.ErrInvalid) {
+		t.Fatalf("ImportUsers(Update) = imported %d, updated %d, failed %v; want 1, 3 and line 5 invalid", res.Imported, res.Updated, res.Failed)
+	}
+	gotA, err := s.GetUser(ctx, a.ObjectID)
+	if err != nil || gotA.UserPrincipalName != "a.renamed@example.com" || gotA.DisplayName != "A2" || gotA.Department != "D1" || !gotA.AccountEnabled {
+		t.Errorf("a after the import = %+v, %v; want renamed, displayName A2, department kept, still enabled", gotA, err)
+	}
+	nu, _ := s.GetUser(ctx, "new@example.com")
+	gotB, _ := s.GetUser(ctx, b.ObjectID)
+	if gotB.AccountEnabled || gotB.Manager != nu.ObjectID || nu.Manager != a.ObjectID {
+		t.Errorf("b after the import = %+v, want disabled with manager new (%s); new's manager %q, want a", gotB, nu.ObjectID, nu.Manager)
+	}
+}
+
 func TestImportUsersBadHeader(t *testing.T) {
 	tests := []struct {
 		name, csv string
