@@ -40,8 +40,8 @@ import (
 // its context ends, before it closes the remaining connections.
 const ShutdownTimeout = 20 * time.Second
 
-// RetentionInterval is how often soft-deleted users past their retention
-// are purged.
+// RetentionInterval is how often soft-deleted users and directory changes
+// past their retention are purged.
 const RetentionInterval = time.Hour
 
 // App is one Provisio server: built by New, served by Run, released by

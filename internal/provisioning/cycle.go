@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,19 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	c := &cycle{id: uuid.NewString(), kind: CycleInitial, store: e.links, settled: e.settled}
 	if c.head, err = e.src.Head(ctx); err != nil {
 		return nil, fmt.Errorf("read change feed head: %w", err)
+	}
+	if ok {
+		pruned, err := e.src.PrunedThrough(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read change feed retention: %w", err)
+		}
+		if pruned > wm {
+			// The changes after the watermark are partly gone: only an
+			// initial cycle sees everything again.
+			e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: the change feed no longer holds the changes since the last cycle; running an initial cycle",
+				slog.String("job", e.jobID), slog.Int64("watermark", wm), slog.Int64("pruned_through", pruned))
+			ok = false
+		}
 	}
 	if ok {
 		c.kind, c.from = CycleIncremental, wm

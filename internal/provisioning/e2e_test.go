@@ -482,3 +482,37 @@ func TestDisabledNeverProvisionedIsLoggedOnce(t *testing.T) {
 		t.Error("the enabled user was not created")
 	}
 }
+
+// TestPrunedFeedRunsInitialCycle: when the change feed no longer holds
+// every change since the watermark (retention pruned some), the cycle is
+// an initial one, so the lost changes still reach the target; when the
+// pruning took only changes the job had read, it stays incremental.
+func TestPrunedFeedRunsInitialCycle(t *testing.T) {
+	e := newEnv(t)
+	e.addUsers(3)
+	e.run()
+	e.dir.UpdateUser("u1", func(u *directory.User) { u.Surname = "One" })
+	e.dir.Prune() // only changes the last cycle read, and the one kept
+	res := e.run()
+	if res.Kind != provisioning.CycleIncremental {
+		t.Errorf("cycle after pruning what was read = %s, want incremental", res.Kind)
+	}
+	wantStats(t, res.Stats, provisioning.Stats{Updated: 1})
+
+	e.dir.UpdateUser("u2", func(u *directory.User) { u.Surname = "Two" })
+	e.dir.UpdateUser("u3", func(u *directory.User) { u.Surname = "Three" })
+	e.dir.Prune() // the u2 change is gone
+	res = e.run()
+	if res.Kind != provisioning.CycleInitial {
+		t.Errorf("cycle after pruning unread changes = %s, want initial", res.Kind)
+	}
+	wantStats(t, res.Stats, provisioning.Stats{Updated: 2})
+	for upn, want := range map[string]string{"user2@example.com": "Two", "user3@example.com": "Three"} {
+		if got := e.targetUser(upn)["name"].(map[string]any)["familyName"]; got != want {
+			t.Errorf("%s familyName = %v, want %s", upn, got, want)
+		}
+	}
+	if res = e.run(); res.Kind != provisioning.CycleIncremental || res.Stats.Requests != 0 {
+		t.Errorf("next cycle = %s with %d requests, want incremental with none", res.Kind, res.Stats.Requests)
+	}
+}

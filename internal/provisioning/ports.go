@@ -14,6 +14,9 @@ type Source interface {
 	Head(ctx context.Context) (int64, error)
 	// Changes returns up to limit changes with Seq > after, in Seq order.
 	Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error)
+	// PrunedThrough returns the highest Seq the feed no longer holds (0:
+	// it holds all): a watermark below it has missed changes.
+	PrunedThrough(ctx context.Context) (int64, error)
 	// Users and Groups return the objects with the given ids that exist,
 	// soft-deleted ones included; hard-deleted ids are absent.
 	Users(ctx context.Context, ids []string) ([]*directory.User, error)

@@ -115,6 +115,13 @@ type Directory interface {
 	Head(ctx context.Context) (int64, error)
 	// Changes returns up to limit changes with Seq > after, in Seq order.
 	Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error)
+	// PruneChanges deletes the changes recorded before the given time,
+	// except the latest change (so Head stays), and returns how many it
+	// deleted.
+	PruneChanges(ctx context.Context, before time.Time) (int64, error)
+	// PrunedThrough returns the highest Seq PruneChanges ever deleted (0:
+	// none): a reader whose position is below it has missed changes.
+	PrunedThrough(ctx context.Context) (int64, error)
 	// Users and Groups return the objects with the given ids that exist,
 	// soft-deleted ones included, in no particular order.
 	Users(ctx context.Context, ids []string) ([]*directory.User, error)

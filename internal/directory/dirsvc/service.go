@@ -33,28 +33,40 @@ import (
 // DefaultRetention is how long a soft-deleted user stays restorable.
 const DefaultRetention = 30 * 24 * time.Hour
 
+// DefaultFeedRetention is how long the directory's change feed keeps a
+// change. A provisioning job that has not run for longer misses changes
+// and runs an initial cycle instead of an incremental one.
+const DefaultFeedRetention = 30 * 24 * time.Hour
+
 // Options configure a Service; the zero value is usable.
 type Options struct {
 	// Retention of soft-deleted users before PurgeExpired hard-deletes
 	// them; 0 means DefaultRetention.
 	Retention time.Duration
-	Now       func() time.Time // default time.Now
-	Logger    *slog.Logger     // default: discard
+	// FeedRetention of the change feed's records; 0 means
+	// DefaultFeedRetention.
+	FeedRetention time.Duration
+	Now           func() time.Time // default time.Now
+	Logger        *slog.Logger     // default: discard
 }
 
 // Service performs directory operations. It is safe for concurrent use.
 type Service struct {
-	st        store.Directory
-	retention time.Duration
-	now       func() time.Time
-	log       *slog.Logger
+	st            store.Directory
+	retention     time.Duration
+	feedRetention time.Duration
+	now           func() time.Time
+	log           *slog.Logger
 }
 
 // New returns a Service over st.
 func New(st store.Directory, opts Options) *Service {
-	s := &Service{st: st, retention: opts.Retention, now: opts.Now, log: opts.Logger}
+	s := &Service{st: st, retention: opts.Retention, feedRetention: opts.FeedRetention, now: opts.Now, log: opts.Logger}
 	if s.retention <= 0 {
 		s.retention = DefaultRetention
+	}
+	if s.feedRetention <= 0 {
+		s.feedRetention = DefaultFeedRetention
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -279,14 +291,31 @@ func (s *Service) PurgeExpired(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-// RunRetention calls PurgeExpired every interval until ctx ends; failures
-// are logged and retried at the next tick. It returns ctx's error.
+// PruneFeed deletes the change feed's records older than the feed
+// retention (always keeping the latest) and returns how many it deleted.
+func (s *Service) PruneFeed(ctx context.Context) (int64, error) {
+	n, err := s.st.PruneChanges(ctx, s.now().Add(-s.feedRetention))
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		s.log.Info("pruned directory changes past retention", "count", n, "retention", s.feedRetention)
+	}
+	return n, nil
+}
+
+// RunRetention calls PurgeExpired and PruneFeed every interval until ctx
+// ends; failures are logged and retried at the next tick. It returns
+// ctx's error.
 func (s *Service) RunRetention(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if _, err := s.PurgeExpired(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("retention purge", "err", err)
+		}
+		if _, err := s.PruneFeed(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("retention: prune the change feed", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -20,6 +20,7 @@ type Directory struct {
 	groups      map[string]*directory.Group
 	assignments []directory.Assignment
 	feed        []directory.Change
+	pruned      int64 // the feed's changes up to this seq are gone
 }
 
 var _ provisioning.Source = (*Directory)(nil)
@@ -157,11 +158,26 @@ func (d *Directory) Head(context.Context) (int64, error) {
 	return int64(len(d.feed)), nil
 }
 
+// Prune drops the changes up to the latest but one from the feed, as a
+// store's retention does.
+func (d *Directory) Prune() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.pruned = max(d.pruned, int64(len(d.feed))-1)
+}
+
+// PrunedThrough implements provisioning.Source.
+func (d *Directory) PrunedThrough(context.Context) (int64, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.pruned, nil
+}
+
 // Changes implements provisioning.Source.
 func (d *Directory) Changes(_ context.Context, after int64, limit int) ([]directory.Change, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	start := min(max(after, 0), int64(len(d.feed)))
+	start := min(max(after, d.pruned, 0), int64(len(d.feed)))
 	end := min(start+int64(limit), int64(len(d.feed)))
 	return slices.Clone(d.feed[start:end]), nil
 }

@@ -115,6 +115,45 @@ func (d dirStore) Changes(ctx context.Context, after int64, limit int) ([]direct
 	return out, nil
 }
 
+// PruneChanges implements [store.Directory]. The deletion and the
+// pruned-through mark are one transaction, under the feed lock shared like
+// any directory write.
+func (d dirStore) PruneChanges(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := d.write(ctx, func(t tx) error {
+		var upTo sql.NullInt64
+		err := t.queryRow(ctx, "SELECT MAX(seq) FROM dir_changes WHERE time < ? AND seq < (SELECT MAX(seq) FROM dir_changes)",
+			millis(before)).Scan(&upTo)
+		if err != nil || !upTo.Valid {
+			return err
+		}
+		res, err := t.exec(ctx, "DELETE FROM dir_changes WHERE seq <= ?", upTo.Int64)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, "INSERT INTO dir_changes_pruned (id, through) VALUES (1, ?) "+
+			"ON CONFLICT (id) DO UPDATE SET through = excluded.through WHERE excluded.through > dir_changes_pruned.through", upTo.Int64)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune directory changes: %w", err)
+	}
+	return n, nil
+}
+
+// PrunedThrough implements [store.Directory].
+func (d dirStore) PrunedThrough(ctx context.Context) (int64, error) {
+	var through int64
+	err := d.s.queryRow(ctx, "SELECT COALESCE(MAX(through), 0) FROM dir_changes_pruned").Scan(&through)
+	if err != nil {
+		return 0, fmt.Errorf("directory feed pruned-through mark: %w", err)
+	}
+	return through, nil
+}
+
 // inIDs is a condition "col is one of the ids bound to its one
 // placeholder" (see idsArg): one statement shape for any number of ids.
 func (d dirStore) inIDs(col string) string {

@@ -44,6 +44,7 @@ func RunDirectory(t *testing.T, open DirectoryOpener) {
 		{"SourceReads", testDirSourceReads},
 		{"FailedWriteAppendsNothing", testDirFailedWrite},
 		{"FeedConsumerMissesNothing", testDirFeedConsumer},
+		{"PruneChanges", testDirPruneChanges},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -769,5 +770,48 @@ func testDirFeedConsumer(t *testing.T, d store.Directory) {
 	}
 	if all := dirFeed(t, d, start); len(all) != len(seen) {
 		t.Errorf("feed holds %d changes, consumer saw %d", len(all), len(seen))
+	}
+}
+
+// testDirPruneChanges: PruneChanges deletes the changes recorded before a
+// time but never the latest, so Head stays; PrunedThrough tells how far
+// the feed was pruned, and only grows.
+func testDirPruneChanges(t *testing.T, d store.Directory) {
+	if through, err := d.PrunedThrough(dctx); err != nil || through != 0 {
+		t.Fatalf("PrunedThrough() of a new feed = %d, %v; want 0", through, err)
+	}
+	if n, err := d.PruneChanges(dctx, time.Now().Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("PruneChanges() of an empty feed = %d, %v; want 0", n, err)
+	}
+	for i := range 3 {
+		if _, err := d.CreateUser(dctx, dirUser(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	head := dirHead(t, d)
+	if n, err := d.PruneChanges(dctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("PruneChanges(an hour ago) = %d, %v; want nothing deleted", n, err)
+	}
+	n, err := d.PruneChanges(dctx, time.Now().Add(time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("PruneChanges(in an hour) = %d, %v; want 2 (all but the latest)", n, err)
+	}
+	if h := dirHead(t, d); h != head {
+		t.Errorf("Head() after pruning = %d, want %d", h, head)
+	}
+	if through, err := d.PrunedThrough(dctx); err != nil || through != head-1 {
+		t.Errorf("PrunedThrough() = %d, %v; want %d", through, err, head-1)
+	}
+	if cs, err := d.Changes(dctx, 0, 10); err != nil || len(cs) != 1 || cs[0].Seq != head {
+		t.Errorf("Changes(0) after pruning = %v, %v; want only the latest (%d)", cs, err, head)
+	}
+	if _, err := d.CreateUser(dctx, dirUser(3)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.PruneChanges(dctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Errorf("second PruneChanges() = %d, %v; want 1", n, err)
+	}
+	if through, _ := d.PrunedThrough(dctx); through != head {
+		t.Errorf("PrunedThrough() after a second prune = %d, want %d", through, head)
 	}
 }
