@@ -653,7 +653,15 @@ func (l *lookups) serve(ctx context.Context, key lookupKey, once bool) {
 		l.mu.Unlock()
 		l.run(ctx, key, batch)
 		if once {
-			l.s.bg.Go(func() { l.serve(ctx, key, false) })
+			l.mu.Lock()
+			idle := len(l.queues[key]) == 0
+			if idle {
+				delete(l.queues, key)
+			}
+			l.mu.Unlock()
+			if !idle {
+				l.s.bg.Go(func() { l.serve(ctx, key, false) })
+			}
 			return
 		}
 	}
