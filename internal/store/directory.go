@@ -85,6 +85,14 @@ type Directory interface {
 	// many were. Either appends one OpUpdate of the group when it changed.
 	AddMembers(ctx context.Context, groupID string, members []directory.Member) (int, error)
 	RemoveMembers(ctx context.Context, groupID string, memberIDs []string) (int, error)
+	// SoftDeleteGroup moves a group to the recycle bin (DeletedAt = at),
+	// keeping its members and assignments; RestoreGroup takes it out. Each
+	// is a no-op without a change when the group already is in that state.
+	SoftDeleteGroup(ctx context.Context, objectID string, at time.Time) (directory.Group, error)
+	RestoreGroup(ctx context.Context, objectID string) (directory.Group, error)
+	// PurgeDeletedGroups hard-deletes every group soft-deleted before
+	// cutoff and returns their ObjectIDs.
+	PurgeDeletedGroups(ctx context.Context, cutoff time.Time) ([]string, error)
 	// DeleteGroup hard-deletes a group: its memberships (in both directions)
 	// and assignments go with it, each with its change.
 	DeleteGroup(ctx context.Context, objectID string) error
@@ -168,6 +176,7 @@ type UserQuery struct {
 // GroupQuery selects a page of groups.
 type GroupQuery struct {
 	// After is the displayName of the last group of the previous page.
-	After string
-	Limit int
+	After   string
+	Limit   int
+	Deleted Deleted
 }

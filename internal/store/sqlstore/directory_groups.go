@@ -8,6 +8,7 @@ import (
 	"maps"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -211,7 +212,7 @@ func (d dirStore) GetGroupByName(ctx context.Context, displayName string) (direc
 
 // ListGroups implements [store.Directory].
 func (d dirStore) ListGroups(ctx context.Context, q store.GroupQuery) ([]directory.Group, error) {
-	gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE name_lower > ? ORDER BY name_lower LIMIT ?",
+	gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE name_lower > ?"+deletedCond(q.Deleted)+" ORDER BY name_lower LIMIT ?",
 		strings.ToLower(q.After), dirPageSize(q.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
@@ -350,26 +351,95 @@ func (d dirStore) RemoveMembers(ctx context.Context, groupID string, memberIDs [
 
 // DeleteGroup implements [store.Directory].
 func (d dirStore) DeleteGroup(ctx context.Context, objectID string) error {
-	err := d.write(ctx, func(t tx) error {
-		res, err := t.exec(ctx, "DELETE FROM dir_groups WHERE object_id = ?", objectID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, store.ErrNotFound)
-		}
-		if err := d.appendChange(ctx, t, directory.KindGroup, objectID, directory.OpHardDelete, ""); err != nil {
-			return err
-		}
-		if err := d.leaveGroups(ctx, t, objectID); err != nil {
-			return err
-		}
-		return d.dropAssignments(ctx, t, directory.KindGroup, objectID)
-	})
-	if err != nil {
+	if err := d.write(ctx, func(t tx) error { return d.deleteGroup(ctx, t, objectID) }); err != nil {
 		return fmt.Errorf("delete group %q: %w", objectID, err)
 	}
 	return nil
+}
+
+// deleteGroup hard-deletes a group inside t.
+func (d dirStore) deleteGroup(ctx context.Context, t tx, objectID string) error {
+	res, err := t.exec(ctx, "DELETE FROM dir_groups WHERE object_id = ?", objectID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return errors.Join(err, store.ErrNotFound)
+	}
+	if err := d.appendChange(ctx, t, directory.KindGroup, objectID, directory.OpHardDelete, ""); err != nil {
+		return err
+	}
+	if err := d.leaveGroups(ctx, t, objectID); err != nil {
+		return err
+	}
+	return d.dropAssignments(ctx, t, directory.KindGroup, objectID)
+}
+
+// SoftDeleteGroup implements [store.Directory].
+func (d dirStore) SoftDeleteGroup(ctx context.Context, objectID string, at time.Time) (directory.Group, error) {
+	at = fromMillis(millis(at))
+	return d.setGroupDeleted(ctx, "soft-delete", objectID, &at, directory.OpSoftDelete)
+}
+
+// RestoreGroup implements [store.Directory].
+func (d dirStore) RestoreGroup(ctx context.Context, objectID string) (directory.Group, error) {
+	return d.setGroupDeleted(ctx, "restore", objectID, nil, directory.OpRestore)
+}
+
+// setGroupDeleted sets or clears a group's deleted_at, with a change of op;
+// a group already in that state is returned as it is, without a change.
+func (d dirStore) setGroupDeleted(ctx context.Context, what, objectID string, at *time.Time, op directory.Op) (directory.Group, error) {
+	var out directory.Group
+	err := d.write(ctx, func(t tx) error {
+		g, err := scanGroup(t.queryRow(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE object_id = ?"+d.s.d.forUpdate, objectID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if (g.DeletedAt == nil) != (at == nil) {
+			var ms sql.NullInt64
+			if at != nil {
+				ms = sql.NullInt64{Int64: millis(*at), Valid: true}
+			}
+			if _, err := t.exec(ctx, "UPDATE dir_groups SET deleted_at = ?, modified = ? WHERE object_id = ?", ms, millis(d.s.now()), objectID); err != nil {
+				return err
+			}
+			if err := d.appendChange(ctx, t, directory.KindGroup, objectID, op, ""); err != nil {
+				return err
+			}
+			g.DeletedAt = at
+		}
+		out = g
+		out.Members, err = d.members(ctx, t, objectID)
+		return err
+	})
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("%s group %q: %w", what, objectID, err)
+	}
+	return out, nil
+}
+
+// PurgeDeletedGroups implements [store.Directory].
+func (d dirStore) PurgeDeletedGroups(ctx context.Context, cutoff time.Time) ([]string, error) {
+	var ids []string
+	err := d.write(ctx, func(t tx) error {
+		var err error
+		if ids, err = dirColumn(ctx, t, "SELECT object_id FROM dir_groups WHERE deleted_at < ?", millis(cutoff)); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := d.deleteGroup(ctx, t, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("purge deleted groups: %w", err)
+	}
+	return ids, nil
 }
 
 // leaveGroups removes a deleted object from every group it is a member

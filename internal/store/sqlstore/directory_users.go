@@ -133,14 +133,7 @@ func (d dirStore) GetUserByUPN(ctx context.Context, upn string) (directory.User,
 
 // ListUsers implements [store.Directory].
 func (d dirStore) ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error) {
-	cond := " AND deleted_at IS NULL"
-	switch q.Deleted {
-	case store.DeletedOnly:
-		cond = " AND deleted_at IS NOT NULL"
-	case store.AnyDeleted:
-		cond = ""
-	}
-	rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE upn_lower > ?"+cond+" ORDER BY upn_lower LIMIT ?",
+	rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE upn_lower > ?"+deletedCond(q.Deleted)+" ORDER BY upn_lower LIMIT ?",
 		strings.ToLower(q.After), dirPageSize(q.Limit))
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
@@ -150,6 +143,18 @@ func (d dirStore) ListUsers(ctx context.Context, q store.UserQuery) ([]directory
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
+}
+
+// deletedCond is the condition (" AND ...") selecting soft-deleted rows as
+// sel says.
+func deletedCond(sel store.Deleted) string {
+	switch sel {
+	case store.DeletedOnly:
+		return " AND deleted_at IS NOT NULL"
+	case store.AnyDeleted:
+		return ""
+	}
+	return " AND deleted_at IS NULL"
 }
 
 func collectUsers(rows *sql.Rows) ([]directory.User, error) {

@@ -39,6 +39,7 @@ func RunDirectory(t *testing.T, open DirectoryOpener) {
 		{"Groups", testDirGroups},
 		{"GroupMembers", testDirGroupMembers},
 		{"DeleteGroup", testDirDeleteGroup},
+		{"GroupSoftDeleteRestorePurge", testDirGroupSoftDelete},
 		{"AppsAndAssignments", testDirAssignments},
 		{"ImportUsers", testDirImport},
 		{"SourceReads", testDirSourceReads},
@@ -507,6 +508,67 @@ func testDirDeleteGroup(t *testing.T, d store.Directory) {
 		t.Errorf("member user after group delete: %v, want it kept", err)
 	}
 	wantDirErr(t, "DeleteGroup(again)", d.DeleteGroup(dctx, inner.ObjectID), store.ErrNotFound)
+}
+
+// testDirGroupSoftDelete: a soft-deleted group keeps its members and
+// assignments, leaves the default group list, comes back with RestoreGroup,
+// and PurgeDeletedGroups hard-deletes it once past the cutoff.
+func testDirGroupSoftDelete(t *testing.T, d store.Directory) {
+	u := mustDirUser(t, d, dirUser(1))
+	g := mustDirGroup(t, d, "Sales", directory.Member{ID: u.ObjectID, Kind: directory.KindUser})
+	app := mustDirApp(t, d, "App")
+	if _, err := d.Assign(dctx, directory.Assignment{AppID: app.ID, PrincipalID: g.ObjectID, PrincipalKind: directory.KindGroup}); err != nil {
+		t.Fatal(err)
+	}
+	h := dirHead(t, d)
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	got, err := d.SoftDeleteGroup(dctx, g.ObjectID, at)
+	if err != nil || got.DeletedAt == nil || !got.DeletedAt.Equal(at) || len(got.Members) != 1 {
+		t.Fatalf("SoftDeleteGroup() = %+v, %v; want DeletedAt %v and its member", got, err, at)
+	}
+	if _, err := d.SoftDeleteGroup(dctx, g.ObjectID, at.Add(time.Hour)); err != nil {
+		t.Errorf("SoftDeleteGroup(again) = %v", err)
+	}
+	if read, _ := d.GetGroup(dctx, g.ObjectID); read.DeletedAt == nil || !read.DeletedAt.Equal(at) || len(read.Members) != 1 {
+		t.Errorf("GetGroup() = %+v, want deleted at %v with its member (a second delete keeps the first time)", read, at)
+	}
+	if as, _ := d.Assignments(dctx, app.ID); len(as) != 1 {
+		t.Errorf("assignments of a soft-deleted group = %v, want kept", as)
+	}
+	for _, l := range []struct {
+		q    store.Deleted
+		want int
+	}{{store.ActiveOnly, 0}, {store.DeletedOnly, 1}, {store.AnyDeleted, 1}} {
+		if gs, err := d.ListGroups(dctx, store.GroupQuery{Deleted: l.q}); err != nil || len(gs) != l.want {
+			t.Errorf("ListGroups(Deleted %d) = %d groups, %v; want %d", l.q, len(gs), err, l.want)
+		}
+	}
+	if got, err = d.RestoreGroup(dctx, g.ObjectID); err != nil || got.DeletedAt != nil {
+		t.Errorf("RestoreGroup() = %+v, %v; want not deleted", got, err)
+	}
+	if _, err := d.RestoreGroup(dctx, g.ObjectID); err != nil {
+		t.Errorf("RestoreGroup(again) = %v", err)
+	}
+	_, err = d.SoftDeleteGroup(dctx, uuid.NewString(), at)
+	wantDirErr(t, "SoftDeleteGroup(unknown)", err, store.ErrNotFound)
+	wantDirChanges(t, "delete, delete, restore, restore", d, h,
+		dirChange{directory.KindGroup, g.ObjectID, directory.OpSoftDelete, ""},
+		dirChange{directory.KindGroup, g.ObjectID, directory.OpRestore, ""})
+
+	if _, err := d.SoftDeleteGroup(dctx, g.ObjectID, at); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := d.PurgeDeletedGroups(dctx, at); err != nil || len(ids) != 0 {
+		t.Errorf("PurgeDeletedGroups(at the deletion time) = %v, %v; want none", ids, err)
+	}
+	if ids, err := d.PurgeDeletedGroups(dctx, at.Add(time.Second)); err != nil || len(ids) != 1 || ids[0] != g.ObjectID {
+		t.Errorf("PurgeDeletedGroups(after) = %v, %v; want [%s]", ids, err, g.ObjectID)
+	}
+	_, err = d.GetGroup(dctx, g.ObjectID)
+	wantDirErr(t, "GetGroup(purged)", err, store.ErrNotFound)
+	if as, _ := d.Assignments(dctx, app.ID); len(as) != 0 {
+		t.Errorf("assignments of a purged group = %v, want none", as)
+	}
 }
 
 func testDirAssignments(t *testing.T, d store.Directory) {
