@@ -31,10 +31,18 @@ func newGroupCmd(e *env) *cobra.Command {
 	cmd, f := adminGroupCmd("group", "Manage the directory's groups and their members",
 		`Create, list and delete directory groups and change their members.
 
+A deleted group is soft-deleted: it keeps its members and assignments but is out of
+every provisioning scope (jobs delete it from their applications), and it is
+restorable with "group restore" until purged automatically after the retention period,
+30 days by default; "group purge" deletes it at once and for good.
+
 A group is named by its displayName or its object id. Members are users (by
 userPrincipalName or object id) or, with --group, other groups: groups nest, and the
 members of a nested group are members of the outer one for provisioning scope.`)
-	cmd.AddCommand(newGroupCreateCmd(e, f), newGroupListCmd(e, f), newGroupGetCmd(e, f), newGroupDeleteCmd(e, f),
+	cmd.AddCommand(newGroupCreateCmd(e, f), newGroupListCmd(e, f), newGroupGetCmd(e, f),
+		newGroupStateCmd(e, f, "delete", "Soft-delete a group (restorable until purged)", "DELETE", "", "Deleted"),
+		newGroupStateCmd(e, f, "restore", "Restore a soft-deleted group", "POST", "/restore", "Restored"),
+		newGroupStateCmd(e, f, "purge", "Delete a group permanently, with its memberships and assignments", "DELETE", "?permanent=true", "Purged"),
 		newGroupMembersCmd(e, f, "add-member", "add", "Add users or groups to a group"),
 		newGroupMembersCmd(e, f, "remove-member", "remove", "Remove users or groups from a group"))
 	return cmd
@@ -75,17 +83,22 @@ func printGroup(e *env, f *clientFlags, raw json.RawMessage, verb string) error 
 }
 
 func newGroupListCmd(e *env, f *clientFlags) *cobra.Command {
-	return &cobra.Command{
+	var deleted bool
+	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List groups with their member counts",
+		Short: "List groups with their member counts (with --deleted: the soft-deleted ones)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.client(cmd, e)
 			if err != nil {
 				return err
 			}
+			q := url.Values{}
+			if deleted {
+				q.Set("deleted", "true")
+			}
 			var groups []json.RawMessage
-			err = listAll(cmd, c, "/api/v1/groups", url.Values{}, "groups", func(page []json.RawMessage) { groups = append(groups, page...) })
+			err = listAll(cmd, c, "/api/v1/groups", q, "groups", func(page []json.RawMessage) { groups = append(groups, page...) })
 			if err != nil {
 				return fmt.Errorf("list groups: %w", err)
 			}
@@ -103,6 +116,8 @@ func newGroupListCmd(e *env, f *clientFlags) *cobra.Command {
 			return printTable(e.stdout, rows)
 		},
 	}
+	cmd.Flags().BoolVar(&deleted, "deleted", false, "list the soft-deleted groups instead")
+	return cmd
 }
 
 func newGroupGetCmd(e *env, f *clientFlags) *cobra.Command {
@@ -127,18 +142,9 @@ func newGroupGetCmd(e *env, f *clientFlags) *cobra.Command {
 	}
 }
 
-func newGroupDeleteCmd(e *env, f *clientFlags) *cobra.Command {
-	return &cobra.Command{
-		Use:   "delete GROUP",
-		Short: "Delete a group with its memberships and assignments",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.call(cmd, e, "DELETE", groupPath(args[0]), nil, nil, "delete group "+args[0]); err != nil {
-				return err
-			}
-			return printJSONOr(e, f, map[string]any{"group": args[0], "deleted": true}, fmt.Sprintf("Deleted group %s.\n", args[0]))
-		},
-	}
+// newGroupStateCmd builds delete, restore and purge.
+func newGroupStateCmd(e *env, f *clientFlags, name, short, method, suffix, verb string) *cobra.Command {
+	return newStateCmd(e, f, objectKind{"group", "GROUP", groupPath, printGroup}, name, short, method, suffix, verb)
 }
 
 // membersChange is the body of PATCH /api/v1/groups/{group}/members:

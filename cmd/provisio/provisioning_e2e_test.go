@@ -281,6 +281,35 @@ func testJobLoop(t *testing.T, s *serveProc, ten createdTenant) {
 		t.Errorf("alice in the tenant after unassign = %v, want active false", alice)
 	}
 
+	// A soft-deleted group leaves the scope: the job deletes it in the
+	// application and disables the users it brought in; restored, both
+	// come back.
+	salesInTenant := func() int {
+		r := scimDo(t, "GET", ten.TenantURL+"/Groups?filter="+url.QueryEscape(`displayName eq "Sales"`), ten.Token, "")
+		n, _ := r.body["totalResults"].(float64)
+		return int(n)
+	}
+	var g map[string]any
+	s.cliJSON(t, &g, "group", "delete", "Sales")
+	if g["deletedAt"] == nil {
+		t.Errorf("group delete = %v, want a soft-deleted group", g)
+	}
+	cyc = s.runCycle(t, "Portal")
+	if cyc.Stats.Deleted != 1 || cyc.Stats.Disabled != 2 || salesInTenant() != 0 {
+		t.Errorf("job run after deleting Sales = %+v (Sales in the tenant: %d), want it deleted and bob and carol disabled", cyc, salesInTenant())
+	}
+	if bob := scimUser(t, ten, "bob@contoso.com"); bob == nil || bob["active"] != false {
+		t.Errorf("bob after Sales was deleted = %v, want active false", bob)
+	}
+	s.cliJSON(t, &g, "group", "restore", "Sales")
+	cyc = s.runCycle(t, "Portal")
+	if cyc.Stats.Created != 1 || cyc.Stats.Updated != 2 || salesInTenant() != 1 {
+		t.Errorf("job run after restoring Sales = %+v (Sales in the tenant: %d), want it created again and bob and carol enabled", cyc, salesInTenant())
+	}
+	if bob := scimUser(t, ten, "bob@contoso.com"); bob == nil || bob["active"] != true {
+		t.Errorf("bob after Sales was restored = %v, want active true", bob)
+	}
+
 	table, err := s.cliIn(t, nil, "job", "status", "Portal")
 	if err != nil || !strings.Contains(table, "MANAGED") || !strings.Contains(table, "3 users, 1 groups (1 disabled") {
 		t.Errorf("job status (table) = %q, %v; want the managed counts", table, err)
@@ -340,7 +369,7 @@ func TestDirectoryHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"user"}, {"user", "create"}, {"user", "get"}, {"user", "list"}, {"user", "update"}, {"user", "disable"},
 		{"user", "enable"}, {"user", "delete"}, {"user", "restore"}, {"user", "purge"}, {"user", "import"},
-		{"group"}, {"group", "create"}, {"group", "list"}, {"group", "get"}, {"group", "delete"},
+		{"group"}, {"group", "create"}, {"group", "list"}, {"group", "get"}, {"group", "delete"}, {"group", "restore"}, {"group", "purge"},
 		{"group", "add-member"}, {"group", "remove-member"},
 		{"app"}, {"app", "create"}, {"app", "list"}, {"app", "get"}, {"app", "delete"}, {"app", "assign"},
 		{"app", "unassign"}, {"app", "assignments"},

@@ -264,22 +264,34 @@ Attributes not named keep their values.
 	return cmd
 }
 
-// newUserStateCmd builds disable, enable, delete, restore and purge: one
-// request on the user, answered with the user (or 204 for deletes).
+// newUserStateCmd builds disable, enable, delete, restore and purge.
 func newUserStateCmd(e *env, f *clientFlags, name, short, method, suffix, verb string) *cobra.Command {
+	return newStateCmd(e, f, objectKind{"user", "USER", userPath, printUser}, name, short, method, suffix, verb)
+}
+
+// objectKind is what newStateCmd needs of users or groups.
+type objectKind struct {
+	name, arg string
+	path      func(ref string) string
+	print     func(e *env, f *clientFlags, raw json.RawMessage, verb string) error
+}
+
+// newStateCmd builds a command of one request on a user or group,
+// answered with the object (or 204 for a purge).
+func newStateCmd(e *env, f *clientFlags, k objectKind, name, short, method, suffix, verb string) *cobra.Command {
 	return &cobra.Command{
-		Use:   name + " USER",
+		Use:   name + " " + k.arg,
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var raw json.RawMessage
-			if err := f.call(cmd, e, method, userPath(args[0])+suffix, nil, &raw, fmt.Sprintf("%s user %s", name, args[0])); err != nil {
+			if err := f.call(cmd, e, method, k.path(args[0])+suffix, nil, &raw, fmt.Sprintf("%s %s %s", name, k.name, args[0])); err != nil {
 				return err
 			}
 			if len(raw) > 0 {
-				return printUser(e, f, raw, verb+" user")
+				return k.print(e, f, raw, verb+" "+k.name)
 			}
-			return printJSONOr(e, f, map[string]any{"user": args[0], name + "d": true}, fmt.Sprintf("%s user %s.\n", verb, args[0]))
+			return printJSONOr(e, f, map[string]any{k.name: args[0], name + "d": true}, fmt.Sprintf("%s %s %s.\n", verb, k.name, args[0]))
 		},
 	}
 }

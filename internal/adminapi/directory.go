@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -34,7 +35,9 @@ type Directory interface {
 	CreateGroup(ctx context.Context, g directory.Group) (directory.Group, error)
 	GetGroup(ctx context.Context, ref string) (directory.Group, error)
 	ListGroups(ctx context.Context, q store.GroupQuery) ([]directory.Group, error)
-	DeleteGroup(ctx context.Context, ref string) error
+	DeleteGroup(ctx context.Context, ref string) (directory.Group, error)
+	RestoreGroup(ctx context.Context, ref string) (directory.Group, error)
+	PurgeGroup(ctx context.Context, ref string) error
 	AddMembers(ctx context.Context, groupRef string, memberRefs []string) (int, error)
 	RemoveMembers(ctx context.Context, groupRef string, memberRefs []string) (int, error)
 
@@ -76,6 +79,7 @@ func (a *API) directoryRoutes() []route {
 		{"GET", "/api/v1/groups", a.listGroups},
 		{"GET", "/api/v1/groups/{group}", a.getGroup},
 		{"DELETE", "/api/v1/groups/{group}", a.deleteGroup},
+		{"POST", "/api/v1/groups/{group}/restore", a.restoreGroup},
 		{"PATCH", "/api/v1/groups/{group}/members", a.changeMembers},
 		{"POST", "/api/v1/apps", a.createApp},
 		{"GET", "/api/v1/apps", a.listApps},
@@ -191,17 +195,11 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	uq := store.UserQuery{After: q.Get("after"), Limit: int(limit)}
-	switch q.Get("deleted") {
-	case "", "false":
-		uq.Deleted = store.ActiveOnly
-	case "true":
-		uq.Deleted = store.DeletedOnly
-	case "any":
-		uq.Deleted = store.AnyDeleted
-	default:
-		return badRequest("query parameter \"deleted\" must be true, false or any")
+	deleted, err := deletedParam(q)
+	if err != nil {
+		return err
 	}
+	uq := store.UserQuery{After: q.Get("after"), Limit: int(limit), Deleted: deleted}
 	users, err := d.ListUsers(r.Context(), uq)
 	if err != nil {
 		return public(err)
@@ -259,6 +257,21 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 
 // deleteUser soft-deletes (answering the user with its deletedAt), or
 // with ?permanent=true hard-deletes (204).
+// deletedParam reads the "deleted" query parameter of a list: false (the
+// default) lists the objects not soft-deleted, true the recycle bin, any
+// both.
+func deletedParam(q url.Values) (store.Deleted, error) {
+	switch q.Get("deleted") {
+	case "", "false":
+		return store.ActiveOnly, nil
+	case "true":
+		return store.DeletedOnly, nil
+	case "any":
+		return store.AnyDeleted, nil
+	}
+	return 0, badRequest("query parameter \"deleted\" must be true, false or any")
+}
+
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.dir()
 	if err != nil {
@@ -389,7 +402,11 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	groups, err := d.ListGroups(r.Context(), store.GroupQuery{After: q.Get("after"), Limit: int(limit)})
+	deleted, err := deletedParam(q)
+	if err != nil {
+		return err
+	}
+	groups, err := d.ListGroups(r.Context(), store.GroupQuery{After: q.Get("after"), Limit: int(limit), Deleted: deleted})
 	if err != nil {
 		return public(err)
 	}
@@ -425,6 +442,11 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
+	return a.writeGroup(w, r, d, g)
+}
+
+// writeGroup answers with a group whose members carry their names.
+func (a *API) writeGroup(w http.ResponseWriter, r *http.Request, d Directory, g directory.Group) error {
 	as := make([]directory.Assignment, len(g.Members))
 	for i, m := range g.Members {
 		as[i] = directory.Assignment{PrincipalID: m.ID, PrincipalKind: m.Kind}
@@ -441,16 +463,41 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// deleteGroup soft-deletes a group, or with ?permanent=true purges it.
 func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.dir()
 	if err != nil {
 		return err
 	}
-	if err := d.DeleteGroup(r.Context(), r.PathValue("group")); err != nil {
+	ref := r.PathValue("group")
+	switch r.URL.Query().Get("permanent") {
+	case "true":
+		if err := d.PurgeGroup(r.Context(), ref); err != nil {
+			return public(err)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	case "", "false":
+		g, err := d.DeleteGroup(r.Context(), ref)
+		if err != nil {
+			return public(err)
+		}
+		return a.writeGroup(w, r, d, g)
+	}
+	return badRequest("query parameter \"permanent\" must be true or false")
+}
+
+// restoreGroup takes a group out of the recycle bin.
+func (a *API) restoreGroup(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	g, err := d.RestoreGroup(r.Context(), r.PathValue("group"))
+	if err != nil {
 		return public(err)
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return a.writeGroup(w, r, d, g)
 }
 
 // membersRequest adds and removes members: users by userPrincipalName or

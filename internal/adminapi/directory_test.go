@@ -234,7 +234,22 @@ func TestGroupsAndMembers(t *testing.T) {
 	if gs, _ := r.body["groups"].([]any); len(gs) != 1 || r.body["next"] != "Everyone" {
 		t.Errorf("GET groups?limit=1 = %s, want Everyone and next", r.raw)
 	}
-	f.must(t, 204, "DELETE", "/api/v1/groups/Sales", "")
+	r = f.must(t, 200, "DELETE", "/api/v1/groups/Sales", "")
+	if r.body["deletedAt"] == nil || len(r.body["members"].([]any)) != 1 {
+		t.Errorf("DELETE group = %s, want the soft-deleted group with its member", r.raw)
+	}
+	if gs := f.must(t, 200, "GET", "/api/v1/groups", "").body["groups"].([]any); len(gs) != 1 {
+		t.Errorf("GET groups after a soft delete = %v, want only Everyone", gs)
+	}
+	if gs := f.must(t, 200, "GET", "/api/v1/groups?deleted=true", "").body["groups"].([]any); len(gs) != 1 || gs[0].(map[string]any)["displayName"] != "Sales" {
+		t.Errorf("GET groups?deleted=true = %v, want Sales", gs)
+	}
+	f.must(t, 400, "GET", "/api/v1/groups?deleted=maybe", "")
+	if r = f.must(t, 200, "POST", "/api/v1/groups/Sales/restore", ""); r.body["deletedAt"] != nil {
+		t.Errorf("restore group = %s, want it back", r.raw)
+	}
+	f.must(t, 400, "DELETE", "/api/v1/groups/Sales?permanent=yes", "")
+	f.must(t, 204, "DELETE", "/api/v1/groups/Sales?permanent=true", "")
 	f.must(t, 404, "GET", "/api/v1/groups/Sales", "")
 }
 

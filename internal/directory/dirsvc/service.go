@@ -30,7 +30,8 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-// DefaultRetention is how long a soft-deleted user stays restorable.
+// DefaultRetention is how long a soft-deleted user or group stays
+// restorable.
 const DefaultRetention = 30 * 24 * time.Hour
 
 // DefaultFeedRetention is how long the directory's change feed keeps a
@@ -278,17 +279,22 @@ func (s *Service) PurgeUser(ctx context.Context, ref string) error {
 	return nil
 }
 
-// PurgeExpired hard-deletes the users soft-deleted longer than the
-// retention ago and returns their ObjectIDs.
+// PurgeExpired hard-deletes the users and groups soft-deleted longer than
+// the retention ago and returns their ObjectIDs (users first).
 func (s *Service) PurgeExpired(ctx context.Context) ([]string, error) {
-	ids, err := s.st.PurgeDeletedUsers(ctx, s.now().Add(-s.retention))
+	cutoff := s.now().Add(-s.retention)
+	users, err := s.st.PurgeDeletedUsers(ctx, cutoff)
 	if err != nil {
 		return nil, fmt.Errorf("purge expired users: %w", err)
 	}
-	if len(ids) > 0 {
-		s.log.Info("purged soft-deleted users past retention", "count", len(ids), "retention", s.retention)
+	groups, err := s.st.PurgeDeletedGroups(ctx, cutoff)
+	if err != nil {
+		return users, fmt.Errorf("purge expired groups: %w", err)
 	}
-	return ids, nil
+	if len(users)+len(groups) > 0 {
+		s.log.Info("purged soft-deleted users and groups past retention", "users", len(users), "groups", len(groups), "retention", s.retention)
+	}
+	return append(users, groups...), nil
 }
 
 // PruneFeed deletes the change feed's records older than the feed
@@ -376,14 +382,42 @@ func (s *Service) ListGroups(ctx context.Context, q store.GroupQuery) ([]directo
 	return s.st.ListGroups(ctx, q)
 }
 
-// DeleteGroup hard-deletes a group named by ObjectID or displayName.
-func (s *Service) DeleteGroup(ctx context.Context, ref string) error {
+// DeleteGroup soft-deletes a group named by ObjectID or displayName: it
+// keeps its members and assignments and is out of every provisioning
+// scope until RestoreGroup, or until PurgeExpired deletes it for good
+// after the retention (its displayName stays taken meanwhile).
+func (s *Service) DeleteGroup(ctx context.Context, ref string) (directory.Group, error) {
+	g, err := s.group(ctx, ref)
+	if err == nil {
+		g, err = s.st.SoftDeleteGroup(ctx, g.ObjectID, s.now())
+	}
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("delete group %q: %w", ref, err)
+	}
+	return g, nil
+}
+
+// RestoreGroup takes a soft-deleted group out of the recycle bin.
+func (s *Service) RestoreGroup(ctx context.Context, ref string) (directory.Group, error) {
+	g, err := s.group(ctx, ref)
+	if err == nil {
+		g, err = s.st.RestoreGroup(ctx, g.ObjectID)
+	}
+	if err != nil {
+		return directory.Group{}, fmt.Errorf("restore group %q: %w", ref, err)
+	}
+	return g, nil
+}
+
+// PurgeGroup deletes a group for good (soft-deleted or not): its
+// memberships in both directions and its assignments go with it.
+func (s *Service) PurgeGroup(ctx context.Context, ref string) error {
 	g, err := s.group(ctx, ref)
 	if err == nil {
 		err = s.st.DeleteGroup(ctx, g.ObjectID)
 	}
 	if err != nil {
-		return fmt.Errorf("delete group %q: %w", ref, err)
+		return fmt.Errorf("purge group %q: %w", ref, err)
 	}
 	return nil
 }

@@ -205,11 +205,21 @@ func TestGroupsAndAssignments(t *testing.T) {
 		t.Errorf("UnassignUser() = %v", err)
 	}
 	wantErr(t, "UnassignUser(again)", s.UnassignUser(ctx, "Uni-tel", "u1@example.com"), store.ErrNotFound)
-	if err := s.DeleteGroup(ctx, "Outer"); err != nil {
-		t.Errorf("DeleteGroup() = %v", err)
+	g, err = s.DeleteGroup(ctx, "Outer")
+	if err != nil || g.DeletedAt == nil {
+		t.Errorf("DeleteGroup() = %+v, %v; want a soft-deleted group", g, err)
+	}
+	if as, _ := s.Assignments(ctx, app.ID); len(as) != 1 {
+		t.Errorf("Assignments() after soft-deleting the group = %+v, want its assignment kept", as)
+	}
+	if g, err := s.RestoreGroup(ctx, "Outer"); err != nil || g.DeletedAt != nil {
+		t.Errorf("RestoreGroup() = %+v, %v; want restored", g, err)
+	}
+	if err := s.PurgeGroup(ctx, "Outer"); err != nil {
+		t.Errorf("PurgeGroup() = %v", err)
 	}
 	if as, _ := s.Assignments(ctx, app.ID); len(as) != 0 {
-		t.Errorf("Assignments() after deleting the group = %+v, want none", as)
+		t.Errorf("Assignments() after purging the group = %+v, want none", as)
 	}
 	cs, err := s.Changes(ctx, 0, 1000)
 	if err != nil || len(cs) < 2 {
