@@ -73,3 +73,10 @@ func foreignKeyViolation(err error) bool {
 	}
 	return false
 }
+
+// sqliteBusy reports whether err is SQLite's SQLITE_BUSY (any extended
+// code).
+func sqliteBusy(err error) bool {
+	var sqErr *sqlite.Error
+	return errors.As(err, &sqErr) && sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+}

@@ -162,6 +162,22 @@ func (s *Store) openPostgres(dsn string) error {
 	return nil
 }
 
+// pingSQLite opens the writer's connection, which sets its pragmas. While
+// another connection (another process, or a concurrent Open) sets up the
+// same new file, SQLite may answer SQLITE_BUSY at once instead of waiting
+// for busy_timeout (switching the file to WAL, or recovering its
+// wal-index); that is retried for up to 10 s.
+func pingSQLite(db *sql.DB) error {
+	var err error
+	for range 100 {
+		if err = db.Ping(); !sqliteBusy(err) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
+}
+
 func (s *Store) openSQLite(dsn string) error {
 	if dsn == "" || strings.Contains(dsn, ":memory:") || strings.Contains(dsn, "mode=memory") {
 		return fmt.Errorf("open sqlite %q: in-memory databases are not supported", dsn)
@@ -181,7 +197,7 @@ func (s *Store) openSQLite(dsn string) error {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	// The writer sets journal_mode=WAL before any reader opens the file.
-	if err := w.Ping(); err != nil {
+	if err := pingSQLite(w); err != nil {
 		w.Close()
 		return fmt.Errorf("open sqlite: %w", err)
 	}
