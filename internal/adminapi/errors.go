@@ -106,6 +106,8 @@ func (e *publicError) apiError() *apiError {
 		return &apiError{http.StatusConflict, "conflict", msg}
 	case errors.Is(e.err, store.ErrInvalid), errors.Is(e.err, jobs.ErrInvalid):
 		return &apiError{http.StatusBadRequest, "bad_request", msg}
+	case errors.Is(e.err, jobs.ErrBusy):
+		return &apiError{http.StatusConflict, "job_busy", msg + "; wait for it to end (see the job's status)"}
 	case errors.Is(e.err, jobs.ErrNoToken):
 		return &apiError{http.StatusConflict, "no_credentials", msg + "; run `provisio job configure` with --tenant-url and a token"}
 	case errors.As(e.err, &connErr):

@@ -163,6 +163,14 @@ type JobStore interface {
 	SetWatermark(ctx context.Context, jobID string, seq int64) error
 	ClearWatermark(ctx context.Context, jobID string) error
 
+	// LockJob takes the job's cycle lock until release is called, so that
+	// servers sharing one database run a job's cycles one at a time; ok is
+	// false when another holder has it. PostgreSQL: a session advisory
+	// lock on a connection of its own, released too when the server dies.
+	// SQLite: a database file is one server's, whose job service already
+	// runs one cycle per job at a time, so the lock is always granted.
+	LockJob(ctx context.Context, jobID string) (release func(), ok bool, err error)
+
 	// AppendLogs appends entries to the job's provisioning log, in order.
 	AppendLogs(ctx context.Context, jobID string, entries []JobLog) error
 	// Logs returns the entries q selects, newest first.

@@ -106,6 +106,7 @@ type env struct {
 	clock  *clock
 	ticks  chan time.Time
 	dbPath string // SQLite only
+	box    *secretbox.Box
 }
 
 // backends lists the stores the end-to-end tests run on: SQLite always,
@@ -158,7 +159,7 @@ func newEnv(t testing.TB, dsn, path string, opts ...func(*jobs.Options)) *env {
 	key := make([]byte, secretbox.KeySize)
 	rand.Read(key)
 	box, _ := secretbox.New(key)
-	e := &env{t: t, dir: provisioningtest.NewDirectory(), target: newTarget(t), clock: &clock{}, ticks: make(chan time.Time), dbPath: path}
+	e := &env{t: t, dir: provisioningtest.NewDirectory(), target: newTarget(t), clock: &clock{}, ticks: make(chan time.Time), dbPath: path, box: box}
 	e.clock.ns.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	o := jobs.Options{Store: st.Jobs(), Source: e.dir, Box: box, Now: e.clock.now,
 		NewTicker:     func(time.Duration) (<-chan time.Time, func()) { return e.ticks, func() {} },
@@ -668,4 +669,37 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestJobRunsOnOneServerAtATime: two job services on one PostgreSQL
+// database, as two servers behind a load balancer. While one runs a cycle
+// of the job, the other refuses to start one (ErrBusy); afterwards it can.
+func TestJobRunsOnOneServerAtATime(t *testing.T) {
+	base := os.Getenv("PROVISIO_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
+	}
+	dsn := freshSchema(t, base)
+	a := newEnv(t, dsn, "")
+	b := newEnv(t, dsn, "", func(o *jobs.Options) { o.Source, o.Box = a.dir, a.box }) // the same directory and key
+	a.configure(jobs.Config{})
+	a.addUsers(1, 2)
+	gate := a.target.hold()
+	done, err := a.svc.Trigger(context.Background(), appID)
+	if err != nil {
+		t.Fatalf("Trigger on the first server = %v", err)
+	}
+	waitFor(t, "the held request", func() bool { return a.target.requests.Load() > 0 })
+	if _, err := b.svc.Run(context.Background(), appID); !errors.Is(err, jobs.ErrBusy) {
+		t.Errorf("Run on the second server while the first runs = %v, want ErrBusy", err)
+	}
+	close(gate)
+	<-done
+	sum, err := b.svc.Run(context.Background(), appID)
+	if err != nil || sum.Kind != provisioning.CycleIncremental || sum.Error != "" {
+		t.Errorf("Run on the second server afterwards = %+v, %v; want an incremental cycle", sum, err)
+	}
+	if cs, _ := b.svc.Cycles(context.Background(), appID, 0); len(cs) != 2 {
+		t.Errorf("cycles recorded = %d, want 2 (one per server)", len(cs))
+	}
 }

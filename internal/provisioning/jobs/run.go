@@ -76,6 +76,7 @@ func (p *tracker) snapshot() *Progress {
 // run is a cycle in flight; callers of Run wait on done.
 type run struct {
 	cancel   context.CancelFunc
+	release  func() // the job's cycle lock (see store.JobStore.LockJob)
 	done     chan struct{}
 	progress *tracker
 	restart  bool // Restart was asked while running: clear the watermark after
@@ -138,12 +139,19 @@ func (s *Service) start(ctx context.Context, j store.Job) (*run, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read watermark of app %q: %w", j.AppID, err)
 	}
-	kind := provisioning.CycleInitial
-	if hasMark {
-		kind = provisioning.CycleIncremental
+	kind := provisioning.CycleIncremental
+	if !hasMark {
+		kind = provisioning.CycleInitial
+	}
+	release, ok, err := s.st.LockJob(ctx, j.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("job of app %q: %w", j.AppID, ErrBusy)
 	}
 	cctx, cancel := context.WithCancel(s.base)
-	r := &run{cancel: cancel, done: make(chan struct{}), progress: &tracker{kind: kind, started: s.now()}}
+	r := &run{cancel: cancel, release: release, done: make(chan struct{}), progress: &tracker{kind: kind, started: s.now()}}
 	logs.progress = r.progress
 	s.runs[j.ID] = r
 	delete(s.failedStart, j.ID)
@@ -181,6 +189,7 @@ func (s *Service) cycle(ctx context.Context, j store.Job, e *provisioning.Engine
 	}
 	s.log.LogAttrs(bctx, slog.LevelInfo, "provisioning job cycle", slog.String("app", j.AppID),
 		slog.String("cycle", sum.ID), slog.String("kind", string(sum.Kind)), slog.Any("stats", sum.Stats))
+	r.release()
 	s.mu.Lock()
 	r.res, r.err = sum, err
 	delete(s.runs, j.ID)

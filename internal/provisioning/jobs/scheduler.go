@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/store"
@@ -56,7 +57,11 @@ func (s *Service) tickOnce(ctx context.Context) {
 		if now.Before(nextRun(j, last, now)) || now.Before(s.retryAt(j.ID)) {
 			continue
 		}
-		if _, err := s.start(ctx, j); err != nil {
+		_, err := s.start(ctx, j)
+		if errors.Is(err, ErrBusy) {
+			continue // another server runs it; it records the cycle
+		}
+		if err != nil {
 			// Say so once per interval, not at every tick.
 			s.setRetryAt(j.ID, now.Add(j.Interval))
 			s.log.Warn("provisioning scheduler: start cycle", "app", j.AppID, "err", err)

@@ -25,6 +25,9 @@ var (
 	ErrInvalid = errors.New("invalid provisioning job settings")
 	// ErrNoToken: the job has no Tenant URL or Secret Token yet.
 	ErrNoToken = errors.New("provisioning job has no admin credentials")
+	// ErrBusy: a cycle of the job is running on another server sharing
+	// the database.
+	ErrBusy = errors.New("a cycle of this provisioning job is running on another server")
 )
 
 // Defaults.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -497,4 +498,31 @@ func (s jobStore) Cycles(ctx context.Context, jobID string, limit int) ([]store.
 		return nil, fmt.Errorf("read cycles of job %q: %w", jobID, err)
 	}
 	return out, nil
+}
+
+// LockJob implements [store.JobStore].
+func (s jobStore) LockJob(ctx context.Context, jobID string) (release func(), ok bool, err error) {
+	if !s.d.postgres {
+		return func() {}, true, nil
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock job %q: %w", jobID, err)
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, hashtext($2))", lockJobs, jobID).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("lock job %q: %w", jobID, err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		// A failed unlock leaves the lock to the session: closing the
+		// connection below ends it only if the pool discards it, so say so.
+		if _, err := conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1, hashtext($2))", lockJobs, jobID); err != nil {
+			s.log.Warn("unlock provisioning job", "job", jobID, "err", err)
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, true, nil
 }

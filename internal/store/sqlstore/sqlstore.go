@@ -401,6 +401,7 @@ func (t tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, er
 const (
 	lockMigrate = 0x50524f56 // "PROV"
 	lockEvents  = 0x45564e54 // "EVNT"
+	lockJobs    = 0x4a4f4253 // "JOBS"
 )
 
 // write runs fn in a write transaction. With a tenantID on PostgreSQL the
