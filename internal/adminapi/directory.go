@@ -278,20 +278,28 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ref := r.PathValue("user")
-	switch r.URL.Query().Get("permanent") {
-	case "true":
-		if err := d.PurgeUser(r.Context(), ref); err != nil {
-			return public(err)
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	case "", "false":
+	return softOrPermanent(w, r, func() error { return d.PurgeUser(r.Context(), ref) }, func() error {
 		u, err := d.DeleteUser(r.Context(), ref)
 		if err != nil {
 			return public(err)
 		}
 		writeJSON(w, http.StatusOK, u)
 		return nil
+	})
+}
+
+// softOrPermanent serves the DELETE of a user or group: soft, or with
+// ?permanent=true purge answered 204.
+func softOrPermanent(w http.ResponseWriter, r *http.Request, purge, soft func() error) error {
+	switch r.URL.Query().Get("permanent") {
+	case "true":
+		if err := purge(); err != nil {
+			return public(err)
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	case "", "false":
+		return soft()
 	}
 	return badRequest("query parameter \"permanent\" must be true or false")
 }
@@ -470,21 +478,13 @@ func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ref := r.PathValue("group")
-	switch r.URL.Query().Get("permanent") {
-	case "true":
-		if err := d.PurgeGroup(r.Context(), ref); err != nil {
-			return public(err)
-		}
-		w.WriteHeader(http.StatusNoContent)
-		return nil
-	case "", "false":
+	return softOrPermanent(w, r, func() error { return d.PurgeGroup(r.Context(), ref) }, func() error {
 		g, err := d.DeleteGroup(r.Context(), ref)
 		if err != nil {
 			return public(err)
 		}
 		return a.writeGroup(w, r, d, g)
-	}
-	return badRequest("query parameter \"permanent\" must be true or false")
+	})
 }
 
 // restoreGroup takes a group out of the recycle bin.
