@@ -11,14 +11,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
 )
 
 // fixture is the API over a real SQLite store, served by httptest.
 type fixture struct {
-	srv   *httptest.Server
-	admin string
+	srv     *httptest.Server
+	admin   string
+	tenants *tenant.Manager
 }
 
 func newFixture(t testing.TB, maxBody int64) *fixture {
@@ -39,7 +41,7 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 	New(Config{Tenants: mgr, Events: st, BaseURL: "https://scim.example.com/", MaxBody: maxBody, Logger: log}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, admin: admin}
+	return &fixture{srv: srv, admin: admin, tenants: mgr}
 }
 
 // response is a decoded answer.
@@ -343,4 +345,29 @@ func FuzzBadInputNever5xx(f *testing.F) {
 			}
 		}
 	})
+}
+
+// prunedFeed answers every read as a store whose retention deleted events
+// up to seq 42 does for a reader behind that.
+type prunedFeed struct{}
+
+func (prunedFeed) Events(context.Context, string, int64, int) ([]store.Event, error) {
+	return nil, &store.EventsPrunedError{Through: 42}
+}
+
+// TestEventsPruned: a read of a change feed from before what the retention
+// deleted is 410 events_pruned, naming where to continue.
+func TestEventsPruned(t *testing.T) {
+	f := newFixture(t, 0)
+	id, _ := f.createTenant(t, "acme")
+	mux := http.NewServeMux()
+	api := New(Config{Tenants: f.tenants, Events: prunedFeed{}, BaseURL: "https://scim.example.com/", Logger: slog.New(slog.DiscardHandler)})
+	api.Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	g := &fixture{srv: srv, admin: f.admin, tenants: f.tenants}
+	r := g.do(t, "GET", "/api/v1/tenants/"+id+"/events?after=7", "")
+	if r.status != http.StatusGone || r.errCode() != "events_pruned" || !strings.Contains(r.raw, "after=42") {
+		t.Errorf("GET events behind the retention = %d %s, want 410 events_pruned naming after=42", r.status, r.raw)
+	}
 }

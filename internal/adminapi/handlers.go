@@ -3,6 +3,8 @@ package adminapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -329,6 +331,12 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	evs, err := a.cfg.Events.Events(r.Context(), r.PathValue("id"), after, int(limit))
 	if isNotFound(err) {
 		return notFound("tenant")
+	}
+	var pruned *store.EventsPrunedError
+	if errors.As(err, &pruned) {
+		return &apiError{http.StatusGone, "events_pruned", fmt.Sprintf(
+			"events after %d up to %d were deleted by the retention (serve --event-retention): read the tenant's resources again over SCIM, then continue with after=%d",
+			after, pruned.Through, pruned.Through)}
 	}
 	if err != nil {
 		return err

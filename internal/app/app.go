@@ -176,6 +176,9 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return nil
 	}, func(error) { stopBackground() })
+	if a.cfg.EventRetention > 0 {
+		g.Add(func() error { return a.pruneEvents(bg) }, func(error) { stopBackground() })
+	}
 	err := g.Run()
 	if ctx.Err() != nil {
 		a.log.Info("provisio stopped", "reason", context.Cause(ctx).Error())
@@ -248,6 +251,28 @@ func ensureAdminToken(ctx context.Context, tenants *tenant.Manager, path string,
 	}
 	log.Info("created the admin token; the CLI reads it from this file", "path", path)
 	return nil
+}
+
+// pruneEvents deletes the tenants' change-feed events older than the
+// event retention, every RetentionInterval until ctx ends; failures are
+// logged and retried at the next tick.
+func (a *App) pruneEvents(ctx context.Context) error {
+	t := time.NewTicker(RetentionInterval)
+	defer t.Stop()
+	for {
+		n, err := a.store.PruneEvents(ctx, time.Now().Add(-a.cfg.EventRetention))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Warn("retention: prune tenants' change feeds", "err", err)
+		case n > 0:
+			a.log.Info("pruned tenants' change-feed events past retention", "count", n, "retention", a.cfg.EventRetention)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 // accessLog logs one line per request: method, path, status, duration.

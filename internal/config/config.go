@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -47,6 +48,8 @@ const (
 	FlagPublicURL = "public-url"
 	FlagDemo      = "demo"
 	FlagServer    = "server"
+	// FlagEventRetention is how long tenants' change-feed events are kept.
+	FlagEventRetention = "event-retention"
 )
 
 // DBFileName is the SQLite database file inside the data directory.
@@ -69,6 +72,8 @@ func ServeOptions() []Option {
 		{Flag: FlagLogLevel, Env: "PROVISIO_LOG_LEVEL", Default: "info", Usage: "log level: debug, info, warn or error"},
 		{Flag: FlagLogFormat, Env: "PROVISIO_LOG_FORMAT", Default: "text", Usage: "log format: text or json"},
 		{Flag: FlagPublicURL, Env: "PROVISIO_PUBLIC_URL", Default: "", Usage: "external base URL used in Tenant URLs and meta.location (default http://ADDR)"},
+		{Flag: FlagEventRetention, Env: "PROVISIO_EVENT_RETENTION", Default: "0",
+			Usage: "how long the tenants' change feeds keep an event (e.g. 90d, 2160h); 0 keeps them for ever"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -132,6 +137,9 @@ type Serve struct {
 	PublicURL string // without trailing slash; "" = derived from the bound address
 	// Demo seeds an empty directory with a demo (see internal/demo).
 	Demo bool
+	// EventRetention is how long tenants' change-feed events are kept; 0
+	// keeps them for ever.
+	EventRetention time.Duration
 	// SecretKey is $PROVISIO_SECRET_KEY (base64, 32 bytes), the key that
 	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
 	// DataDir. It has no flag: secrets stay out of shell history.
@@ -172,6 +180,8 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	if err != nil {
 		add(fmt.Errorf("--%s: %q is not true or false", FlagDemo, v[FlagDemo]))
 	}
+	c.EventRetention, err = ParseRetention(v[FlagEventRetention])
+	add(wrapFlag(FlagEventRetention, err))
 	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
 		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
 			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))
@@ -379,4 +389,29 @@ func WriteSecretFile(path, secret string) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// ParseRetention parses a retention period: a Go duration ("2160h") or a
+// number of days ("90d"); "0" means keep for ever.
+func ParseRetention(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, nil
+	}
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(s)
+	}
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a retention period (like 90d or 2160h, or 0 for ever)", s)
+	}
+	if d > 0 && d < time.Hour {
+		return 0, fmt.Errorf("%q is shorter than an hour: events would be gone before most consumers read them", s)
+	}
+	return d, nil
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -240,5 +241,18 @@ func TestREADMEListsEveryOption(t *testing.T) {
 	}
 	if !strings.Contains(readme, "`"+AdminTokenEnv+"`") {
 		t.Errorf("README.md does not mention %s", AdminTokenEnv)
+	}
+}
+
+func TestParseRetention(t *testing.T) {
+	for in, want := range map[string]time.Duration{"": 0, "0": 0, "90d": 90 * 24 * time.Hour, "2160h": 2160 * time.Hour, " 1h ": time.Hour} {
+		if got, err := ParseRetention(in); err != nil || got != want {
+			t.Errorf("ParseRetention(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"soon", "-1h", "30m", "1.5d", "d"} {
+		if _, err := ParseRetention(bad); err == nil {
+			t.Errorf("ParseRetention(%q) = nil error, want one", bad)
+		}
 	}
 }

@@ -16,6 +16,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/provisio-dev/provisio/scim/backend"
@@ -82,6 +83,16 @@ type Event struct {
 	Time         time.Time // UTC
 }
 
+// EventsPrunedError answers a read of a tenant's change feed from a
+// position whose following events were partly deleted by the retention: the
+// reader has to resynchronize from the resources themselves, then read on
+// after Through.
+type EventsPrunedError struct{ Through int64 }
+
+func (e *EventsPrunedError) Error() string {
+	return fmt.Sprintf("the events up to seq %d were deleted by the retention", e.Through)
+}
+
 // Event paging limits for [Store.Events].
 const (
 	DefaultEventLimit = 100
@@ -124,8 +135,14 @@ type Store interface {
 
 	// Events returns up to limit events of the tenant with Seq > after, in
 	// Seq order. limit <= 0 means DefaultEventLimit; it is capped at
-	// MaxEventLimit. An unknown tenant is ErrNotFound.
+	// MaxEventLimit. An unknown tenant is ErrNotFound. When PruneEvents
+	// deleted events of the tenant after `after`, the answer is an
+	// *EventsPrunedError instead.
 	Events(ctx context.Context, tenantID string, after int64, limit int) ([]Event, error)
+	// PruneEvents deletes the events of every tenant recorded before the
+	// given time, remembering per tenant the highest Seq deleted, and
+	// returns how many it deleted.
+	PruneEvents(ctx context.Context, before time.Time) (int64, error)
 
 	// Backend returns the SCIM resource storage. It acts on the tenant
 	// bound to each call's ctx by WithTenant.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/store"
 )
@@ -302,5 +303,41 @@ func readEvents(ctx context.Context, q querier, tenantID string, after int64, li
 		e.Time = fromMillis(ms)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The pruned-through mark is read after the events: a prune that
+	// deleted any of them recorded its mark in the same transaction, so it
+	// is seen here (the mark only grows).
+	var through int64
+	if err := q.queryRow(ctx, "SELECT COALESCE(MAX(through), 0) FROM events_pruned WHERE tenant_id = ?", tenantID).Scan(&through); err != nil {
+		return nil, err
+	}
+	if after < through {
+		return nil, &store.EventsPrunedError{Through: through}
+	}
+	return out, nil
+}
+
+// PruneEvents implements [store.Store].
+func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, "", func(t tx) error {
+		if _, err := t.exec(ctx, "INSERT INTO events_pruned (tenant_id, through) "+
+			"SELECT tenant_id, MAX(seq) FROM events WHERE time < ? GROUP BY tenant_id "+
+			"ON CONFLICT (tenant_id) DO UPDATE SET through = excluded.through WHERE excluded.through > events_pruned.through",
+			millis(before)); err != nil {
+			return err
+		}
+		res, err := t.exec(ctx, "DELETE FROM events WHERE time < ?", millis(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune events: %w", err)
+	}
+	return n, nil
 }

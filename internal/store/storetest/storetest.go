@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"TenantIsolation", testTenantIsolation},
 		{"Events", testEvents},
 		{"EventsConsumerMissesNothing", testEventsConsumerMissesNothing},
+		{"PruneEvents", testPruneEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

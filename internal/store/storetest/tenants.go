@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/store"
 )
@@ -311,5 +312,50 @@ func testEventsConsumerMissesNothing(t *testing.T, s store.Store) {
 		if seen[i].Seq != all[i].Seq || seen[i].ResourceID != all[i].ResourceID {
 			t.Fatalf("consumer event %d = %+v, feed has %+v", i, seen[i], all[i])
 		}
+	}
+}
+
+// testPruneEvents: PruneEvents deletes the events recorded before a time,
+// of every tenant; a reader whose position is below what was deleted of
+// its tenant gets *EventsPrunedError (never a silent gap), a reader at or
+// after it reads on, and other tenants' marks are their own.
+func testPruneEvents(t *testing.T, s store.Store) {
+	e := newEnv(t, s, "pruned")
+	other := newEnv(t, s, "untouched")
+	if n, err := s.PruneEvents(e.ctx, time.Now().Add(time.Hour)); err != nil || n != 0 {
+		t.Fatalf("PruneEvents() with no events = %d, %v", n, err)
+	}
+	u := e.mustCreate(t, e.users, user("alice"))
+	e.mustCreate(t, e.users, user("bob"))
+	before, err := s.Events(e.ctx, e.tenant.ID, 0, 10)
+	if err != nil || len(before) != 2 {
+		t.Fatalf("Events() = %v, %v; want 2", before, err)
+	}
+	if n, err := s.PruneEvents(e.ctx, time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("PruneEvents(an hour ago) = %d, %v; want nothing deleted", n, err)
+	}
+	if n, err := s.PruneEvents(e.ctx, time.Now().Add(time.Hour)); err != nil || n != 2 {
+		t.Fatalf("PruneEvents(in an hour) = %d, %v; want 2", n, err)
+	}
+	through := before[1].Seq
+	for _, after := range []int64{0, before[0].Seq} {
+		_, err := s.Events(e.ctx, e.tenant.ID, after, 10)
+		var pe *store.EventsPrunedError
+		if !errors.As(err, &pe) || pe.Through != through {
+			t.Errorf("Events(after %d) after pruning = %v, want EventsPrunedError through %d", after, err, through)
+		}
+	}
+	if evs, err := s.Events(e.ctx, e.tenant.ID, through, 10); err != nil || len(evs) != 0 {
+		t.Errorf("Events(after the pruned %d) = %v, %v; want an empty page", through, evs, err)
+	}
+	if _, err := e.b.Update(e.ctx, e.users, id(u), "", replace("displayName", "Alice"), noMembers); err != nil {
+		t.Fatal(err)
+	}
+	if evs, err := s.Events(e.ctx, e.tenant.ID, through, 10); err != nil || len(evs) != 1 || evs[0].Op != store.OpUpdate {
+		t.Errorf("Events(after %d) after a new change = %v, %v; want the update", through, evs, err)
+	}
+	other.mustCreate(t, other.users, user("carol"))
+	if evs, err := s.Events(other.ctx, other.tenant.ID, 0, 10); err != nil || len(evs) != 1 {
+		t.Errorf("another tenant's events = %v, %v; want its one event from the start", evs, err)
 	}
 }
