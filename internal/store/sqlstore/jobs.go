@@ -517,8 +517,8 @@ func (s jobStore) LockJob(ctx context.Context, jobID string) (release func(), ok
 		return nil, false, nil
 	}
 	return func() {
-		// A failed unlock leaves the lock to the session: closing the
-		// connection below ends it only if the pool discards it, so say so.
+		// A failed unlock leaves the lock with the session, which ends
+		// only if the pool discards the connection: mark it bad.
 		if _, err := conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock($1, hashtext($2))", lockJobs, jobID); err != nil {
 			s.log.Warn("unlock provisioning job", "job", jobID, "err", err)
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
