@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -83,41 +82,11 @@ func printGroup(e *env, f *clientFlags, raw json.RawMessage, verb string) error 
 }
 
 func newGroupListCmd(e *env, f *clientFlags) *cobra.Command {
-	var deleted bool
-	cmd := &cobra.Command{
-		Use:   "list",
-		Short: "List groups with their member counts (with --deleted: the soft-deleted ones)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client(cmd, e)
-			if err != nil {
-				return err
-			}
-			q := url.Values{}
-			if deleted {
-				q.Set("deleted", "true")
-			}
-			var groups []json.RawMessage
-			err = listAll(cmd, c, "/api/v1/groups", q, "groups", func(page []json.RawMessage) { groups = append(groups, page...) })
-			if err != nil {
-				return fmt.Errorf("list groups: %w", err)
-			}
-			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"groups": nonNil(groups)})
-			}
-			rows := [][]string{{"DISPLAY NAME", "MEMBERS", "DESCRIPTION", "OBJECT ID"}}
-			for _, raw := range groups {
-				var g groupOut
-				if err := json.Unmarshal(raw, &g); err != nil {
-					return fmt.Errorf("decode group: %w", err)
-				}
-				rows = append(rows, []string{g.DisplayName, strconv.Itoa(len(g.Members)), g.Description, g.ObjectID})
-			}
-			return printTable(e.stdout, rows)
-		},
-	}
-	cmd.Flags().BoolVar(&deleted, "deleted", false, "list the soft-deleted groups instead")
-	return cmd
+	return newDirectoryListCmd(e, f, "groups", "List groups with their member counts (with --deleted: the soft-deleted ones)",
+		[]string{"DISPLAY NAME", "MEMBERS", "DESCRIPTION", "OBJECT ID"},
+		func(g groupOut) []string {
+			return []string{g.DisplayName, strconv.Itoa(len(g.Members)), g.Description, g.ObjectID}
+		})
 }
 
 func newGroupGetCmd(e *env, f *clientFlags) *cobra.Command {

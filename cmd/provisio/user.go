@@ -159,10 +159,21 @@ func printAttributes(w io.Writer, raw json.RawMessage) error {
 }
 
 func newUserListCmd(e *env, f *clientFlags) *cobra.Command {
+	return newDirectoryListCmd(e, f, "users", "List users (with --deleted: the soft-deleted ones)",
+		[]string{"USER PRINCIPAL NAME", "DISPLAY NAME", "DEPARTMENT", "STATE", "OBJECT ID"},
+		func(u userOut) []string {
+			return []string{u.UserPrincipalName, u.DisplayName, u.Department, u.state(), u.ObjectID}
+		})
+}
+
+// newDirectoryListCmd builds "user list" and "group list": every page of
+// /api/v1/<key>, or with --deleted of the recycle bin, as JSON or a table
+// of header and one row per object.
+func newDirectoryListCmd[T any](e *env, f *clientFlags, key, short string, header []string, row func(T) []string) *cobra.Command {
 	var deleted bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List users (with --deleted: the soft-deleted ones)",
+		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.client(cmd, e)
@@ -173,26 +184,26 @@ func newUserListCmd(e *env, f *clientFlags) *cobra.Command {
 			if deleted {
 				q.Set("deleted", "true")
 			}
-			var users []json.RawMessage
-			err = listAll(cmd, c, "/api/v1/users", q, "users", func(page []json.RawMessage) { users = append(users, page...) })
+			var all []json.RawMessage
+			err = listAll(cmd, c, "/api/v1/"+key, q, key, func(page []json.RawMessage) { all = append(all, page...) })
 			if err != nil {
-				return fmt.Errorf("list users: %w", err)
+				return fmt.Errorf("list %s: %w", key, err)
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, map[string]any{"users": nonNil(users)})
+				return printJSON(e.stdout, map[string]any{key: nonNil(all)})
 			}
-			rows := [][]string{{"USER PRINCIPAL NAME", "DISPLAY NAME", "DEPARTMENT", "STATE", "OBJECT ID"}}
-			for _, raw := range users {
-				var u userOut
-				if err := json.Unmarshal(raw, &u); err != nil {
-					return fmt.Errorf("decode user: %w", err)
+			rows := [][]string{header}
+			for _, raw := range all {
+				var v T
+				if err := json.Unmarshal(raw, &v); err != nil {
+					return fmt.Errorf("decode %s: %w", key, err)
 				}
-				rows = append(rows, []string{u.UserPrincipalName, u.DisplayName, u.Department, u.state(), u.ObjectID})
+				rows = append(rows, row(v))
 			}
 			return printTable(e.stdout, rows)
 		},
 	}
-	cmd.Flags().BoolVar(&deleted, "deleted", false, "list the soft-deleted users instead")
+	cmd.Flags().BoolVar(&deleted, "deleted", false, "list the soft-deleted "+key+" instead")
 	return cmd
 }
 

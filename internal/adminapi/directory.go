@@ -190,29 +190,37 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	limit, err := intParam(q.Get("limit"), "limit", store.DefaultPageSize, 1, store.MaxPageSize)
+	after, limit, deleted, err := pageParams(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	deleted, err := deletedParam(q)
-	if err != nil {
-		return err
-	}
-	uq := store.UserQuery{After: q.Get("after"), Limit: int(limit), Deleted: deleted}
-	users, err := d.ListUsers(r.Context(), uq)
+	users, err := d.ListUsers(r.Context(), store.UserQuery{After: after, Limit: limit, Deleted: deleted})
 	if err != nil {
 		return public(err)
 	}
-	out := struct {
-		Users []directory.User `json:"users"`
-		Next  string           `json:"next,omitempty"`
-	}{Users: nonNil(users)}
-	if len(users) == int(limit) {
-		out.Next = users[len(users)-1].UserPrincipalName
+	writePage(w, "users", users, limit, func(u directory.User) string { return u.UserPrincipalName })
+	return nil
+}
+
+// pageParams reads the paging parameters of a directory list: after,
+// limit and deleted (see deletedParam).
+func pageParams(q url.Values) (after string, limit int, deleted store.Deleted, err error) {
+	l, err := intParam(q.Get("limit"), "limit", store.DefaultPageSize, 1, store.MaxPageSize)
+	if err != nil {
+		return "", 0, 0, err
+	}
+	deleted, err = deletedParam(q)
+	return q.Get("after"), int(l), deleted, err
+}
+
+// writePage answers one page of a directory list as {key: items, "next"},
+// next being the key to pass as after when the page is full.
+func writePage[T any](w http.ResponseWriter, key string, items []T, limit int, next func(T) string) {
+	out := map[string]any{key: nonNil(items)}
+	if len(items) == limit {
+		out["next"] = next(items[len(items)-1])
 	}
 	writeJSON(w, http.StatusOK, out)
-	return nil
 }
 
 func nonNil[T any](s []T) []T {
@@ -405,27 +413,15 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	limit, err := intParam(q.Get("limit"), "limit", store.DefaultPageSize, 1, store.MaxPageSize)
+	after, limit, deleted, err := pageParams(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	deleted, err := deletedParam(q)
-	if err != nil {
-		return err
-	}
-	groups, err := d.ListGroups(r.Context(), store.GroupQuery{After: q.Get("after"), Limit: int(limit), Deleted: deleted})
+	groups, err := d.ListGroups(r.Context(), store.GroupQuery{After: after, Limit: limit, Deleted: deleted})
 	if err != nil {
 		return public(err)
 	}
-	out := struct {
-		Groups []directory.Group `json:"groups"`
-		Next   string            `json:"next,omitempty"`
-	}{Groups: nonNil(groups)}
-	if len(groups) == int(limit) {
-		out.Next = groups[len(groups)-1].DisplayName
-	}
-	writeJSON(w, http.StatusOK, out)
+	writePage(w, "groups", groups, limit, func(g directory.Group) string { return g.DisplayName })
 	return nil
 }
 
