@@ -423,23 +423,7 @@ func (d dirStore) setGroupDeleted(ctx context.Context, what, objectID string, at
 
 // PurgeDeletedGroups implements [store.Directory].
 func (d dirStore) PurgeDeletedGroups(ctx context.Context, cutoff time.Time) ([]string, error) {
-	var ids []string
-	err := d.write(ctx, func(t tx) error {
-		var err error
-		if ids, err = dirColumn(ctx, t, "SELECT object_id FROM dir_groups WHERE deleted_at < ?", millis(cutoff)); err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := d.deleteGroup(ctx, t, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("purge deleted groups: %w", err)
-	}
-	return ids, nil
+	return d.purgeDeleted(ctx, "groups", cutoff, d.deleteGroup)
 }
 
 // leaveGroups removes a deleted object from every group it is a member

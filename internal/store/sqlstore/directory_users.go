@@ -277,22 +277,27 @@ func (d dirStore) PurgeUser(ctx context.Context, objectID string) error {
 
 // PurgeDeletedUsers implements [store.Directory].
 func (d dirStore) PurgeDeletedUsers(ctx context.Context, cutoff time.Time) ([]string, error) {
+	return d.purgeDeleted(ctx, "users", cutoff, d.purgeUser)
+}
+
+// purgeDeleted hard-deletes with purge, in one transaction, the rows of
+// dir_<kind> soft-deleted before cutoff, and returns their ids.
+func (d dirStore) purgeDeleted(ctx context.Context, kind string, cutoff time.Time, purge func(context.Context, tx, string) error) ([]string, error) {
 	var ids []string
 	err := d.write(ctx, func(t tx) error {
 		var err error
-		ids, err = dirColumn(ctx, t, "SELECT object_id FROM dir_users WHERE deleted_at < ?", millis(cutoff))
-		if err != nil {
+		if ids, err = dirColumn(ctx, t, "SELECT object_id FROM dir_"+kind+" WHERE deleted_at < ?", millis(cutoff)); err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if err := d.purgeUser(ctx, t, id); err != nil {
+			if err := purge(ctx, t, id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("purge users soft-deleted before %s: %w", cutoff.UTC().Format(time.RFC3339), err)
+		return nil, fmt.Errorf("purge %s soft-deleted before %s: %w", kind, cutoff.UTC().Format(time.RFC3339), err)
 	}
 	return ids, nil
 }
