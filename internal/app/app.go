@@ -64,8 +64,8 @@ type App struct {
 // accepts connections from here on; they are answered once Run starts.
 // On error everything opened so far is closed.
 func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	if err := privateDir(cfg.DataDir, log); err != nil {
+		return nil, err
 	}
 	st, err := sqlstore.Open(ctx, cfg.DSN(), log)
 	if err != nil {
@@ -222,6 +222,26 @@ func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*job
 		return nil, fmt.Errorf("start provisioning jobs: %w", err)
 	}
 	return svc, nil
+}
+
+// privateDir creates the data directory with mode 0700, or tightens an
+// existing one to 0700: it holds the database, the admin token and the
+// secret key.
+func privateDir(dir string, log *slog.Logger) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("data directory %s has mode %v and cannot be made private (0700): %w", dir, fi.Mode().Perm(), err)
+		}
+		log.Info("made the data directory private (mode 0700)", "path", dir, "was", fi.Mode().Perm().String())
+	}
+	return nil
 }
 
 // dbKind names the database for logs without showing a DSN (which may

@@ -61,8 +61,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -186,6 +188,9 @@ func (s *Store) openSQLite(dsn string) error {
 	if err != nil {
 		return err
 	}
+	if err := createPrivate(sqlitePath(dsn)); err != nil {
+		return fmt.Errorf("open sqlite: %w", err)
+	}
 	rdsn, err := sqliteDSN(dsn, true)
 	if err != nil {
 		return err
@@ -223,11 +228,36 @@ func (s *Store) openSQLite(dsn string) error {
 	return nil
 }
 
+// sqlitePath is the file a SQLite path or file: URL names.
+func sqlitePath(dsn string) string {
+	base, _, _ := strings.Cut(dsn, "?")
+	return strings.TrimPrefix(base, "file:")
+}
+
+// createPrivate creates the database file readable by its owner only
+// (0600) if it does not exist yet; SQLite gives the -wal and -shm files it
+// creates next to it the same mode. An existing file is left as it is.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// sqliteSynchronous is the writers' synchronous setting. FULL: in WAL mode
+// every commit syncs the WAL, so an acknowledged write survives a power
+// failure, not only a crash of the process; with group commit that costs
+// one fsync per batch of writes (docs/benchmarks.md, "SQLite durability").
+const sqliteSynchronous = "FULL"
+
 // sqliteDSN adds the connection settings to a SQLite path or file: URL:
 // WAL, a busy timeout (other processes only; in-process writes are
-// serialized), synchronous=NORMAL (durable across application crashes, may
-// lose the last transactions on power loss), foreign keys; writers begin
-// IMMEDIATE and leave checkpoints to the checkpointer up to
+// serialized), synchronous=FULL (see sqliteSynchronous), foreign keys;
+// writers begin IMMEDIATE and leave checkpoints to the checkpointer up to
 // writerAutoCheckpoint pages; readers are query-only.
 func sqliteDSN(dsn string, reader bool) (string, error) {
 	base, query, _ := strings.Cut(dsn, "?")
@@ -237,7 +267,7 @@ func sqliteDSN(dsn string, reader bool) (string, error) {
 	}
 	v.Add("_pragma", "busy_timeout(10000)")
 	v.Add("_pragma", "foreign_keys(1)")
-	v.Add("_pragma", "synchronous(NORMAL)")
+	v.Add("_pragma", "synchronous("+sqliteSynchronous+")")
 	if reader {
 		v.Add("_pragma", "query_only(1)")
 	} else {

@@ -253,3 +253,40 @@ func standardTypes() (users, groups *scim.ResourceType) {
 	groups, _ = reg.ResourceType("Group")
 	return users, groups
 }
+
+// TestSQLiteFilesPrivateAndDurable: a new database and its -wal and -shm
+// files are readable by their owner only, and the writer commits with
+// synchronous=FULL, so an acknowledged write survives a power failure.
+func TestSQLiteFilesPrivateAndDurable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		dsn  func(path string) string
+	}{
+		{"path", func(p string) string { return p }},
+		{"file URL", func(p string) string { return "file:" + p + "?cache=private" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "provisio.db")
+			s := openSQLite(t, tc.dsn(path))
+			if _, err := s.CreateTenant(context.Background(), "acme", nil); err != nil {
+				t.Fatalf("CreateTenant = %v", err)
+			}
+			for _, f := range []string{path, path + "-wal", path + "-shm"} {
+				fi, err := os.Stat(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fi.Mode().Perm(); got != 0o600 {
+					t.Errorf("mode of %s = %v, want -rw-------", filepath.Base(f), got)
+				}
+			}
+			var sync int
+			if err := s.w.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil {
+				t.Fatal(err)
+			}
+			if sync != 2 {
+				t.Errorf("PRAGMA synchronous on the writer = %d, want 2 (FULL)", sync)
+			}
+		})
+	}
+}
