@@ -102,7 +102,9 @@ func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 values (a new job: scope assigned, interval 40m). The job starts stopped: "job start".
 
 The Secret Token comes from --token-file, or $` + JobTokenEnv + `, or --token (which
-leaves it in your shell history); it is stored encrypted and never shown again.
+leaves it in your shell history); it is stored encrypted and never shown again. A
+--tenant-url on another scheme, host or port needs the Secret Token again: the stored one
+is only ever sent to the host it was given for.
 --mappings-file replaces the attribute mappings with a JSON document shaped as
 "job get --json" shows them.`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -221,6 +223,7 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 
 // apply validates c and applies it to j.
 func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
+	cur := j
 	var errs []error
 	if c.TenantURL != "" {
 		if err := validateTenantURL(c.TenantURL); err != nil {
@@ -232,6 +235,9 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 	}
 	if c.SecretToken == "" && isNew {
 		errs = append(errs, errors.New("a secret token is required"))
+	}
+	if from, to := origin(cur.TenantURL), origin(j.TenantURL); c.SecretToken == "" && !isNew && len(j.Secret) > 0 && from != to {
+		errs = append(errs, fmt.Errorf("the tenant url moves from %s to %s: send the secret token again, as the stored one belongs to %s", from, to, from))
 	}
 	switch c.Scope {
 	case "":
@@ -295,6 +301,21 @@ func validateTenantURL(raw string) error {
 		return fmt.Errorf("tenant url %q: no fragment allowed", raw)
 	}
 	return nil
+}
+
+// origin is the scheme, host and port of a Tenant URL (RFC 6454 §4), the
+// default port made explicit: a stored Secret Token is only ever sent to
+// the origin it was given for.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 // validateMappings compiles the mappings with the engine's own checks.
