@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/provisio-dev/provisio/internal/app"
 	"github.com/provisio-dev/provisio/internal/config"
 )
 
@@ -85,7 +87,8 @@ func newAdminTokenCmd(e *env) *cobra.Command {
 "provisio serve" creates the first admin token on first start and writes it to
 <data-dir>/admin.token. "admin-token rotate" replaces the token the CLI is using: it
 creates a new one, revokes the old one, and rewrites admin.token when the token came
-from there. The last valid admin token cannot be revoked.
+from there. The last valid admin token cannot be revoked. "admin-token reset" recovers
+a lost admin token on the server's machine, without a token.
 
 The server is --server (or $PROVISIO_SERVER, default http://127.0.0.1:8080). The admin
 token is $PROVISIO_ADMIN_TOKEN or, if unset, the file admin.token in --data-dir (or
@@ -95,7 +98,7 @@ $PROVISIO_DATA_DIR, default ./provisio-data).`,
 	config.Register(cmd.PersistentFlags(), config.ClientOptions())
 	cmd.PersistentFlags().BoolVar(&f.asJSON, "json", false, "print JSON instead of a table")
 	cmd.AddCommand(newTokenCreateCmd(e, f, adminTokens), newTokenListCmd(e, f, adminTokens), newTokenRevokeCmd(e, f, adminTokens),
-		newAdminTokenRotateCmd(e, f))
+		newAdminTokenRotateCmd(e, f), newAdminTokenResetCmd(e, f))
 	return cmd
 }
 
@@ -195,5 +198,52 @@ new token is printed and the variable must be updated by hand.`,
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "a label for the new token (default: its last characters)")
+	return cmd
+}
+
+func newAdminTokenResetCmd(e *env, f *clientFlags) *cobra.Command {
+	name := "reset"
+	cmd := &cobra.Command{
+		Use:   "reset --data-dir DIR [--db URL]",
+		Short: "Recover a lost admin token: write a new one to admin.token and revoke all others",
+		Long: `Recover from a lost admin token. Run it on the server's own machine, as the user
+that runs "provisio serve", with the server's --data-dir (and --db for PostgreSQL): it
+needs access to the database, not a token, and does not talk to the server.
+
+It writes a new admin token to <data-dir>/admin.token (mode 0600), only then stores it,
+and revokes every other admin token, since a lost token may have been found. The token
+is not printed: it is in the file. A running server accepts the new token at once and
+refuses the revoked ones within 10 seconds; "admin-token create" makes new tokens for
+other users of the admin API (CI) afterwards.`,
+		Example: `  provisio admin-token reset --data-dir /var/lib/provisio
+  PROVISIO_DB=postgres://... provisio admin-token reset --data-dir /var/lib/provisio`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.LoadStore(cmd.Flags(), e.getenv)
+			if err != nil {
+				return err
+			}
+			log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			tok, revoked, err := app.ResetAdminToken(cmd.Context(), cfg, name, log)
+			if err != nil {
+				return fmt.Errorf("reset the admin token: %w", err)
+			}
+			out := struct {
+				tokenOut
+				File    string   `json:"file"`
+				Revoked []string `json:"revoked"`
+			}{tokenOut: tokenOut{ID: tok.ID, Name: tok.Name, Created: tok.Created}, File: cfg.AdminTokenPath(), Revoked: []string{}}
+			for _, r := range revoked {
+				out.Revoked = append(out.Revoked, r.ID)
+			}
+			msg := fmt.Sprintf("Reset the admin token: new token %s (%s) written to %s.\n", tok.ID, tok.Name, out.File)
+			if len(revoked) > 0 {
+				msg += "Revoked the other admin tokens: " + strings.Join(out.Revoked, ", ") + ".\n"
+			}
+			return printJSONOr(e, f, out, msg)
+		},
+	}
+	config.Register(cmd.Flags(), []config.Option{config.DBOption()})
+	cmd.Flags().StringVar(&name, "name", name, "a label for the new token")
 	return cmd
 }

@@ -33,7 +33,7 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	mgr := tenant.NewManager(st, tenant.Options{})
-	admin, _, err := mgr.EnsureAdminToken(ctx)
+	admin, _, err := mgr.IssueAdminToken(ctx, "initial")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	mgr := tenant.NewManager(st, tenant.Options{})
-	admin, _, err := mgr.EnsureAdminToken(ctx)
+	admin, _, err := mgr.IssueAdminToken(ctx, "initial")
 	if err != nil {
 		t.Fatal(err)
 	}

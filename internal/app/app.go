@@ -30,6 +30,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
 	"github.com/provisio-dev/provisio/scim"
@@ -253,24 +254,63 @@ func (a *App) dbKind() string {
 	return "sqlite:" + a.cfg.DSN()
 }
 
-// ensureAdminToken creates the admin token on first start and writes it
-// to path with mode 0600. The token itself is never logged.
+// ensureAdminToken creates the admin token on first start. The token is
+// written to path (mode 0600) before it is stored, so a file that cannot
+// be written leaves no valid token that nobody has. The token itself is
+// never logged.
 func ensureAdminToken(ctx context.Context, tenants *tenant.Manager, path string, log *slog.Logger) error {
-	tok, created, err := tenants.EnsureAdminToken(ctx)
+	created, err := tenants.EnsureAdminToken(ctx, writeAdminToken(path))
 	if err != nil {
 		return err
 	}
 	if !created {
 		if _, err := os.Stat(path); err != nil {
-			log.Warn("an admin token exists but its file is missing; set PROVISIO_ADMIN_TOKEN for the CLI", "path", path)
+			log.Warn("an admin token exists but its file is missing: set PROVISIO_ADMIN_TOKEN for the CLI, or make a new token with `provisio admin-token reset` on this machine", "path", path)
 		}
 		return nil
 	}
-	if err := config.WriteSecretFile(path, tok); err != nil {
-		return fmt.Errorf("write admin token: %w", err)
-	}
 	log.Info("created the admin token; the CLI reads it from this file", "path", path)
 	return nil
+}
+
+// writeAdminToken keeps a new admin token's secret in path (mode 0600).
+func writeAdminToken(path string) func(secret string) error {
+	return func(secret string) error {
+		if err := config.WriteSecretFile(path, secret); err != nil {
+			return fmt.Errorf("write admin token: %w", err)
+		}
+		return nil
+	}
+}
+
+// ResetAdminToken is `provisio admin-token reset`, the recovery of a lost
+// admin token: run on the server's machine with the server's data
+// directory and database (cfg.DataDir, cfg.DB), needing no token, it
+// writes a new admin token named name to cfg.AdminTokenPath() (mode 0600),
+// only then stores it, and revokes every other admin token (see
+// tenant.Manager.ResetAdminTokens). The server may be running: it accepts
+// the new token at once and refuses the revoked ones within
+// tenant.DefaultCacheTTL. A SQLite database that does not exist is an
+// error, not created: the data directory is probably the wrong one.
+func ResetAdminToken(ctx context.Context, cfg config.Serve, name string, log *slog.Logger) (created store.Token, revoked []store.Token, err error) {
+	if cfg.DB == "" {
+		if _, err := os.Stat(cfg.DSN()); err != nil {
+			return store.Token{}, nil, fmt.Errorf("no database in --data-dir %s (%w); give the data directory of the server, or its --db", cfg.DataDir, err)
+		}
+	}
+	if err := privateDir(cfg.DataDir, log); err != nil {
+		return store.Token{}, nil, err
+	}
+	st, err := sqlstore.Open(ctx, cfg.DSN(), log)
+	if err != nil {
+		return store.Token{}, nil, fmt.Errorf("open store: %w", err)
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
+		}
+	}()
+	return tenant.NewManager(st, tenant.Options{}).ResetAdminTokens(ctx, name, writeAdminToken(cfg.AdminTokenPath()))
 }
 
 // pruneEvents deletes the tenants' change-feed events older than the

@@ -62,12 +62,14 @@ const AdminTokenFileName = "admin.token"
 var dataDirOption = Option{Flag: FlagDataDir, Env: "PROVISIO_DATA_DIR", Default: "./provisio-data",
 	Usage: "directory holding the SQLite database (" + DBFileName + ") and " + AdminTokenFileName}
 
+var dbOption = Option{Flag: FlagDB, Env: "PROVISIO_DB", Default: "", Usage: "postgres:// URL of a PostgreSQL database to use instead of SQLite"}
+
 // ServeOptions lists the settings of `provisio serve`.
 func ServeOptions() []Option {
 	return []Option{
 		{Flag: FlagAddr, Env: "PROVISIO_ADDR", Default: "127.0.0.1:8080", Usage: "listen address (host:port)"},
 		dataDirOption,
-		{Flag: FlagDB, Env: "PROVISIO_DB", Default: "", Usage: "postgres:// URL of a PostgreSQL database to use instead of SQLite"},
+		dbOption,
 		{Flag: FlagMaxBody, Env: "PROVISIO_MAX_BODY", Default: "1MiB", Usage: "largest accepted request body (bytes, or with KiB/MiB/GiB suffix)"},
 		{Flag: FlagLogLevel, Env: "PROVISIO_LOG_LEVEL", Default: "info", Usage: "log level: debug, info, warn or error"},
 		{Flag: FlagLogFormat, Env: "PROVISIO_LOG_FORMAT", Default: "text", Usage: "log format: text or json"},
@@ -192,6 +194,29 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	return c, nil
 }
+
+// LoadStore resolves the settings that locate the server's state, the
+// data directory and the database, for commands that work on them
+// directly (`provisio admin-token reset`). fs has the data-dir flag and
+// the db flag registered by [Register] with [DBOption].
+func LoadStore(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
+	v := values(fs, getenv, []Option{dataDirOption, dbOption})
+	c := Serve{DataDir: v[FlagDataDir], DB: v[FlagDB]}
+	var errs []error
+	if strings.TrimSpace(c.DataDir) == "" {
+		errs = append(errs, errors.New("--data-dir: must not be empty"))
+	}
+	if err := checkDB(c.DB); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return Serve{}, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+// DBOption is the --db setting, for commands that open the database.
+func DBOption() Option { return dbOption }
 
 // DSN is what the store opens: the PostgreSQL URL if --db is set,
 // otherwise the SQLite file inside the data directory.

@@ -13,35 +13,76 @@ import (
 var ErrLastAdminToken = errors.New("the last valid admin token cannot be revoked")
 
 // EnsureAdminToken creates an admin API token if no valid one exists and
-// returns it in plain text with created true; otherwise it returns "",
-// false. Only the hash is stored.
-func (m *Manager) EnsureAdminToken(ctx context.Context) (string, bool, error) {
+// reports created true. keep receives the new token's secret before the
+// token is stored (serve writes it to admin.token) and the token is stored
+// only once keep succeeded, so a secret that could not be kept never
+// becomes a valid token that nobody has. Only the hash is stored.
+func (m *Manager) EnsureAdminToken(ctx context.Context, keep func(secret string) error) (bool, error) {
 	toks, err := m.AdminTokens(ctx)
 	if err != nil {
-		return "", false, err
+		return false, err
 	}
 	if len(valid(toks)) > 0 {
-		return "", false, nil
+		return false, nil
 	}
-	secret, _, err := m.IssueAdminToken(ctx, "initial")
+	if _, err := m.issueAdminToken(ctx, "initial", keep); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// ResetAdminTokens is the recovery of an administrator who lost the admin
+// token: it issues a new admin token named name, handing its secret to
+// keep before the token is stored (as EnsureAdminToken does), then revokes
+// every other valid admin token, since a lost token may have been found.
+// It returns the new token's record and the revoked ones. It needs no
+// token: `provisio admin-token reset` calls it on the server's machine,
+// with direct access to the database.
+func (m *Manager) ResetAdminTokens(ctx context.Context, name string, keep func(secret string) error) (store.Token, []store.Token, error) {
+	toks, err := m.AdminTokens(ctx)
 	if err != nil {
-		return "", false, err
+		return store.Token{}, nil, err
 	}
-	return secret, true, nil
+	tok, err := m.issueAdminToken(ctx, name, keep)
+	if err != nil {
+		return store.Token{}, nil, err
+	}
+	var revoked []store.Token
+	for _, t := range valid(toks) {
+		if err := m.store.RevokeAdminToken(ctx, t.ID); err != nil {
+			return tok, revoked, fmt.Errorf("reset admin tokens: revoke %s (the new token is valid): %w", t.ID, err)
+		}
+		revoked = append(revoked, t)
+	}
+	return tok, revoked, nil
 }
 
 // IssueAdminToken creates another admin API token and returns its secret,
 // which is shown only this once, and its record. Several may be valid at
 // once: that is how the admin token rotates (see RotateAdminToken).
 func (m *Manager) IssueAdminToken(ctx context.Context, name string) (string, store.Token, error) {
-	secret, tok, err := newSecret(AdminTokenPrefix, name)
+	var secret string
+	tok, err := m.issueAdminToken(ctx, name, func(s string) error { secret = s; return nil })
 	if err != nil {
-		return "", store.Token{}, fmt.Errorf("issue admin token: %w", err)
-	}
-	if tok, err = m.store.CreateAdminToken(ctx, tok); err != nil {
-		return "", store.Token{}, fmt.Errorf("issue admin token: %w", err)
+		return "", store.Token{}, err
 	}
 	return secret, tok, nil
+}
+
+// issueAdminToken makes a new admin token, hands its secret to keep and
+// stores its hash only if keep succeeded.
+func (m *Manager) issueAdminToken(ctx context.Context, name string, keep func(secret string) error) (store.Token, error) {
+	secret, tok, err := newSecret(AdminTokenPrefix, name)
+	if err != nil {
+		return store.Token{}, fmt.Errorf("issue admin token: %w", err)
+	}
+	if err := keep(secret); err != nil {
+		return store.Token{}, fmt.Errorf("issue admin token: %w", err)
+	}
+	if tok, err = m.store.CreateAdminToken(ctx, tok); err != nil {
+		return store.Token{}, fmt.Errorf("issue admin token: %w", err)
+	}
+	return tok, nil
 }
 
 // AdminTokens lists the admin API tokens, revoked ones included (never

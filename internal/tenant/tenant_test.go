@@ -155,6 +155,17 @@ func (f *fakeStore) ListAdminTokens(context.Context) ([]store.Token, error) {
 	return append([]store.Token(nil), f.admins...), nil
 }
 
+func (f *fakeStore) RevokeAdminToken(_ context.Context, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, t := range f.admins {
+		if t.ID == id && t.Revoked.IsZero() {
+			f.admins[i].Revoked = time.Now()
+		}
+	}
+	return nil
+}
+
 func (f *fakeStore) LookupAdminToken(_ context.Context, hash []byte) (store.Token, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -386,13 +397,15 @@ func TestSetPolicyIsSeenAtOnce(t *testing.T) {
 func TestAdminToken(t *testing.T) {
 	m, _, _ := newManager(t)
 	ctx := context.Background()
-	tok, created, err := m.EnsureAdminToken(ctx)
+	var tok string
+	created, err := m.EnsureAdminToken(ctx, func(s string) error { tok = s; return nil })
 	if err != nil || !created || !WellFormed(tok, AdminTokenPrefix) {
 		t.Fatalf("EnsureAdminToken() = %q, %v, %v; want a new pva_ token", tok, created, err)
 	}
-	again, created, err := m.EnsureAdminToken(ctx)
-	if err != nil || created || again != "" {
-		t.Errorf("EnsureAdminToken() second time = %q, %v, %v; want nothing new", again, created, err)
+	kept := false
+	created, err = m.EnsureAdminToken(ctx, func(string) error { kept = true; return nil })
+	if err != nil || created || kept {
+		t.Errorf("EnsureAdminToken() second time = %v, %v, kept %v; want nothing new", created, err, kept)
 	}
 	if err := m.AuthenticateAdmin(ctx, tok); err != nil {
 		t.Errorf("AuthenticateAdmin(valid) error = %v", err)
@@ -468,5 +481,45 @@ func BenchmarkAuthenticate(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestAdminTokenOnlyOnceKept: a new admin token becomes valid only after
+// keep kept its secret; a reset revokes every other admin token.
+func TestAdminTokenOnlyOnceKept(t *testing.T) {
+	m, _, _ := newManager(t)
+	ctx := context.Background()
+	lost := errors.New("disk full")
+	if _, err := m.EnsureAdminToken(ctx, func(string) error { return lost }); !errors.Is(err, lost) {
+		t.Fatalf("EnsureAdminToken(keep fails) = %v, want %v", err, lost)
+	}
+	if toks, err := m.AdminTokens(ctx); err != nil || len(toks) != 0 {
+		t.Fatalf("AdminTokens() after a failed keep = %v, %v; want none", toks, err)
+	}
+	first, _, _ := m.IssueAdminToken(ctx, "first")
+	second, _, _ := m.IssueAdminToken(ctx, "second")
+	if _, _, err := m.ResetAdminTokens(ctx, "reset", func(string) error { return lost }); !errors.Is(err, lost) {
+		t.Fatalf("ResetAdminTokens(keep fails) = %v, want %v", err, lost)
+	}
+	if err := m.AuthenticateAdmin(ctx, first); err != nil {
+		t.Errorf("AuthenticateAdmin(first) after a failed reset = %v, want nil", err)
+	}
+	var secret string
+	tok, revoked, err := m.ResetAdminTokens(ctx, "reset", func(s string) error { secret = s; return nil })
+	if err != nil || tok.Name != "reset" || len(revoked) != 2 {
+		t.Fatalf("ResetAdminTokens() = %+v, %d revoked, %v; want a token named reset and 2 revoked", tok, len(revoked), err)
+	}
+	uncached := NewManager(m.store, Options{CacheTTL: -1})
+	for _, tc := range []struct {
+		name, secret string
+		want         error
+	}{
+		{"the new token", secret, nil},
+		{"an old token", first, ErrUnauthorized},
+		{"another old token", second, ErrUnauthorized},
+	} {
+		if err := uncached.AuthenticateAdmin(ctx, tc.secret); !errors.Is(err, tc.want) {
+			t.Errorf("%s: AuthenticateAdmin() = %v, want %v", tc.name, err, tc.want)
+		}
 	}
 }
