@@ -11,6 +11,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/oklog/run"
+	"golang.org/x/net/netutil"
 
 	"github.com/provisio-dev/provisio/internal/adminapi"
 	"github.com/provisio-dev/provisio/internal/config"
@@ -40,6 +42,17 @@ import (
 // ShutdownTimeout bounds how long Run waits for in-flight requests once
 // its context ends, before it closes the remaining connections.
 const ShutdownTimeout = 20 * time.Second
+
+// HTTP timeouts beside the configurable ones (config.Serve.ReadTimeout,
+// IdleTimeout). There is no WriteTimeout for a whole response: `job run
+// --wait` waits for a cycle and a large page streams for as long as it
+// needs. Instead every 64 KiB of a response must reach the client within
+// WriteStallTimeout (see writeProgress), so a client that stops reading
+// cannot hold its connection.
+const (
+	ReadHeaderTimeout = 10 * time.Second
+	WriteStallTimeout = time.Minute
+)
 
 // RetentionInterval is how often soft-deleted users and directory changes
 // past their retention are purged.
@@ -89,6 +102,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listen: %w", err)
 	}
+	a.ln = netutil.LimitListener(a.ln, cmp.Or(cfg.MaxConns, config.DefaultMaxConns))
 	a.base = cfg.BaseURL(a.ln.Addr())
 	a.handler = a.routes()
 	return a, nil
@@ -141,9 +155,10 @@ func (a *App) routes() http.Handler {
 // Call Close afterwards.
 func (a *App) Run(ctx context.Context) error {
 	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           writeProgress(a.handler, WriteStallTimeout),
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       cmp.Or(a.cfg.ReadTimeout, config.DefaultReadTimeout),
+		IdleTimeout:       cmp.Or(a.cfg.IdleTimeout, config.DefaultIdleTimeout),
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
 	var g run.Group
@@ -348,6 +363,51 @@ func accessLog(next http.Handler, log *slog.Logger) http.Handler {
 			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)))
 	})
 }
+
+// writeChunk is how much of a response must be written within one write
+// deadline.
+const writeChunk = 64 << 10
+
+// writeProgress gives every writeChunk bytes of a response a write
+// deadline of stall from when its write starts: a response takes as long
+// as it needs while the client reads it, and a client that stops reading
+// is disconnected after stall.
+func writeProgress(next http.Handler, stall time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		// No deadline while the handler works (one left by the previous
+		// request on this connection must not cut this one), then one
+		// for the final flush.
+		_ = rc.SetWriteDeadline(time.Time{})
+		next.ServeHTTP(&progressWriter{ResponseWriter: w, rc: rc, stall: stall}, r)
+		_ = rc.SetWriteDeadline(time.Now().Add(stall))
+	})
+}
+
+// progressWriter sets a write deadline before each chunk it writes.
+type progressWriter struct {
+	http.ResponseWriter
+	rc    *http.ResponseController
+	stall time.Duration
+}
+
+func (w *progressWriter) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		chunk := p[:min(len(p), writeChunk)]
+		_ = w.rc.SetWriteDeadline(time.Now().Add(w.stall))
+		m, err := w.ResponseWriter.Write(chunk)
+		n += m
+		if err != nil {
+			return n, err
+		}
+		p = p[m:]
+	}
+	return n, nil
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *progressWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // statusWriter records the response status for the access log.
 type statusWriter struct {

@@ -1,11 +1,20 @@
 package app
 
 import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
@@ -84,5 +93,161 @@ func TestAdminTokenFileBeforeToken(t *testing.T) {
 	}
 	if err := a.tenants.AuthenticateAdmin(t.Context(), strings.TrimSpace(string(tok))); err != nil {
 		t.Errorf("AuthenticateAdmin(token in admin.token) = %v, want nil", err)
+	}
+}
+
+// serveApp runs an App on 127.0.0.1:0 until the test ends and returns it
+// with its admin token.
+func serveApp(t *testing.T, cfg config.Serve) (*App, string) {
+	t.Helper()
+	a, err := New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("New() error = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		a.Close()
+	})
+	tok, err := os.ReadFile(cfg.AdminTokenPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, strings.TrimSpace(string(tok))
+}
+
+// rawConn is one client connection to the server, speaking HTTP/1.1 by
+// hand.
+type rawConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func dial(t *testing.T, a *App) *rawConn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(a.BaseURL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &rawConn{c, bufio.NewReader(c)}
+}
+
+// get sends GET path and reads the answer, waiting at most wait.
+func (c *rawConn) get(path string, wait time.Duration) (int, error) {
+	if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: provisio\r\n\r\n", path); err != nil {
+		return 0, err
+	}
+	_ = c.SetReadDeadline(time.Now().Add(wait))
+	resp, err := http.ReadResponse(c.r, nil)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, err
+}
+
+// TestSlowBodyCutOff: a client that sends a request's headers and one
+// byte of its body is disconnected after the read timeout instead of
+// holding the connection for ever.
+func TestSlowBodyCutOff(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ReadTimeout = 300 * time.Millisecond
+	a, admin := serveApp(t, cfg)
+	start := time.Now() // before the server starts its read deadline
+	c := dial(t, a)
+	fmt.Fprintf(c, "POST /api/v1/tenants HTTP/1.1\r\nHost: provisio\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", admin)
+	_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_, err := io.Copy(io.Discard, c.r) // whatever the server answers, then EOF
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("a client sending one body byte still holds its connection after %v (read timeout %v)", time.Since(start), cfg.ReadTimeout)
+	}
+	if took := time.Since(start); took < cfg.ReadTimeout {
+		t.Errorf("the connection closed after %v, before the read timeout %v", took, cfg.ReadTimeout)
+	}
+}
+
+// TestMaxConns: with --max-conns 2, a third connection is not served
+// while two are open (/healthz included) and is served as soon as one
+// closes.
+func TestMaxConns(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.MaxConns = 2
+	a, _ := serveApp(t, cfg)
+	held := []*rawConn{dial(t, a), dial(t, a)}
+	for i, c := range held {
+		if code, err := c.get("/healthz", 10*time.Second); code != http.StatusOK {
+			t.Fatalf("connection %d: GET /healthz = %d, %v; want 200", i+1, code, err)
+		}
+	}
+	third := dial(t, a) // the kernel completes the handshake; the server does not accept it yet
+	if code, err := third.get("/healthz", 300*time.Millisecond); err == nil {
+		t.Fatalf("a third connection over --max-conns 2: GET /healthz = %d, want no answer while two are open", code)
+	}
+	held[0].Close()
+	_ = third.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(third.r, nil)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the third connection once one closed: GET /healthz = %v, %v; want 200", resp, err)
+	}
+	resp.Body.Close()
+}
+
+// TestWriteProgress: a response may take longer than the write stall
+// timeout while the client reads it (and a handler may wait longer
+// before it writes), even on a connection whose previous response set a
+// deadline; a client that stops reading is disconnected after it.
+func TestWriteProgress(t *testing.T) {
+	const stall = 100 * time.Millisecond
+	release := make(chan struct{})
+	failed := make(chan error, 1)
+	srv := httptest.NewServer(writeProgress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/small":
+			_, _ = io.WriteString(w, "ok")
+		case "/wait": // like `job run --wait`
+			<-release
+			w.WriteHeader(http.StatusNoContent)
+		case "/endless":
+			chunk := make([]byte, 1<<20)
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					failed <- err
+					return
+				}
+			}
+		}
+	}), stall))
+	defer srv.Close()
+	c, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rc := &rawConn{c, bufio.NewReader(c)}
+	if code, err := rc.get("/small", 10*time.Second); code != http.StatusOK {
+		t.Fatalf("GET /small = %d, %v; want 200", code, err)
+	}
+	time.AfterFunc(3*stall, func() { close(release) }) // longer than stall: only makes the check stricter
+	if code, err := rc.get("/wait", 10*time.Second); code != http.StatusNoContent {
+		t.Fatalf("GET /wait on the same connection, answered after 3×stall = %d, %v; want 204", code, err)
+	}
+
+	if _, err := fmt.Fprintf(rc, "GET /endless HTTP/1.1\r\nHost: provisio\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	select { // the client reads nothing
+	case err := <-failed:
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Errorf("writing to a client that stopped reading failed with %v, want a timeout", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("writing to a client that stopped reading did not fail within 20s")
 	}
 }

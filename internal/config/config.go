@@ -50,6 +50,17 @@ const (
 	FlagServer    = "server"
 	// FlagEventRetention is how long tenants' change-feed events are kept.
 	FlagEventRetention = "event-retention"
+	// HTTP connection limits (see [Serve.ReadTimeout]).
+	FlagReadTimeout = "read-timeout"
+	FlagIdleTimeout = "idle-timeout"
+	FlagMaxConns    = "max-conns"
+)
+
+// Defaults of the HTTP connection limits.
+const (
+	DefaultReadTimeout = 2 * time.Minute
+	DefaultIdleTimeout = 2 * time.Minute
+	DefaultMaxConns    = 1024
 )
 
 // DBFileName is the SQLite database file inside the data directory.
@@ -76,6 +87,12 @@ func ServeOptions() []Option {
 		{Flag: FlagPublicURL, Env: "PROVISIO_PUBLIC_URL", Default: "", Usage: "external base URL used in Tenant URLs and meta.location (default http://ADDR)"},
 		{Flag: FlagEventRetention, Env: "PROVISIO_EVENT_RETENTION", Default: "0",
 			Usage: "how long the tenants' change feeds keep an event (e.g. 90d, 2160h); 0 keeps them for ever"},
+		{Flag: FlagReadTimeout, Env: "PROVISIO_READ_TIMEOUT", Default: DefaultReadTimeout.String(),
+			Usage: "longest time to read a request, headers and body (a slower client is disconnected)"},
+		{Flag: FlagIdleTimeout, Env: "PROVISIO_IDLE_TIMEOUT", Default: DefaultIdleTimeout.String(),
+			Usage: "how long an idle keep-alive connection is kept open"},
+		{Flag: FlagMaxConns, Env: "PROVISIO_MAX_CONNS", Default: strconv.Itoa(DefaultMaxConns),
+			Usage: "most client connections open at once; further ones wait until one closes"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -142,6 +159,13 @@ type Serve struct {
 	// EventRetention is how long tenants' change-feed events are kept; 0
 	// keeps them for ever.
 	EventRetention time.Duration
+	// ReadTimeout bounds reading one request, headers and body, so that a
+	// client sending a body byte by byte cannot hold a connection;
+	// IdleTimeout closes idle keep-alive connections; MaxConns caps the
+	// open client connections. Zero means the default.
+	ReadTimeout time.Duration
+	IdleTimeout time.Duration
+	MaxConns    int
 	// SecretKey is $PROVISIO_SECRET_KEY (base64, 32 bytes), the key that
 	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
 	// DataDir. It has no flag: secrets stay out of shell history.
@@ -184,6 +208,13 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	c.EventRetention, err = ParseRetention(v[FlagEventRetention])
 	add(wrapFlag(FlagEventRetention, err))
+	c.ReadTimeout, err = parseTimeout(v[FlagReadTimeout])
+	add(wrapFlag(FlagReadTimeout, err))
+	c.IdleTimeout, err = parseTimeout(v[FlagIdleTimeout])
+	add(wrapFlag(FlagIdleTimeout, err))
+	if c.MaxConns, err = strconv.Atoi(v[FlagMaxConns]); err != nil || c.MaxConns < 1 {
+		add(fmt.Errorf("--%s: %q is not a number of connections of at least 1", FlagMaxConns, v[FlagMaxConns]))
+	}
 	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
 		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
 			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))
@@ -302,6 +333,15 @@ func parseLevel(s string) (slog.Level, error) {
 		return 0, fmt.Errorf("%q is not debug, info, warn or error", s)
 	}
 	return l, nil
+}
+
+// parseTimeout parses a positive Go duration ("2m", "90s").
+func parseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as 2m or 90s", s)
+	}
+	return d, nil
 }
 
 // maxSize bounds --max-body: a request body larger than 1 GiB is never

@@ -79,6 +79,9 @@ func TestLoadServe(t *testing.T) {
 			if err != nil {
 				t.Fatalf("LoadServe() error = %v", err)
 			}
+			if tt.want.ReadTimeout == 0 { // the HTTP limits' defaults (TestLoadServeHTTPLimits)
+				tt.want.ReadTimeout, tt.want.IdleTimeout, tt.want.MaxConns = DefaultReadTimeout, DefaultIdleTimeout, DefaultMaxConns
+			}
 			if got != tt.want {
 				t.Errorf("LoadServe() = %+v, want %+v", got, tt.want)
 			}
