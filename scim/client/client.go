@@ -11,11 +11,13 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/provisio-dev/provisio/scim"
@@ -39,6 +41,7 @@ type Client struct {
 	quirks   Quirks
 	registry *scim.Registry // resource types for Quirks.PatchNotSupported
 	maxBody  int64
+	control  func(network, address string, c syscall.RawConn) error // WithDialControl
 
 	mu         sync.Mutex
 	pauseUntil time.Time // set by a Retry-After; every request waits for it
@@ -81,14 +84,24 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if c.registry == nil {
 		c.registry = scim.NewStandardRegistry()
 	}
-	if c.hc == nil {
-		c.hc = defaultHTTPClient(cap(c.sem))
+	switch {
+	case c.hc == nil:
+		c.hc = defaultHTTPClient(cap(c.sem), c.control)
+	case c.control != nil:
+		return nil, errors.New("scim client option: WithDialControl cannot be combined with WithHTTPClient")
 	}
 	return c, nil
 }
 
-func defaultHTTPClient(conns int) *http.Client {
+func defaultHTTPClient(conns int, control func(network, address string, c syscall.RawConn) error) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	if control != nil {
+		// The dialer of http.DefaultTransport, plus the control; no proxy
+		// from the environment, whose address the control would check
+		// instead of the target's.
+		t.DialContext = (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: control}).DialContext
+		t.Proxy = nil
+	}
 	t.MaxIdleConns = max(100, conns)
 	t.MaxIdleConnsPerHost = conns
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}

@@ -19,6 +19,8 @@
 //     (exponential backoff with jitter, Retry-After as seconds or
 //     HTTP-date, shared by all requests of the client), a token-bucket rate
 //     limit and a concurrency cap;
+//   - an optional check of every address dialled ([WithDialControl]),
+//     after name resolution, for callers that restrict their targets;
 //   - safe filter construction ([Eq]) and per-target [Quirks].
 //
 // Requests send Content-Type application/scim+json (RFC 7644 §8.1) and

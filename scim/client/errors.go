@@ -23,6 +23,10 @@ var (
 	ErrTooLarge = errors.New("response body too large")
 	// ErrTimeout: one attempt exceeded the per-request timeout.
 	ErrTimeout = errors.New("request timed out")
+	// ErrNotAllowed: the dial control function ([WithDialControl])
+	// refused the address; wrap it in the control's error. Such a request
+	// is not retried.
+	ErrNotAllowed = errors.New("address not allowed")
 )
 
 // Error is the error every request method returns once a request has been
@@ -134,13 +138,17 @@ func retryableStatus(code int) bool {
 // its response: everything but the failures listed here (which a retry
 // cannot fix) is taken as a network problem worth another attempt.
 func transientTransport(err error) bool {
-	return err != nil && !isTLSError(err) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrNotSCIM) &&
+	return err != nil && !isTLSError(err) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrNotSCIM) && !errors.Is(err, ErrNotAllowed) &&
 		!errors.Is(err, context.Canceled) && !errors.Is(err, errCredentials) && !errors.Is(err, errInvalidRequest)
 }
 
-// notSent reports errors that prove the request never reached the server:
-// name resolution and TCP connect failures.
+// notSent reports errors that prove the request never reached the server
+// and a retry may succeed: name resolution and TCP connect failures, not
+// a refusal of the dial control.
 func notSent(err error) bool {
+	if errors.Is(err, ErrNotAllowed) {
+		return false
+	}
 	var dns *net.DNSError
 	if errors.As(err, &dns) {
 		return true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"syscall"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -80,6 +81,26 @@ func WithHTTPClient(hc *http.Client) Option {
 			return errors.New("nil http client")
 		}
 		c.hc = hc
+		return nil
+	}
+}
+
+// WithDialControl checks every address the client connects to, after
+// name resolution, with control (see [net.Dialer.Control]): it is called
+// with the IP address and port actually dialled, so a host name that
+// resolves elsewhere than expected (DNS rebinding) cannot get around it.
+// To refuse an address, return an error wrapping [ErrNotAllowed]: the
+// request then fails without retries and [Client.TestConnection]
+// reports [ReasonNotAllowed]. It applies to the default HTTP client,
+// which then uses no proxy from the environment (the control would see
+// the proxy's address, not the target's), and cannot be combined with
+// [WithHTTPClient].
+func WithDialControl(control func(network, address string, c syscall.RawConn) error) Option {
+	return func(c *Client) error {
+		if control == nil {
+			return errors.New("nil dial control")
+		}
+		c.control = control
 		return nil
 	}
 }

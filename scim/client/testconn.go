@@ -25,6 +25,9 @@ const (
 	ReasonFilter      Reason = "filter-ignored" // the random-GUID query returned resources
 	ReasonStatus      Reason = "unexpected-status"
 	ReasonNetwork     Reason = "network" // connection dropped mid-request
+	// ReasonNotAllowed: the dial control ([WithDialControl]) refused the
+	// address the Tenant URL's host resolved to.
+	ReasonNotAllowed Reason = "not-allowed"
 )
 
 // ConnectionError explains a failed [Client.TestConnection].
@@ -57,6 +60,8 @@ func (e *ConnectionError) explain() string {
 		return "a query for a random GUID returned resources; the service seems to ignore filters"
 	case ReasonNetwork:
 		return "the connection failed during the request"
+	case ReasonNotAllowed:
+		return "connections to the Tenant URL's address are not allowed here"
 	}
 	return "the SCIM service answered with an unexpected status"
 }
@@ -102,6 +107,8 @@ func classify(err error) Reason {
 		return ReasonStatus
 	case errors.Is(e.Err, errCredentials):
 		return ReasonCredentials
+	case errors.Is(e.Err, ErrNotAllowed):
+		return ReasonNotAllowed
 	case isTLSError(e.Err):
 		return ReasonTLS
 	case e.Timeout():
