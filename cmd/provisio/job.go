@@ -65,13 +65,14 @@ type statusOut struct {
 
 // jobOut is a job's settings.
 type jobOut struct {
-	AppID             string `json:"appId"`
-	TenantURL         string `json:"tenantUrl"`
-	TokenSet          bool   `json:"tokenSet"`
-	Enabled           bool   `json:"enabled"`
-	Scope             string `json:"scope"`
-	Interval          string `json:"interval"`
-	NotificationEmail string `json:"notificationEmail"`
+	AppID             string   `json:"appId"`
+	TenantURL         string   `json:"tenantUrl"`
+	TokenSet          bool     `json:"tokenSet"`
+	Enabled           bool     `json:"enabled"`
+	Scope             string   `json:"scope"`
+	Interval          string   `json:"interval"`
+	NotificationEmail string   `json:"notificationEmail"`
+	Warnings          []string `json:"warnings"`
 }
 
 func jobPath(app string) string { return appPath(app) + "/job" }
@@ -180,7 +181,7 @@ func jobToken(e *env, token, file string) (string, error) {
 func printJob(e *env, f *clientFlags, raw json.RawMessage, title string) error {
 	return showRaw(e, f, raw, "job", func(j jobOut) error {
 		fmt.Fprintf(e.stdout, "%s.\n\n", title)
-		return printTable(e.stdout, [][]string{
+		if err := printTable(e.stdout, [][]string{
 			{"SETTING", "VALUE"},
 			{"tenantUrl", j.TenantURL},
 			{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
@@ -188,7 +189,13 @@ func printJob(e *env, f *clientFlags, raw json.RawMessage, title string) error {
 			{"scope", j.Scope},
 			{"interval", j.Interval},
 			{"notificationEmail", j.NotificationEmail},
-		})
+		}); err != nil {
+			return err
+		}
+		for _, w := range j.Warnings {
+			fmt.Fprintf(e.stdout, "\nWarning: %s.\n", w)
+		}
+		return nil
 	})
 }
 

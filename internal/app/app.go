@@ -233,7 +233,7 @@ func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*job
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
 	}
-	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Logger: log})
+	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("start provisioning jobs: %w", err)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,10 +14,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/config"
+	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 )
 
@@ -249,5 +252,102 @@ func TestWriteProgress(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("writing to a client that stopped reading did not fail within 20s")
+	}
+}
+
+// adminCall sends an admin API request and decodes its JSON answer.
+func adminCall(t *testing.T, a *App, admin, method, path, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, a.BaseURL()+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+admin)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestOutboundAllow: with --outbound-allow, a provisioning job whose
+// target lies outside is refused for Test Connection and for a cycle,
+// also when its host name resolves to a refused address, and the target
+// sees no request; a plain-http Tenant URL to a host that is not loopback
+// carries a warning.
+func TestOutboundAllow(t *testing.T) {
+	var hits atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/scim+json")
+		_, _ = io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}`)
+	}))
+	defer target.Close()
+	_, port, _ := net.SplitHostPort(target.Listener.Addr().String())
+
+	cfg := testConfig(t)
+	var err error
+	if cfg.Outbound, err = outbound.Parse("10.0.0.0/8,*.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	a, admin := serveApp(t, cfg)
+	must := func(want int, method, path, body string) map[string]any {
+		t.Helper()
+		code, out := adminCall(t, a, admin, method, path, body)
+		if code != want {
+			t.Fatalf("%s %s = %d %v, want %d", method, path, code, out, want)
+		}
+		return out
+	}
+	must(201, "POST", "/api/v1/users", `{"userPrincipalName":"alice@x.io","givenName":"Alice","surname":"Lee"}`)
+	for _, tc := range []struct{ name, tenantURL string }{
+		{"address", "http://127.0.0.1:" + port + "/scim/v2"},
+		{"host name resolving to a refused address", "http://localhost:" + port + "/scim/v2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app := strings.ReplaceAll(tc.name, " ", "-")
+			must(201, "POST", "/api/v1/apps", `{"name":"`+app+`"}`)
+			must(200, "POST", "/api/v1/apps/"+app+"/assignments", `{"user":"alice@x.io"}`)
+			job := must(200, "PUT", "/api/v1/apps/"+app+"/job", `{"tenantUrl":"`+tc.tenantURL+`","token":"pvt_secret"}`)
+			if job["warnings"] != nil {
+				t.Errorf("PUT job to a loopback http URL = warnings %v, want none", job["warnings"])
+			}
+			test := must(200, "POST", "/api/v1/apps/"+app+"/job/test", "")
+			if msg, _ := test["message"].(string); test["ok"] != false || test["reason"] != "not-allowed" || !strings.Contains(msg, "127.0.0.1 is not in --outbound-allow") {
+				t.Errorf("POST job/test = %v, want ok false, reason not-allowed, naming the address", test)
+			}
+			cycle := must(200, "POST", "/api/v1/apps/"+app+"/job/runs?wait=true", "")
+			stats, _ := cycle["stats"].(map[string]any)
+			if stats["created"] != float64(0) || stats["failed"] != float64(1) {
+				t.Errorf("POST job/runs?wait=true = %v, want alice's create failed", cycle)
+			}
+			logs := must(200, "GET", "/api/v1/apps/"+app+"/job/logs?status=failure", "")
+			if !strings.Contains(fmt.Sprint(logs), "127.0.0.1 is not in --outbound-allow") {
+				t.Errorf("GET job/logs?status=failure = %v, want the refusal naming the address", logs)
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the refused target received %d requests, want 0", n)
+	}
+
+	must(201, "POST", "/api/v1/apps", `{"name":"remote"}`)
+	for _, tc := range []struct {
+		name, tenantURL string
+		warn            bool
+	}{
+		{"plain http to a remote host", "http://scim.example.com/v2", true},
+		{"https", "https://scim.example.com/v2", false},
+	} {
+		job := must(200, "PUT", "/api/v1/apps/remote/job", `{"tenantUrl":"`+tc.tenantURL+`","token":"pvt_secret"}`)
+		if got := strings.Contains(fmt.Sprint(job["warnings"]), "in clear"); got != tc.warn {
+			t.Errorf("%s: PUT job = warnings %v, want a clear-text warning %v", tc.name, job["warnings"], tc.warn)
+		}
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 )
 
@@ -54,6 +55,8 @@ const (
 	FlagReadTimeout = "read-timeout"
 	FlagIdleTimeout = "idle-timeout"
 	FlagMaxConns    = "max-conns"
+	// FlagOutboundAllow restricts the targets of provisioning jobs.
+	FlagOutboundAllow = "outbound-allow"
 )
 
 // Defaults of the HTTP connection limits.
@@ -93,6 +96,8 @@ func ServeOptions() []Option {
 			Usage: "how long an idle keep-alive connection is kept open"},
 		{Flag: FlagMaxConns, Env: "PROVISIO_MAX_CONNS", Default: strconv.Itoa(DefaultMaxConns),
 			Usage: "most client connections open at once; further ones wait until one closes"},
+		{Flag: FlagOutboundAllow, Env: "PROVISIO_OUTBOUND_ALLOW", Default: "",
+			Usage: "comma-separated address prefixes (10.0.0.0/8), addresses and host names (scim.example.com, *.example.com) that provisioning jobs may connect to; empty allows every target"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -166,6 +171,9 @@ type Serve struct {
 	ReadTimeout time.Duration
 	IdleTimeout time.Duration
 	MaxConns    int
+	// Outbound restricts the targets provisioning jobs connect to (Test
+	// Connection and cycles); nil allows every target.
+	Outbound *outbound.Policy
 	// SecretKey is $PROVISIO_SECRET_KEY (base64, 32 bytes), the key that
 	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
 	// DataDir. It has no flag: secrets stay out of shell history.
@@ -215,6 +223,8 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	if c.MaxConns, err = strconv.Atoi(v[FlagMaxConns]); err != nil || c.MaxConns < 1 {
 		add(fmt.Errorf("--%s: %q is not a number of connections of at least 1", FlagMaxConns, v[FlagMaxConns]))
 	}
+	c.Outbound, err = outbound.Parse(v[FlagOutboundAllow])
+	add(wrapFlag(FlagOutboundAllow, err))
 	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
 		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
 			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))

@@ -39,3 +39,31 @@ func TestLoadServeHTTPLimits(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadServeOutboundAllow(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		want    string // the policy's canonical form; "" = no restriction
+		wantErr bool
+	}{
+		{name: "off by default", want: ""},
+		{name: "env", env: map[string]string{"PROVISIO_OUTBOUND_ALLOW": "10.0.0.0/8, scim.example.com"}, want: "10.0.0.0/8,scim.example.com"},
+		{name: "flag wins", args: []string{"--outbound-allow", "*.example.com"}, env: map[string]string{"PROVISIO_OUTBOUND_ALLOW": "10.0.0.0/8"}, want: "*.example.com"},
+		{name: "bad entry", args: []string{"--outbound-allow", "https://scim.example.com"}, wantErr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := LoadServe(flagSet(t, ServeOptions(), tc.args...), envFrom(tc.env))
+			if tc.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "--outbound-allow") {
+					t.Errorf("LoadServe(%v) error = %v, want one naming --outbound-allow", tc.args, err)
+				}
+				return
+			}
+			if err != nil || got.Outbound.String() != tc.want || (tc.want == "") != (got.Outbound == nil) {
+				t.Errorf("LoadServe(%v) = outbound %q, %v; want %q", tc.args, got.Outbound.String(), err, tc.want)
+			}
+		})
+	}
+}

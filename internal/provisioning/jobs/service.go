@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -62,8 +63,11 @@ type Job struct {
 	Interval          time.Duration          `json:"-"`
 	NotificationEmail string                 `json:"notificationEmail,omitempty"`
 	Mappings          Mappings               `json:"mappings"`
-	Created           time.Time              `json:"created"`
-	Updated           time.Time              `json:"updated"`
+	// Warnings are problems of the settings that do not stop the job,
+	// such as a Secret Token sent in clear.
+	Warnings []string  `json:"warnings,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
 }
 
 // MarshalJSON renders Interval as a Go duration string ("40m0s") next to
@@ -95,6 +99,10 @@ type Options struct {
 	// ClientOptions are added to every job's scim/client (after the
 	// bearer token), e.g. client.WithHTTPClient or client.WithTimeout.
 	ClientOptions []client.Option
+	// Outbound restricts the targets jobs connect to, for cycles and Test
+	// Connection alike (nil: every target). It needs the scim/client's
+	// default HTTP client: no client.WithHTTPClient in ClientOptions.
+	Outbound *outbound.Policy
 	// LogRetention is the number of log entries kept per job (default
 	// DefaultLogRetention).
 	LogRetention int
@@ -114,6 +122,7 @@ type Service struct {
 	src       provisioning.Source
 	box       *secretbox.Box
 	copts     []client.Option
+	outbound  *outbound.Policy
 	retention int
 	conc      int
 	now       func() time.Time
@@ -159,7 +168,7 @@ func New(o Options) (*Service, error) {
 	if o.Store == nil || o.Source == nil || o.Box == nil {
 		return nil, errors.New("jobs: Store, Source and Box are required")
 	}
-	s := &Service{st: o.Store, src: o.Source, box: o.Box, copts: o.ClientOptions, retention: o.LogRetention,
+	s := &Service{st: o.Store, src: o.Source, box: o.Box, copts: o.ClientOptions, outbound: o.Outbound, retention: o.LogRetention,
 		conc: o.Concurrency, now: o.Now, newTicker: o.NewTicker, tick: o.Tick, log: o.Logger, runs: map[string]*run{},
 		failedStart: map[string]time.Time{}, counted: map[string]countedLinks{},
 		memories: map[string]*jobMemory{}}
@@ -218,8 +227,15 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 		return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
 	}
 	s.setRetryAt(next.ID, time.Time{})
+	if c.TenantURL != "" && outbound.Cleartext(next.TenantURL) {
+		s.log.Warn("provisioning job: "+cleartextWarning, "app", appID)
+	}
 	return jobView(next)
 }
+
+// cleartextWarning is shown with a job whose Tenant URL is plain http to a
+// host that is not loopback (see outbound.Cleartext).
+const cleartextWarning = "the Tenant URL is plain http to a host that is not loopback: the Secret Token travels in clear; use https"
 
 // apply validates c and applies it to j.
 func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
@@ -453,7 +469,7 @@ func (s *Service) TestCredentials(ctx context.Context, tenantURL, token string) 
 	if err := validateTenantURL(tenantURL); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	c, err := client.New(tenantURL, append([]client.Option{client.WithStaticToken(token)}, s.copts...)...)
+	c, err := s.newClient(tenantURL, token)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -552,6 +568,9 @@ func jobView(j store.Job) (Job, error) {
 	if err := json.Unmarshal(j.Mappings, &v.Mappings); err != nil {
 		return Job{}, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
 	}
+	if outbound.Cleartext(j.TenantURL) {
+		v.Warnings = append(v.Warnings, cleartextWarning)
+	}
 	return v, nil
 }
 
@@ -568,11 +587,18 @@ func (s *Service) target(j store.Job) (*client.Client, Mappings, error) {
 	if err != nil {
 		return nil, m, fmt.Errorf("job of app %q: decrypt secret token (is %s the key it was stored with?): %w", j.AppID, secretbox.KeyEnv, err)
 	}
-	c, err := client.New(j.TenantURL, append([]client.Option{client.WithStaticToken(string(token)), client.WithLogger(s.log)}, s.copts...)...)
+	c, err := s.newClient(j.TenantURL, string(token))
 	if err != nil {
 		return nil, m, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
 	return c, m, nil
+}
+
+// newClient is the SCIM client of a Tenant URL, held to the outbound
+// policy.
+func (s *Service) newClient(tenantURL, token string) (*client.Client, error) {
+	opts := append([]client.Option{client.WithStaticToken(token), client.WithLogger(s.log)}, s.outbound.ClientOptions(tenantURL)...)
+	return client.New(tenantURL, append(opts, s.copts...)...)
 }
 
 // engine builds the job's engine over buffered store adapters.
