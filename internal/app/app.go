@@ -242,7 +242,8 @@ func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*job
 
 // privateDir creates the data directory with mode 0700, or tightens an
 // existing one to 0700: it holds the database, the admin token and the
-// secret key.
+// secret key. A directory that cannot be changed (owned by another user,
+// as a mounted volume may be) is only warned about: its files are 0600.
 func privateDir(dir string, log *slog.Logger) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
@@ -251,11 +252,12 @@ func privateDir(dir string, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	if fi.Mode().Perm() != 0o700 {
+	if was := fi.Mode().Perm(); was != 0o700 {
 		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("data directory %s has mode %v and cannot be made private (0700): %w", dir, fi.Mode().Perm(), err)
+			log.Warn("the data directory is open to other users and cannot be made private (0700)", "path", dir, "mode", was.String(), "err", err)
+			return nil
 		}
-		log.Info("made the data directory private (mode 0700)", "path", dir, "was", fi.Mode().Perm().String())
+		log.Info("made the data directory private (mode 0700)", "path", dir, "was", was.String())
 	}
 	return nil
 }
