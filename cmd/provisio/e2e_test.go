@@ -780,7 +780,7 @@ func TestHelpEverywhere(t *testing.T) {
 		{}, {"serve"}, {"version"}, {"tenant"}, {"tenant", "create"}, {"tenant", "list"}, {"tenant", "delete"},
 		{"tenant", "events"}, {"tenant", "token"}, {"tenant", "token", "create"}, {"tenant", "token", "list"}, {"tenant", "token", "revoke"},
 		{"tenant", "policy"}, {"tenant", "policy", "get"}, {"tenant", "policy", "set"},
-		{"admin-token"}, {"admin-token", "create"}, {"admin-token", "list"}, {"admin-token", "revoke"}, {"admin-token", "rotate"},
+		{"admin-token"}, {"admin-token", "create"}, {"admin-token", "list"}, {"admin-token", "revoke"}, {"admin-token", "rotate"}, {"admin-token", "reset"},
 	} {
 		out, err := cli(t, nil, append(args, "--help")...)
 		if err != nil || !strings.Contains(out, "Usage:") {
