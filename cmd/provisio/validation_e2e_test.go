@@ -67,7 +67,8 @@ func testSCIMInputLimits(t *testing.T, s *serveProc, a createdTenant) {
 		{"10,000-character displayName", "POST", "/Users", a.Token, user(`"userName":"c","displayName":"` + long(10000) + `"`), 400, "invalidValue"},
 		{"10,000-character group name", "PUT", "/Groups/" + gid, a.Token, `{"displayName":"` + long(10000) + `"}`, 400, "invalidValue"},
 		{"long userName by PATCH", "PATCH", "/Users/" + uid, a.Token, patchOp("replace", "userName", `"`+long(3000)+`"`), 400, "invalidValue"},
-		{"at the limits", "POST", "/Users", a.Token, user(`"userName":"` + strings.Repeat("é", 512) + `","displayName":"` + strings.Repeat("😀", 512) + `"`), 201, ""},
+		{"at the limits", "POST", "/Users", a.Token, user(`"userName":"` + strings.Repeat("😀", 512) + `","externalId":"` + strings.Repeat("😀", 512) + `","displayName":"` + strings.Repeat("😀", 512) + `"`), 201, ""},
+		{"group at the limits", "POST", "/Groups", a.Token, `{"displayName":"` + strings.Repeat("😀", 512) + `"}`, 201, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +116,9 @@ func testAdminInputLimits(t *testing.T, s *serveProc) {
 		{"NUL in an app ref", "GET", "/api/v1/apps/%00", "", 404},
 		{"NUL in a tenant id of the admin API", "GET", "/api/v1/tenants/%00/events", "", 404},
 		{"NUL in after", "GET", "/api/v1/groups?after=%00", "", 400},
+		{"UPN at the limit", "POST", "/api/v1/users", `{"userPrincipalName":"` + strings.Repeat("😀", 500) + `@contoso.com"}`, 201},
+		{"group name at the limit", "POST", "/api/v1/groups", `{"displayName":"` + strings.Repeat("😀", 512) + `"}`, 201},
+		{"app name at the limit", "POST", "/api/v1/apps", `{"name":"` + strings.Repeat("😀", 512) + `"}`, 201},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
