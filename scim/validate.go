@@ -26,15 +26,15 @@ const (
 // CheckIdentifier checks an identifier (a resource id, externalId,
 // userName, a member's value, an attribute name): valid UTF-8, at most
 // MaxIdentifierLength characters and no control characters at all (Unicode
-// Cc: U+0000–U+001F, U+007F–U+009F). The error names the value by name
-// but does not quote it.
+// Cc: U+0000–U+001F, U+007F–U+009F). The error names the value (name)
+// and never quotes it.
 func CheckIdentifier(name, s string) error {
 	return checkString(name, s, MaxIdentifierLength, false)
 }
 
 // CheckText checks a free-text string: valid UTF-8, at most max
 // characters, and no C0 control characters but TAB, LF and CR (NUL never).
-// The error names the value by name but does not quote it.
+// The error names the value (name) and never quotes it.
 func CheckText(name, s string, max int) error {
 	return checkString(name, s, max, true)
 }
@@ -75,17 +75,13 @@ func forbidden(r rune, text bool) bool {
 	return r < 0x20 || r >= 0x7f && r <= 0x9f
 }
 
-// indexedAttrs are the attributes checked as identifiers, or (false) as
-// text of at most MaxIdentifierLength characters, by path in the
-// canonical document; every other string is text of at most
-// MaxStringLength characters.
-var indexedAttrs = map[string]bool{
-	"id":            true,
-	"externalId":    true,
-	"userName":      true,
-	"members.value": true,
-	"displayName":   false,
-}
+// identifierAttrs are the attributes checked as identifiers, by path in
+// the canonical document.
+var identifierAttrs = map[string]bool{"id": true, "externalId": true, "userName": true, "members.value": true}
+
+// indexedText is the free-text attribute stores index, so held to
+// MaxIdentifierLength.
+const indexedText = "displayName"
 
 // CheckStrings checks every attribute name and string value of a
 // canonical resource (as [ResourceType.Normalize] returns it) against the
@@ -117,12 +113,11 @@ func checkObject(obj map[string]any, prefix string) error {
 func checkValue(v any, path string) error {
 	switch v := v.(type) {
 	case string:
-		ident, indexed := indexedAttrs[path]
 		var err error
 		switch {
-		case ident:
+		case identifierAttrs[path]:
 			err = CheckIdentifier(path, v)
-		case indexed:
+		case path == indexedText:
 			err = CheckText(path, v, MaxIdentifierLength)
 		default:
 			err = CheckText(path, v, MaxStringLength)
