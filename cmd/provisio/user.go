@@ -399,7 +399,7 @@ func printImport(e *env, file string, res importResult) error {
 		rows = append(rows, []string{strconv.Itoa(er.Line), er.Message})
 	}
 	if res.Failed > len(res.Errors) {
-		rows = append(rows, []string{"...", fmt.Sprintf("%d more errors not shown", res.Failed-len(res.Errors))})
+		rows = append(rows, []string{"...", fmt.Sprintf("%d more rows failed (the server reports the first %d in full)", res.Failed-len(res.Errors), len(res.Errors))})
 	}
 	return printTable(e.stdout, rows)
 }

@@ -167,10 +167,14 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
-// authed checks the admin bearer token, then runs h and maps its error.
+// authed checks the admin bearer token and the request's path and query
+// (checkRequest), then runs h and maps its error.
 func (a *API) authed(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := a.cfg.Tenants.AuthenticateAdmin(r.Context(), bearerToken(r))
+		if err == nil {
+			err = checkRequest(r)
+		}
 		if err == nil {
 			err = h(w, r)
 		}

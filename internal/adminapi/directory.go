@@ -60,10 +60,6 @@ type Directory interface {
 // about a million users with a dozen attributes.
 const DefaultMaxImport = 256 << 20
 
-// maxImportErrors bounds the row errors an import answer lists; the
-// "failed" count is always complete.
-const maxImportErrors = 1000
-
 func (a *API) directoryRoutes() []route {
 	return []route{
 		{"POST", "/api/v1/users", a.createUser},
@@ -335,8 +331,8 @@ type importError struct {
 	Message           string `json:"message"`
 }
 
-// importJSON is the answer to a CSV import. Errors lists at most
-// maxImportErrors rows; Failed counts them all.
+// importJSON is the answer to a CSV import. Errors lists the first
+// dirsvc.DefaultMaxImportErrors rejected rows; Failed counts them all.
 type importJSON struct {
 	Rows     int           `json:"rows"`
 	Imported int           `json:"imported"`
@@ -370,9 +366,9 @@ func (a *API) importUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
-	out := importJSON{Rows: res.Imported + res.Updated + len(res.Failed), Imported: res.Imported, Updated: res.Updated,
-		Failed: len(res.Failed), Errors: []importError{}}
-	for _, re := range res.Failed[:min(len(res.Failed), maxImportErrors)] {
+	out := importJSON{Rows: res.Imported + res.Updated + res.Failed, Imported: res.Imported, Updated: res.Updated,
+		Failed: res.Failed, Errors: []importError{}}
+	for _, re := range res.Errors {
 		out.Errors = append(out.Errors, importError{Line: re.Line, UserPrincipalName: re.UPN, Message: re.Err.Error()})
 	}
 	writeJSON(w, http.StatusOK, out)

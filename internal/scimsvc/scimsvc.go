@@ -8,7 +8,8 @@
 // §3.1) and the tenant's compatibility policy (server.WithPolicy).
 //
 // Answers before the SCIM handler is reached are SCIM errors (RFC 7644
-// §3.12): an unknown tenant is 404; a missing, malformed, unknown, revoked
+// §3.12): an unknown tenant is 404 (one whose id has not the form of
+// store.ValidTenantID without a query); a missing, malformed, unknown, revoked
 // or other tenant's token is 401 with WWW-Authenticate: Bearer, one answer
 // for all of them, so nothing tells a caller whether a token exists
 // elsewhere.
@@ -90,6 +91,12 @@ func TenantURL(baseURL, id string) string {
 // with the path below /scim/{tenant}/v2.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("tenant")
+	if !store.ValidTenantID(id) {
+		// No tenant has such an id: the answer to an unknown tenant,
+		// without asking the store.
+		writeError(w, scim.Errorf(http.StatusNotFound, "", "tenant not found"))
+		return
+	}
 	t, err := s.cfg.Tenants.Authenticate(r.Context(), id, bearerToken(r))
 	switch {
 	case errors.Is(err, store.ErrNotFound):

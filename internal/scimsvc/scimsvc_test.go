@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/store"
@@ -176,5 +177,55 @@ func TestPolicyCacheBounded(t *testing.T) {
 		if n := len(c.m); n > maxCachedPolicies {
 			t.Fatalf("cache holds %d policies, want at most %d", n, maxCachedPolicies)
 		}
+	}
+}
+
+// countingAuth counts the calls that reach the tenant store.
+type countingAuth struct {
+	Authenticator
+	calls atomic.Int64
+}
+
+func (c *countingAuth) Authenticate(ctx context.Context, tenantID, token string) (store.Tenant, error) {
+	c.calls.Add(1)
+	return c.Authenticator.Authenticate(ctx, tenantID, token)
+}
+
+// TestMalformedTenantID: a tenant id no tenant can have is 404, with or
+// without a token, and never reaches the store (PostgreSQL refused NUL
+// with a 500 there before any token check).
+func TestMalformedTenantID(t *testing.T) {
+	f := newFixture(t)
+	a, tok := f.create(t, "A")
+	auth := &countingAuth{Authenticator: f.tenants}
+	mux := http.NewServeMux()
+	New(Config{Tenants: auth, SCIM: http.HandlerFunc(echo), BaseURL: "http://x"}).Register(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	f.srv = srv
+	const wantNotFound = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"tenant not found"}`
+	for _, tt := range []struct{ name, id string }{
+		{"NUL", "a%00b"},
+		{"NUL in a well-sized id", "abcdefghijk%00"},
+		{"invalid UTF-8", "%FF%FE"},
+		{"too long", strings.Repeat("a", 3000)},
+		{"too short", "abc"},
+		{"upper case", strings.ToUpper(a.ID)},
+		{"outside base32", "abcdefghij01"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, authz := range []string{"", "Bearer " + tok} {
+				resp, body := f.get(t, "/scim/"+tt.id+"/v2/Users", authz)
+				if resp.StatusCode != 404 || strings.TrimSpace(body) != wantNotFound {
+					t.Errorf("GET /scim/%s/v2/Users (%q) = %d %s, want 404 %s", tt.id, authz, resp.StatusCode, body, wantNotFound)
+				}
+			}
+			if n := auth.calls.Load(); n != 0 {
+				t.Errorf("GET /scim/%s/v2/Users reached the tenant store %d times, want 0", tt.id, n)
+			}
+		})
+	}
+	if resp, _ := f.get(t, "/scim/"+a.ID+"/v2/Users", "Bearer "+tok); resp.StatusCode != 200 || auth.calls.Load() != 1 {
+		t.Errorf("GET /scim/%s/v2/Users = %d after %d store calls, want 200 after 1", a.ID, resp.StatusCode, auth.calls.Load())
 	}
 }

@@ -47,7 +47,7 @@ type Config struct {
 type Handler struct {
 	cfg    Config
 	reg    *scim.Registry
-	be     backend.Backend
+	be     backend.Backend // cfg.Backend behind the input checks (validate.go)
 	log    *slog.Logger
 	policy Policy
 }
@@ -80,7 +80,7 @@ func New(cfg Config) *Handler {
 	if cfg.Policy != nil {
 		pol = *cfg.Policy
 	}
-	return &Handler{cfg: cfg, reg: cfg.Registry, be: cfg.Backend, log: cfg.Logger, policy: pol}
+	return &Handler{cfg: cfg, reg: cfg.Registry, be: checked{cfg.Backend}, log: cfg.Logger, policy: pol}
 }
 
 // route is a request path after the base URL, split into endpoint

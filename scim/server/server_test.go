@@ -358,7 +358,7 @@ func TestHead(t *testing.T) {
 // A backend that does not store "schemas" still yields resources with it.
 func TestSchemasAddedWhenBackendOmitsThem(t *testing.T) {
 	h := benchHandler()
-	fb := h.be.(fixedBackend)
+	fb := h.cfg.Backend.(fixedBackend)
 	delete(fb.user, "schemas")
 	r := httptest.NewRequest("GET", "/Users/x", nil)
 	w := httptest.NewRecorder()

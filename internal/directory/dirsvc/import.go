@@ -12,15 +12,24 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim"
 )
 
 // DefaultImportBatch is how many rows one import transaction writes.
 const DefaultImportBatch = 1000
 
+// DefaultMaxImportErrors is how many rejected rows an import reports in
+// full when ImportOptions.MaxErrors is zero; the others are only counted,
+// so a file of bad rows costs memory for that many, not for every row.
+const DefaultMaxImportErrors = 100
+
 // ImportOptions configure ImportUsers.
 type ImportOptions struct {
 	// BatchSize is the rows per transaction; <= 0 means DefaultImportBatch.
 	BatchSize int
+	// MaxErrors is how many rejected rows ImportResult.Errors keeps;
+	// <= 0 means DefaultMaxImportErrors.
+	MaxErrors int
 	// Progress, if set, is called after every batch (and once at the end)
 	// from the importing goroutine.
 	Progress func(ImportProgress)
@@ -56,7 +65,8 @@ func (e *RowError) Unwrap() error { return e.Err }
 type ImportResult struct {
 	Imported int        `json:"imported"`
 	Updated  int        `json:"updated"`
-	Failed   []RowError `json:"-"`
+	Failed   int        `json:"failed"` // rows rejected, all of them
+	Errors   []RowError `json:"-"`      // the first MaxErrors of them
 }
 
 // ImportUsers creates users from CSV: a header row of attribute names (as
@@ -72,6 +82,9 @@ type ImportResult struct {
 func (s *Service) ImportUsers(ctx context.Context, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultImportBatch
+	}
+	if opts.MaxErrors <= 0 {
+		opts.MaxErrors = DefaultMaxImportErrors
 	}
 	cr := &countingReader{r: r}
 	im := &importer{s: s, opts: opts, cr: cr, csv: csv.NewReader(cr), batchUPN: map[string]string{}}
@@ -183,6 +196,9 @@ func (im *importer) user(ctx context.Context, rec []string) (directory.User, err
 		switch {
 		case v == "":
 		case strings.EqualFold(name, "objectId"):
+			if err := checkIdentifier("objectId", v); err != nil {
+				return u, err
+			}
 			if _, err := uuid.Parse(v); err != nil {
 				return u, fmt.Errorf("objectId %q is not a UUID: %w", v, store.ErrInvalid)
 			}
@@ -192,6 +208,9 @@ func (im *importer) user(ctx context.Context, rec []string) (directory.User, err
 				return u, err
 			}
 		}
+	}
+	if err := checkUser(&u); err != nil {
+		return u, err
 	}
 	if err := validUPN(u.UserPrincipalName); err != nil {
 		return u, err
@@ -242,7 +261,7 @@ func (im *importer) update(ctx context.Context, line int, rec []string) (updated
 	if ref == "" {
 		ref = upn
 	}
-	if ref == "" {
+	if ref == "" || checkRef("user", ref) != nil {
 		return false, nil // no user to find: the create path reports the row
 	}
 	var cur directory.User
@@ -273,8 +292,17 @@ func (im *importer) update(ctx context.Context, line int, rec []string) (updated
 	return true, nil
 }
 
+// reject records a rejected row: counted always, kept in full among the
+// first opts.MaxErrors (with its userPrincipalName if that is one).
 func (im *importer) reject(line int, upn string, err error) {
-	im.res.Failed = append(im.res.Failed, RowError{Line: line, UPN: upn, Err: err})
+	im.res.Failed++
+	if len(im.res.Errors) >= im.opts.MaxErrors {
+		return
+	}
+	if scim.CheckIdentifier("", upn) != nil {
+		upn = ""
+	}
+	im.res.Errors = append(im.res.Errors, RowError{Line: line, UPN: upn, Err: err})
 }
 
 // flush writes the pending batch in one transaction.
@@ -296,7 +324,7 @@ func (im *importer) flush(ctx context.Context) error {
 	clear(im.batchUPN)
 	clear(im.pendingID)
 	if im.opts.Progress != nil {
-		im.opts.Progress(ImportProgress{Rows: im.rows, Imported: im.res.Imported, Updated: im.res.Updated, Failed: len(im.res.Failed), BytesRead: im.cr.n})
+		im.opts.Progress(ImportProgress{Rows: im.rows, Imported: im.res.Imported, Updated: im.res.Updated, Failed: im.res.Failed, BytesRead: im.cr.n})
 	}
 	return nil
 }

@@ -57,11 +57,11 @@ func TestImportUsers(t *testing.T) {
 		{11, store.ErrExists},   // UPN already in the directory
 		{13, store.ErrInvalid},  // a bare quote
 	}
-	if len(res.Failed) != len(wantLines) {
-		t.Fatalf("ImportUsers().Failed = %v, want lines %v", res.Failed, wantLines)
+	if res.Failed != len(wantLines) {
+		t.Fatalf("ImportUsers().Failed = %v, want lines %v", res.Errors, wantLines)
 	}
 	for i, w := range wantLines {
-		got := res.Failed[i]
+		got := res.Errors[i]
 		if got.Line != w.line || !errors.Is(&got, w.err) || !strings.HasPrefix(got.Error(), fmt.Sprintf("line %d: ", w.line)) {
 			t.Errorf("failure %d = %q (line %d), want line %d wrapping %v", i, got.Error(), got.Line, w.line, w.err)
 		}
@@ -128,13 +128,13 @@ func TestImportUsersUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	exists := 0
-	for _, f := range res.Failed {
+	for _, f := range res.Errors {
 		if errors.Is(&f, store.ErrExists) {
 			exists++
 		}
 	}
-	if res.Imported != 1 || res.Updated != 0 || len(res.Failed) != 4 || exists != 3 {
-		t.Errorf("without Update: imported %d, updated %d, failed %v; want 1, 0 and lines 2, 4, 6 existing, 5 invalid", res.Imported, res.Updated, res.Failed)
+	if res.Imported != 1 || res.Updated != 0 || res.Failed != 4 || exists != 3 {
+		t.Errorf("without Update: imported %d, updated %d, failed %v; want 1, 0 and lines 2, 4, 6 existing, 5 invalid", res.Imported, res.Updated, res.Errors)
 	}
 
 	s, a, b := setup(t)
@@ -142,8 +142,8 @@ func TestImportUsersUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ImportUsers(Update) = %v", err)
 	}
-	if res.Imported != 1 || res.Updated != 3 || len(res.Failed) != 1 || res.Failed[0].Line != 5 || !errors.Is(&res.Failed[0], store.ErrInvalid) {
-		t.Fatalf("ImportUsers(Update) = imported %d, updated %d, failed %v; want 1, 3 and line 5 invalid", res.Imported, res.Updated, res.Failed)
+	if res.Imported != 1 || res.Updated != 3 || res.Failed != 1 || res.Errors[0].Line != 5 || !errors.Is(&res.Errors[0], store.ErrInvalid) {
+		t.Fatalf("ImportUsers(Update) = imported %d, updated %d, failed %v; want 1, 3 and line 5 invalid", res.Imported, res.Updated, res.Errors)
 	}
 	gotA, err := s.GetUser(ctx, a.ObjectID)
 	if err != nil || gotA.UserPrincipalName != "a.renamed@example.com" || gotA.DisplayName != "A2" || gotA.Department != "D1" || !gotA.AccountEnabled {
@@ -195,8 +195,8 @@ func TestImportThroughput(t *testing.T) {
 	start := time.Now()
 	res, err := s.ImportUsers(ctx, &b, dirsvc.ImportOptions{})
 	elapsed := time.Since(start)
-	if err != nil || res.Imported != n || len(res.Failed) != 0 {
-		t.Fatalf("ImportUsers(%d rows) = %d imported, %v failed, %v", n, res.Imported, res.Failed, err)
+	if err != nil || res.Imported != n || res.Failed != 0 {
+		t.Fatalf("ImportUsers(%d rows) = %d imported, %v failed, %v", n, res.Imported, res.Errors, err)
 	}
 	rate := float64(n) / elapsed.Seconds()
 	t.Logf("imported %d users in %v (%.0f rows/s)", n, elapsed, rate)
@@ -220,15 +220,15 @@ func FuzzImportUsers(f *testing.F) {
 		res, err := s.ImportUsers(ctx, strings.NewReader(in), dirsvc.ImportOptions{
 			BatchSize: 3, Progress: func(p dirsvc.ImportProgress) { last = p }})
 		if err != nil {
-			if res.Imported != 0 || len(res.Failed) != 0 {
+			if res.Imported != 0 || res.Failed != 0 {
 				t.Errorf("ImportUsers() = %v with a result %+v", err, res)
 			}
 			return
 		}
-		if res.Imported+len(res.Failed) != last.Rows {
-			t.Errorf("imported %d + failed %d != rows %d", res.Imported, len(res.Failed), last.Rows)
+		if res.Imported+res.Failed != last.Rows {
+			t.Errorf("imported %d + failed %d != rows %d", res.Imported, res.Failed, last.Rows)
 		}
-		for _, fe := range res.Failed {
+		for _, fe := range res.Errors {
 			if fe.Line < 2 {
 				t.Errorf("row error on line %d, want >= 2 (line 1 is the header)", fe.Line)
 			}

@@ -119,6 +119,9 @@ func NewUser(attrs map[string]string) (directory.User, error) {
 // prepareNew validates a new user and fills in its ObjectID and manager.
 func (s *Service) prepareNew(ctx context.Context, u *directory.User) error {
 	u.DeletedAt = nil
+	if err := checkUser(u); err != nil {
+		return err
+	}
 	if err := validUPN(u.UserPrincipalName); err != nil {
 		return err
 	}
@@ -152,6 +155,9 @@ func (s *Service) user(ctx context.Context, ref string) (directory.User, error) 
 	if ref == "" {
 		return directory.User{}, fmt.Errorf("empty user reference: %w", store.ErrInvalid)
 	}
+	if err := checkRef("user", ref); err != nil {
+		return directory.User{}, err
+	}
 	if strings.Contains(ref, "@") {
 		return s.st.GetUserByUPN(ctx, ref)
 	}
@@ -171,6 +177,9 @@ func (s *Service) GetUser(ctx context.Context, ref string) (directory.User, erro
 // ListUsers returns a page of users in userPrincipalName order; pass the
 // last UPN of a page as q.After for the next one.
 func (s *Service) ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error) {
+	if err := checkIdentifier("after", q.After); err != nil {
+		return nil, err
+	}
 	return s.st.ListUsers(ctx, q)
 }
 
@@ -190,6 +199,9 @@ func (s *Service) UpdateUser(ctx context.Context, ref string, set map[string]str
 		if err := SetAttr(&probe, name, set[name]); err != nil {
 			return directory.User{}, fmt.Errorf("update user %q: %w", ref, err)
 		}
+	}
+	if err := checkUser(&probe); err != nil {
+		return directory.User{}, fmt.Errorf("update user %q: %w", ref, err)
 	}
 	if err := validUPN(probe.UserPrincipalName); err != nil {
 		return directory.User{}, fmt.Errorf("update user %q: %w", ref, err)
@@ -342,6 +354,14 @@ func (s *Service) CreateGroup(ctx context.Context, g directory.Group) (directory
 		return directory.Group{}, fmt.Errorf("create group: empty displayName: %w", store.ErrInvalid)
 	}
 	g.DeletedAt = nil
+	if err := checkGroup(&g); err != nil {
+		return directory.Group{}, fmt.Errorf("create group: %w", err)
+	}
+	for _, m := range g.Members {
+		if err := checkRef(string(m.Kind), m.ID); err != nil {
+			return directory.Group{}, fmt.Errorf("create group: %w", err)
+		}
+	}
 	if g.ObjectID == "" {
 		g.ObjectID = newID()
 	} else if _, err := uuid.Parse(g.ObjectID); err != nil {
@@ -358,6 +378,9 @@ func (s *Service) CreateGroup(ctx context.Context, g directory.Group) (directory
 func (s *Service) group(ctx context.Context, ref string) (directory.Group, error) {
 	if ref == "" {
 		return directory.Group{}, fmt.Errorf("empty group reference: %w", store.ErrInvalid)
+	}
+	if err := checkRef("group", ref); err != nil {
+		return directory.Group{}, err
 	}
 	g, err := s.st.GetGroup(ctx, ref)
 	if errors.Is(err, store.ErrNotFound) {
@@ -379,6 +402,9 @@ func (s *Service) GetGroup(ctx context.Context, ref string) (directory.Group, er
 // ListGroups returns a page of groups with their members, in displayName
 // order; pass the last displayName of a page as q.After for the next.
 func (s *Service) ListGroups(ctx context.Context, q store.GroupQuery) ([]directory.Group, error) {
+	if err := checkIdentifier("after", q.After); err != nil {
+		return nil, err
+	}
 	return s.st.ListGroups(ctx, q)
 }
 
@@ -503,6 +529,9 @@ func (s *Service) CreateApp(ctx context.Context, name string) (directory.App, er
 	if name == "" {
 		return directory.App{}, fmt.Errorf("create app: empty name: %w", store.ErrInvalid)
 	}
+	if err := checkIdentifier("name", name); err != nil {
+		return directory.App{}, fmt.Errorf("create app: %w", err)
+	}
 	a, err := s.st.CreateApp(ctx, directory.App{ID: newID(), Name: name})
 	if err != nil {
 		return directory.App{}, fmt.Errorf("create app %q: %w", name, err)
@@ -510,9 +539,17 @@ func (s *Service) CreateApp(ctx context.Context, name string) (directory.App, er
 	return a, nil
 }
 
+// app finds an app by ID or name.
+func (s *Service) app(ctx context.Context, ref string) (directory.App, error) {
+	if err := checkRef("app", ref); err != nil {
+		return directory.App{}, err
+	}
+	return s.st.GetApp(ctx, ref)
+}
+
 // GetApp returns an app named by ID or name.
 func (s *Service) GetApp(ctx context.Context, ref string) (directory.App, error) {
-	a, err := s.st.GetApp(ctx, ref)
+	a, err := s.app(ctx, ref)
 	if err != nil {
 		return directory.App{}, fmt.Errorf("app %q: %w", ref, err)
 	}
@@ -526,7 +563,7 @@ func (s *Service) ListApps(ctx context.Context) ([]directory.App, error) {
 
 // DeleteApp deletes an app and its assignments.
 func (s *Service) DeleteApp(ctx context.Context, ref string) error {
-	a, err := s.st.GetApp(ctx, ref)
+	a, err := s.app(ctx, ref)
 	if err == nil {
 		err = s.st.DeleteApp(ctx, a.ID)
 	}
@@ -591,11 +628,14 @@ func (s *Service) unassign(ctx context.Context, appRef, ref string, kind directo
 
 // assignment resolves an app and a principal of kind.
 func (s *Service) assignment(ctx context.Context, appRef, ref string, kind directory.Kind, role string) (directory.Assignment, error) {
-	app, err := s.st.GetApp(ctx, appRef)
+	app, err := s.app(ctx, appRef)
 	if err != nil {
 		return directory.Assignment{}, err
 	}
 	a := directory.Assignment{AppID: app.ID, PrincipalKind: kind, AppRoleID: strings.TrimSpace(role)}
+	if err := checkIdentifier("appRoleId", a.AppRoleID); err != nil {
+		return directory.Assignment{}, err
+	}
 	if kind == directory.KindUser {
 		u, err := s.user(ctx, ref)
 		if err != nil {
@@ -614,7 +654,7 @@ func (s *Service) assignment(ctx context.Context, appRef, ref string, kind direc
 
 // Assignments returns the assignments of an app (ID or name).
 func (s *Service) Assignments(ctx context.Context, appRef string) ([]directory.Assignment, error) {
-	app, err := s.st.GetApp(ctx, appRef)
+	app, err := s.app(ctx, appRef)
 	if err != nil {
 		return nil, fmt.Errorf("assignments of app %q: %w", appRef, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -14,16 +13,14 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-var tenantIDPattern = regexp.MustCompile(`^[a-z0-9]{8,32}$`)
-
 func testTenants(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	a, err := s.CreateTenant(ctx, "acme", []byte(`{"patch":"204"}`))
 	if err != nil {
 		t.Fatalf("CreateTenant(acme) = %v", err)
 	}
-	if !tenantIDPattern.MatchString(a.ID) || a.Name != "acme" || a.Created.IsZero() {
-		t.Errorf("CreateTenant(acme) = %+v, want short URL-safe id, name, created", a)
+	if !store.ValidTenantID(a.ID) || a.Name != "acme" || a.Created.IsZero() {
+		t.Errorf("CreateTenant(acme) = %+v, want an id of store.ValidTenantID, name, created", a)
 	}
 	b, err := s.CreateTenant(ctx, "globex", nil)
 	if err != nil {
