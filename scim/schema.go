@@ -264,6 +264,17 @@ func (r Resolved) Leaf() *Attribute {
 	return r.Attr
 }
 
+// Readable returns an error if r names an attribute or sub-attribute that
+// is never returned (RFC 7643 §7), such as a User's password (RFC 7643
+// §4.1.1). A filter (RFC 7644 §3.4.2.2) or sortBy (§3.4.2.3) on it would
+// disclose its value one comparison at a time, so both must refuse it.
+func (r Resolved) Readable() error {
+	if r.Attr.Returned == ReturnedNever || (r.Sub != nil && r.Sub.Returned == ReturnedNever) {
+		return fmt.Errorf("attribute %q is never returned, so it cannot be filtered or sorted on", r.Path.String())
+	}
+	return nil
+}
+
 // Resolve finds the attribute p names, case-insensitively. A path without URI
 // is looked up in the core schema first, then in the extensions (leniency
 // for clients that send unqualified extension attributes). Common attributes

@@ -14,8 +14,11 @@
 // "x"`. Keywords and operators are case-insensitive; attribute names keep
 // the client's spelling until [Compile] resolves them. [Options].Lenient
 // additionally accepts unquoted values (`userName sw O`), which several
-// clients send. Errors are *[SyntaxError] values carrying the column and
-// what was expected; a server answers them with 400 invalidFilter.
+// clients send. Input longer than [MaxLength] bytes, with more than
+// [MaxClauses] comparisons or nested deeper than [MaxDepth] is refused
+// before it costs more than a linear scan. Errors are *[SyntaxError] values
+// carrying the column and what was expected or which limit was passed; a
+// server answers them with 400 invalidFilter.
 //
 // [ParsePath] parses PATCH paths (`members[value eq "id"]`,
 // `emails[type eq "work"].value`) for scim/patch.
@@ -38,7 +41,9 @@
 //     (RFC 3339 with any number of fractional digits and any offset),
 //     booleans only with eq/ne and accept "True"/"false" strings;
 //   - unknown attributes, schemas and sub-attributes are compile errors
-//     (400 invalidFilter), never silent non-matches.
+//     (400 invalidFilter), never silent non-matches;
+//   - so are attributes and sub-attributes that are never returned
+//     (password): a filter on them would disclose them.
 //
 // [Matcher.Expr] returns the filter in canonical spelling, so that a store
 // can push common comparisons (`userName eq "x"`, see [Conjuncts]) down to

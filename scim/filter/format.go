@@ -10,7 +10,8 @@ import (
 )
 
 // Format renders e in strict filter syntax: Parse(Format(e), Options{})
-// returns an Expr equal to e for any Expr Parse produced. Strings are
+// returns an Expr equal to e for any Expr Parse produced, unless escaping
+// or number formatting takes the text over [MaxLength]. Strings are
 // quoted as JSON, operators and keywords are lower-case, and parentheses
 // are written only where precedence needs them. Format(nil) is "".
 func Format(e Expr) string {

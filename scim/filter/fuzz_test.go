@@ -2,6 +2,7 @@ package filter
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,12 @@ func FuzzParse(f *testing.F) {
 	f.Add(`userName eq "bjensen"`, false)
 	f.Add(`emails[type eq "work"].value eq "x"`, false)
 	f.Add(`userName sw O`, true)
+	// At and over the limits.
+	f.Add(clauses(MaxClauses, `userName eq "x"`), false)
+	f.Add(clauses(MaxClauses+1, `x[a pr]`), false)
+	f.Add(strings.Repeat("not (", MaxDepth)+"a pr"+strings.Repeat(")", MaxDepth), false)
+	f.Add(strings.Repeat("(", MaxDepth+1)+"a pr"+strings.Repeat(")", MaxDepth+1), false)
+	f.Add(`password sw "$" or keys[secret pr]`, false)
 	rt := resourceType(f, "User")
 	res := bjensen()
 	f.Fuzz(func(t *testing.T, s string, lenient bool) {
@@ -28,6 +35,9 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		out := Format(e)
+		if len(out) > MaxLength {
+			return // escapes and numbers may render longer than they were sent
+		}
 		back, err := Parse(out, Options{})
 		if err != nil {
 			t.Fatalf("Parse(Format(Parse(%q)) = %q): %v", s, out, err)
@@ -55,6 +65,7 @@ func FuzzParse(f *testing.F) {
 func FuzzParsePath(f *testing.F) {
 	f.Add(`members[value eq "2819c223"]`, false)
 	f.Add(`emails[type eq "work"].value`, false)
+	f.Add("members["+clauses(MaxClauses+1, `value eq "x"`)+"]", false)
 	f.Fuzz(func(t *testing.T, s string, lenient bool) {
 		p, err := ParsePath(s, Options{Lenient: lenient})
 		if err != nil {
@@ -62,6 +73,9 @@ func FuzzParsePath(f *testing.F) {
 				t.Fatalf("ParsePath(%q) error %T %v, want *SyntaxError", s, err, err)
 			}
 			return
+		}
+		if len(p.String()) > MaxLength {
+			return // escapes and numbers may render longer than they were sent
 		}
 		back, err := ParsePath(p.String(), Options{})
 		if err != nil {

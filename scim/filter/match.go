@@ -34,7 +34,10 @@ type Matcher struct {
 //   - an operator the attribute type does not support: gt/ge/lt/le/co/sw/ew
 //     on booleans, co/sw/ew on numbers, any operator but eq/ne with null;
 //   - a value that cannot be converted to the attribute's type (`active eq
-//     "yes"`, `meta.created gt "yesterday"`).
+//     "yes"`, `meta.created gt "yesterday"`);
+//   - an attribute or sub-attribute that is never returned, such as
+//     password (see [scim.Resolved.Readable]): matching on it would
+//     disclose it.
 func Compile(e Expr, rt *scim.ResourceType) (*Matcher, error) {
 	if e == nil {
 		return &Matcher{root: allNode{}}, nil
@@ -97,6 +100,22 @@ func Conjuncts(e Expr) []Expr {
 func appendConjuncts(out []Expr, e Expr) []Expr {
 	if x, ok := e.(*And); ok {
 		return appendConjuncts(appendConjuncts(out, x.L), x.R)
+	}
+	return append(out, e)
+}
+
+// Disjuncts flattens an OR-chain as [Conjuncts] flattens an AND-chain:
+// `a or (b or c)` gives [a b c].
+func Disjuncts(e Expr) []Expr {
+	if e == nil {
+		return nil
+	}
+	return appendDisjuncts(nil, e)
+}
+
+func appendDisjuncts(out []Expr, e Expr) []Expr {
+	if x, ok := e.(*Or); ok {
+		return appendDisjuncts(appendDisjuncts(out, x.L), x.R)
 	}
 	return append(out, e)
 }
@@ -197,10 +216,14 @@ func (c compiler) compilePair(l, r Expr) (node, Expr, node, Expr, error) {
 	return ln, le, rn, re, err
 }
 
-// resolve resolves p at the compiler's level.
+// resolve resolves p at the compiler's level; attributes that are never
+// returned are refused.
 func (c compiler) resolve(p scim.AttrPath) (scim.Resolved, error) {
 	if c.parent == nil {
 		r, err := c.rt.Resolve(p)
+		if err == nil {
+			err = r.Readable()
+		}
 		if err != nil {
 			return scim.Resolved{}, fmt.Errorf("filter: %w", err)
 		}
@@ -209,6 +232,10 @@ func (c compiler) resolve(p scim.AttrPath) (scim.Resolved, error) {
 	sub := c.parent.SubAttribute(p.Name)
 	if p.URI != "" || p.Sub != "" || sub == nil {
 		return scim.Resolved{}, fmt.Errorf("filter: unknown sub-attribute %q of %q", p.String(), c.parent.Name)
+	}
+	full := scim.Resolved{Path: scim.AttrPath{Name: c.parent.Name, Sub: sub.Name}, Attr: c.parent, Sub: sub}
+	if err := full.Readable(); err != nil {
+		return scim.Resolved{}, fmt.Errorf("filter: %w", err)
 	}
 	return scim.Resolved{Path: scim.AttrPath{Name: sub.Name}, Attr: sub}, nil
 }
@@ -278,6 +305,9 @@ func compileCompare(x *Compare, sel scim.Resolved) (node, Expr, error) {
 			return nil, nil, fmt.Errorf("filter: cannot compare complex attribute %q; name one of its sub-attributes", sel.Path.String())
 		}
 		sel.Sub, sel.Path.Sub = value, value.Name
+		if err := sel.Readable(); err != nil {
+			return nil, nil, fmt.Errorf("filter: %w", err)
+		}
 		leaf = value
 	}
 	canon := &Compare{Path: sel.Path, Op: x.Op, Value: x.Value}

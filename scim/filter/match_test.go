@@ -248,6 +248,20 @@ func TestCompileErrors(t *testing.T) {
 			want: `filter: operator "gt" cannot compare with null (attribute "urn:ietf:params:scim:schemas:core:2.0:User:userName")`},
 		{name: "error inside or", filter: `userName pr or nick pr`, want: `filter: unknown attribute "nick"`},
 		{name: "error inside not", filter: `not (nick pr)`, want: `filter: unknown attribute "nick"`},
+		{name: "password", filter: `password sw "$argon2id$"`,
+			want: `filter: attribute "urn:ietf:params:scim:schemas:core:2.0:User:password" is never returned, so it cannot be filtered or sorted on`},
+		{name: "password pr inside not", filter: `userName pr and not (PASSWORD pr)`,
+			want: `filter: attribute "urn:ietf:params:scim:schemas:core:2.0:User:password" is never returned, so it cannot be filtered or sorted on`},
+		{name: "extension attribute never returned", filter: testURI + `:pin eq "1234"`,
+			want: `filter: attribute "` + testURI + `:pin" is never returned, so it cannot be filtered or sorted on`},
+		{name: "sub-attribute never returned", filter: `keys.secret eq "x"`,
+			want: `filter: attribute "` + testURI + `:keys.secret" is never returned, so it cannot be filtered or sorted on`},
+		{name: "never returned in value path", filter: `keys[type eq "a" and secret sw "x"]`,
+			want: `filter: attribute "keys.secret" is never returned, so it cannot be filtered or sorted on`},
+		{name: "never returned after value path", filter: `keys[type eq "a"].secret sw "x"`,
+			want: `filter: attribute "keys.secret" is never returned, so it cannot be filtered or sorted on`},
+		{name: "complex compared through a never returned value", filter: `vault sw "x"`,
+			want: `filter: attribute "` + testURI + `:vault.value" is never returned, so it cannot be filtered or sorted on`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -351,6 +365,28 @@ func TestConjuncts(t *testing.T) {
 	}
 }
 
+func TestDisjuncts(t *testing.T) {
+	a, b, c := eq("a", "1"), eq("b", "2"), eq("c", "3")
+	tests := []struct {
+		name string
+		in   Expr
+		want []Expr
+	}{
+		{name: "nil", in: nil, want: nil},
+		{name: "single", in: a, want: []Expr{a}},
+		{name: "left chain", in: &Or{&Or{a, b}, c}, want: []Expr{a, b, c}},
+		{name: "right chain", in: &Or{a, &Or{b, c}}, want: []Expr{a, b, c}},
+		{name: "and is one disjunct", in: &Or{a, &And{b, c}}, want: []Expr{a, &And{b, c}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Disjuncts(tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Disjuncts(%s) = %v, want %v", Format(tt.in), got, tt.want)
+			}
+		})
+	}
+}
+
 func TestCompileValueFilter(t *testing.T) {
 	rt := resourceType(t, "User")
 	emails, err := rt.Resolve(scim.AttrPath{Name: "emails"})
@@ -393,6 +429,7 @@ func TestCompileValueFilterErrors(t *testing.T) {
 	rt := resourceType(t, "User")
 	emails, _ := rt.Resolve(scim.AttrPath{Name: "emails"})
 	userName, _ := rt.Resolve(scim.AttrPath{Name: "userName"})
+	keys, _ := rt.Resolve(scim.AttrPath{Name: "keys"})
 	tests := []struct {
 		name string
 		e    Expr
@@ -402,6 +439,7 @@ func TestCompileValueFilterErrors(t *testing.T) {
 		{name: "simple attribute", e: eq("value", "x"), attr: userName.Attr},
 		{name: "nil attribute", e: eq("value", "x"), attr: nil},
 		{name: "nested value path", e: &ValuePath{Path: path("type"), Filter: eq("value", "x")}, attr: emails.Attr},
+		{name: "never returned sub-attribute", e: cmp(path("secret"), Sw, "x"), attr: keys.Attr},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

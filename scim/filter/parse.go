@@ -10,9 +10,19 @@ import (
 	"github.com/provisio-dev/provisio/scim"
 )
 
-// maxDepth bounds the nesting of parentheses, "not" and value filters, so
-// that hostile input cannot exhaust the stack.
-const maxDepth = 64
+// Limits of [Parse] and [ParsePath]. They bound the work one filter can
+// cause (parsing, compiling, evaluating and the SQL a store derives from
+// it) far above what clients send: Entra ID and Okta send one clause.
+// Input over a limit is a *[SyntaxError] naming the limit.
+const (
+	// MaxLength is the longest filter or path accepted, in bytes.
+	MaxLength = 64 << 10
+	// MaxClauses bounds the comparisons (`attr op value`, `attr pr`,
+	// including those inside value filters) of one filter.
+	MaxClauses = 1000
+	// MaxDepth bounds the nesting of parentheses, "not" and value filters.
+	MaxDepth = 64
+)
 
 // SyntaxError reports a filter or path that does not follow the grammar.
 // The server answers it with 400 invalidFilter (or invalidPath for PATCH).
@@ -37,9 +47,13 @@ func (e *SyntaxError) Error() string {
 // left. Keywords, operators and true/false/null are case-insensitive;
 // attribute names keep the client's spelling (see [Compile]). Whitespace
 // between tokens may be any run of spaces, tabs or newlines.
-// Errors are *[SyntaxError].
+// Input over [MaxLength], [MaxClauses] or [MaxDepth] is refused. Errors
+// are *[SyntaxError].
 func Parse(s string, opts Options) (Expr, error) {
 	p := &parser{s: s, opts: opts}
+	if err := p.checkLength("filter"); err != nil {
+		return nil, err
+	}
 	e, err := p.parseOr(false)
 	if err != nil {
 		return nil, err
@@ -57,9 +71,13 @@ func Parse(s string, opts Options) (Expr, error) {
 //
 // e.g. `members`, `name.givenName`, `emails[type eq "work"].value`,
 // `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`.
-// Leading and trailing whitespace is ignored. Errors are *[SyntaxError].
+// Leading and trailing whitespace is ignored. The limits are those of
+// [Parse]. Errors are *[SyntaxError].
 func ParsePath(s string, opts Options) (Path, error) {
 	p := &parser{s: s, opts: opts}
+	if err := p.checkLength("path"); err != nil {
+		return Path{}, err
+	}
 	p.skipSpace()
 	ap, filter, sub, err := p.parseAttrPath(false)
 	if err != nil {
@@ -73,10 +91,11 @@ func ParsePath(s string, opts Options) (Path, error) {
 }
 
 type parser struct {
-	s     string
-	pos   int // byte offset into s
-	opts  Options
-	depth int
+	s       string
+	pos     int // byte offset into s
+	opts    Options
+	depth   int
+	clauses int
 }
 
 func (p *parser) eof() bool { return p.pos >= len(p.s) }
@@ -147,10 +166,18 @@ func (p *parser) keyword(kw string) bool {
 	return true
 }
 
+// checkLength refuses input over MaxLength before any other work.
+func (p *parser) checkLength(what string) error {
+	if len(p.s) > MaxLength {
+		return p.errAt(MaxLength, "%s is %d bytes long, over the limit of %d bytes", what, len(p.s), MaxLength)
+	}
+	return nil
+}
+
 func (p *parser) enter() error {
 	p.depth++
-	if p.depth > maxDepth {
-		return p.errAt(p.pos, "filter nested more than %d levels deep", maxDepth)
+	if p.depth > MaxDepth {
+		return p.errAt(p.pos, "filter nested more than %d levels deep", MaxDepth)
 	}
 	return nil
 }
@@ -235,15 +262,20 @@ func (p *parser) parseGroup(inner bool) (Expr, error) {
 // parseAttrExp parses `attrPath op [value]`, `attrPath[filter]` or
 // `attrPath[filter].sub op [value]`.
 func (p *parser) parseAttrExp(inner bool) (Expr, error) {
+	start := p.pos
 	path, filter, sub, err := p.parseAttrPath(inner)
 	if err != nil {
 		return nil, err
 	}
 	if filter != nil {
 		if sub == "" {
-			return &ValuePath{Path: path, Filter: filter}, nil
+			return &ValuePath{Path: path, Filter: filter}, nil // its clauses are counted
 		}
 		path.Sub = sub
+	}
+	p.clauses++
+	if p.clauses > MaxClauses {
+		return nil, p.errAt(start, "filter has more than the limit of %d clauses", MaxClauses)
 	}
 	op, err := p.parseOp()
 	if err != nil {

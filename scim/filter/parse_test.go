@@ -200,6 +200,18 @@ func TestParseErrors(t *testing.T) {
 		{name: "column counts characters", in: `a eq "é" b`, col: 10, msg: `expected "and", "or" or end of filter, found "b"`},
 		{name: "too deep", in: strings.Repeat("(", 100) + "a pr" + strings.Repeat(")", 100), col: 65,
 			msg: `filter nested more than 64 levels deep`},
+		{name: "too deep in a value filter", in: strings.Repeat("(", 63) + "x[(a pr)]" + strings.Repeat(")", 63), col: 66,
+			msg: `filter nested more than 64 levels deep`},
+		{name: "too many clauses", in: clauses(1001, "a pr"), col: 8001,
+			msg: `filter has more than the limit of 1000 clauses`},
+		{name: "too many clauses in a value filter", in: "x[" + clauses(1001, "a pr") + "]", col: 8003,
+			msg: `filter has more than the limit of 1000 clauses`},
+		{name: "too many clauses in value paths", in: clauses(1001, `x[a pr]`), col: 11003,
+			msg: `filter has more than the limit of 1000 clauses`},
+		{name: "too long", in: `a eq "` + strings.Repeat("x", MaxLength) + `"`, col: MaxLength + 1,
+			msg: `filter is 65543 bytes long, over the limit of 65536 bytes`},
+		{name: "too long, counted in bytes", in: `a eq "` + strings.Repeat("é", MaxLength/2) + `"`, col: MaxLength/2 + 4,
+			msg: `filter is 65543 bytes long, over the limit of 65536 bytes`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,6 +224,34 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("Parse(%q) error = column %d %q, want column %d %q", tt.in, se.Pos, se.Msg, tt.col, tt.msg)
 			}
 		})
+	}
+}
+
+// clauses joins n copies of clause with "or".
+func clauses(n int, clause string) string {
+	return strings.Repeat(clause+" or ", n-1) + clause
+}
+
+// TestParseAtLimits: input at each limit parses.
+func TestParseAtLimits(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{name: "MaxClauses", in: clauses(MaxClauses, "a pr")},
+		{name: "MaxClauses with a value filter", in: clauses(MaxClauses-2, "a pr") + ` or x[a pr and b pr]`},
+		{name: "MaxLength", in: `a eq "` + strings.Repeat("x", MaxLength-7) + `"`},
+		{name: "MaxDepth", in: strings.Repeat("(", MaxDepth) + "a pr" + strings.Repeat(")", MaxDepth)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Parse(tt.in, Options{}); err != nil {
+				t.Errorf("Parse(%.40q... of %d bytes) = %v, want no error", tt.in, len(tt.in), err)
+			}
+		})
+	}
+	if _, err := ParsePath("x["+clauses(MaxClauses, "a pr")+"].y", Options{}); err != nil {
+		t.Errorf("ParsePath(x[%d clauses].y) = %v, want no error", MaxClauses, err)
 	}
 }
 
@@ -278,6 +318,10 @@ func TestParsePathErrors(t *testing.T) {
 		{name: "dot without sub-attribute", in: `emails[type eq "work"].`, col: 24, msg: `expected sub-attribute name, found end of input`},
 		{name: "unquoted value strict", in: `members[value eq abc]`, col: 18,
 			msg: `expected comparison value (quoted string, number, true, false or null), found "abc"`},
+		{name: "too long", in: strings.Repeat("x", MaxLength+1), col: MaxLength + 1,
+			msg: `path is 65537 bytes long, over the limit of 65536 bytes`},
+		{name: "too many clauses", in: "members[" + clauses(1001, "value pr") + "]", col: 12009,
+			msg: `filter has more than the limit of 1000 clauses`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,7 +10,8 @@ const testURI = "urn:example:params:scim:schemas:extension:test:2.0:User"
 
 // testRegistry is the standard registry (RFC 7643 §8.7.1 schemas) plus a
 // test extension on User with numeric, multi-valued string and binary
-// attributes, which the standard schemas lack.
+// attributes, which the standard schemas lack, and attributes that are
+// never returned (pin; keys.secret; vault's "value").
 func testRegistry(t testing.TB) *scim.Registry {
 	t.Helper()
 	r := scim.NewStandardRegistry()
@@ -19,6 +20,13 @@ func testRegistry(t testing.TB) *scim.Registry {
 		{Name: "score", Type: scim.TypeDecimal},
 		{Name: "tags", Type: scim.TypeString, MultiValued: true},
 		{Name: "badge", Type: scim.TypeBinary},
+		{Name: "pin", Returned: scim.ReturnedNever},
+		{Name: "keys", Type: scim.TypeComplex, MultiValued: true, SubAttributes: []*scim.Attribute{
+			{Name: "type"}, {Name: "secret", Returned: scim.ReturnedNever},
+		}},
+		{Name: "vault", Type: scim.TypeComplex, SubAttributes: []*scim.Attribute{
+			{Name: "value", Returned: scim.ReturnedNever}, {Name: "display"},
+		}},
 	}}
 	if err := r.AddSchema(ext); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/filter"
@@ -43,18 +45,33 @@ func extractMembers(rt *scim.ResourceType, ops []scim.PatchOperation, pol Policy
 	return patch.ExtractMembers(rt, ops, patchOptions(pol))
 }
 
-// parseFilter parses and compiles a filter against rt; every failure is
-// 400 invalidFilter (RFC 7644 §3.4.2.2) with the parser's message, which
-// names the position. The backend receives the compiled expression
-// (canonical attribute spelling, typed values).
+// parseFilter parses and compiles a filter against rt; every failure,
+// including a filter over the limits of filter.Parse, is 400 invalidFilter
+// (RFC 7644 §3.4.2.2) with the parser's message, which names the position
+// or the limit. The backend receives the compiled expression (canonical
+// attribute spelling, typed values).
 func parseFilter(rt *scim.ResourceType, s string, pol Policy) (filter.Expr, error) {
 	e, err := filter.Parse(s, filter.Options{Lenient: pol.LenientFilters})
 	if err != nil {
-		return nil, scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidFilter, "filter %q: %v", s, err)
+		return nil, scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidFilter, "filter %s: %v", quoteStart(s), err)
 	}
 	m, err := filter.Compile(e, rt)
 	if err != nil {
-		return nil, scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidFilter, "filter %q: %v", s, err)
+		return nil, scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidFilter, "filter %s: %v", quoteStart(s), err)
 	}
 	return m.Expr(), nil
+}
+
+// quoteStart quotes s for an error detail, cut to its first 100 bytes (at
+// a character boundary): a large filter is not echoed back whole.
+func quoteStart(s string) string {
+	const limit = 100
+	if len(s) <= limit {
+		return strconv.Quote(s)
+	}
+	n := limit
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "..."
 }

@@ -138,6 +138,9 @@ func (q *request) query(rt *scim.ResourceType, lp listParams, p projection) (bac
 			return bq, scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidValue, "sortBy: %v", err)
 		}
 		res, err := rt.Resolve(path)
+		if err == nil {
+			err = res.Readable()
+		}
 		if err != nil {
 			return bq, scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidValue, "sortBy: %v", err)
 		}

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim"
@@ -174,3 +176,37 @@ func BenchmarkPatch(b *testing.B) {
 }
 
 func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
+
+// BenchmarkListOr1000 is one list request with a filter of 1,000 OR'ed
+// `userName eq` clauses (filter.MaxClauses), each naming an existing user,
+// over PROVISIO_BENCH_USERS users: parse, compile and List, one request at
+// a time (issue 8).
+//
+//	go test -run '^$' -bench ListOr1000 -benchtime 20x ./internal/store/sqlstore
+func BenchmarkListOr1000(b *testing.B) {
+	benchStores(b, func(b *testing.B, e benchEnv) {
+		total := benchUsers()
+		seedUsers(b, e, total)
+		clauses := make([]string, 1000)
+		for k := range clauses {
+			clauses[k] = fmt.Sprintf(`userName eq "USER%d@example.com"`, k*total/len(clauses))
+		}
+		in := strings.Join(clauses, " or ")
+		b.ResetTimer()
+		for b.Loop() {
+			start := time.Now()
+			f, err := filter.Parse(in, filter.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m, err := filter.Compile(f, e.users)
+			if err != nil {
+				b.Fatal(err)
+			}
+			page, err := e.b.List(e.ctx, e.users, backend.Query{Filter: m.Expr(), StartIndex: 1, Count: 100})
+			if err != nil || page.Total != len(clauses) {
+				b.Fatalf("List = %d results, %v after %v", page.Total, err, time.Since(start))
+			}
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/store"
@@ -98,6 +99,15 @@ func testListFilter(t *testing.T, s store.Store) {
 		{"pr", `externalId pr`, []string{"Alice", "bob", "carol", "Eve"}},
 		{"meta.created gt", `meta.created gt "2000-01-01T00:00:00Z"`, []string{"Alice", "bob", "carol", "dave", "Eve"}},
 		{"or mixing residual", `userName eq "dave" or name.familyName eq "Jones"`, []string{"bob", "dave"}},
+		// Issue 8: 1,000 OR'ed equalities (filter.MaxClauses) are one
+		// expression per column, not 1,000 nested ones.
+		{"1,000 OR'ed equalities", orOf(998, `userName eq "nobody%d"`) + ` or userName eq "BOB" or externalId eq "x2"`, []string{"bob", "carol"}},
+		{"1,000 OR'ed equalities on every column", orOf(150, `userName eq "u%d"`) + " or " + orOf(150, `externalId eq "e%d"`) + " or " +
+			orOf(150, `displayName eq "d%d"`) + " or " + orOf(150, `id eq "i%d"`) + " or " + orOf(199, `active eq false and userName eq "u%d"`) +
+			` or displayName eq "DAVE"`, []string{"dave"}},
+		{"1,000 AND'ed equalities", strings.Repeat(`active eq true and `, 999) + `externalId eq "x1"`, []string{"Alice"}},
+		{"values SQL cannot carry", "userName eq \"a\u0000\" or externalId eq \"\xff\" or id eq \"\x00\" or displayName eq \"\xc3\"", nil},
+		{"LIKE wildcards are literal", `userName co "%" or userName sw "_" or displayName ew "\\"`, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,6 +140,15 @@ func testListFilter(t *testing.T, s store.Store) {
 	if err != nil || page.Total != 0 || len(page.Resources) != 0 {
 		t.Errorf("List(Groups, displayName eq dave) = %v, %v, want empty", page, err)
 	}
+}
+
+// orOf joins n clauses format(k), k = 0..n-1, with "or".
+func orOf(n int, format string) string {
+	parts := make([]string, n)
+	for k := range parts {
+		parts[k] = fmt.Sprintf(format, k)
+	}
+	return strings.Join(parts, " or ")
 }
 
 func testListPagingAndSort(t *testing.T, s store.Store) {
@@ -195,6 +214,9 @@ func testListPagingAndSort(t *testing.T, s store.Store) {
 
 	_, err := e.b.List(e.ctx, e.users, backend.Query{SortBy: scim.AttrPath{Name: "nosuch"}, StartIndex: 1, Count: 1})
 	wantStatus(t, "List(sortBy unknown)", err, 400, scim.ScimTypeInvalidValue)
+	// Sorting on the password would disclose it (returned "never").
+	_, err = e.b.List(e.ctx, e.users, backend.Query{SortBy: scim.AttrPath{Name: "password"}, StartIndex: 1, Count: 1})
+	wantStatus(t, "List(sortBy password)", err, 400, scim.ScimTypeInvalidValue)
 }
 
 func testListMembers(t *testing.T, s store.Store) {

@@ -25,6 +25,9 @@ func (b *Backend) List(ctx context.Context, rt *scim.ResourceType, q backend.Que
 	var sortKey *scim.Resolved
 	if q.SortBy != (scim.AttrPath{}) {
 		r, err := rt.Resolve(q.SortBy)
+		if err == nil {
+			err = r.Readable()
+		}
 		if err != nil {
 			return backend.Page{}, scim.Errorf(400, scim.ScimTypeInvalidValue, "sortBy: %v", err)
 		}

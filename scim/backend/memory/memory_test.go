@@ -302,6 +302,14 @@ func TestList(t *testing.T) {
 	if _, err := b.List(ctx, users, backend.Query{Count: 1, Filter: f(`shoeSize eq 1`)}); statusOf(err) != 400 {
 		t.Errorf("List with unknown filter attribute = %v, want 400", err)
 	}
+	// The password is returned "never": filtering or sorting on it would
+	// disclose it.
+	if _, err := b.List(ctx, users, backend.Query{Count: 1, Filter: f(`password sw "$"`)}); statusOf(err) != 400 {
+		t.Errorf("List with a password filter = %v, want 400", err)
+	}
+	if _, err := b.List(ctx, users, backend.Query{Count: 1, SortBy: sortBy("password")}); statusOf(err) != 400 {
+		t.Errorf("List sorted by password = %v, want 400", err)
+	}
 }
 
 // Concurrent updates never lose one another (Update is an atomic
