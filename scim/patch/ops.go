@@ -1,6 +1,8 @@
 package patch
 
 import (
+	"slices"
+
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -319,6 +321,9 @@ func (a *applier) removeSelected(t *target, holder map[string]any) error {
 			list[i] = nil
 		}
 	}
+	if !t.attr.MultiValued {
+		list = slices.DeleteFunc(list, func(x any) bool { return x == nil })
+	}
 	storeValues(holder, t.attr, list)
 	return nil
 }
@@ -413,8 +418,10 @@ func indices(n int) []int {
 	return out
 }
 
+// nilIfEmpty returns nil for a list without values (empty, or only the
+// nils that removals leave), else the list.
 func nilIfEmpty(list []any) any {
-	if len(list) == 0 {
+	if !slices.ContainsFunc(list, func(x any) bool { return x != nil }) {
 		return nil
 	}
 	return list

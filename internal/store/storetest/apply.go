@@ -85,7 +85,8 @@ func guardedUpdate(e env, uid, attr string, v any) error {
 }
 
 // testUnchangedUpdate: an update whose Apply changes nothing writes
-// nothing: version and lastModified stay (RFC 7644 §3.5.2.1); a membership
+// nothing: version and lastModified stay (RFC 7644 §3.5.2.1) and no change
+// event is recorded; a membership
 // change still counts as a change.
 func testUnchangedUpdate(t *testing.T, s store.Store) {
 	e := newEnv(t, s, "t")
@@ -105,6 +106,9 @@ func testUnchangedUpdate(t *testing.T, s store.Store) {
 	again, _ := e.b.Get(e.ctx, e.users, id(u), noMembers)
 	if version(again) != version(u) {
 		t.Errorf("Get after Update(unchanged) version = %s, want %s", version(again), version(u))
+	}
+	if evs, err := s.Events(context.Background(), e.tenant.ID, 0, 0); err != nil || len(evs) != 1 {
+		t.Errorf("Events after a create and an unchanged update = %v, %v, want the create only", evs, err)
 	}
 	g := e.mustCreate(t, e.groups, group("g"))
 	got, err = e.b.Update(e.ctx, e.groups, id(g), "", backend.Change{Apply: same.Apply, Members: &patch.MembersChange{}}, noMembers)
