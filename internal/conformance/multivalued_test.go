@@ -123,6 +123,11 @@ func testUnchangedAdd(t *testing.T, ten *testTenant) {
 			t.Errorf("after PATCH %s: meta %+v, emails %s; want meta %+v, emails %s", op, got.Meta, emails(got), u.Meta, emails(u))
 		}
 	}
+	g := mustUser(t, "POST /Groups", ten.do(t, http.MethodPost, "/Groups", `{"displayName":"same-`+randomHex(4)+`","members":[{"value":"`+u.ID+`"}]}`), http.StatusCreated)
+	r := ten.do(t, http.MethodPatch, "/Groups/"+g.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Add","path":"members","value":[{"$ref":null,"value":"`+u.ID+`"}]}]}`)
+	if r.Status >= 300 || r.Header.Get("ETag") != g.Meta.Version {
+		t.Errorf("PATCH adding a member the group has = %d %s, ETag %s, want ETag %s (unchanged)", r.Status, r.Body, r.Header.Get("ETag"), g.Meta.Version)
+	}
 }
 
 func testLimits(t *testing.T, ten *testTenant) {

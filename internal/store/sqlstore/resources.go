@@ -182,7 +182,7 @@ func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.R
 			return uniquenessError(err, r.doc)
 		}
 		if members != nil {
-			if stored, err = addMembers(ctx, t, tenant, r.id, members); err != nil {
+			if stored, _, err = addMembers(ctx, t, tenant, r.id, members); err != nil {
 				return err
 			}
 		}
@@ -260,8 +260,9 @@ func notFoundError(rt *scim.ResourceType, id string) error {
 // The write is a compare-and-swap on the version read, retried after a
 // short random pause when a concurrent update won. A change without Apply
 // (a membership change) runs no client work on the document, so it reads
-// and writes in one transaction and never conflicts. An Apply that changes
-// nothing (RFC 7644 §3.5.2.1) writes nothing: version and lastModified stay.
+// and writes in one transaction and never conflicts. A change that changes
+// nothing, neither the document nor a membership row (RFC 7644 §3.5.2.1:
+// an add of what is there), writes nothing: version and lastModified stay.
 func (b resources) Update(ctx context.Context, rt *scim.ResourceType, id string, ifMatch string, change backend.Change, opts backend.GetOptions) (scim.Resource, error) {
 	tenant, err := tenantOf(ctx)
 	if err != nil {
@@ -327,7 +328,10 @@ func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim
 	if err != nil {
 		return nil, err
 	}
-	if next.row.body == body && change.Members == nil {
+	if next.row.body == body {
+		if change.Members != nil {
+			return b.updateLocked(ctx, tenant, rt, id, ifMatch, backend.Change{Members: change.Members})
+		}
 		cur.doc = next.row.doc
 		return cur.resource(rt), nil // nothing changed: nothing written
 	}
@@ -340,9 +344,11 @@ func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim
 	return next.row.resource(rt), nil
 }
 
-// updateLocked is the whole read-modify-write of a change without Apply
-// inside the write transaction, the row locked on PostgreSQL (FOR UPDATE)
-// and the single writer on SQLite, so it does not conflict.
+// updateLocked is the whole read-modify-write of a membership change
+// (without Apply) inside the write transaction, the row locked on
+// PostgreSQL (FOR UPDATE) and the single writer on SQLite, so it does not
+// conflict. If no membership row changes (an add of members the group
+// has), the resource keeps its version and lastModified.
 func (b resources) updateLocked(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
 	var res scim.Resource
 	err := b.s.write(ctx, tenant, func(t tx) error {
@@ -351,11 +357,21 @@ func (b resources) updateLocked(ctx context.Context, tenant string, rt *scim.Res
 			return err
 		}
 		prev := columnsOf(rt, cur.doc)
-		next, err := b.applyChange(rt, cur, ifMatch, change)
+		next, err := b.applyChange(rt, cur, ifMatch, backend.Change{})
 		if err != nil {
 			return err
 		}
-		if err := writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, change.Members); err != nil {
+		changed := false
+		if change.Members != nil {
+			if changed, err = changeMembers(ctx, t, tenant, id, change.Members); err != nil {
+				return err
+			}
+		}
+		if !changed {
+			res = cur.resource(rt)
+			return nil
+		}
+		if err := writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, nil); err != nil {
 			return err
 		}
 		res = next.row.resource(rt)
@@ -415,7 +431,7 @@ func writeUpdate(ctx context.Context, t tx, tenant string, rt *scim.ResourceType
 		return errConflict
 	}
 	if members != nil {
-		if err := changeMembers(ctx, t, tenant, next.row.id, members); err != nil {
+		if _, err := changeMembers(ctx, t, tenant, next.row.id, members); err != nil {
 			return err
 		}
 	}

@@ -86,8 +86,8 @@ func guardedUpdate(e env, uid, attr string, v any) error {
 
 // testUnchangedUpdate: an update whose Apply changes nothing writes
 // nothing: version and lastModified stay (RFC 7644 §3.5.2.1) and no change
-// event is recorded; a membership
-// change still counts as a change.
+// event is recorded; the same for a membership change that changes no
+// member.
 func testUnchangedUpdate(t *testing.T, s store.Store) {
 	e := newEnv(t, s, "t")
 	u := e.mustCreate(t, e.users, user("alice", "title", "x"))
@@ -110,9 +110,21 @@ func testUnchangedUpdate(t *testing.T, s store.Store) {
 	if evs, err := s.Events(context.Background(), e.tenant.ID, 0, 0); err != nil || len(evs) != 1 {
 		t.Errorf("Events after a create and an unchanged update = %v, %v, want the create only", evs, err)
 	}
-	g := e.mustCreate(t, e.groups, group("g"))
-	got, err = e.b.Update(e.ctx, e.groups, id(g), "", backend.Change{Apply: same.Apply, Members: &patch.MembersChange{}}, noMembers)
-	if err != nil || version(got) == version(g) {
-		t.Errorf("Update(members change) = %v, %v, want a new version", got, err)
+	g := e.mustCreate(t, e.groups, group("g", id(u)))
+	for _, tc := range []struct {
+		name   string
+		change backend.Change
+		bumped bool
+	}{
+		{"add of a member the group has", membersChange(patch.MembersChange{Add: []scim.Member{{Value: id(u)}}}), false},
+		{"the same with an unchanged document", backend.Change{Apply: same.Apply, Members: &patch.MembersChange{Add: []scim.Member{{Value: id(u)}}}}, false},
+		{"remove of a member the group lacks", membersChange(patch.MembersChange{Remove: []string{"nobody"}}), false},
+		{"add of a new member", membersChange(patch.MembersChange{Add: []scim.Member{{Value: id(e.mustCreate(t, e.users, user("bob")))}}}), true},
+	} {
+		before, _ := e.b.Get(e.ctx, e.groups, id(g), noMembers)
+		got, err := e.b.Update(e.ctx, e.groups, id(g), "", tc.change, noMembers)
+		if err != nil || (version(got) != version(before)) != tc.bumped {
+			t.Errorf("Update(%s) = %v, %v; version before %s, want a new version: %v", tc.name, got, err, version(before), tc.bumped)
+		}
 	}
 }

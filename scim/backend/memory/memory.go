@@ -25,6 +25,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -150,8 +151,8 @@ func (b *Backend) Get(ctx context.Context, rt *scim.ResourceType, id string, opt
 // Update changes a resource atomically (see backend.Backend). Apply runs
 // without the lock, on a copy of the entry read; the write succeeds only if
 // the entry is still the one read (compare-and-swap), else the whole
-// read-modify-write is tried again. A change that leaves the document as it
-// was and has no membership change writes nothing (RFC 7644 §3.5.2.1).
+// read-modify-write is tried again. A change that leaves the document and
+// the membership as they were writes nothing (RFC 7644 §3.5.2.1).
 func (b *Backend) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch string, change backend.Change, opts backend.GetOptions) (scim.Resource, error) {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -176,7 +177,7 @@ func (b *Backend) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch
 		}
 		delete(doc, "members")
 		doc["id"], doc["meta"] = id, e.doc["meta"]
-		if change.Members == nil && reflect.DeepEqual(doc, e.doc) {
+		if reflect.DeepEqual(doc, e.doc) && !changesMembers(e.members, change.Members) {
 			return e.view(opts.Members), nil
 		}
 		res, ok, err := b.swap(rt, id, e, doc, change.Members, opts)
@@ -184,6 +185,11 @@ func (b *Backend) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch
 			return res, err
 		}
 	}
+}
+
+// changesMembers reports whether mc changes the membership cur.
+func changesMembers(cur []scim.Member, mc *patch.MembersChange) bool {
+	return mc != nil && !slices.Equal(cur, applyMembers(cur, mc.Reset, mc.Add, mc.Remove))
 }
 
 // swap stores doc as the new version of the entry old if old is still
