@@ -178,7 +178,7 @@ type BulkResponse struct {
 type ServiceProviderConfig struct {
 	Schemas               []string               `json:"schemas"`
 	DocumentationURI      string                 `json:"documentationUri,omitempty"`
-	Patch                 Supported              `json:"patch"`
+	Patch                 PatchConfig            `json:"patch"`
 	Bulk                  BulkConfig             `json:"bulk"`
 	Filter                FilterConfig           `json:"filter"`
 	ChangePassword        Supported              `json:"changePassword"`
@@ -191,6 +191,19 @@ type ServiceProviderConfig struct {
 // Supported is a feature flag in the service provider configuration.
 type Supported struct {
 	Supported bool `json:"supported"`
+}
+
+// PatchConfig advertises PATCH support (RFC 7643 §5) and its limits.
+// RFC 7643 §5 defines only "supported"; MaxOperations and MaxValues follow
+// bulk's "maxOperations" (absent when zero), and clients that do not know
+// them ignore them.
+type PatchConfig struct {
+	Supported bool `json:"supported"`
+	// MaxOperations is the most operations one PATCH request may hold.
+	MaxOperations int `json:"maxOperations,omitempty"`
+	// MaxValues is the most values a multi-valued attribute (other than a
+	// group's members) may hold after a POST, PUT or PATCH.
+	MaxValues int `json:"maxValues,omitempty"`
 }
 
 // BulkConfig advertises bulk limits (RFC 7643 §5).

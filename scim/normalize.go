@@ -357,19 +357,21 @@ func (n *normalizer) value(a *Attribute, val any, path errPath) (any, error) {
 		return []any{x}, nil
 	}
 	out := make([]any, 0, len(list))
-	primaries := 0
 	for _, e := range list {
 		x, err := n.single(a, e, path)
 		if err != nil {
 			return nil, err
 		}
-		if x == nil {
-			continue
+		if x != nil {
+			out = append(out, x)
 		}
+	}
+	out = mergeDuplicates(a, out)
+	primaries := 0
+	for _, x := range out {
 		if m, ok := x.(map[string]any); ok && m["primary"] == true {
 			primaries++
 		}
-		out = append(out, x)
 	}
 	if primaries > 1 {
 		return nil, invalidValue(path, "has more than one primary value")
@@ -378,6 +380,64 @@ func (n *normalizer) value(a *Attribute, val any, path errPath) (any, error) {
 		return nil, nil
 	}
 	return out, nil
+}
+
+// mergeDuplicates merges the values of multi-valued attribute a that are
+// the same value, as RFC 7643 §2.4 allows no two values with the same
+// "type" and "value" (Entra and Okta sometimes send a work e-mail twice):
+// complex values with equal "type" (or none) and equal "value", simple
+// values that are equal, compared as the attributes' caseExact says. The
+// first keeps its place and takes the sub-attributes only the later ones
+// have, and it is primary if one of them is. Complex values without a
+// "value" sub-attribute (addresses) are kept as they are. Linear in the
+// number of values.
+func mergeDuplicates(a *Attribute, list []any) []any {
+	if len(list) < 2 {
+		return list
+	}
+	seen := make(map[string]int, len(list))
+	out := list[:0]
+	for _, x := range list {
+		k, ok := duplicateKey(a, x)
+		if !ok {
+			out = append(out, x)
+			continue
+		}
+		i, dup := seen[k]
+		if !dup {
+			seen[k] = len(out)
+			out = append(out, x)
+			continue
+		}
+		if first, ok := out[i].(map[string]any); ok {
+			for sub, v := range x.(map[string]any) {
+				if _, has := first[sub]; !has || (sub == "primary" && v == true) {
+					first[sub] = v
+				}
+			}
+		}
+	}
+	return out
+}
+
+// duplicateKey returns the key by which mergeDuplicates finds equal values.
+func duplicateKey(a *Attribute, x any) (string, bool) {
+	if a.Type != TypeComplex {
+		return ValueKey(a.CaseExact, x)
+	}
+	valueSub, m := a.SubAttribute("value"), x.(map[string]any)
+	if valueSub == nil {
+		return "", false
+	}
+	v, ok := ValueKey(valueSub.CaseExact, m["value"])
+	if !ok {
+		return "", false
+	}
+	var typ string
+	if typeSub := a.SubAttribute("type"); typeSub != nil {
+		typ, _ = ValueKey(typeSub.CaseExact, m["type"])
+	}
+	return typ + "\x00" + v, true
 }
 
 // single normalizes one (element) value of attribute a; nil means unset.

@@ -191,6 +191,21 @@ func TestNormalize(t *testing.T) {
 			wantType: ScimTypeInvalidValue, wantDetail: `attribute "emails" has more than one primary value`,
 		},
 		{
+			name: "same type and value merged (RFC 7643 §2.4)",
+			in:   `{"userName":"a","emails":[{"value":"a@x.org","type":"work"},{"value":"b@x.org"},{"value":"A@X.org","type":"Work","primary":true,"display":"A"},{"value":"a@x.org","type":"home"},{"value":"a@x.org","type":"work","display":"other"}]}`,
+			want: `{` + coreUser + `,"userName":"a","emails":[{"value":"a@x.org","type":"work","primary":true,"display":"A"},{"value":"b@x.org"},{"value":"a@x.org","type":"home"}]}`,
+		},
+		{
+			name: "duplicates that are both primary are one primary value",
+			in:   `{"userName":"a","emails":[{"value":"a","type":"work","primary":true},{"value":"a","type":"work","primary":true}]}`,
+			want: `{` + coreUser + `,"userName":"a","emails":[{"value":"a","type":"work","primary":true}]}`,
+		},
+		{
+			name: "duplicates without type merged; values without a value sub-attribute kept",
+			in:   `{"userName":"a","ims":[{"value":"me"},{"value":"ME","display":"Me"},{"value":"me","type":"xmpp"}],"addresses":[{"locality":"X"},{"locality":"X"}]}`,
+			want: `{` + coreUser + `,"userName":"a","ims":[{"value":"me","display":"Me"},{"value":"me","type":"xmpp"}],"addresses":[{"locality":"X"},{"locality":"X"}]}`,
+		},
+		{
 			name: "one primary value per attribute",
 			in:   `{"userName":"a","emails":[{"value":"a","primary":true},{"value":"b","primary":false}],"phoneNumbers":[{"value":"1","primary":true}]}`,
 			want: `{` + coreUser + `,"userName":"a","emails":[{"value":"a","primary":true},{"value":"b","primary":false}],"phoneNumbers":[{"value":"1","primary":true}]}`,

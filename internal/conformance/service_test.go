@@ -63,7 +63,7 @@ type service struct {
 
 // startService runs the server over db (a PostgreSQL URL, or "" for
 // SQLite in a fresh data directory) until the test ends.
-func startService(t *testing.T, db string) *service {
+func startService(t testing.TB, db string) *service {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := config.Serve{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DB: db, MaxBody: 1 << 20}
@@ -105,7 +105,7 @@ type testTenant struct {
 
 // createTenant makes a fresh tenant through the admin API, as an
 // administrator does, with a policy preset ("entra", "okta", ...).
-func (s *service) createTenant(t *testing.T, name, policy string) *testTenant {
+func (s *service) createTenant(t testing.TB, name, policy string) *testTenant {
 	t.Helper()
 	body, err := json.Marshal(map[string]string{"name": name, "policy": policy})
 	if err != nil {
@@ -137,7 +137,7 @@ func (s *service) createTenant(t *testing.T, name, policy string) *testTenant {
 }
 
 // do sends one authenticated SCIM request to the tenant.
-func (ten *testTenant) do(t *testing.T, method, path, body string) *Response {
+func (ten *testTenant) do(t testing.TB, method, path, body string) *Response {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, ten.url+path, strings.NewReader(body))
 	if err != nil {

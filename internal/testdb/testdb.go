@@ -24,14 +24,14 @@ type Database struct {
 	Name string
 	// DSN returns the server's --db value: "" for SQLite in its data
 	// directory, or the URL of a fresh PostgreSQL database.
-	DSN func(t *testing.T) string
+	DSN func(t testing.TB) string
 }
 
 // All lists SQLite always and PostgreSQL when PostgresEnv is set.
-func All(t *testing.T) []Database {
-	dbs := []Database{{"sqlite", func(*testing.T) string { return "" }}}
+func All(t testing.TB) []Database {
+	dbs := []Database{{"sqlite", func(testing.TB) string { return "" }}}
 	if base := os.Getenv(PostgresEnv); base != "" {
-		dbs = append(dbs, Database{"postgres", func(t *testing.T) string { return FreshPostgres(t, base) }})
+		dbs = append(dbs, Database{"postgres", func(t testing.TB) string { return FreshPostgres(t, base) }})
 	} else {
 		t.Log(PostgresEnv + " is unset: PostgreSQL not tested")
 	}
@@ -40,7 +40,7 @@ func All(t *testing.T) []Database {
 
 // FreshPostgres creates an empty database beside the one base names, drops
 // it when the test ends, and returns its URL.
-func FreshPostgres(t *testing.T, base string) string {
+func FreshPostgres(t testing.TB, base string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -36,6 +36,12 @@ type Backend interface {
 	// the membership, and stores the result with a new version, retrying
 	// the whole read-modify-write on a concurrent-update conflict. If
 	// Apply returns an error nothing is written and that error is returned.
+	// Apply is the client's work (a PATCH of up to thousands of
+	// operations): call it outside any lock or transaction that other
+	// writers wait for, as often as retries need. If Apply returns the
+	// document unchanged and Members is nil, write nothing and return the
+	// resource as it is, version and lastModified unchanged (RFC 7644
+	// §3.5.2.1: an add of what is already there changes nothing).
 	// The returned resource includes members only if opts.Members.
 	Update(ctx context.Context, rt *scim.ResourceType, id string, ifMatch string, change Change, opts GetOptions) (scim.Resource, error)
 

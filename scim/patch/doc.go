@@ -11,7 +11,12 @@
 // by [scim.ResourceType.Normalize]. The package performs no I/O.
 //
 // [Apply] returns a new resource and leaves its input untouched; a request
-// is atomic (one failing operation fails it all). [ExtractMembers] takes
+// is atomic (one failing operation fails it all). Its cost is linear in the
+// size of the resource plus the request: operations on single values of a
+// multi-valued attribute (an add, a value path with an eq filter, a remove
+// naming values) find them through an index, not a scan of every value.
+// Values with the same "type" and "value" that a request leaves are merged
+// by the final validation (RFC 7643 §2.4, [scim.ResourceType.Normalize]). [ExtractMembers] takes
 // group membership operations out of a request and folds them into one
 // [MembersChange], so that a store can apply membership as row inserts and
 // deletes on groups of any size.

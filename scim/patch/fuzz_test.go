@@ -3,6 +3,7 @@ package patch
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/provisio-dev/provisio/scim"
@@ -93,4 +94,30 @@ func checkClientError(t *testing.T, fn string, err error) {
 	if !errors.As(err, &se) || se.Status != 400 || se.ScimType == "" || se.Detail == "" {
 		t.Fatalf("%s error = %#v, want a 400 *scim.Error with scimType and detail", fn, err)
 	}
+}
+
+// FuzzIndex applies arbitrary operations to a user with several e-mails
+// twice, finding elements through the index and by scanning every value:
+// the results (or errors) must be the same. The seed corpus is in
+// testdata/fuzz/FuzzIndex.
+func FuzzIndex(f *testing.F) {
+	f.Add([]byte(`[{"op":"add","path":"emails","value":[{"value":"A@x.org","type":"work"},{"value":"c@x.org"}]},{"op":"replace","path":"emails[value eq \"c@x.org\"].value","value":"a@x.org"},{"op":"remove","path":"emails[value eq \"A@X.org\"]"}]`), true)
+	f.Add([]byte(`[{"op":"replace","path":"emails[type eq \"work\"].type","value":"home"},{"op":"add","path":"emails[type eq \"home\"].display","value":"H"},{"op":"remove","path":"emails","value":[{"value":"b@x.org"}]},{"op":"add","path":"emails","value":{"value":"b@x.org"}}]`), false)
+	f.Add([]byte(`[{"op":"replace","path":"emails[type eq \"other\" and value eq \"n@x.org\"].display","value":"N"},{"op":"remove","path":"emails[display eq \"N\"].display"},{"op":"replace","path":"emails","value":[{"value":"z@x.org"}]},{"op":"add","path":"emails","value":[{"value":"Z@x.org","primary":true}]}]`), true)
+	rt := resourceType(f, "User")
+	user := decodeResource(f, `{"id":"u","userName":"u","emails":[{"value":"a@x.org","type":"work","primary":true},{"value":"b@x.org","type":"home"},{"value":"B@x.org","type":"other"},{"value":"c@x.org"}]}`)
+	f.Fuzz(func(t *testing.T, data []byte, upsert bool) {
+		var ops []scim.PatchOperation
+		if json.Unmarshal(data, &ops) != nil {
+			return
+		}
+		opts := Options{ValuePathUpsert: upsert}
+		indexed, errIndexed := Apply(user, rt, ops, opts)
+		scanOnly = true
+		scanned, errScanned := Apply(user, rt, ops, opts)
+		scanOnly = false
+		if fmt.Sprint(errIndexed) != fmt.Sprint(errScanned) || mustJSON(t, indexed) != mustJSON(t, scanned) {
+			t.Fatalf("Apply with index = %s, %v; by scanning = %s, %v", mustJSON(t, indexed), errIndexed, mustJSON(t, scanned), errScanned)
+		}
+	})
 }

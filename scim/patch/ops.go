@@ -1,6 +1,8 @@
 package patch
 
 import (
+	"slices"
+
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -113,12 +115,14 @@ func (a *applier) setMulti(kind opKind, t *target, v any) error {
 		if err := checkImmutable(t.attr, nilIfEmpty(old), list); err != nil {
 			return err
 		}
+		a.dropIndex(t)
 	} else {
 		next = old
 		for _, e := range list {
-			if !containsElement(t.attr, next, e) {
+			if !a.holds(t, next, e) {
 				next = append(next, e)
 				touched = append(touched, len(next)-1)
+				a.noteSet(t, len(next)-1, e)
 			}
 		}
 		if len(touched) > 0 {
@@ -151,7 +155,7 @@ func (a *applier) setSelected(t *target, v any) error {
 	}
 	holder := a.container(t, true)
 	list := values(holder, t.attr)
-	touched := selected(t, list)
+	touched := a.selected(t, list)
 	if len(touched) == 0 {
 		elem, err := a.upsert(t)
 		if err != nil {
@@ -169,6 +173,9 @@ func (a *applier) setSelected(t *target, v any) error {
 		}
 		if err != nil {
 			return err
+		}
+		if t.attr.MultiValued {
+			a.noteSet(t, i, elem)
 		}
 	}
 	storeValues(holder, t.attr, list)
@@ -200,17 +207,6 @@ func setElementSub(sub *scim.Attribute, elem map[string]any, val any) error {
 	}
 	elem[sub.Name] = val
 	return nil
-}
-
-// selected returns the indices of the elements of list that t selects.
-func selected(t *target, list []any) []int {
-	var out []int
-	for i, x := range list {
-		if m, ok := x.(map[string]any); ok && (t.match == nil || t.match(m)) {
-			out = append(out, i)
-		}
-	}
-	return out
 }
 
 // merge puts src's sub-attributes into dst and deletes those in clear.
@@ -277,7 +273,7 @@ func (a *applier) removeTarget(t *target) error {
 	}
 	defer a.prune(t)
 	if t.expr != nil || (t.sub != nil && t.attr.MultiValued) {
-		return removeSelected(t, holder)
+		return a.removeSelected(t, holder)
 	}
 	if t.sub != nil {
 		obj, ok := holder[t.attr.Name].(map[string]any)
@@ -298,35 +294,37 @@ func (a *applier) removeTarget(t *target) error {
 		return err
 	}
 	delete(holder, t.attr.Name)
+	a.dropIndex(t)
 	return nil
 }
 
 // removeSelected removes the selected elements, or with a sub-attribute
-// that sub-attribute of each selected element.
-func removeSelected(t *target, holder map[string]any) error {
+// that sub-attribute of each selected element. A removed element leaves a
+// nil in its place, so that the positions of the others, and the index,
+// stay valid; the final validation drops the nils.
+func (a *applier) removeSelected(t *target, holder map[string]any) error {
 	list := values(holder, t.attr)
-	keep := make([]any, 0, len(list))
-	for _, x := range list {
-		m, ok := x.(map[string]any)
-		if !ok || (t.match != nil && !t.match(m)) {
-			keep = append(keep, x)
-			continue
-		}
+	for _, i := range a.selected(t, list) {
 		if t.sub == nil {
-			if err := checkImmutable(t.attr, x, nil); err != nil {
+			if err := checkImmutable(t.attr, list[i], nil); err != nil {
 				return err
 			}
+			list[i] = nil
 			continue
 		}
+		m := list[i].(map[string]any)
 		if err := checkImmutable(t.sub, m[t.sub.Name], nil); err != nil {
 			return err
 		}
 		delete(m, t.sub.Name)
-		if len(m) > 0 {
-			keep = append(keep, m)
+		if len(m) == 0 {
+			list[i] = nil
 		}
 	}
-	storeValues(holder, t.attr, keep)
+	if !t.attr.MultiValued {
+		list = slices.DeleteFunc(list, func(x any) bool { return x == nil })
+	}
+	storeValues(holder, t.attr, list)
 	return nil
 }
 
@@ -350,29 +348,25 @@ func (a *applier) removeValues(t *target, v any) error {
 		return nil
 	}
 	list := values(holder, t.attr)
-	keep := make([]any, 0, len(list))
-	for _, x := range list {
-		if !containsIdentified(t.attr, wants, x) {
-			keep = append(keep, x)
-		}
-	}
-	if len(keep) != len(list) {
-		if err := checkImmutable(t.attr, list, nil); err != nil {
-			return err
-		}
-	}
-	storeValues(holder, t.attr, keep)
-	a.prune(t)
-	return nil
-}
-
-func containsIdentified(attr *scim.Attribute, wants []any, x any) bool {
+	var gone []int
 	for _, w := range wants {
-		if identifies(attr, w, x) {
-			return true
-		}
+		gone = append(gone, a.identified(t, list, w)...)
 	}
-	return false
+	if len(gone) == 0 {
+		return nil
+	}
+	if err := checkImmutable(t.attr, list, nil); err != nil {
+		return err
+	}
+	if !t.attr.MultiValued {
+		delete(holder, t.attr.Name)
+		a.prune(t)
+		return nil
+	}
+	for _, i := range gone {
+		list[i] = nil // see removeSelected
+	}
+	return nil
 }
 
 func containsElement(attr *scim.Attribute, list []any, e any) bool {
@@ -424,8 +418,10 @@ func indices(n int) []int {
 	return out
 }
 
+// nilIfEmpty returns nil for a list without values (empty, or only the
+// nils that removals leave), else the list.
 func nilIfEmpty(list []any) any {
-	if len(list) == 0 {
+	if !slices.ContainsFunc(list, func(x any) bool { return x != nil }) {
 		return nil
 	}
 	return list

@@ -103,8 +103,9 @@ func decodeValue(raw json.RawMessage) (v any, ok bool, err error) {
 type applier struct {
 	rt    *scim.ResourceType
 	opts  Options
-	doc   scim.Resource   // shallow copy of the input; see container
-	owned map[string]bool // extension URIs and "URI:name" attribute keys copied from the input
+	doc   scim.Resource        // shallow copy of the input; see container
+	owned map[string]bool      // extension URIs and "URI:name" attribute keys copied from the input
+	index map[string]attrIndex // by "URI:name" of multi-valued attributes; see index.go
 }
 
 func (a *applier) apply(op scim.PatchOperation) error {
@@ -129,6 +130,7 @@ func (a *applier) apply(op scim.PatchOperation) error {
 	if ext := a.extension(path); ext != nil {
 		if kind == opRemove {
 			delete(a.doc, ext.ID)
+			a.index = nil
 			return nil
 		}
 		return a.setObject(kind, map[string]any{ext.ID: value})
@@ -195,6 +197,7 @@ func (a *applier) isOwnID(v any) bool {
 func (a *applier) setExtension(kind opKind, ext *scim.Schema, v any) error {
 	if isClear(v) {
 		delete(a.doc, ext.ID)
+		a.index = nil
 		return nil
 	}
 	obj, ok := v.(map[string]any)

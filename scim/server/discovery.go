@@ -113,14 +113,14 @@ func discoveryList[T any](docs []T) listOf[T] {
 }
 
 // ServiceProviderConfig returns the configuration the Handler advertises
-// at /ServiceProviderConfig (RFC 7643 §5): patch, bulk with its limits,
+// at /ServiceProviderConfig (RFC 7643 §5): patch and bulk with their limits,
 // filter with maxResults, sort and ETags are supported; changePassword is
 // not; authentication is an OAuth bearer token.
 func (h *Handler) ServiceProviderConfig() scim.ServiceProviderConfig {
 	return scim.ServiceProviderConfig{
 		Schemas:          []string{scim.SPConfigSchema},
 		DocumentationURI: h.cfg.DocumentationURI,
-		Patch:            scim.Supported{Supported: true},
+		Patch:            scim.PatchConfig{Supported: true, MaxOperations: h.cfg.PatchMaxOperations, MaxValues: h.cfg.MaxValues},
 		Bulk:             scim.BulkConfig{Supported: true, MaxOperations: h.cfg.BulkMaxOperations, MaxPayloadSize: int(h.cfg.BulkMaxPayload)},
 		Filter:           scim.FilterConfig{Supported: true, MaxResults: h.cfg.MaxCount},
 		ChangePassword:   scim.Supported{Supported: false},

@@ -12,8 +12,13 @@
 //     ETag), GET lists (§3.4.2: filter, startIndex/count, sortBy/sortOrder,
 //     attributes/excludedAttributes).
 //   - /{Endpoint}/{id}: GET (§3.4.1; If-None-Match → 304), PUT (§3.5.1),
-//     PATCH (§3.5.2; 200 with the resource or 204 per [Policy]), DELETE
-//     (§3.6; 204). If-Match on PUT, PATCH and DELETE (§3.14; 412 on mismatch).
+//     PATCH (§3.5.2; 200 with the resource or 204 per [Policy]; at most
+//     [Config].PatchMaxOperations operations, 413 beyond), DELETE (§3.6;
+//     204). If-Match on PUT, PATCH and DELETE (§3.14; 412 on mismatch).
+//     After POST, PUT and PATCH a multi-valued attribute other than a
+//     group's members holds at most [Config].MaxValues values (400
+//     invalidValue beyond); both limits are advertised under "patch" in
+//     /ServiceProviderConfig.
 //   - POST /{Endpoint}/.search and POST /.search (§3.4.3).
 //   - /Schemas, /Schemas/{id}, /ResourceTypes, /ResourceTypes/{name},
 //     /ServiceProviderConfig (§4; Entra's /serviceConfiguration alias too).

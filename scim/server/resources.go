@@ -203,6 +203,9 @@ func (h *Handler) doCreate(ctx context.Context, rt *scim.ResourceType, doc scim.
 	if err != nil {
 		return nil, err
 	}
+	if err := h.checkValues(rt, norm); err != nil {
+		return nil, err
+	}
 	return h.be.Create(ctx, rt, norm)
 }
 
@@ -212,6 +215,9 @@ func (h *Handler) doCreate(ctx context.Context, rt *scim.ResourceType, doc scim.
 func (h *Handler) doReplace(ctx context.Context, rt *scim.ResourceType, id, ifMatch string, doc scim.Resource, pol Policy, opts backend.GetOptions) (scim.Resource, error) {
 	norm, err := normalize(rt, doc, pol)
 	if err != nil {
+		return nil, err
+	}
+	if err := h.checkValues(rt, norm); err != nil {
 		return nil, err
 	}
 	var change backend.Change
@@ -235,6 +241,9 @@ func (h *Handler) doPatch(ctx context.Context, rt *scim.ResourceType, id, ifMatc
 	if len(ops) == 0 {
 		return nil, scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidValue, "PATCH request has no Operations")
 	}
+	if limit := h.cfg.PatchMaxOperations; len(ops) > limit {
+		return nil, scim.Errorf(http.StatusRequestEntityTooLarge, "", "PATCH request has %d operations, more than the %d this server accepts (patch.maxOperations in /ServiceProviderConfig)", len(ops), limit)
+	}
 	var change backend.Change
 	rest := ops
 	if hasMembers(rt) {
@@ -246,10 +255,42 @@ func (h *Handler) doPatch(ctx context.Context, rt *scim.ResourceType, id, ifMatc
 	}
 	if len(rest) > 0 {
 		change.Apply = func(cur scim.Resource) (scim.Resource, error) {
-			return applyPatch(rt, cur, rest, pol)
+			res, err := applyPatch(rt, cur, rest, pol)
+			if err != nil {
+				return nil, err
+			}
+			return res, h.checkValues(rt, res)
 		}
 	}
 	return h.be.Update(ctx, rt, id, ifMatch, change, opts)
+}
+
+// checkValues enforces Config.MaxValues on the multi-valued attributes of
+// the canonical resource doc; a group's members are exempt, as stores keep
+// them as rows (a group may have 100,000).
+func (h *Handler) checkValues(rt *scim.ResourceType, doc scim.Resource) error {
+	check := func(uri string, s *scim.Schema, holder map[string]any) error {
+		for _, a := range s.Attributes {
+			list, ok := holder[a.Name].([]any)
+			if !ok || len(list) <= h.cfg.MaxValues || (a.Name == "members" && hasMembers(rt)) {
+				continue
+			}
+			return scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidValue, "attribute %q has %d values, more than the %d this server accepts (patch.maxValues in /ServiceProviderConfig)",
+				scim.AttrPath{URI: uri, Name: a.Name}.String(), len(list), h.cfg.MaxValues)
+		}
+		return nil
+	}
+	if err := check("", rt.CoreSchema(), doc); err != nil {
+		return err
+	}
+	for _, ext := range rt.Extensions() {
+		if m, ok := doc[ext.ID].(map[string]any); ok {
+			if err := check(ext.ID, ext, m); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // memberList converts a canonical "members" value to members.

@@ -14,11 +14,13 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultMaxBodyBytes      = 1 << 20
-	DefaultBulkMaxOperations = 1000
-	DefaultBulkMaxPayload    = 1 << 20
-	DefaultCount             = 100
-	DefaultMaxCount          = 1000
+	DefaultMaxBodyBytes       = 1 << 20
+	DefaultBulkMaxOperations  = 1000
+	DefaultBulkMaxPayload     = 1 << 20
+	DefaultCount              = 100
+	DefaultMaxCount           = 1000
+	DefaultPatchMaxOperations = 1000
+	DefaultMaxValues          = 1000
 )
 
 // Config configures a Handler. Registry and Backend are required.
@@ -35,6 +37,14 @@ type Config struct {
 
 	BulkMaxOperations int   // advertised bulk.maxOperations; over it: 413
 	BulkMaxPayload    int64 // advertised bulk.maxPayloadSize in bytes; over it: 413
+
+	// PatchMaxOperations bounds the operations of one PATCH (also inside
+	// /Bulk), advertised as patch.maxOperations; over it: 413.
+	PatchMaxOperations int
+	// MaxValues bounds the values of every multi-valued attribute but a
+	// group's members after a POST, PUT or PATCH, advertised as
+	// patch.maxValues; over it: 400 invalidValue.
+	MaxValues int
 
 	DefaultCount int // list page size when the client sends no count
 	MaxCount     int // largest page served and advertised filter.maxResults
@@ -69,6 +79,12 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.BulkMaxPayload <= 0 {
 		cfg.BulkMaxPayload = DefaultBulkMaxPayload
+	}
+	if cfg.PatchMaxOperations <= 0 {
+		cfg.PatchMaxOperations = DefaultPatchMaxOperations
+	}
+	if cfg.MaxValues <= 0 {
+		cfg.MaxValues = DefaultMaxValues
 	}
 	if cfg.MaxCount <= 0 {
 		cfg.MaxCount = DefaultMaxCount

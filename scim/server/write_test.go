@@ -233,3 +233,43 @@ func TestDelete(t *testing.T) {
 		t.Errorf("deleted user still a member: %q", got)
 	}
 }
+
+// TestPatchLimits: Config.PatchMaxOperations and Config.MaxValues are
+// advertised and enforced on POST, PUT and PATCH; a group's members are
+// exempt from MaxValues.
+func TestPatchLimits(t *testing.T) {
+	f := newFixture(t, func(c *Config) { c.PatchMaxOperations, c.MaxValues = 3, 2 })
+	spc := decode(t, f.do("GET", "/ServiceProviderConfig", ""))
+	if ops, _ := at(spc, "/patch/maxOperations"); ops != 3.0 {
+		t.Errorf("patch.maxOperations = %v, want 3", ops)
+	}
+	if values, _ := at(spc, "/patch/maxValues"); values != 2.0 {
+		t.Errorf("patch.maxValues = %v, want 2", values)
+	}
+	id := f.create("/Users", `{"userName":"u","emails":[{"value":"a@x.org"},{"value":"A@X.org"}]}`)
+	op := `{"op":"add","path":"title","value":"t"}`
+	three := `{"Operations":[` + strings.Repeat(op+",", 2) + op + `]}`
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		scimType                 string
+	}{
+		{"PATCH at the operations limit", "PATCH", "/Users/" + id, three, 200, ""},
+		{"PATCH over the operations limit", "PATCH", "/Users/" + id, `{"Operations":[` + strings.Repeat(op+",", 3) + op + `]}`, 413, ""},
+		{"PATCH over the values limit", "PATCH", "/Users/" + id, `{"Operations":[{"op":"add","path":"emails","value":[{"value":"b@x.org"},{"value":"c@x.org"}]}]}`, 400, scim.ScimTypeInvalidValue},
+		{"POST over the values limit (roles)", "POST", "/Users", `{"userName":"v","roles":[{"value":"a"},{"value":"b"},{"value":"c"}]}`, 400, scim.ScimTypeInvalidValue},
+		{"PUT over the values limit", "PUT", "/Users/" + id, `{"userName":"u","phoneNumbers":[{"value":"1"},{"value":"2"},{"value":"3"}]}`, 400, scim.ScimTypeInvalidValue},
+		{"POST at the values limit after merging duplicates", "POST", "/Users", `{"userName":"w","emails":[{"value":"a@x.org"},{"value":"b@x.org"},{"value":"B@x.org"}]}`, 201, ""},
+		{"group members are exempt", "POST", "/Groups", `{"displayName":"g","members":[{"value":"` + id + `"},{"value":"` + f.user("m1") + `"},{"value":"` + f.user("m2") + `"}]}`, 201, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := f.do(tc.method, tc.path, tc.body)
+			if tc.status >= 400 {
+				wantError(t, w, tc.status, tc.scimType)
+			} else if w.Code != tc.status {
+				t.Errorf("%s %s = %d %s, want %d", tc.method, tc.path, w.Code, w.Body, tc.status)
+			}
+		})
+	}
+}

@@ -11,10 +11,11 @@ import (
 )
 
 // addMembers puts members into a group (insert-or-ignore, O(1) per member
-// in the group's size) and returns them in wire form. A member must be a
-// resource of the same tenant (else 400 invalidValue); its type is that
-// resource's type, whatever the client sent; display is kept as sent.
-func addMembers(ctx context.Context, t tx, tenant, groupID string, members []scim.Member) ([]any, error) {
+// in the group's size) and returns them in wire form, and how many were not
+// members yet. A member must be a resource of the same tenant (else 400
+// invalidValue); its type is that resource's type, whatever the client
+// sent; display is kept as sent.
+func addMembers(ctx context.Context, t tx, tenant, groupID string, members []scim.Member) (stored []any, added int64, err error) {
 	out := make([]any, 0, len(members))
 	seen := make(map[string]bool, len(members))
 	for _, m := range members {
@@ -26,35 +27,48 @@ func addMembers(ctx context.Context, t tx, tenant, groupID string, members []sci
 		err := t.queryRow(ctx, "SELECT type FROM resources WHERE tenant_id = ? AND id = ?", tenant, m.Value).Scan(&memberType)
 		if err != nil {
 			if isNoRows(err) {
-				return nil, scim.Errorf(statusBadRequest, scim.ScimTypeInvalidValue, "member %q does not exist", m.Value)
+				return nil, 0, scim.Errorf(statusBadRequest, scim.ScimTypeInvalidValue, "member %q does not exist", m.Value)
 			}
-			return nil, fmt.Errorf("look up member: %w", err)
+			return nil, 0, fmt.Errorf("look up member: %w", err)
 		}
 		display := sql.NullString{String: m.Display, Valid: m.Display != ""}
-		if _, err := t.exec(ctx, "INSERT INTO members (tenant_id, group_id, member_id, member_type, display) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			tenant, groupID, m.Value, memberType, display); err != nil {
-			return nil, fmt.Errorf("add member: %w", err)
+		n, err := affected(t.exec(ctx, "INSERT INTO members (tenant_id, group_id, member_id, member_type, display) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			tenant, groupID, m.Value, memberType, display))
+		if err != nil {
+			return nil, 0, fmt.Errorf("add member: %w", err)
 		}
+		added += n
 		out = append(out, memberValue(m.Value, memberType, display.String))
 	}
-	return out, nil
+	return out, added, nil
+}
+
+// affected returns the rows a statement changed.
+func affected(r sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
 }
 
 // changeMembers applies a PATCH's net membership change (Reset, then
-// Remove, then Add).
-func changeMembers(ctx context.Context, t tx, tenant, groupID string, c *patch.MembersChange) error {
+// Remove, then Add) and reports whether any row changed.
+func changeMembers(ctx context.Context, t tx, tenant, groupID string, c *patch.MembersChange) (changed bool, err error) {
+	var n int64
 	if c.Reset {
-		if _, err := t.exec(ctx, "DELETE FROM members WHERE tenant_id = ? AND group_id = ?", tenant, groupID); err != nil {
-			return fmt.Errorf("reset members: %w", err)
+		if n, err = affected(t.exec(ctx, "DELETE FROM members WHERE tenant_id = ? AND group_id = ?", tenant, groupID)); err != nil {
+			return false, fmt.Errorf("reset members: %w", err)
 		}
 	}
 	for _, id := range c.Remove {
-		if _, err := t.exec(ctx, "DELETE FROM members WHERE tenant_id = ? AND group_id = ? AND member_id = ?", tenant, groupID, id); err != nil {
-			return fmt.Errorf("remove member: %w", err)
+		removed, err := affected(t.exec(ctx, "DELETE FROM members WHERE tenant_id = ? AND group_id = ? AND member_id = ?", tenant, groupID, id))
+		if err != nil {
+			return false, fmt.Errorf("remove member: %w", err)
 		}
+		n += removed
 	}
-	_, err := addMembers(ctx, t, tenant, groupID, c.Add)
-	return err
+	_, added, err := addMembers(ctx, t, tenant, groupID, c.Add)
+	return n+added > 0, err
 }
 
 // memberValue is a member in wire form (RFC 7643 §4.2); $ref needs the

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,7 +35,7 @@ const (
 )
 
 // maxUpdateAttempts bounds the compare-and-swap retries of Update.
-const maxUpdateAttempts = 10
+const maxUpdateAttempts = 20
 
 // hasMembers reports whether resources of rt have members (groups,
 // RFC 7643 §4.2); their displayName is unique per tenant, as Entra requires.
@@ -180,7 +182,7 @@ func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.R
 			return uniquenessError(err, r.doc)
 		}
 		if members != nil {
-			if stored, err = addMembers(ctx, t, tenant, r.id, members); err != nil {
+			if stored, _, err = addMembers(ctx, t, tenant, r.id, members); err != nil {
 				return err
 			}
 		}
@@ -252,18 +254,31 @@ func notFoundError(rt *scim.ResourceType, id string) error {
 	return scim.Errorf(statusNotFound, "", "%s %q not found", rt.Name, id)
 }
 
-// Update implements [backend.Backend].
+// Update implements [backend.Backend]. Change.Apply, the client's work
+// (PATCH and PUT), always runs outside the write transaction: on SQLite it
+// would hold the single writer of every tenant, on PostgreSQL the row lock.
+// The write is a compare-and-swap on the version read, retried after a
+// short random pause when a concurrent update won. A change without Apply
+// (a membership change) runs no client work on the document, so it reads
+// and writes in one transaction and never conflicts. A change that changes
+// nothing, neither the document nor a membership row (RFC 7644 §3.5.2.1:
+// an add of what is there), writes nothing: version and lastModified stay.
 func (b resources) Update(ctx context.Context, rt *scim.ResourceType, id string, ifMatch string, change backend.Change, opts backend.GetOptions) (scim.Resource, error) {
 	tenant, err := tenantOf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for attempt := range maxUpdateAttempts {
+		if attempt > 0 {
+			if err := backoff(ctx, attempt); err != nil {
+				return nil, err
+			}
+		}
 		var res scim.Resource
-		if attempt == 0 && !b.s.d.postgres {
-			res, err = b.updateOptimistic(ctx, tenant, rt, id, ifMatch, change)
-		} else {
+		if change.Apply == nil {
 			res, err = b.updateLocked(ctx, tenant, rt, id, ifMatch, change)
+		} else {
+			res, err = b.updateOptimistic(ctx, tenant, rt, id, ifMatch, change)
 		}
 		if errors.Is(err, errConflict) {
 			continue
@@ -281,21 +296,44 @@ func (b resources) Update(ctx context.Context, rt *scim.ResourceType, id string,
 	return nil, scim.Errorf(statusConflict, "", "%s %q is being modified concurrently; retry", rt.Name, id)
 }
 
+// backoff pauses before the attempt-th try of a compare-and-swap, for a
+// random time of up to attempt milliseconds (at most 10), so that writers
+// that lost together do not collide again.
+func backoff(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(min(attempt, 10))*int64(time.Millisecond)) + 1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // errConflict: the compare-and-swap lost against a concurrent update.
 var errConflict = errors.New("concurrent update")
 
 // updateOptimistic reads and applies the change outside the write
-// transaction (on SQLite that keeps decoding, Apply and encoding off the
-// single writer) and writes with compare-and-swap on the version read.
+// transaction (decoding, Apply and encoding hold no lock and no writer)
+// and writes with compare-and-swap on the version read.
 func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
 	cur, err := readRow(ctx, b.s, tenant, rt, id, "")
 	if err != nil {
 		return nil, err
 	}
 	prev := columnsOf(rt, cur.doc) // before Apply, which may modify cur.doc
+	body := cur.body
 	next, err := b.applyChange(rt, cur, ifMatch, change)
 	if err != nil {
 		return nil, err
+	}
+	if next.row.body == body {
+		if change.Members != nil {
+			return b.updateLocked(ctx, tenant, rt, id, ifMatch, backend.Change{Members: change.Members})
+		}
+		cur.doc = next.row.doc
+		return cur.resource(rt), nil // nothing changed: nothing written
 	}
 	err = b.s.write(ctx, tenant, func(t tx) error {
 		return writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, change.Members)
@@ -306,9 +344,11 @@ func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim
 	return next.row.resource(rt), nil
 }
 
-// updateLocked is the whole read-modify-write inside the write
-// transaction, the row locked on PostgreSQL (FOR UPDATE) and the single
-// writer on SQLite, so it does not conflict.
+// updateLocked is the whole read-modify-write of a membership change
+// (without Apply) inside the write transaction, the row locked on
+// PostgreSQL (FOR UPDATE) and the single writer on SQLite, so it does not
+// conflict. If no membership row changes (an add of members the group
+// has), the resource keeps its version and lastModified.
 func (b resources) updateLocked(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
 	var res scim.Resource
 	err := b.s.write(ctx, tenant, func(t tx) error {
@@ -316,12 +356,22 @@ func (b resources) updateLocked(ctx context.Context, tenant string, rt *scim.Res
 		if err != nil {
 			return err
 		}
-		prev := columnsOf(rt, cur.doc) // before Apply, which may modify cur.doc
-		next, err := b.applyChange(rt, cur, ifMatch, change)
+		prev := columnsOf(rt, cur.doc)
+		next, err := b.applyChange(rt, cur, ifMatch, backend.Change{})
 		if err != nil {
 			return err
 		}
-		if err := writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, change.Members); err != nil {
+		changed := false
+		if change.Members != nil {
+			if changed, err = changeMembers(ctx, t, tenant, id, change.Members); err != nil {
+				return err
+			}
+		}
+		if !changed {
+			res = cur.resource(rt)
+			return nil
+		}
+		if err := writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, nil); err != nil {
 			return err
 		}
 		res = next.row.resource(rt)
@@ -381,7 +431,7 @@ func writeUpdate(ctx context.Context, t tx, tenant string, rt *scim.ResourceType
 		return errConflict
 	}
 	if members != nil {
-		if err := changeMembers(ctx, t, tenant, next.row.id, members); err != nil {
+		if _, err := changeMembers(ctx, t, tenant, next.row.id, members); err != nil {
 			return err
 		}
 	}

@@ -45,6 +45,8 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentUpdates", testConcurrentUpdates},
 		{"ConcurrentCreatesWithConflicts", testConcurrentCreatesWithConflicts},
 		{"PanickingApply", testPanickingApply},
+		{"ApplyOutsideLocks", testApplyOutsideLocks},
+		{"UnchangedUpdate", testUnchangedUpdate},
 		{"ListFilter", testListFilter},
 		{"ListPagingAndSort", testListPagingAndSort},
 		{"ListMembers", testListMembers},

@@ -2,16 +2,12 @@ package memory
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/filter"
 )
 
-// uniqueIndex maps the key of a unique attribute's value (see valueKey) to
+// uniqueIndex maps the key of a unique attribute's value (see scim.ValueKey) to
 // the id of the resource holding it, so that a uniqueness check and a
 // `userName eq "x"` filter cost one map lookup instead of a table scan.
 type uniqueIndex struct {
@@ -40,50 +36,6 @@ func uniqueAttrs(rt *scim.ResourceType) []*scim.Attribute {
 	return out
 }
 
-// valueKey returns the index key of a value: two values get the same key
-// exactly when they collide under uniqueness (strings equal under simple
-// Unicode case folding, as strings.EqualFold, unless caseExact; numbers and
-// booleans equal). ok is false for values that never collide (nil,
-// objects, lists).
-func valueKey(caseExact bool, v any) (key string, ok bool) {
-	switch x := v.(type) {
-	case string:
-		if caseExact {
-			return "s" + x, true
-		}
-		return "s" + foldKey(x), true
-	case float64:
-		if x == 0 {
-			x = 0 // -0 equals 0
-		}
-		return "n" + strconv.FormatFloat(x, 'g', -1, 64), true
-	case bool:
-		return "b" + strconv.FormatBool(x), true
-	}
-	return "", false
-}
-
-// foldKey maps every rune of s to the smallest rune of its simple case
-// folding orbit, so foldKey(a) == foldKey(b) exactly when
-// strings.EqualFold(a, b) (plain lower-casing differs for runes such as
-// the final sigma ς, which folds to σ and Σ).
-func foldKey(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case 'a' <= r && r <= 'z':
-			r -= 'a' - 'A'
-		case r >= utf8.RuneSelf:
-			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-				r = min(r, f)
-			}
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
 // index returns the table's index of attribute a, building it from the
 // stored resources if it is missing or was made with another caseExact
 // (the resource type changed). Call with the write lock held.
@@ -93,7 +45,7 @@ func (t *table) index(a *scim.Attribute) *uniqueIndex {
 	}
 	idx := &uniqueIndex{caseExact: a.CaseExact, ids: make(map[string]string, len(t.byID))}
 	for id, e := range t.byID {
-		if k, ok := valueKey(a.CaseExact, e.doc[a.Name]); ok {
+		if k, ok := scim.ValueKey(a.CaseExact, e.doc[a.Name]); ok {
 			_, dup := idx.ids[k]
 			idx.partial = idx.partial || dup
 			idx.ids[k] = id
@@ -109,7 +61,7 @@ func (t *table) index(a *scim.Attribute) *uniqueIndex {
 func (t *table) checkUnique(rt *scim.ResourceType, self string, doc scim.Resource) error {
 	for _, a := range uniqueAttrs(rt) {
 		v := doc[a.Name]
-		k, ok := valueKey(a.CaseExact, v)
+		k, ok := scim.ValueKey(a.CaseExact, v)
 		if !ok {
 			continue
 		}
@@ -124,10 +76,10 @@ func (t *table) checkUnique(rt *scim.ResourceType, self string, doc scim.Resourc
 // next; either may be nil (create, delete).
 func (t *table) reindex(id string, old, next scim.Resource) {
 	for name, idx := range t.unique {
-		if k, ok := valueKey(idx.caseExact, old[name]); ok && idx.ids[k] == id {
+		if k, ok := scim.ValueKey(idx.caseExact, old[name]); ok && idx.ids[k] == id {
 			delete(idx.ids, k)
 		}
-		if k, ok := valueKey(idx.caseExact, next[name]); ok {
+		if k, ok := scim.ValueKey(idx.caseExact, next[name]); ok {
 			if have, dup := idx.ids[k]; dup && have != id {
 				idx.partial = true // the attribute is no longer unique for rt
 			}
@@ -156,7 +108,7 @@ func (t *table) candidates(rt *scim.ResourceType, e filter.Expr) (hits []*entry,
 		if idx == nil || idx.partial || a == nil || idx.caseExact != a.CaseExact {
 			continue
 		}
-		k, keyed := valueKey(idx.caseExact, cmp.Value)
+		k, keyed := scim.ValueKey(idx.caseExact, cmp.Value)
 		if !keyed {
 			continue
 		}

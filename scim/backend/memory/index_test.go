@@ -38,28 +38,6 @@ func TestReadsRaceFirstWrite(t *testing.T) {
 	}
 }
 
-func TestFoldKey(t *testing.T) {
-	tests := []struct {
-		name string
-		a, b string
-	}{
-		{"ascii", "Alice", "aLICE"},
-		{"kelvin sign", "\u212a", "k"},
-		{"final sigma", "ΟΔΟΣ", "οδος"},
-		{"long s", "ſ", "S"},
-		{"not equal", "alice", "alicf"},
-		{"invalid utf-8", "a\xff", "A\xfe"},
-		{"empty", "", ""},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got, want := foldKey(tc.a) == foldKey(tc.b), strings.EqualFold(tc.a, tc.b); got != want {
-				t.Errorf("foldKey(%q) == foldKey(%q) is %v, want %v (strings.EqualFold)", tc.a, tc.b, got, want)
-			}
-		})
-	}
-}
-
 // The indexes follow updates and deletes: a freed userName can be taken,
 // and an indexed filter finds exactly what a full scan would.
 func TestIndexFollowsWrites(t *testing.T) {

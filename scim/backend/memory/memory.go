@@ -10,8 +10,10 @@
 // group membership kept apart from the documents, filtering (RFC 7644
 // §3.4.2.2, via scim/filter), sorting (§3.4.2.3) and paging (§3.4.2.4).
 //
-// All methods are safe for concurrent use: one mutex serialises writes, so
-// every Update is an atomic read-modify-write; reads share it. Unique
+// All methods are safe for concurrent use: one mutex serialises writes and
+// reads share it. Every Update is an atomic read-modify-write whose
+// Change.Apply, the client's work, runs outside the mutex (compare-and-swap
+// on the entry, retried on a conflict). Unique
 // attributes are indexed per resource type, so a create or an update costs
 // the same however many resources are stored, and so does a List filtered
 // by `userName eq "x"` (or any `attr eq` on a unique attribute). Documents
@@ -22,6 +24,8 @@ package memory
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +34,7 @@ import (
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
+	"github.com/provisio-dev/provisio/scim/patch"
 )
 
 // Backend is an in-memory store. The zero value is not usable; call New.
@@ -143,42 +148,74 @@ func (b *Backend) Get(ctx context.Context, rt *scim.ResourceType, id string, opt
 	return e.view(opts.Members), nil
 }
 
-// Update changes a resource atomically (see backend.Backend).
+// Update changes a resource atomically (see backend.Backend). Apply runs
+// without the lock, on a copy of the entry read; the write succeeds only if
+// the entry is still the one read (compare-and-swap), else the whole
+// read-modify-write is tried again. A change that leaves the document and
+// the membership as they were writes nothing (RFC 7644 §3.5.2.1).
 func (b *Backend) Update(ctx context.Context, rt *scim.ResourceType, id, ifMatch string, change backend.Change, opts backend.GetOptions) (scim.Resource, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b.mu.RLock()
+		_, e := b.find(rt, id)
+		b.mu.RUnlock()
+		if e == nil {
+			return nil, notFound(rt, id)
+		}
+		if !MatchETag(ifMatch, versionTag(e.version)) {
+			return nil, scim.Errorf(412, "", "%s %q has version %s, not %s", rt.Name, id, versionTag(e.version), ifMatch)
+		}
+		doc := deepCopy(e.doc)
+		if change.Apply != nil {
+			next, err := change.Apply(doc)
+			if err != nil {
+				return nil, err
+			}
+			doc = deepCopy(next)
+		}
+		delete(doc, "members")
+		doc["id"], doc["meta"] = id, e.doc["meta"]
+		if reflect.DeepEqual(doc, e.doc) && !changesMembers(e.members, change.Members) {
+			return e.view(opts.Members), nil
+		}
+		res, ok, err := b.swap(rt, id, e, doc, change.Members, opts)
+		if ok || err != nil {
+			return res, err
+		}
 	}
+}
+
+// changesMembers reports whether mc changes the membership cur.
+func changesMembers(cur []scim.Member, mc *patch.MembersChange) bool {
+	return mc != nil && !slices.Equal(cur, applyMembers(cur, mc.Reset, mc.Add, mc.Remove))
+}
+
+// swap stores doc as the new version of the entry old if old is still
+// stored under id; ok is false if a concurrent update replaced it.
+func (b *Backend) swap(rt *scim.ResourceType, id string, old *entry, doc scim.Resource, mc *patch.MembersChange, opts backend.GetOptions) (res scim.Resource, ok bool, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t, e := b.find(rt, id)
 	if e == nil {
-		return nil, notFound(rt, id)
+		return nil, false, notFound(rt, id)
 	}
-	if !MatchETag(ifMatch, versionTag(e.version)) {
-		return nil, scim.Errorf(412, "", "%s %q has version %s, not %s", rt.Name, id, versionTag(e.version), ifMatch)
+	if e != old {
+		return nil, false, nil
 	}
-	doc := deepCopy(e.doc)
-	if change.Apply != nil {
-		next, err := change.Apply(doc)
-		if err != nil {
-			return nil, err
-		}
-		doc = deepCopy(next)
-	}
-	delete(doc, "members")
 	if err := t.checkUnique(rt, id, doc); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	created, _ := e.doc["meta"].(map[string]any)["created"].(string)
-	doc["id"] = id
 	next := &entry{doc: doc, version: e.version + 1, members: e.members}
 	next.setMeta(rt, created, b.now().UTC().Format(time.RFC3339Nano))
-	if mc := change.Members; mc != nil {
+	if mc != nil {
 		next.members = applyMembers(e.members, mc.Reset, mc.Add, mc.Remove)
 	}
 	t.byID[id] = next
 	t.reindex(id, e.doc, next.doc)
-	return next.view(opts.Members), nil
+	return next.view(opts.Members), true, nil
 }
 
 // Delete removes a resource and every membership that names it (see backend.Backend).

@@ -365,3 +365,37 @@ func TestCanceledContext(t *testing.T) {
 		t.Errorf("Create with canceled context = %v, want context.Canceled", err)
 	}
 }
+
+// TestApplyOutsideLock: Change.Apply runs without the backend's mutex, so
+// a write from inside Apply (as a concurrent request would make) does not
+// deadlock; the update then retries on the new version and loses nothing.
+// An Apply that changes nothing keeps version and lastModified.
+func TestApplyOutsideLock(t *testing.T) {
+	users, _ := types(t)
+	b := New()
+	ctx := context.Background()
+	u := mustCreate(t, b, users, scim.Resource{"userName": "alice"})
+	id := u["id"].(string)
+	calls := 0
+	got, err := b.Update(ctx, users, id, "", backend.Change{Apply: func(cur scim.Resource) (scim.Resource, error) {
+		calls++
+		if calls == 1 {
+			mustCreate(t, b, users, scim.Resource{"userName": "bob"})
+			if _, err := b.Update(ctx, users, id, "", backend.Change{Apply: func(c scim.Resource) (scim.Resource, error) {
+				c["nickName"] = "concurrent"
+				return c, nil
+			}}, backend.GetOptions{}); err != nil {
+				return nil, err
+			}
+		}
+		cur["title"] = "applied"
+		return cur, nil
+	}}, backend.GetOptions{})
+	if err != nil || got["title"] != "applied" || got["nickName"] != "concurrent" || calls != 2 {
+		t.Fatalf("Update with a write inside Apply = %v, %v after %d calls, want both changes after 2 calls", got, err, calls)
+	}
+	same, err := b.Update(ctx, users, id, "", backend.Change{Apply: func(cur scim.Resource) (scim.Resource, error) { return cur, nil }}, backend.GetOptions{})
+	if err != nil || fmt.Sprint(same["meta"]) != fmt.Sprint(got["meta"]) {
+		t.Errorf("Update(unchanged) = %v, %v, want meta %v kept", same, err, got["meta"])
+	}
+}
