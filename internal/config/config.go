@@ -50,7 +50,15 @@ const (
 	FlagServer    = "server"
 	// FlagEventRetention is how long tenants' change-feed events are kept.
 	FlagEventRetention = "event-retention"
+	// FlagMaxConcurrentCycles is how many provisioning cycles a server
+	// runs at once.
+	FlagMaxConcurrentCycles = "max-concurrent-cycles"
 )
+
+// MaxConcurrentCyclesLimit is the largest --max-concurrent-cycles: on
+// PostgreSQL every running cycle holds a database connection for its job's
+// lock.
+const MaxConcurrentCyclesLimit = 256
 
 // DBFileName is the SQLite database file inside the data directory.
 const DBFileName = "provisio.db"
@@ -74,6 +82,8 @@ func ServeOptions() []Option {
 		{Flag: FlagPublicURL, Env: "PROVISIO_PUBLIC_URL", Default: "", Usage: "external base URL used in Tenant URLs and meta.location (default http://ADDR)"},
 		{Flag: FlagEventRetention, Env: "PROVISIO_EVENT_RETENTION", Default: "0",
 			Usage: "how long the tenants' change feeds keep an event (e.g. 90d, 2160h); 0 keeps them for ever"},
+		{Flag: FlagMaxConcurrentCycles, Env: "PROVISIO_MAX_CONCURRENT_CYCLES", Default: "8",
+			Usage: "provisioning cycles this server runs at once, of all jobs; due jobs beyond it wait their turn"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -140,6 +150,8 @@ type Serve struct {
 	// EventRetention is how long tenants' change-feed events are kept; 0
 	// keeps them for ever.
 	EventRetention time.Duration
+	// MaxConcurrentCycles is how many provisioning cycles run at once.
+	MaxConcurrentCycles int
 	// SecretKey is $PROVISIO_SECRET_KEY (base64, 32 bytes), the key that
 	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
 	// DataDir. It has no flag: secrets stay out of shell history.
@@ -182,6 +194,10 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	c.EventRetention, err = ParseRetention(v[FlagEventRetention])
 	add(wrapFlag(FlagEventRetention, err))
+	c.MaxConcurrentCycles, err = strconv.Atoi(strings.TrimSpace(v[FlagMaxConcurrentCycles]))
+	if err != nil || c.MaxConcurrentCycles < 1 || c.MaxConcurrentCycles > MaxConcurrentCyclesLimit {
+		add(fmt.Errorf("--%s: %q is not a whole number from 1 to %d", FlagMaxConcurrentCycles, v[FlagMaxConcurrentCycles], MaxConcurrentCyclesLimit))
+	}
 	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
 		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
 			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))

@@ -42,7 +42,7 @@
 // so a cancelled cycle is still recorded yet never holds up a shutdown.
 //
 // Errors: [ErrNotFound] (no job for the application), [ErrBusy] (its cycle
-// runs on another server), [ErrCancelled], [ErrInvalid]
+// runs on another server), [ErrCancelled], [ErrClosed], [ErrInvalid]
 // (settings rejected; the message says why), [ErrNoToken] (the job has no
 // Secret Token yet). The Secret Token is write-only: no method returns it
 // and nothing logs it.

@@ -182,8 +182,8 @@ func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 	if r := s.runs[j.ID]; r != nil {
 		return r, true, nil
 	}
-	if err := s.base.Err(); err != nil {
-		return nil, false, fmt.Errorf("job service closed: %w", err)
+	if s.base.Err() != nil {
+		return nil, false, fmt.Errorf("job of app %q: %w", j.AppID, ErrClosed)
 	}
 	e, links, logs, err := s.engine(j)
 	if err != nil {

@@ -31,6 +31,8 @@ var (
 	// ErrCancelled: a cycle was stopped (Stop, Delete, shutdown) while it
 	// waited for a cycle slot, before it started.
 	ErrCancelled = errors.New("provisioning cycle cancelled before it started")
+	// ErrClosed: the service was closed (the server is shutting down).
+	ErrClosed = errors.New("provisioning job service is shut down")
 )
 
 // Defaults.
