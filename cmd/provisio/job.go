@@ -319,6 +319,12 @@ ended early or any object failed (see "job logs APP --status failure").`,
 				if f.asJSON {
 					return printRaw(e.stdout, raw)
 				}
+				var st statusOut
+				if json.Unmarshal(raw, &st) == nil && st.State == "queued" {
+					_, err = fmt.Fprintf(e.stdout, "Queued a cycle of %s: every cycle slot of the server is taken (--max-concurrent-cycles); "+
+						"it starts when one frees. Follow it with \"provisio job status %s\".\n", args[0], args[0])
+					return err
+				}
 				_, err = fmt.Fprintf(e.stdout, "Started a cycle of %s; follow it with \"provisio job status %s\".\n", args[0], args[0])
 				return err
 			}
@@ -354,7 +360,11 @@ wait:
 			break wait
 		case <-tick.C:
 			var st statusOut
-			if c.do(cmd.Context(), "GET", jobPath(app)+"/status", nil, &st) == nil && st.Progress != nil {
+			switch {
+			case c.do(cmd.Context(), "GET", jobPath(app)+"/status", nil, &st) != nil:
+			case st.State == "queued":
+				bar.Describe(fmt.Sprintf("%s: queued for a cycle slot", app))
+			case st.Progress != nil:
 				bar.Describe(fmt.Sprintf("%s cycle of %s", st.Progress.Kind, app))
 				_ = bar.Set64(st.Progress.Processed)
 			}

@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/testdb"
 )
@@ -382,4 +384,66 @@ func TestDirectoryHelp(t *testing.T) {
 			t.Errorf("provisio %s --help = %q, %v; want usage", strings.Join(args, " "), out, err)
 		}
 	}
+}
+
+// TestJobRunQueued: with one cycle slot taken by a cycle hanging on a
+// target that accepts connections and never answers, `job run` of another
+// job says it queued the cycle, its status says queued, and `job stop`
+// cancels it; serve still shuts down in time.
+func TestJobRunQueued(t *testing.T) {
+	s := startServe(t, t.TempDir(), "", "--max-concurrent-cycles", "1")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			accepted <- c
+		}
+	}()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("tok\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	s.cliJSON(t, &out, "user", "create", "alice@contoso.com")
+	for _, app := range []string{"Hanging", "Waiting"} {
+		s.cliJSON(t, &out, "app", "create", app)
+		s.cliJSON(t, &out, "job", "configure", app, "--tenant-url", "http://"+ln.Addr().String()+"/scim/v2", "--token-file", tokenFile)
+		s.cliJSON(t, &out, "app", "assign", app, "--user", "alice@contoso.com")
+	}
+	if got, err := s.cliIn(t, nil, "job", "run", "Hanging"); err != nil || !strings.Contains(got, "Started a cycle of Hanging") {
+		t.Fatalf("job run Hanging = %q, %v; want it started", got, err)
+	}
+	select {
+	case <-accepted: // the cycle holds the only slot
+	case <-time.After(10 * time.Second):
+		t.Fatal("the cycle of Hanging did not reach its target")
+	}
+	if got, err := s.cliIn(t, nil, "job", "run", "Waiting"); err != nil || !strings.Contains(got, "Queued a cycle of Waiting") {
+		t.Errorf("job run Waiting while the only slot is taken = %q, %v; want it queued", got, err)
+	}
+	var st map[string]any
+	if s.cliJSON(t, &st, "job", "status", "Waiting"); st["state"] != "queued" {
+		t.Errorf("job status Waiting = %v, want state queued", st["state"])
+	}
+	s.cliJSON(t, &out, "job", "stop", "Waiting") // cancels the queued cycle, without waiting
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if s.cliJSON(t, &st, "job", "status", "Waiting"); st["state"] == "stopped" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job status Waiting after job stop = %v, want state stopped", st["state"])
+		}
+	}
+	start := time.Now()
+	s.shutdown(t)
+	t.Logf("serve stopped %s after it was told to, with a cycle hanging", time.Since(start).Round(time.Millisecond))
 }

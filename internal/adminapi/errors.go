@@ -108,6 +108,10 @@ func (e *publicError) apiError() *apiError {
 		return &apiError{http.StatusBadRequest, "bad_request", msg}
 	case errors.Is(e.err, jobs.ErrBusy):
 		return &apiError{http.StatusConflict, "job_busy", msg + "; wait for it to end (see the job's status)"}
+	case errors.Is(e.err, jobs.ErrCancelled):
+		return &apiError{http.StatusConflict, "cycle_cancelled", msg + "; the job was stopped or deleted, or the server is shutting down"}
+	case errors.Is(e.err, jobs.ErrClosed):
+		return &apiError{http.StatusServiceUnavailable, "shutting_down", msg + "; try again on another server or once it is back"}
 	case errors.Is(e.err, jobs.ErrNoToken):
 		return &apiError{http.StatusConflict, "no_credentials", msg + "; run `provisio job configure` with --tenant-url and a token"}
 	case errors.As(e.err, &connErr):

@@ -1,9 +1,12 @@
 package adminapi
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 )
 
 // jobFixture is a services fixture with a SCIM tenant, a user alice
@@ -151,6 +154,28 @@ func TestJobBadInput(t *testing.T) {
 			r := f.do(t, tt.method, tt.path, tt.body)
 			if r.status != tt.wantStatus || r.errCode() != tt.wantCode {
 				t.Errorf("%s %s %s = %d %s, want %d %s", tt.method, tt.path, tt.body, r.status, r.raw, tt.wantStatus, tt.wantCode)
+			}
+		})
+	}
+}
+
+// TestJobRunErrors: how a run that cannot run is answered.
+func TestJobRunErrors(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		wantStatus int
+		wantCode   string
+	}{
+		{"running on another server", fmt.Errorf("job of app %q: %w", "a", jobs.ErrBusy), 409, "job_busy"},
+		{"queued, then stopped", fmt.Errorf("job of app %q: %w", "a", jobs.ErrCancelled), 409, "cycle_cancelled"},
+		{"server shutting down", fmt.Errorf("job of app %q: %w", "a", jobs.ErrClosed), 503, "shutting_down"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := toAPIError(public(tt.err))
+			if got.status != tt.wantStatus || got.code != tt.wantCode || !strings.HasPrefix(got.message, tt.err.Error()) {
+				t.Errorf("toAPIError(%v) = %d %s %q, want %d %s with the error's text", tt.err, got.status, got.code, got.message, tt.wantStatus, tt.wantCode)
 			}
 		})
 	}

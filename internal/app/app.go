@@ -7,7 +7,7 @@
 // (RFC 7644 §3), the admin API under /api/v1, GET /healthz, the directory
 // and provisioning job services, the provisioning scheduler, the retention
 // of soft-deleted users, and graceful shutdown: in-flight requests finish
-// before the scheduler's cycles end and the store closes.
+// and running provisioning cycles are cancelled before the store closes.
 package app
 
 import (
@@ -149,10 +149,12 @@ func (a *App) routes() http.Handler {
 
 // Run serves HTTP on the listener New bound and runs the provisioning
 // scheduler and the retention of soft-deleted users, until ctx ends or one
-// of them fails. Then it shuts down gracefully: http.Server.Shutdown waits
-// (up to ShutdownTimeout) for in-flight requests, and the scheduler cancels
-// its running cycles and waits for them. It returns nil when ctx ended.
-// Call Close afterwards.
+// of them fails. Then it shuts down gracefully, within ShutdownTimeout
+// whatever provisioning targets do: http.Server.Shutdown waits (up to
+// ShutdownTimeout) for in-flight requests, and the scheduler cancels its
+// running cycles (at once when ctx ends) and waits for them, whose
+// bookkeeping is bounded (see package jobs). It returns nil when ctx
+// ended. Call Close afterwards.
 func (a *App) Run(ctx context.Context) error {
 	srv := &http.Server{
 		Handler:           writeProgress(a.handler, WriteStallTimeout),
@@ -185,7 +187,11 @@ func (a *App) Run(ctx context.Context) error {
 		}
 	})
 	bg, stopBackground := context.WithCancel(ctx)
-	g.Add(func() error { return a.jobs.Schedule(bg) }, func(error) { stopBackground() })
+	g.Add(func() error {
+		// Then no request starts a cycle that nothing would cancel.
+		defer a.jobs.Close()
+		return a.jobs.Schedule(bg)
+	}, func(error) { stopBackground() })
 	g.Add(func() error {
 		if err := a.dir.RunRetention(bg, RetentionInterval); !errors.Is(err, context.Canceled) {
 			return err
@@ -233,7 +239,8 @@ func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*job
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
 	}
-	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log})
+	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log,
+		MaxConcurrentCycles: cfg.MaxConcurrentCycles})
 	if err != nil {
 		return nil, fmt.Errorf("start provisioning jobs: %w", err)
 	}

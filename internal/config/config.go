@@ -57,6 +57,9 @@ const (
 	FlagMaxConns    = "max-conns"
 	// FlagOutboundAllow restricts the targets of provisioning jobs.
 	FlagOutboundAllow = "outbound-allow"
+	// FlagMaxConcurrentCycles is how many provisioning cycles a server
+	// runs at once.
+	FlagMaxConcurrentCycles = "max-concurrent-cycles"
 )
 
 // Defaults of the HTTP connection limits.
@@ -65,6 +68,11 @@ const (
 	DefaultIdleTimeout = 2 * time.Minute
 	DefaultMaxConns    = 1024
 )
+
+// MaxConcurrentCyclesLimit is the largest --max-concurrent-cycles: on
+// PostgreSQL every running cycle holds a database connection for its job's
+// lock.
+const MaxConcurrentCyclesLimit = 256
 
 // DBFileName is the SQLite database file inside the data directory.
 const DBFileName = "provisio.db"
@@ -98,6 +106,8 @@ func ServeOptions() []Option {
 			Usage: "most client connections open at once; further ones wait until one closes"},
 		{Flag: FlagOutboundAllow, Env: "PROVISIO_OUTBOUND_ALLOW", Default: "",
 			Usage: "comma-separated address prefixes (10.0.0.0/8), addresses and host names (scim.example.com, *.example.com) that provisioning jobs may connect to; empty allows every target"},
+		{Flag: FlagMaxConcurrentCycles, Env: "PROVISIO_MAX_CONCURRENT_CYCLES", Default: "8",
+			Usage: "provisioning cycles this server runs at once, of all jobs; due jobs beyond it wait their turn"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -174,6 +184,8 @@ type Serve struct {
 	// Outbound restricts the targets provisioning jobs connect to (Test
 	// Connection and cycles); nil allows every target.
 	Outbound *outbound.Policy
+	// MaxConcurrentCycles is how many provisioning cycles run at once.
+	MaxConcurrentCycles int
 	// SecretKey is $PROVISIO_SECRET_KEY (base64, 32 bytes), the key that
 	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
 	// DataDir. It has no flag: secrets stay out of shell history.
@@ -225,6 +237,10 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	c.Outbound, err = outbound.Parse(v[FlagOutboundAllow])
 	add(wrapFlag(FlagOutboundAllow, err))
+	c.MaxConcurrentCycles, err = strconv.Atoi(strings.TrimSpace(v[FlagMaxConcurrentCycles]))
+	if err != nil || c.MaxConcurrentCycles < 1 || c.MaxConcurrentCycles > MaxConcurrentCyclesLimit {
+		add(fmt.Errorf("--%s: %q is not a whole number from 1 to %d", FlagMaxConcurrentCycles, v[FlagMaxConcurrentCycles], MaxConcurrentCyclesLimit))
+	}
 	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
 		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
 			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))

@@ -72,9 +72,23 @@ func TestLoadServe(t *testing.T) {
 			env:  map[string]string{"PROVISIO_DEMO": "true"},
 			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text"},
 		},
+		{
+			name: "max concurrent cycles from env",
+			env:  map[string]string{"PROVISIO_MAX_CONCURRENT_CYCLES": "32"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", MaxConcurrentCycles: 32},
+		},
+		{
+			name: "max concurrent cycles flag wins over env",
+			args: []string{"--max-concurrent-cycles", "1"},
+			env:  map[string]string{"PROVISIO_MAX_CONCURRENT_CYCLES": "32"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", MaxConcurrentCycles: 1},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.want.MaxConcurrentCycles == 0 {
+				tt.want.MaxConcurrentCycles = 8 // the default, unless the case sets it
+			}
 			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
 			if err != nil {
 				t.Fatalf("LoadServe() error = %v", err)
@@ -105,6 +119,15 @@ func TestLoadServeReportsEveryProblem(t *testing.T) {
 	}
 	if strings.Contains(msg, "secret") {
 		t.Errorf("LoadServe(bad --db) error leaks the DSN: %s", msg)
+	}
+}
+
+func TestLoadServeBadMaxConcurrentCycles(t *testing.T) {
+	for _, bad := range []string{"0", "-1", "257", "many", "1.5"} {
+		_, err := LoadServe(flagSet(t, ServeOptions()), envFrom(map[string]string{"PROVISIO_MAX_CONCURRENT_CYCLES": bad}))
+		if err == nil || !strings.Contains(err.Error(), "--max-concurrent-cycles") {
+			t.Errorf("LoadServe(PROVISIO_MAX_CONCURRENT_CYCLES=%s) error = %v, want one naming --max-concurrent-cycles", bad, err)
+		}
 	}
 }
 

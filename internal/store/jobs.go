@@ -165,8 +165,10 @@ type JobStore interface {
 
 	// LockJob takes the job's cycle lock until release is called, so that
 	// servers sharing one database run a job's cycles one at a time; ok is
-	// false when another holder has it. PostgreSQL: a session advisory
-	// lock on a connection of its own, released too when the server dies.
+	// false when another holder has it. It never waits for the lock, and
+	// waits for a connection only as long as ctx allows. PostgreSQL: a
+	// session advisory lock on a connection of its own, outside the pool
+	// that writes use, released too when the server dies.
 	// SQLite: a database file is one server's, whose job service already
 	// runs one cycle per job at a time, so the lock is always granted.
 	LockJob(ctx context.Context, jobID string) (release func(), ok bool, err error)

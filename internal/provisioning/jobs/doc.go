@@ -13,8 +13,8 @@
 //   - [Service.Start] and [Service.Stop] switch provisioning on and off
 //     (Stop also cancels a running cycle; the engine resumes safely).
 //   - [Service.Run] runs a cycle now and waits for it; a second request
-//     while a cycle runs joins it (one cycle at a time per job).
-//     [Service.Trigger] starts one without waiting.
+//     while a cycle runs or is queued joins it (one cycle at a time per
+//     job). [Service.Trigger] starts one without waiting.
 //   - [Service.Status]: state, the kind of the running or next cycle
 //     (initial / incremental), live progress and counts, link counts and
 //     the last cycle.
@@ -31,7 +31,18 @@
 //     scim/client ([client.ConnectionError]).
 //   - [Service.Schedule] runs the scheduler until its ctx ends.
 //
-// Errors: [ErrNotFound] (no job for the application), [ErrInvalid]
+// Cycles of all jobs share [Options.MaxConcurrentCycles] slots per server
+// (default [DefaultMaxConcurrentCycles]). The scheduler starts due jobs,
+// most overdue first, while a slot is free; the others stay due for a
+// later tick or another server. A manual run without a free slot waits
+// for one, its job's state "queued" (Stop, Delete and Close cancel the
+// wait: [ErrCancelled]). A cycle holds its job's lock
+// (store.JobStore.LockJob, for several servers on one database) until its
+// bookkeeping is done; the bookkeeping gets a bounded context of its own,
+// so a cancelled cycle is still recorded yet never holds up a shutdown.
+//
+// Errors: [ErrNotFound] (no job for the application), [ErrBusy] (its cycle
+// runs on another server), [ErrCancelled], [ErrClosed], [ErrInvalid]
 // (settings rejected; the message says why), [ErrNoToken] (the job has no
 // Secret Token yet). The Secret Token is write-only: no method returns it
 // and nothing logs it.

@@ -703,3 +703,124 @@ func TestJobRunsOnOneServerAtATime(t *testing.T) {
 		t.Errorf("cycles recorded = %d, want 2 (one per server)", len(cs))
 	}
 }
+
+// TestMaxConcurrentCycles: with two cycle slots and five due jobs whose
+// targets hold every request, the scheduler starts two cycles and leaves
+// the rest due (held cycles never end, so two running is two at once); a
+// manual run of a third job waits queued, a cancelled caller leaves it
+// queued, and Stop cancels it before it starts. Once the held cycles end,
+// the remaining jobs run at the next tick.
+func TestMaxConcurrentCycles(t *testing.T) {
+	const slots, n = 2, 5
+	e := sqliteEnv(t, func(o *jobs.Options) { o.MaxConcurrentCycles = slots })
+	ctx := context.Background()
+	apps := make([]string, n)
+	targets := make([]*target, n)
+	gates := make([]chan struct{}, n)
+	for i := range n {
+		apps[i], targets[i] = fmt.Sprintf("app-%d", i), newTarget(t)
+		gates[i] = targets[i].hold()
+		if _, err := e.svc.Configure(ctx, apps[i], jobs.Config{TenantURL: targets[i].url, SecretToken: token, Interval: time.Hour}); err != nil {
+			t.Fatalf("Configure(%s) = %v", apps[i], err)
+		}
+		if _, err := e.svc.Start(ctx, apps[i]); err != nil {
+			t.Fatalf("Start(%s) = %v", apps[i], err)
+		}
+		id := fmt.Sprintf("u%d", i)
+		e.dir.PutUser(directory.User{ObjectID: id, UserPrincipalName: id + "@example.com", DisplayName: id, AccountEnabled: true})
+		e.dir.Assign(directory.Assignment{AppID: apps[i], PrincipalID: id, PrincipalKind: directory.KindUser})
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	scheduled := make(chan error)
+	go func() { scheduled <- e.svc.Schedule(sctx) }()
+	defer func() { cancel(); <-scheduled }()
+	open := sync.OnceFunc(func() {
+		for _, g := range gates {
+			close(g)
+		}
+	})
+	defer open() // before the scheduler stops, also when the test fails
+	// The second tick is taken once the first was handled.
+	tick := func() { e.ticks <- e.clock.now(); e.ticks <- e.clock.now() }
+	states := func() map[jobs.State][]int {
+		out := map[jobs.State][]int{}
+		for i, app := range apps {
+			st, err := e.svc.Status(ctx, app)
+			if err != nil {
+				t.Fatalf("Status(%s) = %v", app, err)
+			}
+			out[st.State] = append(out[st.State], i)
+		}
+		return out
+	}
+	held := func() (k int) {
+		for _, tg := range targets {
+			if tg.requests.Load() > 0 {
+				k++
+			}
+		}
+		return k
+	}
+
+	tick()
+	waitFor(t, "two cycles' held requests", func() bool { return held() >= slots })
+	tick()
+	st := states()
+	if len(st[jobs.StateRunning]) != slots || len(st[jobs.StateIdle]) != n-slots || held() != slots {
+		t.Fatalf("states with %d slots and %d due jobs = %v, %d targets reached; want %d running, the rest idle",
+			slots, n, st, held(), slots)
+	}
+	// A manual run of a due job waits for a slot; a caller's leaving
+	// does not end the wait, Stop does.
+	waiting := apps[st[jobs.StateIdle][0]]
+	state := func(app string) jobs.State {
+		st, err := e.svc.Status(ctx, app)
+		if err != nil {
+			t.Fatalf("Status(%s) = %v", app, err)
+		}
+		return st.State
+	}
+	run := func(ctx context.Context) <-chan error {
+		ch := make(chan error, 1)
+		go func() { _, err := e.svc.Run(ctx, waiting); ch <- err }()
+		return ch
+	}
+	first := run(ctx)
+	waitFor(t, "the manual run to be queued", func() bool { return state(waiting) == jobs.StateQueued })
+	wctx, wcancel := context.WithCancel(ctx)
+	second := run(wctx)
+	wcancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run(%s) whose caller left = %v, want context.Canceled", waiting, err)
+	}
+	if got := state(waiting); got != jobs.StateQueued {
+		t.Errorf("Status(%s) after a caller left = %s, want still queued", waiting, got)
+	}
+	if _, err := e.svc.Stop(ctx, waiting); err != nil {
+		t.Fatalf("Stop(%s) = %v", waiting, err)
+	}
+	if err := <-first; !errors.Is(err, jobs.ErrCancelled) {
+		t.Errorf("Run(%s) when Stop cancelled its queued cycle = %v, want ErrCancelled", waiting, err)
+	}
+	if got := state(waiting); got != jobs.StateStopped {
+		t.Errorf("Status(%s) after Stop = %s, want stopped", waiting, got)
+	}
+
+	open()
+	waitFor(t, "the held cycles to end", func() bool { return len(states()[jobs.StateRunning]) == 0 })
+	tick()
+	waitFor(t, "the remaining cycles to end", func() bool {
+		st := states()
+		return len(st[jobs.StateRunning]) == 0 && len(st[jobs.StateQueued]) == 0
+	})
+	for _, app := range apps {
+		cs, err := e.svc.Cycles(ctx, app, 0)
+		want := 1
+		if app == waiting {
+			want = 0
+		}
+		if err != nil || len(cs) != want {
+			t.Errorf("Cycles(%s) = %d, %v; want %d", app, len(cs), err, want)
+		}
+	}
+}

@@ -73,11 +73,20 @@ func (p *tracker) snapshot() *Progress {
 	return &Progress{CycleID: p.cycleID, Kind: p.kind, Started: p.started, Processed: p.processed, Counts: p.counts}
 }
 
-// run is a cycle in flight; callers of Run wait on done.
+// run is a cycle in flight, from the moment it is asked for; callers of
+// Run wait on done.
 type run struct {
-	cancel   context.CancelFunc
-	release  func() // the job's cycle lock (see store.JobStore.LockJob)
-	done     chan struct{}
+	// ctx is the cycle's context, cancelled by Stop, Delete and Close
+	// (cancel), whether the cycle runs or still waits for its slot.
+	ctx    context.Context
+	cancel context.CancelFunc
+	e      *provisioning.Engine
+	links  *linkStore
+	logs   *logSink
+	done   chan struct{}
+	// queued: the run waits for a cycle slot; progress is nil until the
+	// cycle starts (both guarded by Service.mu).
+	queued   bool
 	progress *tracker
 	restart  bool // Restart was asked while running: clear the watermark after
 	res      *CycleSummary
@@ -85,16 +94,17 @@ type run struct {
 }
 
 // Run runs a cycle of the application's job now and waits for it. When a
-// cycle of the job is already running (started by the scheduler or by
-// another request), Run waits for that one instead. A cancelled ctx stops
-// the waiting, not the cycle. The summary is returned even when the cycle
-// failed (with its error).
+// cycle of the job is already running or queued (started by the scheduler
+// or by another request), Run waits for that one instead; when every cycle
+// slot of the server is taken, the cycle waits for one (the job's status
+// says queued). A cancelled ctx stops the waiting, not the cycle. The
+// summary is returned even when the cycle failed (with its error).
 func (s *Service) Run(ctx context.Context, appID string) (*CycleSummary, error) {
 	j, err := s.job(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.start(ctx, j)
+	r, err := s.start(ctx, j, false)
 	if err != nil {
 		return nil, err
 	}
@@ -106,77 +116,146 @@ func (s *Service) Run(ctx context.Context, appID string) (*CycleSummary, error) 
 	}
 }
 
-// Trigger starts a cycle of the application's job unless one is running,
-// and returns a channel closed when the (started or running) cycle ends;
-// [Service.Status] shows its progress meanwhile.
+// Trigger starts a cycle of the application's job unless one is running
+// or queued, and returns a channel closed when the (started or joined)
+// cycle ends; [Service.Status] shows its progress meanwhile.
 func (s *Service) Trigger(ctx context.Context, appID string) (<-chan struct{}, error) {
 	j, err := s.job(ctx, appID)
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.start(ctx, j)
+	r, err := s.start(ctx, j, false)
 	if err != nil {
 		return nil, err
 	}
 	return r.done, nil
 }
 
-// start begins a cycle of j in the background, or returns the running one.
-func (s *Service) start(ctx context.Context, j store.Job) (*run, error) {
+// start begins a cycle of j in the background, or returns the one in
+// flight. It takes the job's lock first (ErrBusy when another server holds
+// it), then a free cycle slot, or else queues the cycle to wait for one.
+// A caller that reserved a slot (slot) hands it over: start frees it when
+// it starts nothing.
+func (s *Service) start(ctx context.Context, j store.Job, slot bool) (*run, error) {
+	r, joined, err := s.claim(j)
+	if err != nil || joined {
+		if slot {
+			s.freeSlot()
+		}
+		return r, err
+	}
+	// Not under mu: the lock may wait for a database connection, as long
+	// as both the caller and the run (Stop, Delete, Close) allow.
+	lctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(r.ctx, cancel)
+	release, ok, err := s.st.LockJob(lctx, j.ID)
+	stop()
+	cancel()
+	if err == nil && !ok {
+		err = fmt.Errorf("job of app %q: %w", j.AppID, ErrBusy)
+	}
+	if err != nil {
+		if slot {
+			s.freeSlot()
+		}
+		s.finish(j.ID, r, nil, err)
+		s.wg.Done()
+		return nil, err
+	}
+	if !slot {
+		slot = s.trySlot()
+	}
+	s.mu.Lock()
+	r.queued = !slot
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		s.cycle(j, r, release)
+	}()
+	return r, nil
+}
+
+// claim registers a new run of j, or returns the one in flight (joined).
+func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if r := s.runs[j.ID]; r != nil {
-		return r, nil
+		return r, true, nil
 	}
-	if err := s.base.Err(); err != nil {
-		return nil, fmt.Errorf("job service closed: %w", err)
+	if s.base.Err() != nil {
+		return nil, false, fmt.Errorf("job of app %q: %w", j.AppID, ErrClosed)
 	}
 	e, links, logs, err := s.engine(j)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	ctx, cancel := context.WithCancel(s.base)
+	r = &run{ctx: ctx, cancel: cancel, e: e, links: links, logs: logs, done: make(chan struct{})}
+	s.runs[j.ID] = r
+	delete(s.failedStart, j.ID)
+	s.wg.Add(1) // done by start, or by the cycle's goroutine
+	return r, false, nil
+}
+
+// recordTimeout bounds the bookkeeping of a cycle (its state, buffered
+// links and logs, record, log retention): it runs even when the cycle was
+// cancelled, but must not hold up a shutdown when the database hangs.
+const recordTimeout = 10 * time.Second
+
+// cycle waits for a cycle slot if r is queued, runs the cycle and records
+// it: the buffered links and logs, the cycle record, the job's last cycle
+// and state, and the log retention. Then it releases the job's lock and
+// the slot.
+func (s *Service) cycle(j store.Job, r *run, release func()) {
+	ctx := r.ctx
+	end := func(sum *CycleSummary, err error) {
+		release()
+		s.freeSlot() // before the run ends: the scheduler then finds it free
+		s.finish(j.ID, r, sum, err)
+	}
+	s.mu.Lock()
+	queued := r.queued
+	s.mu.Unlock()
+	if queued {
+		if err := s.takeSlot(ctx); err != nil {
+			release()
+			s.finish(j.ID, r, nil, fmt.Errorf("job of app %q: %w", j.AppID, ErrCancelled))
+			return
+		}
+		s.mu.Lock()
+		r.queued = false
+		s.mu.Unlock()
 	}
 	_, hasMark, err := s.st.Watermark(ctx, j.ID)
 	if err != nil {
-		return nil, fmt.Errorf("read watermark of app %q: %w", j.AppID, err)
+		end(nil, fmt.Errorf("read watermark of app %q: %w", j.AppID, err))
+		return
 	}
 	kind := provisioning.CycleIncremental
 	if !hasMark {
 		kind = provisioning.CycleInitial
 	}
-	release, ok, err := s.st.LockJob(ctx, j.ID)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("job of app %q: %w", j.AppID, ErrBusy)
-	}
-	cctx, cancel := context.WithCancel(s.base)
-	r := &run{cancel: cancel, release: release, done: make(chan struct{}), progress: &tracker{kind: kind, started: s.now()}}
-	logs.progress = r.progress
-	s.runs[j.ID] = r
-	delete(s.failedStart, j.ID)
-	s.wg.Go(func() { s.cycle(cctx, j, e, links, logs, r) })
-	return r, nil
-}
-
-// cycle runs one cycle and records it: the buffered links and logs, the
-// cycle record, the job's last cycle and state, and the log retention.
-func (s *Service) cycle(ctx context.Context, j store.Job, e *provisioning.Engine, links *linkStore, logs *logSink, r *run) {
-	defer r.cancel()
-	// Bookkeeping after the cycle must happen even when it was cancelled.
-	bctx := context.WithoutCancel(ctx)
-	if err := s.st.SetJobState(bctx, j.ID, string(StateRunning), nil); err != nil {
+	p := &tracker{kind: kind, started: s.now()}
+	r.logs.progress = p
+	s.mu.Lock()
+	r.progress = p
+	s.mu.Unlock()
+	if err := s.st.SetJobState(ctx, j.ID, string(StateRunning), nil); err != nil {
 		s.log.Warn("provisioning job: record state", "app", j.AppID, "err", err)
 	}
-	res, err := e.Run(ctx)
-	sum := &CycleSummary{Kind: r.progress.kind, Started: r.progress.started, Finished: s.now()}
+	res, err := r.e.Run(ctx)
+	sum := &CycleSummary{Kind: kind, Started: p.started, Finished: s.now()}
 	if res != nil {
 		sum.ID, sum.Kind, sum.Stats, sum.Watermark = res.CycleID, res.Kind, res.Stats, res.Watermark
 	}
 	if err != nil {
 		sum.Error = err.Error()
 	}
-	err = errors.Join(err, links.flush(bctx), logs.flush(bctx))
+	// The bookkeeping happens even when the cycle was cancelled, within
+	// recordTimeout.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	err = errors.Join(err, r.links.flush(bctx), r.logs.flush(bctx))
 	err = errors.Join(err, s.record(bctx, j, sum))
 	if _, perr := s.st.PruneLogs(bctx, j.ID, s.retention); perr != nil {
 		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)
@@ -189,13 +268,41 @@ func (s *Service) cycle(ctx context.Context, j store.Job, e *provisioning.Engine
 	}
 	s.log.LogAttrs(bctx, slog.LevelInfo, "provisioning job cycle", slog.String("app", j.AppID),
 		slog.String("cycle", sum.ID), slog.String("kind", string(sum.Kind)), slog.Any("stats", sum.Stats))
-	r.release()
+	end(sum, err)
+}
+
+// finish ends the run r of job jobID with its result, waking its waiters.
+func (s *Service) finish(jobID string, r *run, sum *CycleSummary, err error) {
 	s.mu.Lock()
 	r.res, r.err = sum, err
-	delete(s.runs, j.ID)
+	delete(s.runs, jobID)
 	s.mu.Unlock()
+	r.cancel()
 	close(r.done)
 }
+
+// takeSlot waits for one of the server's cycle slots until ctx ends.
+func (s *Service) takeSlot(ctx context.Context) error {
+	select {
+	case s.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// trySlot takes a cycle slot if one is free.
+func (s *Service) trySlot() bool {
+	select {
+	case s.slots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
+}
+
+// freeSlot gives a cycle slot back.
+func (s *Service) freeSlot() { <-s.slots }
 
 // record stores the cycle record and the job's last cycle and state.
 func (s *Service) record(ctx context.Context, j store.Job, sum *CycleSummary) error {
@@ -290,9 +397,14 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 	}
 	s.mu.Lock()
 	r := s.runs[j.ID]
-	if r != nil {
+	switch {
+	case r != nil && r.queued:
+		st.State = StateQueued
+	case r != nil && r.progress != nil:
 		st.State, st.Progress = StateRunning, r.progress.snapshot()
 		st.NextKind = st.Progress.Kind
+	case r != nil: // starting
+		st.State = StateRunning
 	}
 	s.mu.Unlock()
 	if j.Enabled {

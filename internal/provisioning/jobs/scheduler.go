@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/store"
@@ -12,9 +13,10 @@ import (
 // Schedule runs the scheduler until ctx ends: at every tick (Options.Tick,
 // default one second) it starts a cycle of each enabled job whose next run
 // is due — the start of its last cycle plus its interval, or at once when
-// it has never run. Cycles run in the background, one at a time per job.
-// When ctx ends, Schedule cancels the running cycles, waits for them and
-// returns nil.
+// it has never run — most overdue first, while one of the server's cycle
+// slots is free; the others stay due and wait their turn at a later tick.
+// Cycles run in the background, one at a time per job. When ctx ends,
+// Schedule cancels the running cycles, waits for them and returns nil.
 func (s *Service) Schedule(ctx context.Context) error {
 	ticks, stop := s.newTicker(s.tick)
 	defer stop()
@@ -30,7 +32,8 @@ func (s *Service) Schedule(ctx context.Context) error {
 	}
 }
 
-// tickOnce starts the cycles that are due.
+// tickOnce starts the cycles that are due, as many as there are free
+// slots.
 func (s *Service) tickOnce(ctx context.Context) {
 	// Jobs running before the jobs are read are skipped even if their
 	// cycle ends meanwhile: the job read may predate that cycle's record,
@@ -43,6 +46,11 @@ func (s *Service) tickOnce(ctx context.Context) {
 		return
 	}
 	now := s.now()
+	type dueJob struct {
+		j   store.Job
+		due time.Time
+	}
+	var due []dueJob
 	for _, j := range js {
 		if !j.Enabled || busy[j.ID] || s.running(j.ID) {
 			continue
@@ -54,17 +62,25 @@ func (s *Service) tickOnce(ctx context.Context) {
 				last = nil
 			}
 		}
-		if now.Before(nextRun(j, last, now)) || now.Before(s.retryAt(j.ID)) {
+		next := nextRun(j, last, now)
+		if now.Before(next) || now.Before(s.retryAt(j.ID)) {
 			continue
 		}
-		_, err := s.start(ctx, j)
+		due = append(due, dueJob{j, next})
+	}
+	slices.SortStableFunc(due, func(a, b dueJob) int { return a.due.Compare(b.due) })
+	for _, d := range due {
+		if !s.trySlot() {
+			return // every slot is taken: the rest wait for a later tick
+		}
+		_, err := s.start(ctx, d.j, true)
 		if errors.Is(err, ErrBusy) {
 			continue // another server runs it; it records the cycle
 		}
 		if err != nil {
 			// Say so once per interval, not at every tick.
-			s.setRetryAt(j.ID, now.Add(j.Interval))
-			s.log.Warn("provisioning scheduler: start cycle", "app", j.AppID, "err", err)
+			s.setRetryAt(d.j.ID, now.Add(d.j.Interval))
+			s.log.Warn("provisioning scheduler: start cycle", "app", d.j.AppID, "err", err)
 		}
 	}
 }

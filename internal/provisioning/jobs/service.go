@@ -31,6 +31,11 @@ var (
 	// ErrBusy: a cycle of the job is running on another server sharing
 	// the database.
 	ErrBusy = errors.New("a cycle of this provisioning job is running on another server")
+	// ErrCancelled: a cycle was stopped (Stop, Delete, shutdown) while it
+	// waited for a cycle slot, before it started.
+	ErrCancelled = errors.New("provisioning cycle cancelled before it started")
+	// ErrClosed: the service was closed (the server is shutting down).
+	ErrClosed = errors.New("provisioning job service is shut down")
 )
 
 // Defaults.
@@ -39,6 +44,9 @@ const (
 	MinInterval         = time.Second
 	DefaultLogRetention = 100_000 // log entries kept per job
 	DefaultTick         = time.Second
+	// DefaultMaxConcurrentCycles is how many cycles a server runs at once
+	// unless Options.MaxConcurrentCycles says otherwise.
+	DefaultMaxConcurrentCycles = 8
 )
 
 // State is a job's state.
@@ -49,6 +57,9 @@ const (
 	StateStopped State = "stopped" // provisioning is off
 	StateIdle    State = "idle"    // on, waiting for its next cycle
 	StateRunning State = "running" // a cycle is running
+	// StateQueued: a cycle was asked for (job run) and waits for one of
+	// the server's cycle slots (Options.MaxConcurrentCycles).
+	StateQueued State = "queued"
 )
 
 // Job is a job's settings as the API shows them; the Secret Token is never
@@ -108,7 +119,13 @@ type Options struct {
 	LogRetention int
 	// Concurrency is the engine's objects in flight (0: engine default).
 	Concurrency int
-	Now         func() time.Time // default time.Now
+	// MaxConcurrentCycles is how many cycles run at once on this server,
+	// of all jobs (default DefaultMaxConcurrentCycles). The scheduler
+	// starts due jobs, most overdue first, while a slot is free and
+	// leaves the rest due for a later tick (or another server); a manual
+	// run waits for a slot, queued.
+	MaxConcurrentCycles int
+	Now                 func() time.Time // default time.Now
 	// NewTicker returns the scheduler's ticks every d and a stop function
 	// (default: a time.Ticker). Tests pass a channel they feed.
 	NewTicker func(d time.Duration) (<-chan time.Time, func())
@@ -133,9 +150,10 @@ type Service struct {
 	base   context.Context // cycles run under it; Close cancels it
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	slots  chan struct{} // one element per running cycle (cap MaxConcurrentCycles)
 
 	mu          sync.Mutex
-	runs        map[string]*run      // job id → the running cycle
+	runs        map[string]*run      // job id → the running or queued cycle
 	failedStart map[string]time.Time // job id → when the scheduler tries again
 	counted     map[string]countedLinks
 
@@ -187,6 +205,11 @@ func New(o Options) (*Service, error) {
 	if s.tick <= 0 {
 		s.tick = DefaultTick
 	}
+	n := o.MaxConcurrentCycles
+	if n <= 0 {
+		n = DefaultMaxConcurrentCycles
+	}
+	s.slots = make(chan struct{}, n)
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -194,7 +217,7 @@ func New(o Options) (*Service, error) {
 	return s, nil
 }
 
-// Close cancels running cycles and waits for them to end.
+// Close cancels running and queued cycles and waits for them to end.
 func (s *Service) Close() {
 	s.cancel()
 	s.wg.Wait()

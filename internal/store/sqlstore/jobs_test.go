@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -86,4 +87,25 @@ func TestLockJob(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	releaseB() // on a dead connection: must not panic or hang
+}
+
+// TestLockJobLeavesWritesFree: on PostgreSQL, more job locks held than the
+// write pool has connections (shrunk here to 2) neither wait for one nor
+// keep writes from getting one: the cycles holding the locks must write.
+func TestLockJobLeavesWritesFree(t *testing.T) {
+	s := openPostgres(t, freshSchema(t, postgresURL(t)))
+	const pool = 2
+	s.w.SetMaxOpenConns(pool)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for i := range pool + 1 {
+		release, ok, err := s.Jobs().LockJob(ctx, fmt.Sprintf("j%d", i))
+		if err != nil || !ok {
+			t.Fatalf("LockJob(j%d) with %d locks held = %v, %v; want granted", i, i, ok, err)
+		}
+		defer release()
+	}
+	if _, err := s.Jobs().CreateJob(ctx, store.Job{AppID: "a1", Scope: "all", Mappings: []byte("{}")}); err != nil {
+		t.Errorf("CreateJob with %d job locks held = %v, want it written", pool+1, err)
+	}
 }

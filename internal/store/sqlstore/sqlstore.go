@@ -39,7 +39,8 @@
 // read for update locks the row (FOR UPDATE), so concurrent PATCHes queue
 // instead of retrying, and a Create without members is a single
 // statement; reads use a pool of their own, smaller than the writers', and
-// concurrent `userName eq` lists are coalesced into one query (list.go).
+// concurrent `userName eq` lists are coalesced into one query (list.go);
+// provisioning jobs' locks hold sessions of a third pool (jobs.go).
 // PostgreSQL also gets ANALYZE after 1024, 2048, 4096, ... creates through
 // a Store: a tenant provisioned in bulk outgrows autovacuum, and without
 // statistics the planner may walk the wrong index for `userName eq`.
@@ -82,7 +83,7 @@ import (
 type Store struct {
 	d   dialect
 	w   *sql.DB // writes; SQLite: exactly one connection
-	r   *sql.DB // reads; PostgreSQL: the same pool as w
+	r   *sql.DB // reads
 	log *slog.Logger
 	now func() time.Time
 
@@ -90,6 +91,7 @@ type Store struct {
 	ckpt  *checkpointer // SQLite: background WAL checkpoints; nil on PostgreSQL
 
 	lookups *lookups // PostgreSQL: coalesced userName lookups (list.go); nil on SQLite
+	locks   *sql.DB  // PostgreSQL: the sessions of jobs' locks, one per lock held (jobs.go); nil on SQLite
 
 	creates   atomic.Int64   // PostgreSQL: resources created through this Store
 	analyzing atomic.Bool    // an ANALYZE is running
@@ -159,7 +161,18 @@ func (s *Store) openPostgres(dsn string) error {
 	r.SetMaxOpenConns(nr)
 	r.SetMaxIdleConns(nr)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	s.d, s.w, s.r = postgresDialect, w, r
+	// Job locks: one session per lock held, for a whole cycle. The job
+	// service bounds how many a node holds (its running and queued
+	// cycles); a cap here would make a lock wait for another's cycle.
+	l, err := sql.Open("pgx", dsn)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return fmt.Errorf("open postgres: %w", err)
+	}
+	l.SetMaxIdleConns(2)
+	l.SetConnMaxIdleTime(5 * time.Minute)
+	s.d, s.w, s.r, s.locks = postgresDialect, w, r, l
 	s.lookups = &lookups{s: s, queues: map[lookupKey][]*lookup{}}
 	return nil
 }
@@ -297,6 +310,9 @@ func (s *Store) Close() error {
 	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
+	}
+	if s.locks != nil {
+		err = errors.Join(err, s.locks.Close())
 	}
 	return err
 }
