@@ -2,7 +2,6 @@ package provisioning
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -177,9 +176,9 @@ func (ap *applier) create(ctx context.Context, a *Action) error {
 	if err != nil {
 		return err
 	}
-	id, _ := res["id"].(string)
-	if id == "" {
-		return errors.New("the target answered the create without an id")
+	id, err := targetID(res)
+	if err != nil {
+		return fmt.Errorf("create: %w", err)
 	}
 	a.TargetID, a.next.TargetID = id, id
 	if len(a.rest) > 0 {
@@ -259,7 +258,7 @@ func (ap *applier) fail(ctx context.Context, a *Action, cause error) {
 	}
 	l.Attempts++
 	l.NextRetry = ap.e.now().Add(retryDelay(l.Attempts))
-	l.LastError = cause.Error()
+	l.LastError = errorText(cause)
 	if err := ap.putLink(ctx, l); err != nil {
 		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: record failure",
 			slog.String("sourceId", a.SourceID), slog.String("error", err.Error()))
@@ -275,8 +274,8 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 	step := Step{Name: StepAction, Status: StatusSuccess, Detail: string(a.Kind)}
 	switch {
 	case err != nil:
-		entry.Status, entry.ErrorCode, entry.Reason = StatusFailure, errorCode(err), err.Error()
-		step.Status, step.Detail = StatusFailure, err.Error()
+		entry.Status, entry.ErrorCode, entry.Reason = StatusFailure, errorCode(err), errorText(err)
+		step.Status, step.Detail = StatusFailure, entry.Reason
 	case a.warn:
 		entry.Status, step.Status, step.Detail = StatusWarning, StatusWarning, a.Reason
 	case a.Kind == ActionSkip:

@@ -198,7 +198,7 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 	res, detail, err := p.match.find(ctx, mp.match)
 	if err != nil {
 		a.err = err
-		a.Steps = append(a.Steps, Step{Name: StepMatch, Status: StatusFailure, Detail: err.Error()})
+		a.Steps = append(a.Steps, Step{Name: StepMatch, Status: StatusFailure, Detail: errorText(err)})
 		return p.skip(a, "matching failed")
 	}
 	a.Steps = append(a.Steps, Step{Name: StepMatch, Status: StatusSuccess, Detail: detail})
@@ -212,7 +212,12 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 		a.rest, a.sent = p.m.splitLists(a.Resource, mp.values)
 		return a
 	}
-	id, _ := res["id"].(string)
+	id, err := targetID(res)
+	if err != nil {
+		a.err = err
+		a.Steps = append(a.Steps, Step{Name: StepMatch, Status: StatusFailure, Detail: errorText(err)})
+		return p.skip(a, "matching failed")
+	}
 	if owner, taken := p.links.owner(p.m.Type, id); taken && owner != c.id {
 		// Two source objects with one matching value: linking both to one
 		// target object would let them overwrite each other.

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/client"
@@ -53,11 +55,56 @@ func errorCode(err error) string {
 	}
 	switch {
 	case ce.StatusCode != 0 && ce.SCIM != nil && ce.SCIM.ScimType != "":
-		return "http-" + strconv.Itoa(ce.StatusCode) + "-" + ce.SCIM.ScimType
+		return "http-" + strconv.Itoa(ce.StatusCode) + "-" + untrusted(ce.SCIM.ScimType, maxScimTypeText)
 	case ce.StatusCode != 0:
 		return fmt.Sprintf("http-%d", ce.StatusCode)
 	case ce.Timeout():
 		return "timeout"
 	}
 	return "network"
+}
+
+// Bounds, in characters, on what a target's answers put into links and
+// logs (see untrusted).
+const (
+	maxErrorText    = 2000
+	maxScimTypeText = 64
+)
+
+// errorText is a failure as links and logs record it. Its text may quote
+// what the target answered (a SCIM error's detail), which is untrusted.
+func errorText(err error) string { return untrusted(err.Error(), maxErrorText) }
+
+// untrusted makes text that came from a target fit to store and show:
+// control characters (NUL among them, which PostgreSQL cannot store) and
+// invalid UTF-8 become U+FFFD, and text over max characters is cut with
+// an ellipsis.
+func untrusted(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == max {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) {
+			r = unicode.ReplacementChar
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// targetID is the id of a resource the target answered with: it goes into
+// links and logs, so it must be an identifier any store can hold.
+func targetID(res scim.Resource) (string, error) {
+	id, _ := res["id"].(string)
+	if id == "" {
+		return "", errors.New("the target answered without an id")
+	}
+	if err := scim.CheckIdentifier("the target's id", id); err != nil {
+		return "", fmt.Errorf("the target answered an unusable id: %w", err)
+	}
+	return id, nil
 }
