@@ -70,7 +70,7 @@ func selectivityOf(rt *scim.ResourceType, e filter.Expr) selectivity {
 		case "id", "username":
 			return unique
 		case "displayname":
-			if hasMembers(rt) {
+			if rt.HasMembers() {
 				return unique
 			}
 			return indexed

@@ -4,12 +4,6 @@ import (
 	"github.com/provisio-dev/provisio/scim"
 )
 
-// hasMembers reports whether the resource type's core schema has a
-// "members" attribute (groups, RFC 7643 §4.2).
-func hasMembers(rt *scim.ResourceType) bool {
-	return rt.CoreSchema() != nil && rt.CoreSchema().Attribute("members") != nil
-}
-
 // takeMembers removes "members" from a canonical document and returns them.
 func takeMembers(doc scim.Resource) ([]scim.Member, error) {
 	raw, ok := doc["members"]

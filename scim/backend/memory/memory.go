@@ -125,7 +125,7 @@ func (b *Backend) Create(ctx context.Context, rt *scim.ResourceType, doc scim.Re
 	doc["id"] = id
 	e := &entry{doc: doc, version: 1}
 	e.setMeta(rt, now, now)
-	if hasMembers(rt) {
+	if rt.HasMembers() {
 		e.members = applyMembers([]scim.Member{}, false, members, nil)
 	}
 	t.byID[id] = e
