@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
@@ -72,9 +71,8 @@ type plan struct {
 	needMembers bool // the filter reads members: load them before matching
 	raw         bool // documents may stay JSON (backend.Query.Raw)
 	orderBy     string
-	sortKey     *scim.Resolved // sortBy evaluated in Go; nil if SQL orders
-	descending  bool
-	start       int // 1-based
+	sortKey     *backend.SortKey // sortBy evaluated in Go; nil if SQL orders
+	start       int              // 1-based
 	count       int
 }
 
@@ -94,7 +92,6 @@ var sortColumns = map[string]string{
 // stable (created, id) order breaks ties and orders when sortBy is empty;
 // resources without a value sort last.
 func (p *plan) setOrder(sortBy scim.AttrPath, desc bool) error {
-	p.descending = desc
 	switch p.selective {
 	case unique:
 		// At most one row: no ordering to do.
@@ -123,15 +120,9 @@ func (p *plan) setOrder(sortBy scim.AttrPath, desc bool) error {
 			return nil
 		}
 	}
-	r, err := p.rt.Resolve(sortBy)
-	if err == nil {
-		err = r.Readable()
-	}
-	if err != nil {
-		return scim.Errorf(statusBadRequest, scim.ScimTypeInvalidValue, "sortBy: %v", err)
-	}
-	p.sortKey = &r
-	return nil
+	var err error
+	p.sortKey, err = backend.NewSortKey(p.rt, sortBy, desc)
+	return err
 }
 
 // listInSQL answers a filter the columns decide completely: one query for
@@ -190,16 +181,15 @@ func (b resources) listSortedInGo(ctx context.Context, tenant string, p plan) (b
 		seq int // candidate order: (created, id)
 	}
 	var entries []entry
-	leaf := p.sortKey.Leaf()
 	err := b.candidates(ctx, tenant, p, func(res scim.Resource) {
 		id, _ := res["id"].(string)
-		entries = append(entries, entry{key: sortValue(res, *p.sortKey), id: id, seq: len(entries)})
+		entries = append(entries, entry{key: p.sortKey.Value(res), id: id, seq: len(entries)})
 	})
 	if err != nil {
 		return backend.Page{}, err
 	}
 	sort.SliceStable(entries, func(i, j int) bool {
-		c := compareSortValues(entries[i].key, entries[j].key, leaf.CaseExact, p.descending)
+		c := p.sortKey.Compare(entries[i].key, entries[j].key)
 		if c != 0 {
 			return c < 0
 		}
@@ -310,95 +300,4 @@ func scanRowsAs(rows *sql.Rows, raw bool, fn func(row) (bool, error)) error {
 		}
 	}
 	return rows.Err()
-}
-
-// sortValue is the value a resource sorts by: for a multi-valued attribute
-// the primary element's, else the first element's (RFC 7644 §3.4.2.3).
-func sortValue(res scim.Resource, r scim.Resolved) any {
-	if !r.Attr.MultiValued {
-		if vals := scim.Values(res, r); len(vals) > 0 {
-			return vals[0]
-		}
-		return nil
-	}
-	whole := r
-	whole.Sub, whole.Path.Sub = nil, ""
-	elems := scim.Values(res, whole)
-	sub := "value"
-	if r.Sub != nil {
-		sub = r.Sub.Name
-	}
-	for _, e := range elems {
-		if m, ok := e.(map[string]any); ok && m["primary"] == true {
-			return m[sub]
-		}
-	}
-	if len(elems) == 0 {
-		return nil
-	}
-	if m, ok := elems[0].(map[string]any); ok {
-		return m[sub]
-	}
-	return elems[0]
-}
-
-// compareSortValues orders two sort values: missing values last in both
-// directions; strings case-insensitively unless caseExact; date-times by
-// instant; numbers and booleans naturally. Values of different kinds keep
-// their order.
-func compareSortValues(a, b any, caseExact, desc bool) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	c := compareValues(a, b, caseExact)
-	if desc {
-		return -c
-	}
-	return c
-}
-
-func compareValues(a, b any, caseExact bool) int {
-	switch x := a.(type) {
-	case string:
-		y, ok := b.(string)
-		if !ok {
-			return 0
-		}
-		if tx, err := time.Parse(time.RFC3339Nano, x); err == nil {
-			if ty, err := time.Parse(time.RFC3339Nano, y); err == nil {
-				return tx.Compare(ty)
-			}
-		}
-		if !caseExact {
-			x, y = strings.ToLower(x), strings.ToLower(y)
-		}
-		return strings.Compare(x, y)
-	case float64:
-		y, ok := b.(float64)
-		if !ok {
-			return 0
-		}
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	case bool:
-		y, ok := b.(bool)
-		if !ok || x == y {
-			return 0
-		}
-		if !x {
-			return -1
-		}
-		return 1
-	}
-	return 0
 }
