@@ -34,6 +34,28 @@ func takeMembers(doc scim.Resource) ([]scim.Member, error) {
 	return out, nil
 }
 
+// resolveMembers checks that each member is a stored resource (else 400
+// invalidValue) and sets its type to that resource's type, whatever the
+// client sent (RFC 7643 §4.2); display is kept as sent. Call it with the
+// lock held.
+func (b *Backend) resolveMembers(ms []scim.Member) ([]scim.Member, error) {
+	out := make([]scim.Member, len(ms))
+	for i, m := range ms {
+		m.Type = ""
+		for _, t := range b.tables {
+			if e := t.byID[m.Value]; e != nil {
+				m.Type, _ = e.doc["meta"].(map[string]any)["resourceType"].(string)
+				break
+			}
+		}
+		if m.Type == "" {
+			return nil, scim.Errorf(400, scim.ScimTypeInvalidValue, "member %q does not exist", m.Value)
+		}
+		out[i] = m
+	}
+	return out, nil
+}
+
 // applyMembers returns a new member list: cur (or nothing if reset) minus
 // remove, plus add; adding an existing member keeps the first occurrence.
 func applyMembers(cur []scim.Member, reset bool, add []scim.Member, remove []string) []scim.Member {
