@@ -539,19 +539,10 @@ func coerceSimple(typ string, val any, path errPath) (any, error) {
 	return s, nil
 }
 
-// coerceBool accepts JSON booleans and the strings "true" and "false" in
-// any case (Entra sends "True" and "False").
+// coerceBool accepts what [Bool] reads as a boolean.
 func coerceBool(val any, path errPath) (any, error) {
-	switch b := val.(type) {
-	case bool:
+	if b, ok := Bool(val); ok {
 		return b, nil
-	case string:
-		switch {
-		case strings.EqualFold(b, "true"):
-			return true, nil
-		case strings.EqualFold(b, "false"):
-			return false, nil
-		}
 	}
 	return nil, invalidValue(path, "must be a boolean")
 }

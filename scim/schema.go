@@ -228,6 +228,14 @@ func (rt *ResourceType) CoreSchema() *Schema {
 	return nil
 }
 
+// HasMembers reports whether resources of rt have a "members" attribute in
+// their core schema (groups, RFC 7643 §4.2), which backends keep apart from
+// the document.
+func (rt *ResourceType) HasMembers() bool {
+	core := rt.CoreSchema()
+	return core != nil && core.Attribute("members") != nil
+}
+
 // Extensions returns the resource type's extension schemas in declaration
 // order. The slice must not be modified.
 func (rt *ResourceType) Extensions() []*Schema {

@@ -358,3 +358,25 @@ func TestConcurrentStandardRegistries(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestHasMembers(t *testing.T) {
+	reg := NewStandardRegistry()
+	users, _ := reg.ResourceType("User")
+	groups, _ := reg.ResourceType("Group")
+	tests := []struct {
+		name string
+		rt   *ResourceType
+		want bool
+	}{
+		{"groups", groups, true},
+		{"users", users, false},
+		{"unregistered", &ResourceType{Name: "Group", Schema: GroupSchema}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.rt.HasMembers(); got != tc.want {
+				t.Errorf("HasMembers() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

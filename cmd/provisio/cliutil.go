@@ -16,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/provisio-dev/provisio/internal/config"
+	"github.com/provisio-dev/provisio/scim"
 )
 
 // adminGroupCmd returns a command group whose subcommands call the admin
@@ -77,13 +78,11 @@ func parseSets(sets []string) (map[string]any, error) {
 }
 
 func parseBool(s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "yes", "1":
-		return true, nil
-	case "false", "no", "0":
-		return false, nil
+	b, err := scim.ParseBool(s)
+	if err != nil {
+		return false, fmt.Errorf("%q is not true or false", s)
 	}
-	return false, fmt.Errorf("%q is not true or false", s)
+	return b, nil
 }
 
 // readLines reads a file of one entry per line; blank lines and lines

@@ -381,33 +381,16 @@ func nonEmpty(v any) bool {
 	return true
 }
 
-// parseBool accepts a JSON boolean or, for leniency, the strings "true" and
-// "false" in any case (Entra sends "True").
-func parseBool(v any) (b, ok bool) {
-	switch x := v.(type) {
-	case bool:
-		return x, true
-	case string:
-		switch {
-		case strings.EqualFold(x, "true"):
-			return true, true
-		case strings.EqualFold(x, "false"):
-			return false, true
-		}
-	}
-	return false, false
-}
-
 func booleanTest(op Op, operand any) (func(any) bool, any, error) {
 	if op != Eq && op != Ne {
 		return nil, nil, fmt.Errorf("filter: operator %q not supported for a boolean", op)
 	}
-	want, ok := parseBool(operand)
+	want, ok := scim.Bool(operand)
 	if !ok {
 		return nil, nil, fmt.Errorf("filter: %v is not a boolean", operand)
 	}
 	return func(v any) bool {
-		b, ok := parseBool(v)
+		b, ok := scim.Bool(v)
 		return ok && b == want
 	}, want, nil
 }

@@ -41,16 +41,8 @@ func canon(attr *scim.Attribute, v any) (any, error) {
 }
 
 func canonBool(attr *scim.Attribute, v any) (any, error) {
-	switch b := v.(type) {
-	case bool:
+	if b, ok := scim.Bool(v); ok {
 		return b, nil
-	case string:
-		switch {
-		case strings.EqualFold(b, "true"):
-			return true, nil
-		case strings.EqualFold(b, "false"):
-			return false, nil
-		}
 	}
 	return nil, fmt.Errorf("%q takes a boolean, got %s", attr.Name, jsonKind(v))
 }

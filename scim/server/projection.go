@@ -62,7 +62,7 @@ func isMembers(rt *scim.ResourceType, path scim.AttrPath) (members, whole bool) 
 // backend loads them only then (Entra sends excludedAttributes=members on
 // every group query; groups may have 100,000 members).
 func (p projection) members(rt *scim.ResourceType) bool {
-	if !hasMembers(rt) {
+	if !rt.HasMembers() {
 		return false
 	}
 	for _, e := range p.excluded {

@@ -11,12 +11,6 @@ import (
 	"github.com/provisio-dev/provisio/scim/patch"
 )
 
-// hasMembers reports whether resources of rt have a "members" attribute
-// that the backend stores apart (groups, RFC 7643 §4.2).
-func hasMembers(rt *scim.ResourceType) bool {
-	return rt.CoreSchema() != nil && rt.CoreSchema().Attribute("members") != nil
-}
-
 // etagOf returns meta.version of a resource ("" if none).
 func etagOf(res scim.Resource) string {
 	meta, _ := res["meta"].(map[string]any)
@@ -172,7 +166,7 @@ func (q *request) patch(rt *scim.ResourceType, id string) {
 		q.fail(err)
 		return
 	}
-	noContent := q.pol.patchNoContent(hasMembers(rt))
+	noContent := q.pol.patchNoContent(rt.HasMembers())
 	res, err := q.h.doPatch(q.r.Context(), rt, id, q.r.Header.Get("If-Match"), pr.Operations, q.pol, backend.GetOptions{Members: !noContent && p.members(rt)})
 	if err != nil {
 		q.fail(err)
@@ -221,7 +215,7 @@ func (h *Handler) doReplace(ctx context.Context, rt *scim.ResourceType, id, ifMa
 		return nil, err
 	}
 	var change backend.Change
-	if hasMembers(rt) {
+	if rt.HasMembers() {
 		members, err := memberList(norm["members"])
 		if err != nil {
 			return nil, err
@@ -246,7 +240,7 @@ func (h *Handler) doPatch(ctx context.Context, rt *scim.ResourceType, id, ifMatc
 	}
 	var change backend.Change
 	rest := ops
-	if hasMembers(rt) {
+	if rt.HasMembers() {
 		var err error
 		rest, change.Members, err = extractMembers(rt, ops, pol)
 		if err != nil {
@@ -272,7 +266,7 @@ func (h *Handler) checkValues(rt *scim.ResourceType, doc scim.Resource) error {
 	check := func(uri string, s *scim.Schema, holder map[string]any) error {
 		for _, a := range s.Attributes {
 			list, ok := holder[a.Name].([]any)
-			if !ok || len(list) <= h.cfg.MaxValues || (a.Name == "members" && hasMembers(rt)) {
+			if !ok || len(list) <= h.cfg.MaxValues || (a.Name == "members" && rt.HasMembers()) {
 				continue
 			}
 			return scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidValue, "attribute %q has %d values, more than the %d this server accepts (patch.maxValues in /ServiceProviderConfig)",

@@ -122,7 +122,7 @@ func TestPatchResponsePolicy(t *testing.T) {
 
 func TestPatchGroupMembers(t *testing.T) {
 	f := newFixture(t)
-	u1, u2 := f.user("a1"), f.user("a2")
+	u1, u2, u3 := f.user("a1"), f.user("a2"), f.user("a3")
 	g := f.group("g")
 	steps := []struct {
 		name string
@@ -131,8 +131,8 @@ func TestPatchGroupMembers(t *testing.T) {
 	}{
 		{"add two", `[{"op":"Add","path":"members","value":[{"$ref":null,"value":"` + u1 + `"},{"value":"` + u2 + `"}]}]`, u1 + " " + u2},
 		{"Entra remove by value array removes only those", `[{"op":"Remove","path":"members","value":[{"$ref":null,"value":"` + u1 + `"}]}]`, u2},
-		{"add a plain string (Postman)", `[{"op":"add","path":"members","value":"string id 1"}]`, u2 + " string id 1"},
-		{"remove by filter", `[{"op":"remove","path":"members[value eq \"string id 1\"]"}]`, u2},
+		{"add a plain string (Postman)", `[{"op":"add","path":"members","value":"` + u3 + `"}]`, u2 + " " + u3},
+		{"remove by filter", `[{"op":"remove","path":"members[value eq \"` + u3 + `\"]"}]`, u2},
 		{"rename and add in one request", `[{"op":"replace","path":"displayName","value":"g2"},{"op":"add","path":"members","value":[{"value":"` + u1 + `"}]}]`, u2 + " " + u1},
 		{"Okta replace members []", `[{"op":"replace","path":"members","value":[]}]`, ""},
 	}

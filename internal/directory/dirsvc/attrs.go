@@ -2,11 +2,11 @@ package dirsvc
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim"
 )
 
 // ExtensionPrefix starts the name of a free extension attribute (Entra's
@@ -111,13 +111,7 @@ func userField(u *directory.User, name string) *string {
 }
 
 func parseBool(s string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "y", "on":
-		return true, nil
-	case "no", "n", "off":
-		return false, nil
-	}
-	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	b, err := scim.ParseBool(s)
 	if err != nil {
 		return false, fmt.Errorf("not a boolean: %w", store.ErrInvalid)
 	}

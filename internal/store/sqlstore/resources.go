@@ -37,13 +37,6 @@ const (
 // maxUpdateAttempts bounds the compare-and-swap retries of Update.
 const maxUpdateAttempts = 20
 
-// hasMembers reports whether resources of rt have members (groups,
-// RFC 7643 §4.2); their displayName is unique per tenant, as Entra requires.
-func hasMembers(rt *scim.ResourceType) bool {
-	core := rt.CoreSchema()
-	return core != nil && core.Attribute("members") != nil
-}
-
 func tenantOf(ctx context.Context) (string, error) {
 	id, ok := store.TenantFrom(ctx)
 	if !ok {
@@ -81,7 +74,7 @@ func columnsOf(rt *scim.ResourceType, doc scim.Resource) columns {
 	}
 	if v, ok := doc["displayName"].(string); ok {
 		c.displayName = sql.NullString{String: strings.ToLower(v), Valid: true}
-		if hasMembers(rt) {
+		if rt.HasMembers() { // a group's displayName is unique per tenant, as Entra requires
 			c.groupName = c.displayName
 		}
 	}

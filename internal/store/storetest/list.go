@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
 )
@@ -70,10 +69,10 @@ func decodeRaw(t *testing.T, rt *scim.ResourceType, raw []backend.RawResource) [
 	return out
 }
 
-func testListFilter(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testListFilter(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	ids := listFixture(t, e)
-	other := newEnv(t, s, "other")
+	other := open(t, "other")
 	listFixture(t, other)
 
 	tests := []struct {
@@ -151,8 +150,8 @@ func orOf(n int, format string) string {
 	return strings.Join(parts, " or ")
 }
 
-func testListPagingAndSort(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testListPagingAndSort(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	listFixture(t, e)
 	all := []string{"Alice", "bob", "carol", "dave", "Eve"}
 	tests := []struct {
@@ -219,8 +218,8 @@ func testListPagingAndSort(t *testing.T, s store.Store) {
 	wantStatus(t, "List(sortBy password)", err, 400, scim.ScimTypeInvalidValue)
 }
 
-func testListMembers(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testListMembers(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	u := e.mustCreate(t, e.users, user("alice"))
 	v := e.mustCreate(t, e.users, user("victor"))
 	g1 := e.mustCreate(t, e.groups, group("one", id(u)))

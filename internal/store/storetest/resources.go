@@ -56,8 +56,8 @@ func testNoTenant(t *testing.T, s store.Store) {
 	}
 }
 
-func testCreateGet(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testCreateGet(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	in := user("Alice@Example.com", "externalId", "ext-1", "active", true,
 		"name", map[string]any{"givenName": "Alice", "familyName": "Smith"},
 		"id", "client-chosen", "meta", map[string]any{"resourceType": "Nonsense"})
@@ -94,9 +94,9 @@ func testCreateGet(t *testing.T, s store.Store) {
 	wantStatus(t, "Get(user id as Group)", err, 404, "")
 }
 
-func testUniqueness(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
-	other := newEnv(t, s, "other")
+func testUniqueness(t *testing.T, open openTenant) {
+	e := open(t, "t")
+	other := open(t, "other")
 	e.mustCreate(t, e.users, user("alice", "externalId", "shared"))
 	e.mustCreate(t, e.groups, group("Admins"))
 	other.mustCreate(t, other.users, user("bob"))
@@ -136,8 +136,8 @@ func testUniqueness(t *testing.T, s store.Store) {
 	wantStatus(t, "Update(userName to taken)", err, 409, scim.ScimTypeUniqueness)
 }
 
-func testUpdate(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testUpdate(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	u := e.mustCreate(t, e.users, user("alice", "active", true))
 	time.Sleep(2 * time.Millisecond)
 	got, err := e.b.Update(e.ctx, e.users, id(u), version(u), backend.Change{Apply: func(cur scim.Resource) (scim.Resource, error) {
@@ -186,8 +186,8 @@ func testUpdate(t *testing.T, s store.Store) {
 	wantStatus(t, "Update(unknown id)", err, 404, "")
 }
 
-func testUpdateFailureWritesNothing(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testUpdateFailureWritesNothing(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	u := e.mustCreate(t, e.users, user("alice"))
 	g := e.mustCreate(t, e.groups, group("g", id(u)))
 	boom := errors.New("boom")
@@ -212,14 +212,13 @@ func testUpdateFailureWritesNothing(t *testing.T, s store.Store) {
 	if err := sameSet(memberIDs(got), id(u)); err != nil {
 		t.Errorf("members after failed updates: %v", err)
 	}
-	evs, _ := s.Events(context.Background(), e.tenant.ID, 0, 0)
-	if len(evs) != 2 {
+	if evs, ok := e.eventsOf(t); ok && len(evs) != 2 {
 		t.Errorf("Events after failed updates = %d, want the 2 creates", len(evs))
 	}
 }
 
-func testDelete(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testDelete(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	u := e.mustCreate(t, e.users, user("alice"))
 	err := e.b.Delete(e.ctx, e.users, id(u), `W/"7"`)
 	wantStatus(t, "Delete(stale If-Match)", err, 412, "")
@@ -234,8 +233,8 @@ func testDelete(t *testing.T, s store.Store) {
 	e.mustCreate(t, e.users, user("alice"))
 }
 
-func testMembers(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testMembers(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	a := e.mustCreate(t, e.users, user("a"))
 	b := e.mustCreate(t, e.users, user("b"))
 	c := e.mustCreate(t, e.users, user("c"))
@@ -300,8 +299,8 @@ func testMembers(t *testing.T, s store.Store) {
 	}
 }
 
-func testConcurrentMembers(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testConcurrentMembers(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	g := e.mustCreate(t, e.groups, group("g"))
 	const n = 16
 	ids := make([]string, n)
@@ -335,8 +334,8 @@ func testConcurrentMembers(t *testing.T, s store.Store) {
 	}
 }
 
-func testConcurrentUpdates(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testConcurrentUpdates(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	u := e.mustCreate(t, e.users, user("alice", "emails", []any{}))
 	const n = 16
 	var wg sync.WaitGroup
@@ -404,8 +403,8 @@ func testTenantIsolation(t *testing.T, s store.Store) {
 // testConcurrentCreatesWithConflicts: writers racing for the same userNames
 // get exactly one winner per name and a 409 for every other attempt, and a
 // failed create never takes a concurrent one down with it.
-func testConcurrentCreatesWithConflicts(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testConcurrentCreatesWithConflicts(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	const names, attempts = 8, 4
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -434,15 +433,14 @@ func testConcurrentCreatesWithConflicts(t *testing.T, s store.Store) {
 	if err != nil || page.Total != names {
 		t.Errorf("List = %d users, %v, want %d", page.Total, err, names)
 	}
-	evs, _ := s.Events(context.Background(), e.tenant.ID, 0, 0)
-	if len(evs) != names {
+	if evs, ok := e.eventsOf(t); ok && len(evs) != names {
 		t.Errorf("Events = %d, want %d (failed creates record nothing)", len(evs), names)
 	}
 }
 
 // testPanickingApply: a panic inside Change.Apply fails that update only.
-func testPanickingApply(t *testing.T, s store.Store) {
-	e := newEnv(t, s, "t")
+func testPanickingApply(t *testing.T, open openTenant) {
+	e := open(t, "t")
 	u := e.mustCreate(t, e.users, user("alice"))
 	func() {
 		defer func() { recover() }() // a store may let the panic reach the caller

@@ -1,11 +1,14 @@
-// Package storetest is the conformance suite every [store.Store]
-// implementation runs (DESIGN.md convention 1): tenants and tokens, the
-// change feed, and the SCIM resource rules of RFC 7643 §3 (id, meta),
-// RFC 7644 §3.4.2 (filter, sort, paging), §3.5.2 (PATCH as
-// read-modify-write), §3.14 (versions), group membership (RFC 7643 §4.2)
-// and tenant isolation.
+// Package storetest is the conformance suite every storage runs (DESIGN.md
+// convention 1), split by what a backend implements: [Run] for a
+// [store.Store] (tenants and tokens, the change feed, tenant isolation and
+// the SCIM resource part), [RunBackend] for the SCIM resource part alone on
+// any [backend.Backend] (RFC 7643 §3 id and meta, RFC 7644 §3.4.2 filter,
+// sort and paging, §3.5.2 PATCH as read-modify-write, §3.14 versions,
+// group membership of RFC 7643 §4.2); the reference backend
+// scim/backend/memory runs it here. [RunDirectory] and [RunJobs] check the
+// directory and job stores.
 //
-// Call [Run] from a backend's tests with a function that opens a fresh,
+// Call them from a backend's tests with a function that opens a fresh,
 // empty store.
 package storetest
 
@@ -24,7 +27,19 @@ import (
 // Opener returns a fresh, empty store; it registers its cleanup with t.
 type Opener func(t *testing.T) store.Store
 
-// Run runs the whole suite, each test on its own fresh store.
+// BackendOpener returns a fresh, empty SCIM backend as the function that
+// opens its tenants; it registers its cleanup with t.
+type BackendOpener func(t *testing.T) TenantOpener
+
+// TenantOpener opens one more tenant of a backend under test: the backend
+// and the context that binds the tenant. Tenants' resources are isolated
+// from each other (a single-tenant backend returns a new instance for each).
+type TenantOpener func(t *testing.T, name string) (backend.Backend, context.Context)
+
+// Run runs the whole suite, each test on its own fresh store: the tests of
+// the store itself (tenants, tokens, the change feed, tenant isolation)
+// and those of [RunBackend] on the store's backend, which also check that
+// every write records its change event.
 func Run(t *testing.T, open Opener) {
 	tests := []struct {
 		name string
@@ -35,6 +50,44 @@ func Run(t *testing.T, open Opener) {
 		{"Tokens", testTokens},
 		{"AdminTokens", testAdminTokens},
 		{"NoTenantInContext", testNoTenant},
+		{"TenantIsolation", testTenantIsolation},
+		{"Events", testEvents},
+		{"EventsConsumerMissesNothing", testEventsConsumerMissesNothing},
+		{"PruneEvents", testPruneEvents},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.fn(t, open(t))
+		})
+	}
+	runBackend(t, func(t *testing.T) openTenant {
+		s := open(t)
+		return func(t *testing.T, name string) env { return newEnv(t, s, name) }
+	})
+}
+
+// RunBackend runs the suite's SCIM resource part on a backend.Backend, each
+// test on its own fresh backend: RFC 7643 §3 (id, meta), RFC 7644 §3.4.2
+// (filter, sort, paging), §3.5.2 (PATCH as read-modify-write), §3.14
+// (versions), group membership (RFC 7643 §4.2), concurrent writers.
+func RunBackend(t *testing.T, open BackendOpener) {
+	runBackend(t, func(t *testing.T) openTenant {
+		tenant := open(t)
+		return func(t *testing.T, name string) env {
+			b, ctx := tenant(t, name)
+			return standardTypes(env{b: b, ctx: ctx})
+		}
+	})
+}
+
+// openTenant opens one more tenant of the backend under test.
+type openTenant func(t *testing.T, name string) env
+
+func runBackend(t *testing.T, open func(t *testing.T) openTenant) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, open openTenant)
+	}{
 		{"CreateGet", testCreateGet},
 		{"Uniqueness", testUniqueness},
 		{"Update", testUpdate},
@@ -50,10 +103,6 @@ func Run(t *testing.T, open Opener) {
 		{"ListFilter", testListFilter},
 		{"ListPagingAndSort", testListPagingAndSort},
 		{"ListMembers", testListMembers},
-		{"TenantIsolation", testTenantIsolation},
-		{"Events", testEvents},
-		{"EventsConsumerMissesNothing", testEventsConsumerMissesNothing},
-		{"PruneEvents", testPruneEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,7 +111,8 @@ func Run(t *testing.T, open Opener) {
 	}
 }
 
-// env is a store plus a tenant bound context and the standard types.
+// env is one tenant of the backend under test, with its context and the
+// standard resource types; s and tenant are set when it is a store's.
 type env struct {
 	s      store.Store
 	b      backend.Backend
@@ -78,10 +128,30 @@ func newEnv(t *testing.T, s store.Store, name string) env {
 	if err != nil {
 		t.Fatalf("CreateTenant(%q) = %v", name, err)
 	}
+	return standardTypes(env{s: s, b: s.Backend(), ctx: store.WithTenant(context.Background(), ten.ID), tenant: ten})
+}
+
+// standardTypes sets e's resource types from a new standard registry.
+func standardTypes(e env) env {
 	reg := scim.NewStandardRegistry()
-	users, _ := reg.ResourceType("User")
-	groups, _ := reg.ResourceType("Group")
-	return env{s: s, b: s.Backend(), ctx: store.WithTenant(context.Background(), ten.ID), tenant: ten, users: users, groups: groups}
+	e.users, _ = reg.ResourceType("User")
+	e.groups, _ = reg.ResourceType("Group")
+	return e
+}
+
+// eventsOf returns the tenant's change events; ok is false if the backend
+// keeps no change feed (or reading it failed, which fails the test).
+func (e env) eventsOf(t *testing.T) (evs []store.Event, ok bool) {
+	t.Helper()
+	if e.s == nil {
+		return nil, false
+	}
+	evs, err := e.s.Events(context.Background(), e.tenant.ID, 0, 0)
+	if err != nil {
+		t.Errorf("Events = %v", err)
+		return nil, false
+	}
+	return evs, true
 }
 
 func user(userName string, kv ...any) scim.Resource {

@@ -28,7 +28,7 @@ func uniqueAttrs(rt *scim.ResourceType) []*scim.Attribute {
 	var out []*scim.Attribute
 	for _, a := range core.Attributes {
 		unique := a.Uniqueness == scim.UniquenessServer || a.Uniqueness == scim.UniquenessGlobal ||
-			(a.Name == "displayName" && hasMembers(rt))
+			(a.Name == "displayName" && rt.HasMembers())
 		if unique && !a.MultiValued && a.Type != scim.TypeComplex {
 			out = append(out, a)
 		}

@@ -2,10 +2,7 @@ package memory
 
 import (
 	"context"
-	"fmt"
 	"sort"
-	"strings"
-	"time"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
@@ -13,25 +10,19 @@ import (
 )
 
 // List returns one page of the matching resources (see backend.Backend).
-// Without q.SortBy the order is creation order. With it, resources are
-// ordered by the attribute's value (for a multi-valued attribute the
-// primary value, else the first; RFC 7644 §3.4.2.3), strings compared
-// case-insensitively unless caseExact, and resources without a value last
-// in ascending order.
+// Without q.SortBy the order is creation order; with it, the order of
+// [backend.SortKey] (RFC 7644 §3.4.2.3), creation order among ties.
 func (b *Backend) List(ctx context.Context, rt *scim.ResourceType, q backend.Query) (backend.Page, error) {
 	if err := ctx.Err(); err != nil {
 		return backend.Page{}, err
 	}
-	var sortKey *scim.Resolved
+	var sortKey *backend.SortKey
 	if q.SortBy != (scim.AttrPath{}) {
-		r, err := rt.Resolve(q.SortBy)
-		if err == nil {
-			err = r.Readable()
-		}
+		k, err := backend.NewSortKey(rt, q.SortBy, q.Descending)
 		if err != nil {
-			return backend.Page{}, scim.Errorf(400, scim.ScimTypeInvalidValue, "sortBy: %v", err)
+			return backend.Page{}, err
 		}
-		sortKey = &r
+		sortKey = k
 	}
 	m, err := filter.Compile(q.Filter, rt)
 	if err != nil {
@@ -41,7 +32,7 @@ func (b *Backend) List(ctx context.Context, rt *scim.ResourceType, q backend.Que
 	defer b.mu.RUnlock()
 	hits := b.tables[tableKey(rt)].matching(rt, m)
 	if sortKey != nil {
-		sortEntries(hits, *sortKey, q.Descending)
+		sortEntries(hits, sortKey)
 	}
 	page := backend.Page{Total: len(hits), Resources: []scim.Resource{}}
 	start := max(q.StartIndex, 1) - 1
@@ -93,119 +84,11 @@ func (e *entry) matchView() scim.Resource {
 	return out
 }
 
-func sortEntries(hits []*entry, key scim.Resolved, desc bool) {
+// sortEntries orders hits by key, keeping creation order among ties.
+func sortEntries(hits []*entry, key *backend.SortKey) {
 	keys := make(map[*entry]any, len(hits))
 	for _, e := range hits {
-		keys[e] = sortValue(e.doc, key)
+		keys[e] = key.Value(e.doc)
 	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		a, b := keys[hits[i]], keys[hits[j]]
-		switch {
-		case a == nil && b == nil:
-			return false
-		case a == nil:
-			return false // missing values last ascending
-		case b == nil:
-			return true
-		}
-		c := compare(a, b)
-		if desc {
-			return c > 0
-		}
-		return c < 0
-	})
-}
-
-// sortValue returns the comparable value of the sort attribute: a string
-// (lower-cased unless caseExact), a float64, a bool or a time.Time; nil if
-// the resource has none.
-func sortValue(doc scim.Resource, key scim.Resolved) any {
-	r := key
-	var v any
-	if key.Attr.MultiValued {
-		v = primaryOrFirst(doc, key)
-	} else if vals := scim.Values(doc, r); len(vals) > 0 {
-		v = vals[0]
-	}
-	leaf := key.Leaf()
-	switch x := v.(type) {
-	case string:
-		if leaf.Type == scim.TypeDateTime {
-			if ts, err := time.Parse(time.RFC3339Nano, x); err == nil {
-				return ts
-			}
-		}
-		if !leaf.CaseExact {
-			return strings.ToLower(x)
-		}
-		return x
-	case float64, bool:
-		return x
-	default:
-		return nil
-	}
-}
-
-func primaryOrFirst(doc scim.Resource, key scim.Resolved) any {
-	whole := key
-	whole.Sub = nil
-	whole.Path.Sub = ""
-	elems := scim.Values(doc, whole)
-	pick := func(el any) any {
-		if key.Sub == nil {
-			if m, ok := el.(map[string]any); ok {
-				return m["value"]
-			}
-			return el
-		}
-		if m, ok := el.(map[string]any); ok {
-			return m[key.Sub.Name]
-		}
-		return nil
-	}
-	for _, el := range elems {
-		if m, ok := el.(map[string]any); ok && m["primary"] == true {
-			return pick(el)
-		}
-	}
-	if len(elems) > 0 {
-		return pick(elems[0])
-	}
-	return nil
-}
-
-// compare orders two sort values of the same kind; values of different
-// kinds compare by kind name so the order stays total.
-func compare(a, b any) int {
-	switch x := a.(type) {
-	case string:
-		if y, ok := b.(string); ok {
-			return strings.Compare(x, y)
-		}
-	case float64:
-		if y, ok := b.(float64); ok {
-			switch {
-			case x < y:
-				return -1
-			case x > y:
-				return 1
-			}
-			return 0
-		}
-	case bool:
-		if y, ok := b.(bool); ok {
-			switch {
-			case x == y:
-				return 0
-			case !x:
-				return -1
-			}
-			return 1
-		}
-	case time.Time:
-		if y, ok := b.(time.Time); ok {
-			return x.Compare(y)
-		}
-	}
-	return strings.Compare(fmt.Sprintf("%T", a), fmt.Sprintf("%T", b))
+	sort.SliceStable(hits, func(i, j int) bool { return key.Compare(keys[hits[i]], keys[hits[j]]) < 0 })
 }

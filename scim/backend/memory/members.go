@@ -4,12 +4,6 @@ import (
 	"github.com/provisio-dev/provisio/scim"
 )
 
-// hasMembers reports whether the resource type's core schema has a
-// "members" attribute (groups, RFC 7643 §4.2).
-func hasMembers(rt *scim.ResourceType) bool {
-	return rt.CoreSchema() != nil && rt.CoreSchema().Attribute("members") != nil
-}
-
 // takeMembers removes "members" from a canonical document and returns them.
 func takeMembers(doc scim.Resource) ([]scim.Member, error) {
 	raw, ok := doc["members"]
@@ -36,6 +30,28 @@ func takeMembers(doc scim.Resource) ([]scim.Member, error) {
 		mem.Type, _ = m["type"].(string)
 		mem.Display, _ = m["display"].(string)
 		out = append(out, mem)
+	}
+	return out, nil
+}
+
+// resolveMembers checks that each member is a stored resource (else 400
+// invalidValue) and sets its type to that resource's type, whatever the
+// client sent (RFC 7643 §4.2); display is kept as sent. Call it with the
+// lock held.
+func (b *Backend) resolveMembers(ms []scim.Member) ([]scim.Member, error) {
+	out := make([]scim.Member, len(ms))
+	for i, m := range ms {
+		m.Type = ""
+		for _, t := range b.tables {
+			if e := t.byID[m.Value]; e != nil {
+				m.Type, _ = e.doc["meta"].(map[string]any)["resourceType"].(string)
+				break
+			}
+		}
+		if m.Type == "" {
+			return nil, scim.Errorf(400, scim.ScimTypeInvalidValue, "member %q does not exist", m.Value)
+		}
+		out[i] = m
 	}
 	return out, nil
 }

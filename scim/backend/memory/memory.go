@@ -2,13 +2,16 @@
 // one store holds the resources of one tenant, for library users who embed
 // scim/server without a database, and for tests.
 //
-// It owns identifiers (random UUIDs), timestamps, versions (weak ETags
-// W/"n", RFC 7644 §3.14), uniqueness (attributes whose schema says
-// uniqueness "server" or "global", and group displayName as Entra ID
-// requires; compared case-insensitively unless the attribute is caseExact;
-// RFC 7643 §2.4, answered with 409 uniqueness),
-// group membership kept apart from the documents, filtering (RFC 7644
-// §3.4.2.2, via scim/filter), sorting (§3.4.2.3) and paging (§3.4.2.4).
+// It owns identifiers (random UUIDs), timestamps (RFC 3339, UTC,
+// milliseconds), versions (weak ETags W/"n", RFC 7644 §3.14), uniqueness
+// (attributes whose schema says uniqueness "server" or "global", and group
+// displayName as Entra ID requires; compared case-insensitively unless the
+// attribute is caseExact; RFC 7643 §2.4, answered with 409 uniqueness),
+// group membership kept apart from the documents (a member must be a
+// stored resource and has its type, else 400 invalidValue, as in the SQL
+// store), filtering (RFC 7644 §3.4.2.2, via scim/filter), sorting
+// (§3.4.2.3) and paging (§3.4.2.4). The conformance suite of
+// internal/store/storetest holds it to the same rules as the SQL store.
 //
 // All methods are safe for concurrent use: one mutex serialises writes and
 // reads share it. Every Update is an atomic read-modify-write whose
@@ -120,12 +123,17 @@ func (b *Backend) Create(ctx context.Context, rt *scim.ResourceType, doc scim.Re
 	if err := t.checkUnique(rt, "", doc); err != nil {
 		return nil, err
 	}
+	if rt.HasMembers() {
+		if members, err = b.resolveMembers(members); err != nil {
+			return nil, err
+		}
+	}
 	id := uuid.NewString()
-	now := b.now().UTC().Format(time.RFC3339Nano)
+	now := b.stamp()
 	doc["id"] = id
 	e := &entry{doc: doc, version: 1}
 	e.setMeta(rt, now, now)
-	if hasMembers(rt) {
+	if rt.HasMembers() {
 		e.members = applyMembers([]scim.Member{}, false, members, nil)
 	}
 	t.byID[id] = e
@@ -209,10 +217,14 @@ func (b *Backend) swap(rt *scim.ResourceType, id string, old *entry, doc scim.Re
 	}
 	created, _ := e.doc["meta"].(map[string]any)["created"].(string)
 	next := &entry{doc: doc, version: e.version + 1, members: e.members}
-	next.setMeta(rt, created, b.now().UTC().Format(time.RFC3339Nano))
 	if mc != nil {
-		next.members = applyMembers(e.members, mc.Reset, mc.Add, mc.Remove)
+		add, err := b.resolveMembers(mc.Add)
+		if err != nil {
+			return nil, false, err
+		}
+		next.members = applyMembers(e.members, mc.Reset, add, mc.Remove)
 	}
+	next.setMeta(rt, created, b.stamp())
 	t.byID[id] = next
 	t.reindex(id, e.doc, next.doc)
 	return next.view(opts.Members), true, nil
@@ -284,6 +296,13 @@ func (e *entry) view(withMembers bool) scim.Resource {
 	}
 	return out
 }
+
+// timeLayout renders meta.created and meta.lastModified: RFC 3339 in UTC
+// with milliseconds, as the SQL store does.
+const timeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// stamp is the time of a write as meta renders it.
+func (b *Backend) stamp() string { return b.now().UTC().Format(timeLayout) }
 
 func versionTag(v int) string { return fmt.Sprintf(`W/"%d"`, v) }
 

@@ -321,6 +321,10 @@ func TestConcurrentUpdates(t *testing.T) {
 	id := mustCreate(t, b, users, scim.Resource{"userName": "counter", "nickName": ""})["id"].(string)
 	g := mustCreate(t, b, groups, scim.Resource{"displayName": "big"})["id"].(string)
 	const n = 50
+	memberIDs := make([]string, n)
+	for i := range n {
+		memberIDs[i] = mustCreate(t, b, users, scim.Resource{"userName": fmt.Sprint("m", i)})["id"].(string)
+	}
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(2)
@@ -336,7 +340,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			mc := &patch.MembersChange{Add: []scim.Member{{Value: fmt.Sprint("m", i)}}}
+			mc := &patch.MembersChange{Add: []scim.Member{{Value: memberIDs[i]}}}
 			if _, err := b.Update(ctx, groups, g, "", backend.Change{Members: mc}, backend.GetOptions{}); err != nil {
 				t.Error(err)
 			}
