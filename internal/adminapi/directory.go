@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 

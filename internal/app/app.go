@@ -28,7 +28,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/adminapi"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/demo"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/secretbox"

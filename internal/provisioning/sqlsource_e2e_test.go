@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/provisioningtest"
 	"github.com/provisio-dev/provisio/internal/store"

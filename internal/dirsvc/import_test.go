@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 

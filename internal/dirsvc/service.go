@@ -5,10 +5,10 @@
 // Entra source attribute name, soft delete with a retention (default 30
 // days, as Entra's recycle bin), and CSV import.
 //
-// It lives in its own package, not in internal/directory, because it
-// speaks the store's contract (store.Directory and its sentinel errors)
-// and internal/store already imports internal/directory for the domain
-// types; one interface and one set of errors, no mirror copies.
+// It sits above the store, apart from the domain (internal/directory,
+// below the store): it speaks the store's contract (store.Directory and
+// its sentinel errors), and internal/store imports internal/directory for
+// the domain types; one interface and one set of errors, no mirror copies.
 //
 // Errors wrap store.ErrNotFound, store.ErrExists or store.ErrInvalid (the
 // admin API maps them to 404, 409 and 400); messages are fit for users.
