@@ -9,105 +9,73 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-// ExtensionPrefix starts the name of a free extension attribute (Entra's
-// directory extensions are named extension_<appId>_<name>).
-const ExtensionPrefix = "extension_"
+// ExtensionPrefix starts the name of a free extension attribute.
+const ExtensionPrefix = directory.ExtensionPrefix
 
 // SetAttr sets the attribute name of u to value, by Entra's source
-// attribute name (case-insensitive; see directory.UserAttributes), or an
-// extension attribute whose name starts with "extension_". An empty value
-// clears the attribute. accountEnabled takes true/false (also 1/0, yes/no).
+// attribute name (case-insensitive; see directory.UserCatalog), or an
+// extension attribute whose name starts with "extension_". A value is a
+// string, a bool or nil: nil or "" clears the attribute; accountEnabled
+// takes a bool or its text (true/false, also 1/0, yes/no); a string
+// attribute takes a bool as its text, as the admin API always has.
 // manager takes the manager's ObjectID as it is (the Service resolves UPNs
 // before calling this). objectId cannot be set; an unknown name or a bad
 // value is an error wrapping store.ErrInvalid.
-func SetAttr(u *directory.User, name, value string) error {
-	if f := userField(u, name); f != nil {
-		*f = value
-		return nil
-	}
+func SetAttr(u *directory.User, name string, value any) error {
+	return setAttr(u, name, value, false)
+}
+
+// setAttr is SetAttr, for a new user (isNew) also of objectId.
+func setAttr(u *directory.User, name string, value any, isNew bool) error {
+	a, ok := directory.LookupUser(name)
 	switch {
-	case strings.EqualFold(name, "accountEnabled"):
-		b, err := parseBool(value)
-		if err != nil {
-			return fmt.Errorf("accountEnabled %q: %w", value, err)
-		}
-		u.AccountEnabled = b
-		return nil
-	case strings.EqualFold(name, "objectId"):
-		return fmt.Errorf("objectId is immutable: %w", store.ErrInvalid)
-	case isExtension(name):
-		setExtension(u, name, value)
-		return nil
+	case !ok:
+		return fmt.Errorf("unknown attribute %q (want one of %s or %s<name>): %w",
+			name, strings.Join(directory.UserAttributes[1:], ", "), ExtensionPrefix, store.ErrInvalid)
+	case !a.Settable && !isNew:
+		return fmt.Errorf("%s is immutable: %w", a.Name, store.ErrInvalid)
 	}
-	return fmt.Errorf("unknown attribute %q (want one of %s or %s<name>): %w",
-		name, strings.Join(directory.UserAttributes[1:], ", "), ExtensionPrefix, store.ErrInvalid)
+	v, err := attrValue(a, value)
+	if err != nil {
+		return err
+	}
+	if err := a.Set(u, v); err != nil {
+		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+	}
+	return nil
+}
+
+// attrValue converts value to the type of a.
+func attrValue(a directory.Attribute, value any) (any, error) {
+	switch v := value.(type) {
+	case nil:
+		if a.Type == directory.Boolean {
+			return nil, fmt.Errorf("%s: want true or false: %w", a.Name, store.ErrInvalid)
+		}
+		return "", nil
+	case bool:
+		if a.Type == directory.Boolean {
+			return v, nil
+		}
+		return strconv.FormatBool(v), nil
+	case string:
+		if a.Type != directory.Boolean {
+			return v, nil
+		}
+		b, err := parseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", a.Name, v, err)
+		}
+		return b, nil
+	}
+	return nil, fmt.Errorf("%s: want a string, a boolean or null, not %T: %w", a.Name, value, store.ErrInvalid)
 }
 
 // KnownAttr reports whether name is a user attribute SetAttr accepts (or,
 // for objectId, a CSV import accepts for new users).
 func KnownAttr(name string) bool {
-	if strings.EqualFold(name, "objectId") || strings.EqualFold(name, "accountEnabled") || isExtension(name) {
-		return true
-	}
-	return userField(&directory.User{}, name) != nil
-}
-
-func isExtension(name string) bool {
-	return len(name) > len(ExtensionPrefix) && strings.EqualFold(name[:len(ExtensionPrefix)], ExtensionPrefix)
-}
-
-// setExtension stores an extension under the spelling already in use, if
-// any, so names stay case-insensitive.
-func setExtension(u *directory.User, name, value string) {
-	for k := range u.Extensions {
-		if strings.EqualFold(k, name) {
-			name = k
-			break
-		}
-	}
-	if value == "" {
-		delete(u.Extensions, name)
-		return
-	}
-	if u.Extensions == nil {
-		u.Extensions = map[string]string{}
-	}
-	u.Extensions[name] = value
-}
-
-// userField returns the string field named name (case-insensitive).
-func userField(u *directory.User, name string) *string {
-	switch strings.ToLower(name) {
-	case "userprincipalname":
-		return &u.UserPrincipalName
-	case "mail":
-		return &u.Mail
-	case "mailnickname":
-		return &u.MailNickname
-	case "displayname":
-		return &u.DisplayName
-	case "givenname":
-		return &u.GivenName
-	case "surname":
-		return &u.Surname
-	case "jobtitle":
-		return &u.JobTitle
-	case "department":
-		return &u.Department
-	case "employeeid":
-		return &u.EmployeeID
-	case "mobile":
-		return &u.Mobile
-	case "telephonenumber":
-		return &u.TelephoneNumber
-	case "streetaddress":
-		return &u.StreetAddress
-	case "postalcode":
-		return &u.PostalCode
-	case "manager":
-		return &u.Manager
-	}
-	return nil
+	_, ok := directory.LookupUser(name)
+	return ok
 }
 
 func parseBool(s string) (bool, error) {

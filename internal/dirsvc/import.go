@@ -2,15 +2,13 @@ package dirsvc
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
-
-	"github.com/google/uuid"
+	"maps"
 
 	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/source"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim"
 )
@@ -23,7 +21,7 @@ const DefaultImportBatch = 1000
 // so a file of bad rows costs memory for that many, not for every row.
 const DefaultMaxImportErrors = 100
 
-// ImportOptions configure ImportUsers.
+// ImportOptions configure ImportUsers and Sync.
 type ImportOptions struct {
 	// BatchSize is the rows per transaction; <= 0 means DefaultImportBatch.
 	BatchSize int
@@ -33,12 +31,12 @@ type ImportOptions struct {
 	// Progress, if set, is called after every batch (and once at the end)
 	// from the importing goroutine.
 	Progress func(ImportProgress)
-	// Update makes a row whose user exists (by objectId if the row has
-	// one, else by userPrincipalName) update that user instead of being
-	// rejected: the row's non-empty cells are set as UpdateUser sets them
-	// and its empty cells leave the attribute as it is (to clear one, use
-	// UpdateUser). Such a row is written on its own, after the rows before
-	// it; a user changed by nothing is not written.
+	// Update makes a record whose user exists (by objectId if the record
+	// has one, else by userPrincipalName) update that user instead of
+	// being rejected: the record's values are set as UpdateUser sets them
+	// and the attributes it leaves out stay as they are (to clear one, use
+	// UpdateUser). Such a record is written on its own, after the records
+	// before it; a user changed by nothing is not written.
 	Update bool
 }
 
@@ -51,9 +49,9 @@ type ImportProgress struct {
 	BytesRead int64 // bytes of the CSV consumed so far (for a progress bar)
 }
 
-// RowError is a rejected CSV row: nothing of it was written.
+// RowError is a rejected record (a CSV row): nothing of it was written.
 type RowError struct {
-	Line int    // 1-based line number in the file (the header is line 1)
+	Line int    // 1-based line number in the input (a CSV header is line 1)
 	Err  error  // wraps store.ErrInvalid, ErrExists or ErrNotFound
 	UPN  string // the row's userPrincipalName, if it had one
 }
@@ -69,99 +67,80 @@ type ImportResult struct {
 	Errors   []RowError `json:"-"`      // the first MaxErrors of them
 }
 
-// ImportUsers creates users from CSV: a header row of attribute names (as
-// SetAttr takes them, plus objectId; userPrincipalName is required), then
-// one user per row (or, with opts.Update, updates the users that exist). Empty cells leave an attribute unset; accountEnabled
-// defaults to true; manager may be a UPN or ObjectID, of an existing user
-// or of one created earlier in the same file. A bad row (wrong number of
-// fields, a bad value, a taken UPN or objectId, an unknown manager) is
-// reported in the result with its line number and nothing of it is written;
-// the other rows are imported, a batch per transaction. The error is for
-// problems with the whole file (unreadable, a bad header) or the store;
-// batches committed before it stay.
+// ImportUsers creates users from CSV (see source.OpenCSV for the file):
+// it opens the registry's "csv" source over r and calls Sync. The error is
+// for problems with the whole file (unreadable, a bad header) or the
+// store; batches committed before it stay.
 func (s *Service) ImportUsers(ctx context.Context, r io.Reader, opts ImportOptions) (ImportResult, error) {
+	src, err := s.sources.Open("csv", r)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("import users: %w", err)
+	}
+	res, err := s.sync(ctx, src, opts)
+	if err != nil {
+		return res, fmt.Errorf("import users: %w", err)
+	}
+	return res, nil
+}
+
+// Sync writes the users a source reads into the directory, the entry
+// point every source writes through: each record creates one user (or,
+// with opts.Update, updates the user that exists). A new user is built as
+// NewUser and CreateUser build one: accountEnabled defaults to true;
+// manager may be a UPN or ObjectID, of an existing user or of one created
+// by an earlier record. A bad record (a malformed row, a bad value, a
+// taken UPN or objectId, an unknown manager) is reported in the result
+// with its line and nothing of it is written; the others are written, a
+// batch per transaction. The error is for the source or the store;
+// batches committed before it stay.
+func (s *Service) Sync(ctx context.Context, src source.Reader, opts ImportOptions) (ImportResult, error) {
+	res, err := s.sync(ctx, src, opts)
+	if err != nil {
+		return res, fmt.Errorf("sync users: %w", err)
+	}
+	return res, nil
+}
+
+func (s *Service) sync(ctx context.Context, src source.Reader, opts ImportOptions) (ImportResult, error) {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultImportBatch
 	}
 	if opts.MaxErrors <= 0 {
 		opts.MaxErrors = DefaultMaxImportErrors
 	}
-	cr := &countingReader{r: r}
-	im := &importer{s: s, opts: opts, cr: cr, csv: csv.NewReader(cr), batchUPN: map[string]string{}}
-	im.csv.ReuseRecord = true
-	if err := im.readHeader(); err != nil {
-		return ImportResult{}, fmt.Errorf("import users: %w", err)
-	}
-	if err := im.run(ctx); err != nil {
-		return im.res, fmt.Errorf("import users: %w", err)
-	}
-	return im.res, nil
+	im := &importer{s: s, opts: opts, src: src, pending: pendingUsers{byUPN: map[string]string{}, ids: map[string]bool{}}}
+	err := im.run(ctx)
+	return im.res, err
 }
 
 type importer struct {
-	s      *Service
-	opts   ImportOptions
-	cr     *countingReader
-	csv    *csv.Reader
-	header []string
-	res    ImportResult
-	rows   int
+	s    *Service
+	opts ImportOptions
+	src  source.Reader
+	res  ImportResult
+	rows int
 
-	batch     []directory.User
-	lines     []int
-	batchUPN  map[string]string // lower UPN -> ObjectID of the pending batch
-	pendingID map[string]bool   // ObjectIDs of the pending batch
-}
-
-func (im *importer) readHeader() error {
-	rec, err := im.csv.Read()
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("empty file: want a header row: %w", store.ErrInvalid)
-	}
-	if err != nil {
-		return fmt.Errorf("header: %w", err)
-	}
-	seen := map[string]bool{}
-	hasUPN := false
-	for i, name := range rec {
-		name = strings.TrimSpace(strings.TrimPrefix(name, "\ufeff"))
-		if !KnownAttr(name) {
-			return fmt.Errorf("header column %d: unknown attribute %q: %w", i+1, name, store.ErrInvalid)
-		}
-		if seen[strings.ToLower(name)] {
-			return fmt.Errorf("header column %d: duplicate attribute %q: %w", i+1, name, store.ErrInvalid)
-		}
-		seen[strings.ToLower(name)] = true
-		hasUPN = hasUPN || strings.EqualFold(name, "userPrincipalName")
-		im.header = append(im.header, name)
-	}
-	if !hasUPN {
-		return fmt.Errorf("header has no userPrincipalName column: %w", store.ErrInvalid)
-	}
-	im.csv.FieldsPerRecord = len(rec)
-	return nil
+	batch   []directory.User
+	lines   []int
+	pending pendingUsers // the batch's users
 }
 
 func (im *importer) run(ctx context.Context) error {
-	im.pendingID = map[string]bool{}
 	for {
-		rec, err := im.csv.Read()
+		rec, err := im.src.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var pe *csv.ParseError
-		switch {
-		case errors.As(err, &pe):
-			im.rows++
-			im.reject(pe.StartLine, "", fmt.Errorf("%w: %w", pe.Err, store.ErrInvalid))
-			continue
-		case err != nil:
+		if err != nil {
 			return err
 		}
 		im.rows++
-		line, _ := im.csv.FieldPos(0)
+		if rec.Err != nil {
+			im.reject(rec.Line, "", rec.Err)
+			continue
+		}
 		if im.opts.Update {
-			updated, err := im.update(ctx, line, rec)
+			updated, err := im.update(ctx, rec)
 			if err != nil {
 				return err
 			}
@@ -169,15 +148,17 @@ func (im *importer) run(ctx context.Context) error {
 				continue
 			}
 		}
-		u, err := im.user(ctx, rec)
+		u, err := NewUser(rec.Attrs)
+		if err == nil {
+			err = im.s.prepareNew(ctx, &u, &im.pending)
+		}
 		if err != nil {
-			im.reject(line, u.UserPrincipalName, err)
+			im.reject(rec.Line, recordUPN(rec), err)
 			continue
 		}
 		im.batch = append(im.batch, u)
-		im.lines = append(im.lines, line)
-		im.batchUPN[strings.ToLower(u.UserPrincipalName)] = u.ObjectID
-		im.pendingID[u.ObjectID] = true
+		im.lines = append(im.lines, rec.Line)
+		im.pending.add(&u)
 		if len(im.batch) >= im.opts.BatchSize {
 			if err := im.flush(ctx); err != nil {
 				return err
@@ -187,82 +168,25 @@ func (im *importer) run(ctx context.Context) error {
 	return im.flush(ctx)
 }
 
-// user builds the row's user; the row's own problems are errors.
-func (im *importer) user(ctx context.Context, rec []string) (directory.User, error) {
-	u := directory.User{AccountEnabled: true}
-	for i, v := range rec {
-		v = strings.TrimSpace(v)
-		name := im.header[i]
-		switch {
-		case v == "":
-		case strings.EqualFold(name, "objectId"):
-			if err := checkIdentifier("objectId", v); err != nil {
-				return u, err
-			}
-			if _, err := uuid.Parse(v); err != nil {
-				return u, fmt.Errorf("objectId %q is not a UUID: %w", v, store.ErrInvalid)
-			}
-			u.ObjectID = v
-		default:
-			if err := SetAttr(&u, name, v); err != nil {
-				return u, err
-			}
-		}
-	}
-	if err := checkUser(&u); err != nil {
-		return u, err
-	}
-	if err := validUPN(u.UserPrincipalName); err != nil {
-		return u, err
-	}
-	if _, dup := im.batchUPN[strings.ToLower(u.UserPrincipalName)]; dup {
-		return u, fmt.Errorf("userPrincipalName %q appears earlier in the file: %w", u.UserPrincipalName, store.ErrExists)
-	}
-	if u.ObjectID == "" {
-		u.ObjectID = newID()
-	} else if im.pendingID[u.ObjectID] {
-		return u, fmt.Errorf("objectId %q appears earlier in the file: %w", u.ObjectID, store.ErrExists)
-	}
-	if u.Manager != "" {
-		id, ok := im.batchUPN[strings.ToLower(u.Manager)]
-		if !ok && im.pendingID[u.Manager] {
-			id, ok = u.Manager, true
-		}
-		if ok {
-			u.Manager = id
-		} else if err := im.s.resolveManager(ctx, &u); err != nil {
-			return u, err
-		}
-	}
-	return u, nil
+// recordUPN returns a record's userPrincipalName, if it has one.
+func recordUPN(rec source.Record) string {
+	upn, _ := rec.Attrs["userPrincipalName"].(string)
+	return upn
 }
 
-// update updates the existing user a row names, if there is one, after
-// writing the rows before it; updated reports whether the row was such a
-// row (then its failure, if any, is recorded). err is the store's failure.
-func (im *importer) update(ctx context.Context, line int, rec []string) (updated bool, err error) {
-	set := map[string]string{}
-	upn, id := "", ""
-	for i, v := range rec {
-		v = strings.TrimSpace(v)
-		name := im.header[i]
-		switch {
-		case v == "":
-		case strings.EqualFold(name, "objectId"):
-			id = v
-		default:
-			if strings.EqualFold(name, "userPrincipalName") {
-				upn = v
-			}
-			set[name] = v
-		}
-	}
+// update updates the existing user a record names, if there is one, after
+// writing the records before it; updated reports whether the record was
+// such a record (then its failure, if any, is recorded). err is the
+// store's failure.
+func (im *importer) update(ctx context.Context, rec source.Record) (updated bool, err error) {
+	upn := recordUPN(rec)
+	id, _ := rec.Attrs["objectId"].(string)
 	ref := id
 	if ref == "" {
 		ref = upn
 	}
 	if ref == "" || checkRef("user", ref) != nil {
-		return false, nil // no user to find: the create path reports the row
+		return false, nil // no user to find: the create path reports the record
 	}
 	var cur directory.User
 	if id != "" {
@@ -281,18 +205,20 @@ func (im *importer) update(ctx context.Context, line int, rec []string) (updated
 			return true, err
 		}
 	}
+	set := maps.Clone(rec.Attrs)
+	delete(set, "objectId")
 	if _, err := im.s.UpdateUser(ctx, cur.ObjectID, set); err != nil {
 		if !errors.Is(err, store.ErrInvalid) && !errors.Is(err, store.ErrExists) && !errors.Is(err, store.ErrNotFound) {
 			return true, err
 		}
-		im.reject(line, upn, err)
+		im.reject(rec.Line, upn, err)
 		return true, nil
 	}
 	im.res.Updated++
 	return true, nil
 }
 
-// reject records a rejected row: counted always, kept in full among the
+// reject records a rejected record: counted always, kept in full among the
 // first opts.MaxErrors (with its userPrincipalName if that is one).
 func (im *importer) reject(line int, upn string, err error) {
 	im.res.Failed++
@@ -321,22 +247,13 @@ func (im *importer) flush(ctx context.Context) error {
 		}
 	}
 	im.batch, im.lines = im.batch[:0], im.lines[:0]
-	clear(im.batchUPN)
-	clear(im.pendingID)
+	im.pending.clear()
 	if im.opts.Progress != nil {
-		im.opts.Progress(ImportProgress{Rows: im.rows, Imported: im.res.Imported, Updated: im.res.Updated, Failed: im.res.Failed, BytesRead: im.cr.n})
+		p := ImportProgress{Rows: im.rows, Imported: im.res.Imported, Updated: im.res.Updated, Failed: im.res.Failed}
+		if br, ok := im.src.(interface{ BytesRead() int64 }); ok {
+			p.BytesRead = br.BytesRead()
+		}
+		im.opts.Progress(p)
 	}
 	return nil
-}
-
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -108,7 +108,7 @@ func TestImportUsersUpdate(t *testing.T) {
 	setup := func(t *testing.T) (*dirsvc.Service, directory.User, directory.User) {
 		s, _ := newService(t)
 		a := mustCreate(t, s, "a@example.com")
-		if _, err := s.UpdateUser(ctx, a.ObjectID, map[string]string{"displayName": "A", "department": "D1"}); err != nil {
+		if _, err := s.UpdateUser(ctx, a.ObjectID, map[string]any{"displayName": "A", "department": "D1"}); err != nil {
 			t.Fatal(err)
 		}
 		return s, a, mustCreate(t, s, "b@example.com")

@@ -50,18 +50,16 @@ func checkRef(what, ref string) error {
 
 // checkUser checks every string attribute of u.
 func checkUser(u *directory.User) error {
-	for _, name := range directory.UserAttributes {
-		v, _ := u.Attr(name)
-		s, ok := v.(string)
+	for _, a := range directory.UserCatalog {
+		p, ok := a.Field(u).(*string)
 		if !ok {
 			continue
 		}
 		check := checkText
-		switch name {
-		case "objectId", "userPrincipalName", "manager":
+		if a.Identifier {
 			check = checkIdentifier
 		}
-		if err := check(name, s); err != nil {
+		if err := check(a.Name, *p); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/source"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -49,6 +50,9 @@ type Options struct {
 	FeedRetention time.Duration
 	Now           func() time.Time // default time.Now
 	Logger        *slog.Logger     // default: discard
+	// Sources are the sources ImportUsers opens by name ("csv"); nil
+	// means source.Builtin().
+	Sources source.Registry
 }
 
 // Service performs directory operations. It is safe for concurrent use.
@@ -58,11 +62,12 @@ type Service struct {
 	feedRetention time.Duration
 	now           func() time.Time
 	log           *slog.Logger
+	sources       source.Registry
 }
 
 // New returns a Service over st.
 func New(st store.Directory, opts Options) *Service {
-	s := &Service{st: st, retention: opts.Retention, feedRetention: opts.FeedRetention, now: opts.Now, log: opts.Logger}
+	s := &Service{st: st, retention: opts.Retention, feedRetention: opts.FeedRetention, now: opts.Now, log: opts.Logger, sources: opts.Sources}
 	if s.retention <= 0 {
 		s.retention = DefaultRetention
 	}
@@ -74,6 +79,9 @@ func New(st store.Directory, opts Options) *Service {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.sources == nil {
+		s.sources = source.Builtin()
 	}
 	return s
 }
@@ -89,7 +97,7 @@ func (s *Service) Store() store.Directory { return s.st }
 // unique (ErrExists); manager may be the manager's ObjectID or UPN.
 // AccountEnabled is taken as given (see NewUser for the usual default).
 func (s *Service) CreateUser(ctx context.Context, u directory.User) (directory.User, error) {
-	if err := s.prepareNew(ctx, &u); err != nil {
+	if err := s.prepareNew(ctx, &u, nil); err != nil {
 		return directory.User{}, fmt.Errorf("create user: %w", err)
 	}
 	out, err := s.st.CreateUser(ctx, u)
@@ -99,17 +107,13 @@ func (s *Service) CreateUser(ctx context.Context, u directory.User) (directory.U
 	return out, nil
 }
 
-// NewUser builds an enabled user from attribute name/value pairs (the CLI's
-// `--set name=value` and a CSV row), applied in name order by SetAttr;
-// "objectId" is accepted here.
-func NewUser(attrs map[string]string) (directory.User, error) {
+// NewUser builds an enabled user from attribute values by name (see
+// SetAttr), applied in name order: the one way a new user is built, for
+// the admin API and for every source (Sync). "objectId" is accepted here.
+func NewUser(attrs map[string]any) (directory.User, error) {
 	u := directory.User{AccountEnabled: true}
 	for _, name := range slices.Sorted(maps.Keys(attrs)) {
-		if strings.EqualFold(name, "objectId") {
-			u.ObjectID = attrs[name]
-			continue
-		}
-		if err := SetAttr(&u, name, attrs[name]); err != nil {
+		if err := setAttr(&u, name, attrs[name], true); err != nil {
 			return directory.User{}, err
 		}
 	}
@@ -117,7 +121,9 @@ func NewUser(attrs map[string]string) (directory.User, error) {
 }
 
 // prepareNew validates a new user and fills in its ObjectID and manager.
-func (s *Service) prepareNew(ctx context.Context, u *directory.User) error {
+// pending, if not nil, are the users of an import batch not yet written:
+// u may not take their UPN or ObjectID, and may name one as its manager.
+func (s *Service) prepareNew(ctx context.Context, u *directory.User, pending *pendingUsers) error {
 	u.DeletedAt = nil
 	if err := checkUser(u); err != nil {
 		return err
@@ -125,12 +131,51 @@ func (s *Service) prepareNew(ctx context.Context, u *directory.User) error {
 	if err := validUPN(u.UserPrincipalName); err != nil {
 		return err
 	}
-	if u.ObjectID == "" {
+	if _, dup := pending.lookup(u.UserPrincipalName); dup {
+		return fmt.Errorf("userPrincipalName %q appears earlier in the file: %w", u.UserPrincipalName, store.ErrExists)
+	}
+	switch {
+	case u.ObjectID == "":
 		u.ObjectID = newID()
-	} else if _, err := uuid.Parse(u.ObjectID); err != nil {
+	case uuid.Validate(u.ObjectID) != nil:
 		return fmt.Errorf("objectId %q is not a UUID: %w", u.ObjectID, store.ErrInvalid)
+	case pending.has(u.ObjectID):
+		return fmt.Errorf("objectId %q appears earlier in the file: %w", u.ObjectID, store.ErrExists)
+	}
+	if id, ok := pending.lookup(u.Manager); ok {
+		u.Manager = id
+		return nil
 	}
 	return s.resolveManager(ctx, u)
+}
+
+// pendingUsers are the users of an import batch not yet written.
+type pendingUsers struct {
+	byUPN map[string]string // lower-case UPN -> ObjectID
+	ids   map[string]bool
+}
+
+func (p *pendingUsers) add(u *directory.User) {
+	p.byUPN[strings.ToLower(u.UserPrincipalName)] = u.ObjectID
+	p.ids[u.ObjectID] = true
+}
+
+func (p *pendingUsers) has(id string) bool { return p != nil && p.ids[id] }
+
+// lookup finds a pending user by UPN or ObjectID and returns its ObjectID.
+func (p *pendingUsers) lookup(ref string) (string, bool) {
+	if p == nil || ref == "" {
+		return "", false
+	}
+	if id, ok := p.byUPN[strings.ToLower(ref)]; ok {
+		return id, true
+	}
+	return ref, p.ids[ref]
+}
+
+func (p *pendingUsers) clear() {
+	clear(p.byUPN)
+	clear(p.ids)
 }
 
 // resolveManager turns a manager given by UPN into its ObjectID and checks
@@ -183,11 +228,11 @@ func (s *Service) ListUsers(ctx context.Context, q store.UserQuery) ([]directory
 	return s.st.ListUsers(ctx, q)
 }
 
-// UpdateUser sets attributes by name (see SetAttr; "" clears one), e.g.
-// {"surname": "Lee", "department": "Sales", "extension_costCenter": "42"}.
+// UpdateUser sets attributes by name (see SetAttr; nil or "" clears one),
+// e.g. {"surname": "Lee", "accountEnabled": false, "extension_costCenter": "42"}.
 // A manager may be given by UPN or ObjectID. Setting values a user already
 // has writes nothing and appends no change.
-func (s *Service) UpdateUser(ctx context.Context, ref string, set map[string]string) (directory.User, error) {
+func (s *Service) UpdateUser(ctx context.Context, ref string, set map[string]any) (directory.User, error) {
 	cur, err := s.user(ctx, ref)
 	if err != nil {
 		return directory.User{}, fmt.Errorf("update user %q: %w", ref, err)

@@ -1,0 +1,79 @@
+package directory
+
+import "testing"
+
+func TestLookupUser(t *testing.T) {
+	tests := []struct {
+		name     string
+		want     string
+		wantType Type
+		wantOK   bool
+	}{
+		{"surname", "surname", String, true},
+		{"USERPRINCIPALNAME", "userPrincipalName", String, true},
+		{"accountenabled", "accountEnabled", Boolean, true},
+		{"extension_costCenter", "extension_costCenter", String, true},
+		{"extension_", "", "", false},
+		{"colour", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, ok := LookupUser(tt.name)
+			if a.Name != tt.want || a.Type != tt.wantType || ok != tt.wantOK {
+				t.Errorf("LookupUser(%q) = %q %q %v, want %q %q %v", tt.name, a.Name, a.Type, ok, tt.want, tt.wantType, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestAttributeSet(t *testing.T) {
+	tests := []struct {
+		name    string
+		attr    string
+		value   any
+		want    any
+		wantErr bool
+	}{
+		{"string", "department", "Sales", "Sales", false},
+		{"boolean", "accountEnabled", false, false, false},
+		{"extension", "EXTENSION_old", "2", "2", false},
+		{"string wants a string", "department", true, "", true},
+		{"boolean wants a bool", "accountEnabled", "false", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := &User{AccountEnabled: true, Extensions: map[string]string{"extension_old": "1"}}
+			a, _ := LookupUser(tt.attr)
+			err := a.Set(u, tt.value)
+			if got, _ := a.Value(u); got != tt.want || (err != nil) != tt.wantErr {
+				t.Errorf("Set(%q, %v) = %v, then Value = %v; want %v (error %v)", tt.attr, tt.value, err, got, tt.want, tt.wantErr)
+			}
+			if len(u.Extensions) != 1 {
+				t.Errorf("Set(%q, %v): extensions %v, want one", tt.attr, tt.value, u.Extensions)
+			}
+		})
+	}
+}
+
+// TestUserCatalogFields: every built-in attribute reaches a field of its
+// type and has a store column.
+func TestUserCatalogFields(t *testing.T) {
+	var u User
+	for _, a := range UserCatalog {
+		switch a.Field(&u).(type) {
+		case *string:
+			if a.Type != String {
+				t.Errorf("%s: a string field, type %q", a.Name, a.Type)
+			}
+		case *bool:
+			if a.Type != Boolean {
+				t.Errorf("%s: a bool field, type %q", a.Name, a.Type)
+			}
+		default:
+			t.Errorf("%s: no field", a.Name)
+		}
+		if a.Column == "" {
+			t.Errorf("%s: no column", a.Name)
+		}
+	}
+}
