@@ -111,7 +111,7 @@ func IsExtension(name string) bool {
 
 // Field returns a pointer to a built-in attribute's field of u (*string
 // or *bool, by a.Type), or nil for an extension attribute.
-func (a Attribute) Field(u *User) any {
+func (a *Attribute) Field(u *User) any {
 	if a.field == nil {
 		return nil
 	}
@@ -121,7 +121,7 @@ func (a Attribute) Field(u *User) any {
 // Value returns a's value of u, typed: a string, or a bool for a Boolean.
 // An empty string is absent (ok false): Entra does not provision null
 // values.
-func (a Attribute) Value(u *User) (v any, ok bool) {
+func (a *Attribute) Value(u *User) (v any, ok bool) {
 	switch p := a.Field(u).(type) {
 	case *bool:
 		return *p, true
@@ -134,7 +134,7 @@ func (a Attribute) Value(u *User) (v any, ok bool) {
 
 // Set sets a's value of u: a string for a String attribute ("" clears
 // it), a bool for a Boolean. It does not check a.Settable.
-func (a Attribute) Set(u *User, v any) error {
+func (a *Attribute) Set(u *User, v any) error {
 	switch p := a.Field(u).(type) {
 	case *bool:
 		b, ok := v.(bool)

@@ -50,7 +50,8 @@ func checkRef(what, ref string) error {
 
 // checkUser checks every string attribute of u.
 func checkUser(u *directory.User) error {
-	for _, a := range directory.UserCatalog {
+	for i := range directory.UserCatalog {
+		a := &directory.UserCatalog[i]
 		p, ok := a.Field(u).(*string)
 		if !ok {
 			continue

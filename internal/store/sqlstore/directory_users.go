@@ -14,33 +14,60 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-const userColumns = "object_id, upn, mail, mail_nickname, display_name, given_name, surname, job_title, department, " +
-	"employee_id, mobile, telephone_number, street_address, postal_code, manager, account_enabled, extensions, deleted_at"
-
-// insertUser creates a user unless its objectId or UPN is taken (then no
-// row is affected: one statement shape for single and bulk creates).
-const insertUser = "INSERT INTO dir_users (" + userColumns + ", upn_lower, created, modified) " +
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-
-const updateUser = "UPDATE dir_users SET upn = ?, mail = ?, mail_nickname = ?, display_name = ?, given_name = ?, surname = ?, " +
-	"job_title = ?, department = ?, employee_id = ?, mobile = ?, telephone_number = ?, street_address = ?, postal_code = ?, " +
-	"manager = ?, account_enabled = ?, extensions = ?, deleted_at = ?, upn_lower = ?, modified = ? WHERE object_id = ?"
+// The columns of dir_users are those of directory.UserCatalog, in its
+// order (objectId, the key, first), then extensions and deleted_at.
+var userColumns, insertUser, updateUser = func() (cols, insert, update string) {
+	if directory.UserCatalog[0].Column != "object_id" {
+		panic("sqlstore: directory.UserCatalog does not start with objectId")
+	}
+	var names, sets []string
+	for _, a := range directory.UserCatalog {
+		names = append(names, a.Column)
+		sets = append(sets, a.Column+" = ?")
+	}
+	names = append(names, "extensions", "deleted_at")
+	sets = append(sets[1:], "extensions = ?", "deleted_at = ?", "upn_lower = ?", "modified = ?")
+	cols = strings.Join(names, ", ")
+	// insert creates a user unless its objectId or UPN is taken (then no
+	// row is affected: one statement shape for single and bulk creates).
+	insert = "INSERT INTO dir_users (" + cols + ", upn_lower, created, modified) VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(names)+3), ", ") + ") ON CONFLICT DO NOTHING"
+	update = "UPDATE dir_users SET " + strings.Join(sets, ", ") + " WHERE object_id = ?"
+	return cols, insert, update
+}()
 
 func scanUser(row dirScanner) (directory.User, error) {
 	var u directory.User
-	var manager, ext sql.NullString
+	var ext sql.NullString
 	var deleted sql.NullInt64
-	err := row.Scan(&u.ObjectID, &u.UserPrincipalName, &u.Mail, &u.MailNickname, &u.DisplayName, &u.GivenName, &u.Surname,
-		&u.JobTitle, &u.Department, &u.EmployeeID, &u.Mobile, &u.TelephoneNumber, &u.StreetAddress, &u.PostalCode,
-		&manager, &u.AccountEnabled, &ext, &deleted)
-	if err != nil {
+	dest := make([]any, 0, len(directory.UserCatalog)+2)
+	for i := range directory.UserCatalog {
+		a := &directory.UserCatalog[i]
+		f := a.Field(&u)
+		if p, ok := f.(*string); ok && a.Nullable {
+			f = nullString{p}
+		}
+		dest = append(dest, f)
+	}
+	if err := row.Scan(append(dest, &ext, &deleted)...); err != nil {
 		return directory.User{}, err
 	}
-	u.Manager, u.DeletedAt = manager.String, dirFromNullMillis(deleted)
+	u.DeletedAt = dirFromNullMillis(deleted)
+	var err error
 	if u.Extensions, err = unmarshalExtensions(ext); err != nil {
 		return directory.User{}, err
 	}
 	return u, nil
+}
+
+// nullString scans a nullable column into a string: NULL is "".
+type nullString struct{ p *string }
+
+func (n nullString) Scan(v any) error {
+	var s sql.NullString
+	err := s.Scan(v)
+	*n.p = s.String
+	return err
 }
 
 // userValues are the values of userColumns, then upn_lower.
@@ -49,9 +76,21 @@ func userValues(u *directory.User) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{u.ObjectID, u.UserPrincipalName, u.Mail, u.MailNickname, u.DisplayName, u.GivenName, u.Surname,
-		u.JobTitle, u.Department, u.EmployeeID, u.Mobile, u.TelephoneNumber, u.StreetAddress, u.PostalCode,
-		dirNull(u.Manager), u.AccountEnabled, ext, dirNullMillis(u.DeletedAt), strings.ToLower(u.UserPrincipalName)}, nil
+	vals := make([]any, 0, len(directory.UserCatalog)+3)
+	for i := range directory.UserCatalog {
+		a := &directory.UserCatalog[i]
+		switch p := a.Field(u).(type) {
+		case *string:
+			if a.Nullable {
+				vals = append(vals, dirNull(*p))
+			} else {
+				vals = append(vals, *p)
+			}
+		case *bool:
+			vals = append(vals, *p)
+		}
+	}
+	return append(vals, ext, dirNullMillis(u.DeletedAt), strings.ToLower(u.UserPrincipalName)), nil
 }
 
 func validUser(u *directory.User) error {
