@@ -190,3 +190,39 @@ func extension(m map[string]string, name string) string {
 	}
 	return ""
 }
+
+// UserAttrHelp describes the settable user attributes for command help,
+// wrapped at width columns.
+func UserAttrHelp(width int) string {
+	words := strings.Fields("Attributes (Entra's names):")
+	for i := range UserCatalog {
+		a := &UserCatalog[i]
+		if !a.Settable {
+			continue
+		}
+		if a.Help != "" {
+			words = append(words, a.Name, "("+a.Help+"),")
+			continue
+		}
+		words = append(words, a.Name+",")
+	}
+	last := words[len(words)-1]
+	words[len(words)-1] = strings.TrimSuffix(last, ",") + ";"
+	words = append(words, strings.Fields("any other name is a free extension attribute.")...)
+	var b strings.Builder
+	n := 0
+	for _, w := range words {
+		switch {
+		case n == 0:
+		case n+1+len(w) > width:
+			b.WriteByte('\n')
+			n = 0
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	return b.String()
+}

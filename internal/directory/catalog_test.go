@@ -77,3 +77,15 @@ func TestUserCatalogFields(t *testing.T) {
 		}
 	}
 }
+
+// TestUserAttrHelp pins the CLI's attribute help, as written by hand
+// before the catalog.
+func TestUserAttrHelp(t *testing.T) {
+	want := `Attributes (Entra's names): userPrincipalName, mail, mailNickname, displayName,
+givenName, surname, jobTitle, department, employeeId, mobile, telephoneNumber,
+streetAddress, postalCode, manager (the manager's userPrincipalName or object id),
+accountEnabled (true/false); any other name is a free extension attribute.`
+	if got := UserAttrHelp(82); got != want {
+		t.Errorf("UserAttrHelp(82) = %q, want %q", got, want)
+	}
+}
