@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
+	"github.com/provisio-dev/provisio/internal/source"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -269,4 +271,36 @@ func (m *memDir) GetUser(_ context.Context, id string) (directory.User, error) {
 		}
 	}
 	return directory.User{}, store.ErrNotFound
+}
+
+// records is a source.Reader over records in memory.
+type records []source.Record
+
+func (r *records) Next() (source.Record, error) {
+	if len(*r) == 0 {
+		return source.Record{}, io.EOF
+	}
+	rec := (*r)[0]
+	*r = (*r)[1:]
+	return rec, nil
+}
+
+// TestSync: a source other than CSV writes through the same entry point,
+// booleans as booleans.
+func TestSync(t *testing.T) {
+	s, _ := newService(t)
+	src := records{
+		{Line: 1, Attrs: map[string]any{"userPrincipalName": "a@example.com", "accountEnabled": false}},
+		{Line: 2, Attrs: map[string]any{"userPrincipalName": "b@example.com", "manager": "a@example.com"}},
+		{Line: 3, Err: fmt.Errorf("unreadable: %w", store.ErrInvalid)},
+	}
+	res, err := s.Sync(ctx, &src, dirsvc.ImportOptions{})
+	if err != nil || res.Imported != 2 || res.Failed != 1 || res.Errors[0].Line != 3 {
+		t.Fatalf("Sync() = %+v, %v; want 2 imported, line 3 failed", res, err)
+	}
+	a, _ := s.GetUser(ctx, "a@example.com")
+	b, _ := s.GetUser(ctx, "b@example.com")
+	if a.AccountEnabled || !b.AccountEnabled || b.Manager != a.ObjectID {
+		t.Errorf("Sync() wrote a = %+v, b = %+v; want a disabled, b enabled with manager a", a, b)
+	}
 }

@@ -3,7 +3,8 @@
 // over a [store.Directory]. It owns validation, naming objects by
 // userPrincipalName, objectId or group/app name, attribute updates by
 // Entra source attribute name, soft delete with a retention (default 30
-// days, as Entra's recycle bin), and CSV import.
+// days, as Entra's recycle bin), and Sync, the one entry point through
+// which sources (internal/source: CSV import now) write users.
 //
 // It sits above the store, apart from the domain (internal/directory,
 // below the store): it speaks the store's contract (store.Directory and
@@ -131,7 +132,7 @@ func (s *Service) prepareNew(ctx context.Context, u *directory.User, pending *pe
 	if err := validUPN(u.UserPrincipalName); err != nil {
 		return err
 	}
-	if _, dup := pending.lookup(u.UserPrincipalName); dup {
+	if pending.hasUPN(u.UserPrincipalName) {
 		return fmt.Errorf("userPrincipalName %q appears earlier in the file: %w", u.UserPrincipalName, store.ErrExists)
 	}
 	switch {
@@ -161,6 +162,14 @@ func (p *pendingUsers) add(u *directory.User) {
 }
 
 func (p *pendingUsers) has(id string) bool { return p != nil && p.ids[id] }
+
+func (p *pendingUsers) hasUPN(upn string) bool {
+	if p == nil {
+		return false
+	}
+	_, ok := p.byUPN[strings.ToLower(upn)]
+	return ok
+}
 
 // lookup finds a pending user by UPN or ObjectID and returns its ObjectID.
 func (p *pendingUsers) lookup(ref string) (string, bool) {
