@@ -221,11 +221,7 @@ func (s *Service) user(ctx context.Context, ref string) (directory.User, error) 
 // GetUser returns a user named by userPrincipalName or ObjectID,
 // soft-deleted ones included.
 func (s *Service) GetUser(ctx context.Context, ref string) (directory.User, error) {
-	u, err := s.user(ctx, ref)
-	if err != nil {
-		return directory.User{}, fmt.Errorf("user %q: %w", ref, err)
-	}
-	return u, nil
+	return on(ctx, "user", ref, s.user, nil)
 }
 
 // ListUsers returns a page of users in userPrincipalName order; pass the
@@ -294,55 +290,36 @@ func (s *Service) EnableUser(ctx context.Context, ref string) (directory.User, e
 }
 
 func (s *Service) setEnabled(ctx context.Context, ref string, enabled bool) (directory.User, error) {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		cur, err = s.st.UpdateUser(ctx, cur.ObjectID, func(u *directory.User) error {
+	return on(ctx, fmt.Sprintf("set accountEnabled=%t of user", enabled), ref, s.user, func(u directory.User) (directory.User, error) {
+		return s.st.UpdateUser(ctx, u.ObjectID, func(u *directory.User) error {
 			u.AccountEnabled = enabled
 			return nil
 		})
-	}
-	if err != nil {
-		return directory.User{}, fmt.Errorf("set accountEnabled=%t of user %q: %w", enabled, ref, err)
-	}
-	return cur, nil
+	})
 }
 
 // DeleteUser soft-deletes a user: restorable with RestoreUser until purged
 // (by PurgeUser, or by PurgeExpired after the retention).
 func (s *Service) DeleteUser(ctx context.Context, ref string) (directory.User, error) {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		cur, err = s.st.SoftDeleteUser(ctx, cur.ObjectID, s.now())
-	}
-	if err != nil {
-		return directory.User{}, fmt.Errorf("delete user %q: %w", ref, err)
-	}
-	return cur, nil
+	return on(ctx, "delete user", ref, s.user, func(u directory.User) (directory.User, error) {
+		return s.st.SoftDeleteUser(ctx, u.ObjectID, s.now())
+	})
 }
 
 // RestoreUser takes a soft-deleted user out of the recycle bin.
 func (s *Service) RestoreUser(ctx context.Context, ref string) (directory.User, error) {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		cur, err = s.st.RestoreUser(ctx, cur.ObjectID)
-	}
-	if err != nil {
-		return directory.User{}, fmt.Errorf("restore user %q: %w", ref, err)
-	}
-	return cur, nil
+	return on(ctx, "restore user", ref, s.user, func(u directory.User) (directory.User, error) {
+		return s.st.RestoreUser(ctx, u.ObjectID)
+	})
 }
 
 // PurgeUser hard-deletes a user, soft-deleted or not: it leaves its groups
 // and assignments and is no longer anyone's manager.
 func (s *Service) PurgeUser(ctx context.Context, ref string) error {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		err = s.st.PurgeUser(ctx, cur.ObjectID)
-	}
-	if err != nil {
-		return fmt.Errorf("purge user %q: %w", ref, err)
-	}
-	return nil
+	_, err := on(ctx, "purge user", ref, s.user, func(u directory.User) (directory.User, error) {
+		return u, s.st.PurgeUser(ctx, u.ObjectID)
+	})
+	return err
 }
 
 // PurgeExpired hard-deletes the users and groups soft-deleted longer than
@@ -446,11 +423,7 @@ func (s *Service) group(ctx context.Context, ref string) (directory.Group, error
 // GetGroup returns a group, with its direct members, named by ObjectID or
 // displayName.
 func (s *Service) GetGroup(ctx context.Context, ref string) (directory.Group, error) {
-	g, err := s.group(ctx, ref)
-	if err != nil {
-		return directory.Group{}, fmt.Errorf("group %q: %w", ref, err)
-	}
-	return g, nil
+	return on(ctx, "group", ref, s.group, nil)
 }
 
 // ListGroups returns a page of groups with their members, in displayName
@@ -467,39 +440,25 @@ func (s *Service) ListGroups(ctx context.Context, q store.GroupQuery) ([]directo
 // scope until RestoreGroup, or until PurgeExpired deletes it for good
 // after the retention (its displayName stays taken meanwhile).
 func (s *Service) DeleteGroup(ctx context.Context, ref string) (directory.Group, error) {
-	g, err := s.group(ctx, ref)
-	if err == nil {
-		g, err = s.st.SoftDeleteGroup(ctx, g.ObjectID, s.now())
-	}
-	if err != nil {
-		return directory.Group{}, fmt.Errorf("delete group %q: %w", ref, err)
-	}
-	return g, nil
+	return on(ctx, "delete group", ref, s.group, func(g directory.Group) (directory.Group, error) {
+		return s.st.SoftDeleteGroup(ctx, g.ObjectID, s.now())
+	})
 }
 
 // RestoreGroup takes a soft-deleted group out of the recycle bin.
 func (s *Service) RestoreGroup(ctx context.Context, ref string) (directory.Group, error) {
-	g, err := s.group(ctx, ref)
-	if err == nil {
-		g, err = s.st.RestoreGroup(ctx, g.ObjectID)
-	}
-	if err != nil {
-		return directory.Group{}, fmt.Errorf("restore group %q: %w", ref, err)
-	}
-	return g, nil
+	return on(ctx, "restore group", ref, s.group, func(g directory.Group) (directory.Group, error) {
+		return s.st.RestoreGroup(ctx, g.ObjectID)
+	})
 }
 
 // PurgeGroup deletes a group for good (soft-deleted or not): its
 // memberships in both directions and its assignments go with it.
 func (s *Service) PurgeGroup(ctx context.Context, ref string) error {
-	g, err := s.group(ctx, ref)
-	if err == nil {
-		err = s.st.DeleteGroup(ctx, g.ObjectID)
-	}
-	if err != nil {
-		return fmt.Errorf("purge group %q: %w", ref, err)
-	}
-	return nil
+	_, err := on(ctx, "purge group", ref, s.group, func(g directory.Group) (directory.Group, error) {
+		return g, s.st.DeleteGroup(ctx, g.ObjectID)
+	})
+	return err
 }
 
 // Member resolves a member reference: a user by userPrincipalName or
@@ -719,6 +678,20 @@ func (s *Service) Assignments(ctx context.Context, appRef string) ([]directory.A
 // for diagnostics and the admin API).
 func (s *Service) Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
 	return s.st.Changes(ctx, after, limit)
+}
+
+// on finds the object ref names and applies op to it (nil: returns it);
+// users and groups alike. An error reads "<what> <ref>: ...".
+func on[T any](ctx context.Context, what, ref string, find func(context.Context, string) (T, error), op func(T) (T, error)) (T, error) {
+	v, err := find(ctx, ref)
+	if err == nil && op != nil {
+		v, err = op(v)
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s %q: %w", what, ref, err)
+	}
+	return v, nil
 }
 
 // newID returns a new ObjectID: a UUIDv7, time-ordered, so bulk inserts
