@@ -55,12 +55,12 @@ func attrValue(a directory.Attribute, value any) (any, error) {
 		return "", nil
 	case bool:
 		if a.Type == directory.Boolean {
-			return v, nil
+			return value, nil
 		}
 		return strconv.FormatBool(v), nil
 	case string:
 		if a.Type != directory.Boolean {
-			return v, nil
+			return value, nil
 		}
 		b, err := parseBool(v)
 		if err != nil {

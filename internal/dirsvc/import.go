@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/source"
@@ -148,7 +147,7 @@ func (im *importer) run(ctx context.Context) error {
 				continue
 			}
 		}
-		u, err := NewUser(rec.Attrs)
+		u, err := newUser(rec.Attrs)
 		if err == nil {
 			err = im.s.prepareNew(ctx, &u, &im.pending)
 		}
@@ -170,7 +169,7 @@ func (im *importer) run(ctx context.Context) error {
 
 // recordUPN returns a record's userPrincipalName, if it has one.
 func recordUPN(rec source.Record) string {
-	upn, _ := rec.Attrs["userPrincipalName"].(string)
+	upn, _ := rec.Get("userPrincipalName").(string)
 	return upn
 }
 
@@ -180,7 +179,7 @@ func recordUPN(rec source.Record) string {
 // store's failure.
 func (im *importer) update(ctx context.Context, rec source.Record) (updated bool, err error) {
 	upn := recordUPN(rec)
-	id, _ := rec.Attrs["objectId"].(string)
+	id, _ := rec.Get("objectId").(string)
 	ref := id
 	if ref == "" {
 		ref = upn
@@ -205,8 +204,12 @@ func (im *importer) update(ctx context.Context, rec source.Record) (updated bool
 			return true, err
 		}
 	}
-	set := maps.Clone(rec.Attrs)
-	delete(set, "objectId")
+	set := make(map[string]any, len(rec.Attrs))
+	for _, a := range rec.Attrs {
+		if a.Name != "objectId" {
+			set[a.Name] = a.Value
+		}
+	}
 	if _, err := im.s.UpdateUser(ctx, cur.ObjectID, set); err != nil {
 		if !errors.Is(err, store.ErrInvalid) && !errors.Is(err, store.ErrExists) && !errors.Is(err, store.ErrNotFound) {
 			return true, err

@@ -290,8 +290,8 @@ func (r *records) Next() (source.Record, error) {
 func TestSync(t *testing.T) {
 	s, _ := newService(t)
 	src := records{
-		{Line: 1, Attrs: map[string]any{"userPrincipalName": "a@example.com", "accountEnabled": false}},
-		{Line: 2, Attrs: map[string]any{"userPrincipalName": "b@example.com", "manager": "a@example.com"}},
+		{Line: 1, Attrs: []source.Attr{{Name: "userPrincipalName", Value: "a@example.com"}, {Name: "accountEnabled", Value: false}}},
+		{Line: 2, Attrs: []source.Attr{{Name: "userPrincipalName", Value: "b@example.com"}, {Name: "manager", Value: "a@example.com"}}},
 		{Line: 3, Err: fmt.Errorf("unreadable: %w", store.ErrInvalid)},
 	}
 	res, err := s.Sync(ctx, &src, dirsvc.ImportOptions{})

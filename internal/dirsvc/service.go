@@ -112,9 +112,18 @@ func (s *Service) CreateUser(ctx context.Context, u directory.User) (directory.U
 // SetAttr), applied in name order: the one way a new user is built, for
 // the admin API and for every source (Sync). "objectId" is accepted here.
 func NewUser(attrs map[string]any) (directory.User, error) {
-	u := directory.User{AccountEnabled: true}
+	in := make([]source.Attr, 0, len(attrs))
 	for _, name := range slices.Sorted(maps.Keys(attrs)) {
-		if err := setAttr(&u, name, attrs[name], true); err != nil {
+		in = append(in, source.Attr{Name: name, Value: attrs[name]})
+	}
+	return newUser(in)
+}
+
+// newUser is NewUser with the attributes applied in the order given.
+func newUser(attrs []source.Attr) (directory.User, error) {
+	u := directory.User{AccountEnabled: true}
+	for _, a := range attrs {
+		if err := setAttr(&u, a.Name, a.Value, true); err != nil {
 			return directory.User{}, err
 		}
 	}

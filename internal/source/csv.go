@@ -19,7 +19,7 @@ import (
 // the header: missing, unreadable, an unknown or duplicate name, no
 // userPrincipalName.
 func OpenCSV(in io.Reader) (Reader, error) {
-	r := &csvReader{cr: &countingReader{r: in}, attrs: map[string]any{}}
+	r := &csvReader{cr: &countingReader{r: in}}
 	r.csv = csv.NewReader(r.cr)
 	r.csv.ReuseRecord = true
 	if err := r.readHeader(); err != nil {
@@ -32,7 +32,7 @@ type csvReader struct {
 	cr     *countingReader
 	csv    *csv.Reader
 	header []string // catalog names of the columns
-	attrs  map[string]any
+	attrs  []Attr
 }
 
 func (r *csvReader) readHeader() error {
@@ -73,10 +73,10 @@ func (r *csvReader) Next() (Record, error) {
 	case err != nil:
 		return Record{}, err
 	}
-	clear(r.attrs)
+	r.attrs = r.attrs[:0]
 	for i, v := range rec {
 		if v = strings.TrimSpace(v); v != "" {
-			r.attrs[r.header[i]] = v
+			r.attrs = append(r.attrs, Attr{Name: r.header[i], Value: v})
 		}
 	}
 	line, _ := r.csv.FieldPos(0)

@@ -21,14 +21,32 @@ type Record struct {
 	// Line is where the record starts in its input (1-based), for error
 	// reports.
 	Line int
-	// Attrs are attribute values by name, spelled as the catalog does
-	// (directory.LookupUser(name).Name): strings, or a bool for a boolean
-	// attribute; empty values are left out. The map is the reader's,
-	// valid until the next call of Next.
-	Attrs map[string]any
+	// Attrs are the record's attribute values, each name once and spelled
+	// as the catalog does (directory.LookupUser(name).Name); empty values
+	// are left out. The slice is the reader's, valid until the next call
+	// of Next.
+	Attrs []Attr
 	// Err, if set, is why the record could not be read (a malformed row):
 	// it is rejected, the reader goes on.
 	Err error
+}
+
+// Attr is one attribute value of a record: a string, or a bool for a
+// boolean attribute.
+type Attr struct {
+	Name  string
+	Value any
+}
+
+// Get returns the value of the attribute name (spelled as the catalog
+// does), or nil.
+func (r *Record) Get(name string) any {
+	for _, a := range r.Attrs {
+		if a.Name == name {
+			return a.Value
+		}
+	}
+	return nil
 }
 
 // Reader reads a source's records one at a time. Next returns io.EOF

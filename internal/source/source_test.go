@@ -16,7 +16,7 @@ func TestOpenCSV(t *testing.T) {
 		t.Fatalf("Open(csv) = %v", err)
 	}
 	rec, err := r.Next()
-	want := map[string]any{"userPrincipalName": "a@x", "surname": "Lee"}
+	want := []Attr{{"userPrincipalName", "a@x"}, {"surname", "Lee"}}
 	if err != nil || rec.Line != 2 || rec.Err != nil || !reflect.DeepEqual(rec.Attrs, want) {
 		t.Errorf("Next() = %+v, %v; want line 2 %v", rec, err, want)
 	}
