@@ -206,23 +206,13 @@ func (d dirStore) ListGroups(ctx context.Context, q store.GroupQuery) ([]directo
 
 // UpdateGroup implements [store.Directory].
 func (d dirStore) UpdateGroup(ctx context.Context, objectID string, fn func(*directory.Group) error) (directory.Group, error) {
-	var out directory.Group
-	err := d.write(ctx, func(t tx) error {
-		old, err := d.groupObjects().readForUpdate(ctx, t, objectID)
-		if err != nil {
+	out, err := d.groupObjects().modify(ctx, objectID, fn, func(t tx, old, g *directory.Group) error {
+		g.DeletedAt, g.Members = old.DeletedAt, nil
+		if err := d.storeGroup(ctx, t, old, g); err != nil {
 			return err
 		}
-		g := old
-		g.Extensions = maps.Clone(old.Extensions)
-		if err := fn(&g); err != nil {
-			return err
-		}
-		g.ObjectID, g.DeletedAt, g.Members = old.ObjectID, old.DeletedAt, nil
-		if err := d.storeGroup(ctx, t, &old, &g); err != nil {
-			return err
-		}
-		out = g
-		out.Members, err = d.members(ctx, t, objectID)
+		var err error
+		g.Members, err = d.members(ctx, t, objectID)
 		return err
 	})
 	if err != nil {
@@ -232,7 +222,7 @@ func (d dirStore) UpdateGroup(ctx context.Context, objectID string, fn func(*dir
 }
 
 func (d dirStore) storeGroup(ctx context.Context, t tx, old, g *directory.Group) error {
-	if unchanged(*old, *g, func(g *directory.Group) *map[string]string { return &g.Extensions }) {
+	if d.groupObjects().unchanged(*old, *g) {
 		return nil
 	}
 	if err := validGroup(g); err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 
 	"github.com/provisio-dev/provisio/internal/directory"
@@ -45,13 +46,38 @@ func (d dirStore) updateObject(ctx context.Context, t tx, kind directory.Kind, i
 
 // unchanged reports whether writing b over a would change nothing: they
 // are equal, an empty extensions map being equal to none.
-func unchanged[T any](a, b T, extensions func(*T) *map[string]string) bool {
+func (o objects[T]) unchanged(a, b T) bool {
 	for _, p := range []*T{&a, &b} {
-		if e := extensions(p); len(*e) == 0 {
+		if e := o.ext(p); len(*e) == 0 {
 			*e = nil
 		}
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// modify is a read-modify-write of one object in one transaction: fn
+// changes a copy of it (with its own extensions map; the ObjectID stays),
+// save writes the copy over the old one.
+func (o objects[T]) modify(ctx context.Context, id string, fn func(*T) error, save func(t tx, old, v *T) error) (T, error) {
+	var out T
+	err := o.d.write(ctx, func(t tx) error {
+		old, err := o.readForUpdate(ctx, t, id)
+		if err != nil {
+			return err
+		}
+		v := old
+		*o.ext(&v) = maps.Clone(*o.ext(&old))
+		if err := fn(&v); err != nil {
+			return err
+		}
+		*o.id(&v) = *o.id(&old)
+		if err := save(t, &old, &v); err != nil {
+			return err
+		}
+		out = v
+		return nil
+	})
+	return out, err
 }
 
 // collect scans every row and closes rows.
@@ -77,17 +103,20 @@ type objects[T any] struct {
 	columns string
 	scan    func(dirScanner) (T, error) // one row, as selected by columns
 	query   func(ctx context.Context, query string, args ...any) ([]T, error)
-	id      func(*T) string
+	id      func(*T) *string
+	ext     func(*T) *map[string]string
 }
 
 func (d dirStore) userObjects() objects[directory.User] {
 	return objects[directory.User]{d: d, kind: directory.KindUser, table: "dir_users", columns: userColumns, scan: scanUser,
-		query: d.queryUsers, id: func(u *directory.User) string { return u.ObjectID }}
+		query: d.queryUsers, id: func(u *directory.User) *string { return &u.ObjectID },
+		ext: func(u *directory.User) *map[string]string { return &u.Extensions }}
 }
 
 func (d dirStore) groupObjects() objects[directory.Group] {
 	return objects[directory.Group]{d: d, kind: directory.KindGroup, table: "dir_groups", columns: groupColumns, scan: scanGroup,
-		query: d.groups, id: func(g *directory.Group) string { return g.ObjectID }}
+		query: d.groups, id: func(g *directory.Group) *string { return &g.ObjectID },
+		ext: func(g *directory.Group) *map[string]string { return &g.Extensions }}
 }
 
 // readForUpdate reads an object inside t (locking its row on PostgreSQL);
@@ -134,7 +163,7 @@ func (o objects[T]) all(ctx context.Context, fn func(*T) error) error {
 		if len(page) < dirPage {
 			return nil
 		}
-		after = o.id(&page[len(page)-1])
+		after = *o.id(&page[len(page)-1])
 	}
 }
 

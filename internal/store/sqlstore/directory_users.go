@@ -187,7 +187,7 @@ func deletedCond(sel store.Deleted) string {
 
 // storeUser writes u over its row and appends op when it differs from old.
 func (d dirStore) storeUser(ctx context.Context, t tx, old, u *directory.User, op directory.Op) error {
-	if unchanged(*old, *u, func(u *directory.User) *map[string]string { return &u.Extensions }) {
+	if d.userObjects().unchanged(*old, *u) {
 		return nil
 	}
 	if err := validUser(u); err != nil {
@@ -203,23 +203,8 @@ func (d dirStore) storeUser(ctx context.Context, t tx, old, u *directory.User, o
 
 // modifyUser is a read-modify-write of one user in one transaction.
 func (d dirStore) modifyUser(ctx context.Context, what, id string, op directory.Op, fn func(*directory.User) error) (directory.User, error) {
-	var out directory.User
-	err := d.write(ctx, func(t tx) error {
-		old, err := d.userObjects().readForUpdate(ctx, t, id)
-		if err != nil {
-			return err
-		}
-		u := old
-		u.Extensions = maps.Clone(old.Extensions)
-		if err := fn(&u); err != nil {
-			return err
-		}
-		u.ObjectID = old.ObjectID
-		if err := d.storeUser(ctx, t, &old, &u, op); err != nil {
-			return err
-		}
-		out = u
-		return nil
+	out, err := d.userObjects().modify(ctx, id, fn, func(t tx, old, u *directory.User) error {
+		return d.storeUser(ctx, t, old, u, op)
 	})
 	if err != nil {
 		return directory.User{}, fmt.Errorf("%s user %q: %w", what, id, err)
