@@ -18,19 +18,24 @@ const (
 // directory extensions are named extension_<appId>_<name>).
 const ExtensionPrefix = "extension_"
 
-// Attribute describes one user attribute: the single description that
-// [User.Attr], the directory service's SetAttr, the CSV importer's
-// headers, the store's columns and the CLI help are derived from.
-type Attribute struct {
+// Object is a directory object with attributes: a user or a group.
+type Object interface{ User | Group }
+
+// Attribute describes one attribute of a user or a group: the single
+// description that [User.Attr] and [Group.Attr], the directory service's
+// SetAttr and limits, the CSV importer's headers, the store's columns and
+// the CLI help are derived from.
+type Attribute[T Object] struct {
 	// Name is Entra's source attribute name; it is also the attribute's
 	// CSV header and admin API field. Lookups ignore case.
 	Name string
 	Type Type
-	// Multi reports a multi-valued attribute (none of the built-in ones
-	// is; the expression language of the next issue will ask).
+	// Multi reports a multi-valued attribute: a group's members, whose
+	// value is a []string of member ObjectIDs.
 	Multi bool
-	// Settable reports whether an update may set it (objectId cannot be
-	// changed; a CSV import may give it for a new user).
+	// Settable reports whether an update may set it by name (objectId
+	// cannot be changed, a CSV import may give it for a new user; members
+	// change through their own operations).
 	Settable bool
 	// Identifier reports a string held to the limits of an identifier
 	// (scim.CheckIdentifier) instead of free text.
@@ -43,12 +48,15 @@ type Attribute struct {
 	// it all.
 	Help string
 
-	field func(*User) any // *string or *bool; nil for an extension attribute
+	field func(*T) any                // *string or *bool of a built-in one
+	list  func(*T) []string           // the value of a multi-valued one
+	ext   func(*T) *map[string]string // the extensions, of an extension one
 }
 
-// UserCatalog lists the built-in user attributes in Entra's order; any
-// other name starting with [ExtensionPrefix] is a free extension attribute.
-var UserCatalog = []Attribute{
+// UserCatalog lists the built-in user attributes in Entra's order
+// (objectId, the key, first); any other name starting with
+// [ExtensionPrefix] is a free extension attribute.
+var UserCatalog = []Attribute[User]{
 	{Name: "objectId", Type: String, Identifier: true, Column: "object_id", field: func(u *User) any { return &u.ObjectID }},
 	{Name: "userPrincipalName", Type: String, Settable: true, Identifier: true, Column: "upn", field: func(u *User) any { return &u.UserPrincipalName }},
 	{Name: "mail", Type: String, Settable: true, Column: "mail", field: func(u *User) any { return &u.Mail }},
@@ -69,6 +77,23 @@ var UserCatalog = []Attribute{
 		Help: "true/false", field: func(u *User) any { return &u.AccountEnabled }},
 }
 
+// GroupCatalog lists the built-in group attributes (objectId first); any
+// other name starting with [ExtensionPrefix] is a free extension attribute.
+var GroupCatalog = []Attribute[Group]{
+	{Name: "objectId", Type: String, Identifier: true, Column: "object_id", field: func(g *Group) any { return &g.ObjectID }},
+	{Name: "displayName", Type: String, Settable: true, Identifier: true, Column: "display_name", field: func(g *Group) any { return &g.DisplayName }},
+	{Name: "description", Type: String, Settable: true, Column: "description", field: func(g *Group) any { return &g.Description }},
+	{Name: "mail", Type: String, Settable: true, Column: "mail", field: func(g *Group) any { return &g.Mail }},
+	{Name: "mailNickname", Type: String, Settable: true, Column: "mail_nickname", field: func(g *Group) any { return &g.MailNickname }},
+	{Name: "members", Type: String, Multi: true, list: func(g *Group) []string {
+		ids := make([]string, len(g.Members))
+		for i, m := range g.Members {
+			ids[i] = m.ID
+		}
+		return ids
+	}},
+}
+
 // UserAttributes lists the names of [UserCatalog], in its order.
 var UserAttributes = func() []string {
 	names := make([]string, len(UserCatalog))
@@ -78,104 +103,139 @@ var UserAttributes = func() []string {
 	return names
 }()
 
-// userByName indexes UserCatalog by exact and by lower-case name.
-var userByName = func() map[string]*Attribute {
-	m := make(map[string]*Attribute, 2*len(UserCatalog))
-	for i := range UserCatalog {
-		a := &UserCatalog[i]
-		m[a.Name], m[strings.ToLower(a.Name)] = a, a
+// catalog indexes the attributes of one kind of object.
+type catalog[T Object] struct {
+	byName map[string]*Attribute[T] // by exact and by lower-case name
+	ext    func(*T) *map[string]string
+}
+
+func newCatalog[T Object](attrs []Attribute[T], ext func(*T) *map[string]string) catalog[T] {
+	c := catalog[T]{byName: make(map[string]*Attribute[T], 2*len(attrs)), ext: ext}
+	for i := range attrs {
+		a := &attrs[i]
+		c.byName[a.Name], c.byName[strings.ToLower(a.Name)] = a, a
 	}
-	return m
-}()
+	return c
+}
+
+var (
+	users  = newCatalog(UserCatalog, func(u *User) *map[string]string { return &u.Extensions })
+	groups = newCatalog(GroupCatalog, func(g *Group) *map[string]string { return &g.Extensions })
+)
+
+// lookup finds a built-in attribute by name, ignoring case, or makes the
+// extension attribute a name starting with ExtensionPrefix names.
+func (c catalog[T]) lookup(name string) (Attribute[T], bool) {
+	if a, ok := c.byName[name]; ok {
+		return *a, true
+	}
+	if a, ok := c.byName[strings.ToLower(name)]; ok {
+		return *a, true
+	}
+	if IsExtension(name) {
+		return c.extension(name), true
+	}
+	return Attribute[T]{}, false
+}
+
+// extension is the extension attribute name.
+func (c catalog[T]) extension(name string) Attribute[T] {
+	return Attribute[T]{Name: name, Type: String, Settable: true, ext: c.ext}
+}
 
 // LookupUser returns the user attribute named name (case-insensitive): a
 // built-in one of [UserCatalog], or a free extension attribute for a name
 // that starts with [ExtensionPrefix] and goes on.
-func LookupUser(name string) (Attribute, bool) {
-	if a, ok := userByName[name]; ok {
-		return *a, true
-	}
-	if a, ok := userByName[strings.ToLower(name)]; ok {
-		return *a, true
-	}
-	if IsExtension(name) {
-		return Attribute{Name: name, Type: String, Settable: true}, true
-	}
-	return Attribute{}, false
-}
+func LookupUser(name string) (Attribute[User], bool) { return users.lookup(name) }
+
+// LookupGroup returns the group attribute named name, as [LookupUser].
+func LookupGroup(name string) (Attribute[Group], bool) { return groups.lookup(name) }
 
 // IsExtension reports whether name is that of a free extension attribute.
 func IsExtension(name string) bool {
 	return len(name) > len(ExtensionPrefix) && strings.EqualFold(name[:len(ExtensionPrefix)], ExtensionPrefix)
 }
 
-// Field returns a pointer to a built-in attribute's field of u (*string
-// or *bool, by a.Type), or nil for an extension attribute.
-func (a *Attribute) Field(u *User) any {
+// Field returns a pointer to a built-in single-valued attribute's field
+// of obj (*string or *bool, by a.Type), or nil.
+func (a *Attribute[T]) Field(obj *T) any {
 	if a.field == nil {
 		return nil
 	}
-	return a.field(u)
+	return a.field(obj)
 }
 
-// Value returns a's value of u, typed: a string, or a bool for a Boolean.
-// An empty string is absent (ok false): Entra does not provision null
-// values.
-func (a *Attribute) Value(u *User) (v any, ok bool) {
-	switch p := a.Field(u).(type) {
+// Value returns a's value of obj, typed: a string, a bool for a Boolean,
+// a []string for a multi-valued attribute. An empty value is absent (ok
+// false): Entra does not provision null values.
+func (a *Attribute[T]) Value(obj *T) (v any, ok bool) {
+	switch {
+	case a.list != nil:
+		l := a.list(obj)
+		return l, len(l) > 0
+	case a.ext != nil:
+		s := extension(*a.ext(obj), a.Name)
+		return s, s != ""
+	}
+	switch p := a.Field(obj).(type) {
 	case *bool:
 		return *p, true
 	case *string:
 		return *p, *p != ""
 	}
-	s := extension(u.Extensions, a.Name)
-	return s, s != ""
+	return nil, false
 }
 
-// Set sets a's value of u: a string for a String attribute ("" clears
-// it), a bool for a Boolean. It does not check a.Settable.
-func (a *Attribute) Set(u *User, v any) error {
-	switch p := a.Field(u).(type) {
-	case *bool:
-		b, ok := v.(bool)
-		if !ok {
-			return fmt.Errorf("%s: want a boolean, not %T", a.Name, v)
-		}
-		*p = b
-		return nil
-	case *string:
+// Set sets a's value of obj: a string for a String attribute ("" clears
+// it), a bool for a Boolean. It does not check a.Settable; a multi-valued
+// attribute cannot be set.
+func (a *Attribute[T]) Set(obj *T, v any) error {
+	want := "a string"
+	if a.Type == Boolean {
+		want = "a boolean"
+	}
+	if a.ext != nil {
 		s, ok := v.(string)
 		if !ok {
-			return fmt.Errorf("%s: want a string, not %T", a.Name, v)
+			return fmt.Errorf("%s: want %s, not %T", a.Name, want, v)
 		}
-		*p = s
+		setExtension(a.ext(obj), a.Name, s)
 		return nil
 	}
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("%s: want a string, not %T", a.Name, v)
+	switch p := a.Field(obj).(type) {
+	case *bool:
+		if b, ok := v.(bool); ok {
+			*p = b
+			return nil
+		}
+	case *string:
+		if s, ok := v.(string); ok {
+			*p = s
+			return nil
+		}
+	default:
+		return fmt.Errorf("%s cannot be set by name", a.Name)
 	}
-	setExtension(u, a.Name, s)
-	return nil
+	return fmt.Errorf("%s: want %s, not %T", a.Name, want, v)
 }
 
 // setExtension stores an extension under the spelling already in use, if
 // any, so names stay case-insensitive; "" deletes it.
-func setExtension(u *User, name, value string) {
-	for k := range u.Extensions {
+func setExtension(m *map[string]string, name, value string) {
+	for k := range *m {
 		if strings.EqualFold(k, name) {
 			name = k
 			break
 		}
 	}
 	if value == "" {
-		delete(u.Extensions, name)
+		delete(*m, name)
 		return
 	}
-	if u.Extensions == nil {
-		u.Extensions = map[string]string{}
+	if *m == nil {
+		*m = map[string]string{}
 	}
-	u.Extensions[name] = value
+	(*m)[name] = value
 }
 
 // extension finds an extension attribute by exact name, then ignoring case.

@@ -89,3 +89,34 @@ accountEnabled (true/false); any other name is a free extension attribute.`
 		t.Errorf("UserAttrHelp(82) = %q, want %q", got, want)
 	}
 }
+
+func TestGroupCatalog(t *testing.T) {
+	g := &Group{DisplayName: "Ops", Members: []Member{{ID: "u1", Kind: KindUser}}, Extensions: map[string]string{"extension_x": "1"}}
+	tests := []struct {
+		name   string
+		want   any
+		wantOK bool
+	}{
+		{"DISPLAYNAME", "Ops", true},
+		{"description", "", false},
+		{"extension_X", "1", true},
+		{"colour", nil, false},
+	}
+	for _, tt := range tests {
+		a, ok := LookupGroup(tt.name)
+		var got any
+		if ok {
+			got, ok = a.Value(g)
+		}
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("LookupGroup(%q).Value = %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.wantOK)
+		}
+	}
+	members, _ := LookupGroup("members")
+	if ids, ok := members.Value(g); !members.Multi || !ok || len(ids.([]string)) != 1 {
+		t.Errorf("members.Value = %v, %v; want [u1], multi-valued", ids, ok)
+	}
+	if err := members.Set(g, "u2"); err == nil {
+		t.Errorf("members.Set() = nil, want an error: members are not set by name")
+	}
+}

@@ -36,7 +36,7 @@ func (u *User) SoftDeleted() bool { return u.DeletedAt != nil }
 func (u *User) Attr(name string) (any, bool) {
 	a, ok := LookupUser(name)
 	if !ok {
-		a = Attribute{Name: name, Type: String}
+		a = users.extension(name)
 	}
 	return a.Value(u)
 }

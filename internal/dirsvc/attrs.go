@@ -46,7 +46,7 @@ func setAttr(u *directory.User, name string, value any, isNew bool) error {
 }
 
 // attrValue converts value to the type of a.
-func attrValue(a directory.Attribute, value any) (any, error) {
+func attrValue(a directory.Attribute[directory.User], value any) (any, error) {
 	switch v := value.(type) {
 	case nil:
 		if a.Type == directory.Boolean {

@@ -50,9 +50,20 @@ func checkRef(what, ref string) error {
 
 // checkUser checks every string attribute of u.
 func checkUser(u *directory.User) error {
-	for i := range directory.UserCatalog {
-		a := &directory.UserCatalog[i]
-		p, ok := a.Field(u).(*string)
+	return checkAttrs(directory.UserCatalog, u, u.Extensions)
+}
+
+// checkGroup checks every string attribute of g but its members.
+func checkGroup(g *directory.Group) error {
+	return checkAttrs(directory.GroupCatalog, g, g.Extensions)
+}
+
+// checkAttrs checks the built-in string attributes of obj, identifiers
+// and free text each to its limits, then its extensions.
+func checkAttrs[T directory.Object](catalog []directory.Attribute[T], obj *T, ext map[string]string) error {
+	for i := range catalog {
+		a := &catalog[i]
+		p, ok := a.Field(obj).(*string)
 		if !ok {
 			continue
 		}
@@ -64,26 +75,7 @@ func checkUser(u *directory.User) error {
 			return err
 		}
 	}
-	return checkExtensions(u.Extensions)
-}
-
-// checkGroup checks every string attribute of g but its members.
-func checkGroup(g *directory.Group) error {
-	for _, a := range []struct {
-		name, value string
-		check       func(name, s string) error
-	}{
-		{"objectId", g.ObjectID, checkIdentifier},
-		{"displayName", g.DisplayName, checkIdentifier},
-		{"description", g.Description, checkText},
-		{"mail", g.Mail, checkText},
-		{"mailNickname", g.MailNickname, checkText},
-	} {
-		if err := a.check(a.name, a.value); err != nil {
-			return err
-		}
-	}
-	return checkExtensions(g.Extensions)
+	return checkExtensions(ext)
 }
 
 func checkExtensions(ext map[string]string) error {

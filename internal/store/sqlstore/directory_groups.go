@@ -12,13 +12,21 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-const groupColumns = "object_id, display_name, description, mail, mail_nickname, extensions, deleted_at"
+// The columns of dir_groups are those of directory.GroupCatalog, then
+// extensions and deleted_at.
+var groupColumns, insertGroup, updateGroup = func() (cols, insert, update string) {
+	names := catalogColumns(directory.GroupCatalog)
+	cols = strings.Join(append(names, "extensions", "deleted_at"), ", ")
+	insert = "INSERT INTO dir_groups (" + cols + ", name_lower, created, modified) VALUES (" + placeholders(len(names)+5) + ") ON CONFLICT DO NOTHING"
+	update = "UPDATE dir_groups SET " + setColumns(append(names[1:], "extensions", "name_lower", "modified")) + " WHERE object_id = ?"
+	return cols, insert, update
+}()
 
 func scanGroup(row dirScanner) (directory.Group, error) {
 	var g directory.Group
 	var ext sql.NullString
 	var deleted sql.NullInt64
-	if err := row.Scan(&g.ObjectID, &g.DisplayName, &g.Description, &g.Mail, &g.MailNickname, &ext, &deleted); err != nil {
+	if err := row.Scan(append(scanDest(directory.GroupCatalog, &g), &ext, &deleted)...); err != nil {
 		return directory.Group{}, err
 	}
 	g.DeletedAt = dirFromNullMillis(deleted)
@@ -49,8 +57,7 @@ func (d dirStore) CreateGroup(ctx context.Context, g directory.Group) (directory
 	err = d.write(ctx, func(t tx) error {
 		now := millis(d.s.now())
 		err := d.insertObject(ctx, t, directory.KindGroup, g.ObjectID, fmt.Sprintf("objectId %q or displayName %q", g.ObjectID, g.DisplayName),
-			"INSERT INTO dir_groups ("+groupColumns+", name_lower, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			g.ObjectID, g.DisplayName, g.Description, g.Mail, g.MailNickname, ext, nil, strings.ToLower(g.DisplayName), now, now)
+			insertGroup, append(columnValues(directory.GroupCatalog, &g), ext, nil, strings.ToLower(g.DisplayName), now, now)...)
 		if err != nil {
 			return err
 		}
@@ -233,8 +240,7 @@ func (d dirStore) storeGroup(ctx context.Context, t tx, old, g *directory.Group)
 		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
 	}
 	return d.updateObject(ctx, t, directory.KindGroup, g.ObjectID, directory.OpUpdate, fmt.Sprintf("displayName %q", g.DisplayName),
-		"UPDATE dir_groups SET display_name = ?, description = ?, mail = ?, mail_nickname = ?, extensions = ?, name_lower = ?, modified = ? WHERE object_id = ?",
-		g.DisplayName, g.Description, g.Mail, g.MailNickname, ext, strings.ToLower(g.DisplayName), millis(d.s.now()), g.ObjectID)
+		updateGroup, append(columnValues(directory.GroupCatalog, g)[1:], ext, strings.ToLower(g.DisplayName), millis(d.s.now()), g.ObjectID)...)
 }
 
 // lockGroup checks a group exists inside t (locking its row on

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"strings"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -203,4 +204,73 @@ func detach(ctx context.Context, t tx, sel, id, write string, writeArgs []any, e
 		}
 	}
 	return nil
+}
+
+// catalogColumns are the store columns of a catalog's attributes, in its
+// order (objectId, the key, first); attributes stored elsewhere (members)
+// have none.
+func catalogColumns[T directory.Object](catalog []directory.Attribute[T]) []string {
+	if catalog[0].Column != "object_id" {
+		panic("sqlstore: a directory catalog does not start with objectId")
+	}
+	var cols []string
+	for i := range catalog {
+		if c := catalog[i].Column; c != "" {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+// setColumns returns "a = ?, b = ?" for an UPDATE of cols.
+func setColumns(cols []string) string { return strings.Join(cols, " = ?, ") + " = ?" }
+
+// scanDest returns where a row's catalogColumns scan into obj.
+func scanDest[T directory.Object](catalog []directory.Attribute[T], obj *T) []any {
+	dest := make([]any, 0, len(catalog)+2)
+	for i := range catalog {
+		a := &catalog[i]
+		if a.Column == "" {
+			continue
+		}
+		f := a.Field(obj)
+		if p, ok := f.(*string); ok && a.Nullable {
+			f = nullString{p}
+		}
+		dest = append(dest, f)
+	}
+	return dest
+}
+
+// nullString scans a nullable column into a string: NULL is "".
+type nullString struct{ p *string }
+
+func (n nullString) Scan(v any) error {
+	var s sql.NullString
+	err := s.Scan(v)
+	*n.p = s.String
+	return err
+}
+
+// columnValues returns the values of obj's catalogColumns (an empty
+// Nullable one as NULL).
+func columnValues[T directory.Object](catalog []directory.Attribute[T], obj *T) []any {
+	vals := make([]any, 0, len(catalog)+5)
+	for i := range catalog {
+		a := &catalog[i]
+		if a.Column == "" {
+			continue
+		}
+		switch p := a.Field(obj).(type) {
+		case *string:
+			if a.Nullable {
+				vals = append(vals, dirNull(*p))
+			} else {
+				vals = append(vals, *p)
+			}
+		case *bool:
+			vals = append(vals, *p)
+		}
+	}
+	return vals
 }

@@ -13,25 +13,15 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-// The columns of dir_users are those of directory.UserCatalog, in its
-// order (objectId, the key, first), then extensions and deleted_at.
+// The columns of dir_users are those of directory.UserCatalog, then
+// extensions and deleted_at.
 var userColumns, insertUser, updateUser = func() (cols, insert, update string) {
-	if directory.UserCatalog[0].Column != "object_id" {
-		panic("sqlstore: directory.UserCatalog does not start with objectId")
-	}
-	var names, sets []string
-	for _, a := range directory.UserCatalog {
-		names = append(names, a.Column)
-		sets = append(sets, a.Column+" = ?")
-	}
-	names = append(names, "extensions", "deleted_at")
-	sets = append(sets[1:], "extensions = ?", "deleted_at = ?", "upn_lower = ?", "modified = ?")
-	cols = strings.Join(names, ", ")
+	names := catalogColumns(directory.UserCatalog)
+	cols = strings.Join(append(names, "extensions", "deleted_at"), ", ")
 	// insert creates a user unless its objectId or UPN is taken (then no
 	// row is affected: one statement shape for single and bulk creates).
-	insert = "INSERT INTO dir_users (" + cols + ", upn_lower, created, modified) VALUES (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(names)+3), ", ") + ") ON CONFLICT DO NOTHING"
-	update = "UPDATE dir_users SET " + strings.Join(sets, ", ") + " WHERE object_id = ?"
+	insert = "INSERT INTO dir_users (" + cols + ", upn_lower, created, modified) VALUES (" + placeholders(len(names)+5) + ") ON CONFLICT DO NOTHING"
+	update = "UPDATE dir_users SET " + setColumns(append(names[1:], "extensions", "deleted_at", "upn_lower", "modified")) + " WHERE object_id = ?"
 	return cols, insert, update
 }()
 
@@ -39,16 +29,7 @@ func scanUser(row dirScanner) (directory.User, error) {
 	var u directory.User
 	var ext sql.NullString
 	var deleted sql.NullInt64
-	dest := make([]any, 0, len(directory.UserCatalog)+2)
-	for i := range directory.UserCatalog {
-		a := &directory.UserCatalog[i]
-		f := a.Field(&u)
-		if p, ok := f.(*string); ok && a.Nullable {
-			f = nullString{p}
-		}
-		dest = append(dest, f)
-	}
-	if err := row.Scan(append(dest, &ext, &deleted)...); err != nil {
+	if err := row.Scan(append(scanDest(directory.UserCatalog, &u), &ext, &deleted)...); err != nil {
 		return directory.User{}, err
 	}
 	u.DeletedAt = dirFromNullMillis(deleted)
@@ -59,37 +40,13 @@ func scanUser(row dirScanner) (directory.User, error) {
 	return u, nil
 }
 
-// nullString scans a nullable column into a string: NULL is "".
-type nullString struct{ p *string }
-
-func (n nullString) Scan(v any) error {
-	var s sql.NullString
-	err := s.Scan(v)
-	*n.p = s.String
-	return err
-}
-
 // userValues are the values of userColumns, then upn_lower.
 func userValues(u *directory.User) ([]any, error) {
 	ext, err := marshalExtensions(u.Extensions)
 	if err != nil {
 		return nil, err
 	}
-	vals := make([]any, 0, len(directory.UserCatalog)+3)
-	for i := range directory.UserCatalog {
-		a := &directory.UserCatalog[i]
-		switch p := a.Field(u).(type) {
-		case *string:
-			if a.Nullable {
-				vals = append(vals, dirNull(*p))
-			} else {
-				vals = append(vals, *p)
-			}
-		case *bool:
-			vals = append(vals, *p)
-		}
-	}
-	return append(vals, ext, dirNullMillis(u.DeletedAt), strings.ToLower(u.UserPrincipalName)), nil
+	return append(columnValues(directory.UserCatalog, u), ext, dirNullMillis(u.DeletedAt), strings.ToLower(u.UserPrincipalName)), nil
 }
 
 func validUser(u *directory.User) error {
