@@ -13,6 +13,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+
+	"github.com/provisio-dev/provisio/internal/directory"
 )
 
 // userOut is a directory user as the admin API returns it.
@@ -39,10 +41,7 @@ func (u userOut) state() string {
 
 func userPath(ref string) string { return "/api/v1/users/" + esc(ref) }
 
-const userAttrHelp = `Attributes (Entra's names): userPrincipalName, mail, mailNickname, displayName,
-givenName, surname, jobTitle, department, employeeId, mobile, telephoneNumber,
-streetAddress, postalCode, manager (the manager's userPrincipalName or object id),
-accountEnabled (true/false); any other name is a free extension attribute.`
+var userAttrHelp = directory.UserAttrHelp(82)
 
 func newUserCmd(e *env) *cobra.Command {
 	cmd, f := adminGroupCmd("user", "Manage the directory's users",

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -24,7 +24,7 @@ type Directory interface {
 	CreateUser(ctx context.Context, u directory.User) (directory.User, error)
 	GetUser(ctx context.Context, ref string) (directory.User, error)
 	ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error)
-	UpdateUser(ctx context.Context, ref string, set map[string]string) (directory.User, error)
+	UpdateUser(ctx context.Context, ref string, set map[string]any) (directory.User, error)
 	DisableUser(ctx context.Context, ref string) (directory.User, error)
 	EnableUser(ctx context.Context, ref string) (directory.User, error)
 	DeleteUser(ctx context.Context, ref string) (directory.User, error)
@@ -102,7 +102,7 @@ func (a *API) dir() (Directory, error) {
 // case-insensitive, or extension_<name>) to strings, accountEnabled also
 // to a boolean, null or "" to clear; "extensions" may hold extension
 // attributes as an object, as GET answers show them.
-func decodeAttrs(w http.ResponseWriter, r *http.Request, max int64) (map[string]string, error) {
+func decodeAttrs(w http.ResponseWriter, r *http.Request, max int64) (map[string]any, error) {
 	var raw map[string]json.RawMessage
 	if err := decodeBody(w, r, max, &raw, false); err != nil {
 		return nil, err
@@ -110,7 +110,7 @@ func decodeAttrs(w http.ResponseWriter, r *http.Request, max int64) (map[string]
 	if raw == nil {
 		return nil, badRequest("request body must be a JSON object of user attributes")
 	}
-	attrs := make(map[string]string, len(raw))
+	attrs := make(map[string]any, len(raw))
 	for name, v := range raw {
 		if name == "extensions" {
 			var ext map[string]*string
@@ -134,14 +134,14 @@ func decodeAttrs(w http.ResponseWriter, r *http.Request, max int64) (map[string]
 	return attrs, nil
 }
 
-// attrValue turns one JSON attribute value into its string form.
-func attrValue(v json.RawMessage) (string, error) {
+// attrValue turns one JSON attribute value into a string or a bool.
+func attrValue(v json.RawMessage) (any, error) {
 	v = bytes.TrimSpace(v)
 	switch {
 	case bytes.Equal(v, []byte("null")):
 		return "", nil
 	case bytes.Equal(v, []byte("true")), bytes.Equal(v, []byte("false")):
-		return string(v), nil
+		return bytes.Equal(v, []byte("true")), nil
 	case len(v) > 0 && v[0] == '"':
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {

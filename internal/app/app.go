@@ -28,10 +28,11 @@ import (
 	"github.com/provisio-dev/provisio/internal/adminapi"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/demo"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/internal/source"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
@@ -95,7 +96,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if err := ensureAdminToken(ctx, a.tenants, cfg.AdminTokenPath(), log); err != nil {
 		return nil, err
 	}
-	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log})
+	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, Sources: source.Builtin()})
 	if a.jobs, err = newJobService(cfg, st, log); err != nil {
 		return nil, err
 	}

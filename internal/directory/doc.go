@@ -16,9 +16,14 @@
 //     only what changed since its watermark (the role Microsoft Graph delta
 //     queries play for Entra).
 //
-// Attribute lookups by name ([User.Attr], [Group.Attr]) use Entra's source
-// attribute names, so attribute mappings can name them as Entra's mapping
-// editor does. Persistence (SQLite/PostgreSQL) lives in the store packages;
+// [UserCatalog] and [GroupCatalog] are the one description of every
+// attribute (name, type, single- or multi-valued, whether it can be set,
+// how it is stored, help text): [User.Attr] and [Group.Attr], the
+// directory service's SetAttr and limits, CSV headers, the store's columns
+// and the CLI help derive from them, and [LookupUser] and [LookupGroup]
+// find an attribute by name with a typed value accessor. Attribute lookups by name ([User.Attr],
+// [Group.Attr]) use Entra's source attribute names, so attribute mappings
+// can name them as Entra's mapping editor does. Persistence (SQLite/PostgreSQL) lives in the store packages;
 // the provisioning engine reads the directory through its own small Source
 // interface.
 package directory

@@ -1,9 +1,6 @@
 package directory
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Kind is the type of a directory object referenced by a group member,
 // an assignment or a change.
@@ -38,30 +35,14 @@ type Group struct {
 // SoftDeleted reports whether the group is in the recycle bin.
 func (g *Group) SoftDeleted() bool { return g.DeletedAt != nil }
 
-// Attr returns the value of the named source attribute (case-insensitive)
-// as a string; "members" is the list of member object ids ([]string).
-// Empty values and unknown names are absent.
+// Attr returns the value of the named source attribute (case-insensitive;
+// see [LookupGroup]) as a string; "members" is the list of member object
+// ids ([]string). Empty values and unknown names are absent. Names that
+// are not built in are looked up among the extension attributes.
 func (g *Group) Attr(name string) (any, bool) {
-	var s string
-	switch strings.ToLower(name) {
-	case "objectid":
-		s = g.ObjectID
-	case "displayname":
-		s = g.DisplayName
-	case "description":
-		s = g.Description
-	case "mail":
-		s = g.Mail
-	case "mailnickname":
-		s = g.MailNickname
-	case "members":
-		ids := make([]string, len(g.Members))
-		for i, m := range g.Members {
-			ids[i] = m.ID
-		}
-		return ids, len(ids) > 0
-	default:
-		s = extension(g.Extensions, name)
+	a, ok := LookupGroup(name)
+	if !ok {
+		a = groups.extension(name)
 	}
-	return s, s != ""
+	return a.Value(g)
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/provisioningtest"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -187,7 +187,7 @@ func sqlSourceScenario(t *testing.T, dsn string) {
 		check      func(scim.Resource) error
 	}{
 		{"attribute change", func() error {
-			_, err := e.dir.UpdateUser(ctx, "user2@example.com", map[string]string{"surname": "Lee", "department": "Sales"})
+			_, err := e.dir.UpdateUser(ctx, "user2@example.com", map[string]any{"surname": "Lee", "department": "Sales"})
 			return err
 		}, "PATCH /Users/", "user2@example.com", func(r scim.Resource) error {
 			if fam := r["name"].(map[string]any)["familyName"]; fam != "Lee" {

@@ -167,19 +167,10 @@ func (d dirStore) Unassign(ctx context.Context, appID, principalID string) (bool
 // dropAssignments removes every assignment of a deleted principal, with an
 // OpUnassign each.
 func (d dirStore) dropAssignments(ctx context.Context, t tx, kind directory.Kind, principalID string) error {
-	apps, err := dirColumn(ctx, t, "SELECT app_id FROM dir_assignments WHERE principal_id = ? ORDER BY app_id", principalID)
-	if err != nil || len(apps) == 0 {
-		return err
-	}
-	if _, err := t.exec(ctx, "DELETE FROM dir_assignments WHERE principal_id = ?", principalID); err != nil {
-		return err
-	}
-	for _, app := range apps {
-		if err := d.appendChange(ctx, t, kind, principalID, directory.OpUnassign, app); err != nil {
-			return err
-		}
-	}
-	return nil
+	return detach(ctx, t, "SELECT app_id FROM dir_assignments WHERE principal_id = ? ORDER BY app_id", principalID,
+		"DELETE FROM dir_assignments WHERE principal_id = ?", []any{principalID}, func(app string) error {
+			return d.appendChange(ctx, t, kind, principalID, directory.OpUnassign, app)
+		})
 }
 
 func readAssignments(ctx context.Context, q querier, query string, arg any) ([]directory.Assignment, error) {

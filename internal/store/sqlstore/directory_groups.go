@@ -3,10 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"strings"
 	"time"
 
@@ -14,13 +12,21 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-const groupColumns = "object_id, display_name, description, mail, mail_nickname, extensions, deleted_at"
+// The columns of dir_groups are those of directory.GroupCatalog, then
+// extensions and deleted_at.
+var groupColumns, insertGroup, updateGroup = func() (cols, insert, update string) {
+	names := catalogColumns(directory.GroupCatalog)
+	cols = strings.Join(append(names, "extensions", "deleted_at"), ", ")
+	insert = "INSERT INTO dir_groups (" + cols + ", name_lower, created, modified) VALUES (" + placeholders(len(names)+5) + ") ON CONFLICT DO NOTHING"
+	update = "UPDATE dir_groups SET " + setColumns(append(names[1:], "extensions", "name_lower", "modified")) + " WHERE object_id = ?"
+	return cols, insert, update
+}()
 
 func scanGroup(row dirScanner) (directory.Group, error) {
 	var g directory.Group
 	var ext sql.NullString
 	var deleted sql.NullInt64
-	if err := row.Scan(&g.ObjectID, &g.DisplayName, &g.Description, &g.Mail, &g.MailNickname, &ext, &deleted); err != nil {
+	if err := row.Scan(append(scanDest(directory.GroupCatalog, &g), &ext, &deleted)...); err != nil {
 		return directory.Group{}, err
 	}
 	g.DeletedAt = dirFromNullMillis(deleted)
@@ -50,15 +56,9 @@ func (d dirStore) CreateGroup(ctx context.Context, g directory.Group) (directory
 	var members []directory.Member
 	err = d.write(ctx, func(t tx) error {
 		now := millis(d.s.now())
-		res, err := t.exec(ctx, "INSERT INTO dir_groups ("+groupColumns+", name_lower, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			g.ObjectID, g.DisplayName, g.Description, g.Mail, g.MailNickname, ext, nil, strings.ToLower(g.DisplayName), now, now)
+		err := d.insertObject(ctx, t, directory.KindGroup, g.ObjectID, fmt.Sprintf("objectId %q or displayName %q", g.ObjectID, g.DisplayName),
+			insertGroup, append(columnValues(directory.GroupCatalog, &g), ext, nil, strings.ToLower(g.DisplayName), now, now)...)
 		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, fmt.Errorf("objectId %q or displayName %q: %w", g.ObjectID, g.DisplayName, store.ErrExists))
-		}
-		if err := d.appendChange(ctx, t, directory.KindGroup, g.ObjectID, directory.OpCreate, ""); err != nil {
 			return err
 		}
 		if _, err := d.insertMembers(ctx, t, g.ObjectID, g.Members); err != nil {
@@ -164,17 +164,8 @@ func (d dirStore) groups(ctx context.Context, query string, args ...any) ([]dire
 	if err != nil {
 		return nil, err
 	}
-	var out []directory.Group
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanGroup)
+	if err != nil {
 		return nil, err
 	}
 	return out, d.withMembers(ctx, out)
@@ -222,26 +213,13 @@ func (d dirStore) ListGroups(ctx context.Context, q store.GroupQuery) ([]directo
 
 // UpdateGroup implements [store.Directory].
 func (d dirStore) UpdateGroup(ctx context.Context, objectID string, fn func(*directory.Group) error) (directory.Group, error) {
-	var out directory.Group
-	err := d.write(ctx, func(t tx) error {
-		old, err := scanGroup(t.queryRow(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE object_id = ?"+d.s.d.forUpdate, objectID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.ErrNotFound
-		}
-		if err != nil {
+	out, err := d.groupObjects().modify(ctx, objectID, fn, func(t tx, old, g *directory.Group) error {
+		g.DeletedAt, g.Members = old.DeletedAt, nil
+		if err := d.storeGroup(ctx, t, old, g); err != nil {
 			return err
 		}
-		g := old
-		g.Extensions = maps.Clone(old.Extensions)
-		if err := fn(&g); err != nil {
-			return err
-		}
-		g.ObjectID, g.DeletedAt, g.Members = old.ObjectID, old.DeletedAt, nil
-		if err := d.storeGroup(ctx, t, &old, &g); err != nil {
-			return err
-		}
-		out = g
-		out.Members, err = d.members(ctx, t, objectID)
+		var err error
+		g.Members, err = d.members(ctx, t, objectID)
 		return err
 	})
 	if err != nil {
@@ -251,14 +229,7 @@ func (d dirStore) UpdateGroup(ctx context.Context, objectID string, fn func(*dir
 }
 
 func (d dirStore) storeGroup(ctx context.Context, t tx, old, g *directory.Group) error {
-	x, y := *old, *g
-	if len(x.Extensions) == 0 {
-		x.Extensions = nil
-	}
-	if len(y.Extensions) == 0 {
-		y.Extensions = nil
-	}
-	if reflect.DeepEqual(x, y) {
+	if d.groupObjects().unchanged(*old, *g) {
 		return nil
 	}
 	if err := validGroup(g); err != nil {
@@ -268,15 +239,8 @@ func (d dirStore) storeGroup(ctx context.Context, t tx, old, g *directory.Group)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
 	}
-	_, err = t.exec(ctx, "UPDATE dir_groups SET display_name = ?, description = ?, mail = ?, mail_nickname = ?, extensions = ?, name_lower = ?, modified = ? WHERE object_id = ?",
-		g.DisplayName, g.Description, g.Mail, g.MailNickname, ext, strings.ToLower(g.DisplayName), millis(d.s.now()), g.ObjectID)
-	if _, ok := uniqueViolation(err); ok {
-		return fmt.Errorf("displayName %q: %w", g.DisplayName, store.ErrExists)
-	}
-	if err != nil {
-		return err
-	}
-	return d.appendChange(ctx, t, directory.KindGroup, g.ObjectID, directory.OpUpdate, "")
+	return d.updateObject(ctx, t, directory.KindGroup, g.ObjectID, directory.OpUpdate, fmt.Sprintf("displayName %q", g.DisplayName),
+		updateGroup, append(columnValues(directory.GroupCatalog, g)[1:], ext, strings.ToLower(g.DisplayName), millis(d.s.now()), g.ObjectID)...)
 }
 
 // lockGroup checks a group exists inside t (locking its row on
@@ -359,20 +323,7 @@ func (d dirStore) DeleteGroup(ctx context.Context, objectID string) error {
 
 // deleteGroup hard-deletes a group inside t.
 func (d dirStore) deleteGroup(ctx context.Context, t tx, objectID string) error {
-	res, err := t.exec(ctx, "DELETE FROM dir_groups WHERE object_id = ?", objectID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return errors.Join(err, store.ErrNotFound)
-	}
-	if err := d.appendChange(ctx, t, directory.KindGroup, objectID, directory.OpHardDelete, ""); err != nil {
-		return err
-	}
-	if err := d.leaveGroups(ctx, t, objectID); err != nil {
-		return err
-	}
-	return d.dropAssignments(ctx, t, directory.KindGroup, objectID)
+	return d.groupObjects().purge(ctx, t, objectID)
 }
 
 // SoftDeleteGroup implements [store.Directory].
@@ -391,10 +342,7 @@ func (d dirStore) RestoreGroup(ctx context.Context, objectID string) (directory.
 func (d dirStore) setGroupDeleted(ctx context.Context, what, objectID string, at *time.Time, op directory.Op) (directory.Group, error) {
 	var out directory.Group
 	err := d.write(ctx, func(t tx) error {
-		g, err := scanGroup(t.queryRow(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE object_id = ?"+d.s.d.forUpdate, objectID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return store.ErrNotFound
-		}
+		g, err := d.groupObjects().readForUpdate(ctx, t, objectID)
 		if err != nil {
 			return err
 		}
@@ -429,54 +377,18 @@ func (d dirStore) PurgeDeletedGroups(ctx context.Context, cutoff time.Time) ([]s
 // leaveGroups removes a deleted object from every group it is a member
 // of, with an OpUpdate of each.
 func (d dirStore) leaveGroups(ctx context.Context, t tx, memberID string) error {
-	gids, err := dirColumn(ctx, t, "SELECT group_id FROM dir_members WHERE member_id = ? ORDER BY group_id", memberID)
-	if err != nil || len(gids) == 0 {
-		return err
-	}
-	if _, err := t.exec(ctx, "DELETE FROM dir_members WHERE member_id = ?", memberID); err != nil {
-		return err
-	}
-	for _, gid := range gids {
-		if err := d.touchGroup(ctx, t, gid); err != nil {
-			return err
-		}
-	}
-	return nil
+	return detach(ctx, t, "SELECT group_id FROM dir_members WHERE member_id = ? ORDER BY group_id", memberID,
+		"DELETE FROM dir_members WHERE member_id = ?", []any{memberID}, func(gid string) error {
+			return d.touchGroup(ctx, t, gid)
+		})
 }
 
 // Groups implements [store.Directory].
 func (d dirStore) Groups(ctx context.Context, ids []string) ([]*directory.Group, error) {
-	var out []*directory.Group
-	for len(ids) > 0 {
-		n := min(len(ids), dirPage)
-		gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE "+d.inIDs("object_id"), d.idsArg(ids[:n]))
-		if err != nil {
-			return nil, fmt.Errorf("read groups: %w", err)
-		}
-		for i := range gs {
-			out = append(out, &gs[i])
-		}
-		ids = ids[n:]
-	}
-	return out, nil
+	return d.groupObjects().byIDs(ctx, ids)
 }
 
 // AllGroups implements [store.Directory].
 func (d dirStore) AllGroups(ctx context.Context, fn func(*directory.Group) error) error {
-	after := ""
-	for {
-		gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE object_id > ? ORDER BY object_id LIMIT ?", after, dirPage)
-		if err != nil {
-			return fmt.Errorf("read all groups: %w", err)
-		}
-		for i := range gs {
-			if err := fn(&gs[i]); err != nil {
-				return err
-			}
-		}
-		if len(gs) < dirPage {
-			return nil
-		}
-		after = gs[len(gs)-1].ObjectID
-	}
+	return d.groupObjects().all(ctx, fn)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"reflect"
 	"strings"
 	"time"
 
@@ -14,29 +13,27 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
-const userColumns = "object_id, upn, mail, mail_nickname, display_name, given_name, surname, job_title, department, " +
-	"employee_id, mobile, telephone_number, street_address, postal_code, manager, account_enabled, extensions, deleted_at"
-
-// insertUser creates a user unless its objectId or UPN is taken (then no
-// row is affected: one statement shape for single and bulk creates).
-const insertUser = "INSERT INTO dir_users (" + userColumns + ", upn_lower, created, modified) " +
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-
-const updateUser = "UPDATE dir_users SET upn = ?, mail = ?, mail_nickname = ?, display_name = ?, given_name = ?, surname = ?, " +
-	"job_title = ?, department = ?, employee_id = ?, mobile = ?, telephone_number = ?, street_address = ?, postal_code = ?, " +
-	"manager = ?, account_enabled = ?, extensions = ?, deleted_at = ?, upn_lower = ?, modified = ? WHERE object_id = ?"
+// The columns of dir_users are those of directory.UserCatalog, then
+// extensions and deleted_at.
+var userColumns, insertUser, updateUser = func() (cols, insert, update string) {
+	names := catalogColumns(directory.UserCatalog)
+	cols = strings.Join(append(names, "extensions", "deleted_at"), ", ")
+	// insert creates a user unless its objectId or UPN is taken (then no
+	// row is affected: one statement shape for single and bulk creates).
+	insert = "INSERT INTO dir_users (" + cols + ", upn_lower, created, modified) VALUES (" + placeholders(len(names)+5) + ") ON CONFLICT DO NOTHING"
+	update = "UPDATE dir_users SET " + setColumns(append(names[1:], "extensions", "deleted_at", "upn_lower", "modified")) + " WHERE object_id = ?"
+	return cols, insert, update
+}()
 
 func scanUser(row dirScanner) (directory.User, error) {
 	var u directory.User
-	var manager, ext sql.NullString
+	var ext sql.NullString
 	var deleted sql.NullInt64
-	err := row.Scan(&u.ObjectID, &u.UserPrincipalName, &u.Mail, &u.MailNickname, &u.DisplayName, &u.GivenName, &u.Surname,
-		&u.JobTitle, &u.Department, &u.EmployeeID, &u.Mobile, &u.TelephoneNumber, &u.StreetAddress, &u.PostalCode,
-		&manager, &u.AccountEnabled, &ext, &deleted)
-	if err != nil {
+	if err := row.Scan(append(scanDest(directory.UserCatalog, &u), &ext, &deleted)...); err != nil {
 		return directory.User{}, err
 	}
-	u.Manager, u.DeletedAt = manager.String, dirFromNullMillis(deleted)
+	u.DeletedAt = dirFromNullMillis(deleted)
+	var err error
 	if u.Extensions, err = unmarshalExtensions(ext); err != nil {
 		return directory.User{}, err
 	}
@@ -49,9 +46,7 @@ func userValues(u *directory.User) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{u.ObjectID, u.UserPrincipalName, u.Mail, u.MailNickname, u.DisplayName, u.GivenName, u.Surname,
-		u.JobTitle, u.Department, u.EmployeeID, u.Mobile, u.TelephoneNumber, u.StreetAddress, u.PostalCode,
-		dirNull(u.Manager), u.AccountEnabled, ext, dirNullMillis(u.DeletedAt), strings.ToLower(u.UserPrincipalName)}, nil
+	return append(columnValues(directory.UserCatalog, u), ext, dirNullMillis(u.DeletedAt), strings.ToLower(u.UserPrincipalName)), nil
 }
 
 func validUser(u *directory.User) error {
@@ -74,14 +69,8 @@ func (d dirStore) createUser(ctx context.Context, t tx, u *directory.User) error
 		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
 	}
 	now := millis(d.s.now())
-	res, err := t.exec(ctx, insertUser, append(vals, now, now)...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return errors.Join(err, fmt.Errorf("objectId %q or userPrincipalName %q: %w", u.ObjectID, u.UserPrincipalName, store.ErrExists))
-	}
-	return d.appendChange(ctx, t, directory.KindUser, u.ObjectID, directory.OpCreate, "")
+	return d.insertObject(ctx, t, directory.KindUser, u.ObjectID,
+		fmt.Sprintf("objectId %q or userPrincipalName %q", u.ObjectID, u.UserPrincipalName), insertUser, append(vals, now, now)...)
 }
 
 // CreateUser implements [store.Directory].
@@ -133,12 +122,8 @@ func (d dirStore) GetUserByUPN(ctx context.Context, upn string) (directory.User,
 
 // ListUsers implements [store.Directory].
 func (d dirStore) ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error) {
-	rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE upn_lower > ?"+deletedCond(q.Deleted)+" ORDER BY upn_lower LIMIT ?",
+	out, err := d.queryUsers(ctx, "SELECT "+userColumns+" FROM dir_users WHERE upn_lower > ?"+deletedCond(q.Deleted)+" ORDER BY upn_lower LIMIT ?",
 		strings.ToLower(q.After), dirPageSize(q.Limit))
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	out, err := collectUsers(rows)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -157,31 +142,9 @@ func deletedCond(sel store.Deleted) string {
 	return " AND deleted_at IS NULL"
 }
 
-func collectUsers(rows *sql.Rows) ([]directory.User, error) {
-	defer rows.Close()
-	var out []directory.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
-// readUserForUpdate reads a user inside t (locking its row on PostgreSQL).
-func (d dirStore) readUserForUpdate(ctx context.Context, t tx, id string) (directory.User, error) {
-	u, err := scanUser(t.queryRow(ctx, "SELECT "+userColumns+" FROM dir_users WHERE object_id = ?"+d.s.d.forUpdate, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, fmt.Errorf("user %q: %w", id, store.ErrNotFound)
-	}
-	return u, err
-}
-
 // storeUser writes u over its row and appends op when it differs from old.
 func (d dirStore) storeUser(ctx context.Context, t tx, old, u *directory.User, op directory.Op) error {
-	if sameUser(old, u) {
+	if d.userObjects().unchanged(*old, *u) {
 		return nil
 	}
 	if err := validUser(u); err != nil {
@@ -191,46 +154,14 @@ func (d dirStore) storeUser(ctx context.Context, t tx, old, u *directory.User, o
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
 	}
-	_, err = t.exec(ctx, updateUser, append(vals[1:], millis(d.s.now()), u.ObjectID)...)
-	if _, ok := uniqueViolation(err); ok {
-		return fmt.Errorf("userPrincipalName %q: %w", u.UserPrincipalName, store.ErrExists)
-	}
-	if err != nil {
-		return err
-	}
-	return d.appendChange(ctx, t, directory.KindUser, u.ObjectID, op, "")
-}
-
-func sameUser(a, b *directory.User) bool {
-	x, y := *a, *b
-	if len(x.Extensions) == 0 {
-		x.Extensions = nil
-	}
-	if len(y.Extensions) == 0 {
-		y.Extensions = nil
-	}
-	return reflect.DeepEqual(x, y)
+	return d.updateObject(ctx, t, directory.KindUser, u.ObjectID, op, fmt.Sprintf("userPrincipalName %q", u.UserPrincipalName),
+		updateUser, append(vals[1:], millis(d.s.now()), u.ObjectID)...)
 }
 
 // modifyUser is a read-modify-write of one user in one transaction.
 func (d dirStore) modifyUser(ctx context.Context, what, id string, op directory.Op, fn func(*directory.User) error) (directory.User, error) {
-	var out directory.User
-	err := d.write(ctx, func(t tx) error {
-		old, err := d.readUserForUpdate(ctx, t, id)
-		if err != nil {
-			return err
-		}
-		u := old
-		u.Extensions = maps.Clone(old.Extensions)
-		if err := fn(&u); err != nil {
-			return err
-		}
-		u.ObjectID = old.ObjectID
-		if err := d.storeUser(ctx, t, &old, &u, op); err != nil {
-			return err
-		}
-		out = u
-		return nil
+	out, err := d.userObjects().modify(ctx, id, fn, func(t tx, old, u *directory.User) error {
+		return d.storeUser(ctx, t, old, u, op)
 	})
 	if err != nil {
 		return directory.User{}, fmt.Errorf("%s user %q: %w", what, id, err)
@@ -305,82 +236,31 @@ func (d dirStore) purgeDeleted(ctx context.Context, kind string, cutoff time.Tim
 // purgeUser hard-deletes a user with its memberships and assignments and
 // clears it as manager, each with its change.
 func (d dirStore) purgeUser(ctx context.Context, t tx, id string) error {
-	res, err := t.exec(ctx, "DELETE FROM dir_users WHERE object_id = ?", id)
-	if err != nil {
+	if err := d.userObjects().purge(ctx, t, id); err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return errors.Join(err, store.ErrNotFound)
-	}
-	if err := d.appendChange(ctx, t, directory.KindUser, id, directory.OpHardDelete, ""); err != nil {
-		return err
-	}
-	if err := d.leaveGroups(ctx, t, id); err != nil {
-		return err
-	}
-	if err := d.dropAssignments(ctx, t, directory.KindUser, id); err != nil {
-		return err
-	}
-	reports, err := dirColumn(ctx, t, "SELECT object_id FROM dir_users WHERE manager = ? ORDER BY object_id", id)
-	if err != nil {
-		return err
-	}
-	if len(reports) == 0 {
-		return nil
-	}
-	if _, err := t.exec(ctx, "UPDATE dir_users SET manager = NULL, modified = ? WHERE manager = ?", millis(d.s.now()), id); err != nil {
-		return err
-	}
-	for _, r := range reports {
-		if err := d.appendChange(ctx, t, directory.KindUser, r, directory.OpUpdate, ""); err != nil {
-			return err
-		}
-	}
-	return nil
+	return detach(ctx, t, "SELECT object_id FROM dir_users WHERE manager = ? ORDER BY object_id", id,
+		"UPDATE dir_users SET manager = NULL, modified = ? WHERE manager = ?", []any{millis(d.s.now()), id}, func(r string) error {
+			return d.appendChange(ctx, t, directory.KindUser, r, directory.OpUpdate, "")
+		})
 }
 
 // Users implements [store.Directory].
 func (d dirStore) Users(ctx context.Context, ids []string) ([]*directory.User, error) {
-	var out []*directory.User
-	for len(ids) > 0 {
-		n := min(len(ids), dirPage)
-		rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE "+d.inIDs("object_id"), d.idsArg(ids[:n]))
-		if err != nil {
-			return nil, fmt.Errorf("read users: %w", err)
-		}
-		us, err := collectUsers(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read users: %w", err)
-		}
-		for i := range us {
-			out = append(out, &us[i])
-		}
-		ids = ids[n:]
-	}
-	return out, nil
+	return d.userObjects().byIDs(ctx, ids)
 }
 
 // AllUsers implements [store.Directory]: pages in objectId order, so no
 // read holds a connection while fn runs.
 func (d dirStore) AllUsers(ctx context.Context, fn func(*directory.User) error) error {
-	after := ""
-	for {
-		rows, err := d.s.query(ctx, "SELECT "+userColumns+" FROM dir_users WHERE object_id > ? ORDER BY object_id LIMIT ?", after, dirPage)
-		if err != nil {
-			return fmt.Errorf("read all users: %w", err)
-		}
-		us, err := collectUsers(rows)
-		if err != nil {
-			return fmt.Errorf("read all users: %w", err)
-		}
-		for i := range us {
-			if err := fn(&us[i]); err != nil {
-				return err
-			}
-		}
-		if len(us) < dirPage {
-			return nil
-		}
-		after = us[len(us)-1].ObjectID
+	return d.userObjects().all(ctx, fn)
+}
+
+// queryUsers runs a query of userColumns.
+func (d dirStore) queryUsers(ctx context.Context, query string, args ...any) ([]directory.User, error) {
+	rows, err := d.s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
+	return collect(rows, scanUser)
 }

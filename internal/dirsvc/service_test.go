@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 )
@@ -83,27 +83,27 @@ func TestUserLifecycle(t *testing.T) {
 			t.Errorf("GetUser(%q) = %+v, %v; want %s", ref, got, err, u.ObjectID)
 		}
 	}
-	got, err := s.UpdateUser(ctx, "bo@example.com", map[string]string{
+	got, err := s.UpdateUser(ctx, "bo@example.com", map[string]any{
 		"surname": "Lee", "department": "Sales", "extension_costCenter": "42", "manager": "boss@example.com"})
 	if err != nil || got.Surname != "Lee" || got.Department != "Sales" || got.Extensions["extension_costCenter"] != "42" || got.Manager != boss.ObjectID {
 		t.Errorf("UpdateUser() = %+v, %v", got, err)
 	}
 	bad := []struct {
 		name string
-		set  map[string]string
+		set  map[string]any
 		want error
 	}{
-		{"unknown attribute", map[string]string{"colour": "x"}, store.ErrInvalid},
-		{"objectId", map[string]string{"objectId": "x"}, store.ErrInvalid},
-		{"bad upn", map[string]string{"userPrincipalName": "nope"}, store.ErrInvalid},
-		{"upn taken", map[string]string{"userPrincipalName": "boss@example.com"}, store.ErrExists},
-		{"self as manager", map[string]string{"manager": "bo@example.com"}, store.ErrInvalid},
+		{"unknown attribute", map[string]any{"colour": "x"}, store.ErrInvalid},
+		{"objectId", map[string]any{"objectId": "x"}, store.ErrInvalid},
+		{"bad upn", map[string]any{"userPrincipalName": "nope"}, store.ErrInvalid},
+		{"upn taken", map[string]any{"userPrincipalName": "boss@example.com"}, store.ErrExists},
+		{"self as manager", map[string]any{"manager": "bo@example.com"}, store.ErrInvalid},
 	}
 	for _, tc := range bad {
 		_, err := s.UpdateUser(ctx, "bo@example.com", tc.set)
 		wantErr(t, "UpdateUser("+tc.name+")", err, tc.want)
 	}
-	_, err = s.UpdateUser(ctx, "ghost@example.com", map[string]string{"surname": "x"})
+	_, err = s.UpdateUser(ctx, "ghost@example.com", map[string]any{"surname": "x"})
 	wantErr(t, "UpdateUser(unknown user)", err, store.ErrNotFound)
 
 	if got, err := s.DisableUser(ctx, u.ObjectID); err != nil || got.AccountEnabled {

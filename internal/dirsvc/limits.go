@@ -50,41 +50,32 @@ func checkRef(what, ref string) error {
 
 // checkUser checks every string attribute of u.
 func checkUser(u *directory.User) error {
-	for _, name := range directory.UserAttributes {
-		v, _ := u.Attr(name)
-		s, ok := v.(string)
-		if !ok {
-			continue
-		}
-		check := checkText
-		switch name {
-		case "objectId", "userPrincipalName", "manager":
-			check = checkIdentifier
-		}
-		if err := check(name, s); err != nil {
-			return err
-		}
-	}
-	return checkExtensions(u.Extensions)
+	return checkAttrs(directory.UserCatalog, u, u.Extensions)
 }
 
 // checkGroup checks every string attribute of g but its members.
 func checkGroup(g *directory.Group) error {
-	for _, a := range []struct {
-		name, value string
-		check       func(name, s string) error
-	}{
-		{"objectId", g.ObjectID, checkIdentifier},
-		{"displayName", g.DisplayName, checkIdentifier},
-		{"description", g.Description, checkText},
-		{"mail", g.Mail, checkText},
-		{"mailNickname", g.MailNickname, checkText},
-	} {
-		if err := a.check(a.name, a.value); err != nil {
+	return checkAttrs(directory.GroupCatalog, g, g.Extensions)
+}
+
+// checkAttrs checks the built-in string attributes of obj, identifiers
+// and free text each to its limits, then its extensions.
+func checkAttrs[T directory.Object](catalog []directory.Attribute[T], obj *T, ext map[string]string) error {
+	for i := range catalog {
+		a := &catalog[i]
+		p, ok := a.Field(obj).(*string)
+		if !ok {
+			continue
+		}
+		check := checkText
+		if a.Identifier {
+			check = checkIdentifier
+		}
+		if err := check(a.Name, *p); err != nil {
 			return err
 		}
 	}
-	return checkExtensions(g.Extensions)
+	return checkExtensions(ext)
 }
 
 func checkExtensions(ext map[string]string) error {

@@ -67,11 +67,11 @@ func TestValidUPN(t *testing.T) {
 }
 
 func TestNewUser(t *testing.T) {
-	u, err := NewUser(map[string]string{"userPrincipalName": "a@b", "objectId": "id-1", "surname": "Lee"})
+	u, err := NewUser(map[string]any{"userPrincipalName": "a@b", "objectId": "id-1", "surname": "Lee"})
 	if err != nil || u.UserPrincipalName != "a@b" || u.ObjectID != "id-1" || u.Surname != "Lee" || !u.AccountEnabled {
 		t.Errorf("NewUser() = %+v, %v; want enabled a@b id-1 Lee", u, err)
 	}
-	if _, err := NewUser(map[string]string{"nope": "x"}); !errors.Is(err, store.ErrInvalid) {
+	if _, err := NewUser(map[string]any{"nope": "x"}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("NewUser(unknown attribute) = %v, want ErrInvalid", err)
 	}
 }

@@ -3,12 +3,13 @@
 // over a [store.Directory]. It owns validation, naming objects by
 // userPrincipalName, objectId or group/app name, attribute updates by
 // Entra source attribute name, soft delete with a retention (default 30
-// days, as Entra's recycle bin), and CSV import.
+// days, as Entra's recycle bin), and Sync, the one entry point through
+// which sources (internal/source: CSV import now) write users.
 //
-// It lives in its own package, not in internal/directory, because it
-// speaks the store's contract (store.Directory and its sentinel errors)
-// and internal/store already imports internal/directory for the domain
-// types; one interface and one set of errors, no mirror copies.
+// It sits above the store, apart from the domain (internal/directory,
+// below the store): it speaks the store's contract (store.Directory and
+// its sentinel errors), and internal/store imports internal/directory for
+// the domain types; one interface and one set of errors, no mirror copies.
 //
 // Errors wrap store.ErrNotFound, store.ErrExists or store.ErrInvalid (the
 // admin API maps them to 404, 409 and 400); messages are fit for users.
@@ -27,6 +28,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/source"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -49,6 +51,9 @@ type Options struct {
 	FeedRetention time.Duration
 	Now           func() time.Time // default time.Now
 	Logger        *slog.Logger     // default: discard
+	// Sources are the sources ImportUsers opens by name ("csv"); nil
+	// means source.Builtin().
+	Sources source.Registry
 }
 
 // Service performs directory operations. It is safe for concurrent use.
@@ -58,11 +63,12 @@ type Service struct {
 	feedRetention time.Duration
 	now           func() time.Time
 	log           *slog.Logger
+	sources       source.Registry
 }
 
 // New returns a Service over st.
 func New(st store.Directory, opts Options) *Service {
-	s := &Service{st: st, retention: opts.Retention, feedRetention: opts.FeedRetention, now: opts.Now, log: opts.Logger}
+	s := &Service{st: st, retention: opts.Retention, feedRetention: opts.FeedRetention, now: opts.Now, log: opts.Logger, sources: opts.Sources}
 	if s.retention <= 0 {
 		s.retention = DefaultRetention
 	}
@@ -74,6 +80,9 @@ func New(st store.Directory, opts Options) *Service {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.sources == nil {
+		s.sources = source.Builtin()
 	}
 	return s
 }
@@ -89,7 +98,7 @@ func (s *Service) Store() store.Directory { return s.st }
 // unique (ErrExists); manager may be the manager's ObjectID or UPN.
 // AccountEnabled is taken as given (see NewUser for the usual default).
 func (s *Service) CreateUser(ctx context.Context, u directory.User) (directory.User, error) {
-	if err := s.prepareNew(ctx, &u); err != nil {
+	if err := s.prepareNew(ctx, &u, nil); err != nil {
 		return directory.User{}, fmt.Errorf("create user: %w", err)
 	}
 	out, err := s.st.CreateUser(ctx, u)
@@ -99,17 +108,22 @@ func (s *Service) CreateUser(ctx context.Context, u directory.User) (directory.U
 	return out, nil
 }
 
-// NewUser builds an enabled user from attribute name/value pairs (the CLI's
-// `--set name=value` and a CSV row), applied in name order by SetAttr;
-// "objectId" is accepted here.
-func NewUser(attrs map[string]string) (directory.User, error) {
-	u := directory.User{AccountEnabled: true}
+// NewUser builds an enabled user from attribute values by name (see
+// SetAttr), applied in name order: the one way a new user is built, for
+// the admin API and for every source (Sync). "objectId" is accepted here.
+func NewUser(attrs map[string]any) (directory.User, error) {
+	in := make([]source.Attr, 0, len(attrs))
 	for _, name := range slices.Sorted(maps.Keys(attrs)) {
-		if strings.EqualFold(name, "objectId") {
-			u.ObjectID = attrs[name]
-			continue
-		}
-		if err := SetAttr(&u, name, attrs[name]); err != nil {
+		in = append(in, source.Attr{Name: name, Value: attrs[name]})
+	}
+	return newUser(in)
+}
+
+// newUser is NewUser with the attributes applied in the order given.
+func newUser(attrs []source.Attr) (directory.User, error) {
+	u := directory.User{AccountEnabled: true}
+	for _, a := range attrs {
+		if err := setAttr(&u, a.Name, a.Value, true); err != nil {
 			return directory.User{}, err
 		}
 	}
@@ -117,7 +131,9 @@ func NewUser(attrs map[string]string) (directory.User, error) {
 }
 
 // prepareNew validates a new user and fills in its ObjectID and manager.
-func (s *Service) prepareNew(ctx context.Context, u *directory.User) error {
+// pending, if not nil, are the users of an import batch not yet written:
+// u may not take their UPN or ObjectID, and may name one as its manager.
+func (s *Service) prepareNew(ctx context.Context, u *directory.User, pending *pendingUsers) error {
 	u.DeletedAt = nil
 	if err := checkUser(u); err != nil {
 		return err
@@ -125,12 +141,59 @@ func (s *Service) prepareNew(ctx context.Context, u *directory.User) error {
 	if err := validUPN(u.UserPrincipalName); err != nil {
 		return err
 	}
-	if u.ObjectID == "" {
+	if pending.hasUPN(u.UserPrincipalName) {
+		return fmt.Errorf("userPrincipalName %q appears earlier in the file: %w", u.UserPrincipalName, store.ErrExists)
+	}
+	switch {
+	case u.ObjectID == "":
 		u.ObjectID = newID()
-	} else if _, err := uuid.Parse(u.ObjectID); err != nil {
+	case uuid.Validate(u.ObjectID) != nil:
 		return fmt.Errorf("objectId %q is not a UUID: %w", u.ObjectID, store.ErrInvalid)
+	case pending.has(u.ObjectID):
+		return fmt.Errorf("objectId %q appears earlier in the file: %w", u.ObjectID, store.ErrExists)
+	}
+	if id, ok := pending.lookup(u.Manager); ok {
+		u.Manager = id
+		return nil
 	}
 	return s.resolveManager(ctx, u)
+}
+
+// pendingUsers are the users of an import batch not yet written.
+type pendingUsers struct {
+	byUPN map[string]string // lower-case UPN -> ObjectID
+	ids   map[string]bool
+}
+
+func (p *pendingUsers) add(u *directory.User) {
+	p.byUPN[strings.ToLower(u.UserPrincipalName)] = u.ObjectID
+	p.ids[u.ObjectID] = true
+}
+
+func (p *pendingUsers) has(id string) bool { return p != nil && p.ids[id] }
+
+func (p *pendingUsers) hasUPN(upn string) bool {
+	if p == nil {
+		return false
+	}
+	_, ok := p.byUPN[strings.ToLower(upn)]
+	return ok
+}
+
+// lookup finds a pending user by UPN or ObjectID and returns its ObjectID.
+func (p *pendingUsers) lookup(ref string) (string, bool) {
+	if p == nil || ref == "" {
+		return "", false
+	}
+	if id, ok := p.byUPN[strings.ToLower(ref)]; ok {
+		return id, true
+	}
+	return ref, p.ids[ref]
+}
+
+func (p *pendingUsers) clear() {
+	clear(p.byUPN)
+	clear(p.ids)
 }
 
 // resolveManager turns a manager given by UPN into its ObjectID and checks
@@ -167,11 +230,7 @@ func (s *Service) user(ctx context.Context, ref string) (directory.User, error) 
 // GetUser returns a user named by userPrincipalName or ObjectID,
 // soft-deleted ones included.
 func (s *Service) GetUser(ctx context.Context, ref string) (directory.User, error) {
-	u, err := s.user(ctx, ref)
-	if err != nil {
-		return directory.User{}, fmt.Errorf("user %q: %w", ref, err)
-	}
-	return u, nil
+	return on(ctx, "user", ref, s.user, nil)
 }
 
 // ListUsers returns a page of users in userPrincipalName order; pass the
@@ -183,11 +242,11 @@ func (s *Service) ListUsers(ctx context.Context, q store.UserQuery) ([]directory
 	return s.st.ListUsers(ctx, q)
 }
 
-// UpdateUser sets attributes by name (see SetAttr; "" clears one), e.g.
-// {"surname": "Lee", "department": "Sales", "extension_costCenter": "42"}.
+// UpdateUser sets attributes by name (see SetAttr; nil or "" clears one),
+// e.g. {"surname": "Lee", "accountEnabled": false, "extension_costCenter": "42"}.
 // A manager may be given by UPN or ObjectID. Setting values a user already
 // has writes nothing and appends no change.
-func (s *Service) UpdateUser(ctx context.Context, ref string, set map[string]string) (directory.User, error) {
+func (s *Service) UpdateUser(ctx context.Context, ref string, set map[string]any) (directory.User, error) {
 	cur, err := s.user(ctx, ref)
 	if err != nil {
 		return directory.User{}, fmt.Errorf("update user %q: %w", ref, err)
@@ -240,55 +299,36 @@ func (s *Service) EnableUser(ctx context.Context, ref string) (directory.User, e
 }
 
 func (s *Service) setEnabled(ctx context.Context, ref string, enabled bool) (directory.User, error) {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		cur, err = s.st.UpdateUser(ctx, cur.ObjectID, func(u *directory.User) error {
+	return on(ctx, fmt.Sprintf("set accountEnabled=%t of user", enabled), ref, s.user, func(u directory.User) (directory.User, error) {
+		return s.st.UpdateUser(ctx, u.ObjectID, func(u *directory.User) error {
 			u.AccountEnabled = enabled
 			return nil
 		})
-	}
-	if err != nil {
-		return directory.User{}, fmt.Errorf("set accountEnabled=%t of user %q: %w", enabled, ref, err)
-	}
-	return cur, nil
+	})
 }
 
 // DeleteUser soft-deletes a user: restorable with RestoreUser until purged
 // (by PurgeUser, or by PurgeExpired after the retention).
 func (s *Service) DeleteUser(ctx context.Context, ref string) (directory.User, error) {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		cur, err = s.st.SoftDeleteUser(ctx, cur.ObjectID, s.now())
-	}
-	if err != nil {
-		return directory.User{}, fmt.Errorf("delete user %q: %w", ref, err)
-	}
-	return cur, nil
+	return on(ctx, "delete user", ref, s.user, func(u directory.User) (directory.User, error) {
+		return s.st.SoftDeleteUser(ctx, u.ObjectID, s.now())
+	})
 }
 
 // RestoreUser takes a soft-deleted user out of the recycle bin.
 func (s *Service) RestoreUser(ctx context.Context, ref string) (directory.User, error) {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		cur, err = s.st.RestoreUser(ctx, cur.ObjectID)
-	}
-	if err != nil {
-		return directory.User{}, fmt.Errorf("restore user %q: %w", ref, err)
-	}
-	return cur, nil
+	return on(ctx, "restore user", ref, s.user, func(u directory.User) (directory.User, error) {
+		return s.st.RestoreUser(ctx, u.ObjectID)
+	})
 }
 
 // PurgeUser hard-deletes a user, soft-deleted or not: it leaves its groups
 // and assignments and is no longer anyone's manager.
 func (s *Service) PurgeUser(ctx context.Context, ref string) error {
-	cur, err := s.user(ctx, ref)
-	if err == nil {
-		err = s.st.PurgeUser(ctx, cur.ObjectID)
-	}
-	if err != nil {
-		return fmt.Errorf("purge user %q: %w", ref, err)
-	}
-	return nil
+	_, err := on(ctx, "purge user", ref, s.user, func(u directory.User) (directory.User, error) {
+		return u, s.st.PurgeUser(ctx, u.ObjectID)
+	})
+	return err
 }
 
 // PurgeExpired hard-deletes the users and groups soft-deleted longer than
@@ -392,11 +432,7 @@ func (s *Service) group(ctx context.Context, ref string) (directory.Group, error
 // GetGroup returns a group, with its direct members, named by ObjectID or
 // displayName.
 func (s *Service) GetGroup(ctx context.Context, ref string) (directory.Group, error) {
-	g, err := s.group(ctx, ref)
-	if err != nil {
-		return directory.Group{}, fmt.Errorf("group %q: %w", ref, err)
-	}
-	return g, nil
+	return on(ctx, "group", ref, s.group, nil)
 }
 
 // ListGroups returns a page of groups with their members, in displayName
@@ -413,39 +449,25 @@ func (s *Service) ListGroups(ctx context.Context, q store.GroupQuery) ([]directo
 // scope until RestoreGroup, or until PurgeExpired deletes it for good
 // after the retention (its displayName stays taken meanwhile).
 func (s *Service) DeleteGroup(ctx context.Context, ref string) (directory.Group, error) {
-	g, err := s.group(ctx, ref)
-	if err == nil {
-		g, err = s.st.SoftDeleteGroup(ctx, g.ObjectID, s.now())
-	}
-	if err != nil {
-		return directory.Group{}, fmt.Errorf("delete group %q: %w", ref, err)
-	}
-	return g, nil
+	return on(ctx, "delete group", ref, s.group, func(g directory.Group) (directory.Group, error) {
+		return s.st.SoftDeleteGroup(ctx, g.ObjectID, s.now())
+	})
 }
 
 // RestoreGroup takes a soft-deleted group out of the recycle bin.
 func (s *Service) RestoreGroup(ctx context.Context, ref string) (directory.Group, error) {
-	g, err := s.group(ctx, ref)
-	if err == nil {
-		g, err = s.st.RestoreGroup(ctx, g.ObjectID)
-	}
-	if err != nil {
-		return directory.Group{}, fmt.Errorf("restore group %q: %w", ref, err)
-	}
-	return g, nil
+	return on(ctx, "restore group", ref, s.group, func(g directory.Group) (directory.Group, error) {
+		return s.st.RestoreGroup(ctx, g.ObjectID)
+	})
 }
 
 // PurgeGroup deletes a group for good (soft-deleted or not): its
 // memberships in both directions and its assignments go with it.
 func (s *Service) PurgeGroup(ctx context.Context, ref string) error {
-	g, err := s.group(ctx, ref)
-	if err == nil {
-		err = s.st.DeleteGroup(ctx, g.ObjectID)
-	}
-	if err != nil {
-		return fmt.Errorf("purge group %q: %w", ref, err)
-	}
-	return nil
+	_, err := on(ctx, "purge group", ref, s.group, func(g directory.Group) (directory.Group, error) {
+		return g, s.st.DeleteGroup(ctx, g.ObjectID)
+	})
+	return err
 }
 
 // Member resolves a member reference: a user by userPrincipalName or
@@ -665,6 +687,20 @@ func (s *Service) Assignments(ctx context.Context, appRef string) ([]directory.A
 // for diagnostics and the admin API).
 func (s *Service) Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
 	return s.st.Changes(ctx, after, limit)
+}
+
+// on finds the object ref names and applies op to it (nil: returns it);
+// users and groups alike. An error reads "<what> <ref>: ...".
+func on[T any](ctx context.Context, what, ref string, find func(context.Context, string) (T, error), op func(T) (T, error)) (T, error) {
+	v, err := find(ctx, ref)
+	if err == nil && op != nil {
+		v, err = op(v)
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s %q: %w", what, ref, err)
+	}
+	return v, nil
 }
 
 // newID returns a new ObjectID: a UUIDv7, time-ordered, so bulk inserts

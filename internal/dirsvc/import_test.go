@@ -5,13 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
+	"github.com/provisio-dev/provisio/internal/source"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -108,7 +110,7 @@ func TestImportUsersUpdate(t *testing.T) {
 	setup := func(t *testing.T) (*dirsvc.Service, directory.User, directory.User) {
 		s, _ := newService(t)
 		a := mustCreate(t, s, "a@example.com")
-		if _, err := s.UpdateUser(ctx, a.ObjectID, map[string]string{"displayName": "A", "department": "D1"}); err != nil {
+		if _, err := s.UpdateUser(ctx, a.ObjectID, map[string]any{"displayName": "A", "department": "D1"}); err != nil {
 			t.Fatal(err)
 		}
 		return s, a, mustCreate(t, s, "b@example.com")
@@ -269,4 +271,36 @@ func (m *memDir) GetUser(_ context.Context, id string) (directory.User, error) {
 		}
 	}
 	return directory.User{}, store.ErrNotFound
+}
+
+// records is a source.Reader over records in memory.
+type records []source.Record
+
+func (r *records) Next() (source.Record, error) {
+	if len(*r) == 0 {
+		return source.Record{}, io.EOF
+	}
+	rec := (*r)[0]
+	*r = (*r)[1:]
+	return rec, nil
+}
+
+// TestSync: a source other than CSV writes through the same entry point,
+// booleans as booleans.
+func TestSync(t *testing.T) {
+	s, _ := newService(t)
+	src := records{
+		{Line: 1, Attrs: []source.Attr{{Name: "userPrincipalName", Value: "a@example.com"}, {Name: "accountEnabled", Value: false}}},
+		{Line: 2, Attrs: []source.Attr{{Name: "userPrincipalName", Value: "b@example.com"}, {Name: "manager", Value: "a@example.com"}}},
+		{Line: 3, Err: fmt.Errorf("unreadable: %w", store.ErrInvalid)},
+	}
+	res, err := s.Sync(ctx, &src, dirsvc.ImportOptions{})
+	if err != nil || res.Imported != 2 || res.Failed != 1 || res.Errors[0].Line != 3 {
+		t.Fatalf("Sync() = %+v, %v; want 2 imported, line 3 failed", res, err)
+	}
+	a, _ := s.GetUser(ctx, "a@example.com")
+	b, _ := s.GetUser(ctx, "b@example.com")
+	if a.AccountEnabled || !b.AccountEnabled || b.Manager != a.ObjectID {
+		t.Errorf("Sync() wrote a = %+v, b = %+v; want a disabled, b enabled with manager a", a, b)
+	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -46,11 +46,11 @@ func TestDirectoryLimits(t *testing.T) {
 			return err
 		}, store.ErrInvalid, "department is longer than 65536"},
 		{"control character in an extension", func() error {
-			_, err := s.UpdateUser(ctx, "ok@example.com", map[string]string{"extension_x": "\x1b"})
+			_, err := s.UpdateUser(ctx, "ok@example.com", map[string]any{"extension_x": "\x1b"})
 			return err
 		}, store.ErrInvalid, "extension_x contains"},
 		{"NUL by update", func() error {
-			_, err := s.UpdateUser(ctx, "ok@example.com", map[string]string{"surname": "\x00"})
+			_, err := s.UpdateUser(ctx, "ok@example.com", map[string]any{"surname": "\x00"})
 			return err
 		}, store.ErrInvalid, "surname contains"},
 		{"NUL user reference", func() error { _, err := s.GetUser(ctx, "a\x00b"); return err }, store.ErrNotFound, "no user"},
