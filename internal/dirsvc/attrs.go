@@ -2,6 +2,7 @@ package dirsvc
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/directory"
