@@ -287,3 +287,14 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 			slog.String("sourceId", a.SourceID), slog.String("error", lerr.Error()))
 	}
 }
+
+// retryDelay is the wait after the n-th consecutive failure: 1, 2, 4 ...
+// minutes, capped at 6 hours (Entra's escrows wait 6 h before the first
+// retry; a fixed seconds-scale cycle can afford to try sooner).
+func retryDelay(n int) time.Duration {
+	d := time.Minute
+	for i := 1; i < n && d < 6*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 6*time.Hour)
+}

@@ -125,7 +125,7 @@ func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
 	}
 	c.links.each(t, func(id string, l *Link) {
 		switch {
-		case c.kind == CycleInitial, l.needsAttention(), c.changed[t][id],
+		case c.kind == CycleInitial, l.NeedsAttention(), c.changed[t][id],
 			l.State == LinkActive && !inScope[id], l.State == LinkDisabled && inScope[id]:
 			ids[id] = true
 		}

@@ -2,11 +2,11 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/provisioning/record"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -25,8 +25,8 @@ type linkStore struct {
 	cache *linkCache // nil: none
 
 	mu  sync.Mutex
-	put map[store.LinkKey]store.JobLink
-	del map[store.LinkKey]bool
+	put map[record.Key]record.Link
+	del map[record.Key]bool
 
 	// Pending-create links written at once, committed together when
 	// several arrive while one commit is in progress (group commit).
@@ -36,7 +36,7 @@ type linkStore struct {
 }
 
 type queuedLink struct {
-	row  store.JobLink
+	row  record.Link
 	done chan error
 }
 
@@ -51,11 +51,10 @@ func (l *linkStore) Links(ctx context.Context, t provisioning.ObjectType) ([]pro
 	if ls, ok := l.cache.links(t); ok {
 		return ls, nil
 	}
-	rows, err := l.st.LinkStates(ctx, l.jobID, string(t))
+	ls, err := l.st.LinkStates(ctx, l.jobID, t)
 	if err != nil {
 		return nil, err
 	}
-	ls := fromStoreLinks(rows)
 	l.cache.fill(t, ls)
 	return ls, nil
 }
@@ -64,44 +63,23 @@ func (l *linkStore) LinksOf(ctx context.Context, t provisioning.ObjectType, ids 
 	if err := l.flush(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := l.st.LinksOf(ctx, l.jobID, string(t), ids)
-	if err != nil {
-		return nil, err
-	}
-	return fromStoreLinks(rows), nil
-}
-
-func fromStoreLinks(rows []store.JobLink) []provisioning.Link {
-	out := make([]provisioning.Link, len(rows))
-	for i, r := range rows {
-		out[i] = provisioning.Link{Type: provisioning.ObjectType(r.Type), SourceID: r.SourceID, TargetID: r.TargetID,
-			State: provisioning.LinkState(r.State), Hash: r.Hash, Written: r.Written, Unresolved: r.Unresolved,
-			Attempts: r.Attempts, NextRetry: r.NextRetry, LastError: r.LastError, Updated: r.Updated}
-	}
-	return out
-}
-
-func toStoreLink(l provisioning.Link) store.JobLink {
-	return store.JobLink{Type: string(l.Type), SourceID: l.SourceID, TargetID: l.TargetID, State: string(l.State),
-		Hash: l.Hash, Written: l.Written, Unresolved: l.Unresolved, Attempts: l.Attempts, NextRetry: l.NextRetry,
-		LastError: l.LastError, Updated: l.Updated}
+	return l.st.LinksOf(ctx, l.jobID, t, ids)
 }
 
 func (l *linkStore) PutLink(ctx context.Context, link provisioning.Link) error {
-	k := store.LinkKey{Type: string(link.Type), SourceID: link.SourceID}
-	row := toStoreLink(link)
+	k := link.Key()
 	l.mu.Lock()
 	if link.State == provisioning.LinkPendingCreate {
 		delete(l.put, k)
 		delete(l.del, k)
 		l.mu.Unlock()
-		return l.writeNow(ctx, row)
+		return l.writeNow(ctx, link)
 	}
 	if l.put == nil {
-		l.put, l.del = map[store.LinkKey]store.JobLink{}, map[store.LinkKey]bool{}
+		l.put, l.del = map[record.Key]record.Link{}, map[record.Key]bool{}
 	}
 	delete(l.del, k)
-	l.put[k] = row
+	l.put[k] = link
 	full := len(l.put)+len(l.del) >= flushAt
 	l.mu.Unlock()
 	if full {
@@ -112,25 +90,23 @@ func (l *linkStore) PutLink(ctx context.Context, link provisioning.Link) error {
 
 // PutPending writes the links at once, in one transaction.
 func (l *linkStore) PutPending(ctx context.Context, links []provisioning.Link) error {
-	rows := make([]store.JobLink, len(links))
 	l.mu.Lock()
-	for i, link := range links {
-		k := store.LinkKey{Type: string(link.Type), SourceID: link.SourceID}
+	for _, link := range links {
+		k := link.Key()
 		delete(l.put, k)
 		delete(l.del, k)
-		rows[i] = toStoreLink(link)
 	}
 	l.mu.Unlock()
-	err := l.st.WriteLinks(ctx, l.jobID, rows, nil)
-	l.cache.apply(rows, nil, err)
+	err := l.st.WriteLinks(ctx, l.jobID, links, nil)
+	l.cache.apply(links, nil, err)
 	return err
 }
 
 func (l *linkStore) DeleteLink(ctx context.Context, t provisioning.ObjectType, sourceID string) error {
-	k := store.LinkKey{Type: string(t), SourceID: sourceID}
+	k := record.Key{Type: t, SourceID: sourceID}
 	l.mu.Lock()
 	if l.put == nil {
-		l.put, l.del = map[store.LinkKey]store.JobLink{}, map[store.LinkKey]bool{}
+		l.put, l.del = map[record.Key]record.Link{}, map[record.Key]bool{}
 	}
 	delete(l.put, k)
 	l.del[k] = true
@@ -146,7 +122,7 @@ func (l *linkStore) DeleteLink(ctx context.Context, t provisioning.ObjectType, s
 // commits what is queued; writers arriving meanwhile queue up and are
 // committed together by the next leader, so concurrent creates share
 // transactions instead of paying one commit each.
-func (l *linkStore) writeNow(ctx context.Context, row store.JobLink) error {
+func (l *linkStore) writeNow(ctx context.Context, row record.Link) error {
 	q := queuedLink{row: row, done: make(chan error, 1)}
 	l.gmu.Lock()
 	l.queue = append(l.queue, q)
@@ -166,7 +142,7 @@ func (l *linkStore) lead(ctx context.Context) {
 	batch := l.queue
 	l.queue = nil
 	l.gmu.Unlock()
-	rows := make([]store.JobLink, len(batch))
+	rows := make([]record.Link, len(batch))
 	for i, q := range batch {
 		rows[i] = q.row
 	}
@@ -192,11 +168,11 @@ func (l *linkStore) flush(ctx context.Context) error {
 	if len(l.put) == 0 && len(l.del) == 0 {
 		return nil
 	}
-	put := make([]store.JobLink, 0, len(l.put))
+	put := make([]record.Link, 0, len(l.put))
 	for _, r := range l.put {
 		put = append(put, r)
 	}
-	del := make([]store.LinkKey, 0, len(l.del))
+	del := make([]record.Key, 0, len(l.del))
 	for k := range l.del {
 		del = append(del, k)
 	}
@@ -274,7 +250,7 @@ func (c *linkCache) fill(t provisioning.ObjectType, ls []provisioning.Link) {
 
 // apply records a write of the store: put and del when it succeeded,
 // nothing cached any more when it failed.
-func (c *linkCache) apply(put []store.JobLink, del []store.LinkKey, err error) {
+func (c *linkCache) apply(put []record.Link, del []record.Key, err error) {
 	if c == nil {
 		return
 	}
@@ -285,13 +261,13 @@ func (c *linkCache) apply(put []store.JobLink, del []store.LinkKey, err error) {
 		return
 	}
 	for _, r := range put {
-		if byID, ok := c.m[provisioning.ObjectType(r.Type)]; ok {
+		if byID, ok := c.m[r.Type]; ok {
 			r.Written = nil
-			byID[r.SourceID] = fromStoreLinks([]store.JobLink{r})[0]
+			byID[r.SourceID] = r
 		}
 	}
 	for _, k := range del {
-		delete(c.m[provisioning.ObjectType(k.Type)], k.SourceID)
+		delete(c.m[k.Type], k.SourceID)
 	}
 }
 
@@ -303,27 +279,19 @@ type logSink struct {
 	progress *tracker // nil for plans
 
 	mu  sync.Mutex
-	buf []store.JobLog
+	buf []provisioning.LogEntry
 }
 
 var _ provisioning.LogSink = (*logSink)(nil)
 
 func (l *logSink) Append(ctx context.Context, entries ...provisioning.LogEntry) error {
-	rows := make([]store.JobLog, 0, len(entries))
-	for _, e := range entries {
-		b, err := json.Marshal(e)
-		if err != nil {
-			return fmt.Errorf("encode log entry: %w", err)
-		}
-		rows = append(rows, store.JobLog{JobID: l.jobID, Time: e.Time, CycleID: e.CycleID, ChangeID: e.ChangeID,
-			ObjectType: string(e.ObjectType), SourceID: e.SourceID, SourceName: e.SourceName, TargetID: e.TargetID,
-			Action: string(e.Action), Status: string(e.Status), ErrorCode: e.ErrorCode, Entry: b})
-		if l.progress != nil {
+	if l.progress != nil {
+		for _, e := range entries {
 			l.progress.note(e)
 		}
 	}
 	l.mu.Lock()
-	l.buf = append(l.buf, rows...)
+	l.buf = append(l.buf, entries...)
 	full := len(l.buf) >= flushAt
 	l.mu.Unlock()
 	if full {

@@ -7,27 +7,27 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
-	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/provisioning/record"
 )
 
 func TestLinkCache(t *testing.T) {
 	user := provisioning.TypeUser
-	row := func(id, state string) store.JobLink {
-		return store.JobLink{Type: string(user), SourceID: id, TargetID: "t-" + id, State: state, Written: map[string]any{"a": 1}}
+	row := func(id string, state record.LinkState) record.Link {
+		return record.Link{Type: user, SourceID: id, TargetID: "t-" + id, State: state, Written: map[string]any{"a": 1}}
 	}
 	tests := []struct {
 		name   string
 		fill   bool
-		put    []store.JobLink
-		del    []store.LinkKey
+		put    []record.Link
+		del    []record.Key
 		err    error
 		want   string // "id=state,..." sorted; "-" when nothing is cached
 		wantOK bool
 	}{
-		{"not read yet: nothing cached", false, []store.JobLink{row("u3", "active")}, nil, nil, "-", false},
-		{"write kept in step", true, []store.JobLink{row("u1", "disabled"), row("u3", "active")},
-			[]store.LinkKey{{Type: string(user), SourceID: "u2"}}, nil, "u1=disabled,u3=active", true},
-		{"failed write empties it", true, []store.JobLink{row("u3", "active")}, nil, errors.New("disk full"), "-", false},
+		{"not read yet: nothing cached", false, []record.Link{row("u3", "active")}, nil, nil, "-", false},
+		{"write kept in step", true, []record.Link{row("u1", "disabled"), row("u3", "active")},
+			[]record.Key{{Type: user, SourceID: "u2"}}, nil, "u1=disabled,u3=active", true},
+		{"failed write empties it", true, []record.Link{row("u3", "active")}, nil, errors.New("disk full"), "-", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

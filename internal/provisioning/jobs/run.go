@@ -456,17 +456,17 @@ func (s *Service) linkCounts(ctx context.Context, jobID string) (LinkCounts, err
 	}
 	for _, r := range rows {
 		switch r.Type {
-		case string(provisioning.TypeUser):
+		case provisioning.TypeUser:
 			c.Users += r.N
-		case string(provisioning.TypeGroup):
+		case provisioning.TypeGroup:
 			c.Groups += r.N
 		}
 		switch {
 		case r.Failed:
 			c.Failed += r.N
-		case r.State == string(provisioning.LinkPendingCreate):
+		case r.State == provisioning.LinkPendingCreate:
 			c.Pending += r.N
-		case r.State == string(provisioning.LinkDisabled):
+		case r.State == provisioning.LinkDisabled:
 			c.Disabled += r.N
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/provisioning/record"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim/client"
@@ -528,10 +529,7 @@ type LogQuery struct {
 }
 
 // LogRecord is a log entry with its sequence number (for paging).
-type LogRecord struct {
-	Seq int64 `json:"seq"`
-	provisioning.LogEntry
-}
+type LogRecord = record.LogRecord
 
 // Logs returns the job's log entries that q selects, newest first.
 func (s *Service) Logs(ctx context.Context, appID string, q LogQuery) ([]LogRecord, error) {
@@ -544,15 +542,7 @@ func (s *Service) Logs(ctx context.Context, appID string, q LogQuery) ([]LogReco
 	if err != nil {
 		return nil, fmt.Errorf("read logs of app %q: %w", appID, err)
 	}
-	out := make([]LogRecord, 0, len(rows))
-	for _, r := range rows {
-		rec := LogRecord{Seq: r.Seq}
-		if err := json.Unmarshal(r.Entry, &rec.LogEntry); err != nil {
-			return nil, fmt.Errorf("read log entry %d: %w", r.Seq, err)
-		}
-		out = append(out, rec)
-	}
-	return out, nil
+	return rows, nil
 }
 
 // Cycles returns up to limit of the job's cycles, newest first.
