@@ -37,12 +37,18 @@ type applier struct {
 	cycle *cycle
 }
 
-func (ap *applier) run(ctx context.Context, actions []*Action) {
+// run applies a planned batch once the gate lets it through.
+func (ap *applier) run(ctx context.Context, batch *Plan) error {
+	if err := ap.e.check(ctx, batch); err != nil {
+		return err
+	}
+	actions := batch.Actions
 	if err := ap.pending(ctx, actions); err != nil {
 		ap.e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: record pending creates; recording them one by one",
 			slog.String("error", err.Error()))
 	}
 	parallel(ctx, ap.e.concurrency, actions, func(a *Action) { ap.exec(ctx, a) })
+	return nil
 }
 
 // pending records the creates among actions as pending in one write

@@ -30,7 +30,10 @@
 //     disable is a request to set the active property to false"), delete
 //     (DELETE, §3.6) for hard-deleted objects, or skip with a reason. An
 //     object whose mapped values hash to what its link last wrote costs no
-//     request. Users are applied before groups; group members are the
+//     request. Every planned batch passes a [Gate] before it is applied,
+//     which lets it through, holds it or refuses it (where a deletion
+//     threshold sits; [Open] lets everything through). Users are applied
+//     before groups; group members are the
 //     target ids of linked users (and groups); a manager created in the
 //     same cycle is set in a follow-up pass (Entra: "resolve reference
 //     attributes in follow-up updates"). A cycle plans and applies 2,000

@@ -31,6 +31,9 @@ type Config struct {
 	Links  LinkStore
 	Logs   LogSink
 	Target *client.Client // the one gate to the SCIM service
+	// Gate decides, batch by batch, whether what a cycle planned is
+	// applied; nil: Open, every batch is.
+	Gate Gate
 
 	// Settled carries the skips that need no repeating from one cycle to
 	// the next (see Settled); a service that builds an Engine per cycle
@@ -53,6 +56,7 @@ type Engine struct {
 	links         LinkStore
 	logs          LogSink
 	target        *target
+	gate          Gate
 	settled       *Settled
 	concurrency   int
 	listThreshold int
@@ -90,7 +94,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, settled: cfg.Settled,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, settled: cfg.Settled,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -100,6 +104,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.now == nil {
 		e.now = time.Now
+	}
+	if e.gate == nil {
+		e.gate = Open{}
 	}
 	if e.settled == nil {
 		e.settled = &Settled{}
@@ -176,9 +183,11 @@ func (p *Plan) add(q *Plan) {
 
 // Run runs one cycle: users, then groups (members are target ids of
 // linked users and groups), then the users whose manager was created in
-// this cycle. It advances the watermark only when every stage ran to its
-// end; object failures do not stop it (they are retried later), a
-// cancelled ctx or a failing source or link store does.
+// this cycle; each stage planned and applied a batch at a time, every
+// batch through the Gate first. It advances the watermark only when every
+// stage ran to its end; object failures do not stop it (they are retried
+// later), a cancelled ctx, a failing source or link store, or a batch the
+// gate held or refused does.
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	started := e.now()
 	e.target.requests.Store(0)
@@ -214,24 +223,27 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
 	ap := &applier{e: e, cycle: cyc}
 	users := &applied{}
-	err := e.stage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve, func(p *Plan) {
-		ap.run(ctx, p.Actions)
+	err := e.stage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve, func(p *Plan) error {
+		if err := ap.run(ctx, p); err != nil {
+			return err
+		}
 		users.note(p.Actions)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if e.groups != nil && ctx.Err() == nil {
 		extra := cyc.groupsTouchedBy(users.touched)
-		err := e.stage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve, func(p *Plan) {
-			ap.run(ctx, p.Actions)
+		err := e.stage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve, func(p *Plan) error {
+			return ap.run(ctx, p)
 		})
 		if err != nil {
 			return err
 		}
 	}
 	if refs := cyc.unresolvedAfter(users.created); len(refs) > 0 && ctx.Err() == nil {
-		return e.stage(ctx, cyc, TypeUser, refs, cyc.links.resolve, func(p *Plan) { ap.run(ctx, p.Actions) })
+		return e.stage(ctx, cyc, TypeUser, refs, cyc.links.resolve, func(p *Plan) error { return ap.run(ctx, p) })
 	}
 	return nil
 }
