@@ -66,20 +66,7 @@ type Engine struct {
 
 // New validates cfg (every problem at once) and returns an Engine.
 func New(cfg Config) (*Engine, error) {
-	var errs []error
-	users, err := compileMapping(cfg.Users)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	var groups *compiledMapping
-	if !cfg.Groups.Disabled {
-		if groups, err = compileMapping(cfg.Groups); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if cfg.Users.Type != TypeUser || (!cfg.Groups.Disabled && cfg.Groups.Type != TypeGroup) {
-		errs = append(errs, errors.New("user and group mappings must have types User and Group"))
-	}
+	users, groups, errs := compileMappings(cfg.Users, cfg.Groups)
 	if cfg.Source == nil || cfg.Links == nil || cfg.Logs == nil || cfg.Target == nil {
 		errs = append(errs, errors.New("Source, Links, Logs and Target are required"))
 	}
@@ -115,6 +102,33 @@ func New(cfg Config) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	return e, nil
+}
+
+// compileMappings compiles a job's user and group mappings (groups nil
+// when Disabled), with every problem of both.
+func compileMappings(u, g ObjectMapping) (users, groups *compiledMapping, errs []error) {
+	users, err := compileMapping(u)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if !g.Disabled {
+		if groups, err = compileMapping(g); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if u.Type != TypeUser || (!g.Disabled && g.Type != TypeGroup) {
+		errs = append(errs, errors.New("user and group mappings must have types User and Group"))
+	}
+	return users, groups, errs
+}
+
+// CheckMappings reports every problem New finds in a user and a group
+// mapping.
+func CheckMappings(users, groups ObjectMapping) error {
+	if _, _, errs := compileMappings(users, groups); len(errs) > 0 {
+		return fmt.Errorf("provisioning config: %w", errors.Join(errs...))
+	}
+	return nil
 }
 
 func (e *Engine) mapping(t ObjectType) *compiledMapping {

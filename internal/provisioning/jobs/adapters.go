@@ -312,8 +312,3 @@ func (l *logSink) flush(ctx context.Context) error {
 	l.buf = nil
 	return nil
 }
-
-// nopSource, nopLinks and nopLogs let validateMappings build an engine.
-type nopSource struct{ provisioning.Source }
-type nopLinks struct{ provisioning.LinkStore }
-type nopLogs struct{ provisioning.LogSink }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/provisioning/mapping"
 	"github.com/provisio-dev/provisio/internal/provisioning/record"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -38,6 +39,13 @@ var (
 	// ErrClosed: the service was closed (the server is shutting down).
 	ErrClosed = errors.New("provisioning job service is shut down")
 )
+
+// The serializable form of a job's attribute mappings (see package
+// mapping).
+type Mappings = mapping.Mappings
+
+// DefaultMappings returns the engine's default user and group mappings.
+func DefaultMappings() Mappings { return mapping.DefaultMappings() }
 
 // Defaults.
 const (
@@ -302,7 +310,7 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 		j.NotificationEmail = *c.NotificationEmail
 	}
 	if c.Mappings != nil {
-		if err := validateMappings(*c.Mappings); err != nil {
+		if err := c.Mappings.Validate(); err != nil {
 			errs = append(errs, err)
 		}
 		b, err := json.Marshal(c.Mappings)
@@ -356,18 +364,6 @@ func origin(raw string) string {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
 	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
-}
-
-// validateMappings compiles the mappings with the engine's own checks.
-func validateMappings(m Mappings) error {
-	users, groups, cerr := m.compile()
-	c, _ := client.New("http://127.0.0.1")
-	_, err := provisioning.New(provisioning.Config{Users: users, Groups: groups,
-		Source: nopSource{}, Links: nopLinks{}, Logs: nopLogs{}, Target: c})
-	if err = errors.Join(cerr, err); err != nil {
-		return fmt.Errorf("mappings: %w", err)
-	}
-	return nil
 }
 
 // Get returns the application's job.
@@ -484,7 +480,7 @@ func (s *Service) TestConnection(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	return c.TestConnection(ctx, m.matchingTarget())
+	return c.TestConnection(ctx, m.MatchingTarget())
 }
 
 // TestCredentials tests a Tenant URL and Secret Token before they are
@@ -620,7 +616,7 @@ func (s *Service) engine(j store.Job) (*provisioning.Engine, *linkStore, *logSin
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	users, groups, err := m.compile()
+	users, groups, err := m.Compile()
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
