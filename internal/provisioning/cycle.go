@@ -27,7 +27,7 @@ type cycle struct {
 	from      int64 // watermark at the start (0 for an initial cycle)
 	head      int64 // change-feed head read before anything else
 	scope     *scope
-	links     *linkTable
+	links     *LinkTable
 	store     LinkStore
 	changed   map[ObjectType]map[string]bool // incremental: objects in the feed since from
 	settled   *Settled                       // skips an incremental cycle need not repeat
@@ -68,7 +68,7 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	var scopeErr, linksErr, changesErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { c.scope, scopeErr = loadScope(ctx, e.src, e.mode, e.appID) })
-	wg.Go(func() { c.links, linksErr = loadLinks(ctx, e.links) })
+	wg.Go(func() { c.links, linksErr = e.linkTable(ctx) })
 	if ok {
 		wg.Go(func() { c.changed, changesErr = readChanges(ctx, e.src, wm, c.head) })
 	}

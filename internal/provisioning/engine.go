@@ -35,6 +35,10 @@ type Config struct {
 	// applied; nil: Open, every batch is.
 	Gate Gate
 
+	// Table is the job's links kept between cycles (see LinkTable); a
+	// service that builds an Engine per cycle passes the job's. Nil: every
+	// cycle reads the links from Links.
+	Table *LinkTable
 	// Settled carries the skips that need no repeating from one cycle to
 	// the next (see Settled); a service that builds an Engine per cycle
 	// passes the job's. Nil: the Engine keeps its own.
@@ -57,6 +61,7 @@ type Engine struct {
 	logs          LogSink
 	target        *target
 	gate          Gate
+	table         *LinkTable
 	settled       *Settled
 	concurrency   int
 	listThreshold int
@@ -81,7 +86,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, settled: cfg.Settled,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -131,6 +136,15 @@ func CheckMappings(users, groups ObjectMapping) error {
 	return nil
 }
 
+// linkTable returns the cycle's view of the links: the job's kept table,
+// read from the store if it does not hold them yet, or a fresh one.
+func (e *Engine) linkTable(ctx context.Context) (*LinkTable, error) {
+	if e.table == nil {
+		return loadLinks(ctx, e.links)
+	}
+	return e.table, e.table.load(ctx, e.links)
+}
+
 func (e *Engine) mapping(t ObjectType) *compiledMapping {
 	if t == TypeGroup {
 		return e.groups
@@ -175,7 +189,7 @@ func (e *Engine) Plan(ctx context.Context) (*Plan, error) {
 }
 
 // pendingResolver resolves objects the plan creates to "pending:<id>".
-func pendingResolver(lt *linkTable, actions []*Action) resolver {
+func pendingResolver(lt *LinkTable, actions []*Action) resolver {
 	creates := map[string]bool{}
 	for _, a := range actions {
 		if a.Kind == ActionCreate {

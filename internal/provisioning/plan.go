@@ -68,7 +68,7 @@ type candidate struct {
 // planner decides the action for each candidate of one object type.
 type planner struct {
 	m       *compiledMapping
-	links   *linkTable
+	links   *LinkTable
 	match   *matcher
 	resolve resolver
 	now     time.Time

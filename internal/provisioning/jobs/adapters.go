@@ -18,11 +18,13 @@ const flushAt = 1000
 // buffered (the latest per link) and flushed in one transaction when the
 // buffer is full, before the watermark moves and at the end of a cycle;
 // a pending-create link is written at once, because it must be durable
-// before the create is sent.
+// before the create is sent. A failed write invalidates the job's
+// provisioning.LinkTable (table), which then holds links the store does
+// not.
 type linkStore struct {
 	st    store.JobStore
 	jobID string
-	cache *linkCache // nil: none
+	table *provisioning.LinkTable // nil: none kept
 
 	mu  sync.Mutex
 	put map[record.Key]record.Link
@@ -42,21 +44,12 @@ type queuedLink struct {
 
 var _ provisioning.LinkStore = (*linkStore)(nil)
 
-// Links returns the links without Written (see provisioning.LinkStore),
-// from the cache when it holds them.
+// Links returns the links without Written (see provisioning.LinkStore).
 func (l *linkStore) Links(ctx context.Context, t provisioning.ObjectType) ([]provisioning.Link, error) {
 	if err := l.flush(ctx); err != nil {
 		return nil, err
 	}
-	if ls, ok := l.cache.links(t); ok {
-		return ls, nil
-	}
-	ls, err := l.st.LinkStates(ctx, l.jobID, t)
-	if err != nil {
-		return nil, err
-	}
-	l.cache.fill(t, ls)
-	return ls, nil
+	return l.st.LinkStates(ctx, l.jobID, t)
 }
 
 func (l *linkStore) LinksOf(ctx context.Context, t provisioning.ObjectType, ids []string) ([]provisioning.Link, error) {
@@ -97,9 +90,7 @@ func (l *linkStore) PutPending(ctx context.Context, links []provisioning.Link) e
 		delete(l.del, k)
 	}
 	l.mu.Unlock()
-	err := l.st.WriteLinks(ctx, l.jobID, links, nil)
-	l.cache.apply(links, nil, err)
-	return err
+	return l.write(ctx, links, nil)
 }
 
 func (l *linkStore) DeleteLink(ctx context.Context, t provisioning.ObjectType, sourceID string) error {
@@ -146,8 +137,7 @@ func (l *linkStore) lead(ctx context.Context) {
 	for i, q := range batch {
 		rows[i] = q.row
 	}
-	err := l.st.WriteLinks(ctx, l.jobID, rows, nil)
-	l.cache.apply(rows, nil, err)
+	err := l.write(ctx, rows, nil)
 	for _, q := range batch {
 		q.done <- err
 	}
@@ -176,13 +166,20 @@ func (l *linkStore) flush(ctx context.Context) error {
 	for k := range l.del {
 		del = append(del, k)
 	}
-	err := l.st.WriteLinks(ctx, l.jobID, put, del)
-	l.cache.apply(put, del, err)
-	if err != nil {
+	if err := l.write(ctx, put, del); err != nil {
 		return fmt.Errorf("write %d links: %w", len(put)+len(del), err)
 	}
 	l.put, l.del = nil, nil
 	return nil
+}
+
+// write writes to the store, invalidating the table when that fails.
+func (l *linkStore) write(ctx context.Context, put []record.Link, del []record.Key) error {
+	err := l.st.WriteLinks(ctx, l.jobID, put, del)
+	if err != nil && l.table != nil {
+		l.table.Invalidate()
+	}
+	return err
 }
 
 func (l *linkStore) Watermark(ctx context.Context) (int64, bool, error) {
@@ -200,75 +197,6 @@ func (l *linkStore) SetWatermark(ctx context.Context, seq int64) error {
 
 func (l *linkStore) ClearWatermark(ctx context.Context) error {
 	return l.st.ClearWatermark(ctx, l.jobID)
-}
-
-// linkCache keeps a job's links without Written between cycles, so that
-// an incremental cycle does not read every link from the store again: all
-// link writes of a job go through its linkStore, which keeps the cache in
-// step, and a failed write empties it (the next cycle reads the store).
-// It is safe for concurrent use; a nil *linkCache caches nothing.
-type linkCache struct {
-	mu sync.Mutex
-	m  map[provisioning.ObjectType]map[string]provisioning.Link // a type is cached once read
-}
-
-// links returns the cached links of type t.
-func (c *linkCache) links(t provisioning.ObjectType) ([]provisioning.Link, bool) {
-	if c == nil {
-		return nil, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	byID, ok := c.m[t]
-	if !ok {
-		return nil, false
-	}
-	out := make([]provisioning.Link, 0, len(byID))
-	for _, l := range byID {
-		out = append(out, l)
-	}
-	return out, true
-}
-
-// fill caches the links of type t, read from the store.
-func (c *linkCache) fill(t provisioning.ObjectType, ls []provisioning.Link) {
-	if c == nil {
-		return
-	}
-	byID := make(map[string]provisioning.Link, len(ls))
-	for _, l := range ls {
-		l.Written = nil
-		byID[l.SourceID] = l
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[provisioning.ObjectType]map[string]provisioning.Link{}
-	}
-	c.m[t] = byID
-}
-
-// apply records a write of the store: put and del when it succeeded,
-// nothing cached any more when it failed.
-func (c *linkCache) apply(put []record.Link, del []record.Key, err error) {
-	if c == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err != nil {
-		c.m = nil
-		return
-	}
-	for _, r := range put {
-		if byID, ok := c.m[r.Type]; ok {
-			r.Written = nil
-			byID[r.SourceID] = r
-		}
-	}
-	for _, k := range del {
-		delete(c.m[k.Type], k.SourceID)
-	}
 }
 
 // logSink is the engine's LogSink over a store.JobStore, buffered like the

@@ -53,8 +53,10 @@
 // before the watermark moves and at the end of every cycle); the pending
 // links of a chunk's creates are committed in one transaction before any
 // of them is sent, so a crash never causes a duplicate create. Between
-// cycles the Service keeps each job's link states (without what was
-// written) in memory, kept in step by these writes, so an incremental
-// cycle does not read every link again. A crash loses at most buffered log entries; lost link
-// writes are redone by the next cycle, since the watermark had not moved.
+// cycles the Service keeps each job's provisioning.LinkTable (link states
+// without what was written), the one view of the links its cycles use and
+// keep current, so an incremental cycle does not read every link again; a
+// failed link write invalidates it. A crash loses at most buffered log
+// entries; lost link writes are redone by the next cycle, since the
+// watermark had not moved.
 package jobs

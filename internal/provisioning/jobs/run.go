@@ -185,7 +185,7 @@ func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 	if s.base.Err() != nil {
 		return nil, false, fmt.Errorf("job of app %q: %w", j.AppID, ErrClosed)
 	}
-	e, links, logs, err := s.engine(j)
+	e, links, logs, err := s.engine(j, true)
 	if err != nil {
 		return nil, false, err
 	}

@@ -174,7 +174,7 @@ type Service struct {
 // jobMemory is what the service keeps of a job between its cycles, which
 // each build a new Engine.
 type jobMemory struct {
-	links   linkCache
+	links   provisioning.LinkTable
 	settled provisioning.Settled
 }
 
@@ -502,7 +502,7 @@ func (s *Service) Plan(ctx context.Context, appID string) (*provisioning.Plan, e
 	if err != nil {
 		return nil, err
 	}
-	e, _, _, err := s.engine(j)
+	e, _, _, err := s.engine(j, false)
 	if err != nil {
 		return nil, err
 	}
@@ -610,8 +610,11 @@ func (s *Service) newClient(tenantURL, token string) (*client.Client, error) {
 	return client.New(tenantURL, append(opts, s.copts...)...)
 }
 
-// engine builds the job's engine over buffered store adapters.
-func (s *Service) engine(j store.Job) (*provisioning.Engine, *linkStore, *logSink, error) {
+// engine builds the job's engine over buffered store adapters; a cycle
+// (cycle) keeps the job's links in memory between its cycles, a plan reads
+// them from the store, so that it never loads them into the table of a
+// running cycle.
+func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *linkStore, *logSink, error) {
 	c, m, err := s.target(j)
 	if err != nil {
 		return nil, nil, nil, err
@@ -621,10 +624,13 @@ func (s *Service) engine(j store.Job) (*provisioning.Engine, *linkStore, *logSin
 		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
 	mem := s.memory(j.ID)
-	links := &linkStore{st: s.st, jobID: j.ID, cache: &mem.links}
+	links := &linkStore{st: s.st, jobID: j.ID}
+	if cycle {
+		links.table = &mem.links
+	}
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
-		Users: users, Groups: groups, Source: s.src, Links: links, Logs: logs, Target: c, Settled: &mem.settled,
+		Users: users, Groups: groups, Source: s.src, Links: links, Logs: logs, Target: c, Table: links.table, Settled: &mem.settled,
 		Concurrency: s.conc, Now: s.now, Logger: s.log})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
