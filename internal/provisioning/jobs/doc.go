@@ -1,8 +1,19 @@
-// Package jobs owns provisioning jobs, one per application: their settings
-// (Tenant URL, Secret Token encrypted at rest with internal/secretbox,
-// provisioning on/off, scope, cycle interval, notification email,
-// attribute mappings), running their cycles with the provisioning engine,
-// and the scheduler that runs each enabled job every interval.
+// Package jobs owns provisioning jobs, one per application, in three
+// parts:
+//
+//   - settings ([Job], [Config]; settings.go): Tenant URL, Secret Token
+//     encrypted at rest with internal/secretbox, provisioning on/off,
+//     scope, cycle interval, notification email, attribute mappings
+//     (package mapping's form);
+//   - the runner (run.go, scheduler.go, observe.go): cycles with the
+//     provisioning engine, one at a time per job under its lock, the
+//     per-server cap on concurrent cycles, the scheduler that runs each
+//     enabled job every interval, and the [Observer]s of cycle events
+//     (cycle started, object action logged, cycle finished), where
+//     notifications and metrics attach; a running cycle's progress is one;
+//   - persistence (links.go, logs.go): the engine's LinkStore and LogSink
+//     over a store.JobStore, buffered, with group commit of pending
+//     creates.
 //
 // [Service] is the API the admin API (/api/v1) and the CLI use. Jobs are
 // named by application id. Its methods:

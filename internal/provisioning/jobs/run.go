@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -23,54 +22,6 @@ type CycleSummary struct {
 	Watermark int64                  `json:"watermark"`
 	// Error says why the cycle ended early; empty when it ran to its end.
 	Error string `json:"error,omitempty"`
-}
-
-// tracker counts a running cycle's progress from its log entries.
-type tracker struct {
-	kind    provisioning.CycleKind
-	started time.Time
-
-	mu        sync.Mutex
-	cycleID   string
-	processed int64
-	counts    provisioning.Stats
-}
-
-// Progress is a running cycle's progress: the objects acted on so far (one
-// per log entry), by outcome.
-type Progress struct {
-	CycleID   string                 `json:"cycleId,omitempty"` // known once the first object is logged
-	Kind      provisioning.CycleKind `json:"kind"`
-	Started   time.Time              `json:"started"`
-	Processed int64                  `json:"processed"`
-	Counts    provisioning.Stats     `json:"counts"` // Unchanged and Requests are known only at the end
-}
-
-func (p *tracker) note(e provisioning.LogEntry) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cycleID = e.CycleID
-	p.processed++
-	switch {
-	case e.Status == provisioning.StatusFailure:
-		p.counts.Failed++
-	case e.Status == provisioning.StatusSkipped || e.Status == provisioning.StatusWarning || e.Action == provisioning.ActionSkip:
-		p.counts.Skipped++
-	case e.Action == provisioning.ActionCreate:
-		p.counts.Created++
-	case e.Action == provisioning.ActionUpdate:
-		p.counts.Updated++
-	case e.Action == provisioning.ActionDisable:
-		p.counts.Disabled++
-	case e.Action == provisioning.ActionDelete:
-		p.counts.Deleted++
-	}
-}
-
-func (p *tracker) snapshot() *Progress {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return &Progress{CycleID: p.cycleID, Kind: p.kind, Started: p.started, Processed: p.processed, Counts: p.counts}
 }
 
 // run is a cycle in flight, from the moment it is asked for; callers of
@@ -235,8 +186,11 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	if !hasMark {
 		kind = provisioning.CycleInitial
 	}
-	p := &tracker{kind: kind, started: s.now()}
-	r.logs.progress = p
+	p := &tracker{}
+	obs := &observers{info: CycleInfo{JobID: j.ID, AppID: j.AppID, Kind: kind, Started: s.now()},
+		list: append([]Observer{p}, s.observers...)}
+	r.logs.obs = obs
+	obs.started()
 	s.mu.Lock()
 	r.progress = p
 	s.mu.Unlock()
@@ -244,7 +198,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 		s.log.Warn("provisioning job: record state", "app", j.AppID, "err", err)
 	}
 	res, err := r.e.Run(ctx)
-	sum := &CycleSummary{Kind: kind, Started: p.started, Finished: s.now()}
+	sum := &CycleSummary{Kind: kind, Started: obs.info.Started, Finished: s.now()}
 	if res != nil {
 		sum.ID, sum.Kind, sum.Stats, sum.Watermark = res.CycleID, res.Kind, res.Stats, res.Watermark
 	}
@@ -268,6 +222,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	}
 	s.log.LogAttrs(bctx, slog.LevelInfo, "provisioning job cycle", slog.String("app", j.AppID),
 		slog.String("cycle", sum.ID), slog.String("kind", string(sum.Kind)), slog.Any("stats", sum.Stats))
+	obs.finished(sum, err)
 	end(sum, err)
 }
 
