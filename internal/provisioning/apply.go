@@ -69,11 +69,10 @@ func (ap *applier) pending(ctx context.Context, actions []*Action) error {
 	if len(links) == 0 {
 		return nil
 	}
-	if err := ap.e.links.PutPending(ctx, links); err != nil {
+	if err := ap.cycle.links.write(ctx, ap.e.links, links); err != nil {
 		return err
 	}
 	for i, a := range creates {
-		ap.cycle.links.put(links[i])
 		a.link = &links[i]
 	}
 	return nil
@@ -233,18 +232,16 @@ func (ap *applier) delete(ctx context.Context, a *Action) error {
 
 func (ap *applier) putLink(ctx context.Context, l Link) error {
 	l.Updated = ap.e.now()
-	if err := ap.e.links.PutLink(ctx, l); err != nil {
+	if err := ap.cycle.links.save(ctx, ap.e.links, l); err != nil {
 		return fmt.Errorf("store link: %w", err)
 	}
-	ap.cycle.links.put(l)
 	return nil
 }
 
 func (ap *applier) dropLink(ctx context.Context, t ObjectType, id string) error {
-	if err := ap.e.links.DeleteLink(ctx, t, id); err != nil {
+	if err := ap.cycle.links.drop(ctx, ap.e.links, t, id); err != nil {
 		return fmt.Errorf("delete link: %w", err)
 	}
-	ap.cycle.links.remove(t, id)
 	return nil
 }
 

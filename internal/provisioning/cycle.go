@@ -193,6 +193,9 @@ func (c *cycle) fullLinks(ctx context.Context, t ObjectType, ids []string) (map[
 	if len(linked) == 0 {
 		return out, nil
 	}
+	if err := c.links.flush(ctx, c.store); err != nil {
+		return nil, fmt.Errorf("read %s links: %w", t, err)
+	}
 	full, err := c.store.LinksOf(ctx, t, linked)
 	if err != nil {
 		return nil, fmt.Errorf("read %s links: %w", t, err)

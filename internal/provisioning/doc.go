@@ -42,8 +42,10 @@
 //     group is created with its first members, then PATCHed with the rest).
 //   - Links ([Link], [LinkStore]): source id ↔ target id, the hash and
 //     values last written, state, attempts, next retry and last error.
-//     A create first stores a pending link, so after a crash the object
-//     is matched on the target instead of created twice. A failed object
+//     A cycle works with one view of them in memory ([LinkTable]), which
+//     writes changes to the LinkStore in batches. A create first stores a
+//     pending link, so after a crash the object is matched on the target
+//     instead of created twice. A failed object
 //     is retried with backoff (1 min doubling to 6 h; Entra's escrows start
 //     at 6 h) and never stops the cycle.
 //   - Cycles: the first cycle, and the first after [Engine.Restart], is
@@ -62,7 +64,8 @@
 //     properties (old → new), error code and reason, duration; and
 //     [Stats] per cycle, including the requests sent.
 //
-// Every request goes through one scim/client.Client: timeouts, retries,
+// Links and log entries are plain values of package record, which the
+// stores share. Every request goes through one scim/client.Client: timeouts, retries,
 // Retry-After, rate limits and the concurrency cap live there. Sources,
 // link stores and log sinks are interfaces ([Source], [LinkStore],
 // [LogSink]); provisioningtest has in-memory implementations.

@@ -15,6 +15,11 @@ import (
 // "Provisioning engine").
 const DefaultConcurrency = 16
 
+// flushTimeout bounds the writing of the links of a cycle that stopped
+// early (say, cancelled): they are written, but a hanging store must not
+// hold up a shutdown.
+const flushTimeout = 10 * time.Second
+
 // DefaultListThreshold is the number of objects to match above which the
 // target is read once instead of queried per object.
 const DefaultListThreshold = 50
@@ -233,9 +238,19 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		err = ctx.Err()
 	}
 	if err == nil {
-		if err = e.links.SetWatermark(ctx, cyc.head); err == nil {
+		// The watermark moves only past changes whose links are stored.
+		if err = cyc.links.flush(ctx, e.links); err == nil {
+			err = e.links.SetWatermark(ctx, cyc.head)
+		}
+		if err == nil {
 			res.Watermark = cyc.head
 		}
+	}
+	if err != nil {
+		// What was applied is recorded even when the cycle stops early.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushTimeout)
+		err = errors.Join(err, cyc.links.flush(fctx, e.links))
+		cancel()
 	}
 	res.Stats = cyc.stats(e.target.requests.Load())
 	res.Duration = e.now().Sub(started)

@@ -2,6 +2,7 @@ package provisioning_test
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"testing"
 
@@ -12,7 +13,12 @@ import (
 // readCounter counts how often the engine reads every link of a type.
 type readCounter struct {
 	provisioning.LinkStore
-	reads atomic.Int64
+	reads, writes atomic.Int64
+}
+
+func (r *readCounter) WriteLinks(ctx context.Context, put []provisioning.Link, del []provisioning.LinkKey) error {
+	r.writes.Add(1)
+	return r.LinkStore.WriteLinks(ctx, put, del)
 }
 
 func (r *readCounter) Links(ctx context.Context, t provisioning.ObjectType) ([]provisioning.Link, error) {
@@ -52,5 +58,25 @@ func TestLinkTableKept(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLinkTableWrites: a cycle writes its creates' pending links in one
+// write before sending them, and every other link change in one batch
+// before the watermark moves.
+func TestLinkTableWrites(t *testing.T) {
+	links := provisioningtest.NewLinks()
+	store := &readCounter{LinkStore: links}
+	e := newEnv(t, func(c *provisioning.Config) { c.Links = store })
+	e.links = links
+	e.addUsers(3)
+	e.run()
+	if got := store.writes.Load(); got != 2 {
+		t.Errorf("initial cycle of 3 creates: %d link writes, want 2 (pending, then the rest)", got)
+	}
+	for i := range 3 {
+		if l, ok := links.Get(provisioning.TypeUser, fmt.Sprintf("u%d", i+1)); !ok || l.State != provisioning.LinkActive || l.Written == nil {
+			t.Errorf("link of u%d = %+v, %v; want active with what was written", i+1, l, ok)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import "github.com/provisio-dev/provisio/internal/provisioning/record"
 type (
 	ObjectType       = record.ObjectType
 	Link             = record.Link
+	LinkKey          = record.Key
 	LinkState        = record.LinkState
 	LogEntry         = record.LogEntry
 	ActionKind       = record.ActionKind

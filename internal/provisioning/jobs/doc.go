@@ -58,16 +58,16 @@
 // Secret Token yet). The Secret Token is write-only: no method returns it
 // and nothing logs it.
 //
-// Storage is a store.JobStore; this package adapts its records to the
-// engine's LinkStore and LogSink. Link writes after a create, an update or
-// a failure, and log entries, are buffered and written in batches (flushed
-// before the watermark moves and at the end of every cycle); the pending
-// links of a chunk's creates are committed in one transaction before any
-// of them is sent, so a crash never causes a duplicate create. Between
-// cycles the Service keeps each job's provisioning.LinkTable (link states
-// without what was written), the one view of the links its cycles use and
-// keep current, so an incremental cycle does not read every link again; a
-// failed link write invalidates it. A crash loses at most buffered log
-// entries; lost link writes are redone by the next cycle, since the
-// watermark had not moved.
+// Storage is a store.JobStore, whose links and log entries are the
+// engine's own values (package record). The engine's LinkTable writes
+// link changes in batches (before the watermark moves and at the end of
+// every cycle) and the pending links of a chunk's creates in one
+// transaction before any of them is sent, so a crash never causes a
+// duplicate create; single pending links written concurrently share a
+// transaction here (group commit). Log entries are buffered and written in
+// batches likewise. Between cycles the Service keeps each job's
+// provisioning.LinkTable, the one view of its links in memory, so an
+// incremental cycle does not read every link again. A crash loses at most
+// buffered log entries and link changes; lost link changes are redone by
+// the next cycle, since the watermark had not moved.
 package jobs

@@ -9,6 +9,10 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
+// flushAt is the number of buffered log entries that triggers a write to
+// the store.
+const flushAt = 1000
+
 // logSink is the engine's LogSink over a store.JobStore, buffered like the
 // links; it also tells the cycle's observers of every entry.
 type logSink struct {

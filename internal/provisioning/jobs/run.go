@@ -32,7 +32,6 @@ type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	e      *provisioning.Engine
-	links  *linkStore
 	logs   *logSink
 	done   chan struct{}
 	// queued: the run waits for a cycle slot; progress is nil until the
@@ -136,12 +135,12 @@ func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 	if s.base.Err() != nil {
 		return nil, false, fmt.Errorf("job of app %q: %w", j.AppID, ErrClosed)
 	}
-	e, links, logs, err := s.engine(j, true)
+	e, logs, err := s.engine(j, true)
 	if err != nil {
 		return nil, false, err
 	}
 	ctx, cancel := context.WithCancel(s.base)
-	r = &run{ctx: ctx, cancel: cancel, e: e, links: links, logs: logs, done: make(chan struct{})}
+	r = &run{ctx: ctx, cancel: cancel, e: e, logs: logs, done: make(chan struct{})}
 	s.runs[j.ID] = r
 	delete(s.failedStart, j.ID)
 	s.wg.Add(1) // done by start, or by the cycle's goroutine
@@ -149,13 +148,14 @@ func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 }
 
 // recordTimeout bounds the bookkeeping of a cycle (its state, buffered
-// links and logs, record, log retention): it runs even when the cycle was
-// cancelled, but must not hold up a shutdown when the database hangs.
+// logs, record, log retention): it runs even when the cycle was
+// cancelled, but must not hold up a shutdown when the database hangs. (The
+// engine writes the cycle's links itself, bounded alike.)
 const recordTimeout = 10 * time.Second
 
 // cycle waits for a cycle slot if r is queued, runs the cycle and records
-// it: the buffered links and logs, the cycle record, the job's last cycle
-// and state, and the log retention. Then it releases the job's lock and
+// it: the buffered logs, the cycle record, the job's last cycle and state,
+// and the log retention. Then it releases the job's lock and
 // the slot.
 func (s *Service) cycle(j store.Job, r *run, release func()) {
 	ctx := r.ctx
@@ -209,7 +209,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	// recordTimeout.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	err = errors.Join(err, r.links.flush(bctx), r.logs.flush(bctx))
+	err = errors.Join(err, r.logs.flush(bctx))
 	err = errors.Join(err, s.record(bctx, j, sum))
 	if _, perr := s.st.PruneLogs(bctx, j.ID, s.retention); perr != nil {
 		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)

@@ -260,7 +260,7 @@ func (s *Service) Plan(ctx context.Context, appID string) (*provisioning.Plan, e
 	if err != nil {
 		return nil, err
 	}
-	e, _, _, err := s.engine(j, false)
+	e, _, err := s.engine(j, false)
 	if err != nil {
 		return nil, err
 	}
@@ -320,26 +320,26 @@ func (s *Service) Cycles(ctx context.Context, appID string, limit int) ([]CycleS
 // (cycle) keeps the job's links in memory between its cycles, a plan reads
 // them from the store, so that it never loads them into the table of a
 // running cycle.
-func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *linkStore, *logSink, error) {
+func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *logSink, error) {
 	c, m, err := s.target(j)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	users, groups, err := m.Compile()
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
+		return nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
 	mem := s.memory(j.ID)
-	links := &linkStore{st: s.st, jobID: j.ID}
+	var table *provisioning.LinkTable
 	if cycle {
-		links.table = &mem.links
+		table = &mem.links
 	}
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
-		Users: users, Groups: groups, Source: s.src, Links: links, Logs: logs, Target: c, Table: links.table, Settled: &mem.settled,
-		Concurrency: s.conc, Now: s.now, Logger: s.log})
+		Users: users, Groups: groups, Source: s.src, Links: &linkStore{st: s.st, jobID: j.ID}, Logs: logs, Target: c,
+		Table: table, Settled: &mem.settled, Concurrency: s.conc, Now: s.now, Logger: s.log})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
+		return nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
-	return e, links, logs, nil
+	return e, logs, nil
 }
