@@ -37,12 +37,18 @@ type applier struct {
 	cycle *cycle
 }
 
-func (ap *applier) run(ctx context.Context, actions []*Action) {
+// run applies a planned batch once the gate lets it through.
+func (ap *applier) run(ctx context.Context, batch *Plan) error {
+	if err := ap.e.check(ctx, batch); err != nil {
+		return err
+	}
+	actions := batch.Actions
 	if err := ap.pending(ctx, actions); err != nil {
 		ap.e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: record pending creates; recording them one by one",
 			slog.String("error", err.Error()))
 	}
 	parallel(ctx, ap.e.concurrency, actions, func(a *Action) { ap.exec(ctx, a) })
+	return nil
 }
 
 // pending records the creates among actions as pending in one write
@@ -63,11 +69,10 @@ func (ap *applier) pending(ctx context.Context, actions []*Action) error {
 	if len(links) == 0 {
 		return nil
 	}
-	if err := ap.e.links.PutPending(ctx, links); err != nil {
+	if err := ap.cycle.links.write(ctx, ap.e.links, links); err != nil {
 		return err
 	}
 	for i, a := range creates {
-		ap.cycle.links.put(links[i])
 		a.link = &links[i]
 	}
 	return nil
@@ -227,18 +232,16 @@ func (ap *applier) delete(ctx context.Context, a *Action) error {
 
 func (ap *applier) putLink(ctx context.Context, l Link) error {
 	l.Updated = ap.e.now()
-	if err := ap.e.links.PutLink(ctx, l); err != nil {
+	if err := ap.cycle.links.save(ctx, ap.e.links, l); err != nil {
 		return fmt.Errorf("store link: %w", err)
 	}
-	ap.cycle.links.put(l)
 	return nil
 }
 
 func (ap *applier) dropLink(ctx context.Context, t ObjectType, id string) error {
-	if err := ap.e.links.DeleteLink(ctx, t, id); err != nil {
+	if err := ap.cycle.links.drop(ctx, ap.e.links, t, id); err != nil {
 		return fmt.Errorf("delete link: %w", err)
 	}
-	ap.cycle.links.remove(t, id)
 	return nil
 }
 
@@ -286,4 +289,15 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: write log entry",
 			slog.String("sourceId", a.SourceID), slog.String("error", lerr.Error()))
 	}
+}
+
+// retryDelay is the wait after the n-th consecutive failure: 1, 2, 4 ...
+// minutes, capped at 6 hours (Entra's escrows wait 6 h before the first
+// retry; a fixed seconds-scale cycle can afford to try sooner).
+func retryDelay(n int) time.Duration {
+	d := time.Minute
+	for i := 1; i < n && d < 6*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 6*time.Hour)
 }

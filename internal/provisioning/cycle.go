@@ -27,7 +27,7 @@ type cycle struct {
 	from      int64 // watermark at the start (0 for an initial cycle)
 	head      int64 // change-feed head read before anything else
 	scope     *scope
-	links     *linkTable
+	links     *LinkTable
 	store     LinkStore
 	changed   map[ObjectType]map[string]bool // incremental: objects in the feed since from
 	settled   *Settled                       // skips an incremental cycle need not repeat
@@ -68,7 +68,7 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	var scopeErr, linksErr, changesErr error
 	var wg sync.WaitGroup
 	wg.Go(func() { c.scope, scopeErr = loadScope(ctx, e.src, e.mode, e.appID) })
-	wg.Go(func() { c.links, linksErr = loadLinks(ctx, e.links) })
+	wg.Go(func() { c.links, linksErr = e.linkTable(ctx) })
 	if ok {
 		wg.Go(func() { c.changed, changesErr = readChanges(ctx, e.src, wm, c.head) })
 	}
@@ -125,7 +125,7 @@ func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
 	}
 	c.links.each(t, func(id string, l *Link) {
 		switch {
-		case c.kind == CycleInitial, l.needsAttention(), c.changed[t][id],
+		case c.kind == CycleInitial, l.NeedsAttention(), c.changed[t][id],
 			l.State == LinkActive && !inScope[id], l.State == LinkDisabled && inScope[id]:
 			ids[id] = true
 		}
@@ -192,6 +192,9 @@ func (c *cycle) fullLinks(ctx context.Context, t ObjectType, ids []string) (map[
 	}
 	if len(linked) == 0 {
 		return out, nil
+	}
+	if err := c.links.flush(ctx, c.store); err != nil {
+		return nil, fmt.Errorf("read %s links: %w", t, err)
 	}
 	full, err := c.store.LinksOf(ctx, t, linked)
 	if err != nil {

@@ -10,14 +10,6 @@ import (
 	"github.com/provisio-dev/provisio/scim"
 )
 
-// ModifiedProperty is one attribute an action changed (Entra's "Modified
-// Properties": old → new).
-type ModifiedProperty struct {
-	Name string `json:"name"`
-	Old  string `json:"old,omitempty"`
-	New  string `json:"new,omitempty"`
-}
-
 // diff computes the PATCH operations (RFC 7644 §3.5.2) that turn the
 // target values old into new, in mapping order, Entra-shaped but
 // RFC-valid: lower-case ops, real booleans, one operation per attribute

@@ -30,7 +30,10 @@
 //     disable is a request to set the active property to false"), delete
 //     (DELETE, §3.6) for hard-deleted objects, or skip with a reason. An
 //     object whose mapped values hash to what its link last wrote costs no
-//     request. Users are applied before groups; group members are the
+//     request. Every planned batch passes a [Gate] before it is applied,
+//     which lets it through, holds it or refuses it (where a deletion
+//     threshold sits; [Open] lets everything through). Users are applied
+//     before groups; group members are the
 //     target ids of linked users (and groups); a manager created in the
 //     same cycle is set in a follow-up pass (Entra: "resolve reference
 //     attributes in follow-up updates"). A cycle plans and applies 2,000
@@ -39,8 +42,10 @@
 //     group is created with its first members, then PATCHed with the rest).
 //   - Links ([Link], [LinkStore]): source id ↔ target id, the hash and
 //     values last written, state, attempts, next retry and last error.
-//     A create first stores a pending link, so after a crash the object
-//     is matched on the target instead of created twice. A failed object
+//     A cycle works with one view of them in memory ([LinkTable]), which
+//     writes changes to the LinkStore in batches. A create first stores a
+//     pending link, so after a crash the object is matched on the target
+//     instead of created twice. A failed object
 //     is retried with backoff (1 min doubling to 6 h; Entra's escrows start
 //     at 6 h) and never stops the cycle.
 //   - Cycles: the first cycle, and the first after [Engine.Restart], is
@@ -59,7 +64,8 @@
 //     properties (old → new), error code and reason, duration; and
 //     [Stats] per cycle, including the requests sent.
 //
-// Every request goes through one scim/client.Client: timeouts, retries,
+// Links and log entries are plain values of package record, which the
+// stores share. Every request goes through one scim/client.Client: timeouts, retries,
 // Retry-After, rate limits and the concurrency cap live there. Sources,
 // link stores and log sinks are interfaces ([Source], [LinkStore],
 // [LogSink]); provisioningtest has in-memory implementations.

@@ -15,6 +15,11 @@ import (
 // "Provisioning engine").
 const DefaultConcurrency = 16
 
+// flushTimeout bounds the writing of the links of a cycle that stopped
+// early (say, cancelled): they are written, but a hanging store must not
+// hold up a shutdown.
+const flushTimeout = 10 * time.Second
+
 // DefaultListThreshold is the number of objects to match above which the
 // target is read once instead of queried per object.
 const DefaultListThreshold = 50
@@ -31,7 +36,14 @@ type Config struct {
 	Links  LinkStore
 	Logs   LogSink
 	Target *client.Client // the one gate to the SCIM service
+	// Gate decides, batch by batch, whether what a cycle planned is
+	// applied; nil: Open, every batch is.
+	Gate Gate
 
+	// Table is the job's links kept between cycles (see LinkTable); a
+	// service that builds an Engine per cycle passes the job's. Nil: every
+	// cycle reads the links from Links.
+	Table *LinkTable
 	// Settled carries the skips that need no repeating from one cycle to
 	// the next (see Settled); a service that builds an Engine per cycle
 	// passes the job's. Nil: the Engine keeps its own.
@@ -53,6 +65,8 @@ type Engine struct {
 	links         LinkStore
 	logs          LogSink
 	target        *target
+	gate          Gate
+	table         *LinkTable
 	settled       *Settled
 	concurrency   int
 	listThreshold int
@@ -62,20 +76,7 @@ type Engine struct {
 
 // New validates cfg (every problem at once) and returns an Engine.
 func New(cfg Config) (*Engine, error) {
-	var errs []error
-	users, err := compileMapping(cfg.Users)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	var groups *compiledMapping
-	if !cfg.Groups.Disabled {
-		if groups, err = compileMapping(cfg.Groups); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if cfg.Users.Type != TypeUser || (!cfg.Groups.Disabled && cfg.Groups.Type != TypeGroup) {
-		errs = append(errs, errors.New("user and group mappings must have types User and Group"))
-	}
+	users, groups, errs := compileMappings(cfg.Users, cfg.Groups)
 	if cfg.Source == nil || cfg.Links == nil || cfg.Logs == nil || cfg.Target == nil {
 		errs = append(errs, errors.New("Source, Links, Logs and Target are required"))
 	}
@@ -90,7 +91,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, settled: cfg.Settled,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -101,6 +102,9 @@ func New(cfg Config) (*Engine, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	if e.gate == nil {
+		e.gate = Open{}
+	}
 	if e.settled == nil {
 		e.settled = &Settled{}
 	}
@@ -108,6 +112,42 @@ func New(cfg Config) (*Engine, error) {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	return e, nil
+}
+
+// compileMappings compiles a job's user and group mappings (groups nil
+// when Disabled), with every problem of both.
+func compileMappings(u, g ObjectMapping) (users, groups *compiledMapping, errs []error) {
+	users, err := compileMapping(u)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if !g.Disabled {
+		if groups, err = compileMapping(g); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if u.Type != TypeUser || (!g.Disabled && g.Type != TypeGroup) {
+		errs = append(errs, errors.New("user and group mappings must have types User and Group"))
+	}
+	return users, groups, errs
+}
+
+// CheckMappings reports every problem New finds in a user and a group
+// mapping.
+func CheckMappings(users, groups ObjectMapping) error {
+	if _, _, errs := compileMappings(users, groups); len(errs) > 0 {
+		return fmt.Errorf("provisioning config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// linkTable returns the cycle's view of the links: the job's kept table,
+// read from the store if it does not hold them yet, or a fresh one.
+func (e *Engine) linkTable(ctx context.Context) (*LinkTable, error) {
+	if e.table == nil {
+		return loadLinks(ctx, e.links)
+	}
+	return e.table, e.table.load(ctx, e.links)
 }
 
 func (e *Engine) mapping(t ObjectType) *compiledMapping {
@@ -154,7 +194,7 @@ func (e *Engine) Plan(ctx context.Context) (*Plan, error) {
 }
 
 // pendingResolver resolves objects the plan creates to "pending:<id>".
-func pendingResolver(lt *linkTable, actions []*Action) resolver {
+func pendingResolver(lt *LinkTable, actions []*Action) resolver {
 	creates := map[string]bool{}
 	for _, a := range actions {
 		if a.Kind == ActionCreate {
@@ -176,9 +216,11 @@ func (p *Plan) add(q *Plan) {
 
 // Run runs one cycle: users, then groups (members are target ids of
 // linked users and groups), then the users whose manager was created in
-// this cycle. It advances the watermark only when every stage ran to its
-// end; object failures do not stop it (they are retried later), a
-// cancelled ctx or a failing source or link store does.
+// this cycle; each stage planned and applied a batch at a time, every
+// batch through the Gate first. It advances the watermark only when every
+// stage ran to its end; object failures do not stop it (they are retried
+// later), a cancelled ctx, a failing source or link store, or a batch the
+// gate held or refused does.
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	started := e.now()
 	e.target.requests.Store(0)
@@ -196,9 +238,19 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		err = ctx.Err()
 	}
 	if err == nil {
-		if err = e.links.SetWatermark(ctx, cyc.head); err == nil {
+		// The watermark moves only past changes whose links are stored.
+		if err = cyc.links.flush(ctx, e.links); err == nil {
+			err = e.links.SetWatermark(ctx, cyc.head)
+		}
+		if err == nil {
 			res.Watermark = cyc.head
 		}
+	}
+	if err != nil {
+		// What was applied is recorded even when the cycle stops early.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushTimeout)
+		err = errors.Join(err, cyc.links.flush(fctx, e.links))
+		cancel()
 	}
 	res.Stats = cyc.stats(e.target.requests.Load())
 	res.Duration = e.now().Sub(started)
@@ -214,24 +266,27 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
 	ap := &applier{e: e, cycle: cyc}
 	users := &applied{}
-	err := e.stage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve, func(p *Plan) {
-		ap.run(ctx, p.Actions)
+	err := e.stage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve, func(p *Plan) error {
+		if err := ap.run(ctx, p); err != nil {
+			return err
+		}
 		users.note(p.Actions)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if e.groups != nil && ctx.Err() == nil {
 		extra := cyc.groupsTouchedBy(users.touched)
-		err := e.stage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve, func(p *Plan) {
-			ap.run(ctx, p.Actions)
+		err := e.stage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve, func(p *Plan) error {
+			return ap.run(ctx, p)
 		})
 		if err != nil {
 			return err
 		}
 	}
 	if refs := cyc.unresolvedAfter(users.created); len(refs) > 0 && ctx.Err() == nil {
-		return e.stage(ctx, cyc, TypeUser, refs, cyc.links.resolve, func(p *Plan) { ap.run(ctx, p.Actions) })
+		return e.stage(ctx, cyc, TypeUser, refs, cyc.links.resolve, func(p *Plan) error { return ap.run(ctx, p) })
 	}
 	return nil
 }

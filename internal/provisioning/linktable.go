@@ -5,50 +5,185 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"sync/atomic"
 )
 
-// linkTable is a cycle's view of the job's links: read once at the start,
-// kept current as apply writes through to the LinkStore, and used to
-// resolve references (manager, members) to target ids. It holds links
-// without Written (a map per object would make a 100,000-object cycle's
-// memory grow with the directory): the candidates a cycle evaluates read
-// theirs with LinkStore.LinksOf.
-type linkTable struct {
+// LinkTable is a job's links in memory: the one view of them a cycle
+// works with. A cycle reads it from the LinkStore at its start, resolves
+// references (manager, members) with it, and writes every link change
+// into it first; the table then writes them to the LinkStore: a pending
+// create at once (it must be durable before the create is sent), the rest
+// in batches of flushAt, before the watermark moves and when the cycle
+// ends. It holds links without Written (a map per object would make a
+// 100,000-object cycle's memory grow with the directory), except those
+// not written yet: the candidates a cycle evaluates read theirs with
+// LinkStore.LinksOf.
+//
+// A service that builds an Engine per cycle keeps the job's table between
+// its cycles ([Config].Table), so an incremental cycle does not read every
+// link again; after a failed write the next cycle reads the store afresh.
+// The zero value is an empty table, read at its first cycle; it is safe
+// for concurrent use.
+type LinkTable struct {
+	loadMu sync.Mutex  // one load at a time
+	valid  atomic.Bool // read from the store and kept current since
+
+	// writeMu orders the writes to the store: a flush (Lock) writes the
+	// unsaved links alone, so no later write of a link lands before it;
+	// changes and immediate writes share it (RLock).
+	writeMu sync.RWMutex
+
 	mu       sync.RWMutex
 	m        map[ObjectType]map[string]Link
 	byTarget map[ObjectType]map[string]string // target id → source id
+	// unsaved holds the changes not yet written to the store, the latest
+	// per link with its Written; nil: the link was removed.
+	unsaved map[LinkKey]*Link
 }
 
-func loadLinks(ctx context.Context, store LinkStore) (*linkTable, error) {
-	lt := &linkTable{m: map[ObjectType]map[string]Link{}, byTarget: map[ObjectType]map[string]string{}}
+// flushAt is the number of unsaved link changes that triggers a write to
+// the store.
+const flushAt = 1000
+
+// Invalidate makes the next cycle read the links from the store again
+// (the table may hold links the store does not). The cycle in progress
+// keeps using it.
+func (lt *LinkTable) Invalidate() { lt.valid.Store(false) }
+
+// loadLinks returns a table read from store.
+func loadLinks(ctx context.Context, store LinkStore) (*LinkTable, error) {
+	lt := &LinkTable{}
+	return lt, lt.load(ctx, store)
+}
+
+// load reads the table from store unless it holds the links already.
+func (lt *LinkTable) load(ctx context.Context, store LinkStore) error {
+	lt.loadMu.Lock()
+	defer lt.loadMu.Unlock()
+	if lt.valid.Load() {
+		return nil
+	}
+	read := &LinkTable{m: map[ObjectType]map[string]Link{}, byTarget: map[ObjectType]map[string]string{}}
 	for _, t := range []ObjectType{TypeUser, TypeGroup} {
 		ls, err := store.Links(ctx, t)
 		if err != nil {
-			return nil, fmt.Errorf("read %s links: %w", t, err)
+			return fmt.Errorf("read %s links: %w", t, err)
 		}
-		lt.m[t] = make(map[string]Link, len(ls))
-		lt.byTarget[t] = make(map[string]string, len(ls))
+		read.m[t] = make(map[string]Link, len(ls))
+		read.byTarget[t] = make(map[string]string, len(ls))
 		for _, l := range ls {
-			lt.putLocked(l)
+			read.putLocked(l)
 		}
 	}
-	return lt, nil
+	lt.mu.Lock()
+	lt.m, lt.byTarget, lt.unsaved = read.m, read.byTarget, nil // changes a failed cycle did not write are redone
+	lt.mu.Unlock()
+	lt.valid.Store(true)
+	return nil
 }
 
-func (lt *linkTable) get(t ObjectType, id string) (Link, bool) {
+// save puts l into the table, to be written to store with the next flush;
+// a pending create is written at once.
+func (lt *LinkTable) save(ctx context.Context, store LinkStore, l Link) error {
+	if l.State == LinkPendingCreate {
+		return lt.write(ctx, store, []Link{l})
+	}
+	lt.writeMu.RLock()
+	lt.mu.Lock()
+	lt.putLocked(l)
+	n := lt.markLocked(l.Key(), &l)
+	lt.mu.Unlock()
+	lt.writeMu.RUnlock()
+	if n >= flushAt {
+		return lt.flush(ctx, store)
+	}
+	return nil
+}
+
+// drop removes a link from the table, to be removed from store with the
+// next flush.
+func (lt *LinkTable) drop(ctx context.Context, store LinkStore, t ObjectType, id string) error {
+	lt.writeMu.RLock()
+	lt.mu.Lock()
+	lt.removeLocked(t, id)
+	n := lt.markLocked(LinkKey{Type: t, SourceID: id}, nil)
+	lt.mu.Unlock()
+	lt.writeMu.RUnlock()
+	if n >= flushAt {
+		return lt.flush(ctx, store)
+	}
+	return nil
+}
+
+// markLocked records an unsaved change (nil: a removal) and returns how
+// many there are.
+func (lt *LinkTable) markLocked(k LinkKey, l *Link) int {
+	if lt.unsaved == nil {
+		lt.unsaved = map[LinkKey]*Link{}
+	}
+	lt.unsaved[k] = l
+	return len(lt.unsaved)
+}
+
+// write writes ls to store at once, in one write, then puts them into the
+// table: a chunk's pending creates are durable before any is sent.
+func (lt *LinkTable) write(ctx context.Context, store LinkStore, ls []Link) error {
+	lt.writeMu.RLock()
+	defer lt.writeMu.RUnlock()
+	lt.mu.Lock()
+	for _, l := range ls {
+		delete(lt.unsaved, l.Key()) // superseded
+	}
+	lt.mu.Unlock()
+	if err := store.WriteLinks(ctx, ls, nil); err != nil {
+		lt.Invalidate()
+		return err
+	}
+	lt.mu.Lock()
+	for _, l := range ls {
+		lt.putLocked(l)
+	}
+	lt.mu.Unlock()
+	return nil
+}
+
+// flush writes the unsaved changes to store in one write. A failed write
+// keeps them for the next flush.
+func (lt *LinkTable) flush(ctx context.Context, store LinkStore) error {
+	lt.writeMu.Lock()
+	defer lt.writeMu.Unlock()
+	lt.mu.RLock()
+	put := make([]Link, 0, len(lt.unsaved))
+	var del []LinkKey
+	for k, l := range lt.unsaved {
+		if l == nil {
+			del = append(del, k)
+		} else {
+			put = append(put, *l)
+		}
+	}
+	lt.mu.RUnlock()
+	if len(put) == 0 && len(del) == 0 {
+		return nil
+	}
+	if err := store.WriteLinks(ctx, put, del); err != nil {
+		lt.Invalidate()
+		return fmt.Errorf("write %d links: %w", len(put)+len(del), err)
+	}
+	lt.mu.Lock()
+	lt.unsaved = nil
+	lt.mu.Unlock()
+	return nil
+}
+
+func (lt *LinkTable) get(t ObjectType, id string) (Link, bool) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
 	l, ok := lt.m[t][id]
 	return l, ok
 }
 
-func (lt *linkTable) put(l Link) {
-	lt.mu.Lock()
-	lt.putLocked(l)
-	lt.mu.Unlock()
-}
-
-func (lt *linkTable) putLocked(l Link) {
+func (lt *LinkTable) putLocked(l Link) {
 	l.Written = nil
 	lt.removeLocked(l.Type, l.SourceID)
 	lt.m[l.Type][l.SourceID] = l
@@ -57,13 +192,7 @@ func (lt *linkTable) putLocked(l Link) {
 	}
 }
 
-func (lt *linkTable) remove(t ObjectType, id string) {
-	lt.mu.Lock()
-	lt.removeLocked(t, id)
-	lt.mu.Unlock()
-}
-
-func (lt *linkTable) removeLocked(t ObjectType, id string) {
+func (lt *LinkTable) removeLocked(t ObjectType, id string) {
 	if old, ok := lt.m[t][id]; ok && lt.byTarget[t][old.TargetID] == id {
 		delete(lt.byTarget[t], old.TargetID)
 	}
@@ -71,21 +200,21 @@ func (lt *linkTable) removeLocked(t ObjectType, id string) {
 }
 
 // owner returns the source object linked to a target object.
-func (lt *linkTable) owner(t ObjectType, targetID string) (string, bool) {
+func (lt *LinkTable) owner(t ObjectType, targetID string) (string, bool) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
 	id, ok := lt.byTarget[t][targetID]
 	return id, ok
 }
 
-func (lt *linkTable) count(t ObjectType) int {
+func (lt *LinkTable) count(t ObjectType) int {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
 	return len(lt.m[t])
 }
 
 // has reports whether the object has a link.
-func (lt *linkTable) has(t ObjectType, id string) bool {
+func (lt *LinkTable) has(t ObjectType, id string) bool {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
 	_, ok := lt.m[t][id]
@@ -94,7 +223,7 @@ func (lt *linkTable) has(t ObjectType, id string) bool {
 
 // each calls fn for every link of one type, under the read lock: fn must
 // not change the table.
-func (lt *linkTable) each(t ObjectType, fn func(id string, l *Link)) {
+func (lt *LinkTable) each(t ObjectType, fn func(id string, l *Link)) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
 	for id, l := range lt.m[t] {
@@ -103,14 +232,14 @@ func (lt *linkTable) each(t ObjectType, fn func(id string, l *Link)) {
 }
 
 // all returns a snapshot of the links of one type.
-func (lt *linkTable) all(t ObjectType) map[string]Link {
+func (lt *LinkTable) all(t ObjectType) map[string]Link {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
 	return maps.Clone(lt.m[t])
 }
 
 // resolve maps a source id (a user or a group) to its target id.
-func (lt *linkTable) resolve(id string) (string, bool) {
+func (lt *LinkTable) resolve(id string) (string, bool) {
 	for _, t := range []ObjectType{TypeUser, TypeGroup} {
 		if l, ok := lt.get(t, id); ok && l.TargetID != "" && l.State != LinkPendingCreate {
 			return l.TargetID, true

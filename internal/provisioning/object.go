@@ -6,15 +6,6 @@ import (
 	"github.com/provisio-dev/provisio/internal/directory"
 )
 
-// ObjectType is the type of object a mapping provisions.
-type ObjectType string
-
-// Object types, named as Entra's mapping editor names them.
-const (
-	TypeUser  ObjectType = "User"
-	TypeGroup ObjectType = "Group"
-)
-
 // Object is one source object as mappings see it: a user or a group plus
 // what the cycle decided about its scope.
 type Object struct {

@@ -68,7 +68,7 @@ type candidate struct {
 // planner decides the action for each candidate of one object type.
 type planner struct {
 	m       *compiledMapping
-	links   *linkTable
+	links   *LinkTable
 	match   *matcher
 	resolve resolver
 	now     time.Time
@@ -86,7 +86,7 @@ func (p *planner) decide(ctx context.Context, c candidate) *Action {
 	if linked {
 		a.TargetID = c.link.TargetID
 	}
-	if c.link != nil && c.link.failed() && c.link.NextRetry.After(p.now) {
+	if c.link != nil && c.link.Failed() && c.link.NextRetry.After(p.now) {
 		a.quiet = true // logged when it failed; logged again when retried
 		return p.skip(a, fmt.Sprintf("retry scheduled at %s after %d failures", c.link.NextRetry.Format(time.RFC3339), c.link.Attempts))
 	}
@@ -167,7 +167,7 @@ func (p *planner) update(a *Action, c candidate) *Action {
 	}
 	a.next = p.linkAfter(c.id, c.link.TargetID, mp)
 	if c.link.Hash == mp.hash && c.link.State == LinkActive {
-		if c.link.failed() || c.link.Unresolved != mp.unresolved {
+		if c.link.Failed() || c.link.Unresolved != mp.unresolved {
 			a.keepLink, a.quiet = true, true
 			return p.skip(a, "already in sync")
 		}

@@ -33,19 +33,18 @@ type Source interface {
 // be safe for concurrent use: apply writes links from several goroutines.
 type LinkStore interface {
 	// Links returns every link of the object type. Written may be left
-	// out (nil): a cycle keeps every link in memory, and reads Written
-	// with LinksOf only for the objects it evaluates.
+	// out (nil): a cycle keeps every link in memory (LinkTable), and reads
+	// Written with LinksOf only for the objects it evaluates.
 	Links(ctx context.Context, t ObjectType) ([]Link, error)
 	// LinksOf returns the links, Written included, of those sourceIDs that
 	// have one, in no particular order.
 	LinksOf(ctx context.Context, t ObjectType, sourceIDs []string) ([]Link, error)
-	// PutLink inserts or replaces the link of (l.Type, l.SourceID).
-	PutLink(ctx context.Context, l Link) error
-	// PutPending stores pending-create links in one write, durably by the
-	// time it returns: a cycle records a chunk's creates before sending any.
-	PutPending(ctx context.Context, ls []Link) error
-	// DeleteLink removes a link; removing a missing link is not an error.
-	DeleteLink(ctx context.Context, t ObjectType, sourceID string) error
+	// WriteLinks inserts or replaces the links put (by Type and SourceID)
+	// and removes del (removing a missing link is not an error), in one
+	// write, durably by the time it returns. A cycle writes a chunk's
+	// pending creates before sending any, a single pending create at once,
+	// and every other change in batches (see LinkTable).
+	WriteLinks(ctx context.Context, put []Link, del []LinkKey) error
 	// Watermark returns the change-feed sequence the last completed cycle
 	// read up to; ok is false before the first cycle and after a restart.
 	Watermark(ctx context.Context) (seq int64, ok bool, err error)

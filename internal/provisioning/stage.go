@@ -13,7 +13,7 @@ const planChunk = 2000
 // planStage plans the objects ids of type t.
 func (e *Engine) planStage(ctx context.Context, c *cycle, t ObjectType, ids []string, resolve resolver) (*Plan, error) {
 	plan := &Plan{CycleID: c.id, Kind: c.kind, From: c.from, To: c.head}
-	err := e.stage(ctx, c, t, ids, resolve, func(p *Plan) { plan.add(p) })
+	err := e.stage(ctx, c, t, ids, resolve, func(p *Plan) error { plan.add(p); return nil })
 	if err != nil {
 		return nil, err
 	}
@@ -21,9 +21,9 @@ func (e *Engine) planStage(ctx context.Context, c *cycle, t ObjectType, ids []st
 }
 
 // stage plans the objects ids of type t chunk by chunk, handing each
-// chunk's plan to fn before planning the next; the target is listed for
-// matching (or not) once for all of them.
-func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string, resolve resolver, fn func(*Plan)) error {
+// chunk's plan to fn before planning the next (an error of fn stops it);
+// the target is listed for matching (or not) once for all of them.
+func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string, resolve resolver, fn func(*Plan) error) error {
 	m := e.mapping(t)
 	mt := &matcher{t: e.target, m: m}
 	if e.shouldList(c.countUnlinked(t, ids), c.links.count(t)) {
@@ -64,7 +64,9 @@ func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string
 			plan.Actions = append(plan.Actions, a)
 		}
 		c.unchanged.Add(int64(plan.Unchanged))
-		fn(plan)
+		if err := fn(plan); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/provisio-dev/provisio/internal/provisioning/record"
 )
 
 // This file is the persistence contract of provisioning jobs (the identity
@@ -37,53 +39,13 @@ type Job struct {
 	Updated   time.Time // set by the store by CreateJob and UpdateJob
 }
 
-// JobLink is one link of a job: a source object tied to its target object,
-// with what was last written and its retry state (see provisioning.Link).
-type JobLink struct {
-	Type       string // object type, e.g. "User"
-	SourceID   string
-	TargetID   string
-	State      string
-	Hash       string
-	Written    map[string]any // stored as JSON
-	Unresolved bool
-	Attempts   int
-	NextRetry  time.Time // zero: none
-	LastError  string
-	Updated    time.Time
-}
-
 // LinkCount is the number of a job's links of one type and state, failed
 // (Attempts > 0) or not.
 type LinkCount struct {
-	Type   string
-	State  string
+	Type   record.ObjectType
+	State  record.LinkState
 	Failed bool
 	N      int
-}
-
-// LinkKey names one link of a job.
-type LinkKey struct {
-	Type     string
-	SourceID string
-}
-
-// JobLog is one provisioning log entry as stored: the columns it is
-// filtered by, plus the whole entry as JSON in Entry.
-type JobLog struct {
-	Seq        int64 // assigned by the store; increasing in append order
-	JobID      string
-	Time       time.Time
-	CycleID    string
-	ChangeID   string
-	ObjectType string
-	SourceID   string
-	SourceName string
-	TargetID   string
-	Action     string
-	Status     string
-	ErrorCode  string
-	Entry      []byte // the complete entry as JSON (opaque here)
 }
 
 // LogQuery selects provisioning log entries of one job. Empty fields match
@@ -143,16 +105,16 @@ type JobStore interface {
 	DeleteJob(ctx context.Context, id string) error
 
 	// Links returns the job's links of one object type.
-	Links(ctx context.Context, jobID, objectType string) ([]JobLink, error)
+	Links(ctx context.Context, jobID string, t record.ObjectType) ([]record.Link, error)
 	// LinkStates is Links without Written (nil): what a cycle keeps in
 	// memory for every link, without reading and decoding what was written.
-	LinkStates(ctx context.Context, jobID, objectType string) ([]JobLink, error)
+	LinkStates(ctx context.Context, jobID string, t record.ObjectType) ([]record.Link, error)
 	// LinksOf returns the job's links of one object type whose SourceID is
 	// among sourceIDs (those that exist, in no particular order).
-	LinksOf(ctx context.Context, jobID, objectType string, sourceIDs []string) ([]JobLink, error)
+	LinksOf(ctx context.Context, jobID string, t record.ObjectType, sourceIDs []string) ([]record.Link, error)
 	// WriteLinks upserts put (by Type and SourceID) and removes del, all in
 	// one transaction; removing a missing link is not an error.
-	WriteLinks(ctx context.Context, jobID string, put []JobLink, del []LinkKey) error
+	WriteLinks(ctx context.Context, jobID string, put []record.Link, del []record.Key) error
 	// CountLinks counts the job's links by type, state and failure
 	// (Attempts > 0).
 	CountLinks(ctx context.Context, jobID string) ([]LinkCount, error)
@@ -173,10 +135,12 @@ type JobStore interface {
 	// runs one cycle per job at a time, so the lock is always granted.
 	LockJob(ctx context.Context, jobID string) (release func(), ok bool, err error)
 
-	// AppendLogs appends entries to the job's provisioning log, in order.
-	AppendLogs(ctx context.Context, jobID string, entries []JobLog) error
-	// Logs returns the entries q selects, newest first.
-	Logs(ctx context.Context, jobID string, q LogQuery) ([]JobLog, error)
+	// AppendLogs appends entries to the job's provisioning log, in order,
+	// each stored whole (as JSON) with the columns LogQuery filters by.
+	AppendLogs(ctx context.Context, jobID string, entries []record.LogEntry) error
+	// Logs returns the entries q selects, newest first, each with its
+	// sequence number (increasing in append order).
+	Logs(ctx context.Context, jobID string, q LogQuery) ([]record.LogRecord, error)
 	// PruneLogs keeps the newest keep entries of the job and deletes the
 	// rest, returning how many it deleted.
 	PruneLogs(ctx context.Context, jobID string, keep int) (int64, error)

@@ -1,8 +1,19 @@
-// Package jobs owns provisioning jobs, one per application: their settings
-// (Tenant URL, Secret Token encrypted at rest with internal/secretbox,
-// provisioning on/off, scope, cycle interval, notification email,
-// attribute mappings), running their cycles with the provisioning engine,
-// and the scheduler that runs each enabled job every interval.
+// Package jobs owns provisioning jobs, one per application, in three
+// parts:
+//
+//   - settings ([Job], [Config]; settings.go): Tenant URL, Secret Token
+//     encrypted at rest with internal/secretbox, provisioning on/off,
+//     scope, cycle interval, notification email, attribute mappings
+//     (package mapping's form);
+//   - the runner (run.go, scheduler.go, observe.go): cycles with the
+//     provisioning engine, one at a time per job under its lock, the
+//     per-server cap on concurrent cycles, the scheduler that runs each
+//     enabled job every interval, and the [Observer]s of cycle events
+//     (cycle started, object action logged, cycle finished), where
+//     notifications and metrics attach; a running cycle's progress is one;
+//   - persistence (links.go, logs.go): the engine's LinkStore and LogSink
+//     over a store.JobStore, buffered, with group commit of pending
+//     creates.
 //
 // [Service] is the API the admin API (/api/v1) and the CLI use. Jobs are
 // named by application id. Its methods:
@@ -47,14 +58,16 @@
 // Secret Token yet). The Secret Token is write-only: no method returns it
 // and nothing logs it.
 //
-// Storage is a store.JobStore; this package adapts its records to the
-// engine's LinkStore and LogSink. Link writes after a create, an update or
-// a failure, and log entries, are buffered and written in batches (flushed
-// before the watermark moves and at the end of every cycle); the pending
-// links of a chunk's creates are committed in one transaction before any
-// of them is sent, so a crash never causes a duplicate create. Between
-// cycles the Service keeps each job's link states (without what was
-// written) in memory, kept in step by these writes, so an incremental
-// cycle does not read every link again. A crash loses at most buffered log entries; lost link
-// writes are redone by the next cycle, since the watermark had not moved.
+// Storage is a store.JobStore, whose links and log entries are the
+// engine's own values (package record). The engine's LinkTable writes
+// link changes in batches (before the watermark moves and at the end of
+// every cycle) and the pending links of a chunk's creates in one
+// transaction before any of them is sent, so a crash never causes a
+// duplicate create; single pending links written concurrently share a
+// transaction here (group commit). Log entries are buffered and written in
+// batches likewise. Between cycles the Service keeps each job's
+// provisioning.LinkTable, the one view of its links in memory, so an
+// incremental cycle does not read every link again. A crash loses at most
+// buffered log entries and link changes; lost link changes are redone by
+// the next cycle, since the watermark had not moved.
 package jobs

@@ -25,6 +25,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
+	"github.com/provisio-dev/provisio/internal/provisioning/mapping"
 	"github.com/provisio-dev/provisio/internal/provisioning/provisioningtest"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
@@ -307,7 +308,7 @@ func TestConfigureValidation(t *testing.T) {
 		{"everything wrong", jobs.Config{TenantURL: "https://x/scim", SecretToken: "t", Scope: "some", Interval: time.Millisecond, NotificationEmail: &bad},
 			[]string{`scope "some"`, "interval 1ms", "not-an-email"}},
 		{"bad mapping", jobs.Config{TenantURL: "https://x/scim", SecretToken: "t", Mappings: &jobs.Mappings{
-			Users: jobs.TypeMapping{Endpoint: "Users", Attributes: []jobs.AttributeMapping{{Target: "userName", Type: "magic"}}},
+			Users: mapping.TypeMapping{Endpoint: "Users", Attributes: []mapping.AttributeMapping{{Target: "userName", Type: "magic"}}},
 		}}, []string{`type "magic"`, "no matching attribute", "Group mapping: no endpoint"}},
 	}
 	for _, tc := range tests {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -25,54 +24,6 @@ type CycleSummary struct {
 	Error string `json:"error,omitempty"`
 }
 
-// tracker counts a running cycle's progress from its log entries.
-type tracker struct {
-	kind    provisioning.CycleKind
-	started time.Time
-
-	mu        sync.Mutex
-	cycleID   string
-	processed int64
-	counts    provisioning.Stats
-}
-
-// Progress is a running cycle's progress: the objects acted on so far (one
-// per log entry), by outcome.
-type Progress struct {
-	CycleID   string                 `json:"cycleId,omitempty"` // known once the first object is logged
-	Kind      provisioning.CycleKind `json:"kind"`
-	Started   time.Time              `json:"started"`
-	Processed int64                  `json:"processed"`
-	Counts    provisioning.Stats     `json:"counts"` // Unchanged and Requests are known only at the end
-}
-
-func (p *tracker) note(e provisioning.LogEntry) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.cycleID = e.CycleID
-	p.processed++
-	switch {
-	case e.Status == provisioning.StatusFailure:
-		p.counts.Failed++
-	case e.Status == provisioning.StatusSkipped || e.Status == provisioning.StatusWarning || e.Action == provisioning.ActionSkip:
-		p.counts.Skipped++
-	case e.Action == provisioning.ActionCreate:
-		p.counts.Created++
-	case e.Action == provisioning.ActionUpdate:
-		p.counts.Updated++
-	case e.Action == provisioning.ActionDisable:
-		p.counts.Disabled++
-	case e.Action == provisioning.ActionDelete:
-		p.counts.Deleted++
-	}
-}
-
-func (p *tracker) snapshot() *Progress {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return &Progress{CycleID: p.cycleID, Kind: p.kind, Started: p.started, Processed: p.processed, Counts: p.counts}
-}
-
 // run is a cycle in flight, from the moment it is asked for; callers of
 // Run wait on done.
 type run struct {
@@ -81,7 +32,6 @@ type run struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	e      *provisioning.Engine
-	links  *linkStore
 	logs   *logSink
 	done   chan struct{}
 	// queued: the run waits for a cycle slot; progress is nil until the
@@ -185,12 +135,12 @@ func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 	if s.base.Err() != nil {
 		return nil, false, fmt.Errorf("job of app %q: %w", j.AppID, ErrClosed)
 	}
-	e, links, logs, err := s.engine(j)
+	e, logs, err := s.engine(j, true)
 	if err != nil {
 		return nil, false, err
 	}
 	ctx, cancel := context.WithCancel(s.base)
-	r = &run{ctx: ctx, cancel: cancel, e: e, links: links, logs: logs, done: make(chan struct{})}
+	r = &run{ctx: ctx, cancel: cancel, e: e, logs: logs, done: make(chan struct{})}
 	s.runs[j.ID] = r
 	delete(s.failedStart, j.ID)
 	s.wg.Add(1) // done by start, or by the cycle's goroutine
@@ -198,13 +148,14 @@ func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 }
 
 // recordTimeout bounds the bookkeeping of a cycle (its state, buffered
-// links and logs, record, log retention): it runs even when the cycle was
-// cancelled, but must not hold up a shutdown when the database hangs.
+// logs, record, log retention): it runs even when the cycle was
+// cancelled, but must not hold up a shutdown when the database hangs. (The
+// engine writes the cycle's links itself, bounded alike.)
 const recordTimeout = 10 * time.Second
 
 // cycle waits for a cycle slot if r is queued, runs the cycle and records
-// it: the buffered links and logs, the cycle record, the job's last cycle
-// and state, and the log retention. Then it releases the job's lock and
+// it: the buffered logs, the cycle record, the job's last cycle and state,
+// and the log retention. Then it releases the job's lock and
 // the slot.
 func (s *Service) cycle(j store.Job, r *run, release func()) {
 	ctx := r.ctx
@@ -235,8 +186,11 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	if !hasMark {
 		kind = provisioning.CycleInitial
 	}
-	p := &tracker{kind: kind, started: s.now()}
-	r.logs.progress = p
+	p := &tracker{}
+	obs := &observers{info: CycleInfo{JobID: j.ID, AppID: j.AppID, Kind: kind, Started: s.now()},
+		list: append([]Observer{p}, s.observers...)}
+	r.logs.obs = obs
+	obs.started()
 	s.mu.Lock()
 	r.progress = p
 	s.mu.Unlock()
@@ -244,7 +198,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 		s.log.Warn("provisioning job: record state", "app", j.AppID, "err", err)
 	}
 	res, err := r.e.Run(ctx)
-	sum := &CycleSummary{Kind: kind, Started: p.started, Finished: s.now()}
+	sum := &CycleSummary{Kind: kind, Started: obs.info.Started, Finished: s.now()}
 	if res != nil {
 		sum.ID, sum.Kind, sum.Stats, sum.Watermark = res.CycleID, res.Kind, res.Stats, res.Watermark
 	}
@@ -255,7 +209,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	// recordTimeout.
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	err = errors.Join(err, r.links.flush(bctx), r.logs.flush(bctx))
+	err = errors.Join(err, r.logs.flush(bctx))
 	err = errors.Join(err, s.record(bctx, j, sum))
 	if _, perr := s.st.PruneLogs(bctx, j.ID, s.retention); perr != nil {
 		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)
@@ -268,6 +222,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	}
 	s.log.LogAttrs(bctx, slog.LevelInfo, "provisioning job cycle", slog.String("app", j.AppID),
 		slog.String("cycle", sum.ID), slog.String("kind", string(sum.Kind)), slog.Any("stats", sum.Stats))
+	obs.finished(sum, err)
 	end(sum, err)
 }
 
@@ -456,17 +411,17 @@ func (s *Service) linkCounts(ctx context.Context, jobID string) (LinkCounts, err
 	}
 	for _, r := range rows {
 		switch r.Type {
-		case string(provisioning.TypeUser):
+		case provisioning.TypeUser:
 			c.Users += r.N
-		case string(provisioning.TypeGroup):
+		case provisioning.TypeGroup:
 			c.Groups += r.N
 		}
 		switch {
 		case r.Failed:
 			c.Failed += r.N
-		case r.State == string(provisioning.LinkPendingCreate):
+		case r.State == provisioning.LinkPendingCreate:
 			c.Pending += r.N
-		case r.State == string(provisioning.LinkDisabled):
+		case r.State == provisioning.LinkDisabled:
 			c.Disabled += r.N
 		}
 	}

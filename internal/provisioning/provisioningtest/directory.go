@@ -2,6 +2,7 @@ package provisioningtest
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -36,12 +37,7 @@ func (d *Directory) appendLocked(kind directory.Kind, id string, op directory.Op
 
 func copyUser(u *directory.User) *directory.User {
 	c := *u
-	if u.Extensions != nil {
-		c.Extensions = make(map[string]string, len(u.Extensions))
-		for k, v := range u.Extensions {
-			c.Extensions[k] = v
-		}
-	}
+	c.Extensions = maps.Clone(u.Extensions)
 	return &c
 }
 
@@ -53,14 +49,20 @@ func copyGroup(g *directory.Group) *directory.Group {
 
 // PutUser creates or replaces a user.
 func (d *Directory) PutUser(u directory.User) {
+	put(d, d.users, directory.KindUser, u.ObjectID, copyUser(&u))
+}
+
+// put stores a copy of an object (a user or a group) under its id,
+// recording its creation or update in the feed.
+func put[T any](d *Directory, m map[string]*T, kind directory.Kind, id string, obj *T) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	op := directory.OpUpdate
-	if _, ok := d.users[u.ObjectID]; !ok {
+	if _, ok := m[id]; !ok {
 		op = directory.OpCreate
 	}
-	d.users[u.ObjectID] = copyUser(&u)
-	d.appendLocked(directory.KindUser, u.ObjectID, op, "")
+	m[id] = obj
+	d.appendLocked(kind, id, op, "")
 }
 
 // UpdateUser changes a user in place; it reports whether the user exists.
@@ -90,8 +92,7 @@ func (d *Directory) RestoreUser(id string) {
 func (d *Directory) HardDeleteUser(id string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.users, id)
-	d.appendLocked(directory.KindUser, id, directory.OpHardDelete, "")
+	hardDeleteLocked(d, d.users, directory.KindUser, id)
 	for gid, g := range d.groups {
 		if n := len(g.Members); n > 0 {
 			g.Members = slices.DeleteFunc(g.Members, func(m directory.Member) bool { return m.ID == id })
@@ -100,28 +101,26 @@ func (d *Directory) HardDeleteUser(id string) {
 			}
 		}
 	}
+}
+
+// hardDeleteLocked removes an object (a user or a group) and its
+// assignments for good, recording it in the feed.
+func hardDeleteLocked[T any](d *Directory, m map[string]*T, kind directory.Kind, id string) {
+	delete(m, id)
+	d.appendLocked(kind, id, directory.OpHardDelete, "")
 	d.assignments = slices.DeleteFunc(d.assignments, func(a directory.Assignment) bool { return a.PrincipalID == id })
 }
 
 // PutGroup creates or replaces a group.
 func (d *Directory) PutGroup(g directory.Group) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	op := directory.OpUpdate
-	if _, ok := d.groups[g.ObjectID]; !ok {
-		op = directory.OpCreate
-	}
-	d.groups[g.ObjectID] = copyGroup(&g)
-	d.appendLocked(directory.KindGroup, g.ObjectID, op, "")
+	put(d, d.groups, directory.KindGroup, g.ObjectID, copyGroup(&g))
 }
 
 // HardDeleteGroup removes a group for good.
 func (d *Directory) HardDeleteGroup(id string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.groups, id)
-	d.appendLocked(directory.KindGroup, id, directory.OpHardDelete, "")
-	d.assignments = slices.DeleteFunc(d.assignments, func(a directory.Assignment) bool { return a.PrincipalID == id })
+	hardDeleteLocked(d, d.groups, directory.KindGroup, id)
 }
 
 // Assign adds an assignment.
@@ -184,56 +183,47 @@ func (d *Directory) Changes(_ context.Context, after int64, limit int) ([]direct
 
 // Users implements provisioning.Source.
 func (d *Directory) Users(_ context.Context, ids []string) ([]*directory.User, error) {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	var out []*directory.User
-	for _, id := range ids {
-		if u, ok := d.users[id]; ok {
-			out = append(out, copyUser(u))
-		}
-	}
-	return out, nil
+	return some(d, d.users, ids, copyUser), nil
 }
 
 // Groups implements provisioning.Source.
 func (d *Directory) Groups(_ context.Context, ids []string) ([]*directory.Group, error) {
+	return some(d, d.groups, ids, copyGroup), nil
+}
+
+// some returns copies of the objects with the given ids that exist.
+func some[T any](d *Directory, m map[string]*T, ids []string, clone func(*T) *T) []*T {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	var out []*directory.Group
+	var out []*T
 	for _, id := range ids {
-		if g, ok := d.groups[id]; ok {
-			out = append(out, copyGroup(g))
+		if o, ok := m[id]; ok {
+			out = append(out, clone(o))
 		}
 	}
-	return out, nil
+	return out
 }
 
 // AllUsers implements provisioning.Source.
 func (d *Directory) AllUsers(_ context.Context, fn func(*directory.User) error) error {
-	d.mu.RLock()
-	users := make([]*directory.User, 0, len(d.users))
-	for _, u := range d.users {
-		users = append(users, copyUser(u))
-	}
-	d.mu.RUnlock()
-	for _, u := range users {
-		if err := fn(u); err != nil {
-			return err
-		}
-	}
-	return nil
+	return each(d, d.users, copyUser, fn)
 }
 
 // AllGroups implements provisioning.Source.
 func (d *Directory) AllGroups(_ context.Context, fn func(*directory.Group) error) error {
+	return each(d, d.groups, copyGroup, fn)
+}
+
+// each calls fn with a copy of every object, outside the lock.
+func each[T any](d *Directory, m map[string]*T, clone func(*T) *T, fn func(*T) error) error {
 	d.mu.RLock()
-	groups := make([]*directory.Group, 0, len(d.groups))
-	for _, g := range d.groups {
-		groups = append(groups, copyGroup(g))
+	objs := make([]*T, 0, len(m))
+	for _, o := range m {
+		objs = append(objs, clone(o))
 	}
 	d.mu.RUnlock()
-	for _, g := range groups {
-		if err := fn(g); err != nil {
+	for _, o := range objs {
+		if err := fn(o); err != nil {
 			return err
 		}
 	}

@@ -57,33 +57,20 @@ func (s *Links) Get(t provisioning.ObjectType, sourceID string) (provisioning.Li
 	return l, ok
 }
 
-// PutLink implements provisioning.LinkStore.
-func (s *Links) PutLink(_ context.Context, l provisioning.Link) error {
+// WriteLinks implements provisioning.LinkStore.
+func (s *Links) WriteLinks(_ context.Context, put []provisioning.Link, del []provisioning.LinkKey) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.links[l.Type] == nil {
-		s.links[l.Type] = map[string]provisioning.Link{}
-	}
-	l.Written = maps.Clone(l.Written)
-	s.links[l.Type][l.SourceID] = l
-	return nil
-}
-
-// PutPending implements provisioning.LinkStore.
-func (s *Links) PutPending(ctx context.Context, ls []provisioning.Link) error {
-	for _, l := range ls {
-		if err := s.PutLink(ctx, l); err != nil {
-			return err
+	for _, l := range put {
+		if s.links[l.Type] == nil {
+			s.links[l.Type] = map[string]provisioning.Link{}
 		}
+		l.Written = maps.Clone(l.Written)
+		s.links[l.Type][l.SourceID] = l
 	}
-	return nil
-}
-
-// DeleteLink implements provisioning.LinkStore.
-func (s *Links) DeleteLink(_ context.Context, t provisioning.ObjectType, sourceID string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.links[t], sourceID)
+	for _, k := range del {
+		delete(s.links[k.Type], k.SourceID)
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/provisioning/record"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -140,24 +141,24 @@ func (s jobStore) DeleteJob(ctx context.Context, id string) error {
 const linkColumns = "type, source_id, target_id, state, hash, written, unresolved, attempts, next_retry, last_error, updated"
 
 // Links implements [store.JobStore].
-func (s jobStore) Links(ctx context.Context, jobID, objectType string) ([]store.JobLink, error) {
-	return s.links(ctx, jobID, true, "type = ?", objectType)
+func (s jobStore) Links(ctx context.Context, jobID string, t record.ObjectType) ([]record.Link, error) {
+	return s.links(ctx, jobID, true, "type = ?", string(t))
 }
 
 // LinkStates implements [store.JobStore].
-func (s jobStore) LinkStates(ctx context.Context, jobID, objectType string) ([]store.JobLink, error) {
-	return s.links(ctx, jobID, false, "type = ?", objectType)
+func (s jobStore) LinkStates(ctx context.Context, jobID string, t record.ObjectType) ([]record.Link, error) {
+	return s.links(ctx, jobID, false, "type = ?", string(t))
 }
 
 // linksOfChunk is how many source ids one query of LinksOf names.
 const linksOfChunk = 500
 
 // LinksOf implements [store.JobStore].
-func (s jobStore) LinksOf(ctx context.Context, jobID, objectType string, sourceIDs []string) ([]store.JobLink, error) {
-	var out []store.JobLink
+func (s jobStore) LinksOf(ctx context.Context, jobID string, t record.ObjectType, sourceIDs []string) ([]record.Link, error) {
+	var out []record.Link
 	for ids := range slices.Chunk(sourceIDs, linksOfChunk) {
 		args := make([]any, 0, len(ids)+1)
-		args = append(args, objectType)
+		args = append(args, string(t))
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -172,7 +173,7 @@ func (s jobStore) LinksOf(ctx context.Context, jobID, objectType string, sourceI
 
 // links reads the job's links matching where (with args), Written only
 // when withWritten.
-func (s jobStore) links(ctx context.Context, jobID string, withWritten bool, where string, args ...any) ([]store.JobLink, error) {
+func (s jobStore) links(ctx context.Context, jobID string, withWritten bool, where string, args ...any) ([]record.Link, error) {
 	if err := s.jobExists(ctx, jobID); err != nil {
 		return nil, err
 	}
@@ -185,9 +186,9 @@ func (s jobStore) links(ctx context.Context, jobID string, withWritten bool, whe
 		return nil, fmt.Errorf("read links of job %q: %w", jobID, err)
 	}
 	defer rows.Close()
-	var out []store.JobLink
+	var out []record.Link
 	for rows.Next() {
-		var l store.JobLink
+		var l record.Link
 		var written sql.NullString
 		var next sql.NullInt64
 		var updated int64
@@ -264,14 +265,14 @@ func insertChunked(ctx context.Context, tx tx, table, cols string, width int, ro
 // WriteLinks implements [store.JobStore]: one transaction for the batch.
 // A link put twice is written once, with its last value (one statement
 // may not upsert a row twice).
-func (s jobStore) WriteLinks(ctx context.Context, jobID string, put []store.JobLink, del []store.LinkKey) error {
-	last := make(map[store.LinkKey]int, len(put))
+func (s jobStore) WriteLinks(ctx context.Context, jobID string, put []record.Link, del []record.Key) error {
+	last := make(map[record.Key]int, len(put))
 	for i, l := range put {
-		last[store.LinkKey{Type: l.Type, SourceID: l.SourceID}] = i
+		last[l.Key()] = i
 	}
 	rows := make([][]any, 0, len(last))
 	for i, l := range put {
-		if last[store.LinkKey{Type: l.Type, SourceID: l.SourceID}] != i {
+		if last[l.Key()] != i {
 			continue
 		}
 		var written any
@@ -286,7 +287,7 @@ func (s jobStore) WriteLinks(ctx context.Context, jobID string, put []store.JobL
 		if !l.NextRetry.IsZero() {
 			next = millis(l.NextRetry)
 		}
-		rows = append(rows, []any{jobID, l.Type, l.SourceID, l.TargetID, l.State, l.Hash, written, l.Unresolved, l.Attempts,
+		rows = append(rows, []any{jobID, string(l.Type), l.SourceID, l.TargetID, string(l.State), l.Hash, written, l.Unresolved, l.Attempts,
 			next, l.LastError, millis(l.Updated)})
 	}
 	err := s.write(ctx, "", func(tx tx) error {
@@ -294,7 +295,7 @@ func (s jobStore) WriteLinks(ctx context.Context, jobID string, put []store.JobL
 			return err
 		}
 		for _, k := range del {
-			if _, err := tx.exec(ctx, "DELETE FROM provisioning_links WHERE job_id = ? AND type = ? AND source_id = ?", jobID, k.Type, k.SourceID); err != nil {
+			if _, err := tx.exec(ctx, "DELETE FROM provisioning_links WHERE job_id = ? AND type = ? AND source_id = ?", jobID, string(k.Type), k.SourceID); err != nil {
 				return err
 			}
 		}
@@ -353,21 +354,26 @@ func (s jobStore) ClearWatermark(ctx context.Context, jobID string) error {
 	return s.writeOne(ctx, fmt.Sprintf("clear watermark of job %q", jobID), "UPDATE provisioning_jobs SET watermark = NULL WHERE id = ?", jobID)
 }
 
-const logColumns = "seq, job_id, time, cycle_id, change_id, object_type, source_id, source_name, target_id, action, status, error_code, entry"
+// logColumns are the columns of a log entry: the whole entry as JSON, and
+// the fields LogQuery filters by.
+const logColumns = "job_id, time, cycle_id, change_id, object_type, source_id, source_name, target_id, action, status, error_code, entry"
 
 // AppendLogs implements [store.JobStore].
-func (s jobStore) AppendLogs(ctx context.Context, jobID string, entries []store.JobLog) error {
+func (s jobStore) AppendLogs(ctx context.Context, jobID string, entries []record.LogEntry) error {
 	if len(entries) == 0 {
 		return s.jobExists(ctx, jobID)
 	}
 	rows := make([][]any, len(entries))
 	for i, e := range entries {
-		rows[i] = []any{jobID, millis(e.Time), e.CycleID, e.ChangeID, e.ObjectType, e.SourceID, e.SourceName, e.TargetID,
-			e.Action, e.Status, e.ErrorCode, string(e.Entry)}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return fmt.Errorf("append logs of job %q: encode entry: %w", jobID, err)
+		}
+		rows[i] = []any{jobID, millis(e.Time), e.CycleID, e.ChangeID, string(e.ObjectType), e.SourceID, e.SourceName, e.TargetID,
+			string(e.Action), string(e.Status), e.ErrorCode, string(b)}
 	}
 	err := s.write(ctx, "", func(tx tx) error {
-		return insertChunked(ctx, tx, "provisioning_logs",
-			"job_id, time, cycle_id, change_id, object_type, source_id, source_name, target_id, action, status, error_code, entry", 12, rows, "")
+		return insertChunked(ctx, tx, "provisioning_logs", logColumns, 12, rows, "")
 	})
 	if foreignKeyViolation(err) {
 		err = store.ErrNotFound
@@ -379,7 +385,7 @@ func (s jobStore) AppendLogs(ctx context.Context, jobID string, entries []store.
 }
 
 // Logs implements [store.JobStore].
-func (s jobStore) Logs(ctx context.Context, jobID string, q store.LogQuery) ([]store.JobLog, error) {
+func (s jobStore) Logs(ctx context.Context, jobID string, q store.LogQuery) ([]record.LogRecord, error) {
 	if err := s.jobExists(ctx, jobID); err != nil {
 		return nil, err
 	}
@@ -406,22 +412,22 @@ func (s jobStore) Logs(ctx context.Context, jobID string, q store.LogQuery) ([]s
 		limit = store.DefaultLogLimit
 	}
 	args = append(args, min(limit, store.MaxLogLimit))
-	rows, err := s.query(ctx, "SELECT "+logColumns+" FROM provisioning_logs WHERE "+strings.Join(where, " AND ")+" ORDER BY seq DESC LIMIT ?", args...)
+	rows, err := s.query(ctx, "SELECT seq, entry FROM provisioning_logs WHERE "+strings.Join(where, " AND ")+" ORDER BY seq DESC LIMIT ?", args...)
 	if err != nil {
 		return nil, fmt.Errorf("read logs of job %q: %w", jobID, err)
 	}
 	defer rows.Close()
-	var out []store.JobLog
+	var out []record.LogRecord
 	for rows.Next() {
-		var e store.JobLog
-		var t int64
+		var r record.LogRecord
 		var entry string
-		if err := rows.Scan(&e.Seq, &e.JobID, &t, &e.CycleID, &e.ChangeID, &e.ObjectType, &e.SourceID, &e.SourceName,
-			&e.TargetID, &e.Action, &e.Status, &e.ErrorCode, &entry); err != nil {
+		if err := rows.Scan(&r.Seq, &entry); err != nil {
 			return nil, fmt.Errorf("read logs of job %q: %w", jobID, err)
 		}
-		e.Time, e.Entry = fromMillis(t), []byte(entry)
-		out = append(out, e)
+		if err := json.Unmarshal([]byte(entry), &r.LogEntry); err != nil {
+			return nil, fmt.Errorf("read log entry %d of job %q: %w", r.Seq, jobID, err)
+		}
+		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read logs of job %q: %w", jobID, err)

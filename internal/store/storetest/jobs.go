@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/provisioning/record"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -123,8 +124,8 @@ func testJobState(t *testing.T, s store.JobStore) {
 	}
 }
 
-func link(typ, id string, n int) store.JobLink {
-	return store.JobLink{Type: typ, SourceID: id, TargetID: "t-" + id, State: "active", Hash: fmt.Sprintf("h%d", n),
+func link(typ record.ObjectType, id string, n int) record.Link {
+	return record.Link{Type: typ, SourceID: id, TargetID: "t-" + id, State: "active", Hash: fmt.Sprintf("h%d", n),
 		Written:   map[string]any{"userName": id + "@example.com", "active": true, "emails": []any{map[string]any{"type": "work", "value": "x"}}},
 		Updated:   time.UnixMilli(1_700_000_000_000 + int64(n)).UTC(),
 		Attempts:  n % 3,
@@ -132,13 +133,13 @@ func link(typ, id string, n int) store.JobLink {
 	}
 }
 
-func linksByID(t *testing.T, s store.JobStore, jobID, typ string) map[string]store.JobLink {
+func linksByID(t *testing.T, s store.JobStore, jobID string, typ record.ObjectType) map[string]record.Link {
 	t.Helper()
 	ls, err := s.Links(context.Background(), jobID, typ)
 	if err != nil {
 		t.Fatalf("Links(%s) = %v", typ, err)
 	}
-	out := map[string]store.JobLink{}
+	out := map[string]record.Link{}
 	for _, l := range ls {
 		out[l.SourceID] = l
 	}
@@ -150,12 +151,12 @@ func testLinks(t *testing.T, s store.JobStore) {
 	j, other := newJob(t, s, "app"), newJob(t, s, "other")
 	retry := link("User", "u2", 2)
 	retry.NextRetry = time.UnixMilli(1_800_000_000_000).UTC()
-	pending := store.JobLink{Type: "User", SourceID: "u3", State: "pending-create", Updated: time.UnixMilli(5).UTC()}
-	put := []store.JobLink{link("User", "u1", 1), retry, pending, link("Group", "g1", 4)}
+	pending := record.Link{Type: "User", SourceID: "u3", State: "pending-create", Updated: time.UnixMilli(5).UTC()}
+	put := []record.Link{link("User", "u1", 1), retry, pending, link("Group", "g1", 4)}
 	if err := s.WriteLinks(ctx, j.ID, put, nil); err != nil {
 		t.Fatalf("WriteLinks = %v", err)
 	}
-	if err := s.WriteLinks(ctx, other.ID, []store.JobLink{link("User", "u1", 9)}, nil); err != nil {
+	if err := s.WriteLinks(ctx, other.ID, []record.Link{link("User", "u1", 9)}, nil); err != nil {
 		t.Fatalf("WriteLinks(other job) = %v", err)
 	}
 	users := linksByID(t, s, j.ID, "User")
@@ -174,7 +175,7 @@ func testLinks(t *testing.T, s store.JobStore) {
 	// Upsert, delete (missing ones too) in one call.
 	up := link("User", "u1", 3)
 	up.State, up.TargetID, up.Unresolved = "disabled", "t-new", true
-	if err := s.WriteLinks(ctx, j.ID, []store.JobLink{up}, []store.LinkKey{{Type: "User", SourceID: "u2"}, {Type: "User", SourceID: "nope"}}); err != nil {
+	if err := s.WriteLinks(ctx, j.ID, []record.Link{up}, []record.Key{{Type: "User", SourceID: "u2"}, {Type: "User", SourceID: "nope"}}); err != nil {
 		t.Fatalf("WriteLinks(update, delete) = %v", err)
 	}
 	users = linksByID(t, s, j.ID, "User")
@@ -210,7 +211,7 @@ func testLinksConcurrent(t *testing.T, s store.JobStore) {
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 25 {
-				if err := s.WriteLinks(ctx, j.ID, []store.JobLink{link("User", fmt.Sprintf("u%d-%d", w, i), i)}, nil); err != nil {
+				if err := s.WriteLinks(ctx, j.ID, []record.Link{link("User", fmt.Sprintf("u%d-%d", w, i), i)}, nil); err != nil {
 					errs <- err
 					return
 				}
@@ -246,7 +247,7 @@ func testWatermark(t *testing.T, s store.JobStore) {
 		t.Fatalf("SetWatermark = %v", err)
 	}
 	check("set", 1<<40, true)
-	if err := s.WriteLinks(ctx, j.ID, []store.JobLink{link("User", "u1", 1)}, nil); err != nil {
+	if err := s.WriteLinks(ctx, j.ID, []record.Link{link("User", "u1", 1)}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ClearWatermark(ctx, j.ID); err != nil {
@@ -258,13 +259,14 @@ func testWatermark(t *testing.T, s store.JobStore) {
 	}
 }
 
-func logEntry(n int, cycle, status, action string) store.JobLog {
-	return store.JobLog{Time: time.UnixMilli(1_700_000_000_000 + int64(n)).UTC(), CycleID: cycle, ChangeID: fmt.Sprintf("ch%d", n),
+func logEntry(n int, cycle string, status record.Status, action record.ActionKind) record.LogEntry {
+	return record.LogEntry{Time: time.UnixMilli(1_700_000_000_000 + int64(n)).UTC(), JobID: "job", CycleID: cycle, ChangeID: fmt.Sprintf("ch%d", n),
 		ObjectType: "User", SourceID: fmt.Sprintf("u%d", n), SourceName: fmt.Sprintf("user%d@example.com", n),
-		TargetID: fmt.Sprintf("t%d", n), Action: action, Status: status, Entry: fmt.Appendf(nil, `{"n":%d}`, n)}
+		TargetID: fmt.Sprintf("t%d", n), Action: action, Status: status, Duration: time.Duration(n) * time.Millisecond,
+		Steps: []record.Step{{Name: record.StepAction, Status: status, Detail: string(action)}}}
 }
 
-func seqs(ls []store.JobLog) []string {
+func seqs(ls []record.LogRecord) []string {
 	out := []string{}
 	for _, l := range ls {
 		out = append(out, l.ChangeID)
@@ -275,7 +277,7 @@ func seqs(ls []store.JobLog) []string {
 func testLogs(t *testing.T, s store.JobStore) {
 	ctx := context.Background()
 	j, other := newJob(t, s, "app"), newJob(t, s, "other")
-	entries := []store.JobLog{
+	entries := []record.LogEntry{
 		logEntry(1, "c1", "success", "create"),
 		logEntry(2, "c1", "failure", "create"),
 		logEntry(3, "c1", "skipped", "skip"),
@@ -287,7 +289,7 @@ func testLogs(t *testing.T, s store.JobStore) {
 	if err := s.AppendLogs(ctx, j.ID, entries); err != nil {
 		t.Fatalf("AppendLogs = %v", err)
 	}
-	if err := s.AppendLogs(ctx, other.ID, []store.JobLog{logEntry(6, "c1", "success", "create")}); err != nil {
+	if err := s.AppendLogs(ctx, other.ID, []record.LogEntry{logEntry(6, "c1", "success", "create")}); err != nil {
 		t.Fatalf("AppendLogs(other) = %v", err)
 	}
 	all, err := s.Logs(ctx, j.ID, store.LogQuery{})
@@ -295,8 +297,7 @@ func testLogs(t *testing.T, s store.JobStore) {
 		t.Fatalf("Logs() = %d entries, %v, want 5", len(all), err)
 	}
 	first := all[4]
-	want := entries[0]
-	want.Seq, want.JobID = first.Seq, j.ID
+	want := record.LogRecord{Seq: first.Seq, LogEntry: entries[0]}
 	if !reflect.DeepEqual(first, want) {
 		t.Errorf("oldest entry = %+v, want %+v", first, want)
 	}
@@ -329,7 +330,7 @@ func testLogs(t *testing.T, s store.JobStore) {
 func testPruneLogs(t *testing.T, s store.JobStore) {
 	ctx := context.Background()
 	j, other := newJob(t, s, "app"), newJob(t, s, "other")
-	var es []store.JobLog
+	var es []record.LogEntry
 	for i := 1; i <= 10; i++ {
 		es = append(es, logEntry(i, "c", "success", "update"))
 	}
@@ -394,10 +395,10 @@ func testCycles(t *testing.T, s store.JobStore) {
 func testDeleteJob(t *testing.T, s store.JobStore) {
 	ctx := context.Background()
 	j := newJob(t, s, "app")
-	if err := s.WriteLinks(ctx, j.ID, []store.JobLink{link("User", "u1", 1)}, nil); err != nil {
+	if err := s.WriteLinks(ctx, j.ID, []record.Link{link("User", "u1", 1)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AppendLogs(ctx, j.ID, []store.JobLog{logEntry(1, "c", "success", "create")}); err != nil {
+	if err := s.AppendLogs(ctx, j.ID, []record.LogEntry{logEntry(1, "c", "success", "create")}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.PutCycle(ctx, store.Cycle{ID: "c", JobID: j.ID, Kind: "initial", Stats: []byte("{}")}); err != nil {
@@ -429,16 +430,18 @@ func testUnknownJob(t *testing.T, s store.JobStore) {
 		"SetJobState":    func() error { return s.SetJobState(ctx, "nope", "idle", nil) },
 		"DeleteJob":      func() error { return s.DeleteJob(ctx, "nope") },
 		"Links":          func() error { _, err := s.Links(ctx, "nope", "User"); return err },
-		"WriteLinks":     func() error { return s.WriteLinks(ctx, "nope", []store.JobLink{link("User", "u", 1)}, nil) },
+		"WriteLinks":     func() error { return s.WriteLinks(ctx, "nope", []record.Link{link("User", "u", 1)}, nil) },
 		"CountLinks":     func() error { _, err := s.CountLinks(ctx, "nope"); return err },
 		"Watermark":      func() error { _, _, err := s.Watermark(ctx, "nope"); return err },
 		"SetWatermark":   func() error { return s.SetWatermark(ctx, "nope", 1) },
 		"ClearWatermark": func() error { return s.ClearWatermark(ctx, "nope") },
-		"AppendLogs":     func() error { return s.AppendLogs(ctx, "nope", []store.JobLog{logEntry(1, "c", "success", "create")}) },
-		"Logs":           func() error { _, err := s.Logs(ctx, "nope", store.LogQuery{}); return err },
-		"PruneLogs":      func() error { _, err := s.PruneLogs(ctx, "nope", 1); return err },
-		"PutCycle":       func() error { return s.PutCycle(ctx, store.Cycle{ID: "c", JobID: "nope", Stats: []byte("{}")}) },
-		"Cycles":         func() error { _, err := s.Cycles(ctx, "nope", 1); return err },
+		"AppendLogs": func() error {
+			return s.AppendLogs(ctx, "nope", []record.LogEntry{logEntry(1, "c", "success", "create")})
+		},
+		"Logs":      func() error { _, err := s.Logs(ctx, "nope", store.LogQuery{}); return err },
+		"PruneLogs": func() error { _, err := s.PruneLogs(ctx, "nope", 1); return err },
+		"PutCycle":  func() error { return s.PutCycle(ctx, store.Cycle{ID: "c", JobID: "nope", Stats: []byte("{}")}) },
+		"Cycles":    func() error { _, err := s.Cycles(ctx, "nope", 1); return err },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, store.ErrNotFound) {
@@ -452,7 +455,7 @@ func testUnknownJob(t *testing.T, s store.JobStore) {
 func testLargeBatches(t *testing.T, s store.JobStore) {
 	ctx := context.Background()
 	j := newJob(t, s, "app")
-	var put []store.JobLink
+	var put []record.Link
 	for i := range 450 {
 		put = append(put, link("User", fmt.Sprintf("u%03d", i), i))
 	}
@@ -465,7 +468,7 @@ func testLargeBatches(t *testing.T, s store.JobStore) {
 	if len(got) != 450 || !reflect.DeepEqual(got["u007"], again) {
 		t.Errorf("Links = %d, u007 = %+v, want 450 and the last value of u007", len(got), got["u007"])
 	}
-	var es []store.JobLog
+	var es []record.LogEntry
 	for i := range 450 {
 		es = append(es, logEntry(i, "c", "success", "create"))
 	}
@@ -486,11 +489,11 @@ func testLargeBatches(t *testing.T, s store.JobStore) {
 func testLinkStatesAndLinksOf(t *testing.T, s store.JobStore) {
 	ctx := context.Background()
 	j, other := newJob(t, s, "app"), newJob(t, s, "other")
-	put := []store.JobLink{link("User", "u1", 1), link("User", "u2", 2), link("User", "u3", 3), link("Group", "u1", 4)}
+	put := []record.Link{link("User", "u1", 1), link("User", "u2", 2), link("User", "u3", 3), link("Group", "u1", 4)}
 	if err := s.WriteLinks(ctx, j.ID, put, nil); err != nil {
 		t.Fatalf("WriteLinks = %v", err)
 	}
-	if err := s.WriteLinks(ctx, other.ID, []store.JobLink{link("User", "u2", 9)}, nil); err != nil {
+	if err := s.WriteLinks(ctx, other.ID, []record.Link{link("User", "u2", 9)}, nil); err != nil {
 		t.Fatalf("WriteLinks(other job) = %v", err)
 	}
 	states, err := s.LinkStates(ctx, j.ID, "User")
@@ -507,11 +510,11 @@ func testLinkStatesAndLinksOf(t *testing.T, s store.JobStore) {
 	tests := []struct {
 		name string
 		ids  []string
-		want []store.JobLink
+		want []record.Link
 	}{
 		{"none asked", nil, nil},
-		{"some, one missing", []string{"u3", "nope", "u1"}, []store.JobLink{put[0], put[2]}},
-		{"other type and job untouched", []string{"u2"}, []store.JobLink{put[1]}},
+		{"some, one missing", []string{"u3", "nope", "u1"}, []record.Link{put[0], put[2]}},
+		{"other type and job untouched", []string{"u2"}, []record.Link{put[1]}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -519,7 +522,7 @@ func testLinkStatesAndLinksOf(t *testing.T, s store.JobStore) {
 			if err != nil {
 				t.Fatalf("LinksOf(%v) = %v", tt.ids, err)
 			}
-			slices.SortFunc(got, func(a, b store.JobLink) int { return strings.Compare(a.SourceID, b.SourceID) })
+			slices.SortFunc(got, func(a, b record.Link) int { return strings.Compare(a.SourceID, b.SourceID) })
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("LinksOf(%v) = %+v, want %+v", tt.ids, got, tt.want)
 			}

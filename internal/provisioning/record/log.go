@@ -1,4 +1,4 @@
-package provisioning
+package record
 
 import "time"
 
@@ -60,4 +60,18 @@ type LogEntry struct {
 	ErrorCode  string             `json:"errorCode,omitempty"`
 	Reason     string             `json:"reason,omitempty"`
 	Duration   time.Duration      `json:"duration"`
+}
+
+// ModifiedProperty is one attribute an action changed (Entra's "Modified
+// Properties": old → new).
+type ModifiedProperty struct {
+	Name string `json:"name"`
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new,omitempty"`
+}
+
+// LogRecord is a stored log entry with its sequence number (for paging).
+type LogRecord struct {
+	Seq int64 `json:"seq"`
+	LogEntry
 }

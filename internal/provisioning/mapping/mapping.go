@@ -1,4 +1,9 @@
-package jobs
+// Package mapping is the one serializable form of a job's attribute
+// mappings — as the store keeps them and the admin API shows them — and
+// its compilation into the engine's [provisioning.ObjectMapping], each
+// source a [provisioning.ValueSource] (Entra's mapping types Direct,
+// Constant, Expression and None; "Customize attribute mappings").
+package mapping
 
 import (
 	"errors"
@@ -67,8 +72,8 @@ func DefaultMappings() Mappings {
 	return Mappings{Users: u, Groups: g}
 }
 
-// compile turns the JSON form into the engine's mappings.
-func (m Mappings) compile() (users, groups provisioning.ObjectMapping, err error) {
+// Compile turns the JSON form into the engine's mappings.
+func (m Mappings) Compile() (users, groups provisioning.ObjectMapping, err error) {
 	users, uerr := m.Users.compile(provisioning.TypeUser)
 	groups, gerr := m.Groups.compile(provisioning.TypeGroup)
 	return users, groups, errors.Join(uerr, gerr)
@@ -178,9 +183,19 @@ func expressionOf(src provisioning.ValueSource) (string, error) {
 	return "", fmt.Errorf("source %T has no expression form", src)
 }
 
-// matchingTarget is the target attribute of the users mapping's first
+// Validate compiles the mappings and checks them as the engine does,
+// reporting every problem at once.
+func (m Mappings) Validate() error {
+	users, groups, err := m.Compile()
+	if err = errors.Join(err, provisioning.CheckMappings(users, groups)); err != nil {
+		return fmt.Errorf("mappings: %w", err)
+	}
+	return nil
+}
+
+// MatchingTarget is the target attribute of the users mapping's first
 // matching attribute: Test Connection queries it ("userName" if none).
-func (m Mappings) matchingTarget() string {
+func (m Mappings) MatchingTarget() string {
 	best, attr := 0, "userName"
 	for _, a := range m.Users.Attributes {
 		if a.Match > 0 && (best == 0 || a.Match < best) {

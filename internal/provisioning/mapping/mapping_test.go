@@ -1,4 +1,4 @@
-package jobs
+package mapping
 
 import (
 	"encoding/json"
@@ -19,7 +19,7 @@ func TestDefaultMappingsRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	users, groups, err := m.compile()
+	users, groups, err := m.Compile()
 	if err != nil {
 		t.Fatalf("compile(defaults) = %v", err)
 	}
@@ -29,8 +29,8 @@ func TestDefaultMappingsRoundTrip(t *testing.T) {
 	if want := provisioning.DefaultGroupMapping(); !reflect.DeepEqual(groups, want) {
 		t.Errorf("groups = %+v, want %+v", groups, want)
 	}
-	if got := m.matchingTarget(); got != "userName" {
-		t.Errorf("matchingTarget() = %q, want userName", got)
+	if got := m.MatchingTarget(); got != "userName" {
+		t.Errorf("MatchingTarget() = %q, want userName", got)
 	}
 }
 

@@ -1,6 +1,15 @@
-package provisioning
+package record
 
 import "time"
+
+// ObjectType is the type of object a job provisions.
+type ObjectType string
+
+// Object types, named as Entra's mapping editor names them.
+const (
+	TypeUser  ObjectType = "User"
+	TypeGroup ObjectType = "Group"
+)
 
 // LinkState is where a link stands (Entra's object connection plus its
 // escrow).
@@ -41,22 +50,20 @@ type Link struct {
 	Updated   time.Time `json:"updated"`
 }
 
-// failed reports whether the link carries a failure awaiting retry.
-func (l *Link) failed() bool { return l.Attempts > 0 }
+// Failed reports whether the link carries a failure awaiting retry.
+func (l *Link) Failed() bool { return l.Attempts > 0 }
 
-// needsAttention reports links an incremental cycle evaluates even when
+// NeedsAttention reports links an incremental cycle evaluates even when
 // their object did not change.
-func (l *Link) needsAttention() bool {
-	return l.State == LinkPendingCreate || l.Unresolved || l.failed()
+func (l *Link) NeedsAttention() bool {
+	return l.State == LinkPendingCreate || l.Unresolved || l.Failed()
 }
 
-// retryDelay is the wait after the n-th consecutive failure: 1, 2, 4 ...
-// minutes, capped at 6 hours (Entra's escrows wait 6 h before the first
-// retry; a fixed seconds-scale cycle can afford to try sooner).
-func retryDelay(n int) time.Duration {
-	d := time.Minute
-	for i := 1; i < n && d < 6*time.Hour; i++ {
-		d *= 2
-	}
-	return min(d, 6*time.Hour)
+// Key names one link of a job.
+type Key struct {
+	Type     ObjectType
+	SourceID string
 }
+
+// Key returns the link's key.
+func (l *Link) Key() Key { return Key{l.Type, l.SourceID} }

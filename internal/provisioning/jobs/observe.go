@@ -1,0 +1,118 @@
+package jobs
+
+import (
+	"sync"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/provisioning"
+)
+
+// Observer is told of the cycle events of every job a Service runs: where
+// notifications (email, webhooks) and metrics attach, outside the engine.
+// Calls are synchronous, ActionLogged from the goroutines that apply a
+// cycle's objects: an Observer must be quick (queue slow work) and safe
+// for concurrent use. A cycle's own progress ([Service.Status]) is one.
+type Observer interface {
+	// CycleStarted: a cycle of the job starts, holding its job's lock and
+	// a cycle slot.
+	CycleStarted(c CycleInfo)
+	// ActionLogged: one object action of the cycle was logged (Entra's
+	// provisioning log entry).
+	ActionLogged(c CycleInfo, e provisioning.LogEntry)
+	// CycleFinished: the cycle ended and was recorded; err says why it
+	// ended early (nil: it ran to its end).
+	CycleFinished(c CycleInfo, sum *CycleSummary, err error)
+}
+
+// CycleInfo names the cycle an event belongs to.
+type CycleInfo struct {
+	JobID   string
+	AppID   string
+	Kind    provisioning.CycleKind
+	Started time.Time
+}
+
+// observers are the Observers of one cycle.
+type observers struct {
+	info CycleInfo
+	list []Observer
+}
+
+func (o *observers) started() {
+	for _, ob := range o.list {
+		ob.CycleStarted(o.info)
+	}
+}
+
+func (o *observers) logged(e provisioning.LogEntry) {
+	for _, ob := range o.list {
+		ob.ActionLogged(o.info, e)
+	}
+}
+
+func (o *observers) finished(sum *CycleSummary, err error) {
+	for _, ob := range o.list {
+		ob.CycleFinished(o.info, sum, err)
+	}
+}
+
+// tracker counts a running cycle's progress from its log entries: the
+// Observer of one cycle that [Service.Status] reads.
+type tracker struct {
+	mu        sync.Mutex
+	kind      provisioning.CycleKind
+	started   time.Time
+	cycleID   string
+	processed int64
+	counts    provisioning.Stats
+}
+
+// CycleStarted implements Observer.
+func (p *tracker) CycleStarted(c CycleInfo) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.kind, p.started = c.Kind, c.Started
+}
+
+// ActionLogged implements Observer.
+func (p *tracker) ActionLogged(_ CycleInfo, e provisioning.LogEntry) { p.note(e) }
+
+// CycleFinished implements Observer.
+func (p *tracker) CycleFinished(CycleInfo, *CycleSummary, error) {}
+
+// Progress is a running cycle's progress: the objects acted on so far (one
+// per log entry), by outcome.
+type Progress struct {
+	CycleID   string                 `json:"cycleId,omitempty"` // known once the first object is logged
+	Kind      provisioning.CycleKind `json:"kind"`
+	Started   time.Time              `json:"started"`
+	Processed int64                  `json:"processed"`
+	Counts    provisioning.Stats     `json:"counts"` // Unchanged and Requests are known only at the end
+}
+
+func (p *tracker) note(e provisioning.LogEntry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cycleID = e.CycleID
+	p.processed++
+	switch {
+	case e.Status == provisioning.StatusFailure:
+		p.counts.Failed++
+	case e.Status == provisioning.StatusSkipped || e.Status == provisioning.StatusWarning || e.Action == provisioning.ActionSkip:
+		p.counts.Skipped++
+	case e.Action == provisioning.ActionCreate:
+		p.counts.Created++
+	case e.Action == provisioning.ActionUpdate:
+		p.counts.Updated++
+	case e.Action == provisioning.ActionDisable:
+		p.counts.Disabled++
+	case e.Action == provisioning.ActionDelete:
+		p.counts.Deleted++
+	}
+}
+
+func (p *tracker) snapshot() *Progress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return &Progress{CycleID: p.cycleID, Kind: p.kind, Started: p.started, Processed: p.processed, Counts: p.counts}
+}

@@ -1,0 +1,312 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/provisio-dev/provisio/internal/outbound"
+	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim/client"
+)
+
+// Configure creates the application's job or changes its settings. Every
+// problem is reported at once, wrapped in ErrInvalid.
+func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, error) {
+	cur, err := s.st.GetJobByApp(ctx, appID)
+	isNew := errors.Is(err, store.ErrNotFound)
+	if err != nil && !isNew {
+		return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
+	}
+	if isNew {
+		cur = store.Job{AppID: appID, Scope: string(provisioning.ScopeAssigned), Interval: DefaultInterval, State: string(StateStopped)}
+		if cur.Mappings, err = json.Marshal(DefaultMappings()); err != nil {
+			return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
+		}
+	}
+	next, err := s.apply(cur, c, isNew)
+	if err != nil {
+		return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
+	}
+	if isNew {
+		next, err = s.st.CreateJob(ctx, next)
+	} else {
+		next, err = s.st.UpdateJob(ctx, next)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
+	}
+	s.setRetryAt(next.ID, time.Time{})
+	if c.TenantURL != "" && outbound.Cleartext(next.TenantURL) {
+		s.log.Warn("provisioning job: "+cleartextWarning, "app", appID)
+	}
+	return jobView(next)
+}
+
+// cleartextWarning is shown with a job whose Tenant URL is plain http to a
+// host that is not loopback (see outbound.Cleartext).
+const cleartextWarning = "the Tenant URL is plain http to a host that is not loopback: the Secret Token travels in clear; use https"
+
+// apply validates c and applies it to j.
+func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
+	cur := j
+	var errs []error
+	if c.TenantURL != "" {
+		if err := validateTenantURL(c.TenantURL); err != nil {
+			errs = append(errs, err)
+		}
+		j.TenantURL = c.TenantURL
+	} else if isNew {
+		errs = append(errs, errors.New("a tenant url is required"))
+	}
+	if c.SecretToken == "" && isNew {
+		errs = append(errs, errors.New("a secret token is required"))
+	}
+	if from, to := origin(cur.TenantURL), origin(j.TenantURL); c.SecretToken == "" && !isNew && len(j.Secret) > 0 && from != to {
+		errs = append(errs, fmt.Errorf("the tenant url moves from %s to %s: send the secret token again, as the stored one belongs to %s", from, to, from))
+	}
+	switch c.Scope {
+	case "":
+	case provisioning.ScopeAssigned, provisioning.ScopeAll:
+		j.Scope = string(c.Scope)
+	default:
+		errs = append(errs, fmt.Errorf("scope %q: want %q or %q", c.Scope, provisioning.ScopeAssigned, provisioning.ScopeAll))
+	}
+	switch {
+	case c.Interval == 0:
+	case c.Interval < MinInterval:
+		errs = append(errs, fmt.Errorf("interval %s: want at least %s", c.Interval, MinInterval))
+	default:
+		j.Interval = c.Interval
+	}
+	if c.NotificationEmail != nil {
+		if *c.NotificationEmail != "" {
+			if a, err := mail.ParseAddress(*c.NotificationEmail); err != nil || a.Address != *c.NotificationEmail {
+				errs = append(errs, fmt.Errorf("notification email %q is not an email address", *c.NotificationEmail))
+			}
+		}
+		j.NotificationEmail = *c.NotificationEmail
+	}
+	if c.Mappings != nil {
+		if err := c.Mappings.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		b, err := json.Marshal(c.Mappings)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("mappings: %w", err))
+		}
+		j.Mappings = b
+	}
+	if len(errs) > 0 {
+		return j, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+	}
+	if c.SecretToken != "" {
+		sealed, err := s.box.Seal([]byte(c.SecretToken), []byte(j.AppID))
+		if err != nil {
+			return j, fmt.Errorf("encrypt secret token: %w", err)
+		}
+		j.Secret = sealed
+	}
+	return j, nil
+}
+
+// validateTenantURL accepts an absolute http or https URL without
+// credentials or fragment.
+func validateTenantURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("tenant url: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("tenant url %q: want an absolute http or https url", raw)
+	case u.Host == "":
+		return fmt.Errorf("tenant url %q: no host", raw)
+	case u.User != nil:
+		return errors.New("tenant url must not contain credentials; use the secret token")
+	case u.Fragment != "":
+		return fmt.Errorf("tenant url %q: no fragment allowed", raw)
+	}
+	return nil
+}
+
+// origin is the scheme, host and port of a Tenant URL (RFC 6454 §4), the
+// default port made explicit: a stored Secret Token is only ever sent to
+// the origin it was given for.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// Get returns the application's job.
+func (s *Service) Get(ctx context.Context, appID string) (Job, error) {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return Job{}, err
+	}
+	return jobView(j)
+}
+
+// List returns every job, by application id.
+func (s *Service) List(ctx context.Context) ([]Job, error) {
+	js, err := s.st.ListJobs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	out := make([]Job, 0, len(js))
+	for _, j := range js {
+		v, err := jobView(j)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Delete stops the application's job and removes it with its links, logs
+// and cycles. The accounts in the application are left as they are.
+func (s *Service) Delete(ctx context.Context, appID string) error {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return err
+	}
+	s.cancelRun(j.ID)
+	s.cmu.Lock()
+	delete(s.memories, j.ID)
+	s.cmu.Unlock()
+	s.mu.Lock()
+	delete(s.counted, j.ID)
+	s.mu.Unlock()
+	if err := s.st.DeleteJob(ctx, j.ID); err != nil {
+		return fmt.Errorf("delete job of app %q: %w", appID, err)
+	}
+	return nil
+}
+
+// Start switches provisioning on: the scheduler runs the job every
+// interval, the first cycle at its next tick.
+func (s *Service) Start(ctx context.Context, appID string) (Job, error) {
+	return s.setEnabled(ctx, appID, true)
+}
+
+// Stop switches provisioning off and cancels a running cycle (the next
+// cycle picks up where it stopped).
+func (s *Service) Stop(ctx context.Context, appID string) (Job, error) {
+	j, err := s.setEnabled(ctx, appID, false)
+	if err == nil {
+		s.cancelRun(j.ID)
+	}
+	return j, err
+}
+
+func (s *Service) setEnabled(ctx context.Context, appID string, on bool) (Job, error) {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return Job{}, err
+	}
+	if on && (j.TenantURL == "" || len(j.Secret) == 0) {
+		return Job{}, fmt.Errorf("start job of app %q: %w", appID, ErrNoToken)
+	}
+	j.Enabled = on
+	if j, err = s.st.UpdateJob(ctx, j); err != nil {
+		return Job{}, fmt.Errorf("update job of app %q: %w", appID, err)
+	}
+	s.setRetryAt(j.ID, time.Time{})
+	return jobView(j)
+}
+
+// TestConnection tests the job's stored credentials as Entra does. A
+// failure of the target is a *client.ConnectionError whose Reason says
+// what is wrong (unreachable, tls, timeout, credentials, not-found,
+// not-scim, ...).
+func (s *Service) TestConnection(ctx context.Context, appID string) error {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return err
+	}
+	c, m, err := s.target(j)
+	if err != nil {
+		return err
+	}
+	return c.TestConnection(ctx, m.MatchingTarget())
+}
+
+// TestCredentials tests a Tenant URL and Secret Token before they are
+// saved, querying userName.
+func (s *Service) TestCredentials(ctx context.Context, tenantURL, token string) error {
+	if err := validateTenantURL(tenantURL); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	c, err := s.newClient(tenantURL, token)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	return c.TestConnection(ctx, "userName")
+}
+
+// job reads the application's job, mapping a missing one to ErrNotFound.
+func (s *Service) job(ctx context.Context, appID string) (store.Job, error) {
+	j, err := s.st.GetJobByApp(ctx, appID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Job{}, fmt.Errorf("app %q: %w", appID, ErrNotFound)
+	}
+	if err != nil {
+		return store.Job{}, fmt.Errorf("read job of app %q: %w", appID, err)
+	}
+	return j, nil
+}
+
+func jobView(j store.Job) (Job, error) {
+	v := Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: len(j.Secret) > 0, Enabled: j.Enabled,
+		Scope: provisioning.ScopeMode(j.Scope), Interval: j.Interval, NotificationEmail: j.NotificationEmail,
+		Created: j.Created, Updated: j.Updated}
+	if err := json.Unmarshal(j.Mappings, &v.Mappings); err != nil {
+		return Job{}, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
+	}
+	if outbound.Cleartext(j.TenantURL) {
+		v.Warnings = append(v.Warnings, cleartextWarning)
+	}
+	return v, nil
+}
+
+// target builds the job's SCIM client with the decrypted token.
+func (s *Service) target(j store.Job) (*client.Client, Mappings, error) {
+	var m Mappings
+	if j.TenantURL == "" || len(j.Secret) == 0 {
+		return nil, m, fmt.Errorf("app %q: %w", j.AppID, ErrNoToken)
+	}
+	if err := json.Unmarshal(j.Mappings, &m); err != nil {
+		return nil, m, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
+	}
+	token, err := s.box.Open(j.Secret, []byte(j.AppID))
+	if err != nil {
+		return nil, m, fmt.Errorf("job of app %q: decrypt secret token (is %s the key it was stored with?): %w", j.AppID, secretbox.KeyEnv, err)
+	}
+	c, err := s.newClient(j.TenantURL, string(token))
+	if err != nil {
+		return nil, m, fmt.Errorf("job of app %q: %w", j.AppID, err)
+	}
+	return c, m, nil
+}
+
+// newClient is the SCIM client of a Tenant URL, held to the outbound
+// policy.
+func (s *Service) newClient(tenantURL, token string) (*client.Client, error) {
+	opts := append([]client.Option{client.WithStaticToken(token), client.WithLogger(s.log)}, s.outbound.ClientOptions(tenantURL)...)
+	return client.New(tenantURL, append(opts, s.copts...)...)
+}
