@@ -1,0 +1,161 @@
+package adminapi
+
+import (
+	"net/http"
+
+	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/store"
+)
+
+type createGroupRequest struct {
+	ObjectID     string `json:"objectId"`
+	DisplayName  string `json:"displayName"`
+	Description  string `json:"description"`
+	Mail         string `json:"mail"`
+	MailNickname string `json:"mailNickname"`
+}
+
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	var req createGroupRequest
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
+		return err
+	}
+	g, err := d.CreateGroup(r.Context(), directory.Group{ObjectID: req.ObjectID, DisplayName: req.DisplayName,
+		Description: req.Description, Mail: req.Mail, MailNickname: req.MailNickname})
+	if err != nil {
+		return public(err)
+	}
+	w.Header().Set("Location", "/api/v1/groups/"+g.ObjectID)
+	writeJSON(w, http.StatusCreated, g)
+	return nil
+}
+
+func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	after, limit, deleted, err := pageParams(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	groups, err := d.ListGroups(r.Context(), store.GroupQuery{After: after, Limit: limit, Deleted: deleted})
+	if err != nil {
+		return public(err)
+	}
+	writePage(w, "groups", groups, limit, func(g directory.Group) string { return g.DisplayName })
+	return nil
+}
+
+// groupJSON is a group whose members carry their names
+// (userPrincipalName or displayName).
+type groupJSON struct {
+	directory.Group
+	Members []memberJSON `json:"members"`
+}
+
+type memberJSON struct {
+	directory.Member
+	Name string `json:"name,omitempty"`
+}
+
+func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	g, err := d.GetGroup(r.Context(), r.PathValue("group"))
+	if err != nil {
+		return public(err)
+	}
+	return a.writeGroup(w, r, d, g)
+}
+
+// writeGroup answers with a group whose members carry their names.
+func (a *API) writeGroup(w http.ResponseWriter, r *http.Request, d Directory, g directory.Group) error {
+	as := make([]directory.Assignment, len(g.Members))
+	for i, m := range g.Members {
+		as[i] = directory.Assignment{PrincipalID: m.ID, PrincipalKind: m.Kind}
+	}
+	names, err := principalNames(r.Context(), d.Store(), as)
+	if err != nil {
+		return err
+	}
+	out := groupJSON{Group: g, Members: make([]memberJSON, len(g.Members))}
+	for i, m := range g.Members {
+		out.Members[i] = memberJSON{m, names[m.ID]}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// deleteGroup soft-deletes a group, or with ?permanent=true purges it.
+func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	ref := r.PathValue("group")
+	return softOrPermanent(w, r, func() error { return d.PurgeGroup(r.Context(), ref) }, func() error {
+		g, err := d.DeleteGroup(r.Context(), ref)
+		if err != nil {
+			return public(err)
+		}
+		return a.writeGroup(w, r, d, g)
+	})
+}
+
+// restoreGroup takes a group out of the recycle bin.
+func (a *API) restoreGroup(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	g, err := d.RestoreGroup(r.Context(), r.PathValue("group"))
+	if err != nil {
+		return public(err)
+	}
+	return a.writeGroup(w, r, d, g)
+}
+
+// membersRequest adds and removes members: users by userPrincipalName or
+// object id, groups by object id or displayName.
+type membersRequest struct {
+	Add    []string `json:"add"`
+	Remove []string `json:"remove"`
+}
+
+func (a *API) changeMembers(w http.ResponseWriter, r *http.Request) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	var req membersRequest
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
+		return err
+	}
+	if len(req.Add) == 0 && len(req.Remove) == 0 {
+		return badRequest("nothing to change: give \"add\" or \"remove\"")
+	}
+	group := r.PathValue("group")
+	var out struct {
+		Added   int `json:"added"`
+		Removed int `json:"removed"`
+	}
+	if len(req.Add) > 0 {
+		if out.Added, err = d.AddMembers(r.Context(), group, req.Add); err != nil {
+			return public(err)
+		}
+	}
+	if len(req.Remove) > 0 {
+		if out.Removed, err = d.RemoveMembers(r.Context(), group, req.Remove); err != nil {
+			return public(err)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
