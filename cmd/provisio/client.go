@@ -16,10 +16,14 @@ import (
 type apiClient struct {
 	cfg  config.Client
 	http *http.Client
+	// stream has no overall timeout, for calls that take what they take
+	// (a CSV import, a cycle waited for); the command's context ends them.
+	stream *http.Client
 }
 
-func newAPIClient(cfg config.Client) *apiClient {
-	return &apiClient{cfg: cfg, http: &http.Client{Timeout: 30 * time.Second}}
+// newAPIClient returns a client sending through rt (nil: the default).
+func newAPIClient(cfg config.Client, rt http.RoundTripper) *apiClient {
+	return &apiClient{cfg: cfg, http: &http.Client{Timeout: 30 * time.Second, Transport: rt}, stream: &http.Client{Transport: rt}}
 }
 
 // apiError is an error answer of the admin API.

@@ -21,6 +21,8 @@ import (
 
 	"github.com/alexedwards/argon2id"
 
+	"github.com/provisio-dev/provisio/internal/adminapi"
+	"github.com/provisio-dev/provisio/internal/adminapi/adminapitest"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
@@ -107,7 +109,8 @@ func (s *serveProc) shutdown(t *testing.T) {
 func cli(t *testing.T, environ map[string]string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	root := newRootCmd(&env{stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] }, readFile: os.ReadFile})
+	root := newRootCmd(&env{stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] }, readFile: os.ReadFile,
+		transport: adminTransport(t)})
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	return out.String(), err
@@ -135,6 +138,27 @@ type scimResponse struct {
 }
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}
+
+// specCheck validates admin API answers against the OpenAPI description.
+var specCheck = sync.OnceValues(func() (*adminapitest.Validator, error) {
+	return adminapitest.New(adminapi.OpenAPISpec())
+})
+
+// adminTransport checks every admin API answer it carries against the
+// OpenAPI description, reporting drifts to t.
+func adminTransport(t *testing.T) http.RoundTripper {
+	v, err := specCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Transport(t, nil)
+}
+
+// adminHTTP is an HTTP client for the admin API whose answers are checked
+// against the OpenAPI description.
+func adminHTTP(t *testing.T) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: adminTransport(t)}
+}
 
 func scimDo(t *testing.T, method, u, token, body string) scimResponse {
 	t.Helper()

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -110,7 +109,7 @@ func runAndWait(cmd *cobra.Command, e *env, f *clientFlags, c *apiClient, app st
 	go func() {
 		var a answer
 		// No overall timeout: a cycle takes what it takes; Ctrl-C ends the wait.
-		a.err = c.send(cmd.Context(), &http.Client{}, "POST", jobPath(app)+"/runs?wait=true", "", nil, &a.raw)
+		a.err = c.send(cmd.Context(), c.stream, "POST", jobPath(app)+"/runs?wait=true", "", nil, &a.raw)
 		done <- a
 	}()
 	bar := newProgress(e, -1, "provisioning "+app, false)

@@ -35,7 +35,7 @@ func (f *clientFlags) client(cmd *cobra.Command, e *env) (*apiClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newAPIClient(cfg), nil
+	return newAPIClient(cfg, e.transport), nil
 }
 
 func newTenantCmd(e *env) *cobra.Command {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -366,7 +365,7 @@ nothing of that row is written; the other rows are. The command fails if any row
 			if update {
 				path += "?update=true"
 			}
-			err = c.send(cmd.Context(), &http.Client{}, "POST", path, "text/csv; charset=utf-8", &body, &raw)
+			err = c.send(cmd.Context(), c.stream, "POST", path, "text/csv; charset=utf-8", &body, &raw)
 			_ = bar.Finish()
 			if err != nil {
 				return fmt.Errorf("import %s: %w", args[0], err)

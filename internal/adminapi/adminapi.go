@@ -16,6 +16,7 @@
 package adminapi
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -201,3 +202,6 @@ var (
 
 // isNotFound reports a store miss.
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// OpenAPISpec returns the OpenAPI 3 description of the API (a copy).
+func OpenAPISpec() []byte { return bytes.Clone(openAPI) }
