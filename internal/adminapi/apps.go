@@ -3,19 +3,16 @@ package adminapi
 import (
 	"net/http"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/directory"
 )
-
-type createAppRequest struct {
-	Name string `json:"name"`
-}
 
 func (a *API) createApp(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.dir()
 	if err != nil {
 		return err
 	}
-	var req createAppRequest
+	var req apitypes.CreateApp
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
 		return err
 	}
@@ -24,7 +21,7 @@ func (a *API) createApp(w http.ResponseWriter, r *http.Request) error {
 		return public(err)
 	}
 	w.Header().Set("Location", "/api/v1/apps/"+app.ID)
-	writeJSON(w, http.StatusCreated, app)
+	writeJSON(w, http.StatusCreated, appWire(app))
 	return nil
 }
 
@@ -37,9 +34,7 @@ func (a *API) listApps(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Apps []directory.App `json:"apps"`
-	}{nonNil(apps)})
+	writeJSON(w, http.StatusOK, apitypes.AppList{Apps: wireList(apps, appWire)})
 	return nil
 }
 
@@ -61,7 +56,7 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, app)
+	writeJSON(w, http.StatusOK, appWire(app))
 	return nil
 }
 

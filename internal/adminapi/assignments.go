@@ -5,15 +5,9 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/directory"
 )
-
-// assignmentJSON is an assignment with its principal's name
-// (userPrincipalName or displayName).
-type assignmentJSON struct {
-	directory.Assignment
-	PrincipalName string `json:"principalName,omitempty"`
-}
 
 func (a *API) listAssignments(w http.ResponseWriter, r *http.Request) error {
 	d, app, err := a.app(r)
@@ -28,23 +22,10 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]assignmentJSON, 0, len(as))
-	for _, x := range as {
-		out = append(out, assignmentJSON{x, names[x.PrincipalID]})
-	}
+	out := wireList(as, func(x directory.Assignment) apitypes.Assignment { return assignmentWire(x, names[x.PrincipalID]) })
 	sort.SliceStable(out, func(i, j int) bool { return out[i].PrincipalName < out[j].PrincipalName })
-	writeJSON(w, http.StatusOK, struct {
-		Assignments []assignmentJSON `json:"assignments"`
-	}{out})
+	writeJSON(w, http.StatusOK, apitypes.AssignmentList{Assignments: out})
 	return nil
-}
-
-// assignRequest names exactly one of a user (userPrincipalName or object
-// id) and a group (displayName or object id), with an optional app role.
-type assignRequest struct {
-	User  string `json:"user"`
-	Group string `json:"group"`
-	Role  string `json:"role"`
 }
 
 func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
@@ -52,7 +33,7 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req assignRequest
+	var req apitypes.Assign
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
 		return err
 	}
@@ -72,7 +53,7 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, assignmentJSON{as, names[as.PrincipalID]})
+	writeJSON(w, http.StatusOK, assignmentWire(as, names[as.PrincipalID]))
 	return nil
 }
 

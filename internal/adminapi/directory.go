@@ -102,21 +102,13 @@ func pageParams(q url.Values) (after string, limit int, deleted store.Deleted, e
 	return q.Get("after"), int(l), deleted, err
 }
 
-// writePage answers one page of a directory list as {key: items, "next"},
-// next being the key to pass as after when the page is full.
-func writePage[T any](w http.ResponseWriter, key string, items []T, limit int, next func(T) string) {
-	out := map[string]any{key: nonNil(items)}
-	if len(items) == limit {
-		out["next"] = next(items[len(items)-1])
+// nextKey is the "next" of one page of a directory list: the key of its
+// last item to pass as after when the page is full, else "".
+func nextKey[T any](items []T, limit int, key func(T) string) string {
+	if len(items) == limit && limit > 0 {
+		return key(items[len(items)-1])
 	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
+	return ""
 }
 
 // deletedParam reads the "deleted" query parameter of a list: false (the

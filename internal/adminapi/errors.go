@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/tenant"
@@ -33,14 +34,6 @@ func badRequest(format string, args ...any) *apiError {
 
 func notFound(what string) *apiError {
 	return &apiError{http.StatusNotFound, "not_found", what + " not found"}
-}
-
-// errorBody is the JSON error envelope: {"error":{"code","message"}}.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
 }
 
 // toAPIError maps any error to its wire form: the one place where
@@ -134,9 +127,7 @@ func writeErr(w http.ResponseWriter, r *http.Request, log *slog.Logger, err erro
 	if ae.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="provisio-admin"`)
 	}
-	var body errorBody
-	body.Error.Code, body.Error.Message = ae.code, ae.message
-	writeJSON(w, ae.status, body)
+	writeJSON(w, ae.status, apitypes.ErrorBody{Error: apitypes.Error{Code: ae.code, Message: ae.message}})
 }
 
 // writeJSON writes v as the JSON response body.

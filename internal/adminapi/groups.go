@@ -3,24 +3,17 @@ package adminapi
 import (
 	"net/http"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/store"
 )
-
-type createGroupRequest struct {
-	ObjectID     string `json:"objectId"`
-	DisplayName  string `json:"displayName"`
-	Description  string `json:"description"`
-	Mail         string `json:"mail"`
-	MailNickname string `json:"mailNickname"`
-}
 
 func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.dir()
 	if err != nil {
 		return err
 	}
-	var req createGroupRequest
+	var req apitypes.CreateGroup
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
 		return err
 	}
@@ -30,7 +23,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 		return public(err)
 	}
 	w.Header().Set("Location", "/api/v1/groups/"+g.ObjectID)
-	writeJSON(w, http.StatusCreated, g)
+	writeJSON(w, http.StatusCreated, groupWire(g, nil))
 	return nil
 }
 
@@ -47,20 +40,9 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
-	writePage(w, "groups", groups, limit, func(g directory.Group) string { return g.DisplayName })
+	writeJSON(w, http.StatusOK, apitypes.GroupPage{Groups: wireList(groups, func(g directory.Group) apitypes.Group { return groupWire(g, nil) }),
+		Next: nextKey(groups, limit, func(g directory.Group) string { return g.DisplayName })})
 	return nil
-}
-
-// groupJSON is a group whose members carry their names
-// (userPrincipalName or displayName).
-type groupJSON struct {
-	directory.Group
-	Members []memberJSON `json:"members"`
-}
-
-type memberJSON struct {
-	directory.Member
-	Name string `json:"name,omitempty"`
 }
 
 func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
@@ -85,11 +67,7 @@ func (a *API) writeGroup(w http.ResponseWriter, r *http.Request, d Directory, g 
 	if err != nil {
 		return err
 	}
-	out := groupJSON{Group: g, Members: make([]memberJSON, len(g.Members))}
-	for i, m := range g.Members {
-		out.Members[i] = memberJSON{m, names[m.ID]}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, groupWire(g, names))
 	return nil
 }
 
@@ -122,19 +100,12 @@ func (a *API) restoreGroup(w http.ResponseWriter, r *http.Request) error {
 	return a.writeGroup(w, r, d, g)
 }
 
-// membersRequest adds and removes members: users by userPrincipalName or
-// object id, groups by object id or displayName.
-type membersRequest struct {
-	Add    []string `json:"add"`
-	Remove []string `json:"remove"`
-}
-
 func (a *API) changeMembers(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.dir()
 	if err != nil {
 		return err
 	}
-	var req membersRequest
+	var req apitypes.MembersChange
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
 		return err
 	}
@@ -142,10 +113,7 @@ func (a *API) changeMembers(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("nothing to change: give \"add\" or \"remove\"")
 	}
 	group := r.PathValue("group")
-	var out struct {
-		Added   int `json:"added"`
-		Removed int `json:"removed"`
-	}
+	var out apitypes.MembersChanged
 	if len(req.Add) > 0 {
 		if out.Added, err = d.AddMembers(r.Context(), group, req.Add); err != nil {
 			return public(err)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/directory/dirsvc"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -93,7 +94,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 		return public(err)
 	}
 	w.Header().Set("Location", "/api/v1/users/"+u.ObjectID)
-	writeJSON(w, http.StatusCreated, u)
+	writeJSON(w, http.StatusCreated, userWire(u))
 	return nil
 }
 
@@ -110,7 +111,8 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
-	writePage(w, "users", users, limit, func(u directory.User) string { return u.UserPrincipalName })
+	writeJSON(w, http.StatusOK, apitypes.UserPage{Users: wireList(users, userWire),
+		Next: nextKey(users, limit, func(u directory.User) string { return u.UserPrincipalName })})
 	return nil
 }
 
@@ -123,7 +125,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
-	writeJSON(w, http.StatusOK, u)
+	writeJSON(w, http.StatusOK, userWire(u))
 	return nil
 }
 
@@ -143,7 +145,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
-	writeJSON(w, http.StatusOK, u)
+	writeJSON(w, http.StatusOK, userWire(u))
 	return nil
 }
 
@@ -160,7 +162,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return public(err)
 		}
-		writeJSON(w, http.StatusOK, u)
+		writeJSON(w, http.StatusOK, userWire(u))
 		return nil
 	})
 }
@@ -176,26 +178,9 @@ func (a *API) userAction(do func(Directory, context.Context, string) (directory.
 		if err != nil {
 			return public(err)
 		}
-		writeJSON(w, http.StatusOK, u)
+		writeJSON(w, http.StatusOK, userWire(u))
 		return nil
 	}
-}
-
-// importError is one rejected CSV row.
-type importError struct {
-	Line              int    `json:"line"`
-	UserPrincipalName string `json:"userPrincipalName,omitempty"`
-	Message           string `json:"message"`
-}
-
-// importJSON is the answer to a CSV import. Errors lists the first
-// dirsvc.DefaultMaxImportErrors rejected rows; Failed counts them all.
-type importJSON struct {
-	Rows     int           `json:"rows"`
-	Imported int           `json:"imported"`
-	Updated  int           `json:"updated"`
-	Failed   int           `json:"failed"`
-	Errors   []importError `json:"errors"`
 }
 
 // importUsers creates users from a text/csv body, streamed: rows are
@@ -223,11 +208,6 @@ func (a *API) importUsers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return public(err)
 	}
-	out := importJSON{Rows: res.Imported + res.Updated + res.Failed, Imported: res.Imported, Updated: res.Updated,
-		Failed: res.Failed, Errors: []importError{}}
-	for _, re := range res.Errors {
-		out.Errors = append(out.Errors, importError{Line: re.Line, UserPrincipalName: re.UPN, Message: re.Err.Error()})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, importWire(res))
 	return nil
 }

@@ -39,11 +39,11 @@ type tracker struct {
 // Progress is a running cycle's progress: the objects acted on so far (one
 // per log entry), by outcome.
 type Progress struct {
-	CycleID   string                 `json:"cycleId,omitempty"` // known once the first object is logged
-	Kind      provisioning.CycleKind `json:"kind"`
-	Started   time.Time              `json:"started"`
-	Processed int64                  `json:"processed"`
-	Counts    provisioning.Stats     `json:"counts"` // Unchanged and Requests are known only at the end
+	CycleID   string // known once the first object is logged
+	Kind      provisioning.CycleKind
+	Started   time.Time
+	Processed int64
+	Counts    provisioning.Stats // Unchanged and Requests are known only at the end
 }
 
 func (p *tracker) note(e provisioning.LogEntry) {
@@ -349,28 +349,28 @@ func (s *Service) cancelRun(jobID string) {
 
 // Status is a job's state for `provisio job status`.
 type Status struct {
-	AppID   string `json:"appId"`
-	JobID   string `json:"jobId"`
-	State   State  `json:"state"`
-	Enabled bool   `json:"enabled"`
+	AppID   string
+	JobID   string
+	State   State
+	Enabled bool
 	// NextKind is the kind of the running cycle, or else of the next one.
-	NextKind provisioning.CycleKind `json:"cycleKind"`
+	NextKind provisioning.CycleKind
 	// Progress is the running cycle's; nil when none runs.
-	Progress *Progress `json:"progress,omitempty"`
+	Progress *Progress
 	// NextRun is when the scheduler starts the next cycle (zero when the
 	// job is stopped).
-	NextRun   time.Time     `json:"nextRun,omitzero"`
-	Links     LinkCounts    `json:"links"`
-	LastCycle *CycleSummary `json:"lastCycle,omitempty"`
+	NextRun   time.Time
+	Links     LinkCounts
+	LastCycle *CycleSummary
 }
 
 // LinkCounts counts a job's links: the objects it manages.
 type LinkCounts struct {
-	Users    int `json:"users"`
-	Groups   int `json:"groups"`
-	Disabled int `json:"disabled"` // provisioned with active=false
-	Pending  int `json:"pending"`  // a create was sent or is due; not confirmed
-	Failed   int `json:"failed"`   // awaiting a retry
+	Users    int
+	Groups   int
+	Disabled int // provisioned with active=false
+	Pending  int // a create was sent or is due; not confirmed
+	Failed   int // awaiting a retry
 }
 
 // Status reports the application's job: state, cycle kind, progress of

@@ -65,30 +65,20 @@ const (
 // Job is a job's settings as the API shows them; the Secret Token is never
 // included, only whether one is set.
 type Job struct {
-	ID                string                 `json:"id"`
-	AppID             string                 `json:"appId"`
-	TenantURL         string                 `json:"tenantUrl"`
-	TokenSet          bool                   `json:"tokenSet"`
-	Enabled           bool                   `json:"enabled"`
-	Scope             provisioning.ScopeMode `json:"scope"`
-	Interval          time.Duration          `json:"-"`
-	NotificationEmail string                 `json:"notificationEmail,omitempty"`
-	Mappings          Mappings               `json:"mappings"`
+	ID                string
+	AppID             string
+	TenantURL         string
+	TokenSet          bool
+	Enabled           bool
+	Scope             provisioning.ScopeMode
+	Interval          time.Duration
+	NotificationEmail string
+	Mappings          Mappings
 	// Warnings are problems of the settings that do not stop the job,
 	// such as a Secret Token sent in clear.
-	Warnings []string  `json:"warnings,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-}
-
-// MarshalJSON renders Interval as a Go duration string ("40m0s") next to
-// the other fields.
-func (j Job) MarshalJSON() ([]byte, error) {
-	type plain Job
-	return json.Marshal(struct {
-		plain
-		Interval string `json:"interval"`
-	}{plain(j), j.Interval.String()})
+	Warnings []string
+	Created  time.Time
+	Updated  time.Time
 }
 
 // Config is a change to a job's settings. Zero fields keep the current
@@ -529,7 +519,7 @@ type LogQuery struct {
 
 // LogRecord is a log entry with its sequence number (for paging).
 type LogRecord struct {
-	Seq int64 `json:"seq"`
+	Seq int64
 	provisioning.LogEntry
 }
 
