@@ -23,6 +23,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/adminapi"
 	"github.com/provisio-dev/provisio/internal/adminapi/adminapitest"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
@@ -743,7 +744,7 @@ func TestAdminTokenLifecycle(t *testing.T) {
 				return scimDo(t, "GET", s.base+"/api/v1/tenants", token, "").status
 			}
 			var list struct {
-				Tokens []tokenOut `json:"tokens"`
+				Tokens []apitypes.Token `json:"tokens"`
 			}
 			s.cliJSON(t, &list, "admin-token", "list")
 			if len(list.Tokens) != 1 || list.Tokens[0].Name != "initial" || list.Tokens[0].Revoked != nil {
@@ -755,14 +756,14 @@ func TestAdminTokenLifecycle(t *testing.T) {
 				t.Errorf("revoking the only admin token: error = %v, want 409 last_admin_token", err)
 			}
 
-			var ci tokenOut
+			var ci apitypes.Token
 			s.cliJSON(t, &ci, "admin-token", "create", "--name", "ci")
 			if ci.Name != "ci" || !tenant.WellFormed(ci.Token, tenant.AdminTokenPrefix) || status(ci.Token) != http.StatusOK {
 				t.Errorf("admin-token create = %+v, want a working pva_ token named ci", ci)
 			}
 
 			old := read()
-			var rotated tokenOut
+			var rotated apitypes.Token
 			s.cliJSON(t, &rotated, "admin-token", "rotate", "--name", "rotated")
 			if got := read(); got != rotated.Token || got == old {
 				t.Errorf("after rotate admin.token holds %q, want the new token %q", got, rotated.Token)

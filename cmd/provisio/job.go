@@ -1,30 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/spf13/cobra"
 )
 
 // JobTokenEnv names the environment variable that may hold the Secret
 // Token for `job configure`, so it need not be typed on the command line.
 const JobTokenEnv = "PROVISIO_JOB_TOKEN"
-
-// jobOut is a job's settings.
-type jobOut struct {
-	AppID             string   `json:"appId"`
-	TenantURL         string   `json:"tenantUrl"`
-	TokenSet          bool     `json:"tokenSet"`
-	Enabled           bool     `json:"enabled"`
-	Scope             string   `json:"scope"`
-	Interval          string   `json:"interval"`
-	NotificationEmail string   `json:"notificationEmail"`
-	Warnings          []string `json:"warnings"`
-}
-
-func jobPath(app string) string { return appPath(app) + "/job" }
 
 func newJobCmd(e *env) *cobra.Command {
 	cmd, f := adminGroupCmd("job", "Configure and run applications' provisioning jobs",
@@ -61,18 +51,13 @@ is only ever sent to the host it was given for.
   provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := map[string]any{}
 			tok, err := jobToken(e, token, tokenFile)
 			if err != nil {
 				return err
 			}
-			for k, v := range map[string]string{"tenantUrl": tenantURL, "token": tok, "scope": scope, "interval": interval} {
-				if v != "" {
-					req[k] = v
-				}
-			}
+			req := apitypes.ConfigureJob{TenantURL: tenantURL, Token: tok, Scope: scope, Interval: interval}
 			if cmd.Flags().Changed("notification-email") {
-				req["notificationEmail"] = email
+				req.NotificationEmail = &email
 			}
 			if mappingsFile != "" {
 				b, err := e.readFile(mappingsFile)
@@ -82,16 +67,18 @@ is only ever sent to the host it was given for.
 				if !json.Valid(b) {
 					return fmt.Errorf("--mappings-file %s is not valid JSON", mappingsFile)
 				}
-				req["mappings"] = json.RawMessage(b)
+				req.Mappings = b
 			}
-			if len(req) == 0 {
+			if reflect.ValueOf(req).IsZero() {
 				return fmt.Errorf("nothing to configure: give --tenant-url, a token or a setting")
 			}
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "PUT", jobPath(args[0]), req, &raw, "configure job of "+args[0]); err != nil {
+			j, err := run(cmd, e, f, "configure job of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.Job, error) {
+				return c.ConfigureJob(ctx, args[0], req)
+			})
+			if err != nil {
 				return err
 			}
-			return printJob(e, f, raw, "Configured the provisioning job of "+args[0])
+			return printJob(e, f, j, "Configured the provisioning job of "+args[0])
 		},
 	}
 	fl := cmd.Flags()
@@ -127,25 +114,28 @@ func jobToken(e *env, token, file string) (string, error) {
 	return strings.TrimSpace(e.getenv(JobTokenEnv)), nil
 }
 
-func printJob(e *env, f *clientFlags, raw json.RawMessage, title string) error {
-	return showRaw(e, f, raw, "job", func(j jobOut) error {
-		fmt.Fprintf(e.stdout, "%s.\n\n", title)
-		if err := printTable(e.stdout, [][]string{
-			{"SETTING", "VALUE"},
-			{"tenantUrl", j.TenantURL},
-			{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
-			{"provisioning", map[bool]string{true: "on", false: "off"}[j.Enabled]},
-			{"scope", j.Scope},
-			{"interval", j.Interval},
-			{"notificationEmail", j.NotificationEmail},
-		}); err != nil {
-			return err
-		}
-		for _, w := range j.Warnings {
-			fmt.Fprintf(e.stdout, "\nWarning: %s.\n", w)
-		}
-		return nil
-	})
+// printJob prints a job's settings: JSON (mappings included), else a
+// table under title.
+func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
+	if f.asJSON {
+		return printJSON(e.stdout, j)
+	}
+	fmt.Fprintf(e.stdout, "%s.\n\n", title)
+	if err := printTable(e.stdout, [][]string{
+		{"SETTING", "VALUE"},
+		{"tenantUrl", j.TenantURL},
+		{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
+		{"provisioning", map[bool]string{true: "on", false: "off"}[j.Enabled]},
+		{"scope", j.Scope},
+		{"interval", j.Interval},
+		{"notificationEmail", j.NotificationEmail},
+	}); err != nil {
+		return err
+	}
+	for _, w := range j.Warnings {
+		fmt.Fprintf(e.stdout, "\nWarning: %s.\n", w)
+	}
+	return nil
 }
 
 func newJobGetCmd(e *env, f *clientFlags) *cobra.Command {
@@ -154,11 +144,13 @@ func newJobGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a job's settings (with --json: its attribute mappings too)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "GET", jobPath(args[0]), nil, &raw, "get job of "+args[0]); err != nil {
+			j, err := run(cmd, e, f, "get job of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.Job, error) {
+				return c.Job(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
-			return printJob(e, f, raw, "Provisioning job of "+args[0])
+			return printJob(e, f, j, "Provisioning job of "+args[0])
 		},
 	}
 }
@@ -173,31 +165,23 @@ func newJobListCmd(e *env, f *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var out struct {
-				Jobs []json.RawMessage `json:"jobs"`
-			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/jobs", nil, &out); err != nil {
+			js, err := c.Jobs(cmd.Context())
+			if err != nil {
 				return fmt.Errorf("list jobs: %w", err)
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, out)
+				return printJSON(e.stdout, apitypes.JobList{Jobs: nonNil(js)})
 			}
-			var apps struct {
-				Apps []appOut `json:"apps"`
-			}
-			if err := c.do(cmd.Context(), "GET", "/api/v1/apps", nil, &apps); err != nil {
+			apps, err := c.Apps(cmd.Context())
+			if err != nil {
 				return fmt.Errorf("list apps: %w", err)
 			}
 			names := map[string]string{}
-			for _, a := range apps.Apps {
+			for _, a := range apps {
 				names[a.ID] = a.Name
 			}
 			rows := [][]string{{"APP", "PROVISIONING", "SCOPE", "INTERVAL", "TENANT URL"}}
-			for _, raw := range out.Jobs {
-				var j jobOut
-				if err := json.Unmarshal(raw, &j); err != nil {
-					return fmt.Errorf("decode job: %w", err)
-				}
+			for _, j := range js {
 				rows = append(rows, []string{names[j.AppID], map[bool]string{true: "on", false: "off"}[j.Enabled], j.Scope, j.Interval, j.TenantURL})
 			}
 			return printTable(e.stdout, rows)
@@ -211,7 +195,9 @@ func newJobDeleteCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Delete a job with its links and logs (the application's accounts stay)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.call(cmd, e, "DELETE", jobPath(args[0]), nil, nil, "delete job of "+args[0]); err != nil {
+			if err := runErr(cmd, e, f, "delete job of "+args[0], func(ctx context.Context, c *apiclient.Client) error {
+				return c.DeleteJob(ctx, args[0])
+			}); err != nil {
 				return err
 			}
 			return printJSONOr(e, f, map[string]any{"app": args[0], "deleted": true}, fmt.Sprintf("Deleted the provisioning job of %s.\n", args[0]))
@@ -226,18 +212,17 @@ func newJobSwitchCmd(e *env, f *clientFlags, name, short string) *cobra.Command 
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "POST", jobPath(args[0])+"/"+name, nil, &raw, fmt.Sprintf("%s job of %s", name, args[0])); err != nil {
+			j, err := run(cmd, e, f, fmt.Sprintf("%s job of %s", name, args[0]), func(ctx context.Context, c *apiclient.Client) (apitypes.Job, error) {
+				return c.SwitchJob(ctx, args[0], name == "start")
+			})
+			if err != nil {
 				return err
 			}
-			return showRaw(e, f, raw, "job", func(j jobOut) error {
-				if j.Enabled {
-					_, err := fmt.Fprintf(e.stdout, "Provisioning of %s is on: a cycle every %s.\n", args[0], j.Interval)
-					return err
-				}
-				_, err := fmt.Fprintf(e.stdout, "Provisioning of %s is off.\n", args[0])
-				return err
-			})
+			msg := fmt.Sprintf("Provisioning of %s is off.\n", args[0])
+			if j.Enabled {
+				msg = fmt.Sprintf("Provisioning of %s is on: a cycle every %s.\n", args[0], j.Interval)
+			}
+			return printJSONOr(e, f, j, msg)
 		},
 	}
 }
@@ -252,12 +237,10 @@ says precisely what is wrong: unreachable host, TLS, timeout, token refused (401
 no Users endpoint (404), not a SCIM answer, or filters ignored.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var res struct {
-				OK      bool   `json:"ok"`
-				Reason  string `json:"reason"`
-				Message string `json:"message"`
-			}
-			if err := f.call(cmd, e, "POST", jobPath(args[0])+"/test", nil, &res, "test connection of "+args[0]); err != nil {
+			res, err := run(cmd, e, f, "test connection of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.TestResult, error) {
+				return c.TestJob(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {

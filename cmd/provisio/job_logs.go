@@ -1,47 +1,16 @@
 package main
 
 import (
-	"encoding/json"
+	"cmp"
+	"context"
 	"fmt"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/spf13/cobra"
 )
-
-// logsOut is the answer of GET /api/v1/jobs/{app}/logs.
-type logsOut struct {
-	Entries []logOut `json:"entries"`
-}
-
-// planOut is the answer of GET /api/v1/jobs/{app}/plan.
-type planOut struct {
-	Kind      string         `json:"kind"`
-	Unchanged int            `json:"unchanged"`
-	Counts    map[string]int `json:"counts"`
-	Actions   []logOut       `json:"actions"`
-}
-
-// logOut is a provisioning log entry.
-type logOut struct {
-	Seq        int64     `json:"seq"`
-	Time       time.Time `json:"time"`
-	ObjectType string    `json:"objectType"`
-	SourceName string    `json:"sourceName"`
-	SourceID   string    `json:"sourceId"`
-	TargetID   string    `json:"targetId"`
-	Action     string    `json:"action"`
-	Status     string    `json:"status"`
-	Modified   []struct {
-		Name string `json:"name"`
-		Old  string `json:"old"`
-		New  string `json:"new"`
-	} `json:"modified"`
-	ErrorCode string `json:"errorCode"`
-	Reason    string `json:"reason"`
-}
 
 func newJobLogsCmd(e *env, f *clientFlags) *cobra.Command {
 	var status, action, cycle, objType, object string
@@ -57,27 +26,22 @@ warning), --action (create, update, disable, delete, skip), --type (User, Group)
   provisio job logs "Uni-tel Portal" --object alice@contoso.com --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := url.Values{"limit": {strconv.Itoa(limit)}}
-			for k, v := range map[string]string{"status": status, "action": action, "cycle": cycle, "type": objType, "object": object} {
-				if v != "" {
-					q.Set(k, v)
-				}
-			}
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/logs?"+q.Encode(), nil, &raw, "logs of "+args[0]); err != nil {
+			lq := apiclient.LogQuery{Status: status, Action: action, Cycle: cycle, Type: objType, Object: object, Limit: limit}
+			out, err := run(cmd, e, f, "logs of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.LogPage, error) {
+				return c.Logs(ctx, args[0], lq)
+			})
+			if err != nil {
 				return err
 			}
-			return showRaw(e, f, raw, "logs", func(out logsOut) error {
-				rows := [][]string{{"TIME", "ACTION", "STATUS", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
-				for _, l := range out.Entries {
-					name := l.SourceName
-					if name == "" {
-						name = l.SourceID
-					}
-					rows = append(rows, []string{l.Time.Local().Format(time.DateTime), l.Action, l.Status, l.ObjectType, name, l.TargetID, logDetail(l)})
-				}
-				return printTable(e.stdout, rows)
-			})
+			if f.asJSON {
+				return printJSON(e.stdout, out)
+			}
+			rows := [][]string{{"TIME", "ACTION", "STATUS", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
+			for _, l := range out.Entries {
+				rows = append(rows, []string{l.Time.Local().Format(time.DateTime), l.Action, l.Status, l.ObjectType,
+					cmp.Or(l.SourceName, l.SourceID), l.TargetID, logDetail(l)})
+			}
+			return printTable(e.stdout, rows)
 		},
 	}
 	fl := cmd.Flags()
@@ -92,7 +56,7 @@ warning), --action (create, update, disable, delete, skip), --type (User, Group)
 
 // logDetail is the DETAIL column: the error, else the changes, else the
 // reason.
-func logDetail(l logOut) string {
+func logDetail(l apitypes.LogEntry) string {
 	if l.ErrorCode != "" || l.Status == "failure" {
 		return strings.TrimSpace(l.ErrorCode + " " + l.Reason)
 	}
@@ -116,27 +80,27 @@ application, the links or the logs. It does query the application to match objec
 not linked yet.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/plan", nil, &raw, "plan of "+args[0]); err != nil {
+			p, err := run(cmd, e, f, "plan of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.Plan, error) {
+				return c.Plan(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
-			return showRaw(e, f, raw, "plan", func(p planOut) error {
-				fmt.Fprintf(e.stdout, "The next cycle of %s is %s: %d to create, %d to update, %d to disable, %d to delete, %d skipped, %d unchanged.\n",
-					args[0], p.Kind, p.Counts["create"], p.Counts["update"], p.Counts["disable"], p.Counts["delete"], p.Counts["skip"], p.Unchanged)
-				if len(p.Actions) == 0 {
-					return nil
-				}
-				fmt.Fprintln(e.stdout)
-				rows := [][]string{{"ACTION", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
-				for _, a := range p.Actions {
-					name := a.SourceName
-					if name == "" {
-						name = a.SourceID
-					}
-					rows = append(rows, []string{a.Action, a.ObjectType, name, a.TargetID, logDetail(a)})
-				}
-				return printTable(e.stdout, rows)
-			})
+			if f.asJSON {
+				return printJSON(e.stdout, p)
+			}
+			fmt.Fprintf(e.stdout, "The next cycle of %s is %s: %d to create, %d to update, %d to disable, %d to delete, %d skipped, %d unchanged.\n",
+				args[0], p.Kind, p.Counts["create"], p.Counts["update"], p.Counts["disable"], p.Counts["delete"], p.Counts["skip"], p.Unchanged)
+			if len(p.Actions) == 0 {
+				return nil
+			}
+			fmt.Fprintln(e.stdout)
+			rows := [][]string{{"ACTION", "TYPE", "OBJECT", "TARGET ID", "DETAIL"}}
+			for _, a := range p.Actions {
+				rows = append(rows, []string{a.Action, a.ObjectType, cmp.Or(a.SourceName, a.SourceID), a.TargetID,
+					logDetail(apitypes.LogEntry{Modified: a.Modified, Reason: a.Reason})})
+			}
+			return printTable(e.stdout, rows)
 		},
 	}
 }

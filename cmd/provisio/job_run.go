@@ -1,59 +1,21 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/spf13/cobra"
 )
 
-// statsOut counts what a cycle did.
-type statsOut struct {
-	Created   int64 `json:"created"`
-	Updated   int64 `json:"updated"`
-	Disabled  int64 `json:"disabled"`
-	Deleted   int64 `json:"deleted"`
-	Skipped   int64 `json:"skipped"`
-	Unchanged int64 `json:"unchanged"`
-	Failed    int64 `json:"failed"`
-	Requests  int64 `json:"requests"`
-}
-
-func (s statsOut) String() string {
+// statsLine says in one line what a cycle did.
+func statsLine(s apitypes.Stats) string {
 	return fmt.Sprintf("created %d, updated %d, disabled %d, deleted %d, skipped %d, unchanged %d, failed %d; %d requests",
 		s.Created, s.Updated, s.Disabled, s.Deleted, s.Skipped, s.Unchanged, s.Failed, s.Requests)
-}
-
-// cycleOut is a cycle's summary.
-type cycleOut struct {
-	ID       string    `json:"id"`
-	Kind     string    `json:"kind"`
-	Started  time.Time `json:"started"`
-	Finished time.Time `json:"finished"`
-	Stats    statsOut  `json:"stats"`
-	Error    string    `json:"error"`
-}
-
-// statusOut is a job's status.
-type statusOut struct {
-	AppID     string `json:"appId"`
-	State     string `json:"state"`
-	Enabled   bool   `json:"enabled"`
-	CycleKind string `json:"cycleKind"`
-	Progress  *struct {
-		CycleID   string   `json:"cycleId"`
-		Kind      string   `json:"kind"`
-		Processed int64    `json:"processed"`
-		Counts    statsOut `json:"counts"`
-	} `json:"progress"`
-	NextRun time.Time `json:"nextRun"`
-	Links   struct {
-		Users, Groups, Disabled, Pending, Failed int
-	} `json:"links"`
-	LastCycle *cycleOut `json:"lastCycle"`
 }
 
 // statusPoll is how often `job run --wait` reads the progress.
@@ -75,15 +37,14 @@ ended early or any object failed (see "job logs APP --status failure").`,
 				return err
 			}
 			if !wait {
-				var raw json.RawMessage
-				if err := c.do(cmd.Context(), "POST", jobPath(args[0])+"/runs", nil, &raw); err != nil {
+				st, err := c.RunJob(cmd.Context(), args[0])
+				if err != nil {
 					return fmt.Errorf("run job of %s: %w", args[0], err)
 				}
 				if f.asJSON {
-					return printRaw(e.stdout, raw)
+					return printJSON(e.stdout, st)
 				}
-				var st statusOut
-				if json.Unmarshal(raw, &st) == nil && st.State == "queued" {
+				if st.State == "queued" {
 					_, err = fmt.Fprintf(e.stdout, "Queued a cycle of %s: every cycle slot of the server is taken (--max-concurrent-cycles); "+
 						"it starts when one frees. Follow it with \"provisio job status %s\".\n", args[0], args[0])
 					return err
@@ -100,16 +61,16 @@ ended early or any object failed (see "job logs APP --status failure").`,
 
 // runAndWait runs a cycle with ?wait=true while polling the job's status
 // for the progress bar.
-func runAndWait(cmd *cobra.Command, e *env, f *clientFlags, c *apiClient, app string) error {
+func runAndWait(cmd *cobra.Command, e *env, f *clientFlags, c *apiclient.Client, app string) error {
 	type answer struct {
-		raw json.RawMessage
+		cyc apitypes.Cycle
 		err error
 	}
 	done := make(chan answer, 1)
 	go func() {
 		var a answer
 		// No overall timeout: a cycle takes what it takes; Ctrl-C ends the wait.
-		a.err = c.send(cmd.Context(), c.stream, "POST", jobPath(app)+"/runs?wait=true", "", nil, &a.raw)
+		a.cyc, a.err = c.RunJobWait(cmd.Context(), app)
 		done <- a
 	}()
 	bar := newProgress(e, -1, "provisioning "+app, false)
@@ -122,9 +83,9 @@ wait:
 		case res = <-done:
 			break wait
 		case <-tick.C:
-			var st statusOut
+			st, err := c.JobStatus(cmd.Context(), app)
 			switch {
-			case c.do(cmd.Context(), "GET", jobPath(app)+"/status", nil, &st) != nil:
+			case err != nil:
 			case st.State == "queued":
 				bar.Describe(fmt.Sprintf("%s: queued for a cycle slot", app))
 			case st.Progress != nil:
@@ -137,13 +98,10 @@ wait:
 	if res.err != nil {
 		return fmt.Errorf("run job of %s: %w", app, res.err)
 	}
-	var cyc cycleOut
-	if err := json.Unmarshal(res.raw, &cyc); err != nil {
-		return fmt.Errorf("decode cycle: %w", err)
-	}
+	cyc := res.cyc
 	var err error
 	if f.asJSON {
-		err = printRaw(e.stdout, res.raw)
+		err = printJSON(e.stdout, cyc)
 	} else {
 		err = printCycle(e.stdout, app, cyc)
 	}
@@ -158,7 +116,7 @@ wait:
 	return nil
 }
 
-func printCycle(w io.Writer, app string, cyc cycleOut) error {
+func printCycle(w io.Writer, app string, cyc apitypes.Cycle) error {
 	fmt.Fprintf(w, "The %s cycle of %s took %s (cycle %s).\n\n", cyc.Kind, app, cyc.Finished.Sub(cyc.Started).Round(time.Millisecond), cyc.ID)
 	s := cyc.Stats
 	return printTable(w, [][]string{
@@ -180,29 +138,32 @@ func newJobStatusCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a job's state, running cycle, managed objects and last cycle",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/status", nil, &raw, "status of job of "+args[0]); err != nil {
+			st, err := run(cmd, e, f, "status of job of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.JobStatus, error) {
+				return c.JobStatus(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
-			return showRaw(e, f, raw, "status", func(st statusOut) error {
-				return printStatus(e.stdout, st)
-			})
+			if f.asJSON {
+				return printJSON(e.stdout, st)
+			}
+			return printStatus(e.stdout, st)
 		},
 	}
 }
 
-func printStatus(w io.Writer, st statusOut) error {
+func printStatus(w io.Writer, st apitypes.JobStatus) error {
 	rows := [][]string{{"STATE", st.State}, {"NEXT CYCLE", st.CycleKind}}
 	if !st.NextRun.IsZero() && st.Progress == nil {
 		rows[1][1] += " at " + st.NextRun.Local().Format(time.DateTime)
 	}
 	if p := st.Progress; p != nil {
-		rows = append(rows, []string{"RUNNING", fmt.Sprintf("%s cycle, %d objects so far (%s)", p.Kind, p.Processed, p.Counts)})
+		rows = append(rows, []string{"RUNNING", fmt.Sprintf("%s cycle, %d objects so far (%s)", p.Kind, p.Processed, statsLine(p.Counts))})
 	}
 	l := st.Links
 	rows = append(rows, []string{"MANAGED", fmt.Sprintf("%d users, %d groups (%d disabled, %d pending, %d awaiting retry)", l.Users, l.Groups, l.Disabled, l.Pending, l.Failed)})
 	if lc := st.LastCycle; lc != nil {
-		last := fmt.Sprintf("%s, finished %s: %s", lc.Kind, lc.Finished.Local().Format(time.DateTime), lc.Stats)
+		last := fmt.Sprintf("%s, finished %s: %s", lc.Kind, lc.Finished.Local().Format(time.DateTime), statsLine(lc.Stats))
 		if lc.Error != "" {
 			last += "; ended early: " + lc.Error
 		}
@@ -218,18 +179,18 @@ func newJobRunsCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List a job's recent cycles, newest first",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var out struct {
-				Runs []cycleOut `json:"runs"`
-			}
-			if err := f.call(cmd, e, "GET", jobPath(args[0])+"/runs?limit="+strconv.Itoa(limit), nil, &out, "list cycles of "+args[0]); err != nil {
+			runs, err := run(cmd, e, f, "list cycles of "+args[0], func(ctx context.Context, c *apiclient.Client) ([]apitypes.Cycle, error) {
+				return c.Runs(ctx, args[0], limit)
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, out)
+				return printJSON(e.stdout, apitypes.CycleList{Runs: nonNil(runs)})
 			}
 			rows := [][]string{{"STARTED", "KIND", "DURATION", "RESULT", "CYCLE"}}
-			for _, r := range out.Runs {
-				result := r.Stats.String()
+			for _, r := range runs {
+				result := statsLine(r.Stats)
 				if r.Error != "" {
 					result = "ended early: " + r.Error
 				}
@@ -251,14 +212,16 @@ scope again instead of only what changed. Links to objects already provisioned a
 so nothing is created twice (Entra's "restart provisioning").`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "POST", jobPath(args[0])+"/restart", nil, &raw, "restart job of "+args[0]); err != nil {
+			st, err := run(cmd, e, f, "restart job of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.JobStatus, error) {
+				return c.RestartJob(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printRaw(e.stdout, raw)
+				return printJSON(e.stdout, st)
 			}
-			_, err := fmt.Fprintf(e.stdout, "The next cycle of %s will be an initial cycle.\n", args[0])
+			_, err = fmt.Fprintf(e.stdout, "The next cycle of %s will be an initial cycle.\n", args[0])
 			return err
 		},
 	}
