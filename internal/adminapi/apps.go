@@ -69,7 +69,7 @@ func (a *API) deleteApp(w http.ResponseWriter, r *http.Request) error {
 	}
 	if a.cfg.Jobs != nil {
 		if err := a.cfg.Jobs.Delete(r.Context(), app.ID); err != nil && !isJobNotFound(err) {
-			return public(err)
+			return err
 		}
 	}
 	if err := d.DeleteApp(r.Context(), app.ID); err != nil {

@@ -89,7 +89,7 @@ func (a *API) listJobs(w http.ResponseWriter, r *http.Request) error {
 	}
 	list, err := js.List(r.Context())
 	if err != nil {
-		return public(err)
+		return err
 	}
 	out := apitypes.JobList{Jobs: make([]apitypes.Job, len(list))}
 	for i, j := range list {
@@ -122,7 +122,7 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	j, err := js.Configure(r.Context(), appID, c)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	return writeJob(w, j)
 }
@@ -163,7 +163,7 @@ func (a *API) getJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	j, err := js.Get(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	return writeJob(w, j)
 }
@@ -174,7 +174,7 @@ func (a *API) deleteJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := js.Delete(r.Context(), appID); err != nil {
-		return public(err)
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -187,7 +187,7 @@ func (a *API) jobStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, err := js.Status(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, statusWire(st))
 	return nil
@@ -202,7 +202,7 @@ func (a *API) jobSwitch(do func(Jobs, context.Context, string) (jobs.Job, error)
 		}
 		j, err := do(js, r.Context(), appID)
 		if err != nil {
-			return public(err)
+			return err
 		}
 		return writeJob(w, j)
 	}
@@ -214,11 +214,11 @@ func (a *API) restartJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := js.Restart(r.Context(), appID); err != nil {
-		return public(err)
+		return err
 	}
 	st, err := js.Status(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, statusWire(st))
 	return nil
@@ -236,7 +236,7 @@ func (a *API) testJob(w http.ResponseWriter, r *http.Request) error {
 	case errors.As(err, &ce):
 		out = apitypes.TestResult{Reason: string(ce.Reason), Message: ce.Error()}
 	case err != nil:
-		return public(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -258,17 +258,17 @@ func (a *API) runJob(w http.ResponseWriter, r *http.Request) error {
 			return nil // the client left; the cycle goes on
 		}
 		if sum == nil {
-			return public(err)
+			return err
 		}
 		writeJSON(w, http.StatusOK, cycleWire(*sum))
 		return nil
 	case "", "false":
 		if _, err := js.Trigger(r.Context(), appID); err != nil {
-			return public(err)
+			return err
 		}
 		st, err := js.Status(r.Context(), appID)
 		if err != nil {
-			return public(err)
+			return err
 		}
 		writeJSON(w, http.StatusAccepted, statusWire(st))
 		return nil
@@ -287,7 +287,7 @@ func (a *API) listRuns(w http.ResponseWriter, r *http.Request) error {
 	}
 	runs, err := js.Cycles(r.Context(), appID, int(limit))
 	if err != nil {
-		return public(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, apitypes.CycleList{Runs: wireList(runs, cycleWire)})
 	return nil
@@ -343,7 +343,7 @@ func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
 	lq.Before, lq.Limit = before, int(limit)
 	entries, err := js.Logs(r.Context(), appID, lq)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	out := apitypes.LogPage{Entries: wireList(entries, logWire)}
 	if len(entries) == int(limit) {
@@ -360,7 +360,7 @@ func (a *API) jobPlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := js.Plan(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, planWire(p))
 	return nil

@@ -17,25 +17,27 @@ import (
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
-// Errors of the job service; test with errors.Is.
+// Errors of the job service (service errors, see svcerr); test with
+// errors.Is.
 var (
 	// ErrNotFound: no provisioning job for the application.
-	ErrNotFound = errors.New("provisioning job not found")
+	ErrNotFound = svcerr.New(svcerr.NotFound, "", "provisioning job not found")
 	// ErrInvalid: settings rejected; the wrapping message says why.
-	ErrInvalid = errors.New("invalid provisioning job settings")
+	ErrInvalid = svcerr.New(svcerr.Invalid, "", "invalid provisioning job settings")
 	// ErrNoToken: the job has no Tenant URL or Secret Token yet.
-	ErrNoToken = errors.New("provisioning job has no admin credentials")
+	ErrNoToken = svcerr.New(svcerr.Conflict, "no_credentials", "provisioning job has no admin credentials")
 	// ErrBusy: a cycle of the job is running on another server sharing
 	// the database.
-	ErrBusy = errors.New("a cycle of this provisioning job is running on another server")
+	ErrBusy = svcerr.New(svcerr.Busy, "job_busy", "a cycle of this provisioning job is running on another server")
 	// ErrCancelled: a cycle was stopped (Stop, Delete, shutdown) while it
 	// waited for a cycle slot, before it started.
-	ErrCancelled = errors.New("provisioning cycle cancelled before it started")
+	ErrCancelled = svcerr.New(svcerr.Conflict, "cycle_cancelled", "provisioning cycle cancelled before it started")
 	// ErrClosed: the service was closed (the server is shutting down).
-	ErrClosed = errors.New("provisioning job service is shut down")
+	ErrClosed = svcerr.New(svcerr.Unavailable, "shutting_down", "provisioning job service is shut down")
 )
 
 // Defaults.
