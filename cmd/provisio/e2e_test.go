@@ -173,7 +173,7 @@ func scimDo(t *testing.T, method, u, token, body string) scimResponse {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
 	}
-	resp, err := httpClient.Do(req)
+	resp, err := adminHTTP(t).Do(req) // admin API answers are checked too
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, u, err)
 	}
