@@ -31,11 +31,9 @@ func (a *API) listApps(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	apps, err := d.ListApps(r.Context())
-	if err != nil {
-		return public(err)
-	}
-	writeJSON(w, http.StatusOK, apitypes.AppList{Apps: wireList(apps, appWire)})
-	return nil
+	return answer(w, http.StatusOK, func(apps []directory.App) apitypes.AppList {
+		return apitypes.AppList{Apps: wireList(apps, appWire)}
+	}, apps, err)
 }
 
 // app resolves the {app} path value (id or name).

@@ -91,15 +91,41 @@ func (a *API) dir() (Directory, error) {
 	return a.cfg.Directory, nil
 }
 
-// pageParams reads the paging parameters of a directory list: after,
-// limit and deleted (see deletedParam).
-func pageParams(q url.Values) (after string, limit int, deleted store.Deleted, err error) {
+// pageParams reads the paging parameters of a directory list (users or
+// groups): after, limit and deleted (see deletedParam).
+func pageParams(q url.Values) (store.UserQuery, error) {
 	l, err := intParam(q.Get("limit"), "limit", store.DefaultPageSize, 1, store.MaxPageSize)
 	if err != nil {
-		return "", 0, 0, err
+		return store.UserQuery{}, err
 	}
-	deleted, err = deletedParam(q)
-	return q.Get("after"), int(l), deleted, err
+	deleted, err := deletedParam(q)
+	return store.UserQuery{After: q.Get("after"), Limit: int(l), Deleted: deleted}, err
+}
+
+// answer writes the wire form of v, a directory service's answer, with
+// status; or returns the service's error.
+func answer[T, W any](w http.ResponseWriter, status int, wire func(T) W, v T, err error) error {
+	if err != nil {
+		return public(err)
+	}
+	writeJSON(w, status, wire(v))
+	return nil
+}
+
+// listPage serves one page of users or groups: list reads it by the
+// paging parameters (see pageParams), page is its wire form.
+func listPage[T, P any](a *API, w http.ResponseWriter, r *http.Request,
+	list func(Directory, context.Context, store.UserQuery) ([]T, error), page func([]T, store.UserQuery) P) error {
+	d, err := a.dir()
+	if err != nil {
+		return err
+	}
+	q, err := pageParams(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	items, err := list(d, r.Context(), q)
+	return answer(w, http.StatusOK, func(items []T) P { return page(items, q) }, items, err)
 }
 
 // nextKey is the "next" of one page of a directory list: the key of its

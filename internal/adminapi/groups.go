@@ -1,6 +1,7 @@
 package adminapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
@@ -28,21 +29,13 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.dir()
-	if err != nil {
-		return err
+	list := func(d Directory, ctx context.Context, q store.UserQuery) ([]directory.Group, error) {
+		return d.ListGroups(ctx, store.GroupQuery(q))
 	}
-	after, limit, deleted, err := pageParams(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	groups, err := d.ListGroups(r.Context(), store.GroupQuery{After: after, Limit: limit, Deleted: deleted})
-	if err != nil {
-		return public(err)
-	}
-	writeJSON(w, http.StatusOK, apitypes.GroupPage{Groups: wireList(groups, func(g directory.Group) apitypes.Group { return groupWire(g, nil) }),
-		Next: nextKey(groups, limit, func(g directory.Group) string { return g.DisplayName })})
-	return nil
+	return listPage(a, w, r, list, func(groups []directory.Group, q store.UserQuery) apitypes.GroupPage {
+		return apitypes.GroupPage{Groups: wireList(groups, func(g directory.Group) apitypes.Group { return groupWire(g, nil) }),
+			Next: nextKey(groups, q.Limit, func(g directory.Group) string { return g.DisplayName })}
+	})
 }
 
 func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {

@@ -99,21 +99,10 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
-	d, err := a.dir()
-	if err != nil {
-		return err
-	}
-	after, limit, deleted, err := pageParams(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	users, err := d.ListUsers(r.Context(), store.UserQuery{After: after, Limit: limit, Deleted: deleted})
-	if err != nil {
-		return public(err)
-	}
-	writeJSON(w, http.StatusOK, apitypes.UserPage{Users: wireList(users, userWire),
-		Next: nextKey(users, limit, func(u directory.User) string { return u.UserPrincipalName })})
-	return nil
+	return listPage(a, w, r, Directory.ListUsers, func(users []directory.User, q store.UserQuery) apitypes.UserPage {
+		return apitypes.UserPage{Users: wireList(users, userWire),
+			Next: nextKey(users, q.Limit, func(u directory.User) string { return u.UserPrincipalName })}
+	})
 }
 
 func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
@@ -122,11 +111,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, err := d.GetUser(r.Context(), r.PathValue("user"))
-	if err != nil {
-		return public(err)
-	}
-	writeJSON(w, http.StatusOK, userWire(u))
-	return nil
+	return answer(w, http.StatusOK, userWire, u, err)
 }
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
@@ -142,11 +127,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("no attributes to change")
 	}
 	u, err := d.UpdateUser(r.Context(), r.PathValue("user"), attrs)
-	if err != nil {
-		return public(err)
-	}
-	writeJSON(w, http.StatusOK, userWire(u))
-	return nil
+	return answer(w, http.StatusOK, userWire, u, err)
 }
 
 // deleteUser soft-deletes (answering the user with its deletedAt), or
@@ -159,11 +140,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	ref := r.PathValue("user")
 	return softOrPermanent(w, r, func() error { return d.PurgeUser(r.Context(), ref) }, func() error {
 		u, err := d.DeleteUser(r.Context(), ref)
-		if err != nil {
-			return public(err)
-		}
-		writeJSON(w, http.StatusOK, userWire(u))
-		return nil
+		return answer(w, http.StatusOK, userWire, u, err)
 	})
 }
 
@@ -175,11 +152,7 @@ func (a *API) userAction(do func(Directory, context.Context, string) (directory.
 			return err
 		}
 		u, err := do(d, r.Context(), r.PathValue("user"))
-		if err != nil {
-			return public(err)
-		}
-		writeJSON(w, http.StatusOK, userWire(u))
-		return nil
+		return answer(w, http.StatusOK, userWire, u, err)
 	}
 }
 
@@ -205,9 +178,5 @@ func (a *API) importUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxImport)
 	res, err := d.ImportUsers(r.Context(), body, opts)
-	if err != nil {
-		return public(err)
-	}
-	writeJSON(w, http.StatusOK, importWire(res))
-	return nil
+	return answer(w, http.StatusOK, importWire, res, err)
 }
