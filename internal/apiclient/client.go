@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -62,12 +61,6 @@ type Error struct {
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("server answered %d %s: %s", e.Status, e.Code, e.Message)
-}
-
-// IsCode reports whether err is an error answer with the given code.
-func IsCode(err error, code string) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Code == code
 }
 
 // call sends a request with in as JSON body (nil: none) and decodes the
