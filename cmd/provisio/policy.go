@@ -31,7 +31,7 @@ func newPolicyGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p, err := run(cmd, e, f, "get policy of tenant "+args[0], func(ctx context.Context, c *apiclient.Client) (server.Policy, error) {
-				return c.Policy(ctx, args[0])
+				return decodePolicy(c.Policy(ctx, args[0]))
 			})
 			if err != nil {
 				return err
@@ -67,7 +67,7 @@ func newPolicySetCmd(e *env, f *clientFlags) *cobra.Command {
 				body = json.RawMessage(raw)
 			}
 			p, err := run(cmd, e, f, "set policy of tenant "+args[0], func(ctx context.Context, c *apiclient.Client) (server.Policy, error) {
-				return c.SetPolicy(ctx, args[0], body)
+				return decodePolicy(c.SetPolicy(ctx, args[0], body))
 			})
 			if err != nil {
 				return err
@@ -78,6 +78,18 @@ func newPolicySetCmd(e *env, f *clientFlags) *cobra.Command {
 	cmd.Flags().StringVar(&preset, "preset", "", "a preset: default, entra, okta or rfc")
 	cmd.Flags().StringVar(&raw, "policy", "", "a JSON policy object; omitted fields take the default preset's values")
 	return cmd
+}
+
+// decodePolicy reads a policy answer of the admin API.
+func decodePolicy(raw json.RawMessage, err error) (server.Policy, error) {
+	var p server.Policy
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, fmt.Errorf("decode policy: %w", err)
+	}
+	return p, nil
 }
 
 func printPolicy(e *env, f *clientFlags, p server.Policy) error {

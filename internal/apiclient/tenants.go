@@ -2,11 +2,11 @@ package apiclient
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strconv"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
-	"github.com/provisio-dev/provisio/scim/server"
 )
 
 func tenantPath(id string) string { return "/api/v1/tenants/" + seg(id) }
@@ -28,17 +28,19 @@ func (c *Client) DeleteTenant(ctx context.Context, id string) error {
 	return c.call(ctx, "DELETE", tenantPath(id), nil, nil, nil)
 }
 
-// Policy reads a tenant's compatibility policy.
-func (c *Client) Policy(ctx context.Context, tenantID string) (server.Policy, error) {
-	var p server.Policy
+// Policy reads a tenant's compatibility policy: the JSON form of the
+// SCIM library's scim/server.Policy, which the caller decodes (the
+// contract does not depend on the SCIM server).
+func (c *Client) Policy(ctx context.Context, tenantID string) (json.RawMessage, error) {
+	var p json.RawMessage
 	return p, c.call(ctx, "GET", tenantPath(tenantID)+"/policy", nil, nil, &p)
 }
 
-// SetPolicy replaces a tenant's policy with p: a server.Policy, or a JSON
-// policy object (json.RawMessage) whose omitted fields take the default
-// preset's values. It returns the policy now in force.
-func (c *Client) SetPolicy(ctx context.Context, tenantID string, p any) (server.Policy, error) {
-	var out server.Policy
+// SetPolicy replaces a tenant's policy with p, a JSON policy object
+// (a scim/server.Policy, or raw JSON whose omitted fields take the
+// default preset's values). It returns the policy now in force.
+func (c *Client) SetPolicy(ctx context.Context, tenantID string, p any) (json.RawMessage, error) {
+	var out json.RawMessage
 	return out, c.call(ctx, "PUT", tenantPath(tenantID)+"/policy", nil, p, &out)
 }
 
