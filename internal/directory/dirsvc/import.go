@@ -63,10 +63,10 @@ func (e *RowError) Unwrap() error { return e.Err }
 
 // ImportResult summarizes an import.
 type ImportResult struct {
-	Imported int
-	Updated  int
-	Failed   int        // rows rejected, all of them
-	Errors   []RowError // the first MaxErrors of them
+	Imported int        `json:"imported"`
+	Updated  int        `json:"updated"`
+	Failed   int        `json:"failed"` // rows rejected, all of them
+	Errors   []RowError `json:"-"`      // the first MaxErrors of them
 }
 
 // ImportUsers creates users from CSV: a header row of attribute names (as
