@@ -1,28 +1,13 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/spf13/cobra"
 )
-
-// appOut is an application as the admin API returns it.
-type appOut struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-// assignmentOut is an assignment as the admin API returns it.
-type assignmentOut struct {
-	AppID         string `json:"appId"`
-	PrincipalID   string `json:"principalId"`
-	PrincipalKind string `json:"principalKind"`
-	PrincipalName string `json:"principalName"`
-	AppRoleID     string `json:"appRoleId"`
-}
-
-func appPath(ref string) string { return "/api/v1/apps/" + esc(ref) }
 
 func newAppCmd(e *env) *cobra.Command {
 	cmd, f := adminGroupCmd("app", "Manage applications and who is assigned to them",
@@ -45,8 +30,10 @@ provisioning job next with "provisio job configure".`,
 		Example: `  provisio app create "Uni-tel Portal" --json`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var a appOut
-			if err := f.call(cmd, e, "POST", "/api/v1/apps", map[string]string{"name": args[0]}, &a, "create app "+args[0]); err != nil {
+			a, err := run(cmd, e, f, "create app "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.App, error) {
+				return c.CreateApp(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
 			return printJSONOr(e, f, a, fmt.Sprintf("Created app %q (id %s).\n", a.Name, a.ID))
@@ -60,17 +47,15 @@ func newAppListCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List applications",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var out struct {
-				Apps []appOut `json:"apps"`
-			}
-			if err := f.call(cmd, e, "GET", "/api/v1/apps", nil, &out, "list apps"); err != nil {
+			apps, err := run(cmd, e, f, "list apps", func(ctx context.Context, c *apiclient.Client) ([]apitypes.App, error) { return c.Apps(ctx) })
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, out)
+				return printJSON(e.stdout, apitypes.AppList{Apps: nonNil(apps)})
 			}
 			rows := [][]string{{"NAME", "ID"}}
-			for _, a := range out.Apps {
+			for _, a := range apps {
 				rows = append(rows, []string{a.Name, a.ID})
 			}
 			return printTable(e.stdout, rows)
@@ -84,8 +69,10 @@ func newAppGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show an application",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var a appOut
-			if err := f.call(cmd, e, "GET", appPath(args[0]), nil, &a, "get app "+args[0]); err != nil {
+			a, err := run(cmd, e, f, "get app "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.App, error) {
+				return c.App(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
 			return printJSONOr(e, f, a, fmt.Sprintf("%s (id %s)\n", a.Name, a.ID))
@@ -99,7 +86,9 @@ func newAppDeleteCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Delete an application with its assignments and provisioning job",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.call(cmd, e, "DELETE", appPath(args[0]), nil, nil, "delete app "+args[0]); err != nil {
+			if err := runErr(cmd, e, f, "delete app "+args[0], func(ctx context.Context, c *apiclient.Client) error {
+				return c.DeleteApp(ctx, args[0])
+			}); err != nil {
 				return err
 			}
 			return printJSONOr(e, f, map[string]any{"app": args[0], "deleted": true}, fmt.Sprintf("Deleted app %s.\n", args[0]))
@@ -142,23 +131,18 @@ group's members) into the application.`,
   provisio app assign "Uni-tel Portal" --group Sales --role User`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			kind, ref, err := p.target()
+			_, ref, err := p.target()
 			if err != nil {
 				return err
 			}
-			req := map[string]string{kind[:len(kind)-1]: ref}
-			if role != "" {
-				req["role"] = role
-			}
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "POST", appPath(args[0])+"/assignments", req, &raw, fmt.Sprintf("assign %s to app %s", ref, args[0])); err != nil {
+			req := apitypes.Assign{User: p.user, Group: p.group, Role: role}
+			a, err := run(cmd, e, f, fmt.Sprintf("assign %s to app %s", ref, args[0]), func(ctx context.Context, c *apiclient.Client) (apitypes.Assignment, error) {
+				return c.Assign(ctx, args[0], req)
+			})
+			if err != nil {
 				return err
 			}
-			if f.asJSON {
-				return printRaw(e.stdout, raw)
-			}
-			_, err = fmt.Fprintf(e.stdout, "Assigned %s to %s.\n", ref, args[0])
-			return err
+			return printJSONOr(e, f, a, fmt.Sprintf("Assigned %s to %s.\n", ref, args[0]))
 		},
 	}
 	p.register(cmd)
@@ -180,7 +164,9 @@ accounts that lost access (active=false); they are not deleted.`,
 			if err != nil {
 				return err
 			}
-			if err := f.call(cmd, e, "DELETE", appPath(args[0])+"/assignments/"+kind+"/"+esc(ref), nil, nil, fmt.Sprintf("unassign %s from app %s", ref, args[0])); err != nil {
+			if err := runErr(cmd, e, f, fmt.Sprintf("unassign %s from app %s", ref, args[0]), func(ctx context.Context, c *apiclient.Client) error {
+				return c.Unassign(ctx, args[0], kind, ref)
+			}); err != nil {
 				return err
 			}
 			return printJSONOr(e, f, map[string]any{"app": args[0], kind[:len(kind)-1]: ref, "unassigned": true}, fmt.Sprintf("Unassigned %s from %s.\n", ref, args[0]))
@@ -196,17 +182,17 @@ func newAppAssignmentsCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List the users and groups assigned to an application",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var out struct {
-				Assignments []assignmentOut `json:"assignments"`
-			}
-			if err := f.call(cmd, e, "GET", appPath(args[0])+"/assignments", nil, &out, "list assignments of app "+args[0]); err != nil {
+			as, err := run(cmd, e, f, "list assignments of app "+args[0], func(ctx context.Context, c *apiclient.Client) ([]apitypes.Assignment, error) {
+				return c.Assignments(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, out)
+				return printJSON(e.stdout, apitypes.AssignmentList{Assignments: nonNil(as)})
 			}
 			rows := [][]string{{"KIND", "NAME", "ROLE", "OBJECT ID"}}
-			for _, a := range out.Assignments {
+			for _, a := range as {
 				rows = append(rows, []string{a.PrincipalKind, a.PrincipalName, a.AppRoleID, a.PrincipalID})
 			}
 			return printTable(e.stdout, rows)

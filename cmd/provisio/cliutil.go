@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -31,20 +29,6 @@ $PROVISIO_DATA_DIR, default ./provisio-data).`}
 	config.Register(cmd.PersistentFlags(), config.ClientOptions())
 	cmd.PersistentFlags().BoolVar(&f.asJSON, "json", false, "print JSON instead of a table or message")
 	return cmd, f
-}
-
-// esc escapes one path segment of an admin API URL.
-func esc(s string) string { return url.PathEscape(s) }
-
-// printRaw prints a JSON answer of the server, indented.
-func printRaw(w io.Writer, raw json.RawMessage) error {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, raw, "", "  "); err != nil {
-		return fmt.Errorf("format answer: %w", err)
-	}
-	buf.WriteByte('\n')
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 // parseSets turns repeated --set NAME=VALUE flags into an attribute
@@ -141,33 +125,6 @@ func newProgress(e *env, max int64, desc string, asBytes bool) *progressbar.Prog
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// call resolves the client from the flags and sends one request with in
-// as JSON body (nil: none), decoding the answer into out (nil: ignore
-// it); a failed request is wrapped as "what: …".
-func (f *clientFlags) call(cmd *cobra.Command, e *env, method, path string, in, out any, what string) error {
-	c, err := f.client(cmd, e)
-	if err != nil {
-		return err
-	}
-	if err := c.do(cmd.Context(), method, path, in, out); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
-}
-
-// showRaw prints the server's answer raw with --json; otherwise it
-// decodes it into a T (a failure reads "decode what: …") and shows that.
-func showRaw[T any](e *env, f *clientFlags, raw json.RawMessage, what string, show func(T) error) error {
-	if f.asJSON {
-		return printRaw(e.stdout, raw)
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return fmt.Errorf("decode %s: %w", what, err)
-	}
-	return show(v)
 }
 
 // printJSONOr prints v as JSON with --json, else the message msg.

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/provisio-dev/provisio/internal/apitypes"
 )
 
 func TestParseSets(t *testing.T) {
@@ -142,58 +144,20 @@ func TestPrincipalTarget(t *testing.T) {
 }
 
 func TestLogDetail(t *testing.T) {
-	mod := logOut{Status: "success"}
-	mod.Modified = append(mod.Modified, struct {
-		Name string `json:"name"`
-		Old  string `json:"old"`
-		New  string `json:"new"`
-	}{"name.familyName", "Jensen", "Lee"})
+	mod := apitypes.LogEntry{Status: "success", Modified: []apitypes.ModifiedProperty{{Name: "name.familyName", Old: "Jensen", New: "Lee"}}}
 	tests := []struct {
 		name string
-		in   logOut
+		in   apitypes.LogEntry
 		want string
 	}{
-		{"failure", logOut{Status: "failure", ErrorCode: "409", Reason: "uniqueness"}, "409 uniqueness"},
+		{"failure", apitypes.LogEntry{Status: "failure", ErrorCode: "409", Reason: "uniqueness"}, "409 uniqueness"},
 		{"changes", mod, `name.familyName: "Jensen" → "Lee"`},
-		{"reason", logOut{Status: "skipped", Reason: "out of scope"}, "out of scope"},
+		{"reason", apitypes.LogEntry{Status: "skipped", Reason: "out of scope"}, "out of scope"},
 	}
 	for _, tt := range tests {
 		if got := logDetail(tt.in); got != tt.want {
 			t.Errorf("logDetail(%s) = %q, want %q", tt.name, got, tt.want)
 		}
-	}
-}
-
-func TestShowRaw(t *testing.T) {
-	tests := []struct {
-		name    string
-		asJSON  bool
-		raw     string
-		want    string
-		wantErr string
-	}{
-		{"json prints raw indented", true, `{"name":"a"}`, "{\n  \"name\": \"a\"\n}\n", ""},
-		{"table shows decoded", false, `{"name":"a"}`, "name a\n", ""},
-		{"bad answer", false, `[1]`, "", "decode thing: "},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out strings.Builder
-			e, f := &env{stdout: &out}, &clientFlags{asJSON: tt.asJSON}
-			err := showRaw(e, f, []byte(tt.raw), "thing", func(v struct{ Name string }) error {
-				out.WriteString("name " + v.Name + "\n")
-				return nil
-			})
-			if tt.wantErr != "" {
-				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
-					t.Fatalf("showRaw(%s) error = %v, want prefix %q", tt.raw, err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || out.String() != tt.want {
-				t.Errorf("showRaw(%s) = %q, %v, want %q", tt.raw, out.String(), err, tt.want)
-			}
-		})
 	}
 }
 

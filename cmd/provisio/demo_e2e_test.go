@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/demo"
 	"github.com/provisio-dev/provisio/internal/testdb"
 )
@@ -135,8 +136,8 @@ func waitFirstCycle(t *testing.T, s *serveProc) {
 		var st struct {
 			State     string `json:"state"`
 			LastCycle *struct {
-				Stats statsOut `json:"stats"`
-				Error string   `json:"error"`
+				Stats apitypes.Stats `json:"stats"`
+				Error string         `json:"error"`
 			} `json:"lastCycle"`
 		}
 		s.cliJSON(t, &st, "job", "status", demo.AppName)

@@ -21,6 +21,9 @@ import (
 
 	"github.com/alexedwards/argon2id"
 
+	"github.com/provisio-dev/provisio/internal/adminapi"
+	"github.com/provisio-dev/provisio/internal/adminapi/adminapitest"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
@@ -107,7 +110,8 @@ func (s *serveProc) shutdown(t *testing.T) {
 func cli(t *testing.T, environ map[string]string, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	root := newRootCmd(&env{stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] }, readFile: os.ReadFile})
+	root := newRootCmd(&env{stdout: &out, stderr: &errOut, getenv: func(k string) string { return environ[k] }, readFile: os.ReadFile,
+		transport: adminTransport(t)})
 	root.SetArgs(args)
 	err := root.ExecuteContext(context.Background())
 	return out.String(), err
@@ -136,6 +140,27 @@ type scimResponse struct {
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}
 
+// specCheck validates admin API answers against the OpenAPI description.
+var specCheck = sync.OnceValues(func() (*adminapitest.Validator, error) {
+	return adminapitest.New(adminapi.OpenAPISpec())
+})
+
+// adminTransport checks every admin API answer it carries against the
+// OpenAPI description, reporting drifts to t.
+func adminTransport(t *testing.T) http.RoundTripper {
+	v, err := specCheck()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.Transport(t, nil)
+}
+
+// adminHTTP is an HTTP client for the admin API whose answers are checked
+// against the OpenAPI description.
+func adminHTTP(t *testing.T) *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: adminTransport(t)}
+}
+
 func scimDo(t *testing.T, method, u, token, body string) scimResponse {
 	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
@@ -148,7 +173,7 @@ func scimDo(t *testing.T, method, u, token, body string) scimResponse {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/scim+json; charset=utf-8")
 	}
-	resp, err := httpClient.Do(req)
+	resp, err := adminHTTP(t).Do(req) // admin API answers are checked too
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, u, err)
 	}
@@ -719,7 +744,7 @@ func TestAdminTokenLifecycle(t *testing.T) {
 				return scimDo(t, "GET", s.base+"/api/v1/tenants", token, "").status
 			}
 			var list struct {
-				Tokens []tokenOut `json:"tokens"`
+				Tokens []apitypes.Token `json:"tokens"`
 			}
 			s.cliJSON(t, &list, "admin-token", "list")
 			if len(list.Tokens) != 1 || list.Tokens[0].Name != "initial" || list.Tokens[0].Revoked != nil {
@@ -731,14 +756,14 @@ func TestAdminTokenLifecycle(t *testing.T) {
 				t.Errorf("revoking the only admin token: error = %v, want 409 last_admin_token", err)
 			}
 
-			var ci tokenOut
+			var ci apitypes.Token
 			s.cliJSON(t, &ci, "admin-token", "create", "--name", "ci")
 			if ci.Name != "ci" || !tenant.WellFormed(ci.Token, tenant.AdminTokenPrefix) || status(ci.Token) != http.StatusOK {
 				t.Errorf("admin-token create = %+v, want a working pva_ token named ci", ci)
 			}
 
 			old := read()
-			var rotated tokenOut
+			var rotated apitypes.Token
 			s.cliJSON(t, &rotated, "admin-token", "rotate", "--name", "rotated")
 			if got := read(); got != rotated.Token || got == old {
 				t.Errorf("after rotate admin.token holds %q, want the new token %q", got, rotated.Token)

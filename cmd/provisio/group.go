@@ -1,26 +1,14 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"strconv"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/spf13/cobra"
 )
-
-// groupOut is a directory group as the admin API returns it.
-type groupOut struct {
-	ObjectID    string `json:"objectId"`
-	DisplayName string `json:"displayName"`
-	Description string `json:"description"`
-	Members     []struct {
-		ID   string `json:"id"`
-		Kind string `json:"kind"`
-		Name string `json:"name"`
-	} `json:"members"`
-}
-
-func groupPath(ref string) string { return "/api/v1/groups/" + esc(ref) }
 
 // memberBatch bounds the members sent per request, so a --file of any
 // length stays under the server's body limit.
@@ -39,9 +27,12 @@ A group is named by its displayName or its object id. Members are users (by
 userPrincipalName or object id) or, with --group, other groups: groups nest, and the
 members of a nested group are members of the outer one for provisioning scope.`)
 	cmd.AddCommand(newGroupCreateCmd(e, f), newGroupListCmd(e, f), newGroupGetCmd(e, f),
-		newGroupStateCmd(e, f, "delete", "Soft-delete a group (restorable until purged)", "DELETE", "", "Deleted"),
-		newGroupStateCmd(e, f, "restore", "Restore a soft-deleted group", "POST", "/restore", "Restored"),
-		newGroupStateCmd(e, f, "purge", "Delete a group permanently, with its memberships and assignments", "DELETE", "?permanent=true", "Purged"),
+		newGroupStateCmd(e, f, "delete", "Soft-delete a group (restorable until purged)", "Deleted", groupAnswer((*apiclient.Client).DeleteGroup)),
+		newGroupStateCmd(e, f, "restore", "Restore a soft-deleted group", "Restored", groupAnswer((*apiclient.Client).RestoreGroup)),
+		newGroupStateCmd(e, f, "purge", "Delete a group permanently, with its memberships and assignments", "Purged",
+			func(ctx context.Context, c *apiclient.Client, ref string) (*apitypes.Group, error) {
+				return nil, c.PurgeGroup(ctx, ref)
+			}),
 		newGroupMembersCmd(e, f, "add-member", "add", "Add users or groups to a group"),
 		newGroupMembersCmd(e, f, "remove-member", "remove", "Remove users or groups from a group"))
 	return cmd
@@ -55,17 +46,14 @@ func newGroupCreateCmd(e *env, f *clientFlags) *cobra.Command {
 		Example: `  provisio group create Sales --description "Sales team"`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := map[string]string{"displayName": args[0]}
-			for k, v := range map[string]string{"description": description, "mail": mail, "mailNickname": mailNickname} {
-				if v != "" {
-					req[k] = v
-				}
-			}
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "POST", "/api/v1/groups", req, &raw, "create group "+args[0]); err != nil {
+			req := apitypes.CreateGroup{DisplayName: args[0], Description: description, Mail: mail, MailNickname: mailNickname}
+			g, err := run(cmd, e, f, "create group "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.Group, error) {
+				return c.CreateGroup(ctx, req)
+			})
+			if err != nil {
 				return err
 			}
-			return printGroup(e, f, raw, "Created group")
+			return printGroup(e, f, g, "Created group")
 		},
 	}
 	cmd.Flags().StringVar(&description, "description", "", "the group's description")
@@ -74,17 +62,19 @@ func newGroupCreateCmd(e *env, f *clientFlags) *cobra.Command {
 	return cmd
 }
 
-func printGroup(e *env, f *clientFlags, raw json.RawMessage, verb string) error {
-	return showRaw(e, f, raw, "group", func(g groupOut) error {
-		_, err := fmt.Fprintf(e.stdout, "%s %s (object id %s, %d members).\n", verb, g.DisplayName, g.ObjectID, len(g.Members))
-		return err
-	})
+// printGroup prints one group answer: JSON, else a short message.
+func printGroup(e *env, f *clientFlags, g apitypes.Group, verb string) error {
+	return printJSONOr(e, f, g, fmt.Sprintf("%s %s (object id %s, %d members).\n", verb, g.DisplayName, g.ObjectID, len(g.Members)))
 }
 
 func newGroupListCmd(e *env, f *clientFlags) *cobra.Command {
 	return newDirectoryListCmd(e, f, "groups", "List groups with their member counts (with --deleted: the soft-deleted ones)",
 		[]string{"DISPLAY NAME", "MEMBERS", "DESCRIPTION", "OBJECT ID"},
-		func(g groupOut) []string {
+		func(ctx context.Context, c *apiclient.Client, q apiclient.ListQuery) ([]apitypes.Group, string, error) {
+			p, err := c.Groups(ctx, q)
+			return p.Groups, p.Next, err
+		},
+		func(g apitypes.Group) []string {
 			return []string{g.DisplayName, strconv.Itoa(len(g.Members)), g.Description, g.ObjectID}
 		})
 }
@@ -95,33 +85,36 @@ func newGroupGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a group and its direct members",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "GET", groupPath(args[0]), nil, &raw, "get group "+args[0]); err != nil {
+			g, err := run(cmd, e, f, "get group "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.Group, error) {
+				return c.Group(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
-			return showRaw(e, f, raw, "group", func(g groupOut) error {
-				fmt.Fprintf(e.stdout, "%s (object id %s)\n\n", g.DisplayName, g.ObjectID)
-				rows := [][]string{{"MEMBER", "KIND", "OBJECT ID"}}
-				for _, m := range g.Members {
-					rows = append(rows, []string{m.Name, m.Kind, m.ID})
-				}
-				return printTable(e.stdout, rows)
-			})
+			if f.asJSON {
+				return printJSON(e.stdout, g)
+			}
+			fmt.Fprintf(e.stdout, "%s (object id %s)\n\n", g.DisplayName, g.ObjectID)
+			rows := [][]string{{"MEMBER", "KIND", "OBJECT ID"}}
+			for _, m := range g.Members {
+				rows = append(rows, []string{m.Name, m.Kind, m.ID})
+			}
+			return printTable(e.stdout, rows)
 		},
 	}
 }
 
 // newGroupStateCmd builds delete, restore and purge.
-func newGroupStateCmd(e *env, f *clientFlags, name, short, method, suffix, verb string) *cobra.Command {
-	return newStateCmd(e, f, objectKind{"group", "GROUP", groupPath, printGroup}, name, short, method, suffix, verb)
+func newGroupStateCmd(e *env, f *clientFlags, name, short, verb string, do stateChange[apitypes.Group]) *cobra.Command {
+	return newStateCmd(e, f, objectKind[apitypes.Group]{"group", "GROUP", printGroup}, name, short, verb, do)
 }
 
-// membersChange is the body of PATCH /api/v1/groups/{group}/members:
-// members to add and to remove, each a user (userPrincipalName or object
-// id) or a group (object id or displayName).
-type membersChange struct {
-	Add    []string `json:"add,omitempty"`
-	Remove []string `json:"remove,omitempty"`
+// groupAnswer is a state change of a group answered with the group.
+func groupAnswer(call func(*apiclient.Client, context.Context, string) (apitypes.Group, error)) stateChange[apitypes.Group] {
+	return func(ctx context.Context, c *apiclient.Client, ref string) (*apitypes.Group, error) {
+		g, err := call(c, ctx, ref)
+		return &g, err
+	}
 }
 
 // newGroupMembersCmd builds add-member (op "add") and remove-member
@@ -158,15 +151,12 @@ An unknown user or group fails the request and changes nothing.`,
 			}
 			total := 0
 			for _, batch := range chunks(append(groups, users...), memberBatch) {
-				body := membersChange{Add: batch}
+				body := apitypes.MembersChange{Add: batch}
 				if op == "remove" {
-					body = membersChange{Remove: batch}
+					body = apitypes.MembersChange{Remove: batch}
 				}
-				var res struct {
-					Added   int `json:"added"`
-					Removed int `json:"removed"`
-				}
-				if err := c.do(cmd.Context(), "PATCH", groupPath(args[0])+"/members", body, &res); err != nil {
+				res, err := c.ChangeMembers(cmd.Context(), args[0], body)
+				if err != nil {
 					return fmt.Errorf("%s of group %s: %w", name, args[0], err)
 				}
 				total += res.Added + res.Removed

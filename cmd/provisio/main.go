@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,9 @@ type env struct {
 	// prog is how the user invoked provisio, for commands printed to copy
 	// ("./bin/provisio"); "" means "provisio".
 	prog string
+	// transport, if set, carries the admin API client's requests (tests
+	// validate the answers against the OpenAPI description).
+	transport http.RoundTripper
 }
 
 // newRootCmd builds the command tree.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/testdb"
 )
 
@@ -28,7 +29,7 @@ func TestAdminTokenReset(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ci tokenOut
+			var ci apitypes.Token
 			s.cliJSON(t, &ci, "admin-token", "create", "--name", "ci")
 
 			if err := os.Remove(path); err != nil { // the administrator loses the file

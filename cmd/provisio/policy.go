@@ -1,19 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
 	"github.com/provisio-dev/provisio/scim/server"
 )
-
-func policyPath(tenantID string) string {
-	return "/api/v1/tenants/" + url.PathEscape(tenantID) + "/policy"
-}
 
 func newPolicyCmd(e *env, f *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{
@@ -33,8 +30,10 @@ func newPolicyGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a tenant's policy",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var p server.Policy
-			if err := f.call(cmd, e, "GET", policyPath(args[0]), nil, &p, "get policy of tenant "+args[0]); err != nil {
+			p, err := run(cmd, e, f, "get policy of tenant "+args[0], func(ctx context.Context, c *apiclient.Client) (server.Policy, error) {
+				return decodePolicy(c.Policy(ctx, args[0]))
+			})
+			if err != nil {
 				return err
 			}
 			return printPolicy(e, f, p)
@@ -67,8 +66,10 @@ func newPolicySetCmd(e *env, f *clientFlags) *cobra.Command {
 				}
 				body = json.RawMessage(raw)
 			}
-			var p server.Policy
-			if err := f.call(cmd, e, "PUT", policyPath(args[0]), body, &p, "set policy of tenant "+args[0]); err != nil {
+			p, err := run(cmd, e, f, "set policy of tenant "+args[0], func(ctx context.Context, c *apiclient.Client) (server.Policy, error) {
+				return decodePolicy(c.SetPolicy(ctx, args[0], body))
+			})
+			if err != nil {
 				return err
 			}
 			return printPolicy(e, f, p)
@@ -77,6 +78,18 @@ func newPolicySetCmd(e *env, f *clientFlags) *cobra.Command {
 	cmd.Flags().StringVar(&preset, "preset", "", "a preset: default, entra, okta or rfc")
 	cmd.Flags().StringVar(&raw, "policy", "", "a JSON policy object; omitted fields take the default preset's values")
 	return cmd
+}
+
+// decodePolicy reads a policy answer of the admin API.
+func decodePolicy(raw json.RawMessage, err error) (server.Policy, error) {
+	var p server.Policy
+	if err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, fmt.Errorf("decode policy: %w", err)
+	}
+	return p, nil
 }
 
 func printPolicy(e *env, f *clientFlags, p server.Policy) error {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/testdb"
 )
 
@@ -43,10 +44,10 @@ func familyName(u map[string]any) any {
 }
 
 type cycleJSON struct {
-	ID    string   `json:"id"`
-	Kind  string   `json:"kind"`
-	Stats statsOut `json:"stats"`
-	Error string   `json:"error"`
+	ID    string         `json:"id"`
+	Kind  string         `json:"kind"`
+	Stats apitypes.Stats `json:"stats"`
+	Error string         `json:"error"`
 }
 
 // runCycle runs `job run APP --wait --json` and decodes the summary.

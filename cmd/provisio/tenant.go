@@ -1,27 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/config"
 )
-
-// tenantOut is a tenant as the admin API returns it.
-type tenantOut struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	TenantURL string    `json:"tenant_url"`
-	Created   time.Time `json:"created"`
-	Token     string    `json:"token,omitempty"`
-}
 
 // clientFlags are the flags every admin-API command shares.
 type clientFlags struct {
@@ -30,12 +23,33 @@ type clientFlags struct {
 
 // client resolves --server, --data-dir and the admin token now, when a
 // command runs, so --help works without any of them.
-func (f *clientFlags) client(cmd *cobra.Command, e *env) (*apiClient, error) {
+func (f *clientFlags) client(cmd *cobra.Command, e *env) (*apiclient.Client, error) {
 	cfg, err := config.LoadClient(cmd.Flags(), e.getenv, e.readFile)
 	if err != nil {
 		return nil, err
 	}
-	return newAPIClient(cfg), nil
+	return apiclient.New(cfg.Server, cfg.Token, apiclient.Options{TokenSource: cfg.TokenSource, Transport: e.transport}), nil
+}
+
+// run resolves the client from the flags and calls do with it; a failed
+// call is wrapped as "what: …".
+func run[T any](cmd *cobra.Command, e *env, f *clientFlags, what string, do func(context.Context, *apiclient.Client) (T, error)) (T, error) {
+	c, err := f.client(cmd, e)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := do(cmd.Context(), c)
+	if err != nil {
+		return v, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
+}
+
+// runErr is run for calls that answer nothing.
+func runErr(cmd *cobra.Command, e *env, f *clientFlags, what string, do func(context.Context, *apiclient.Client) error) error {
+	_, err := run(cmd, e, f, what, func(ctx context.Context, c *apiclient.Client) (struct{}, error) { return struct{}{}, do(ctx, c) })
+	return err
 }
 
 func newTenantCmd(e *env) *cobra.Command {
@@ -69,23 +83,24 @@ Okta or another SCIM client. With --json the output is {"id","name","tenant_url"
   provisio tenant create acme --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req := map[string]string{"name": args[0]}
+			req := apitypes.CreateTenant{Name: args[0]}
 			if policy != "" {
-				req["policy"] = policy
+				b, err := json.Marshal(policy) // a preset's name
+				if err != nil {
+					return err
+				}
+				req.Policy = b
 			}
-			var t tenantOut
-			if err := f.call(cmd, e, "POST", "/api/v1/tenants", req, &t, "create tenant"); err != nil {
+			t, err := run(cmd, e, f, "create tenant", func(ctx context.Context, c *apiclient.Client) (apitypes.Tenant, error) {
+				return c.CreateTenant(ctx, req)
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, struct {
-					ID        string `json:"id"`
-					Name      string `json:"name"`
-					TenantURL string `json:"tenant_url"`
-					Token     string `json:"token"`
-				}{t.ID, t.Name, t.TenantURL, t.Token})
+				return printJSON(e.stdout, map[string]string{"id": t.ID, "name": t.Name, "tenant_url": t.TenantURL, "token": t.Token})
 			}
-			_, err := fmt.Fprintf(e.stdout, "Created tenant %q.\n\n  ID:           %s\n  Tenant URL:   %s\n  Secret token: %s\n\nThe secret token is shown only now: store it in your identity provider.\n",
+			_, err = fmt.Fprintf(e.stdout, "Created tenant %q.\n\n  ID:           %s\n  Tenant URL:   %s\n  Secret token: %s\n\nThe secret token is shown only now: store it in your identity provider.\n",
 				t.Name, t.ID, t.TenantURL, t.Token)
 			return err
 		},
@@ -100,17 +115,15 @@ func newTenantListCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "List tenants",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var out struct {
-				Tenants []tenantOut `json:"tenants"`
-			}
-			if err := f.call(cmd, e, "GET", "/api/v1/tenants", nil, &out, "list tenants"); err != nil {
+			ts, err := run(cmd, e, f, "list tenants", func(ctx context.Context, c *apiclient.Client) ([]apitypes.Tenant, error) { return c.Tenants(ctx) })
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, out)
+				return printJSON(e.stdout, apitypes.TenantList{Tenants: nonNil(ts)})
 			}
 			rows := [][]string{{"ID", "NAME", "TENANT URL", "CREATED"}}
-			for _, t := range out.Tenants {
+			for _, t := range ts {
 				rows = append(rows, []string{t.ID, t.Name, t.TenantURL, t.Created.Format(time.RFC3339)})
 			}
 			return printTable(e.stdout, rows)
@@ -124,21 +137,14 @@ func newTenantDeleteCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Delete a tenant with all its tokens, users, groups and events",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.call(cmd, e, "DELETE", "/api/v1/tenants/"+url.PathEscape(args[0]), nil, nil, "delete tenant "+args[0]); err != nil {
+			if err := runErr(cmd, e, f, "delete tenant "+args[0], func(ctx context.Context, c *apiclient.Client) error {
+				return c.DeleteTenant(ctx, args[0])
+			}); err != nil {
 				return err
 			}
 			return printJSONOr(e, f, map[string]any{"id": args[0], "deleted": true}, fmt.Sprintf("Deleted tenant %s.\n", args[0]))
 		},
 	}
-}
-
-// eventOut is a change feed event as the admin API returns it.
-type eventOut struct {
-	Seq          int64     `json:"seq"`
-	ResourceType string    `json:"resource_type"`
-	ResourceID   string    `json:"resource_id"`
-	Op           string    `json:"op"`
-	Time         time.Time `json:"time"`
 }
 
 func newTenantEventsCmd(e *env, f *clientFlags) *cobra.Command {
@@ -151,15 +157,10 @@ func newTenantEventsCmd(e *env, f *clientFlags) *cobra.Command {
 in order. Page with --after set to the last seq seen (next_after in --json output).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q := url.Values{"after": {strconv.FormatInt(after, 10)}}
-			if limit > 0 {
-				q.Set("limit", strconv.Itoa(limit))
-			}
-			var out struct {
-				Events    []eventOut `json:"events"`
-				NextAfter int64      `json:"next_after"`
-			}
-			if err := f.call(cmd, e, "GET", "/api/v1/tenants/"+url.PathEscape(args[0])+"/events?"+q.Encode(), nil, &out, "read events of tenant "+args[0]); err != nil {
+			out, err := run(cmd, e, f, "read events of tenant "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.EventPage, error) {
+				return c.Events(ctx, args[0], after, limit)
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {

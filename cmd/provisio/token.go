@@ -1,32 +1,25 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/app"
 	"github.com/provisio-dev/provisio/internal/config"
 )
-
-// tokenOut is a token as the admin API returns it.
-type tokenOut struct {
-	ID      string     `json:"id"`
-	Name    string     `json:"name"`
-	Created time.Time  `json:"created"`
-	Revoked *time.Time `json:"revoked,omitempty"`
-	Token   string     `json:"token,omitempty"`
-}
 
 // tokenScope is whose tokens a token command manages: a tenant's (named
 // by the first argument) or the admin API's.
 type tokenScope struct {
 	ownerArg string // the argument naming the owner ("" for the admin API)
-	path     func(args []string) string
+	tokens   func(c *apiclient.Client, args []string) apiclient.Tokens
 	owner    func(args []string) string // for messages
 	whose    string                     // for help texts
 	example  string                     // of create
@@ -35,7 +28,7 @@ type tokenScope struct {
 
 var tenantTokens = tokenScope{
 	ownerArg: "TENANT_ID",
-	path:     func(args []string) string { return "/api/v1/tenants/" + url.PathEscape(args[0]) + "/tokens" },
+	tokens:   func(c *apiclient.Client, args []string) apiclient.Tokens { return c.TenantTokens(args[0]) },
 	owner:    func(args []string) string { return "tenant " + args[0] },
 	whose:    "a tenant",
 	example:  "  provisio tenant token create 3k9x0c2m7q1z --name entra-2026",
@@ -43,7 +36,7 @@ var tenantTokens = tokenScope{
 }
 
 var adminTokens = tokenScope{
-	path:    func([]string) string { return "/api/v1/admin/tokens" },
+	tokens:  func(c *apiclient.Client, _ []string) apiclient.Tokens { return c.AdminTokens() },
 	owner:   func([]string) string { return "the admin API" },
 	whose:   "the admin API",
 	example: "  provisio admin-token create --name ci",
@@ -110,8 +103,10 @@ func newTokenCreateCmd(e *env, f *clientFlags, s tokenScope) *cobra.Command {
 		Example: s.example,
 		Args:    cobra.ExactArgs(s.nargs()),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var tok tokenOut
-			if err := f.call(cmd, e, "POST", s.path(args), map[string]string{"name": name}, &tok, "create token for "+s.owner(args)); err != nil {
+			tok, err := run(cmd, e, f, "create token for "+s.owner(args), func(ctx context.Context, c *apiclient.Client) (apitypes.Token, error) {
+				return s.tokens(c, args).Create(ctx, name)
+			})
+			if err != nil {
 				return err
 			}
 			return printJSONOr(e, f, tok, fmt.Sprintf("Created token %s (%s).\n\n  Secret token: %s\n\nThe secret token is shown only now: %s.\n", tok.ID, tok.Name, tok.Token, s.hint))
@@ -127,17 +122,17 @@ func newTokenListCmd(e *env, f *clientFlags, s tokenScope) *cobra.Command {
 		Short: "List the tokens of " + s.whose + ", revoked ones included (never their secrets)",
 		Args:  cobra.ExactArgs(s.nargs()),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var out struct {
-				Tokens []tokenOut `json:"tokens"`
-			}
-			if err := f.call(cmd, e, "GET", s.path(args), nil, &out, "list tokens of "+s.owner(args)); err != nil {
+			toks, err := run(cmd, e, f, "list tokens of "+s.owner(args), func(ctx context.Context, c *apiclient.Client) ([]apitypes.Token, error) {
+				return s.tokens(c, args).List(ctx)
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printJSON(e.stdout, out)
+				return printJSON(e.stdout, apitypes.TokenList{Tokens: nonNil(toks)})
 			}
 			rows := [][]string{{"ID", "NAME", "CREATED", "REVOKED"}}
-			for _, t := range out.Tokens {
+			for _, t := range toks {
 				revoked := "-"
 				if t.Revoked != nil {
 					revoked = t.Revoked.Format(time.RFC3339)
@@ -156,7 +151,9 @@ func newTokenRevokeCmd(e *env, f *clientFlags, s tokenScope) *cobra.Command {
 		Args:  cobra.ExactArgs(s.nargs() + 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[len(args)-1]
-			if err := f.call(cmd, e, "DELETE", s.path(args)+"/"+url.PathEscape(id), nil, nil, fmt.Sprintf("revoke token %s of %s", id, s.owner(args))); err != nil {
+			if err := runErr(cmd, e, f, fmt.Sprintf("revoke token %s of %s", id, s.owner(args)), func(ctx context.Context, c *apiclient.Client) error {
+				return s.tokens(c, args).Revoke(ctx, id)
+			}); err != nil {
 				return err
 			}
 			out := map[string]any{"id": id, "revoked": true}
@@ -183,16 +180,16 @@ new token is printed and the variable must be updated by hand.`,
 			if err != nil {
 				return err
 			}
-			var tok tokenOut
-			if err := c.do(cmd.Context(), "POST", adminTokens.path(nil)+"/current/rotate", map[string]string{"name": name}, &tok); err != nil {
+			tok, err := c.RotateAdminToken(cmd.Context(), name)
+			if err != nil {
 				return fmt.Errorf("rotate the admin token: %w", err)
 			}
 			where := "Set $" + config.AdminTokenEnv + " to it: the old token no longer works."
-			if !strings.HasPrefix(c.cfg.TokenSource, "$") {
-				if err := config.WriteSecretFile(c.cfg.TokenSource, tok.Token); err != nil {
-					return fmt.Errorf("the admin token was rotated, but %s could not be rewritten (%w); the new token is %s", c.cfg.TokenSource, err, tok.Token)
+			if src := c.TokenSource(); !strings.HasPrefix(src, "$") {
+				if err := config.WriteSecretFile(src, tok.Token); err != nil {
+					return fmt.Errorf("the admin token was rotated, but %s could not be rewritten (%w); the new token is %s", src, err, tok.Token)
 				}
-				where = "Written to " + c.cfg.TokenSource + "; the old token no longer works."
+				where = "Written to " + src + "; the old token no longer works."
 			}
 			return printJSONOr(e, f, tok, fmt.Sprintf("Rotated the admin token: new token %s (%s).\n\n  Admin token: %s\n\n%s\n", tok.ID, tok.Name, tok.Token, where))
 		},
@@ -228,17 +225,14 @@ other users of the admin API (CI) afterwards.`,
 			if err != nil {
 				return fmt.Errorf("reset the admin token: %w", err)
 			}
-			out := struct {
-				tokenOut
-				File    string   `json:"file"`
-				Revoked []string `json:"revoked"`
-			}{tokenOut: tokenOut{ID: tok.ID, Name: tok.Name, Created: tok.Created}, File: cfg.AdminTokenPath(), Revoked: []string{}}
+			ids := []string{}
 			for _, r := range revoked {
-				out.Revoked = append(out.Revoked, r.ID)
+				ids = append(ids, r.ID)
 			}
-			msg := fmt.Sprintf("Reset the admin token: new token %s (%s) written to %s.\n", tok.ID, tok.Name, out.File)
+			out := map[string]any{"id": tok.ID, "name": tok.Name, "created": tok.Created, "file": cfg.AdminTokenPath(), "revoked": ids}
+			msg := fmt.Sprintf("Reset the admin token: new token %s (%s) written to %s.\n", tok.ID, tok.Name, cfg.AdminTokenPath())
 			if len(revoked) > 0 {
-				msg += "Revoked the other admin tokens: " + strings.Join(out.Revoked, ", ") + ".\n"
+				msg += "Revoked the other admin tokens: " + strings.Join(ids, ", ") + ".\n"
 			}
 			return printJSONOr(e, f, out, msg)
 		},

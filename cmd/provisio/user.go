@@ -1,35 +1,24 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 )
 
-// userOut is a directory user as the admin API returns it.
-type userOut struct {
-	ObjectID          string     `json:"objectId"`
-	UserPrincipalName string     `json:"userPrincipalName"`
-	DisplayName       string     `json:"displayName"`
-	Mail              string     `json:"mail"`
-	Department        string     `json:"department"`
-	AccountEnabled    bool       `json:"accountEnabled"`
-	DeletedAt         *time.Time `json:"deletedAt"`
-}
-
 // userState is a user's state for tables: enabled, disabled or deleted.
-func (u userOut) state() string {
+func userState(u apitypes.User) string {
 	switch {
 	case u.DeletedAt != nil:
 		return "deleted"
@@ -38,8 +27,6 @@ func (u userOut) state() string {
 	}
 	return "disabled"
 }
-
-func userPath(ref string) string { return "/api/v1/users/" + esc(ref) }
 
 var userAttrHelp = directory.UserAttrHelp(82)
 
@@ -51,11 +38,14 @@ A user is named by its userPrincipalName or its object id. A deleted user is sof
 (restorable with "user restore" until purged automatically after the retention period,
 30 days by default); "user purge" deletes it at once and for good.`)
 	cmd.AddCommand(newUserCreateCmd(e, f), newUserGetCmd(e, f), newUserListCmd(e, f), newUserUpdateCmd(e, f),
-		newUserStateCmd(e, f, "disable", "Disable a user (accountEnabled=false)", "POST", "/disable", "Disabled"),
-		newUserStateCmd(e, f, "enable", "Enable a user (accountEnabled=true)", "POST", "/enable", "Enabled"),
-		newUserStateCmd(e, f, "delete", "Soft-delete a user (restorable until purged)", "DELETE", "", "Deleted"),
-		newUserStateCmd(e, f, "restore", "Restore a soft-deleted user", "POST", "/restore", "Restored"),
-		newUserStateCmd(e, f, "purge", "Delete a user permanently (soft-deleted or not)", "DELETE", "?permanent=true", "Purged"),
+		newUserStateCmd(e, f, "disable", "Disable a user (accountEnabled=false)", "Disabled", changeUser(apiclient.DisableUser)),
+		newUserStateCmd(e, f, "enable", "Enable a user (accountEnabled=true)", "Enabled", changeUser(apiclient.EnableUser)),
+		newUserStateCmd(e, f, "delete", "Soft-delete a user (restorable until purged)", "Deleted", changeUser(apiclient.DeleteUser)),
+		newUserStateCmd(e, f, "restore", "Restore a soft-deleted user", "Restored", changeUser(apiclient.RestoreUser)),
+		newUserStateCmd(e, f, "purge", "Delete a user permanently (soft-deleted or not)", "Purged",
+			func(ctx context.Context, c *apiclient.Client, ref string) (*apitypes.User, error) {
+				return nil, c.PurgeUser(ctx, ref)
+			}),
 		newUserImportCmd(e, f))
 	return cmd
 }
@@ -79,11 +69,13 @@ func newUserCreateCmd(e *env, f *clientFlags) *cobra.Command {
 			if disabled {
 				attrs["accountEnabled"] = false
 			}
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "POST", "/api/v1/users", attrs, &raw, "create user "+args[0]); err != nil {
+			u, err := run(cmd, e, f, "create user "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.User, error) {
+				return c.CreateUser(ctx, attrs)
+			})
+			if err != nil {
 				return err
 			}
-			return printUser(e, f, raw, "Created user")
+			return printUser(e, f, u, "Created user")
 		},
 	}
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "set an attribute: NAME=VALUE (repeatable)")
@@ -91,12 +83,9 @@ func newUserCreateCmd(e *env, f *clientFlags) *cobra.Command {
 	return cmd
 }
 
-// printUser prints one user answer: JSON as is, else a short message.
-func printUser(e *env, f *clientFlags, raw json.RawMessage, verb string) error {
-	return showRaw(e, f, raw, "user", func(u userOut) error {
-		_, err := fmt.Fprintf(e.stdout, "%s %s (object id %s, %s).\n", verb, u.UserPrincipalName, u.ObjectID, u.state())
-		return err
-	})
+// printUser prints one user answer: JSON, else a short message.
+func printUser(e *env, f *clientFlags, u apitypes.User, verb string) error {
+	return printJSONOr(e, f, u, fmt.Sprintf("%s %s (object id %s, %s).\n", verb, u.UserPrincipalName, u.ObjectID, userState(u)))
 }
 
 func newUserGetCmd(e *env, f *clientFlags) *cobra.Command {
@@ -105,12 +94,18 @@ func newUserGetCmd(e *env, f *clientFlags) *cobra.Command {
 		Short: "Show a user's attributes",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "GET", userPath(args[0]), nil, &raw, "get user "+args[0]); err != nil {
+			u, err := run(cmd, e, f, "get user "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.User, error) {
+				return c.User(ctx, args[0])
+			})
+			if err != nil {
 				return err
 			}
 			if f.asJSON {
-				return printRaw(e.stdout, raw)
+				return printJSON(e.stdout, u)
+			}
+			raw, err := json.Marshal(u)
+			if err != nil {
+				return fmt.Errorf("encode user: %w", err)
 			}
 			return printAttributes(e.stdout, raw)
 		},
@@ -118,7 +113,7 @@ func newUserGetCmd(e *env, f *clientFlags) *cobra.Command {
 }
 
 // printAttributes prints a JSON object as ATTRIBUTE/VALUE rows in the
-// server's order, nested objects (extensions) flattened as a.b.
+// API's order, nested objects (extensions) flattened as a.b.
 func printAttributes(w io.Writer, raw json.RawMessage) error {
 	rows := [][]string{{"ATTRIBUTE", "VALUE"}}
 	var walk func(prefix string, raw json.RawMessage) error
@@ -160,43 +155,41 @@ func printAttributes(w io.Writer, raw json.RawMessage) error {
 func newUserListCmd(e *env, f *clientFlags) *cobra.Command {
 	return newDirectoryListCmd(e, f, "users", "List users (with --deleted: the soft-deleted ones)",
 		[]string{"USER PRINCIPAL NAME", "DISPLAY NAME", "DEPARTMENT", "STATE", "OBJECT ID"},
-		func(u userOut) []string {
-			return []string{u.UserPrincipalName, u.DisplayName, u.Department, u.state(), u.ObjectID}
+		func(ctx context.Context, c *apiclient.Client, q apiclient.ListQuery) ([]apitypes.User, string, error) {
+			p, err := c.Users(ctx, q)
+			return p.Users, p.Next, err
+		},
+		func(u apitypes.User) []string {
+			return []string{u.UserPrincipalName, u.DisplayName, u.Department, userState(u), u.ObjectID}
 		})
 }
 
-// newDirectoryListCmd builds "user list" and "group list": every page of
-// /api/v1/<key>, or with --deleted of the recycle bin, as JSON or a table
-// of header and one row per object.
-func newDirectoryListCmd[T any](e *env, f *clientFlags, key, short string, header []string, row func(T) []string) *cobra.Command {
+// newDirectoryListCmd builds "user list" and "group list": every page
+// (read by page), or with --deleted of the recycle bin, as JSON under
+// key or a table of header and one row per object.
+func newDirectoryListCmd[T any](e *env, f *clientFlags, key, short string, header []string,
+	page func(context.Context, *apiclient.Client, apiclient.ListQuery) ([]T, string, error), row func(T) []string) *cobra.Command {
 	var deleted bool
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client(cmd, e)
+			var q apiclient.ListQuery
+			if deleted {
+				q.Deleted = "true"
+			}
+			all, err := run(cmd, e, f, "list "+key, func(ctx context.Context, c *apiclient.Client) ([]T, error) {
+				return listAll(ctx, c, q, page)
+			})
 			if err != nil {
 				return err
-			}
-			q := url.Values{}
-			if deleted {
-				q.Set("deleted", "true")
-			}
-			var all []json.RawMessage
-			err = listAll(cmd, c, "/api/v1/"+key, q, key, func(page []json.RawMessage) { all = append(all, page...) })
-			if err != nil {
-				return fmt.Errorf("list %s: %w", key, err)
 			}
 			if f.asJSON {
 				return printJSON(e.stdout, map[string]any{key: nonNil(all)})
 			}
 			rows := [][]string{header}
-			for _, raw := range all {
-				var v T
-				if err := json.Unmarshal(raw, &v); err != nil {
-					return fmt.Errorf("decode %s: %w", key, err)
-				}
+			for _, v := range all {
 				rows = append(rows, row(v))
 			}
 			return printTable(e.stdout, rows)
@@ -214,32 +207,21 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// listAll reads every page of a list endpoint: the answer holds the
-// items under key and, while more remain, a "next" cursor to send as
-// ?after=.
-func listAll(cmd *cobra.Command, c *apiClient, path string, q url.Values, key string, fn func([]json.RawMessage)) error {
+// listAll reads every page of a directory list: page answers the items
+// and, while more remain, the "next" cursor to send as after.
+func listAll[T any](ctx context.Context, c *apiclient.Client, q apiclient.ListQuery,
+	page func(context.Context, *apiclient.Client, apiclient.ListQuery) ([]T, string, error)) ([]T, error) {
+	var all []T
 	for {
-		var page map[string]json.RawMessage
-		p := path
-		if len(q) > 0 {
-			p += "?" + q.Encode()
+		items, next, err := page(ctx, c, q)
+		if err != nil {
+			return nil, err
 		}
-		if err := c.do(cmd.Context(), "GET", p, nil, &page); err != nil {
-			return err
-		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(page[key], &items); err != nil {
-			return fmt.Errorf("decode %s: %w", key, err)
-		}
-		fn(items)
-		var next string
-		if raw, ok := page["next"]; ok {
-			_ = json.Unmarshal(raw, &next)
-		}
+		all = append(all, items...)
 		if next == "" || len(items) == 0 {
-			return nil
+			return all, nil
 		}
-		q.Set("after", next)
+		q.After = next
 	}
 }
 
@@ -263,11 +245,13 @@ Attributes not named keep their values.
 			if err != nil {
 				return err
 			}
-			var raw json.RawMessage
-			if err := f.call(cmd, e, "PATCH", userPath(args[0]), attrs, &raw, "update user "+args[0]); err != nil {
+			u, err := run(cmd, e, f, "update user "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.User, error) {
+				return c.UpdateUser(ctx, args[0], attrs)
+			})
+			if err != nil {
 				return err
 			}
-			return printUser(e, f, raw, "Updated user")
+			return printUser(e, f, u, "Updated user")
 		},
 	}
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "set an attribute: NAME=VALUE, or NAME= to clear it (repeatable)")
@@ -275,47 +259,47 @@ Attributes not named keep their values.
 }
 
 // newUserStateCmd builds disable, enable, delete, restore and purge.
-func newUserStateCmd(e *env, f *clientFlags, name, short, method, suffix, verb string) *cobra.Command {
-	return newStateCmd(e, f, objectKind{"user", "USER", userPath, printUser}, name, short, method, suffix, verb)
+func newUserStateCmd(e *env, f *clientFlags, name, short, verb string, do stateChange[apitypes.User]) *cobra.Command {
+	return newStateCmd(e, f, objectKind[apitypes.User]{"user", "USER", printUser}, name, short, verb, do)
+}
+
+// changeUser is the state change a of a user.
+func changeUser(a apiclient.UserAction) stateChange[apitypes.User] {
+	return func(ctx context.Context, c *apiclient.Client, ref string) (*apitypes.User, error) {
+		u, err := c.ChangeUser(ctx, ref, a)
+		return &u, err
+	}
 }
 
 // objectKind is what newStateCmd needs of users or groups.
-type objectKind struct {
+type objectKind[T any] struct {
 	name, arg string
-	path      func(ref string) string
-	print     func(e *env, f *clientFlags, raw json.RawMessage, verb string) error
+	print     func(e *env, f *clientFlags, v T, verb string) error
 }
 
-// newStateCmd builds a command of one request on a user or group,
-// answered with the object (or 204 for a purge).
-func newStateCmd(e *env, f *clientFlags, k objectKind, name, short, method, suffix, verb string) *cobra.Command {
+// stateChange is one call on a user or group, answered with the object,
+// or nil for a purge.
+type stateChange[T any] func(ctx context.Context, c *apiclient.Client, ref string) (*T, error)
+
+// newStateCmd builds a command of one state change of a user or group.
+func newStateCmd[T any](e *env, f *clientFlags, k objectKind[T], name, short, verb string, do stateChange[T]) *cobra.Command {
 	return &cobra.Command{
 		Use:   name + " " + k.arg,
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw json.RawMessage
-			if err := f.call(cmd, e, method, k.path(args[0])+suffix, nil, &raw, fmt.Sprintf("%s %s %s", name, k.name, args[0])); err != nil {
+			v, err := run(cmd, e, f, fmt.Sprintf("%s %s %s", name, k.name, args[0]), func(ctx context.Context, c *apiclient.Client) (*T, error) {
+				return do(ctx, c, args[0])
+			})
+			if err != nil {
 				return err
 			}
-			if len(raw) > 0 {
-				return k.print(e, f, raw, verb+" "+k.name)
+			if v != nil {
+				return k.print(e, f, *v, verb+" "+k.name)
 			}
 			return printJSONOr(e, f, map[string]any{k.name: args[0], name + "d": true}, fmt.Sprintf("%s %s %s.\n", verb, k.name, args[0]))
 		},
 	}
-}
-
-// importResult is the admin API's answer to a CSV import.
-type importResult struct {
-	Rows     int `json:"rows"`
-	Imported int `json:"imported"`
-	Updated  int `json:"updated"`
-	Failed   int `json:"failed"`
-	Errors   []struct {
-		Line    int    `json:"line"`
-		Message string `json:"message"`
-	} `json:"errors"`
 }
 
 func newUserImportCmd(e *env, f *clientFlags) *cobra.Command {
@@ -357,24 +341,15 @@ nothing of that row is written; the other rows are. The command fails if any row
 			}
 			bar := newProgress(e, fi.Size(), "importing "+fi.Name(), true)
 			body := progressbar.NewReader(file, bar)
-			var res importResult
-			var raw json.RawMessage
 			// No overall timeout: a large file takes as long as it takes;
 			// Ctrl-C (the command's context) still ends it.
-			path := "/api/v1/imports/users"
-			if update {
-				path += "?update=true"
-			}
-			err = c.send(cmd.Context(), &http.Client{}, "POST", path, "text/csv; charset=utf-8", &body, &raw)
+			res, err := c.ImportUsers(cmd.Context(), &body, update)
 			_ = bar.Finish()
 			if err != nil {
 				return fmt.Errorf("import %s: %w", args[0], err)
 			}
-			if err := json.Unmarshal(raw, &res); err != nil {
-				return fmt.Errorf("decode import result: %w", err)
-			}
 			if f.asJSON {
-				err = printRaw(e.stdout, raw)
+				err = printJSON(e.stdout, res)
 			} else {
 				err = printImport(e, args[0], res)
 			}
@@ -388,7 +363,7 @@ nothing of that row is written; the other rows are. The command fails if any row
 	return cmd
 }
 
-func printImport(e *env, file string, res importResult) error {
+func printImport(e *env, file string, res apitypes.ImportResult) error {
 	fmt.Fprintf(e.stdout, "Imported %s: %d rows, %d users created, %d updated, %d rows failed.\n", file, res.Rows, res.Imported, res.Updated, res.Failed)
 	if len(res.Errors) == 0 {
 		return nil

@@ -127,7 +127,7 @@ func testAdminInputLimits(t *testing.T, s *serveProc) {
 			if tt.body != "" {
 				req.Header.Set("Content-Type", "application/json")
 			}
-			resp, err := httpClient.Do(req)
+			resp, err := adminHTTP(t).Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

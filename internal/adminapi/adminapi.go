@@ -16,6 +16,7 @@
 package adminapi
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"errors"
@@ -25,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 )
 
 // Tenants is what the API needs to manage tenants and tokens
@@ -199,5 +201,11 @@ var (
 	errNoRoute = &apiError{http.StatusNotFound, "not_found", "no such endpoint"}
 )
 
-// isNotFound reports a store miss.
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+// isNotFound reports a miss of the tenant manager or of the change feed
+// (read from the store).
+func isNotFound(err error) bool {
+	return svcerr.KindOf(err) == svcerr.NotFound || errors.Is(err, store.ErrNotFound)
+}
+
+// OpenAPISpec returns the OpenAPI 3 description of the API (a copy).
+func OpenAPISpec() []byte { return bytes.Clone(openAPI) }

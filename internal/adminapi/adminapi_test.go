@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/provisio-dev/provisio/internal/adminapi/adminapitest"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
@@ -41,7 +42,19 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 	New(Config{Tenants: mgr, Events: st, BaseURL: "https://scim.example.com/", MaxBody: maxBody, Logger: log}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
+	checkSpec(t, srv)
 	return &fixture{srv: srv, admin: admin, tenants: mgr}
+}
+
+// checkSpec makes srv's client check every answer against openapi.json.
+func checkSpec(t testing.TB, srv *httptest.Server) {
+	t.Helper()
+	v, err := adminapitest.New(openAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := srv.Client()
+	c.Transport = v.Transport(t, c.Transport)
 }
 
 // response is a decoded answer.
@@ -365,6 +378,7 @@ func TestEventsPruned(t *testing.T) {
 	api.Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
+	checkSpec(t, srv)
 	g := &fixture{srv: srv, admin: f.admin, tenants: f.tenants}
 	r := g.do(t, "GET", "/api/v1/tenants/"+id+"/events?after=7", "")
 	if r.status != http.StatusGone || r.errCode() != "events_pruned" || !strings.Contains(r.raw, "after=42") {

@@ -52,6 +52,7 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
+	checkSpec(t, srv)
 	scimsvc.New(scimsvc.Config{Tenants: mgr, BaseURL: srv.URL, Logger: log,
 		SCIM: server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: st.Backend(), Logger: log})}).Register(mux)
 	New(Config{Tenants: mgr, Events: st, Directory: dirsvc.New(st.Directory(), dirsvc.Options{Logger: log}), Jobs: js,

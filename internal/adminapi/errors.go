@@ -11,9 +11,9 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/store"
-	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
@@ -35,89 +35,93 @@ func notFound(what string) *apiError {
 	return &apiError{http.StatusNotFound, "not_found", what + " not found"}
 }
 
-// errorBody is the JSON error envelope: {"error":{"code","message"}}.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-// toAPIError maps any error to its wire form: the one place where
-// internal errors become HTTP answers.
+// toAPIError maps any error to its wire form: the one place where errors
+// become HTTP answers. A service error (svcerr) answers with its kind's
+// status, its code (else the kind's) and its message; anything
+// unrecognised is a 500 whose cause is logged by writeErr, never sent.
 func toAPIError(err error) *apiError {
 	var ae *apiError
 	var maxErr *http.MaxBytesError
+	var connErr *client.ConnectionError
 	var pe *publicError
 	switch {
 	case errors.As(err, &ae):
 		return ae
-	case errors.As(err, &pe):
-		return pe.apiError()
-	case errors.Is(err, tenant.ErrUnauthorized):
-		return &apiError{http.StatusUnauthorized, "unauthorized", "missing or invalid admin token"}
 	case errors.As(err, &maxErr):
 		return &apiError{http.StatusRequestEntityTooLarge, "payload_too_large", fmt.Sprintf("request body is larger than %d bytes", maxErr.Limit)}
-	case errors.Is(err, tenant.ErrLastAdminToken):
-		return &apiError{http.StatusConflict, "last_admin_token", "the last valid admin token cannot be revoked; create another first"}
-	case errors.Is(err, tenant.ErrInvalid):
-		return badRequest("%s", strings.TrimPrefix(err.Error(), tenant.ErrInvalid.Error()+": "))
-	case errors.Is(err, store.ErrInvalid):
-		return badRequest("invalid value")
-	case errors.Is(err, store.ErrExists):
-		return &apiError{http.StatusConflict, "conflict", "a tenant with that name already exists"}
+	}
+	if se, ok := svcerr.As(err); ok && kindStatus[se.Kind] != 0 {
+		status, code, msg := kindStatus[se.Kind], kindCode[se.Kind], err.Error()
+		switch {
+		case se.Kind == svcerr.Unauthorized: // never say why
+			msg = "missing or invalid admin token"
+		case se.Code != "":
+			code, msg = se.Code, msg+codeHints[se.Code]
+		}
+		return &apiError{status, code, msg}
+	}
+	if errors.As(err, &connErr) { // a job's target failed
+		return &apiError{http.StatusBadGateway, "target_" + string(connErr.Reason), err.Error()}
+	}
+	// The store's sentinels: the directory service still reports them
+	// (public marks its errors, whose messages are fit for users); one
+	// reaching here unmarked says no more than its kind.
+	var csvErr *csv.ParseError
+	marked := errors.As(err, &pe)
+	msg := func(unmarked string) string {
+		if marked {
+			return err.Error()
+		}
+		return unmarked
+	}
+	switch {
+	case marked && errors.As(err, &csvErr): // a CSV import whose header is not CSV
+		return &apiError{http.StatusBadRequest, "bad_request", msg("")}
 	case errors.Is(err, store.ErrNotFound):
-		return notFound("resource")
+		return &apiError{http.StatusNotFound, "not_found", msg("resource not found")}
+	case errors.Is(err, store.ErrExists):
+		return &apiError{http.StatusConflict, "conflict", msg("the object already exists")}
+	case errors.Is(err, store.ErrInvalid):
+		return &apiError{http.StatusBadRequest, "bad_request", msg("invalid value")}
 	}
 	return &apiError{http.StatusInternalServerError, "internal", "internal server error"}
 }
 
-// publicError marks an error of the directory or job service whose
-// message is fit for users (it names the object and the problem, never a
-// secret): its sentinel picks the status and its text is the message.
+// kindStatus and kindCode are the wire form of each kind of service error.
+var (
+	kindStatus = map[svcerr.Kind]int{svcerr.NotFound: http.StatusNotFound, svcerr.Conflict: http.StatusConflict,
+		svcerr.Invalid: http.StatusBadRequest, svcerr.Unauthorized: http.StatusUnauthorized,
+		svcerr.Busy: http.StatusConflict, svcerr.Unavailable: http.StatusServiceUnavailable}
+	kindCode = map[svcerr.Kind]string{svcerr.NotFound: "not_found", svcerr.Conflict: "conflict",
+		svcerr.Invalid: "bad_request", svcerr.Unauthorized: "unauthorized",
+		svcerr.Busy: "conflict", svcerr.Unavailable: "unavailable"}
+)
+
+// codeHints tell an admin what to do about a coded service error.
+var codeHints = map[string]string{
+	"last_admin_token": "; create another first",
+	"job_busy":         "; wait for it to end (see the job's status)",
+	"cycle_cancelled":  "; the job was stopped or deleted, or the server is shutting down",
+	"shutting_down":    "; try again on another server or once it is back",
+	"no_credentials":   "; run `provisio job configure` with --tenant-url and a token",
+}
+
+// publicError marks an error of the directory service whose message is
+// fit for users (it names the object and the problem, never a secret):
+// its store sentinel picks the status and its text is the message. It
+// goes once the directory service reports service errors (svcerr).
 type publicError struct{ err error }
 
 func (e *publicError) Error() string { return e.err.Error() }
 func (e *publicError) Unwrap() error { return e.err }
 
-// public marks err as a service error fit for users; nil stays nil.
+// public marks err as a directory service error fit for users; nil stays
+// nil.
 func public(err error) error {
 	if err == nil {
 		return nil
 	}
 	return &publicError{err}
-}
-
-// apiError maps a service error by its sentinel. Anything unrecognised
-// is a 500 whose message is not shown.
-func (e *publicError) apiError() *apiError {
-	var connErr *client.ConnectionError
-	var maxErr *http.MaxBytesError
-	var csvErr *csv.ParseError
-	msg := e.err.Error()
-	switch {
-	case errors.As(e.err, &maxErr):
-		return toAPIError(maxErr)
-	case errors.As(e.err, &csvErr): // a CSV import whose header is not CSV
-		return &apiError{http.StatusBadRequest, "bad_request", msg}
-	case errors.Is(e.err, store.ErrNotFound), errors.Is(e.err, jobs.ErrNotFound):
-		return &apiError{http.StatusNotFound, "not_found", msg}
-	case errors.Is(e.err, store.ErrExists):
-		return &apiError{http.StatusConflict, "conflict", msg}
-	case errors.Is(e.err, store.ErrInvalid), errors.Is(e.err, jobs.ErrInvalid):
-		return &apiError{http.StatusBadRequest, "bad_request", msg}
-	case errors.Is(e.err, jobs.ErrBusy):
-		return &apiError{http.StatusConflict, "job_busy", msg + "; wait for it to end (see the job's status)"}
-	case errors.Is(e.err, jobs.ErrCancelled):
-		return &apiError{http.StatusConflict, "cycle_cancelled", msg + "; the job was stopped or deleted, or the server is shutting down"}
-	case errors.Is(e.err, jobs.ErrClosed):
-		return &apiError{http.StatusServiceUnavailable, "shutting_down", msg + "; try again on another server or once it is back"}
-	case errors.Is(e.err, jobs.ErrNoToken):
-		return &apiError{http.StatusConflict, "no_credentials", msg + "; run `provisio job configure` with --tenant-url and a token"}
-	case errors.As(e.err, &connErr):
-		return &apiError{http.StatusBadGateway, "target_" + string(connErr.Reason), msg}
-	}
-	return &apiError{http.StatusInternalServerError, "internal", "internal server error"}
 }
 
 // errUnavailable answers requests for a service this server runs without.
@@ -134,9 +138,7 @@ func writeErr(w http.ResponseWriter, r *http.Request, log *slog.Logger, err erro
 	if ae.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="provisio-admin"`)
 	}
-	var body errorBody
-	body.Error.Code, body.Error.Message = ae.code, ae.message
-	writeJSON(w, ae.status, body)
+	writeJSON(w, ae.status, apitypes.ErrorBody{Error: apitypes.Error{Code: ae.code, Message: ae.message}})
 }
 
 // writeJSON writes v as the JSON response body.

@@ -7,70 +7,15 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim/server"
 )
 
-// tenantJSON is a tenant on the wire. Token is set only in the answer to
-// a create: the one time the secret is shown.
-type tenantJSON struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	TenantURL string    `json:"tenant_url"`
-	Created   time.Time `json:"created"`
-	Token     string    `json:"token,omitempty"`
-}
-
-// tokenJSON is a tenant token on the wire; Token is set only on create.
-type tokenJSON struct {
-	ID      string     `json:"id"`
-	Name    string     `json:"name"`
-	Created time.Time  `json:"created"`
-	Revoked *time.Time `json:"revoked,omitempty"`
-	Token   string     `json:"token,omitempty"`
-}
-
-type eventJSON struct {
-	Seq          int64     `json:"seq"`
-	ResourceType string    `json:"resource_type"`
-	ResourceID   string    `json:"resource_id"`
-	Op           store.Op  `json:"op"`
-	Time         time.Time `json:"time"`
-}
-
-// eventsJSON is a page of the change feed. NextAfter is the `after` to
-// send for the next page (the last Seq, or the request's after when the
-// page is empty).
-type eventsJSON struct {
-	Events    []eventJSON `json:"events"`
-	NextAfter int64       `json:"next_after"`
-}
-
-func (a *API) tenantView(t store.Tenant) tenantJSON {
-	return tenantJSON{ID: t.ID, Name: t.Name, TenantURL: scimsvc.TenantURL(a.cfg.BaseURL, t.ID), Created: t.Created}
-}
-
-func tokenView(t store.Token) tokenJSON {
-	v := tokenJSON{ID: t.ID, Name: t.Name, Created: t.Created}
-	if !t.Revoked.IsZero() {
-		r := t.Revoked
-		v.Revoked = &r
-	}
-	return v
-}
-
-// createTenantRequest: policy is a preset name ("default", "entra",
-// "okta", "rfc") or a whole policy object; absent means "default".
-type createTenantRequest struct {
-	Name   string          `json:"name"`
-	Policy json.RawMessage `json:"policy"`
-}
-
 func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
-	var req createTenantRequest
+	var req apitypes.CreateTenant
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
 		return err
 	}
@@ -86,14 +31,16 @@ func (a *API) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := a.tenantView(t)
+	v := a.tenantWire(t)
 	v.Token = secret
 	w.Header().Set("Location", "/api/v1/tenants/"+t.ID)
 	writeJSON(w, http.StatusCreated, v)
 	return nil
 }
 
-// parsePolicy reads the policy field of a create request.
+// parsePolicy reads the policy field of a create request: a preset name
+// ("default", "entra", "okta", "rfc") or a whole policy object; absent
+// means "default".
 func parsePolicy(raw json.RawMessage) (server.Policy, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -133,13 +80,7 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Tenants []tenantJSON `json:"tenants"`
-	}{Tenants: make([]tenantJSON, 0, len(ts))}
-	for _, t := range ts {
-		out.Tenants = append(out.Tenants, a.tenantView(t))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, apitypes.TenantList{Tenants: wireList(ts, a.tenantWire)})
 	return nil
 }
 
@@ -157,7 +98,7 @@ func (a *API) getTenant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.tenantView(t))
+	writeJSON(w, http.StatusOK, a.tenantWire(t))
 	return nil
 }
 
@@ -205,12 +146,8 @@ func (a *API) putPolicy(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type createTokenRequest struct {
-	Name string `json:"name"`
-}
-
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
-	var req createTokenRequest
+	var req apitypes.CreateToken
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, true); err != nil {
 		return err
 	}
@@ -228,7 +165,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 
 // writeNewToken answers 201 with a token record and, this once, its secret.
 func writeNewToken(w http.ResponseWriter, collection, secret string, tok store.Token) {
-	v := tokenView(tok)
+	v := tokenWire(tok)
 	v.Token = secret
 	w.Header().Set("Location", collection+tok.ID)
 	writeJSON(w, http.StatusCreated, v)
@@ -248,13 +185,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 
 // writeTokens answers with token records, never their secrets.
 func writeTokens(w http.ResponseWriter, toks []store.Token) {
-	out := struct {
-		Tokens []tokenJSON `json:"tokens"`
-	}{Tokens: make([]tokenJSON, 0, len(toks))}
-	for _, t := range toks {
-		out.Tokens = append(out.Tokens, tokenView(t))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, apitypes.TokenList{Tokens: wireList(toks, tokenWire)})
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
@@ -278,7 +209,7 @@ func noContent(w http.ResponseWriter, err error, what string) error {
 const adminTokens = "/api/v1/admin/tokens/"
 
 func (a *API) createAdminToken(w http.ResponseWriter, r *http.Request) error {
-	var req createTokenRequest
+	var req apitypes.CreateToken
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, true); err != nil {
 		return err
 	}
@@ -306,7 +237,7 @@ func (a *API) revokeAdminToken(w http.ResponseWriter, r *http.Request) error {
 // rotateAdminToken issues a new admin token and revokes the one that
 // authenticated this request.
 func (a *API) rotateAdminToken(w http.ResponseWriter, r *http.Request) error {
-	var req createTokenRequest
+	var req apitypes.CreateToken
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, true); err != nil {
 		return err
 	}
@@ -341,10 +272,9 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := eventsJSON{Events: make([]eventJSON, 0, len(evs)), NextAfter: after}
-	for _, e := range evs {
-		out.Events = append(out.Events, eventJSON{Seq: e.Seq, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Op: e.Op, Time: e.Time})
-		out.NextAfter = e.Seq
+	out := apitypes.EventPage{Events: wireList(evs, eventWire), NextAfter: after}
+	if len(evs) > 0 {
+		out.NextAfter = evs[len(evs)-1].Seq
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -1,16 +1,19 @@
 package adminapi
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/store"
-	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
@@ -86,23 +89,16 @@ func (a *API) listJobs(w http.ResponseWriter, r *http.Request) error {
 	}
 	list, err := js.List(r.Context())
 	if err != nil {
-		return public(err)
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Jobs []jobs.Job `json:"jobs"`
-	}{nonNil(list)})
+	out := apitypes.JobList{Jobs: make([]apitypes.Job, len(list))}
+	for i, j := range list {
+		if out.Jobs[i], err = jobWire(j); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// configureRequest changes a job's settings; absent fields keep their
-// value (or take the default for a new job). The token is write-only.
-type configureRequest struct {
-	TenantURL         string         `json:"tenantUrl"`
-	Token             string         `json:"token"`
-	Scope             string         `json:"scope"`
-	Interval          string         `json:"interval"` // a Go duration: "40m", "30s"
-	NotificationEmail *string        `json:"notificationEmail"`
-	Mappings          *jobs.Mappings `json:"mappings"`
 }
 
 func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
@@ -110,12 +106,15 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var req configureRequest
+	var req apitypes.ConfigureJob
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
 		return err
 	}
 	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
-		NotificationEmail: req.NotificationEmail, Mappings: req.Mappings}
+		NotificationEmail: req.NotificationEmail}
+	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
+		return err
+	}
 	if req.Interval != "" {
 		if c.Interval, err = time.ParseDuration(req.Interval); err != nil || c.Interval <= 0 {
 			return badRequest("field \"interval\": %q is not a positive duration such as 40m or 30s", req.Interval)
@@ -123,9 +122,37 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	j, err := js.Configure(r.Context(), appID, c)
 	if err != nil {
-		return public(err)
+		return err
 	}
-	writeJSON(w, http.StatusOK, j)
+	return writeJob(w, j)
+}
+
+// decodeMappings reads the mappings of a configure request: nil when
+// absent or null; unknown fields are a 400 as anywhere in the body.
+func decodeMappings(raw json.RawMessage) (*jobs.Mappings, error) {
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return nil, nil
+	}
+	var m jobs.Mappings
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			typeErr.Field = strings.TrimSuffix("mappings."+typeErr.Field, ".")
+		}
+		return nil, jsonError(err)
+	}
+	return &m, nil
+}
+
+// writeJob answers with a job's settings.
+func writeJob(w http.ResponseWriter, j jobs.Job) error {
+	v, err := jobWire(j)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -136,10 +163,9 @@ func (a *API) getJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	j, err := js.Get(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
-	writeJSON(w, http.StatusOK, j)
-	return nil
+	return writeJob(w, j)
 }
 
 func (a *API) deleteJob(w http.ResponseWriter, r *http.Request) error {
@@ -148,7 +174,7 @@ func (a *API) deleteJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := js.Delete(r.Context(), appID); err != nil {
-		return public(err)
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -161,9 +187,9 @@ func (a *API) jobStatus(w http.ResponseWriter, r *http.Request) error {
 	}
 	st, err := js.Status(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, statusWire(st))
 	return nil
 }
 
@@ -176,10 +202,9 @@ func (a *API) jobSwitch(do func(Jobs, context.Context, string) (jobs.Job, error)
 		}
 		j, err := do(js, r.Context(), appID)
 		if err != nil {
-			return public(err)
+			return err
 		}
-		writeJSON(w, http.StatusOK, j)
-		return nil
+		return writeJob(w, j)
 	}
 }
 
@@ -189,22 +214,14 @@ func (a *API) restartJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := js.Restart(r.Context(), appID); err != nil {
-		return public(err)
+		return err
 	}
 	st, err := js.Status(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
-	writeJSON(w, http.StatusOK, st)
+	writeJSON(w, http.StatusOK, statusWire(st))
 	return nil
-}
-
-// testJSON is the outcome of Test Connection: a failing target is an
-// answer (200, ok false, with the reason), not an error of this API.
-type testJSON struct {
-	OK      bool   `json:"ok"`
-	Reason  string `json:"reason,omitempty"` // scim/client's Reason: unreachable, tls, credentials, ...
-	Message string `json:"message"`
 }
 
 func (a *API) testJob(w http.ResponseWriter, r *http.Request) error {
@@ -213,13 +230,13 @@ func (a *API) testJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = js.TestConnection(r.Context(), appID)
-	out := testJSON{OK: true, Message: "the SCIM service answered the test query as expected"}
+	out := apitypes.TestResult{OK: true, Message: "the SCIM service answered the test query as expected"}
 	var ce *client.ConnectionError
 	switch {
 	case errors.As(err, &ce):
-		out = testJSON{Reason: string(ce.Reason), Message: ce.Error()}
+		out = apitypes.TestResult{Reason: string(ce.Reason), Message: ce.Error()}
 	case err != nil:
-		return public(err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -241,19 +258,19 @@ func (a *API) runJob(w http.ResponseWriter, r *http.Request) error {
 			return nil // the client left; the cycle goes on
 		}
 		if sum == nil {
-			return public(err)
+			return err
 		}
-		writeJSON(w, http.StatusOK, sum)
+		writeJSON(w, http.StatusOK, cycleWire(*sum))
 		return nil
 	case "", "false":
 		if _, err := js.Trigger(r.Context(), appID); err != nil {
-			return public(err)
+			return err
 		}
 		st, err := js.Status(r.Context(), appID)
 		if err != nil {
-			return public(err)
+			return err
 		}
-		writeJSON(w, http.StatusAccepted, st)
+		writeJSON(w, http.StatusAccepted, statusWire(st))
 		return nil
 	}
 	return badRequest("query parameter \"wait\" must be true or false")
@@ -270,11 +287,9 @@ func (a *API) listRuns(w http.ResponseWriter, r *http.Request) error {
 	}
 	runs, err := js.Cycles(r.Context(), appID, int(limit))
 	if err != nil {
-		return public(err)
+		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
-		Runs []jobs.CycleSummary `json:"runs"`
-	}{nonNil(runs)})
+	writeJSON(w, http.StatusOK, apitypes.CycleList{Runs: wireList(runs, cycleWire)})
 	return nil
 }
 
@@ -328,42 +343,14 @@ func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
 	lq.Before, lq.Limit = before, int(limit)
 	entries, err := js.Logs(r.Context(), appID, lq)
 	if err != nil {
-		return public(err)
+		return err
 	}
-	out := struct {
-		Entries []jobs.LogRecord `json:"entries"`
-		Next    string           `json:"next,omitempty"`
-	}{Entries: nonNil(entries)}
+	out := apitypes.LogPage{Entries: wireList(entries, logWire)}
 	if len(entries) == int(limit) {
 		out.Next = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// planJSON is what the next cycle would do.
-type planJSON struct {
-	CycleID   string                          `json:"cycleId"`
-	Kind      provisioning.CycleKind          `json:"kind"`
-	From      int64                           `json:"from"`
-	To        int64                           `json:"to"`
-	Counts    map[provisioning.ActionKind]int `json:"counts"`
-	Unchanged int                             `json:"unchanged"`
-	Actions   []actionJSON                    `json:"actions"`
-}
-
-// actionJSON is one planned action: a create carries the resource to
-// POST, an update or disable the PATCH operations.
-type actionJSON struct {
-	Action     provisioning.ActionKind         `json:"action"`
-	ObjectType provisioning.ObjectType         `json:"objectType"`
-	SourceID   string                          `json:"sourceId"`
-	SourceName string                          `json:"sourceName,omitempty"`
-	TargetID   string                          `json:"targetId,omitempty"`
-	Modified   []provisioning.ModifiedProperty `json:"modified,omitempty"`
-	Reason     string                          `json:"reason,omitempty"`
-	Resource   scim.Resource                   `json:"resource,omitempty"`
-	Operations []scim.PatchOperation           `json:"operations,omitempty"`
 }
 
 func (a *API) jobPlan(w http.ResponseWriter, r *http.Request) error {
@@ -373,16 +360,8 @@ func (a *API) jobPlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := js.Plan(r.Context(), appID)
 	if err != nil {
-		return public(err)
+		return err
 	}
-	out := planJSON{CycleID: p.CycleID, Kind: p.Kind, From: p.From, To: p.To, Unchanged: p.Unchanged,
-		Counts: map[provisioning.ActionKind]int{}, Actions: make([]actionJSON, 0, len(p.Actions))}
-	for _, x := range p.Actions {
-		out.Counts[x.Kind]++
-		out.Actions = append(out.Actions, actionJSON{Action: x.Kind, ObjectType: x.Type, SourceID: x.SourceID,
-			SourceName: x.SourceName, TargetID: x.TargetID, Modified: x.Modified, Reason: x.Reason,
-			Resource: x.Resource, Operations: x.Ops})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, planWire(p))
 	return nil
 }

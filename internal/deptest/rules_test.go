@@ -14,8 +14,7 @@ var (
 	// catalog, the engine's value types (links, log entries). Its service
 	// is above the store, wherever it lives.
 	domain = layer{
-		in:     []string{"internal/directory/...", "internal/provisioning/record/..."},
-		except: []string{"internal/directory/dirsvc/..."},
+		in: []string{"internal/directory/...", "internal/provisioning/record/..."},
 	}
 
 	// stores persist: the storage contracts and their implementations.
@@ -24,7 +23,7 @@ var (
 	// services own the operations above the store.
 	services = layer{
 		in: []string{
-			"internal/dirsvc/...", "internal/directory/dirsvc/...", "internal/tenant/...",
+			"internal/dirsvc/...", "internal/tenant/...",
 			"internal/source/...", "internal/provisioning/...", "internal/notify/...",
 		},
 		except: domain.in,

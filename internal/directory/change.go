@@ -20,10 +20,10 @@ const (
 // strictly increasing in commit order, so "everything after Seq n" is a
 // complete delta.
 type Change struct {
-	Seq      int64     `json:"seq"`
-	Time     time.Time `json:"time"`
-	Kind     Kind      `json:"kind"`     // kind of ObjectID: user, group, app
-	ObjectID string    `json:"objectId"` // the changed object (for assignments: the principal)
-	Op       Op        `json:"op"`
-	AppID    string    `json:"appId,omitempty"` // for OpAssign and OpUnassign
+	Seq      int64
+	Time     time.Time
+	Kind     Kind   // kind of ObjectID: user, group, app
+	ObjectID string // the changed object (for assignments: the principal)
+	Op       Op
+	AppID    string // for OpAssign and OpUnassign
 }

@@ -16,20 +16,20 @@ const (
 
 // Member is one member of a group: a user or a group (groups nest).
 type Member struct {
-	ID   string `json:"id"` // ObjectID of the member
-	Kind Kind   `json:"kind"`
+	ID   string // ObjectID of the member
+	Kind Kind
 }
 
 // Group is a directory group.
 type Group struct {
-	ObjectID     string            `json:"objectId"`
-	DisplayName  string            `json:"displayName"`
-	Description  string            `json:"description,omitempty"`
-	Mail         string            `json:"mail,omitempty"`
-	MailNickname string            `json:"mailNickname,omitempty"`
-	Members      []Member          `json:"members,omitempty"`
-	Extensions   map[string]string `json:"extensions,omitempty"`
-	DeletedAt    *time.Time        `json:"deletedAt,omitempty"` // set while soft-deleted
+	ObjectID     string
+	DisplayName  string
+	Description  string
+	Mail         string
+	MailNickname string
+	Members      []Member
+	Extensions   map[string]string
+	DeletedAt    *time.Time // set while soft-deleted
 }
 
 // SoftDeleted reports whether the group is in the recycle bin.

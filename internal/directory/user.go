@@ -5,24 +5,24 @@ import "time"
 // User is a directory user. ObjectID is immutable and unique; the
 // userPrincipalName is unique but may change.
 type User struct {
-	ObjectID          string            `json:"objectId"`
-	UserPrincipalName string            `json:"userPrincipalName"`
-	Mail              string            `json:"mail,omitempty"`
-	MailNickname      string            `json:"mailNickname,omitempty"`
-	DisplayName       string            `json:"displayName,omitempty"`
-	GivenName         string            `json:"givenName,omitempty"`
-	Surname           string            `json:"surname,omitempty"`
-	JobTitle          string            `json:"jobTitle,omitempty"`
-	Department        string            `json:"department,omitempty"`
-	EmployeeID        string            `json:"employeeId,omitempty"`
-	Mobile            string            `json:"mobile,omitempty"`
-	TelephoneNumber   string            `json:"telephoneNumber,omitempty"`
-	StreetAddress     string            `json:"streetAddress,omitempty"`
-	PostalCode        string            `json:"postalCode,omitempty"`
-	Manager           string            `json:"manager,omitempty"` // the manager's ObjectID
-	AccountEnabled    bool              `json:"accountEnabled"`
-	Extensions        map[string]string `json:"extensions,omitempty"` // free extension attributes by name
-	DeletedAt         *time.Time        `json:"deletedAt,omitempty"`  // set while soft-deleted
+	ObjectID          string
+	UserPrincipalName string
+	Mail              string
+	MailNickname      string
+	DisplayName       string
+	GivenName         string
+	Surname           string
+	JobTitle          string
+	Department        string
+	EmployeeID        string
+	Mobile            string
+	TelephoneNumber   string
+	StreetAddress     string
+	PostalCode        string
+	Manager           string // the manager's ObjectID
+	AccountEnabled    bool
+	Extensions        map[string]string // free extension attributes by name
+	DeletedAt         *time.Time        // set while soft-deleted
 }
 
 // SoftDeleted reports whether the user is in the recycle bin.

@@ -32,7 +32,7 @@ import (
 
 // Authenticator resolves a tenant and checks a bearer token presented on
 // its URL (tenant.Manager implements it). It returns an error wrapping
-// store.ErrNotFound for an unknown tenant and tenant.ErrUnauthorized for a
+// tenant.ErrNotFound for an unknown tenant and tenant.ErrUnauthorized for a
 // bad token.
 type Authenticator interface {
 	Authenticate(ctx context.Context, tenantID, token string) (store.Tenant, error)
@@ -99,7 +99,7 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	t, err := s.cfg.Tenants.Authenticate(r.Context(), id, bearerToken(r))
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, tenant.ErrNotFound):
 		writeError(w, scim.Errorf(http.StatusNotFound, "", "tenant not found"))
 		return
 	case errors.Is(err, tenant.ErrUnauthorized):

@@ -2,15 +2,15 @@ package tenant
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 )
 
 // ErrLastAdminToken: revoking the token would leave the admin API without
 // a valid token, and nobody could use it again.
-var ErrLastAdminToken = errors.New("the last valid admin token cannot be revoked")
+var ErrLastAdminToken = svcerr.New(svcerr.Conflict, "last_admin_token", "the last valid admin token cannot be revoked")
 
 // EnsureAdminToken creates an admin API token if no valid one exists and
 // reports created true. keep receives the new token's secret before the
@@ -95,8 +95,8 @@ func (m *Manager) AdminTokens(ctx context.Context) ([]store.Token, error) {
 	return toks, nil
 }
 
-// RevokeAdminToken revokes admin token id (an error wrapping
-// store.ErrNotFound if there is none); revoking a revoked one changes
+// RevokeAdminToken revokes admin token id (an error wrapping ErrNotFound
+// if there is none); revoking a revoked one changes
 // nothing. It refuses with ErrLastAdminToken to revoke the only valid
 // one. Two concurrent revocations of the last two valid tokens may both
 // pass this check; serve then creates a new token on its next start.
@@ -112,12 +112,12 @@ func (m *Manager) RevokeAdminToken(ctx context.Context, id string) error {
 	}
 	switch {
 	case !found:
-		return fmt.Errorf("revoke admin token %q: %w", id, store.ErrNotFound)
+		return fmt.Errorf("revoke admin token %q: %w", id, ErrNotFound)
 	case len(live) == 1 && live[0].ID == id:
 		return ErrLastAdminToken
 	}
 	if err := m.store.RevokeAdminToken(ctx, id); err != nil {
-		return fmt.Errorf("revoke admin token %q: %w", id, err)
+		return own(err, "revoke admin token %q", id)
 	}
 	return nil
 }

@@ -19,16 +19,31 @@ import (
 	"unicode/utf8"
 
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 )
 
-// ErrUnauthorized: the token is missing, malformed, unknown, revoked or
-// belongs to another tenant. Callers must not tell these apart on the wire.
-// Other outcomes are the store's sentinels, wrapped: store.ErrNotFound
-// (no such tenant or token), store.ErrExists (tenant name taken).
-var ErrUnauthorized = errors.New("unauthorized")
+// Errors of the manager (service errors, see svcerr); test with errors.Is.
+var (
+	// ErrUnauthorized: the token is missing, malformed, unknown, revoked
+	// or belongs to another tenant. Callers must not tell these apart on
+	// the wire.
+	ErrUnauthorized = svcerr.New(svcerr.Unauthorized, "", "unauthorized")
+	// ErrInvalid: the input (a tenant name, a token name) is not
+	// acceptable; instances say which and why.
+	ErrInvalid = svcerr.New(svcerr.Invalid, "", "invalid input")
+	// ErrNotFound: no such tenant or token.
+	ErrNotFound = svcerr.New(svcerr.NotFound, "", "not found")
+	// ErrExists: the tenant name is taken; instances name it.
+	ErrExists = svcerr.New(svcerr.Conflict, "", "already exists")
+)
 
-// ErrInvalid: the input (a tenant name, a token name) is not acceptable.
-var ErrInvalid = errors.New("invalid input")
+// own turns the store's not-found into the manager's own, with context.
+func own(err error, format string, args ...any) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf(format+": %w", append(args, ErrNotFound)...)
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
 
 // Defaults for the verified-token cache.
 const (
@@ -75,13 +90,13 @@ const maxNameLen = 200
 func CheckName(what, name string) error {
 	switch {
 	case strings.TrimSpace(name) == "":
-		return fmt.Errorf("%w: %s name must not be empty", ErrInvalid, what)
+		return ErrInvalid.With("%s name must not be empty", what)
 	case !utf8.ValidString(name):
-		return fmt.Errorf("%w: %s name must be valid UTF-8", ErrInvalid, what)
+		return ErrInvalid.With("%s name must be valid UTF-8", what)
 	case utf8.RuneCountInString(name) > maxNameLen:
-		return fmt.Errorf("%w: %s name is longer than %d characters", ErrInvalid, what, maxNameLen)
+		return ErrInvalid.With("%s name is longer than %d characters", what, maxNameLen)
 	case strings.ContainsFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return fmt.Errorf("%w: %s name must not contain control characters", ErrInvalid, what)
+		return ErrInvalid.With("%s name must not contain control characters", what)
 	}
 	return nil
 }
@@ -93,6 +108,9 @@ func (m *Manager) Create(ctx context.Context, name string, policy []byte) (store
 		return store.Tenant{}, "", err
 	}
 	t, err := m.store.CreateTenant(ctx, name, policy)
+	if errors.Is(err, store.ErrExists) {
+		return store.Tenant{}, "", ErrExists.With("a tenant named %q already exists", name)
+	}
 	if err != nil {
 		return store.Tenant{}, "", fmt.Errorf("create tenant: %w", err)
 	}
@@ -111,7 +129,7 @@ func (m *Manager) Create(ctx context.Context, name string, policy []byte) (store
 func (m *Manager) Get(ctx context.Context, id string) (store.Tenant, error) {
 	t, err := m.store.GetTenant(ctx, id)
 	if err != nil {
-		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, err)
+		return store.Tenant{}, own(err, "get tenant %q", id)
 	}
 	return t, nil
 }
@@ -130,7 +148,7 @@ func (m *Manager) List(ctx context.Context) ([]store.Tenant, error) {
 func (m *Manager) Delete(ctx context.Context, id string) error {
 	defer m.cache.dropTenant(id)
 	if err := m.store.DeleteTenant(ctx, id); err != nil {
-		return fmt.Errorf("delete tenant %q: %w", id, err)
+		return own(err, "delete tenant %q", id)
 	}
 	return nil
 }
@@ -140,7 +158,7 @@ func (m *Manager) Delete(ctx context.Context, id string) error {
 func (m *Manager) SetPolicy(ctx context.Context, id string, policy []byte) error {
 	defer m.cache.dropTenant(id)
 	if err := m.store.SetTenantPolicy(ctx, id, policy); err != nil {
-		return fmt.Errorf("set policy of tenant %q: %w", id, err)
+		return own(err, "set policy of tenant %q", id)
 	}
 	return nil
 }
@@ -157,7 +175,7 @@ func (m *Manager) IssueToken(ctx context.Context, tenantID, name string) (string
 	}
 	tok.TenantID = tenantID
 	if tok, err = m.store.CreateToken(ctx, tok); err != nil {
-		return "", store.Token{}, fmt.Errorf("issue token for tenant %q: %w", tenantID, err)
+		return "", store.Token{}, own(err, "issue token for tenant %q", tenantID)
 	}
 	return secret, tok, nil
 }
@@ -200,14 +218,13 @@ func (m *Manager) Tokens(ctx context.Context, tenantID string) ([]store.Token, e
 func (m *Manager) RevokeToken(ctx context.Context, tenantID, tokenID string) error {
 	defer m.cache.dropTenant(tenantID)
 	if err := m.store.RevokeToken(ctx, tenantID, tokenID); err != nil {
-		return fmt.Errorf("revoke token %q of tenant %q: %w", tokenID, tenantID, err)
+		return own(err, "revoke token %q of tenant %q", tokenID, tenantID)
 	}
 	return nil
 }
 
 // Authenticate checks a bearer token presented on tenant tenantID's URL
-// and returns the tenant. Unknown tenant: an error wrapping
-// store.ErrNotFound. Missing, malformed, unknown, revoked or other-tenant
+// and returns the tenant. Unknown tenant: an error wrapping ErrNotFound. Missing, malformed, unknown, revoked or other-tenant
 // token: ErrUnauthorized, all alike. A cached verification answers without
 // touching the store; an uncached valid token costs one indexed lookup.
 func (m *Manager) Authenticate(ctx context.Context, tenantID, token string) (store.Tenant, error) {
@@ -231,7 +248,7 @@ func (m *Manager) Authenticate(ctx context.Context, tenantID, token string) (sto
 	}
 	// Refused: tell an unknown tenant (404) from a bad token (401).
 	if _, err := m.store.GetTenant(ctx, tenantID); err != nil {
-		return store.Tenant{}, fmt.Errorf("authenticate on tenant %q: %w", tenantID, err)
+		return store.Tenant{}, own(err, "authenticate on tenant %q", tenantID)
 	}
 	return store.Tenant{}, ErrUnauthorized
 }

@@ -249,8 +249,8 @@ func TestCreateRejectsBadNames(t *testing.T) {
 		}
 	}
 	mustCreate(t, m, "Fabrikam")
-	if _, _, err := m.Create(context.Background(), "Fabrikam", nil); !errors.Is(err, store.ErrExists) {
-		t.Errorf("Create(duplicate) error = %v, want store.ErrExists", err)
+	if _, _, err := m.Create(context.Background(), "Fabrikam", nil); !errors.Is(err, ErrExists) || err.Error() != `a tenant named "Fabrikam" already exists` {
+		t.Errorf("Create(duplicate) error = %v, want ErrExists naming the tenant", err)
 	}
 }
 
@@ -274,8 +274,8 @@ func TestAuthenticate(t *testing.T) {
 		{"unknown token", a.ID, other, ErrUnauthorized},
 		{"admin-shaped token", a.ID, AdminTokenPrefix + tokA[len(TenantTokenPrefix):], ErrUnauthorized},
 		{"other tenant's token", b.ID, tokA, ErrUnauthorized},
-		{"unknown tenant", "nosuch", tokA, store.ErrNotFound},
-		{"unknown tenant without token", "nosuch", "", store.ErrNotFound},
+		{"unknown tenant", "nosuch", tokA, ErrNotFound},
+		{"unknown tenant without token", "nosuch", "", ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -373,8 +373,8 @@ func TestDeleteTenantDropsCachedTokens(t *testing.T) {
 	if err := m.Delete(ctx, a.ID); err != nil {
 		t.Fatalf("Delete() error = %v", err)
 	}
-	if _, err := m.Authenticate(ctx, a.ID, tok); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("Authenticate() on deleted tenant error = %v, want store.ErrNotFound", err)
+	if _, err := m.Authenticate(ctx, a.ID, tok); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Authenticate() on deleted tenant error = %v, want ErrNotFound", err)
 	}
 }
 

@@ -83,11 +83,11 @@ func (p *tracker) CycleFinished(CycleInfo, *CycleSummary, error) {}
 // Progress is a running cycle's progress: the objects acted on so far (one
 // per log entry), by outcome.
 type Progress struct {
-	CycleID   string                 `json:"cycleId,omitempty"` // known once the first object is logged
-	Kind      provisioning.CycleKind `json:"kind"`
-	Started   time.Time              `json:"started"`
-	Processed int64                  `json:"processed"`
-	Counts    provisioning.Stats     `json:"counts"` // Unchanged and Requests are known only at the end
+	CycleID   string // known once the first object is logged
+	Kind      provisioning.CycleKind
+	Started   time.Time
+	Processed int64
+	Counts    provisioning.Stats // Unchanged and Requests are known only at the end
 }
 
 func (p *tracker) note(e provisioning.LogEntry) {

@@ -304,28 +304,28 @@ func (s *Service) cancelRun(jobID string) {
 
 // Status is a job's state for `provisio job status`.
 type Status struct {
-	AppID   string `json:"appId"`
-	JobID   string `json:"jobId"`
-	State   State  `json:"state"`
-	Enabled bool   `json:"enabled"`
+	AppID   string
+	JobID   string
+	State   State
+	Enabled bool
 	// NextKind is the kind of the running cycle, or else of the next one.
-	NextKind provisioning.CycleKind `json:"cycleKind"`
+	NextKind provisioning.CycleKind
 	// Progress is the running cycle's; nil when none runs.
-	Progress *Progress `json:"progress,omitempty"`
+	Progress *Progress
 	// NextRun is when the scheduler starts the next cycle (zero when the
 	// job is stopped).
-	NextRun   time.Time     `json:"nextRun,omitzero"`
-	Links     LinkCounts    `json:"links"`
-	LastCycle *CycleSummary `json:"lastCycle,omitempty"`
+	NextRun   time.Time
+	Links     LinkCounts
+	LastCycle *CycleSummary
 }
 
 // LinkCounts counts a job's links: the objects it manages.
 type LinkCounts struct {
-	Users    int `json:"users"`
-	Groups   int `json:"groups"`
-	Disabled int `json:"disabled"` // provisioned with active=false
-	Pending  int `json:"pending"`  // a create was sent or is due; not confirmed
-	Failed   int `json:"failed"`   // awaiting a retry
+	Users    int
+	Groups   int
+	Disabled int // provisioned with active=false
+	Pending  int // a create was sent or is due; not confirmed
+	Failed   int // awaiting a retry
 }
 
 // Status reports the application's job: state, cycle kind, progress of

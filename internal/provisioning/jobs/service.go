@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,25 +14,27 @@ import (
 	"github.com/provisio-dev/provisio/internal/provisioning/record"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
-// Errors of the job service; test with errors.Is.
+// Errors of the job service (service errors, see svcerr); test with
+// errors.Is.
 var (
 	// ErrNotFound: no provisioning job for the application.
-	ErrNotFound = errors.New("provisioning job not found")
+	ErrNotFound = svcerr.New(svcerr.NotFound, "", "provisioning job not found")
 	// ErrInvalid: settings rejected; the wrapping message says why.
-	ErrInvalid = errors.New("invalid provisioning job settings")
+	ErrInvalid = svcerr.New(svcerr.Invalid, "", "invalid provisioning job settings")
 	// ErrNoToken: the job has no Tenant URL or Secret Token yet.
-	ErrNoToken = errors.New("provisioning job has no admin credentials")
+	ErrNoToken = svcerr.New(svcerr.Conflict, "no_credentials", "provisioning job has no admin credentials")
 	// ErrBusy: a cycle of the job is running on another server sharing
 	// the database.
-	ErrBusy = errors.New("a cycle of this provisioning job is running on another server")
+	ErrBusy = svcerr.New(svcerr.Busy, "job_busy", "a cycle of this provisioning job is running on another server")
 	// ErrCancelled: a cycle was stopped (Stop, Delete, shutdown) while it
 	// waited for a cycle slot, before it started.
-	ErrCancelled = errors.New("provisioning cycle cancelled before it started")
+	ErrCancelled = svcerr.New(svcerr.Conflict, "cycle_cancelled", "provisioning cycle cancelled before it started")
 	// ErrClosed: the service was closed (the server is shutting down).
-	ErrClosed = errors.New("provisioning job service is shut down")
+	ErrClosed = svcerr.New(svcerr.Unavailable, "shutting_down", "provisioning job service is shut down")
 )
 
 // The serializable form of a job's attribute mappings (see package
@@ -70,30 +71,20 @@ const (
 // Job is a job's settings as the API shows them; the Secret Token is never
 // included, only whether one is set.
 type Job struct {
-	ID                string                 `json:"id"`
-	AppID             string                 `json:"appId"`
-	TenantURL         string                 `json:"tenantUrl"`
-	TokenSet          bool                   `json:"tokenSet"`
-	Enabled           bool                   `json:"enabled"`
-	Scope             provisioning.ScopeMode `json:"scope"`
-	Interval          time.Duration          `json:"-"`
-	NotificationEmail string                 `json:"notificationEmail,omitempty"`
-	Mappings          Mappings               `json:"mappings"`
+	ID                string
+	AppID             string
+	TenantURL         string
+	TokenSet          bool
+	Enabled           bool
+	Scope             provisioning.ScopeMode
+	Interval          time.Duration
+	NotificationEmail string
+	Mappings          Mappings
 	// Warnings are problems of the settings that do not stop the job,
 	// such as a Secret Token sent in clear.
-	Warnings []string  `json:"warnings,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-}
-
-// MarshalJSON renders Interval as a Go duration string ("40m0s") next to
-// the other fields.
-func (j Job) MarshalJSON() ([]byte, error) {
-	type plain Job
-	return json.Marshal(struct {
-		plain
-		Interval string `json:"interval"`
-	}{plain(j), j.Interval.String()})
+	Warnings []string
+	Created  time.Time
+	Updated  time.Time
 }
 
 // Config is a change to a job's settings. Zero fields keep the current

@@ -72,6 +72,6 @@ type ModifiedProperty struct {
 
 // LogRecord is a stored log entry with its sequence number (for paging).
 type LogRecord struct {
-	Seq int64 `json:"seq"`
+	Seq int64
 	LogEntry
 }

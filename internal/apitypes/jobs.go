@@ -1,0 +1,182 @@
+package apitypes
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/provisio-dev/provisio/scim"
+)
+
+// Job is a provisioning job's settings; the Secret Token is never shown,
+// only whether one is set. Interval is a Go duration ("40m0s"); Mappings
+// are the attribute mappings per object type (users, groups) as the job
+// service stores them.
+type Job struct {
+	ID                string          `json:"id"`
+	AppID             string          `json:"appId"`
+	TenantURL         string          `json:"tenantUrl"`
+	TokenSet          bool            `json:"tokenSet"`
+	Enabled           bool            `json:"enabled"`
+	Scope             string          `json:"scope"`
+	NotificationEmail string          `json:"notificationEmail,omitempty"`
+	Mappings          json.RawMessage `json:"mappings"`
+	// Warnings are problems of the settings that do not stop the job,
+	// such as a Secret Token sent in clear.
+	Warnings []string  `json:"warnings,omitempty"`
+	Created  time.Time `json:"created"`
+	Updated  time.Time `json:"updated"`
+	Interval string    `json:"interval"`
+}
+
+// JobList is the answer of GET /jobs.
+type JobList struct {
+	Jobs []Job `json:"jobs"`
+}
+
+// ConfigureJob is the body of PUT /apps/{app}/job: absent fields keep
+// their value (or take the default for a new job). Token is write-only;
+// Interval is a Go duration ("40m", "30s").
+type ConfigureJob struct {
+	TenantURL         string          `json:"tenantUrl,omitempty"`
+	Token             string          `json:"token,omitempty"`
+	Scope             string          `json:"scope,omitempty"`
+	Interval          string          `json:"interval,omitempty"`
+	NotificationEmail *string         `json:"notificationEmail,omitempty"`
+	Mappings          json.RawMessage `json:"mappings,omitempty"`
+}
+
+// Stats counts what a cycle did, or a running cycle has done so far.
+type Stats struct {
+	Created   int64 `json:"created"`
+	Updated   int64 `json:"updated"`
+	Disabled  int64 `json:"disabled"`
+	Deleted   int64 `json:"deleted"`
+	Skipped   int64 `json:"skipped"`
+	Unchanged int64 `json:"unchanged"`
+	Failed    int64 `json:"failed"`
+	Requests  int64 `json:"requests"` // requests sent to the target
+}
+
+// Cycle is the record of one completed (or interrupted) cycle; Error says
+// why it ended early.
+type Cycle struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"` // initial or incremental
+	Started   time.Time `json:"started"`
+	Finished  time.Time `json:"finished"`
+	Stats     Stats     `json:"stats"`
+	Watermark int64     `json:"watermark"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// CycleList is the answer of GET /apps/{app}/job/runs, newest first.
+type CycleList struct {
+	Runs []Cycle `json:"runs"`
+}
+
+// JobStatus is a job's state: the running cycle's progress, when the next
+// one starts, the links it manages and its last cycle.
+type JobStatus struct {
+	AppID     string     `json:"appId"`
+	JobID     string     `json:"jobId"`
+	State     string     `json:"state"` // stopped, idle, queued or running
+	Enabled   bool       `json:"enabled"`
+	CycleKind string     `json:"cycleKind"` // of the running cycle, or else of the next
+	Progress  *Progress  `json:"progress,omitempty"`
+	NextRun   time.Time  `json:"nextRun,omitzero"`
+	Links     LinkCounts `json:"links"`
+	LastCycle *Cycle     `json:"lastCycle,omitempty"`
+}
+
+// Progress is a running cycle's progress: the objects acted on so far.
+// Counts' Unchanged and Requests are known only at the end.
+type Progress struct {
+	CycleID   string    `json:"cycleId,omitempty"`
+	Kind      string    `json:"kind"`
+	Started   time.Time `json:"started"`
+	Processed int64     `json:"processed"`
+	Counts    Stats     `json:"counts"`
+}
+
+// LinkCounts counts a job's links: the objects it manages.
+type LinkCounts struct {
+	Users    int `json:"users"`
+	Groups   int `json:"groups"`
+	Disabled int `json:"disabled"` // provisioned with active=false
+	Pending  int `json:"pending"`  // a create was sent or is due; not confirmed
+	Failed   int `json:"failed"`   // awaiting a retry
+}
+
+// TestResult is the outcome of Test Connection: a failing target is an
+// answer (ok false, with the reason), not an error of the API.
+type TestResult struct {
+	OK      bool   `json:"ok"`
+	Reason  string `json:"reason,omitempty"` // unreachable, tls, credentials, ...
+	Message string `json:"message"`
+}
+
+// LogEntry is one provisioning log entry: what a cycle did to one object.
+type LogEntry struct {
+	Seq        int64              `json:"seq"`
+	Time       time.Time          `json:"time"`
+	JobID      string             `json:"jobId"`
+	CycleID    string             `json:"cycleId"`
+	ChangeID   string             `json:"changeId"`
+	ObjectType string             `json:"objectType"`
+	SourceID   string             `json:"sourceId"`
+	SourceName string             `json:"sourceName,omitempty"`
+	TargetID   string             `json:"targetId,omitempty"`
+	Action     string             `json:"action"`
+	Status     string             `json:"status"`
+	Steps      []Step             `json:"steps,omitempty"`
+	Modified   []ModifiedProperty `json:"modified,omitempty"`
+	ErrorCode  string             `json:"errorCode,omitempty"`
+	Reason     string             `json:"reason,omitempty"`
+	Duration   time.Duration      `json:"duration"` // nanoseconds
+}
+
+// Step is one step of a log entry's action.
+type Step struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// ModifiedProperty is one target attribute an action changes.
+type ModifiedProperty struct {
+	Name string `json:"name"`
+	Old  string `json:"old,omitempty"`
+	New  string `json:"new,omitempty"`
+}
+
+// LogPage is a page of log entries, newest first; Next, when set, is the
+// before of the next (older) page.
+type LogPage struct {
+	Entries []LogEntry `json:"entries"`
+	Next    string     `json:"next,omitempty"`
+}
+
+// Plan is what the next cycle would do.
+type Plan struct {
+	CycleID   string          `json:"cycleId"`
+	Kind      string          `json:"kind"`
+	From      int64           `json:"from"`
+	To        int64           `json:"to"`
+	Counts    map[string]int  `json:"counts"` // by action
+	Unchanged int             `json:"unchanged"`
+	Actions   []PlannedAction `json:"actions"`
+}
+
+// PlannedAction is one planned action: a create carries the resource to
+// POST, an update or disable the PATCH operations (RFC 7644 §3.5.2).
+type PlannedAction struct {
+	Action     string                `json:"action"`
+	ObjectType string                `json:"objectType"`
+	SourceID   string                `json:"sourceId"`
+	SourceName string                `json:"sourceName,omitempty"`
+	TargetID   string                `json:"targetId,omitempty"`
+	Modified   []ModifiedProperty    `json:"modified,omitempty"`
+	Reason     string                `json:"reason,omitempty"`
+	Resource   scim.Resource         `json:"resource,omitempty"`
+	Operations []scim.PatchOperation `json:"operations,omitempty"`
+}
