@@ -18,7 +18,7 @@ func (a *API) createApp(w http.ResponseWriter, r *http.Request) error {
 	}
 	app, err := d.CreateApp(r.Context(), req.Name)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/apps/"+app.ID)
 	writeJSON(w, http.StatusCreated, appWire(app))
@@ -44,7 +44,7 @@ func (a *API) app(r *http.Request) (Directory, directory.App, error) {
 	}
 	app, err := d.GetApp(r.Context(), r.PathValue("app"))
 	if err != nil {
-		return nil, directory.App{}, public(err)
+		return nil, directory.App{}, err
 	}
 	return d, app, nil
 }
@@ -71,7 +71,7 @@ func (a *API) deleteApp(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err := d.DeleteApp(r.Context(), app.ID); err != nil {
-		return public(err)
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

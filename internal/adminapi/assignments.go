@@ -16,7 +16,7 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request) error {
 	}
 	as, err := d.Assignments(r.Context(), app.ID)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	names, err := principalNames(r.Context(), d.Store(), as)
 	if err != nil {
@@ -47,7 +47,7 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
 		as, err = d.AssignGroup(r.Context(), app.ID, req.Group, req.Role)
 	}
 	if err != nil {
-		return public(err)
+		return err
 	}
 	names, err := principalNames(r.Context(), d.Store(), []directory.Assignment{as})
 	if err != nil {
@@ -66,7 +66,7 @@ func (a *API) unassign(param string, do func(Directory, context.Context, string,
 			return err
 		}
 		if err := do(d, r.Context(), app.ID, r.PathValue(param)); err != nil {
-			return public(err)
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil

@@ -106,7 +106,7 @@ func pageParams(q url.Values) (store.UserQuery, error) {
 // status; or returns the service's error.
 func answer[T, W any](w http.ResponseWriter, status int, wire func(T) W, v T, err error) error {
 	if err != nil {
-		return public(err)
+		return err
 	}
 	writeJSON(w, status, wire(v))
 	return nil
@@ -158,7 +158,7 @@ func softOrPermanent(w http.ResponseWriter, r *http.Request, purge, soft func() 
 	switch r.URL.Query().Get("permanent") {
 	case "true":
 		if err := purge(); err != nil {
-			return public(err)
+			return err
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil

@@ -1,7 +1,6 @@
 package adminapi
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,7 +42,6 @@ func toAPIError(err error) *apiError {
 	var ae *apiError
 	var maxErr *http.MaxBytesError
 	var connErr *client.ConnectionError
-	var pe *publicError
 	switch {
 	case errors.As(err, &ae):
 		return ae
@@ -63,26 +61,15 @@ func toAPIError(err error) *apiError {
 	if errors.As(err, &connErr) { // a job's target failed
 		return &apiError{http.StatusBadGateway, "target_" + string(connErr.Reason), err.Error()}
 	}
-	// The store's sentinels: the directory service still reports them
-	// (public marks its errors, whose messages are fit for users); one
-	// reaching here unmarked says no more than its kind.
-	var csvErr *csv.ParseError
-	marked := errors.As(err, &pe)
-	msg := func(unmarked string) string {
-		if marked {
-			return err.Error()
-		}
-		return unmarked
-	}
+	// A store sentinel no service owned (the change feed, read from the
+	// store) says no more than its kind.
 	switch {
-	case marked && errors.As(err, &csvErr): // a CSV import whose header is not CSV
-		return &apiError{http.StatusBadRequest, "bad_request", msg("")}
 	case errors.Is(err, store.ErrNotFound):
-		return &apiError{http.StatusNotFound, "not_found", msg("resource not found")}
+		return &apiError{http.StatusNotFound, "not_found", "resource not found"}
 	case errors.Is(err, store.ErrExists):
-		return &apiError{http.StatusConflict, "conflict", msg("the object already exists")}
+		return &apiError{http.StatusConflict, "conflict", "the object already exists"}
 	case errors.Is(err, store.ErrInvalid):
-		return &apiError{http.StatusBadRequest, "bad_request", msg("invalid value")}
+		return &apiError{http.StatusBadRequest, "bad_request", "invalid value"}
 	}
 	return &apiError{http.StatusInternalServerError, "internal", "internal server error"}
 }
@@ -104,24 +91,6 @@ var codeHints = map[string]string{
 	"cycle_cancelled":  "; the job was stopped or deleted, or the server is shutting down",
 	"shutting_down":    "; try again on another server or once it is back",
 	"no_credentials":   "; run `provisio job configure` with --tenant-url and a token",
-}
-
-// publicError marks an error of the directory service whose message is
-// fit for users (it names the object and the problem, never a secret):
-// its store sentinel picks the status and its text is the message. It
-// goes once the directory service reports service errors (svcerr).
-type publicError struct{ err error }
-
-func (e *publicError) Error() string { return e.err.Error() }
-func (e *publicError) Unwrap() error { return e.err }
-
-// public marks err as a directory service error fit for users; nil stays
-// nil.
-func public(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &publicError{err}
 }
 
 // errUnavailable answers requests for a service this server runs without.

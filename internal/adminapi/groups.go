@@ -21,7 +21,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 	g, err := d.CreateGroup(r.Context(), directory.Group{ObjectID: req.ObjectID, DisplayName: req.DisplayName,
 		Description: req.Description, Mail: req.Mail, MailNickname: req.MailNickname})
 	if err != nil {
-		return public(err)
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/groups/"+g.ObjectID)
 	writeJSON(w, http.StatusCreated, groupWire(g, nil))
@@ -45,7 +45,7 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request) error {
 	}
 	g, err := d.GetGroup(r.Context(), r.PathValue("group"))
 	if err != nil {
-		return public(err)
+		return err
 	}
 	return a.writeGroup(w, r, d, g)
 }
@@ -74,7 +74,7 @@ func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	return softOrPermanent(w, r, func() error { return d.PurgeGroup(r.Context(), ref) }, func() error {
 		g, err := d.DeleteGroup(r.Context(), ref)
 		if err != nil {
-			return public(err)
+			return err
 		}
 		return a.writeGroup(w, r, d, g)
 	})
@@ -88,7 +88,7 @@ func (a *API) restoreGroup(w http.ResponseWriter, r *http.Request) error {
 	}
 	g, err := d.RestoreGroup(r.Context(), r.PathValue("group"))
 	if err != nil {
-		return public(err)
+		return err
 	}
 	return a.writeGroup(w, r, d, g)
 }
@@ -109,12 +109,12 @@ func (a *API) changeMembers(w http.ResponseWriter, r *http.Request) error {
 	var out apitypes.MembersChanged
 	if len(req.Add) > 0 {
 		if out.Added, err = d.AddMembers(r.Context(), group, req.Add); err != nil {
-			return public(err)
+			return err
 		}
 	}
 	if len(req.Remove) > 0 {
 		if out.Removed, err = d.RemoveMembers(r.Context(), group, req.Remove); err != nil {
-			return public(err)
+			return err
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -173,7 +173,7 @@ func TestJobRunErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := toAPIError(public(tt.err))
+			got := toAPIError(tt.err)
 			if got.status != tt.wantStatus || got.code != tt.wantCode || !strings.HasPrefix(got.message, tt.err.Error()) {
 				t.Errorf("toAPIError(%v) = %d %s %q, want %d %s with the error's text", tt.err, got.status, got.code, got.message, tt.wantStatus, tt.wantCode)
 			}

@@ -87,11 +87,11 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := dirsvc.NewUser(attrs)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	u, err = d.CreateUser(r.Context(), u)
 	if err != nil {
-		return public(err)
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/users/"+u.ObjectID)
 	writeJSON(w, http.StatusCreated, userWire(u))

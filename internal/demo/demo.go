@@ -84,7 +84,7 @@ func Seed(ctx context.Context, s Services) (Result, error) {
 	switch {
 	case err == nil:
 		return existing(ctx, s, app)
-	case !errors.Is(err, store.ErrNotFound):
+	case !errors.Is(err, dirsvc.ErrNotFound):
 		return Result{}, fmt.Errorf("demo: %w", err)
 	}
 	users, err := s.Directory.ListUsers(ctx, store.UserQuery{Limit: 1})

@@ -145,7 +145,7 @@ func TestSeedLeavesOtherDirectoriesAlone(t *testing.T) {
 	if _, err := Seed(ctx, s); !errors.Is(err, ErrNotEmpty) {
 		t.Fatalf("Seed(directory with a user) error = %v, want ErrNotEmpty", err)
 	}
-	if _, err := s.Directory.GetApp(ctx, AppName); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Directory.GetApp(ctx, AppName); !errors.Is(err, dirsvc.ErrNotFound) {
 		t.Errorf("GetApp(%s) after a refused Seed: error = %v, want not found", AppName, err)
 	}
 	if ts, _ := s.Tenants.List(ctx); len(ts) != 0 {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -21,7 +20,7 @@ const ExtensionPrefix = directory.ExtensionPrefix
 // attribute takes a bool as its text, as the admin API always has.
 // manager takes the manager's ObjectID as it is (the Service resolves UPNs
 // before calling this). objectId cannot be set; an unknown name or a bad
-// value is an error wrapping store.ErrInvalid.
+// value is an error wrapping ErrInvalid.
 func SetAttr(u *directory.User, name string, value any) error {
 	return setAttr(u, name, value, false)
 }
@@ -32,16 +31,16 @@ func setAttr(u *directory.User, name string, value any, isNew bool) error {
 	switch {
 	case !ok:
 		return fmt.Errorf("unknown attribute %q (want one of %s or %s<name>): %w",
-			name, strings.Join(directory.UserAttributes[1:], ", "), ExtensionPrefix, store.ErrInvalid)
+			name, strings.Join(directory.UserAttributes[1:], ", "), ExtensionPrefix, ErrInvalid)
 	case !a.Settable && !isNew:
-		return fmt.Errorf("%s is immutable: %w", a.Name, store.ErrInvalid)
+		return fmt.Errorf("%s is immutable: %w", a.Name, ErrInvalid)
 	}
 	v, err := attrValue(a, value)
 	if err != nil {
 		return err
 	}
 	if err := a.Set(u, v); err != nil {
-		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return nil
 }
@@ -51,7 +50,7 @@ func attrValue(a directory.Attribute[directory.User], value any) (any, error) {
 	switch v := value.(type) {
 	case nil:
 		if a.Type == directory.Boolean {
-			return nil, fmt.Errorf("%s: want true or false: %w", a.Name, store.ErrInvalid)
+			return nil, fmt.Errorf("%s: want true or false: %w", a.Name, ErrInvalid)
 		}
 		return "", nil
 	case bool:
@@ -69,7 +68,7 @@ func attrValue(a directory.Attribute[directory.User], value any) (any, error) {
 		}
 		return b, nil
 	}
-	return nil, fmt.Errorf("%s: want a string, a boolean or null, not %T: %w", a.Name, value, store.ErrInvalid)
+	return nil, fmt.Errorf("%s: want a string, a boolean or null, not %T: %w", a.Name, value, ErrInvalid)
 }
 
 // KnownAttr reports whether name is a user attribute SetAttr accepts (or,
@@ -82,7 +81,7 @@ func KnownAttr(name string) bool {
 func parseBool(s string) (bool, error) {
 	b, err := scim.ParseBool(s)
 	if err != nil {
-		return false, fmt.Errorf("not a boolean: %w", store.ErrInvalid)
+		return false, fmt.Errorf("not a boolean: %w", ErrInvalid)
 	}
 	return b, nil
 }
@@ -93,7 +92,7 @@ func validUPN(upn string) error {
 	local, domain, ok := strings.Cut(upn, "@")
 	if !ok || local == "" || domain == "" || strings.Contains(domain, "@") ||
 		strings.ContainsFunc(upn, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-		return fmt.Errorf("userPrincipalName %q: want local@domain without spaces: %w", upn, store.ErrInvalid)
+		return fmt.Errorf("userPrincipalName %q: want local@domain without spaces: %w", upn, ErrInvalid)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/store"
 )
 
 func TestSetAttr(t *testing.T) {
@@ -22,10 +21,10 @@ func TestSetAttr(t *testing.T) {
 		{"clear extension", "extension_old", "", func(u *directory.User) bool { return len(u.Extensions) == 0 }, nil},
 		{"disable", "accountEnabled", "false", func(u *directory.User) bool { return !u.AccountEnabled }, nil},
 		{"enable yes", "accountEnabled", "Yes", func(u *directory.User) bool { return u.AccountEnabled }, nil},
-		{"bad bool", "accountEnabled", "maybe", nil, store.ErrInvalid},
-		{"objectId", "objectId", "x", nil, store.ErrInvalid},
-		{"unknown", "favouriteColour", "blue", nil, store.ErrInvalid},
-		{"bare prefix", "extension_", "x", nil, store.ErrInvalid},
+		{"bad bool", "accountEnabled", "maybe", nil, ErrInvalid},
+		{"objectId", "objectId", "x", nil, ErrInvalid},
+		{"unknown", "favouriteColour", "blue", nil, ErrInvalid},
+		{"bare prefix", "extension_", "x", nil, ErrInvalid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,7 +70,7 @@ func TestNewUser(t *testing.T) {
 	if err != nil || u.UserPrincipalName != "a@b" || u.ObjectID != "id-1" || u.Surname != "Lee" || !u.AccountEnabled {
 		t.Errorf("NewUser() = %+v, %v; want enabled a@b id-1 Lee", u, err)
 	}
-	if _, err := NewUser(map[string]any{"nope": "x"}); !errors.Is(err, store.ErrInvalid) {
+	if _, err := NewUser(map[string]any{"nope": "x"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("NewUser(unknown attribute) = %v, want ErrInvalid", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/source"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -51,7 +52,7 @@ type ImportProgress struct {
 // RowError is a rejected record (a CSV row): nothing of it was written.
 type RowError struct {
 	Line int    // 1-based line number in the input (a CSV header is line 1)
-	Err  error  // wraps store.ErrInvalid, ErrExists or ErrNotFound
+	Err  error  // wraps ErrInvalid, ErrExists or ErrNotFound
 	UPN  string // the row's userPrincipalName, if it had one
 }
 
@@ -73,11 +74,11 @@ type ImportResult struct {
 func (s *Service) ImportUsers(ctx context.Context, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	src, err := s.sources.Open("csv", r)
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("import users: %w", err)
+		return ImportResult{}, fmt.Errorf("import users: %w", own(err))
 	}
 	res, err := s.sync(ctx, src, opts)
 	if err != nil {
-		return res, fmt.Errorf("import users: %w", err)
+		return res, fmt.Errorf("import users: %w", own(err))
 	}
 	return res, nil
 }
@@ -95,7 +96,7 @@ func (s *Service) ImportUsers(ctx context.Context, r io.Reader, opts ImportOptio
 func (s *Service) Sync(ctx context.Context, src source.Reader, opts ImportOptions) (ImportResult, error) {
 	res, err := s.sync(ctx, src, opts)
 	if err != nil {
-		return res, fmt.Errorf("sync users: %w", err)
+		return res, fmt.Errorf("sync users: %w", own(err))
 	}
 	return res, nil
 }
@@ -211,7 +212,7 @@ func (im *importer) update(ctx context.Context, rec source.Record) (updated bool
 		}
 	}
 	if _, err := im.s.UpdateUser(ctx, cur.ObjectID, set); err != nil {
-		if !errors.Is(err, store.ErrInvalid) && !errors.Is(err, store.ErrExists) && !errors.Is(err, store.ErrNotFound) {
+		if svcerr.KindOf(err) == 0 { // not the record's fault
 			return true, err
 		}
 		im.reject(rec.Line, upn, err)
@@ -231,7 +232,7 @@ func (im *importer) reject(line int, upn string, err error) {
 	if scim.CheckIdentifier("", upn) != nil {
 		upn = ""
 	}
-	im.res.Errors = append(im.res.Errors, RowError{Line: line, UPN: upn, Err: err})
+	im.res.Errors = append(im.res.Errors, RowError{Line: line, UPN: upn, Err: own(err)})
 }
 
 // flush writes the pending batch in one transaction.

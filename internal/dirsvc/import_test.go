@@ -51,13 +51,13 @@ func TestImportUsers(t *testing.T) {
 		line int
 		err  error
 	}{
-		{4, store.ErrInvalid},   // bad UPN
-		{7, store.ErrInvalid},   // bad boolean
-		{8, store.ErrExists},    // UPN imported in an earlier batch
-		{9, store.ErrInvalid},   // wrong number of fields
-		{10, store.ErrNotFound}, // unknown manager
-		{11, store.ErrExists},   // UPN already in the directory
-		{13, store.ErrInvalid},  // a bare quote
+		{4, dirsvc.ErrInvalid},   // bad UPN
+		{7, dirsvc.ErrInvalid},   // bad boolean
+		{8, dirsvc.ErrExists},    // UPN imported in an earlier batch
+		{9, dirsvc.ErrInvalid},   // wrong number of fields
+		{10, dirsvc.ErrNotFound}, // unknown manager
+		{11, dirsvc.ErrExists},   // UPN already in the directory
+		{13, dirsvc.ErrInvalid},  // a bare quote
 	}
 	if res.Failed != len(wantLines) {
 		t.Fatalf("ImportUsers().Failed = %v, want lines %v", res.Errors, wantLines)
@@ -84,7 +84,7 @@ func TestImportUsers(t *testing.T) {
 		t.Errorf("GetUser(w8, after a row with a bare quote) = %v", err)
 	}
 	for _, upn := range []string{"w3@example.com", "w4@example.com", "w5@example.com", "w7@example.com"} {
-		if _, err := s.GetUser(ctx, upn); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetUser(ctx, upn); !errors.Is(err, dirsvc.ErrNotFound) {
 			t.Errorf("GetUser(%s) of a rejected row = %v, want ErrNotFound", upn, err)
 		}
 	}
@@ -131,7 +131,7 @@ func TestImportUsersUpdate(t *testing.T) {
 	}
 	exists := 0
 	for _, f := range res.Errors {
-		if errors.Is(&f, store.ErrExists) {
+		if errors.Is(&f, dirsvc.ErrExists) {
 			exists++
 		}
 	}
@@ -144,7 +144,7 @@ func TestImportUsersUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ImportUsers(Update) = %v", err)
 	}
-	if res.Imported != 1 || res.Updated != 3 || res.Failed != 1 || res.Errors[0].Line != 5 || !errors.Is(&res.Errors[0], store.ErrInvalid) {
+	if res.Imported != 1 || res.Updated != 3 || res.Failed != 1 || res.Errors[0].Line != 5 || !errors.Is(&res.Errors[0], dirsvc.ErrInvalid) {
 		t.Fatalf("ImportUsers(Update) = imported %d, updated %d, failed %v; want 1, 3 and line 5 invalid", res.Imported, res.Updated, res.Errors)
 	}
 	gotA, err := s.GetUser(ctx, a.ObjectID)
@@ -166,12 +166,13 @@ func TestImportUsersBadHeader(t *testing.T) {
 		{"unknown column", "userPrincipalName,colour\na@x,blue\n"},
 		{"no userPrincipalName", "displayName\nA\n"},
 		{"duplicate column", "userPrincipalName,surname,Surname\na@x,b,c\n"},
+		{"header not CSV", "userPrincipalName,sur\"name\na@x,b\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := newService(t)
 			res, err := s.ImportUsers(ctx, strings.NewReader(tc.csv), dirsvc.ImportOptions{})
-			if !errors.Is(err, store.ErrInvalid) || res.Imported != 0 {
+			if !errors.Is(err, dirsvc.ErrInvalid) || res.Imported != 0 {
 				t.Errorf("ImportUsers(%s) = %+v, %v; want ErrInvalid and nothing imported", tc.name, res, err)
 			}
 			if us, _ := s.ListUsers(ctx, store.UserQuery{}); len(us) != 0 {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -20,13 +19,13 @@ import (
 //   - every other attribute: at most scim.MaxStringLength characters, no
 //     control characters but TAB, LF and CR.
 //
-// A value over a limit wraps store.ErrInvalid; a reference no object can
-// have is store.ErrNotFound, without a query.
+// A value over a limit wraps ErrInvalid; a reference no object can have
+// is ErrNotFound, without a query.
 
 // checkIdentifier checks an identifier or name attribute.
 func checkIdentifier(name, s string) error {
 	if err := scim.CheckIdentifier(name, s); err != nil {
-		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return nil
 }
@@ -34,16 +33,16 @@ func checkIdentifier(name, s string) error {
 // checkText checks a free-text attribute.
 func checkText(name, s string) error {
 	if err := scim.CheckText(name, s, scim.MaxStringLength); err != nil {
-		return fmt.Errorf("%w: %w", err, store.ErrInvalid)
+		return fmt.Errorf("%w: %w", err, ErrInvalid)
 	}
 	return nil
 }
 
-// checkRef answers store.ErrNotFound for a reference to a user, group or
+// checkRef answers ErrNotFound for a reference to a user, group or
 // app that no object can have.
 func checkRef(what, ref string) error {
 	if scim.CheckIdentifier(what, ref) != nil {
-		return fmt.Errorf("no %s by that name or id: %w", what, store.ErrNotFound)
+		return fmt.Errorf("no %s by that name or id: %w", what, ErrNotFound)
 	}
 	return nil
 }

@@ -32,56 +32,56 @@ func TestDirectoryLimits(t *testing.T) {
 		{"NUL in a UPN", func() error {
 			_, err := s.CreateUser(ctx, directory.User{UserPrincipalName: "a\x00@example.com"})
 			return err
-		}, store.ErrInvalid, "userPrincipalName contains the control character U+0000"},
+		}, dirsvc.ErrInvalid, "userPrincipalName contains the control character U+0000"},
 		{"long UPN", func() error {
 			_, err := s.CreateUser(ctx, directory.User{UserPrincipalName: long(3000) + "@example.com"})
 			return err
-		}, store.ErrInvalid, "userPrincipalName is longer than 512 characters"},
+		}, dirsvc.ErrInvalid, "userPrincipalName is longer than 512 characters"},
 		{"NUL in displayName", func() error {
 			_, err := s.CreateUser(ctx, directory.User{UserPrincipalName: "b@example.com", DisplayName: "B\x00"})
 			return err
-		}, store.ErrInvalid, "displayName contains"},
+		}, dirsvc.ErrInvalid, "displayName contains"},
 		{"long department", func() error {
 			_, err := s.CreateUser(ctx, directory.User{UserPrincipalName: "c@example.com", Department: long(70000)})
 			return err
-		}, store.ErrInvalid, "department is longer than 65536"},
+		}, dirsvc.ErrInvalid, "department is longer than 65536"},
 		{"control character in an extension", func() error {
 			_, err := s.UpdateUser(ctx, "ok@example.com", map[string]any{"extension_x": "\x1b"})
 			return err
-		}, store.ErrInvalid, "extension_x contains"},
+		}, dirsvc.ErrInvalid, "extension_x contains"},
 		{"NUL by update", func() error {
 			_, err := s.UpdateUser(ctx, "ok@example.com", map[string]any{"surname": "\x00"})
 			return err
-		}, store.ErrInvalid, "surname contains"},
-		{"NUL user reference", func() error { _, err := s.GetUser(ctx, "a\x00b"); return err }, store.ErrNotFound, "no user"},
-		{"invalid UTF-8 user reference", func() error { _, err := s.DeleteUser(ctx, "\xff@x"); return err }, store.ErrNotFound, "no user"},
+		}, dirsvc.ErrInvalid, "surname contains"},
+		{"NUL user reference", func() error { _, err := s.GetUser(ctx, "a\x00b"); return err }, dirsvc.ErrNotFound, "no user"},
+		{"invalid UTF-8 user reference", func() error { _, err := s.DeleteUser(ctx, "\xff@x"); return err }, dirsvc.ErrNotFound, "no user"},
 		{"NUL in after", func() error {
 			_, err := s.ListUsers(ctx, store.UserQuery{After: "\x00"})
 			return err
-		}, store.ErrInvalid, "after contains"},
+		}, dirsvc.ErrInvalid, "after contains"},
 		{"NUL in a group name", func() error {
 			_, err := s.CreateGroup(ctx, directory.Group{DisplayName: "G\x00"})
 			return err
-		}, store.ErrInvalid, "displayName contains"},
+		}, dirsvc.ErrInvalid, "displayName contains"},
 		{"long group name", func() error {
 			_, err := s.CreateGroup(ctx, directory.Group{DisplayName: long(10000)})
 			return err
-		}, store.ErrInvalid, "displayName is longer than 512"},
+		}, dirsvc.ErrInvalid, "displayName is longer than 512"},
 		{"NUL member id", func() error {
 			_, err := s.CreateGroup(ctx, directory.Group{DisplayName: "G", Members: []directory.Member{{ID: "\x00", Kind: directory.KindUser}}})
 			return err
-		}, store.ErrNotFound, "no user"},
+		}, dirsvc.ErrNotFound, "no user"},
 		{"NUL member reference", func() error {
 			_, err := s.AddMembers(ctx, "G", []string{"\x00"})
 			return err
-		}, store.ErrNotFound, ""},
-		{"NUL group reference", func() error { _, err := s.GetGroup(ctx, "\x00"); return err }, store.ErrNotFound, "no group"},
-		{"long app name", func() error { _, err := s.CreateApp(ctx, long(600)); return err }, store.ErrInvalid, "name is longer than 512"},
-		{"NUL app reference", func() error { _, err := s.GetApp(ctx, "a\x00"); return err }, store.ErrNotFound, "no app"},
+		}, dirsvc.ErrNotFound, ""},
+		{"NUL group reference", func() error { _, err := s.GetGroup(ctx, "\x00"); return err }, dirsvc.ErrNotFound, "no group"},
+		{"long app name", func() error { _, err := s.CreateApp(ctx, long(600)); return err }, dirsvc.ErrInvalid, "name is longer than 512"},
+		{"NUL app reference", func() error { _, err := s.GetApp(ctx, "a\x00"); return err }, dirsvc.ErrNotFound, "no app"},
 		{"NUL app role", func() error {
 			_, err := s.AssignUser(ctx, "App", "ok@example.com", "r\x00")
 			return err
-		}, store.ErrInvalid, "appRoleId contains"},
+		}, dirsvc.ErrInvalid, "appRoleId contains"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,7 +117,7 @@ func TestImportRejectsBadCellsAlone(t *testing.T) {
 			var lines []int
 			for _, re := range res.Errors {
 				lines = append(lines, re.Line)
-				if !errors.Is(&re, store.ErrInvalid) && !errors.Is(&re, store.ErrExists) {
+				if !errors.Is(&re, dirsvc.ErrInvalid) && !errors.Is(&re, dirsvc.ErrExists) {
 					t.Errorf("row error %v, want it to wrap ErrInvalid", &re)
 				}
 			}

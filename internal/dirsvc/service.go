@@ -7,12 +7,13 @@
 // which sources (internal/source: CSV import now) write users.
 //
 // It sits above the store, apart from the domain (internal/directory,
-// below the store): it speaks the store's contract (store.Directory and
-// its sentinel errors), and internal/store imports internal/directory for
-// the domain types; one interface and one set of errors, no mirror copies.
+// below the store): it speaks the store's contract (store.Directory), and
+// internal/store imports internal/directory for the domain types; one
+// interface, no mirror copies.
 //
-// Errors wrap store.ErrNotFound, store.ErrExists or store.ErrInvalid (the
-// admin API maps them to 404, 409 and 400); messages are fit for users.
+// Errors are the service's own (svcerr): they wrap ErrNotFound, ErrExists
+// or ErrInvalid, never the store's sentinels (the admin API answers them
+// 404, 409 and 400); messages are fit for users.
 package dirsvc
 
 import (
@@ -103,7 +104,7 @@ func (s *Service) CreateUser(ctx context.Context, u directory.User) (directory.U
 	}
 	out, err := s.st.CreateUser(ctx, u)
 	if err != nil {
-		return directory.User{}, fmt.Errorf("create user %q: %w", u.UserPrincipalName, err)
+		return directory.User{}, fmt.Errorf("create user %q: %w", u.UserPrincipalName, own(err))
 	}
 	return out, nil
 }
@@ -142,15 +143,15 @@ func (s *Service) prepareNew(ctx context.Context, u *directory.User, pending *pe
 		return err
 	}
 	if pending.hasUPN(u.UserPrincipalName) {
-		return fmt.Errorf("userPrincipalName %q appears earlier in the file: %w", u.UserPrincipalName, store.ErrExists)
+		return fmt.Errorf("userPrincipalName %q appears earlier in the file: %w", u.UserPrincipalName, ErrExists)
 	}
 	switch {
 	case u.ObjectID == "":
 		u.ObjectID = newID()
 	case uuid.Validate(u.ObjectID) != nil:
-		return fmt.Errorf("objectId %q is not a UUID: %w", u.ObjectID, store.ErrInvalid)
+		return fmt.Errorf("objectId %q is not a UUID: %w", u.ObjectID, ErrInvalid)
 	case pending.has(u.ObjectID):
-		return fmt.Errorf("objectId %q appears earlier in the file: %w", u.ObjectID, store.ErrExists)
+		return fmt.Errorf("objectId %q appears earlier in the file: %w", u.ObjectID, ErrExists)
 	}
 	if id, ok := pending.lookup(u.Manager); ok {
 		u.Manager = id
@@ -207,7 +208,7 @@ func (s *Service) resolveManager(ctx context.Context, u *directory.User) error {
 		return fmt.Errorf("manager: %w", err)
 	}
 	if m.ObjectID == u.ObjectID {
-		return fmt.Errorf("a user cannot be their own manager: %w", store.ErrInvalid)
+		return fmt.Errorf("a user cannot be their own manager: %w", ErrInvalid)
 	}
 	u.Manager = m.ObjectID
 	return nil
@@ -216,15 +217,17 @@ func (s *Service) resolveManager(ctx context.Context, u *directory.User) error {
 // user finds a user by UPN (a ref containing "@") or ObjectID.
 func (s *Service) user(ctx context.Context, ref string) (directory.User, error) {
 	if ref == "" {
-		return directory.User{}, fmt.Errorf("empty user reference: %w", store.ErrInvalid)
+		return directory.User{}, fmt.Errorf("empty user reference: %w", ErrInvalid)
 	}
 	if err := checkRef("user", ref); err != nil {
 		return directory.User{}, err
 	}
+	get := s.st.GetUser
 	if strings.Contains(ref, "@") {
-		return s.st.GetUserByUPN(ctx, ref)
+		get = s.st.GetUserByUPN
 	}
-	return s.st.GetUser(ctx, ref)
+	u, err := get(ctx, ref)
+	return u, own(err)
 }
 
 // GetUser returns a user named by userPrincipalName or ObjectID,
@@ -239,7 +242,8 @@ func (s *Service) ListUsers(ctx context.Context, q store.UserQuery) ([]directory
 	if err := checkIdentifier("after", q.After); err != nil {
 		return nil, err
 	}
-	return s.st.ListUsers(ctx, q)
+	users, err := s.st.ListUsers(ctx, q)
+	return users, own(err)
 }
 
 // UpdateUser sets attributes by name (see SetAttr; nil or "" clears one),
@@ -283,7 +287,7 @@ func (s *Service) UpdateUser(ctx context.Context, ref string, set map[string]any
 		return nil
 	})
 	if err != nil {
-		return directory.User{}, fmt.Errorf("update user %q: %w", ref, err)
+		return directory.User{}, fmt.Errorf("update user %q: %w", ref, own(err))
 	}
 	return out, nil
 }
@@ -337,11 +341,11 @@ func (s *Service) PurgeExpired(ctx context.Context) ([]string, error) {
 	cutoff := s.now().Add(-s.retention)
 	users, err := s.st.PurgeDeletedUsers(ctx, cutoff)
 	if err != nil {
-		return nil, fmt.Errorf("purge expired users: %w", err)
+		return nil, fmt.Errorf("purge expired users: %w", own(err))
 	}
 	groups, err := s.st.PurgeDeletedGroups(ctx, cutoff)
 	if err != nil {
-		return users, fmt.Errorf("purge expired groups: %w", err)
+		return users, fmt.Errorf("purge expired groups: %w", own(err))
 	}
 	if len(users)+len(groups) > 0 {
 		s.log.Info("purged soft-deleted users and groups past retention", "users", len(users), "groups", len(groups), "retention", s.retention)
@@ -354,7 +358,7 @@ func (s *Service) PurgeExpired(ctx context.Context) ([]string, error) {
 func (s *Service) PruneFeed(ctx context.Context) (int64, error) {
 	n, err := s.st.PruneChanges(ctx, s.now().Add(-s.feedRetention))
 	if err != nil {
-		return 0, err
+		return 0, own(err)
 	}
 	if n > 0 {
 		s.log.Info("pruned directory changes past retention", "count", n, "retention", s.feedRetention)
@@ -391,7 +395,7 @@ func (s *Service) RunRetention(ctx context.Context, interval time.Duration) erro
 func (s *Service) CreateGroup(ctx context.Context, g directory.Group) (directory.Group, error) {
 	g.DisplayName = strings.TrimSpace(g.DisplayName)
 	if g.DisplayName == "" {
-		return directory.Group{}, fmt.Errorf("create group: empty displayName: %w", store.ErrInvalid)
+		return directory.Group{}, fmt.Errorf("create group: empty displayName: %w", ErrInvalid)
 	}
 	g.DeletedAt = nil
 	if err := checkGroup(&g); err != nil {
@@ -405,11 +409,11 @@ func (s *Service) CreateGroup(ctx context.Context, g directory.Group) (directory
 	if g.ObjectID == "" {
 		g.ObjectID = newID()
 	} else if _, err := uuid.Parse(g.ObjectID); err != nil {
-		return directory.Group{}, fmt.Errorf("create group: objectId %q is not a UUID: %w", g.ObjectID, store.ErrInvalid)
+		return directory.Group{}, fmt.Errorf("create group: objectId %q is not a UUID: %w", g.ObjectID, ErrInvalid)
 	}
 	out, err := s.st.CreateGroup(ctx, g)
 	if err != nil {
-		return directory.Group{}, fmt.Errorf("create group %q: %w", g.DisplayName, err)
+		return directory.Group{}, fmt.Errorf("create group %q: %w", g.DisplayName, own(err))
 	}
 	return out, nil
 }
@@ -417,7 +421,7 @@ func (s *Service) CreateGroup(ctx context.Context, g directory.Group) (directory
 // group finds a group by ObjectID, else by displayName.
 func (s *Service) group(ctx context.Context, ref string) (directory.Group, error) {
 	if ref == "" {
-		return directory.Group{}, fmt.Errorf("empty group reference: %w", store.ErrInvalid)
+		return directory.Group{}, fmt.Errorf("empty group reference: %w", ErrInvalid)
 	}
 	if err := checkRef("group", ref); err != nil {
 		return directory.Group{}, err
@@ -426,7 +430,7 @@ func (s *Service) group(ctx context.Context, ref string) (directory.Group, error
 	if errors.Is(err, store.ErrNotFound) {
 		g, err = s.st.GetGroupByName(ctx, ref)
 	}
-	return g, err
+	return g, own(err)
 }
 
 // GetGroup returns a group, with its direct members, named by ObjectID or
@@ -441,7 +445,8 @@ func (s *Service) ListGroups(ctx context.Context, q store.GroupQuery) ([]directo
 	if err := checkIdentifier("after", q.After); err != nil {
 		return nil, err
 	}
-	return s.st.ListGroups(ctx, q)
+	groups, err := s.st.ListGroups(ctx, q)
+	return groups, own(err)
 }
 
 // DeleteGroup soft-deletes a group named by ObjectID or displayName: it
@@ -477,15 +482,15 @@ func (s *Service) Member(ctx context.Context, ref string) (directory.Member, err
 	if err == nil {
 		return directory.Member{ID: u.ObjectID, Kind: directory.KindUser}, nil
 	}
-	if !errors.Is(err, store.ErrNotFound) {
+	if !errors.Is(err, ErrNotFound) {
 		return directory.Member{}, err
 	}
 	g, err := s.group(ctx, ref)
 	if err == nil {
 		return directory.Member{ID: g.ObjectID, Kind: directory.KindGroup}, nil
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return directory.Member{}, fmt.Errorf("no user or group %q: %w", ref, store.ErrNotFound)
+	if errors.Is(err, ErrNotFound) {
+		return directory.Member{}, fmt.Errorf("no user or group %q: %w", ref, ErrNotFound)
 	}
 	return directory.Member{}, err
 }
@@ -500,7 +505,7 @@ func (s *Service) AddMembers(ctx context.Context, groupRef string, memberRefs []
 	}
 	n, err := s.st.AddMembers(ctx, g.ObjectID, ms)
 	if err != nil {
-		return 0, fmt.Errorf("add members to group %q: %w", groupRef, err)
+		return 0, fmt.Errorf("add members to group %q: %w", groupRef, own(err))
 	}
 	return n, nil
 }
@@ -518,7 +523,7 @@ func (s *Service) RemoveMembers(ctx context.Context, groupRef string, memberRefs
 	}
 	n, err := s.st.RemoveMembers(ctx, g.ObjectID, ids)
 	if err != nil {
-		return 0, fmt.Errorf("remove members from group %q: %w", groupRef, err)
+		return 0, fmt.Errorf("remove members from group %q: %w", groupRef, own(err))
 	}
 	return n, nil
 }
@@ -549,14 +554,14 @@ func (s *Service) resolveMembers(ctx context.Context, groupRef string, refs []st
 func (s *Service) CreateApp(ctx context.Context, name string) (directory.App, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
-		return directory.App{}, fmt.Errorf("create app: empty name: %w", store.ErrInvalid)
+		return directory.App{}, fmt.Errorf("create app: empty name: %w", ErrInvalid)
 	}
 	if err := checkIdentifier("name", name); err != nil {
 		return directory.App{}, fmt.Errorf("create app: %w", err)
 	}
 	a, err := s.st.CreateApp(ctx, directory.App{ID: newID(), Name: name})
 	if err != nil {
-		return directory.App{}, fmt.Errorf("create app %q: %w", name, err)
+		return directory.App{}, fmt.Errorf("create app %q: %w", name, own(err))
 	}
 	return a, nil
 }
@@ -566,7 +571,8 @@ func (s *Service) app(ctx context.Context, ref string) (directory.App, error) {
 	if err := checkRef("app", ref); err != nil {
 		return directory.App{}, err
 	}
-	return s.st.GetApp(ctx, ref)
+	a, err := s.st.GetApp(ctx, ref)
+	return a, own(err)
 }
 
 // GetApp returns an app named by ID or name.
@@ -580,7 +586,8 @@ func (s *Service) GetApp(ctx context.Context, ref string) (directory.App, error)
 
 // ListApps returns every app in name order.
 func (s *Service) ListApps(ctx context.Context) ([]directory.App, error) {
-	return s.st.ListApps(ctx)
+	apps, err := s.st.ListApps(ctx)
+	return apps, own(err)
 }
 
 // DeleteApp deletes an app and its assignments.
@@ -590,7 +597,7 @@ func (s *Service) DeleteApp(ctx context.Context, ref string) error {
 		err = s.st.DeleteApp(ctx, a.ID)
 	}
 	if err != nil {
-		return fmt.Errorf("delete app %q: %w", ref, err)
+		return fmt.Errorf("delete app %q: %w", ref, own(err))
 	}
 	return nil
 }
@@ -603,7 +610,7 @@ func (s *Service) AssignUser(ctx context.Context, appRef, userRef, role string) 
 		_, err = s.st.Assign(ctx, a)
 	}
 	if err != nil {
-		return directory.Assignment{}, fmt.Errorf("assign user %q to app %q: %w", userRef, appRef, err)
+		return directory.Assignment{}, fmt.Errorf("assign user %q to app %q: %w", userRef, appRef, own(err))
 	}
 	return a, nil
 }
@@ -616,7 +623,7 @@ func (s *Service) AssignGroup(ctx context.Context, appRef, groupRef, role string
 		_, err = s.st.Assign(ctx, a)
 	}
 	if err != nil {
-		return directory.Assignment{}, fmt.Errorf("assign group %q to app %q: %w", groupRef, appRef, err)
+		return directory.Assignment{}, fmt.Errorf("assign group %q to app %q: %w", groupRef, appRef, own(err))
 	}
 	return a, nil
 }
@@ -640,10 +647,10 @@ func (s *Service) unassign(ctx context.Context, appRef, ref string, kind directo
 		had, err = s.st.Unassign(ctx, a.AppID, a.PrincipalID)
 	}
 	if err == nil && !had {
-		err = fmt.Errorf("no assignment: %w", store.ErrNotFound)
+		err = fmt.Errorf("no assignment: %w", ErrNotFound)
 	}
 	if err != nil {
-		return fmt.Errorf("unassign %s %q from app %q: %w", kind, ref, appRef, err)
+		return fmt.Errorf("unassign %s %q from app %q: %w", kind, ref, appRef, own(err))
 	}
 	return nil
 }
@@ -680,13 +687,15 @@ func (s *Service) Assignments(ctx context.Context, appRef string) ([]directory.A
 	if err != nil {
 		return nil, fmt.Errorf("assignments of app %q: %w", appRef, err)
 	}
-	return s.st.Assignments(ctx, app.ID)
+	as, err := s.st.Assignments(ctx, app.ID)
+	return as, own(err)
 }
 
 // Changes returns up to limit directory changes after seq (the change feed,
 // for diagnostics and the admin API).
 func (s *Service) Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
-	return s.st.Changes(ctx, after, limit)
+	changes, err := s.st.Changes(ctx, after, limit)
+	return changes, own(err)
 }
 
 // on finds the object ref names and applies op to it (nil: returns it);
@@ -698,7 +707,7 @@ func on[T any](ctx context.Context, what, ref string, find func(context.Context,
 	}
 	if err != nil {
 		var zero T
-		return zero, fmt.Errorf("%s %q: %w", what, ref, err)
+		return zero, fmt.Errorf("%s %q: %w", what, ref, own(err))
 	}
 	return v, nil
 }

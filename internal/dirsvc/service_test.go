@@ -11,7 +11,6 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 )
 
@@ -59,10 +58,10 @@ func TestCreateUserValidates(t *testing.T) {
 		u    directory.User
 		want error
 	}{
-		{"bad upn", directory.User{UserPrincipalName: "nobody"}, store.ErrInvalid},
-		{"objectId not a UUID", directory.User{UserPrincipalName: "a@x", ObjectID: "42"}, store.ErrInvalid},
-		{"unknown manager", directory.User{UserPrincipalName: "a@x", Manager: "ghost@example.com"}, store.ErrNotFound},
-		{"upn taken", directory.User{UserPrincipalName: "BOSS@example.com"}, store.ErrExists},
+		{"bad upn", directory.User{UserPrincipalName: "nobody"}, dirsvc.ErrInvalid},
+		{"objectId not a UUID", directory.User{UserPrincipalName: "a@x", ObjectID: "42"}, dirsvc.ErrInvalid},
+		{"unknown manager", directory.User{UserPrincipalName: "a@x", Manager: "ghost@example.com"}, dirsvc.ErrNotFound},
+		{"upn taken", directory.User{UserPrincipalName: "BOSS@example.com"}, dirsvc.ErrExists},
 	}
 	for _, tc := range tests {
 		_, err := s.CreateUser(ctx, tc.u)
@@ -93,18 +92,18 @@ func TestUserLifecycle(t *testing.T) {
 		set  map[string]any
 		want error
 	}{
-		{"unknown attribute", map[string]any{"colour": "x"}, store.ErrInvalid},
-		{"objectId", map[string]any{"objectId": "x"}, store.ErrInvalid},
-		{"bad upn", map[string]any{"userPrincipalName": "nope"}, store.ErrInvalid},
-		{"upn taken", map[string]any{"userPrincipalName": "boss@example.com"}, store.ErrExists},
-		{"self as manager", map[string]any{"manager": "bo@example.com"}, store.ErrInvalid},
+		{"unknown attribute", map[string]any{"colour": "x"}, dirsvc.ErrInvalid},
+		{"objectId", map[string]any{"objectId": "x"}, dirsvc.ErrInvalid},
+		{"bad upn", map[string]any{"userPrincipalName": "nope"}, dirsvc.ErrInvalid},
+		{"upn taken", map[string]any{"userPrincipalName": "boss@example.com"}, dirsvc.ErrExists},
+		{"self as manager", map[string]any{"manager": "bo@example.com"}, dirsvc.ErrInvalid},
 	}
 	for _, tc := range bad {
 		_, err := s.UpdateUser(ctx, "bo@example.com", tc.set)
 		wantErr(t, "UpdateUser("+tc.name+")", err, tc.want)
 	}
 	_, err = s.UpdateUser(ctx, "ghost@example.com", map[string]any{"surname": "x"})
-	wantErr(t, "UpdateUser(unknown user)", err, store.ErrNotFound)
+	wantErr(t, "UpdateUser(unknown user)", err, dirsvc.ErrNotFound)
 
 	if got, err := s.DisableUser(ctx, u.ObjectID); err != nil || got.AccountEnabled {
 		t.Errorf("DisableUser() = %+v, %v; want disabled", got, err)
@@ -128,7 +127,7 @@ func TestUserLifecycle(t *testing.T) {
 		t.Errorf("manager after purging the boss = %q, want none", got.Manager)
 	}
 	_, err = s.GetUser(ctx, "boss@example.com")
-	wantErr(t, "GetUser(purged)", err, store.ErrNotFound)
+	wantErr(t, "GetUser(purged)", err, dirsvc.ErrNotFound)
 
 	// Retention: purged only once older than 30 days.
 	if _, err := s.DeleteUser(ctx, "bo@example.com"); err != nil {
@@ -147,7 +146,7 @@ func TestUserLifecycle(t *testing.T) {
 func TestGroupsAndAssignments(t *testing.T) {
 	s, _ := newService(t)
 	u1, u2 := mustCreate(t, s, "u1@example.com"), mustCreate(t, s, "u2@example.com")
-	if _, err := s.CreateGroup(ctx, directory.Group{DisplayName: " "}); !errors.Is(err, store.ErrInvalid) {
+	if _, err := s.CreateGroup(ctx, directory.Group{DisplayName: " "}); !errors.Is(err, dirsvc.ErrInvalid) {
 		t.Errorf("CreateGroup(blank) = %v, want ErrInvalid", err)
 	}
 	inner, err := s.CreateGroup(ctx, directory.Group{DisplayName: "Inner"})
@@ -163,7 +162,7 @@ func TestGroupsAndAssignments(t *testing.T) {
 		t.Errorf("AddMembers(by UPN, objectId, group name) = %d, %v; want 3", n, err)
 	}
 	_, err = s.AddMembers(ctx, "Inner", []string{"u1@example.com", "ghost@example.com"})
-	wantErr(t, "AddMembers(one unknown)", err, store.ErrNotFound)
+	wantErr(t, "AddMembers(one unknown)", err, dirsvc.ErrNotFound)
 	if g, _ := s.GetGroup(ctx, "Inner"); len(g.Members) != 0 {
 		t.Errorf("Inner members after a failed add = %+v, want none", g.Members)
 	}
@@ -186,7 +185,7 @@ func TestGroupsAndAssignments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateApp(ctx, "uni-tel"); !errors.Is(err, store.ErrExists) {
+	if _, err := s.CreateApp(ctx, "uni-tel"); !errors.Is(err, dirsvc.ErrExists) {
 		t.Errorf("CreateApp(taken) = %v, want ErrExists", err)
 	}
 	if _, err := s.AssignUser(ctx, "Uni-tel", "u1@example.com", "admin"); err != nil {
@@ -200,11 +199,11 @@ func TestGroupsAndAssignments(t *testing.T) {
 		t.Errorf("Assignments() = %+v, %v; want 2", as, err)
 	}
 	_, err = s.AssignGroup(ctx, "Uni-tel", "u1@example.com", "")
-	wantErr(t, "AssignGroup(a user)", err, store.ErrNotFound)
+	wantErr(t, "AssignGroup(a user)", err, dirsvc.ErrNotFound)
 	if err := s.UnassignUser(ctx, "Uni-tel", "u1@example.com"); err != nil {
 		t.Errorf("UnassignUser() = %v", err)
 	}
-	wantErr(t, "UnassignUser(again)", s.UnassignUser(ctx, "Uni-tel", "u1@example.com"), store.ErrNotFound)
+	wantErr(t, "UnassignUser(again)", s.UnassignUser(ctx, "Uni-tel", "u1@example.com"), dirsvc.ErrNotFound)
 	g, err = s.DeleteGroup(ctx, "Outer")
 	if err != nil || g.DeletedAt == nil {
 		t.Errorf("DeleteGroup() = %+v, %v; want a soft-deleted group", g, err)
@@ -249,7 +248,7 @@ func TestRunRetention(t *testing.T) {
 	go func() { done <- s.RunRetention(rctx, time.Hour) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if _, err := s.GetUser(ctx, u.ObjectID); errors.Is(err, store.ErrNotFound) {
+		if _, err := s.GetUser(ctx, u.ObjectID); errors.Is(err, dirsvc.ErrNotFound) {
 			break
 		}
 		if time.Now().After(deadline) {

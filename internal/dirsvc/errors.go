@@ -1,0 +1,55 @@
+package dirsvc
+
+import (
+	"encoding/csv"
+	"errors"
+
+	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/svcerr"
+)
+
+// Errors of the directory service (service errors, see svcerr); test with
+// errors.Is. Every error the service reports for a bad request wraps one
+// of them, in a message that names the object, the field or what
+// conflicted (`userPrincipalName "a@x": already exists`).
+var (
+	// ErrNotFound: no user, group, app or assignment by that reference.
+	ErrNotFound = svcerr.New(svcerr.NotFound, "", "not found")
+	// ErrExists: a userPrincipalName, objectId, group displayName or app
+	// name is taken; the message names which.
+	ErrExists = svcerr.New(svcerr.Conflict, "", "already exists")
+	// ErrInvalid: an attribute value or a reference is not acceptable;
+	// the message names the field.
+	ErrInvalid = svcerr.New(svcerr.Invalid, "", "invalid record")
+)
+
+// owned are the store's sentinels and the service's own of each kind.
+var owned = []struct {
+	store error
+	own   *svcerr.Error
+}{
+	{store.ErrNotFound, ErrNotFound},
+	{store.ErrExists, ErrExists},
+	{store.ErrInvalid, ErrInvalid},
+}
+
+// own turns an error of the store or of a source into the service's own,
+// its message unchanged: one wrapping a store sentinel becomes an
+// instance of the service's sentinel of that kind, a malformed CSV file
+// is invalid; a service error, and any other (a failing database), is
+// returned as it is. nil stays nil.
+func own(err error) error {
+	if err == nil || svcerr.KindOf(err) != 0 {
+		return err
+	}
+	for _, o := range owned {
+		if errors.Is(err, o.store) {
+			return o.own.With("%s", err)
+		}
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return ErrInvalid.With("%s", err)
+	}
+	return err
+}
