@@ -18,7 +18,7 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, err := principalNames(r.Context(), d.Store(), as)
+	names, err := d.PrincipalNames(r.Context(), as)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (a *API) assign(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, err := principalNames(r.Context(), d.Store(), []directory.Assignment{as})
+	names, err := d.PrincipalNames(r.Context(), []directory.Assignment{as})
 	if err != nil {
 		return err
 	}

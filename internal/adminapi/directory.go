@@ -2,14 +2,12 @@ package adminapi
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
-	"github.com/provisio-dev/provisio/internal/store"
 )
 
 // Directory is what the API needs of the directory service
@@ -18,7 +16,7 @@ import (
 type Directory interface {
 	CreateUser(ctx context.Context, u directory.User) (directory.User, error)
 	GetUser(ctx context.Context, ref string) (directory.User, error)
-	ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error)
+	ListUsers(ctx context.Context, q dirsvc.UserQuery) ([]directory.User, error)
 	UpdateUser(ctx context.Context, ref string, set map[string]any) (directory.User, error)
 	DisableUser(ctx context.Context, ref string) (directory.User, error)
 	EnableUser(ctx context.Context, ref string) (directory.User, error)
@@ -29,7 +27,7 @@ type Directory interface {
 
 	CreateGroup(ctx context.Context, g directory.Group) (directory.Group, error)
 	GetGroup(ctx context.Context, ref string) (directory.Group, error)
-	ListGroups(ctx context.Context, q store.GroupQuery) ([]directory.Group, error)
+	ListGroups(ctx context.Context, q dirsvc.GroupQuery) ([]directory.Group, error)
 	DeleteGroup(ctx context.Context, ref string) (directory.Group, error)
 	RestoreGroup(ctx context.Context, ref string) (directory.Group, error)
 	PurgeGroup(ctx context.Context, ref string) error
@@ -45,10 +43,7 @@ type Directory interface {
 	UnassignUser(ctx context.Context, appRef, userRef string) error
 	UnassignGroup(ctx context.Context, appRef, groupRef string) error
 	Assignments(ctx context.Context, appRef string) ([]directory.Assignment, error)
-
-	// Store gives batch reads (Users, Groups by id) for naming the
-	// principals of assignments.
-	Store() store.Directory
+	PrincipalNames(ctx context.Context, as []directory.Assignment) (map[string]string, error)
 }
 
 // DefaultMaxImport bounds a CSV import body when Config.MaxImport is zero:
@@ -93,13 +88,13 @@ func (a *API) dir() (Directory, error) {
 
 // pageParams reads the paging parameters of a directory list (users or
 // groups): after, limit and deleted (see deletedParam).
-func pageParams(q url.Values) (store.UserQuery, error) {
-	l, err := intParam(q.Get("limit"), "limit", store.DefaultPageSize, 1, store.MaxPageSize)
+func pageParams(q url.Values) (dirsvc.UserQuery, error) {
+	l, err := intParam(q.Get("limit"), "limit", dirsvc.DefaultPageSize, 1, dirsvc.MaxPageSize)
 	if err != nil {
-		return store.UserQuery{}, err
+		return dirsvc.UserQuery{}, err
 	}
 	deleted, err := deletedParam(q)
-	return store.UserQuery{After: q.Get("after"), Limit: int(l), Deleted: deleted}, err
+	return dirsvc.UserQuery{After: q.Get("after"), Limit: int(l), Deleted: deleted}, err
 }
 
 // answer writes the wire form of v, a directory service's answer, with
@@ -115,7 +110,7 @@ func answer[T, W any](w http.ResponseWriter, status int, wire func(T) W, v T, er
 // listPage serves one page of users or groups: list reads it by the
 // paging parameters (see pageParams), page is its wire form.
 func listPage[T, P any](a *API, w http.ResponseWriter, r *http.Request,
-	list func(Directory, context.Context, store.UserQuery) ([]T, error), page func([]T, store.UserQuery) P) error {
+	list func(Directory, context.Context, dirsvc.UserQuery) ([]T, error), page func([]T, dirsvc.UserQuery) P) error {
 	d, err := a.dir()
 	if err != nil {
 		return err
@@ -140,14 +135,14 @@ func nextKey[T any](items []T, limit int, key func(T) string) string {
 // deletedParam reads the "deleted" query parameter of a list: false (the
 // default) lists the objects not soft-deleted, true the recycle bin, any
 // both.
-func deletedParam(q url.Values) (store.Deleted, error) {
+func deletedParam(q url.Values) (dirsvc.Deleted, error) {
 	switch q.Get("deleted") {
 	case "", "false":
-		return store.ActiveOnly, nil
+		return dirsvc.ActiveOnly, nil
 	case "true":
-		return store.DeletedOnly, nil
+		return dirsvc.DeletedOnly, nil
 	case "any":
-		return store.AnyDeleted, nil
+		return dirsvc.AnyDeleted, nil
 	}
 	return 0, badRequest("query parameter \"deleted\" must be true, false or any")
 }
@@ -166,37 +161,4 @@ func softOrPermanent(w http.ResponseWriter, r *http.Request, purge, soft func() 
 		return soft()
 	}
 	return badRequest("query parameter \"permanent\" must be true or false")
-}
-
-// principalNames reads the names of users and groups (the principals of
-// assignments, or group members) in two batch reads.
-func principalNames(ctx context.Context, st store.Directory, as []directory.Assignment) (map[string]string, error) {
-	var userIDs, groupIDs []string
-	for _, x := range as {
-		if x.PrincipalKind == directory.KindGroup {
-			groupIDs = append(groupIDs, x.PrincipalID)
-		} else {
-			userIDs = append(userIDs, x.PrincipalID)
-		}
-	}
-	names := make(map[string]string, len(as))
-	if len(userIDs) > 0 {
-		users, err := st.Users(ctx, userIDs)
-		if err != nil {
-			return nil, fmt.Errorf("read assigned users: %w", err)
-		}
-		for _, u := range users {
-			names[u.ObjectID] = u.UserPrincipalName
-		}
-	}
-	if len(groupIDs) > 0 {
-		groups, err := st.Groups(ctx, groupIDs)
-		if err != nil {
-			return nil, fmt.Errorf("read assigned groups: %w", err)
-		}
-		for _, g := range groups {
-			names[g.ObjectID] = g.DisplayName
-		}
-	}
-	return names, nil
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 )
 
 func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
@@ -29,10 +29,10 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
-	list := func(d Directory, ctx context.Context, q store.UserQuery) ([]directory.Group, error) {
-		return d.ListGroups(ctx, store.GroupQuery(q))
+	list := func(d Directory, ctx context.Context, q dirsvc.UserQuery) ([]directory.Group, error) {
+		return d.ListGroups(ctx, dirsvc.GroupQuery(q))
 	}
-	return listPage(a, w, r, list, func(groups []directory.Group, q store.UserQuery) apitypes.GroupPage {
+	return listPage(a, w, r, list, func(groups []directory.Group, q dirsvc.UserQuery) apitypes.GroupPage {
 		return apitypes.GroupPage{Groups: wireList(groups, func(g directory.Group) apitypes.Group { return groupWire(g, nil) }),
 			Next: nextKey(groups, q.Limit, func(g directory.Group) string { return g.DisplayName })}
 	})
@@ -56,7 +56,7 @@ func (a *API) writeGroup(w http.ResponseWriter, r *http.Request, d Directory, g 
 	for i, m := range g.Members {
 		as[i] = directory.Assignment{PrincipalID: m.ID, PrincipalKind: m.Kind}
 	}
-	names, err := principalNames(r.Context(), d.Store(), as)
+	names, err := d.PrincipalNames(r.Context(), as)
 	if err != nil {
 		return err
 	}

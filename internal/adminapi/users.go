@@ -12,7 +12,6 @@ import (
 	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
-	"github.com/provisio-dev/provisio/internal/store"
 )
 
 // decodeAttrs reads a user attribute object: attribute names (Entra's,
@@ -99,7 +98,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request) error {
-	return listPage(a, w, r, Directory.ListUsers, func(users []directory.User, q store.UserQuery) apitypes.UserPage {
+	return listPage(a, w, r, Directory.ListUsers, func(users []directory.User, q dirsvc.UserQuery) apitypes.UserPage {
 		return apitypes.UserPage{Users: wireList(users, userWire),
 			Next: nextKey(users, q.Limit, func(u directory.User) string { return u.UserPrincipalName })}
 	})

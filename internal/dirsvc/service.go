@@ -238,7 +238,7 @@ func (s *Service) GetUser(ctx context.Context, ref string) (directory.User, erro
 
 // ListUsers returns a page of users in userPrincipalName order; pass the
 // last UPN of a page as q.After for the next one.
-func (s *Service) ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error) {
+func (s *Service) ListUsers(ctx context.Context, q UserQuery) ([]directory.User, error) {
 	if err := checkIdentifier("after", q.After); err != nil {
 		return nil, err
 	}
@@ -441,7 +441,7 @@ func (s *Service) GetGroup(ctx context.Context, ref string) (directory.Group, er
 
 // ListGroups returns a page of groups with their members, in displayName
 // order; pass the last displayName of a page as q.After for the next.
-func (s *Service) ListGroups(ctx context.Context, q store.GroupQuery) ([]directory.Group, error) {
+func (s *Service) ListGroups(ctx context.Context, q GroupQuery) ([]directory.Group, error) {
 	if err := checkIdentifier("after", q.After); err != nil {
 		return nil, err
 	}
@@ -689,6 +689,40 @@ func (s *Service) Assignments(ctx context.Context, appRef string) ([]directory.A
 	}
 	as, err := s.st.Assignments(ctx, app.ID)
 	return as, own(err)
+}
+
+// PrincipalNames returns the names of the users (userPrincipalName) and
+// groups (displayName) by ObjectID that are the principals of as
+// (assignments, or group members), read in two batches.
+func (s *Service) PrincipalNames(ctx context.Context, as []directory.Assignment) (map[string]string, error) {
+	var userIDs, groupIDs []string
+	for _, x := range as {
+		if x.PrincipalKind == directory.KindGroup {
+			groupIDs = append(groupIDs, x.PrincipalID)
+		} else {
+			userIDs = append(userIDs, x.PrincipalID)
+		}
+	}
+	names := make(map[string]string, len(as))
+	if len(userIDs) > 0 {
+		users, err := s.st.Users(ctx, userIDs)
+		if err != nil {
+			return nil, fmt.Errorf("read assigned users: %w", own(err))
+		}
+		for _, u := range users {
+			names[u.ObjectID] = u.UserPrincipalName
+		}
+	}
+	if len(groupIDs) > 0 {
+		groups, err := s.st.Groups(ctx, groupIDs)
+		if err != nil {
+			return nil, fmt.Errorf("read assigned groups: %w", own(err))
+		}
+		for _, g := range groups {
+			names[g.ObjectID] = g.DisplayName
+		}
+	}
+	return names, nil
 }
 
 // Changes returns up to limit directory changes after seq (the change feed,
