@@ -19,37 +19,36 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/svcerr"
+	"github.com/provisio-dev/provisio/internal/tenant"
 )
 
 // Tenants is what the API needs to manage tenants and tokens
 // (tenant.Manager implements it).
 type Tenants interface {
-	Create(ctx context.Context, name string, policy []byte) (store.Tenant, string, error)
-	Get(ctx context.Context, id string) (store.Tenant, error)
-	List(ctx context.Context) ([]store.Tenant, error)
+	Create(ctx context.Context, name string, policy []byte) (tenant.Tenant, string, error)
+	Get(ctx context.Context, id string) (tenant.Tenant, error)
+	List(ctx context.Context) ([]tenant.Tenant, error)
 	Delete(ctx context.Context, id string) error
 	SetPolicy(ctx context.Context, id string, policy []byte) error
-	IssueToken(ctx context.Context, tenantID, name string) (string, store.Token, error)
-	Tokens(ctx context.Context, tenantID string) ([]store.Token, error)
+	IssueToken(ctx context.Context, tenantID, name string) (string, tenant.Token, error)
+	Tokens(ctx context.Context, tenantID string) ([]tenant.Token, error)
 	RevokeToken(ctx context.Context, tenantID, tokenID string) error
 	AuthenticateAdmin(ctx context.Context, token string) error
-	IssueAdminToken(ctx context.Context, name string) (string, store.Token, error)
-	AdminTokens(ctx context.Context) ([]store.Token, error)
+	IssueAdminToken(ctx context.Context, name string) (string, tenant.Token, error)
+	AdminTokens(ctx context.Context) ([]tenant.Token, error)
 	RevokeAdminToken(ctx context.Context, id string) error
-	RotateAdminToken(ctx context.Context, current, name string) (string, store.Token, error)
+	RotateAdminToken(ctx context.Context, current, name string) (string, tenant.Token, error)
 }
 
-// Events reads a tenant's change feed (store.Store implements it).
+// Events reads a tenant's change feed (*tenant.Manager implements it).
 type Events interface {
-	Events(ctx context.Context, tenantID string, after int64, limit int) ([]store.Event, error)
+	Events(ctx context.Context, tenantID string, after int64, limit int) ([]tenant.Event, error)
 }
 
 // DefaultMaxBody bounds request bodies when Config.MaxBody is zero.
@@ -201,10 +200,10 @@ var (
 	errNoRoute = &apiError{http.StatusNotFound, "not_found", "no such endpoint"}
 )
 
-// isNotFound reports a miss of the tenant manager or of the change feed
-// (read from the store).
+// isNotFound reports a miss of the tenant manager (its change feed
+// included).
 func isNotFound(err error) bool {
-	return svcerr.KindOf(err) == svcerr.NotFound || errors.Is(err, store.ErrNotFound)
+	return svcerr.KindOf(err) == svcerr.NotFound
 }
 
 // OpenAPISpec returns the OpenAPI 3 description of the API (a copy).

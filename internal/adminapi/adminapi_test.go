@@ -39,7 +39,7 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	New(Config{Tenants: mgr, Events: st, BaseURL: "https://scim.example.com/", MaxBody: maxBody, Logger: log}).Register(mux)
+	New(Config{Tenants: mgr, Events: mgr, BaseURL: "https://scim.example.com/", MaxBody: maxBody, Logger: log}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	checkSpec(t, srv)

@@ -55,7 +55,7 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	checkSpec(t, srv)
 	scimsvc.New(scimsvc.Config{Tenants: mgr, BaseURL: srv.URL, Logger: log,
 		SCIM: server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: st.Backend(), Logger: log})}).Register(mux)
-	New(Config{Tenants: mgr, Events: st, Directory: dirsvc.New(st.Directory(), dirsvc.Options{Logger: log}), Jobs: js,
+	New(Config{Tenants: mgr, Events: mgr, Directory: dirsvc.New(st.Directory(), dirsvc.Options{Logger: log}), Jobs: js,
 		BaseURL: srv.URL, MaxBody: maxBody, MaxImport: maxImport, Logger: log}).Register(mux)
 	return &fixture{srv: srv, admin: admin}
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
-	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/tenant"
 	"github.com/provisio-dev/provisio/scim/server"
 )
 
@@ -85,10 +85,10 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 }
 
 // getTenantOr404 loads the tenant named in the path.
-func (a *API) getTenantOr404(r *http.Request) (store.Tenant, error) {
+func (a *API) getTenantOr404(r *http.Request) (tenant.Tenant, error) {
 	t, err := a.cfg.Tenants.Get(r.Context(), r.PathValue("id"))
 	if isNotFound(err) {
-		return store.Tenant{}, notFound("tenant")
+		return tenant.Tenant{}, notFound("tenant")
 	}
 	return t, err
 }
@@ -164,7 +164,7 @@ func (a *API) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeNewToken answers 201 with a token record and, this once, its secret.
-func writeNewToken(w http.ResponseWriter, collection, secret string, tok store.Token) {
+func writeNewToken(w http.ResponseWriter, collection, secret string, tok tenant.Token) {
 	v := tokenWire(tok)
 	v.Token = secret
 	w.Header().Set("Location", collection+tok.ID)
@@ -184,7 +184,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeTokens answers with token records, never their secrets.
-func writeTokens(w http.ResponseWriter, toks []store.Token) {
+func writeTokens(w http.ResponseWriter, toks []tenant.Token) {
 	writeJSON(w, http.StatusOK, apitypes.TokenList{Tokens: wireList(toks, tokenWire)})
 }
 
@@ -255,7 +255,7 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	limit, err := intParam(q.Get("limit"), "limit", store.DefaultEventLimit, 1, store.MaxEventLimit)
+	limit, err := intParam(q.Get("limit"), "limit", tenant.DefaultEventLimit, 1, tenant.MaxEventLimit)
 	if err != nil {
 		return err
 	}
@@ -263,7 +263,7 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if isNotFound(err) {
 		return notFound("tenant")
 	}
-	var pruned *store.EventsPrunedError
+	var pruned *tenant.EventsPrunedError
 	if errors.As(err, &pruned) {
 		return &apiError{http.StatusGone, "events_pruned", fmt.Sprintf(
 			"events after %d up to %d were deleted by the retention (serve --event-retention): read the tenant's resources again over SCIM, then continue with after=%d",

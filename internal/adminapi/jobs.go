@@ -13,7 +13,6 @@ import (
 	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
@@ -333,7 +332,7 @@ func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
 	var before, limit int64
 	before, e = intParam(q.Get("before"), "before", 0, 1, 1<<62)
 	errs = append(errs, e)
-	limit, e = intParam(q.Get("limit"), "limit", store.DefaultLogLimit, 1, store.MaxLogLimit)
+	limit, e = intParam(q.Get("limit"), "limit", jobs.DefaultLogLimit, 1, jobs.MaxLogLimit)
 	errs = append(errs, e)
 	for _, e := range errs {
 		if e != nil {

@@ -10,17 +10,17 @@ import (
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
-	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/tenant"
 )
 
 // This file turns domain values into the API's wire types
 // (internal/apitypes): the one place each is converted.
 
-func (a *API) tenantWire(t store.Tenant) apitypes.Tenant {
+func (a *API) tenantWire(t tenant.Tenant) apitypes.Tenant {
 	return apitypes.Tenant{ID: t.ID, Name: t.Name, TenantURL: scimsvc.TenantURL(a.cfg.BaseURL, t.ID), Created: t.Created}
 }
 
-func tokenWire(t store.Token) apitypes.Token {
+func tokenWire(t tenant.Token) apitypes.Token {
 	v := apitypes.Token{ID: t.ID, Name: t.Name, Created: t.Created}
 	if !t.Revoked.IsZero() {
 		r := t.Revoked
@@ -29,7 +29,7 @@ func tokenWire(t store.Token) apitypes.Token {
 	return v
 }
 
-func eventWire(e store.Event) apitypes.Event {
+func eventWire(e tenant.Event) apitypes.Event {
 	return apitypes.Event{Seq: e.Seq, ResourceType: e.ResourceType, ResourceID: e.ResourceID, Op: string(e.Op), Time: e.Time}
 }
 

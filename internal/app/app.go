@@ -139,7 +139,7 @@ func (a *App) routes() http.Handler {
 		BaseURL: a.base,
 		Logger:  a.log,
 	}).Register(mux)
-	adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.store, Directory: a.dir, Jobs: a.jobs,
+	adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants, Directory: a.dir, Jobs: a.jobs,
 		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

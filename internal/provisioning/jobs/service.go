@@ -273,6 +273,12 @@ type LogQuery struct {
 	Limit      int    // default 100, at most 10000
 }
 
+// Paging limits of LogQuery.
+const (
+	DefaultLogLimit = store.DefaultLogLimit
+	MaxLogLimit     = store.MaxLogLimit
+)
+
 // LogRecord is a log entry with its sequence number (for paging).
 type LogRecord = record.LogRecord
 
