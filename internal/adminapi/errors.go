@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/scim/client"
 )
@@ -60,16 +59,6 @@ func toAPIError(err error) *apiError {
 	}
 	if errors.As(err, &connErr) { // a job's target failed
 		return &apiError{http.StatusBadGateway, "target_" + string(connErr.Reason), err.Error()}
-	}
-	// A store sentinel no service owned (the change feed, read from the
-	// store) says no more than its kind.
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return &apiError{http.StatusNotFound, "not_found", "resource not found"}
-	case errors.Is(err, store.ErrExists):
-		return &apiError{http.StatusConflict, "conflict", "the object already exists"}
-	case errors.Is(err, store.ErrInvalid):
-		return &apiError{http.StatusBadRequest, "bad_request", "invalid value"}
 	}
 	return &apiError{http.StatusInternalServerError, "internal", "internal server error"}
 }

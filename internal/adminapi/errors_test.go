@@ -8,7 +8,6 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/tenant"
 	"github.com/provisio-dev/provisio/scim/client"
 )
@@ -23,8 +22,6 @@ func TestToAPIError(t *testing.T) {
 		wantMsg    string
 	}{
 		{"tenant name taken", fmt.Errorf("x: %w", tenant.ErrExists.With(`a tenant named "acme" already exists`)), 409, "conflict", `x: a tenant named "acme" already exists`},
-		{"unmarked store conflict names no tenant", fmt.Errorf("create: %w", store.ErrExists), 409, "conflict", "the object already exists"},
-		{"unmarked store miss", store.ErrNotFound, 404, "not_found", "resource not found"},
 		{"directory conflict", fmt.Errorf("create user: %w", dirsvc.ErrExists.With(`userPrincipalName "a@x": already exists`)), 409, "conflict", `create user: userPrincipalName "a@x": already exists`},
 		{"directory invalid", fmt.Errorf(`objectId "42" is not a UUID: %w`, dirsvc.ErrInvalid), 400, "bad_request", `objectId "42" is not a UUID: ` + dirsvc.ErrInvalid.Error()},
 		{"directory miss", fmt.Errorf(`user "x": %w`, dirsvc.ErrNotFound), 404, "not_found", `user "x": ` + dirsvc.ErrNotFound.Error()},

@@ -23,6 +23,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/scim"
 )
 
 // Option is one setting: its flag, its environment variable, its default
@@ -222,7 +223,7 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	c.PublicURL, err = checkPublicURL(v[FlagPublicURL])
 	add(wrapFlag(FlagPublicURL, err))
-	c.Demo, err = strconv.ParseBool(v[FlagDemo])
+	c.Demo, err = scim.ParseBool(v[FlagDemo])
 	if err != nil {
 		add(fmt.Errorf("--%s: %q is not true or false", FlagDemo, v[FlagDemo]))
 	}

@@ -46,9 +46,9 @@ var (
 	// mail sends notifications (net/mail only parses addresses).
 	mail = in("net/smtp", "internal/notify/...")
 
-	// ui is the code people sign in to and click through: it reaches data
-	// only through services, never the store.
-	ui = in("internal/web/...", "internal/oidc/...", "internal/portal/...")
+	// ui is the code people sign in to and click through, and the admin
+	// API: it reaches data only through services, never the store.
+	ui = in("internal/web/...", "internal/oidc/...", "internal/portal/...", "internal/adminapi/...")
 
 	// wiring builds the parts and runs them together; nothing else may
 	// import it or the concrete store it chooses.
@@ -85,7 +85,7 @@ var rules = []rule{
 		bad:    edge{"internal/provisioning/jobs", "net/smtp"},
 	},
 	{
-		name:   "web and OIDC reach data through services",
+		name:   "web, OIDC and the admin API reach data through services",
 		pkgs:   ui,
 		direct: true,
 		mayNot: []layer{stores},

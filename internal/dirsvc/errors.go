@@ -24,32 +24,21 @@ var (
 )
 
 // owned are the store's sentinels and the service's own of each kind.
-var owned = []struct {
-	store error
-	own   *svcerr.Error
-}{
-	{store.ErrNotFound, ErrNotFound},
-	{store.ErrExists, ErrExists},
-	{store.ErrInvalid, ErrInvalid},
+var owned = []svcerr.Translation{
+	{From: store.ErrNotFound, To: ErrNotFound},
+	{From: store.ErrExists, To: ErrExists},
+	{From: store.ErrInvalid, To: ErrInvalid},
 }
 
 // own turns an error of the store or of a source into the service's own,
-// its message unchanged: one wrapping a store sentinel becomes an
-// instance of the service's sentinel of that kind, a malformed CSV file
-// is invalid; a service error, and any other (a failing database), is
-// returned as it is. nil stays nil.
+// its message unchanged (svcerr.Own): one wrapping a store sentinel
+// becomes an instance of the service's sentinel of that kind, a malformed
+// CSV file is invalid; a service error, and any other (a failing
+// database), is returned as it is. nil stays nil.
 func own(err error) error {
-	if err == nil || svcerr.KindOf(err) != 0 {
-		return err
-	}
-	for _, o := range owned {
-		if errors.Is(err, o.store) {
-			return o.own.With("%s", err)
-		}
-	}
 	var pe *csv.ParseError
-	if errors.As(err, &pe) {
+	if svcerr.KindOf(err) == 0 && errors.As(err, &pe) {
 		return ErrInvalid.With("%s", err)
 	}
-	return err
+	return svcerr.Own(err, owned...)
 }

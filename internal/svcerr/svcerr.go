@@ -85,3 +85,27 @@ func KindOf(err error) Kind {
 	}
 	return 0
 }
+
+// Translation pairs another layer's sentinel (a store's) with a service's
+// own error of the same kind.
+type Translation struct {
+	From error
+	To   *Error
+}
+
+// Own returns err as an instance of the To of the first translation whose
+// From it wraps, its message unchanged; a service error, an error no
+// translation knows (a failing database) and nil are returned as they
+// are. Each service owns its errors this way, so the admin API maps only
+// service errors.
+func Own(err error, table ...Translation) error {
+	if err == nil || KindOf(err) != 0 {
+		return err
+	}
+	for _, t := range table {
+		if errors.Is(err, t.From) {
+			return t.To.With("%s", err)
+		}
+	}
+	return err
+}

@@ -37,12 +37,12 @@ var (
 	ErrExists = svcerr.New(svcerr.Conflict, "", "already exists")
 )
 
-// own turns the store's not-found into the manager's own, with context.
+// own turns the store's sentinels into the manager's own, with context.
 func own(err error, format string, args ...any) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf(format+": %w", append(args, ErrNotFound)...)
-	}
-	return fmt.Errorf(format+": %w", append(args, err)...)
+	return svcerr.Own(fmt.Errorf(format+": %w", append(args, err)...),
+		svcerr.Translation{From: store.ErrNotFound, To: ErrNotFound},
+		svcerr.Translation{From: store.ErrExists, To: ErrExists},
+		svcerr.Translation{From: store.ErrInvalid, To: ErrInvalid})
 }
 
 // Defaults for the verified-token cache.

@@ -35,7 +35,18 @@ var (
 	ErrCancelled = svcerr.New(svcerr.Conflict, "cycle_cancelled", "provisioning cycle cancelled before it started")
 	// ErrClosed: the service was closed (the server is shutting down).
 	ErrClosed = svcerr.New(svcerr.Unavailable, "shutting_down", "provisioning job service is shut down")
+	// ErrExists: the application got a job from a concurrent request.
+	ErrExists = svcerr.New(svcerr.Conflict, "", "the application already has a provisioning job")
 )
+
+// own wraps err with context and turns the store's sentinels into the
+// service's own errors (svcerr.Own).
+func own(err error, format string, args ...any) error {
+	return svcerr.Own(fmt.Errorf(format+": %w", append(args, err)...),
+		svcerr.Translation{From: store.ErrNotFound, To: ErrNotFound},
+		svcerr.Translation{From: store.ErrExists, To: ErrExists},
+		svcerr.Translation{From: store.ErrInvalid, To: ErrInvalid})
+}
 
 // The serializable form of a job's attribute mappings (see package
 // mapping).
@@ -240,7 +251,7 @@ func (s *Service) Restart(ctx context.Context, appID string) error {
 		return nil
 	}
 	if err := s.st.ClearWatermark(ctx, j.ID); err != nil {
-		return fmt.Errorf("restart job of app %q: %w", appID, err)
+		return own(err, "restart job of app %q", appID)
 	}
 	return nil
 }

@@ -42,7 +42,7 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 		next, err = s.st.UpdateJob(ctx, next)
 	}
 	if err != nil {
-		return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
+		return Job{}, own(err, "configure job of app %q", appID)
 	}
 	s.setRetryAt(next.ID, time.Time{})
 	if c.TenantURL != "" && outbound.Cleartext(next.TenantURL) {
@@ -193,7 +193,7 @@ func (s *Service) Delete(ctx context.Context, appID string) error {
 	delete(s.counted, j.ID)
 	s.mu.Unlock()
 	if err := s.st.DeleteJob(ctx, j.ID); err != nil {
-		return fmt.Errorf("delete job of app %q: %w", appID, err)
+		return own(err, "delete job of app %q", appID)
 	}
 	return nil
 }
@@ -224,7 +224,7 @@ func (s *Service) setEnabled(ctx context.Context, appID string, on bool) (Job, e
 	}
 	j.Enabled = on
 	if j, err = s.st.UpdateJob(ctx, j); err != nil {
-		return Job{}, fmt.Errorf("update job of app %q: %w", appID, err)
+		return Job{}, own(err, "update job of app %q", appID)
 	}
 	s.setRetryAt(j.ID, time.Time{})
 	return jobView(j)
@@ -266,7 +266,7 @@ func (s *Service) job(ctx context.Context, appID string) (store.Job, error) {
 		return store.Job{}, fmt.Errorf("app %q: %w", appID, ErrNotFound)
 	}
 	if err != nil {
-		return store.Job{}, fmt.Errorf("read job of app %q: %w", appID, err)
+		return store.Job{}, own(err, "read job of app %q", appID)
 	}
 	return j, nil
 }
