@@ -39,6 +39,10 @@ type Config struct {
 	// Gate decides, batch by batch, whether what a cycle planned is
 	// applied; nil: Open, every batch is.
 	Gate Gate
+	// SkipOutOfScopeDeletions leaves accounts of objects that went out of
+	// scope (unassigned, or failing a scoping filter) as they are instead
+	// of disabling them (Entra's SkipOutOfScopeDeletions).
+	SkipOutOfScopeDeletions bool
 
 	// Table is the job's links kept between cycles (see LinkTable); a
 	// service that builds an Engine per cycle passes the job's. Nil: every

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/provisio-dev/provisio/internal/expr/scoping"
 )
 
 // ValueSource computes the source side of an attribute mapping from one
@@ -77,6 +79,10 @@ type AttributeMapping struct {
 	// Reference marks source values that are object ids (manager,
 	// members): they flow as the linked target ids, {"value": id}.
 	Reference bool
+	// ClearWhenEmpty makes a null or empty value clear the target
+	// attribute on update instead of leaving it unchanged (Entra cannot
+	// flow nulls outbound; Provisio can, when asked).
+	ClearWhenEmpty bool
 }
 
 // Actions are the target object actions of a mapping (Entra: Create,
@@ -96,6 +102,9 @@ type ObjectMapping struct {
 	Attributes []AttributeMapping
 	Actions    Actions
 	Disabled   bool // the object type is not provisioned (group mapping switched off)
+	// Scoping is the type's scoping filters (Entra's "Source object
+	// scope"); none: every object of the job's scope is in scope.
+	Scoping scoping.Filters
 }
 
 // compiledMapping is an ObjectMapping with parsed target paths.

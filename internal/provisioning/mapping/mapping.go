@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/provisio-dev/provisio/internal/expr/scoping"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 )
 
@@ -27,6 +28,10 @@ type TypeMapping struct {
 	Disabled   bool               `json:"disabled,omitempty"` // the type is not provisioned
 	Actions    Actions            `json:"actions"`
 	Attributes []AttributeMapping `json:"attributes"`
+	// Scoping is the type's scoping filters (Entra: "Source object scope"):
+	// clauses ANDed within a filter, filters ORed; none: every object of
+	// the job's scope.
+	Scoping scoping.Filters `json:"scoping,omitempty"`
 }
 
 // Actions are the target object actions of a mapping.
@@ -63,6 +68,10 @@ type AttributeMapping struct {
 	Apply      string `json:"apply,omitempty"`   // always (default) or create
 	Match      int    `json:"match,omitempty"`   // > 0: matching attribute, lower first
 	Reference  bool   `json:"reference,omitempty"`
+	// ClearWhenEmpty makes a null or empty value clear the target
+	// attribute instead of leaving it as it is (Entra cannot flow nulls
+	// outbound).
+	ClearWhenEmpty bool `json:"clearWhenEmpty,omitempty"`
 }
 
 // DefaultMappings returns the engine's default user and group mappings.
@@ -81,7 +90,7 @@ func (m Mappings) Compile() (users, groups provisioning.ObjectMapping, err error
 
 func (t TypeMapping) compile(typ provisioning.ObjectType) (provisioning.ObjectMapping, error) {
 	om := provisioning.ObjectMapping{
-		Type: typ, Endpoint: t.Endpoint, Schemas: t.Schemas, Disabled: t.Disabled,
+		Type: typ, Endpoint: t.Endpoint, Schemas: t.Schemas, Disabled: t.Disabled, Scoping: t.Scoping,
 		Actions: provisioning.Actions{Create: t.Actions.Create, Update: t.Actions.Update, Delete: t.Actions.Delete},
 	}
 	var errs []error
@@ -98,7 +107,7 @@ func (t TypeMapping) compile(typ provisioning.ObjectType) (provisioning.ObjectMa
 }
 
 func (a AttributeMapping) compile() (provisioning.AttributeMapping, error) {
-	am := provisioning.AttributeMapping{Target: a.Target, Default: a.Default, Match: a.Match, Reference: a.Reference}
+	am := provisioning.AttributeMapping{Target: a.Target, Default: a.Default, Match: a.Match, Reference: a.Reference, ClearWhenEmpty: a.ClearWhenEmpty}
 	switch a.Apply {
 	case "", ApplyAlways:
 	case ApplyOnCreate:
@@ -146,10 +155,10 @@ func parseExpression(s string) (provisioning.ValueSource, error) {
 
 // typeMappingOf renders an engine mapping in the JSON form.
 func typeMappingOf(om provisioning.ObjectMapping) (TypeMapping, error) {
-	t := TypeMapping{Endpoint: om.Endpoint, Schemas: om.Schemas, Disabled: om.Disabled,
+	t := TypeMapping{Endpoint: om.Endpoint, Schemas: om.Schemas, Disabled: om.Disabled, Scoping: om.Scoping,
 		Actions: Actions{Create: om.Actions.Create, Update: om.Actions.Update, Delete: om.Actions.Delete}}
 	for _, a := range om.Attributes {
-		am := AttributeMapping{Target: a.Target, Default: a.Default, Match: a.Match, Reference: a.Reference, Apply: ApplyAlways}
+		am := AttributeMapping{Target: a.Target, Default: a.Default, Match: a.Match, Reference: a.Reference, ClearWhenEmpty: a.ClearWhenEmpty, Apply: ApplyAlways}
 		if a.Apply == provisioning.ApplyOnCreate {
 			am.Apply = ApplyOnCreate
 		}
