@@ -302,3 +302,10 @@ func discover[T any](ctx context.Context, c *Client, path string) ([]*T, error) 
 	}
 	return list, nil
 }
+
+// ResourcePath is the escaped path, relative to the base URL, of the
+// requests on an endpoint or one of its resources ("Users",
+// "Users/2819c223"): what a preview of a request shows.
+func ResourcePath(endpoint string, id ...string) (string, error) {
+	return resourcePath(endpoint, id...)
+}
