@@ -32,7 +32,9 @@
 //     object whose mapped values hash to what its link last wrote costs no
 //     request. Every planned batch passes a [Gate] before it is applied,
 //     which lets it through, holds it or refuses it (where a deletion
-//     threshold sits; [Open] lets everything through). Users are applied
+//     threshold sits; [Open] lets everything through). [Engine.Preview]
+//     plans one object alone and lists the requests its action sends;
+//     [Engine.Object] is one object as the job's scope sees it. Users are applied
 //     before groups; group members are the
 //     target ids of linked users (and groups); a manager created in the
 //     same cycle is set in a follow-up pass (Entra: "resolve reference
