@@ -34,6 +34,8 @@
 //     up to [Options.LogRetention] entries per job, oldest pruned after
 //     every cycle.
 //   - [Service.Plan]: the next cycle's plan without writing anything.
+//   - [Service.Preview]: the requests the next cycle would send for one
+//     object; [Service.Object]: one object as the job's scope sees it.
 //   - [Service.Restart]: clear the watermark (the next cycle is initial),
 //     keep the links (Entra's "restart provisioning").
 //   - [Service.TestConnection] and [Service.TestCredentials]: Entra's Test

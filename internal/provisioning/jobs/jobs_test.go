@@ -29,6 +29,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/provisioning/provisioningtest"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
+	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend/memory"
 	"github.com/provisio-dev/provisio/scim/client"
@@ -585,7 +586,12 @@ func TestDeleteAndUnknownJob(t *testing.T) {
 		"Restart": func() error { return e.svc.Restart(ctx, appID) },
 		"Logs":    func() error { _, err := e.svc.Logs(ctx, appID, jobs.LogQuery{}); return err },
 		"Plan":    func() error { _, err := e.svc.Plan(ctx, appID); return err },
-		"Delete":  func() error { return e.svc.Delete(ctx, appID) },
+		"Preview": func() error { _, err := e.svc.Preview(ctx, appID, provisioning.TypeUser, "u1"); return err },
+		"Object": func() error {
+			_, _, err := e.svc.Object(ctx, appID, provisioning.TypeUser, "u1")
+			return err
+		},
+		"Delete": func() error { return e.svc.Delete(ctx, appID) },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, jobs.ErrNotFound) {
@@ -819,5 +825,29 @@ func TestMaxConcurrentCycles(t *testing.T) {
 		if err != nil || len(cs) != want {
 			t.Errorf("Cycles(%s) = %d, %v; want %d", app, len(cs), err, want)
 		}
+	}
+}
+
+func TestPreviewAndObject(t *testing.T) {
+	e := sqliteEnv(t)
+	ctx := context.Background()
+	e.configure(jobs.Config{})
+	e.addUsers(1, 1)
+	p, err := e.svc.Preview(ctx, appID, provisioning.TypeUser, "u1")
+	if err != nil || p.Action.Kind != provisioning.ActionCreate || len(p.Requests) != 1 || p.Requests[0].Path != "/Users" {
+		t.Fatalf("Preview(u1) = %+v, %v, want a create POST /Users", p, err)
+	}
+	if n := e.target.count(t, "Users"); n != 0 {
+		t.Errorf("Preview(u1) left %d target users, want 0", n)
+	}
+	if st := e.status(); st.Links.Users != 0 {
+		t.Errorf("Preview(u1) stored %d links, want 0", st.Links.Users)
+	}
+	o, scope, err := e.svc.Object(ctx, appID, provisioning.TypeUser, "u1")
+	if err != nil || o.User.UserPrincipalName != "user1@example.com" || o.SoftDeleted || scope != "in scope" {
+		t.Errorf("Object(u1) = %+v, %q, %v, want user1 in scope", o, scope, err)
+	}
+	if _, _, err := e.svc.Object(ctx, appID, provisioning.TypeUser, "u9"); svcerr.KindOf(err) != svcerr.NotFound {
+		t.Errorf("Object(u9) = %v, want a not-found service error", err)
 	}
 }

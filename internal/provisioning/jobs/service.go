@@ -273,6 +273,46 @@ func (s *Service) Plan(ctx context.Context, appID string) (*provisioning.Plan, e
 	return p, nil
 }
 
+// Preview computes what the job's next cycle would send for one object
+// (see provisioning.Engine.Preview), writing nothing.
+func (s *Service) Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error) {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return nil, err
+	}
+	e, _, err := s.engine(j, false)
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.Preview(ctx, t, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("preview job of app %q: %w", appID, err)
+	}
+	return p, nil
+}
+
+// Object returns a directory object as the job's cycles see it (see
+// provisioning.Engine.Object): its attributes, IsSoftDeleted and the scope
+// decision. A missing object is ErrNotFound.
+func (s *Service) Object(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Object, string, error) {
+	j, err := s.job(ctx, appID)
+	if err != nil {
+		return nil, "", err
+	}
+	e, _, err := s.engine(j, false)
+	if err != nil {
+		return nil, "", err
+	}
+	o, scope, ok, err := e.Object(ctx, t, sourceID)
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s %s for the job of app %q: %w", t, sourceID, appID, err)
+	}
+	if !ok {
+		return nil, "", svcerr.Errorf(svcerr.NotFound, "%s %s not found", t, sourceID)
+	}
+	return o, scope, nil
+}
+
 // LogQuery selects provisioning log entries; empty fields match all.
 type LogQuery struct {
 	Status     provisioning.Status
