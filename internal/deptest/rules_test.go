@@ -25,6 +25,7 @@ var (
 		in: []string{
 			"internal/dirsvc/...", "internal/tenant/...",
 			"internal/source/...", "internal/provisioning/...", "internal/notify/...",
+			"internal/exprsvc/...",
 		},
 		except: domain.in,
 	}
