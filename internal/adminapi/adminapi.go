@@ -5,8 +5,10 @@
 // application behind the SCIM service consumes). The identity side: the
 // directory's users (with CSV import), groups and members, applications
 // and assignments, and each application's provisioning job (settings,
-// start/stop, runs, status, logs, plan, Test Connection). The CLI
-// (`provisio tenant|user|group|app|job ...`) is a thin client of it.
+// start/stop, runs, status, logs, plan, preview of one object, Test
+// Connection); and the expression sandbox (POST /expressions/evaluate),
+// whose syntax errors answer their position. The CLI (`provisio
+// tenant|user|group|app|job|expr ...`) is a thin client of it.
 //
 // Errors are mapped once, at the boundary ([writeErr]), to
 // {"error":{"code","message"}}; internal detail is logged, never sent.
@@ -63,6 +65,8 @@ type Config struct {
 	// then answer 503.
 	Directory Directory
 	Jobs      Jobs
+	// Expressions is the expression sandbox; nil: its endpoint answers 503.
+	Expressions Expressions
 	// BaseURL is the external base of the server; tenant_url values are
 	// BaseURL/scim/<id>/v2.
 	BaseURL   string
@@ -134,9 +138,9 @@ func (a *API) tenantRoutes() []route {
 	}
 }
 
-// table lists every route: tenants, then the directory, then jobs.
+// table lists every route: tenants, the directory, jobs, expressions.
 func (a *API) table() []route {
-	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes())
+	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.expressionRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a

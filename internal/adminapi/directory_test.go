@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/dirsvc"
+	"github.com/provisio-dev/provisio/internal/exprsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/secretbox"
@@ -55,7 +56,8 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	checkSpec(t, srv)
 	scimsvc.New(scimsvc.Config{Tenants: mgr, BaseURL: srv.URL, Logger: log,
 		SCIM: server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: st.Backend(), Logger: log})}).Register(mux)
-	New(Config{Tenants: mgr, Events: mgr, Directory: dirsvc.New(st.Directory(), dirsvc.Options{Logger: log}), Jobs: js,
+	dir := dirsvc.New(st.Directory(), dirsvc.Options{Logger: log})
+	New(Config{Tenants: mgr, Events: mgr, Directory: dir, Jobs: js, Expressions: exprsvc.New(dir, js),
 		BaseURL: srv.URL, MaxBody: maxBody, MaxImport: maxImport, Logger: log}).Register(mux)
 	return &fixture{srv: srv, admin: admin}
 }

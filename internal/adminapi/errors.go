@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
+	"github.com/provisio-dev/provisio/internal/expr"
 	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/scim/client"
 )
@@ -57,6 +58,9 @@ func toAPIError(err error) *apiError {
 		}
 		return &apiError{status, code, msg}
 	}
+	if se := (*expr.SyntaxError)(nil); errors.As(err, &se) {
+		return badRequest("%v", err)
+	}
 	if errors.As(err, &connErr) { // a job's target failed
 		return &apiError{http.StatusBadGateway, "target_" + string(connErr.Reason), err.Error()}
 	}
@@ -96,7 +100,11 @@ func writeErr(w http.ResponseWriter, r *http.Request, log *slog.Logger, err erro
 	if ae.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="provisio-admin"`)
 	}
-	writeJSON(w, ae.status, apitypes.ErrorBody{Error: apitypes.Error{Code: ae.code, Message: ae.message}})
+	body := apitypes.Error{Code: ae.code, Message: ae.message}
+	if se := (*expr.SyntaxError)(nil); ae.status == http.StatusBadRequest && errors.As(err, &se) {
+		body.Position, body.Hint = &se.Pos, se.Hint
+	}
+	writeJSON(w, ae.status, apitypes.ErrorBody{Error: body})
 }
 
 // writeJSON writes v as the JSON response body.

@@ -34,6 +34,7 @@ type Jobs interface {
 	Logs(ctx context.Context, appID string, q jobs.LogQuery) ([]jobs.LogRecord, error)
 	Cycles(ctx context.Context, appID string, limit int) ([]jobs.CycleSummary, error)
 	Plan(ctx context.Context, appID string) (*provisioning.Plan, error)
+	Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error)
 }
 
 // maxRuns bounds GET .../job/runs?limit=.
@@ -54,6 +55,7 @@ func (a *API) jobRoutes() []route {
 		{"GET", "/api/v1/apps/{app}/job/runs", a.listRuns},
 		{"GET", "/api/v1/apps/{app}/job/logs", a.jobLogs},
 		{"GET", "/api/v1/apps/{app}/job/plan", a.jobPlan},
+		{"GET", "/api/v1/apps/{app}/job/preview", a.jobPreview},
 	}
 }
 

@@ -10,6 +10,10 @@ type ErrorBody struct {
 type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Position and Hint locate an expression's syntax error: the 0-based
+	// byte offset in the expression, and what to do about it.
+	Position *int   `json:"position,omitempty"`
+	Hint     string `json:"hint,omitempty"`
 }
 
 // Error codes the API answers with (see the Error schema of openapi.json).

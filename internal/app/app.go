@@ -29,6 +29,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/demo"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
+	"github.com/provisio-dev/provisio/internal/exprsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/secretbox"
@@ -140,7 +141,8 @@ func (a *App) routes() http.Handler {
 		Logger:  a.log,
 	}).Register(mux)
 	adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants, Directory: a.dir, Jobs: a.jobs,
-		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log}).Register(mux)
+		Expressions: exprsvc.New(a.dir, a.jobs),
+		BaseURL:     a.base, MaxBody: a.cfg.MaxBody, Logger: a.log}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
