@@ -57,6 +57,10 @@ type Error struct {
 	Status  int
 	Code    string // apitypes.Code*
 	Message string
+	// Position and Hint locate an expression's syntax error (see
+	// apitypes.Error); Position is nil for other errors.
+	Position *int
+	Hint     string
 }
 
 func (e *Error) Error() string {
@@ -122,6 +126,7 @@ func (c *Client) answerError(status int, body []byte) error {
 	e := &Error{Status: status, Code: "unexpected", Message: http.StatusText(status)}
 	if json.Unmarshal(body, &env) == nil && env.Error.Code != "" {
 		e.Code, e.Message = env.Error.Code, env.Error.Message
+		e.Position, e.Hint = env.Error.Position, env.Error.Hint
 	}
 	if status == http.StatusUnauthorized && c.tokenSource != "" {
 		return fmt.Errorf("%w (admin token from %s)", e, c.tokenSource)

@@ -46,6 +46,23 @@ func TestCalls(t *testing.T) {
 		{"refused token names its source", 401, `{"error":{"code":"unauthorized","message":"missing or invalid admin token"}}`,
 			func(c *Client) error { _, err := c.Tenants(context.Background()); return err },
 			"GET", "/api/v1/tenants", "", "server answered 401 unauthorized: missing or invalid admin token (admin token from $TOKEN)"},
+		{"preview a group", 200, `{"action":"skip","objectType":"Group","sourceId":"g1","reason":"unchanged","requests":[]}`,
+			func(c *Client) error {
+				p, err := c.PreviewGroup(context.Background(), "My App", "Sales & Ops")
+				if err == nil && (p.Action != "skip" || p.Reason != "unchanged") {
+					return errors.New("bad preview")
+				}
+				return err
+			}, "GET", "/api/v1/apps/My%20App/job/preview?group=Sales+%26+Ops", "", ""},
+		{"expression syntax error has its position", 400, `{"error":{"code":"bad_request","message":"expression: at 3: missing )","position":3,"hint":"close it"}}`,
+			func(c *Client) error {
+				_, err := c.EvaluateExpression(context.Background(), apitypes.EvaluateExpression{Expression: "Not("})
+				var e *Error
+				if !errors.As(err, &e) || e.Position == nil || *e.Position != 3 || e.Hint != "close it" {
+					return errors.New("no position")
+				}
+				return err
+			}, "POST", "/api/v1/expressions/evaluate", `{"expression":"Not("}`, "server answered 400 bad_request: expression: at 3: missing )"},
 		{"answer not JSON", 502, `<html>`,
 			func(c *Client) error { _, err := c.Apps(context.Background()); return err },
 			"GET", "/api/v1/apps", "", "server answered 502 unexpected: Bad Gateway"},
