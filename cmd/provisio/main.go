@@ -1,7 +1,7 @@
 // Command provisio runs Provisio: `provisio serve` hosts the multi-tenant
 // SCIM 2.0 service provider, the admin API and the provisioning
 // scheduler; the other subcommands (`tenant`, `user`, `group`, `app`,
-// `job`, `version`) are a thin CLI over the admin API.
+// `job`, `expr`, `version`) are a thin CLI over the admin API.
 package main
 
 import (
@@ -60,5 +60,6 @@ through its admin API.`,
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.AddCommand(newServeCmd(e), newTenantCmd(e), newAdminTokenCmd(e), newUserCmd(e), newGroupCmd(e), newAppCmd(e), newJobCmd(e), newVersionCmd(e))
+	root.AddCommand(newExprCmd(e))
 	return root
 }

@@ -8,10 +8,11 @@
 // ([provisioning.Object.Attr]: the directory's attribute catalog,
 // extensions and IsSoftDeleted), so an expression gives here what it gives
 // in a cycle. With an application, the user is the object the
-// application's job sees ([jobs.Service.Object]): IsSoftDeleted as the
-// job's scope decides it, and whatever else that object carries
-// (appRoleAssignments, once the engine reads roles). Without one,
-// IsSoftDeleted is false and appRoleAssignments absent unless given.
+// application's job sees ([jobs.Service.Object]; without a job, as a new
+// job would, scope assigned): IsSoftDeleted as the job's scope decides
+// it, and whatever else that object carries (appRoleAssignments, once the
+// engine reads roles). Without an application, IsSoftDeleted is false and
+// appRoleAssignments absent unless given.
 // Given attributes override the user's (names ignore case); a name given
 // more than once is multi-valued; boolean catalog attributes
 // (accountEnabled) and IsSoftDeleted are read with scim.ParseBool.

@@ -124,7 +124,13 @@ func (c *compiledMapping) previewRequests(a *Action) ([]Request, error) {
 // scope or not). It reads the directory only. ok is false when no such
 // object exists.
 func (e *Engine) Object(ctx context.Context, t ObjectType, sourceID string) (o *Object, scope string, ok bool, err error) {
-	s, err := loadScope(ctx, e.src, e.mode, e.appID)
+	return ScopedObject(ctx, e.src, e.mode, e.appID, t, sourceID)
+}
+
+// ScopedObject is [Engine.Object] for an application without a job: the
+// object as a job of scope mode for appID, with no mapping, would see it.
+func ScopedObject(ctx context.Context, src Source, mode ScopeMode, appID string, t ObjectType, sourceID string) (o *Object, scope string, ok bool, err error) {
+	s, err := loadScope(ctx, src, mode, appID)
 	if err != nil {
 		return nil, "", false, err
 	}
@@ -133,7 +139,7 @@ func (e *Engine) Object(ctx context.Context, t ObjectType, sourceID string) (o *
 		return o, why, true, nil
 	}
 	objs, reasons := map[string]*Object{}, map[string]string{}
-	if err := c.fetch(ctx, e.src, t, []string{sourceID}, objs, reasons); err != nil {
+	if err := c.fetch(ctx, src, t, []string{sourceID}, objs, reasons); err != nil {
 		return nil, "", false, err
 	}
 	o, ok = objs[sourceID]

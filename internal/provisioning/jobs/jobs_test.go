@@ -587,11 +587,7 @@ func TestDeleteAndUnknownJob(t *testing.T) {
 		"Logs":    func() error { _, err := e.svc.Logs(ctx, appID, jobs.LogQuery{}); return err },
 		"Plan":    func() error { _, err := e.svc.Plan(ctx, appID); return err },
 		"Preview": func() error { _, err := e.svc.Preview(ctx, appID, provisioning.TypeUser, "u1"); return err },
-		"Object": func() error {
-			_, _, err := e.svc.Object(ctx, appID, provisioning.TypeUser, "u1")
-			return err
-		},
-		"Delete": func() error { return e.svc.Delete(ctx, appID) },
+		"Delete":  func() error { return e.svc.Delete(ctx, appID) },
 	}
 	for name, call := range calls {
 		if err := call(); !errors.Is(err, jobs.ErrNotFound) {
@@ -846,6 +842,10 @@ func TestPreviewAndObject(t *testing.T) {
 	o, scope, err := e.svc.Object(ctx, appID, provisioning.TypeUser, "u1")
 	if err != nil || o.User.UserPrincipalName != "user1@example.com" || o.SoftDeleted || scope != "in scope" {
 		t.Errorf("Object(u1) = %+v, %q, %v, want user1 in scope", o, scope, err)
+	}
+	o, scope, err = e.svc.Object(ctx, "app-without-job", provisioning.TypeUser, "u1")
+	if err != nil || !o.SoftDeleted || scope != "not assigned to the application" {
+		t.Errorf("Object(app without a job, u1) = %+v, %q, %v, want u1 not assigned", o, scope, err)
 	}
 	if _, _, err := e.svc.Object(ctx, appID, provisioning.TypeUser, "u9"); svcerr.KindOf(err) != svcerr.NotFound {
 		t.Errorf("Object(u9) = %v, want a not-found service error", err)

@@ -291,19 +291,28 @@ func (s *Service) Preview(ctx context.Context, appID string, t provisioning.Obje
 	return p, nil
 }
 
-// Object returns a directory object as the job's cycles see it (see
-// provisioning.Engine.Object): its attributes, IsSoftDeleted and the scope
-// decision. A missing object is ErrNotFound.
+// Object returns a directory object as the application's job sees it
+// (see provisioning.Engine.Object): its attributes, IsSoftDeleted and the
+// scope decision; for an application without a job, as a new job would
+// (scope assigned, see provisioning.ScopedObject). A missing object is a
+// not-found service error.
 func (s *Service) Object(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Object, string, error) {
+	var o *provisioning.Object
+	var scope string
+	var ok bool
 	j, err := s.job(ctx, appID)
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		o, scope, ok, err = provisioning.ScopedObject(ctx, s.src, provisioning.ScopeAssigned, appID, t, sourceID)
+	case err != nil:
 		return nil, "", err
+	default:
+		e, _, eerr := s.engine(j, false)
+		if eerr != nil {
+			return nil, "", eerr
+		}
+		o, scope, ok, err = e.Object(ctx, t, sourceID)
 	}
-	e, _, err := s.engine(j, false)
-	if err != nil {
-		return nil, "", err
-	}
-	o, scope, ok, err := e.Object(ctx, t, sourceID)
 	if err != nil {
 		return nil, "", fmt.Errorf("read %s %s for the job of app %q: %w", t, sourceID, appID, err)
 	}
