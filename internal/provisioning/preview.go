@@ -23,7 +23,8 @@ type Request struct {
 // Preview is what the next cycle would do for one object.
 type Preview struct {
 	// Action is the planned action; a skip, with its Reason, when the
-	// cycle sends nothing for the object (unchanged, out of scope, …).
+	// cycle sends nothing for the object (unchanged, out of scope, a
+	// mapping or match that fails, …).
 	Action   *Action
 	Requests []Request // in the order the cycle sends them; none for a skip
 }
@@ -74,8 +75,9 @@ func (e *Engine) Preview(ctx context.Context, t ObjectType, sourceID string) (*P
 		}
 	}
 	if a.err != nil {
-		// A planning failure (a match query, the mapping) is the answer.
-		return nil, fmt.Errorf("preview %s %s: %s: %w", t, sourceID, a.Reason, a.err)
+		// A planning failure (the mapping, a match query) is the answer:
+		// the cycle would log it and send nothing for the object.
+		a.Reason += ": " + errorText(a.err)
 	}
 	reqs, err := m.previewRequests(a)
 	if err != nil {

@@ -3,6 +3,7 @@ package provisioning_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -128,5 +129,23 @@ func TestObjectAsTheJobSeesIt(t *testing.T) {
 		if v, _ := o.Attr("IsSoftDeleted"); v != tt.deleted || scope == "" {
 			t.Errorf("Object(%s) IsSoftDeleted = %v (%q), want %v", tt.id, v, scope, tt.deleted)
 		}
+	}
+}
+
+// failing is a ValueSource that fails.
+type failing struct{}
+
+func (failing) Value(*provisioning.Object) (any, bool, error) {
+	return nil, false, errors.New(`CDate: "abc" is not a date`)
+}
+
+func TestPreviewOfAFailingMappingIsASkipWithTheError(t *testing.T) {
+	e := newEnv(t, func(c *provisioning.Config) {
+		c.Users.Attributes = append(c.Users.Attributes, provisioning.AttributeMapping{Target: "nickName", Source: failing{}})
+	})
+	e.addUsers(1)
+	p := e.previewOf(provisioning.TypeUser, "u1")
+	if p.Action.Kind != provisioning.ActionSkip || len(p.Requests) != 0 || !strings.Contains(p.Action.Reason, `mapping failed: mapping "nickName": CDate`) {
+		t.Errorf("Preview(u1) = %s %q, want a skip naming the failing mapping", p.Action.Kind, p.Action.Reason)
 	}
 }
