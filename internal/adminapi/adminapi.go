@@ -138,7 +138,7 @@ func (a *API) tenantRoutes() []route {
 	}
 }
 
-// table lists every route: tenants, the directory, jobs, expressions.
+// table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
 	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.expressionRoutes())
 }
