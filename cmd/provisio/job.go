@@ -28,9 +28,8 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 	cmd.AddCommand(newJobConfigureCmd(e, f), newJobGetCmd(e, f), newJobListCmd(e, f), newJobDeleteCmd(e, f),
 		newJobSwitchCmd(e, f, "start", "Switch provisioning on: a cycle every interval"),
 		newJobSwitchCmd(e, f, "stop", "Switch provisioning off (cancels a running cycle)"),
-		newJobRunCmd(e, f), newJobStatusCmd(e, f), newJobRunsCmd(e, f), newJobLogsCmd(e, f), newJobPlanCmd(e, f),
+		newJobRunCmd(e, f), newJobStatusCmd(e, f), newJobRunsCmd(e, f), newJobLogsCmd(e, f), newJobPlanCmd(e, f), newJobPreviewCmd(e, f),
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
-	cmd.AddCommand(newJobPreviewCmd(e, f))
 	return cmd
 }
 
