@@ -121,12 +121,17 @@ func (c *compiledMapping) previewRequests(a *Action) ([]Request, error) {
 	return nil, nil
 }
 
-// Object returns the object sourceID of type t as this job's cycles see
-// it: its attributes, IsSoftDeleted and the scope decision (why it is in
-// scope or not). It reads the directory only. ok is false when no such
-// object exists.
+// Object returns the object sourceID of type t as this job's next cycle
+// sees it: its attributes, IsSoftDeleted and the scope decision (why it
+// is in scope or not). Like Plan it reads what a cycle starts with (the
+// scope, the links, the change feed), and writes nothing. ok is false
+// when no such object exists.
 func (e *Engine) Object(ctx context.Context, t ObjectType, sourceID string) (o *Object, scope string, ok bool, err error) {
-	return ScopedObject(ctx, e.src, e.mode, e.appID, t, sourceID)
+	cyc, err := e.begin(ctx)
+	if err != nil {
+		return nil, "", false, err
+	}
+	return cyc.object(ctx, e.src, t, sourceID)
 }
 
 // ScopedObject is [Engine.Object] for an application without a job: the
@@ -136,7 +141,11 @@ func ScopedObject(ctx context.Context, src Source, mode ScopeMode, appID string,
 	if err != nil {
 		return nil, "", false, err
 	}
-	c := &cycle{scope: s}
+	return (&cycle{scope: s}).object(ctx, src, t, sourceID)
+}
+
+// object reads one object of the cycle's scope, as load does.
+func (c *cycle) object(ctx context.Context, src Source, t ObjectType, sourceID string) (*Object, string, bool, error) {
 	if o, why, ok := c.cached(t, sourceID); ok {
 		return o, why, true, nil
 	}
@@ -144,6 +153,6 @@ func ScopedObject(ctx context.Context, src Source, mode ScopeMode, appID string,
 	if err := c.fetch(ctx, src, t, []string{sourceID}, objs, reasons); err != nil {
 		return nil, "", false, err
 	}
-	o, ok = objs[sourceID]
+	o, ok := objs[sourceID]
 	return o, reasons[sourceID], ok, nil
 }
