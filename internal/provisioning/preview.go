@@ -70,7 +70,7 @@ func (e *Engine) Preview(ctx context.Context, t ObjectType, sourceID string) (*P
 		if c := cands[0]; c.obj != nil && c.link != nil {
 			a.SourceName, a.TargetID = c.obj.Display(), c.link.TargetID
 			if c.link.State == LinkDisabled {
-				a.Reason = c.scope + "; the account is disabled already"
+				a.Reason = scopeReason(c.scope) + "; the account is disabled already"
 			}
 		}
 	}
@@ -141,18 +141,20 @@ func ScopedObject(ctx context.Context, src Source, mode ScopeMode, appID string,
 	if err != nil {
 		return nil, "", false, err
 	}
-	return (&cycle{scope: s}).object(ctx, src, t, sourceID)
+	return (&cycle{scope: s, links: &LinkTable{}}).object(ctx, src, t, sourceID)
 }
 
-// object reads one object of the cycle's scope, as load does.
+// object reads one object as the cycle's load does.
 func (c *cycle) object(ctx context.Context, src Source, t ObjectType, sourceID string) (*Object, string, bool, error) {
-	if o, why, ok := c.cached(t, sourceID); ok {
-		return o, why, true, nil
-	}
-	objs, reasons := map[string]*Object{}, map[string]string{}
-	if err := c.fetch(ctx, src, t, []string{sourceID}, objs, reasons); err != nil {
+	cands, err := c.load(ctx, src, t, []string{sourceID})
+	if err != nil {
 		return nil, "", false, err
 	}
-	o, ok := objs[sourceID]
-	return o, reasons[sourceID], ok, nil
+	if cands[0].obj == nil {
+		return nil, "", false, nil
+	}
+	return cands[0].obj, scopeReason(cands[0].scope), true, nil
 }
+
+// scopeReason is a candidate's scope decision as the log shows it.
+func scopeReason(s string) string { return s }
