@@ -98,8 +98,11 @@ func Parse(src string) (*Expr, error) {
 	}
 	p.space()
 	if !p.eof() {
-		return nil, p.errorf(p.pos, "an expression is one value; join values with Join or Append",
-			"unexpected %q after the end of the expression", p.token())
+		hint := "an expression is one value; join values with Join or Append"
+		if p.src[p.pos] == ')' {
+			hint = "one ) too many"
+		}
+		return nil, p.errorf(p.pos, hint, "unexpected %q after the end of the expression", p.token())
 	}
 	return &Expr{src: src, root: root, attrs: p.attrs, funcs: p.funcs}, nil
 }
