@@ -50,6 +50,9 @@ var (
 	// only through services, never the store.
 	ui = in("internal/web/...", "internal/oidc/...", "internal/portal/...")
 
+	// expr is the expression language: pure, over the public SCIM library.
+	expr = in("internal/expr/...")
+
 	// wiring builds the parts and runs them together; nothing else may
 	// import it or the concrete store it chooses.
 	wiring   = in("internal/app/...", "cmd/...", "bench/...")
@@ -96,6 +99,13 @@ var rules = []rule{
 		pkgs:   contract,
 		mayNot: []layer{stores, services, handlers, wiring},
 		bad:    edge{"internal/apiclient", "internal/adminapi"},
+	},
+	{
+		name:   "expression language is pure",
+		pkgs:   expr,
+		direct: true,
+		mayNot: []layer{{in: internal.in, except: expr.in}, in("net/...", "os/...", "database/...")},
+		bad:    edge{"internal/expr", "internal/directory"},
 	},
 	{
 		name:   "only app and cmd wire",

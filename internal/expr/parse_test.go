@@ -132,9 +132,7 @@ func TestUsesFunctionAndRedacted(t *testing.T) {
 
 func TestFunctions(t *testing.T) {
 	got := Functions()
-	if len(got) != len(functions) || !slices.IsSortedFunc(got, func(a, b string) int {
-		return strings.Compare(strings.ToLower(a), strings.ToLower(b))
-	}) {
+	if len(got) != len(functions) || !slices.IsSorted(got) {
 		t.Errorf("Functions() = %q, want all %d sorted", got, len(functions))
 	}
 	if len(functions) > 64 {
