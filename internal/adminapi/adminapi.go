@@ -136,7 +136,7 @@ func (a *API) tenantRoutes() []route {
 
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
-	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes())
+	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.mappingRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a
