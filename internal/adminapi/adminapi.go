@@ -5,7 +5,8 @@
 // application behind the SCIM service consumes). The identity side: the
 // directory's users (with CSV import), groups and members, applications
 // and assignments, and each application's provisioning job (settings,
-// start/stop, runs, status, logs, plan, Test Connection). The CLI
+// start/stop, runs, status, logs, plan, Test Connection, its mappings and
+// scoping filters one at a time). The CLI
 // (`provisio tenant|user|group|app|job ...`) is a thin client of it.
 //
 // Errors are mapped once, at the boundary ([writeErr]), to
