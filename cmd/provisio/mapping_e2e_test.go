@@ -1,12 +1,17 @@
 package main
 
 import (
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
+	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/backend/memory"
+	"github.com/provisio-dev/provisio/scim/server"
 )
 
 // TestMappingAndScopingCLI edits a job's mappings and scoping filters
@@ -92,5 +97,49 @@ func TestMappingAndScopingCLI(t *testing.T) {
 	}
 	if got := mustCLI("job", "get", "Portal"); !strings.Contains(got, "skipOutOfScopeDeletions  true") || !strings.Contains(got, "Schema: mappings fitted") {
 		t.Errorf("job get = %q, want skipOutOfScopeDeletions true and the schema line", got)
+	}
+}
+
+// TestStrictApplicationCLI: an application whose /ResourceTypes declares
+// no enterprise extension (issue 10's RFC-strict server) gets the default
+// mappings without the enterprise attributes, "job get" and "job test"
+// list them as excluded with the reason, and a mapping to one is refused
+// when saved.
+func TestStrictApplicationCLI(t *testing.T) {
+	std, reg := scim.NewStandardRegistry(), scim.NewRegistry()
+	for _, sc := range std.Schemas() {
+		if sc.ID != scim.EnterpriseUserSchema {
+			if err := reg.AddSchema(sc); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, rt := range []*scim.ResourceType{{Name: "User", Endpoint: "/Users", Schema: scim.UserSchema}, {Name: "Group", Endpoint: "/Groups", Schema: scim.GroupSchema}} {
+		if err := reg.AddResourceType(rt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	strict := httptest.NewServer(server.New(server.Config{Registry: reg, Backend: memory.New(), Logger: slog.New(slog.DiscardHandler)}))
+	defer strict.Close()
+
+	s := startServe(t, t.TempDir(), "")
+	var out map[string]any
+	s.cliJSON(t, &out, "app", "create", "Strict")
+	if _, err := s.cliIn(t, map[string]string{JobTokenEnv: "any"}, "job", "configure", "Strict", "--tenant-url", strict.URL); err != nil {
+		t.Fatalf("job configure Strict: %v", err)
+	}
+	const excluded = "excluded: " + scim.EnterpriseUserSchema + ":department — the application does not declare the enterprise extension"
+	for _, args := range [][]string{{"job", "get", "Strict"}, {"job", "test", "Strict"}} {
+		got, err := s.cliIn(t, nil, args...)
+		if err != nil || !strings.Contains(got, excluded) {
+			t.Errorf("provisio %s = %q, %v; want %q", strings.Join(args, " "), got, err, excluded)
+		}
+	}
+	if got, _ := s.cliIn(t, nil, "job", "mapping", "list", "Strict"); strings.Contains(got, "employeeId") || !strings.Contains(got, excluded) {
+		t.Errorf("job mapping list Strict = %q, want no enterprise mapping and the exclusions", got)
+	}
+	_, err := s.cliIn(t, nil, "job", "mapping", "set", "Strict", "--target", scim.EnterpriseUserSchema+":department", "--source", "department")
+	if err == nil || !strings.Contains(err.Error(), "does not declare the enterprise extension") {
+		t.Errorf("job mapping set enterprise department = %v, want it refused with the reason", err)
 	}
 }
