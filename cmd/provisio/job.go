@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/apiclient"
@@ -30,14 +31,17 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 		newJobSwitchCmd(e, f, "stop", "Switch provisioning off (cancels a running cycle)"),
 		newJobRunCmd(e, f), newJobStatusCmd(e, f), newJobRunsCmd(e, f), newJobLogsCmd(e, f), newJobPlanCmd(e, f), newJobPreviewCmd(e, f),
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
+	cmd.AddCommand(newJobMappingCmd(e, f), newJobScopingCmd(e, f))
 	return cmd
 }
 
 func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var tenantURL, token, tokenFile, scope, interval, email, mappingsFile string
+	var skipOutOfScope bool
 	cmd := &cobra.Command{
-		Use:   "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D]",
-		Short: "Set an application's Tenant URL, Secret Token and provisioning settings",
+		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false]",
+		Aliases: []string{"set"},
+		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
 values (a new job: scope assigned, interval 40m). The job starts stopped: "job start".
 
@@ -46,7 +50,12 @@ leaves it in your shell history); it is stored encrypted and never shown again. 
 --tenant-url on another scheme, host or port needs the Secret Token again: the stored one
 is only ever sent to the host it was given for.
 --mappings-file replaces the attribute mappings with a JSON document shaped as
-"job get --json" shows them.`,
+"job get --json" shows them ("job mapping" edits them one at a time).
+--skip-out-of-scope-deletions=true leaves accounts of objects that leave scope as they
+are in the application (Entra's SkipOutOfScopeDeletions); false disables them.
+
+Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes: default
+mappings to attributes it does not declare are left out, listed as "excluded".`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2
   provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all`,
 		Args: cobra.ExactArgs(1),
@@ -58,6 +67,9 @@ is only ever sent to the host it was given for.
 			req := apitypes.ConfigureJob{TenantURL: tenantURL, Token: tok, Scope: scope, Interval: interval}
 			if cmd.Flags().Changed("notification-email") {
 				req.NotificationEmail = &email
+			}
+			if cmd.Flags().Changed("skip-out-of-scope-deletions") {
+				req.SkipOutOfScopeDeletions = &skipOutOfScope
 			}
 			if mappingsFile != "" {
 				b, err := e.readFile(mappingsFile)
@@ -89,6 +101,7 @@ is only ever sent to the host it was given for.
 	fl.StringVar(&interval, "interval", "", "time between cycles, e.g. 40m or 30s")
 	fl.StringVar(&email, "notification-email", "", "where to send failure notifications (empty clears)")
 	fl.StringVar(&mappingsFile, "mappings-file", "", "a JSON file of attribute mappings")
+	fl.BoolVar(&skipOutOfScope, "skip-out-of-scope-deletions", false, "leave accounts of objects that leave scope as they are")
 	return cmd
 }
 
@@ -129,9 +142,11 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"scope", j.Scope},
 		{"interval", j.Interval},
 		{"notificationEmail", j.NotificationEmail},
+		{"skipOutOfScopeDeletions", strconv.FormatBool(j.SkipOutOfScopeDeletions)},
 	}); err != nil {
 		return err
 	}
+	printTargetSchema(e, j.TargetSchema)
 	for _, w := range j.Warnings {
 		fmt.Fprintf(e.stdout, "\nWarning: %s.\n", w)
 	}
@@ -249,6 +264,7 @@ no Users endpoint (404), not a SCIM answer, or filters ignored.`,
 				}
 			} else if res.OK {
 				fmt.Fprintf(e.stdout, "Test Connection of %s succeeded: %s.\n", args[0], res.Message)
+				printTargetSchema(e, res.TargetSchema)
 			}
 			if !res.OK {
 				return fmt.Errorf("test connection of %s failed (%s): %s", args[0], res.Reason, res.Message)
@@ -256,4 +272,14 @@ no Users endpoint (404), not a SCIM answer, or filters ignored.`,
 			return nil
 		},
 	}
+}
+
+// printTargetSchema says what the job knows of the application's schema
+// and lists the default mappings it left out.
+func printTargetSchema(e *env, ts *apitypes.TargetSchema) {
+	if ts == nil {
+		return
+	}
+	fmt.Fprintf(e.stdout, "\nSchema: %s.\n", ts.Message)
+	printExcluded(e, ts.Excluded)
 }

@@ -6,9 +6,10 @@
 // directory's users (with CSV import), groups and members, applications
 // and assignments, and each application's provisioning job (settings,
 // start/stop, runs, status, logs, plan, preview of one object, Test
-// Connection); and the expression sandbox (POST /expressions/evaluate),
-// whose syntax errors answer their position. The CLI (`provisio
-// tenant|user|group|app|job|expr ...`) is a thin client of it.
+// Connection, its mappings and scoping filters one at a time); and the
+// expression sandbox (POST /expressions/evaluate), whose syntax errors
+// answer their position. The CLI (`provisio tenant|user|group|app|job|expr
+// ...`) is a thin client of it.
 //
 // Errors are mapped once, at the boundary ([writeErr]), to
 // {"error":{"code","message"}}; internal detail is logged, never sent.
@@ -140,7 +141,7 @@ func (a *API) tenantRoutes() []route {
 
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
-	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.expressionRoutes())
+	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a

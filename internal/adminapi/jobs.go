@@ -112,7 +112,7 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
-		NotificationEmail: req.NotificationEmail}
+		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions}
 	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
 		return err
 	}
@@ -238,6 +238,9 @@ func (a *API) testJob(w http.ResponseWriter, r *http.Request) error {
 		out = apitypes.TestResult{Reason: string(ce.Reason), Message: ce.Error()}
 	case err != nil:
 		return err
+	}
+	if j, err := js.Get(r.Context(), appID); err == nil {
+		out.TargetSchema = targetSchemaWire(j.Schema)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

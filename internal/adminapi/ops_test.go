@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +14,7 @@ import (
 // port changes needs the Secret Token again, so the stored token is never
 // sent to another host; a path-only change keeps it.
 func TestJobTenantURLOriginNeedsToken(t *testing.T) {
-	f, tenantURL, token := jobFixture(t)
+	f, tenantURL, _ := jobFixture(t)
 	var mu sync.Mutex
 	var seen []string // Authorization headers that reached elsewhere
 	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +56,9 @@ func TestJobTenantURLOriginNeedsToken(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != 1 || seen[0] != "Bearer pvt_for_elsewhere" || strings.Contains(strings.Join(seen, ","), token) {
+	// Schema discovery (on save and test) and Test Connection: every
+	// request with the token given for elsewhere.
+	if len(seen) == 0 || slices.ContainsFunc(seen, func(a string) bool { return a != "Bearer pvt_for_elsewhere" }) {
 		t.Errorf("elsewhere saw Authorization %q, want only the token given for it", seen)
 	}
 }

@@ -20,6 +20,12 @@ type Job struct {
 	Scope             string          `json:"scope"`
 	NotificationEmail string          `json:"notificationEmail,omitempty"`
 	Mappings          json.RawMessage `json:"mappings"`
+	// SkipOutOfScopeDeletions: objects that leave scope are left as they
+	// are in the application (Entra's SkipOutOfScopeDeletions).
+	SkipOutOfScopeDeletions bool `json:"skipOutOfScopeDeletions"`
+	// TargetSchema is what the job knows of the application's schema and
+	// the default mappings it left out.
+	TargetSchema *TargetSchema `json:"targetSchema,omitempty"`
 	// Warnings are problems of the settings that do not stop the job,
 	// such as a Secret Token sent in clear.
 	Warnings []string  `json:"warnings,omitempty"`
@@ -43,6 +49,8 @@ type ConfigureJob struct {
 	Interval          string          `json:"interval,omitempty"`
 	NotificationEmail *string         `json:"notificationEmail,omitempty"`
 	Mappings          json.RawMessage `json:"mappings,omitempty"`
+	// SkipOutOfScopeDeletions: absent keeps.
+	SkipOutOfScopeDeletions *bool `json:"skipOutOfScopeDeletions,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.
@@ -113,6 +121,9 @@ type TestResult struct {
 	OK      bool   `json:"ok"`
 	Reason  string `json:"reason,omitempty"` // unreachable, tls, credentials, ...
 	Message string `json:"message"`
+	// TargetSchema is what the job knows of the application's schema,
+	// read again by a successful test.
+	TargetSchema *TargetSchema `json:"targetSchema,omitempty"`
 }
 
 // LogEntry is one provisioning log entry: what a cycle did to one object.

@@ -30,6 +30,13 @@ type Job struct {
 	// Mappings is the job's attribute mappings as JSON; the store keeps it
 	// opaque.
 	Mappings []byte
+	// SkipOutOfScopeDeletions leaves objects that leave scope as they are
+	// in the application (Entra's SkipOutOfScopeDeletions).
+	SkipOutOfScopeDeletions bool
+	// TargetSchema is what the job discovered of the application's
+	// /Schemas and /ResourceTypes as JSON (opaque here); nil before the
+	// first discovery.
+	TargetSchema []byte
 	// State is the job's state as the job service names it (opaque here).
 	State string
 	// LastCycle is the summary of the last completed cycle as JSON

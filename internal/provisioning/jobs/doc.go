@@ -4,7 +4,8 @@
 //   - settings ([Job], [Config]; settings.go): Tenant URL, Secret Token
 //     encrypted at rest with internal/secretbox, provisioning on/off,
 //     scope, cycle interval, notification email, attribute mappings
-//     (package mapping's form);
+//     (package mapping's form), SkipOutOfScopeDeletions (passed to the
+//     engine), the application's discovered schema;
 //   - the runner (run.go, scheduler.go, observe.go): cycles with the
 //     provisioning engine, one at a time per job under its lock, the
 //     per-server cap on concurrent cycles, the scheduler that runs each
@@ -41,7 +42,23 @@
 //   - [Service.TestConnection] and [Service.TestCredentials]: Entra's Test
 //     Connection (GET /Users?filter=<matching attribute> eq "<random
 //     GUID>", RFC 7644 §3.4.2.2) with the precise failure reason of
-//     scim/client ([client.ConnectionError]).
+//     scim/client ([client.ConnectionError]); a successful one reads the
+//     application's schema again.
+//   - Mappings and scoping one at a time (mappings.go):
+//     [Service.SetMapping], [Service.RemoveMapping],
+//     [Service.ResetMappings] (Entra's "Restore default mappings": the
+//     defaults and no scoping filters), [Service.AddScopingFilter],
+//     [Service.RemoveScopingFilter], [Service.ClearScoping]. A change is
+//     checked when saved, every problem at once ([ErrInvalid]: unknown
+//     source attributes, unparsable expressions, targets the application
+//     does not declare), and a saved change restarts the job as Entra
+//     does: the next cycle re-evaluates every object in scope.
+//   - Schema discovery (schema.go): the application's /Schemas and
+//     /ResourceTypes (RFC 7644 §4) are read when credentials are saved and
+//     on Test Connection and kept on the job; default mappings to
+//     attributes the application does not declare are left out and listed
+//     ([Job].Schema.Excluded). An application without /Schemas (404)
+//     keeps every default.
 //   - [Service.Schedule] runs the scheduler until its ctx ends.
 //
 // Cycles of all jobs share [Options.MaxConcurrentCycles] slots per server
@@ -54,8 +71,9 @@
 // bookkeeping is done; the bookkeeping gets a bounded context of its own,
 // so a cancelled cycle is still recorded yet never holds up a shutdown.
 //
-// Errors: [ErrNotFound] (no job for the application), [ErrBusy] (its cycle
-// runs on another server), [ErrCancelled], [ErrClosed], [ErrInvalid]
+// Errors: [ErrNotFound] (no job for the application), [ErrNoMapping] (no
+// mapping of that target, no scoping filter of that number), [ErrBusy]
+// (its cycle runs on another server), [ErrCancelled], [ErrClosed], [ErrInvalid]
 // (settings rejected; the message says why), [ErrNoToken] (the job has no
 // Secret Token yet). The Secret Token is write-only: no method returns it
 // and nothing logs it.

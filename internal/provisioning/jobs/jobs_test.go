@@ -43,7 +43,8 @@ const (
 
 // target is a SCIM service (scim/server over the memory backend) behind a
 // bearer token check, served over real HTTP; gate, when set, holds every
-// request until it is closed.
+// request but schema discovery's until it is closed, and requests counts
+// them.
 type target struct {
 	url      string
 	requests atomic.Int64
@@ -59,6 +60,10 @@ func newTarget(t testing.TB) *target {
 	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) != 1 {
 			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.URL.Path == "/Schemas" || r.URL.Path == "/ResourceTypes" { // discovery, not a cycle's
+			h.ServeHTTP(w, r)
 			return
 		}
 		tg.requests.Add(1)

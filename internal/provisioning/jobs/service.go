@@ -91,6 +91,12 @@ type Job struct {
 	Interval          time.Duration
 	NotificationEmail string
 	Mappings          Mappings
+	// SkipOutOfScopeDeletions leaves objects that leave scope as they are
+	// in the application (Entra's SkipOutOfScopeDeletions).
+	SkipOutOfScopeDeletions bool
+	// Schema is what the job knows of the application's /Schemas and
+	// the default mappings it left out for it.
+	Schema SchemaReport
 	// Warnings are problems of the settings that do not stop the job,
 	// such as a Secret Token sent in clear.
 	Warnings []string
@@ -107,6 +113,8 @@ type Config struct {
 	Interval          time.Duration          // default DefaultInterval; at least MinInterval
 	NotificationEmail *string                // nil keeps; "" clears
 	Mappings          *Mappings              // nil keeps; default DefaultMappings()
+	// SkipOutOfScopeDeletions: nil keeps; default false.
+	SkipOutOfScopeDeletions *bool
 }
 
 // Options configures a Service.
@@ -166,6 +174,10 @@ type Service struct {
 	runs        map[string]*run      // job id → the running or queued cycle
 	failedStart map[string]time.Time // job id → when the scheduler tries again
 	counted     map[string]countedLinks
+
+	// editMu serializes the read-modify-write of a job's mappings
+	// (mappings.go) and its schema discovery on this server.
+	editMu sync.Mutex
 
 	// cmu guards memories: they are looked up while mu is held.
 	cmu      sync.Mutex
@@ -241,6 +253,14 @@ func (s *Service) Restart(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
+	return s.restart(ctx, j)
+}
+
+// restart clears the job's watermark, or has its running cycle clear it
+// when it ends. The initial cycle that follows evaluates every object in
+// scope and starts the memory of settled skips afresh
+// (provisioning.Settled).
+func (s *Service) restart(ctx context.Context, j store.Job) error {
 	s.mu.Lock()
 	r := s.runs[j.ID]
 	if r != nil {
@@ -251,7 +271,7 @@ func (s *Service) Restart(ctx context.Context, appID string) error {
 		return nil
 	}
 	if err := s.st.ClearWatermark(ctx, j.ID); err != nil {
-		return own(err, "restart job of app %q", appID)
+		return own(err, "restart job of app %q", j.AppID)
 	}
 	return nil
 }
@@ -394,7 +414,8 @@ func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *logSin
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
 		Users: users, Groups: groups, Source: s.src, Links: &linkStore{st: s.st, jobID: j.ID}, Logs: logs, Target: c,
-		Table: table, Settled: &mem.settled, Concurrency: s.conc, Now: s.now, Logger: s.log})
+		Table: table, Settled: &mem.settled, Concurrency: s.conc, Now: s.now, Logger: s.log,
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions})
 	if err != nil {
 		return nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,8 @@ import (
 // Configure creates the application's job or changes its settings. Every
 // problem is reported at once, wrapped in ErrInvalid.
 func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, error) {
+	s.editMu.Lock()
+	defer s.editMu.Unlock()
 	cur, err := s.st.GetJobByApp(ctx, appID)
 	isNew := errors.Is(err, store.ErrNotFound)
 	if err != nil && !isNew {
@@ -36,6 +39,15 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 	if err != nil {
 		return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
 	}
+	var warning string
+	if c.TenantURL != "" || c.SecretToken != "" {
+		warning = s.discoverInto(ctx, &next)
+	}
+	if c.Mappings != nil {
+		if err := checkTargets(next); err != nil {
+			return Job{}, fmt.Errorf("configure job of app %q: %w: %w", appID, ErrInvalid, err)
+		}
+	}
 	if isNew {
 		next, err = s.st.CreateJob(ctx, next)
 	} else {
@@ -48,7 +60,30 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 	if c.TenantURL != "" && outbound.Cleartext(next.TenantURL) {
 		s.log.Warn("provisioning job: "+cleartextWarning, "app", appID)
 	}
-	return jobView(next)
+	if !isNew && !bytes.Equal(cur.Mappings, next.Mappings) {
+		if err := s.restart(ctx, next); err != nil {
+			return Job{}, err
+		}
+	}
+	v, err := jobView(next)
+	if warning != "" {
+		v.Warnings = append(v.Warnings, warning)
+	}
+	return v, err
+}
+
+// checkTargets checks the job's mappings against the application's
+// discovered schema.
+func checkTargets(j store.Job) error {
+	ts, err := targetSchema(j)
+	if err != nil {
+		return err
+	}
+	var m Mappings
+	if err := json.Unmarshal(j.Mappings, &m); err != nil {
+		return fmt.Errorf("read mappings: %w", err)
+	}
+	return m.CheckTargets(ts)
 }
 
 // cleartextWarning is shown with a job whose Tenant URL is plain http to a
@@ -95,18 +130,20 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 		}
 		j.NotificationEmail = *c.NotificationEmail
 	}
+	if c.SkipOutOfScopeDeletions != nil {
+		j.SkipOutOfScopeDeletions = *c.SkipOutOfScopeDeletions
+	}
 	if c.Mappings != nil {
-		if err := c.Mappings.Validate(); err != nil {
-			errs = append(errs, err)
-		}
+		ts, err := targetSchema(cur)
+		errs = append(errs, err, c.Mappings.Check(ts))
 		b, err := json.Marshal(c.Mappings)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("mappings: %w", err))
 		}
 		j.Mappings = b
 	}
-	if len(errs) > 0 {
-		return j, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+	if err := errors.Join(errs...); err != nil {
+		return j, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	if c.SecretToken != "" {
 		sealed, err := s.box.Seal([]byte(c.SecretToken), []byte(j.AppID))
@@ -243,7 +280,35 @@ func (s *Service) TestConnection(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	return c.TestConnection(ctx, m.MatchingTarget())
+	if err := c.TestConnection(ctx, m.MatchingTarget()); err != nil {
+		return err
+	}
+	return s.rediscover(ctx, j)
+}
+
+// rediscover reads the application's schema again (Test Connection) and
+// saves it, with the job's default mappings fitted to it; a change of the
+// mappings restarts the job. A failure to read it is logged, not returned:
+// the connection itself works.
+func (s *Service) rediscover(ctx context.Context, j store.Job) error {
+	appID := j.AppID
+	s.editMu.Lock()
+	defer s.editMu.Unlock()
+	j, err := s.st.GetJob(ctx, j.ID)
+	if err != nil {
+		return own(err, "read job of app %q", appID)
+	}
+	next := j
+	if s.discoverInto(ctx, &next) != "" {
+		return nil
+	}
+	if next, err = s.st.UpdateJob(ctx, next); err != nil {
+		return own(err, "update job of app %q", j.AppID)
+	}
+	if !bytes.Equal(j.Mappings, next.Mappings) {
+		return s.restart(ctx, next)
+	}
+	return nil
 }
 
 // TestCredentials tests a Tenant URL and Secret Token before they are
@@ -274,9 +339,17 @@ func (s *Service) job(ctx context.Context, appID string) (store.Job, error) {
 func jobView(j store.Job) (Job, error) {
 	v := Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: len(j.Secret) > 0, Enabled: j.Enabled,
 		Scope: provisioning.ScopeMode(j.Scope), Interval: j.Interval, NotificationEmail: j.NotificationEmail,
-		Created: j.Created, Updated: j.Updated}
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, Created: j.Created, Updated: j.Updated}
 	if err := json.Unmarshal(j.Mappings, &v.Mappings); err != nil {
 		return Job{}, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
+	}
+	ts, err := targetSchema(j)
+	if err != nil {
+		return Job{}, err
+	}
+	v.Schema = schemaReport(ts)
+	if err := v.Mappings.CheckTargets(ts); err != nil {
+		v.Warnings = append(v.Warnings, strings.Split(err.Error(), "\n")...)
 	}
 	if outbound.Cleartext(j.TenantURL) {
 		v.Warnings = append(v.Warnings, cleartextWarning)

@@ -1,0 +1,5 @@
+-- Issue 10: a job's SkipOutOfScopeDeletions setting (Entra's), and what it
+-- discovered of the application's /Schemas and /ResourceTypes (JSON, NULL
+-- before the first discovery).
+ALTER TABLE provisioning_jobs ADD COLUMN skip_out_of_scope_deletions INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE provisioning_jobs ADD COLUMN target_schema TEXT;
