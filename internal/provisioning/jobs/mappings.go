@@ -107,8 +107,7 @@ func (s *Service) edit(ctx context.Context, appID, what string, typ provisioning
 // editAll reads the job's mappings, changes them, checks the result and
 // saves it; a saved change restarts the job.
 func (s *Service) editAll(ctx context.Context, appID, what string, change func(*Mappings, *TargetSchema) error) (Job, error) {
-	s.editMu.Lock()
-	defer s.editMu.Unlock()
+	defer s.editLock(appID)()
 	j, err := s.job(ctx, appID)
 	if err != nil {
 		return Job{}, err

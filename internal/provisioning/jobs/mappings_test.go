@@ -249,3 +249,42 @@ func TestSkipOutOfScopeDeletionsSetting(t *testing.T) {
 		t.Errorf("Configure(interval only) = %v, %v; want the setting kept", j.SkipOutOfScopeDeletions, err)
 	}
 }
+
+// TestSlowSchemasReadInBackground: an application slow to answer /Schemas
+// does not hold up saving the job; its schema is recorded, and the
+// defaults fitted to it, when it answers.
+func TestSlowSchemasReadInBackground(t *testing.T) {
+	e := sqliteEnv(t, func(o *jobs.Options) { o.DiscoveryWait = 50 * time.Millisecond })
+	h := server.New(server.Config{Registry: strictRegistry(t), Backend: memory.New(), Logger: slog.New(slog.DiscardHandler)})
+	url := scimServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/Schemas" {
+			time.Sleep(400 * time.Millisecond)
+		}
+		h.ServeHTTP(w, r)
+	}))
+	start := time.Now()
+	j := e.configure(jobs.Config{TenantURL: url})
+	if took := time.Since(start); took > 300*time.Millisecond {
+		t.Errorf("Configure(slow /Schemas) took %s, want it to wait only DiscoveryWait", took)
+	}
+	if j.Schema.Status != jobs.SchemaUnknown || len(j.Warnings) != 1 || !strings.Contains(j.Warnings[0], "in the background") {
+		t.Fatalf("Configure(slow /Schemas) = schema %+v, warnings %q; want unknown, one warning saying it is read in the background", j.Schema, j.Warnings)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		j, err := e.svc.Get(context.Background(), appID)
+		if err != nil {
+			t.Fatalf("Get = %v", err)
+		}
+		if j.Schema.Status == jobs.SchemaDeclared {
+			if len(j.Schema.Excluded) != 3 || strings.Contains(strings.Join(targets(j.Mappings), ","), "enterprise") {
+				t.Errorf("Get after discovery = schema %+v, mappings %v; want 3 exclusions, no enterprise mapping", j.Schema, targets(j.Mappings))
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("schema still %q 5 s after the save, want declared", j.Schema.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

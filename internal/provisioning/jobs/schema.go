@@ -18,9 +18,13 @@ import (
 // application declares (mapping.Mappings.Fit) and mappings saved later are
 // checked against it (mapping.Mappings.CheckTargets).
 
-// discoveryTimeout bounds one discovery, so that saving settings never
-// waits long on a slow application.
-const discoveryTimeout = 15 * time.Second
+// discoveryTimeout bounds one discovery; defaultDiscoveryWait is how long
+// saving settings waits for it (Options.DiscoveryWait), so that a slow
+// application never holds up a save.
+const (
+	discoveryTimeout     = 15 * time.Second
+	defaultDiscoveryWait = 3 * time.Second
+)
 
 // TargetSchema is what a job knows of its application's schema.
 type TargetSchema = mapping.TargetSchema
@@ -74,18 +78,59 @@ func (s *Service) discover(ctx context.Context, c *client.Client) (*TargetSchema
 	return ts, nil
 }
 
-// discoverInto discovers the application's schema with the job's
-// credentials and records it on j, fitting j's default mappings to it. A
-// failure leaves j as it was and is returned as a warning.
-func (s *Service) discoverInto(ctx context.Context, j *store.Job) (warning string) {
-	c, m, err := s.target(*j)
+// discoverOnSave discovers the application's schema with the credentials
+// being saved on j and records it there, fitting j's default mappings to
+// it. It waits at most Options.DiscoveryWait: an application slow to answer goes
+// on being read in the background (up to discoveryTimeout) and its schema
+// is recorded when it answers (recordDiscovery). A failure leaves j as it
+// was and is returned as a warning.
+func (s *Service) discoverOnSave(ctx context.Context, j *store.Job) (warning string) {
+	c, _, err := s.target(*j)
 	if err != nil {
 		return ""
 	}
-	ts, err := s.discover(ctx, c)
+	type result struct {
+		ts  *TargetSchema
+		err error
+	}
+	done := make(chan result, 1)
+	// The discovery belongs to the service, not to the request: it may
+	// outlive the save and ends with Close.
+	s.wg.Go(func() {
+		ts, err := s.discover(s.base, c)
+		done <- result{ts, err}
+	})
+	wait := time.NewTimer(s.discoveryWait)
+	defer wait.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			s.log.Warn("provisioning job: schema discovery", "app", j.AppID, "err", r.err)
+			return "could not read the application's schema, mappings not fitted to it: " + r.err.Error()
+		}
+		return s.fitSchema(j, r.ts)
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	saved := *j
+	s.wg.Go(func() {
+		r := <-done
+		if r.err != nil {
+			s.log.Warn("provisioning job: schema discovery", "app", saved.AppID, "err", r.err)
+			return
+		}
+		if err := s.recordDiscovery(s.base, saved, r.ts); err != nil {
+			s.log.Warn("provisioning job: record schema discovery", "app", saved.AppID, "err", err)
+		}
+	})
+	return fmt.Sprintf("the application has not answered /Schemas within %s: it is read in the background and `job get` shows the result", s.discoveryWait)
+}
+
+// fitSchema records ts on j and fits j's default mappings to it.
+func (s *Service) fitSchema(j *store.Job, ts *TargetSchema) (warning string) {
+	_, m, err := s.target(*j)
 	if err != nil {
-		s.log.Warn("provisioning job: schema discovery", "app", j.AppID, "err", err)
-		return "could not read the application's schema, mappings not fitted to it: " + err.Error()
+		return ""
 	}
 	b, err := json.Marshal(ts)
 	if err != nil {

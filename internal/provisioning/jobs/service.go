@@ -140,7 +140,11 @@ type Options struct {
 	// leaves the rest due for a later tick (or another server); a manual
 	// run waits for a slot, queued.
 	MaxConcurrentCycles int
-	Now                 func() time.Time // default time.Now
+	// DiscoveryWait is how long saving a job's credentials waits for the
+	// application's /Schemas before saving without it (the discovery goes
+	// on in the background); 0 means 3 s.
+	DiscoveryWait time.Duration
+	Now           func() time.Time // default time.Now
 	// NewTicker returns the scheduler's ticks every d and a stop function
 	// (default: a time.Ticker). Tests pass a channel they feed.
 	NewTicker func(d time.Duration) (<-chan time.Time, func())
@@ -175,9 +179,12 @@ type Service struct {
 	failedStart map[string]time.Time // job id → when the scheduler tries again
 	counted     map[string]countedLinks
 
-	// editMu serializes the read-modify-write of a job's mappings
-	// (mappings.go) and its schema discovery on this server.
-	editMu sync.Mutex
+	// editLocks serialize, per application, the read-modify-write of a
+	// job's settings and mappings (mappings.go) and the recording of its
+	// schema discovery on this server: one job's slow application never
+	// holds up the edits of another.
+	editLocks     sync.Map // app id → *sync.Mutex
+	discoveryWait time.Duration
 
 	// cmu guards memories: they are looked up while mu is held.
 	cmu      sync.Mutex
@@ -232,11 +239,22 @@ func New(o Options) (*Service, error) {
 		n = DefaultMaxConcurrentCycles
 	}
 	s.slots = make(chan struct{}, n)
+	if s.discoveryWait = o.DiscoveryWait; s.discoveryWait <= 0 {
+		s.discoveryWait = defaultDiscoveryWait
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.base, s.cancel = context.WithCancel(context.Background())
 	return s, nil
+}
+
+// editLock locks the edits of the application's job and returns the
+// unlock.
+func (s *Service) editLock(appID string) (unlock func()) {
+	mu, _ := s.editLocks.LoadOrStore(appID, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
 }
 
 // Close cancels running and queued cycles and waits for them to end.

@@ -22,8 +22,7 @@ import (
 // Configure creates the application's job or changes its settings. Every
 // problem is reported at once, wrapped in ErrInvalid.
 func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, error) {
-	s.editMu.Lock()
-	defer s.editMu.Unlock()
+	defer s.editLock(appID)()
 	cur, err := s.st.GetJobByApp(ctx, appID)
 	isNew := errors.Is(err, store.ErrNotFound)
 	if err != nil && !isNew {
@@ -41,7 +40,7 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 	}
 	var warning string
 	if c.TenantURL != "" || c.SecretToken != "" {
-		warning = s.discoverInto(ctx, &next)
+		warning = s.discoverOnSave(ctx, &next)
 	}
 	if c.Mappings != nil {
 		if err := checkTargets(next); err != nil {
@@ -291,15 +290,33 @@ func (s *Service) TestConnection(ctx context.Context, appID string) error {
 // mappings restarts the job. A failure to read it is logged, not returned:
 // the connection itself works.
 func (s *Service) rediscover(ctx context.Context, j store.Job) error {
-	appID := j.AppID
-	s.editMu.Lock()
-	defer s.editMu.Unlock()
-	j, err := s.st.GetJob(ctx, j.ID)
+	c, _, err := s.target(j)
+	if err != nil {
+		return nil
+	}
+	ts, err := s.discover(ctx, c)
+	if err != nil {
+		s.log.Warn("provisioning job: schema discovery", "app", j.AppID, "err", err)
+		return nil
+	}
+	return s.recordDiscovery(ctx, j, ts)
+}
+
+// recordDiscovery saves a schema discovered with j's credentials, with the
+// job's default mappings fitted to it, unless the credentials changed
+// meanwhile; a change of the mappings restarts the job.
+func (s *Service) recordDiscovery(ctx context.Context, was store.Job, ts *TargetSchema) error {
+	appID := was.AppID
+	defer s.editLock(appID)()
+	j, err := s.st.GetJobByApp(ctx, appID)
 	if err != nil {
 		return own(err, "read job of app %q", appID)
 	}
+	if j.TenantURL != was.TenantURL || !bytes.Equal(j.Secret, was.Secret) {
+		return nil // read with credentials no longer the job's
+	}
 	next := j
-	if s.discoverInto(ctx, &next) != "" {
+	if s.fitSchema(&next, ts) != "" {
 		return nil
 	}
 	if next, err = s.st.UpdateJob(ctx, next); err != nil {
