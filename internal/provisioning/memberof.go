@@ -31,7 +31,7 @@ func (m *membership) isMember(group, id string) bool {
 }
 
 // loadMembership resolves the groups (as MEMBER_OF clauses write them)
-// by objectId, else by displayName, both case-insensitively, and computes
+// by objectId, else by displayName (case-insensitively), and computes
 // their transitive members. A name several groups carry is an error: the
 // clause would be ambiguous. A soft-deleted group has no members, as it
 // gives no access through an assignment (see loadScope).
@@ -118,8 +118,9 @@ func closure(root *directory.Group, graph map[string]*directory.Group) map[strin
 }
 
 // resolveGroups finds the group each written reference names: the group
-// with that objectId, else the one group with that displayName; nil when
-// none.
+// with that objectId (as written or lower-cased: directory ids are
+// lower-case UUIDs, Entra's portal may show them otherwise), else the one
+// group with that displayName; nil when none.
 func resolveGroups(ctx context.Context, src Source, written []string) (map[string]*directory.Group, error) {
 	keys := slices.Clone(written)
 	for _, w := range written {
