@@ -69,7 +69,7 @@ func TestLoadMembership(t *testing.T) {
 		{"Staff", []string{"g-eng", "g-gone", "g-loop", "g-staff", "u1", "u2", "u3"}}, // a loop back to itself is walked once
 		{"staff", []string{"g-eng", "g-gone", "g-loop", "g-staff", "u1", "u2", "u3"}},
 		{"g-eng", []string{"g-eng", "g-loop", "g-staff", "u1", "u2", "u3", "g-gone"}},
-		{"Gone", nil}, // soft-deleted: no members
+		{"Gone", nil},               // soft-deleted: no members
 		{"G-UPPER", []string{"u5"}}, // ids are lower-case UUIDs; an upper-case copy finds them
 		{"Nobody", nil},
 	}

@@ -39,7 +39,7 @@ func userFilters(t testing.TB, fs ...[]string) func(*provisioning.Config) {
 
 func skipOutOfScope(c *provisioning.Config) { c.SkipOutOfScopeDeletions = true }
 
-// inDept creates user n, assigned directly, in a department.
+// addUserIn creates user n, assigned directly, in a department.
 func (e *env) addUserIn(n int, dept string) {
 	u := user(n)
 	u.Department = dept
@@ -253,20 +253,35 @@ func TestSkipOutOfScopeDeletions(t *testing.T) {
 
 func TestSkipOutOfScopeDeletionsThenBackInScope(t *testing.T) {
 	// Changes made while the user was out of scope flow when it is back.
-	e := newEnv(t, skipOutOfScope)
-	e.addUsers(2)
+	// Assigned through a group, the user leaves and re-enters scope
+	// without a change of its own in the feed.
+	e := newEnv(t, skipOutOfScope, func(c *provisioning.Config) { c.Groups.Disabled = true })
+	e.dir.PutUser(user(1))
+	staff := func(ids ...string) directory.Group {
+		g := directory.Group{ObjectID: "g1", DisplayName: "Staff"}
+		for _, id := range ids {
+			g.Members = append(g.Members, directory.Member{ID: id, Kind: directory.KindUser})
+		}
+		return g
+	}
+	e.dir.PutGroup(staff("u1"))
+	e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "g1", PrincipalKind: directory.KindGroup})
 	e.run()
-	e.dir.Unassign(appID, "u2")
-	e.run()
-	e.dir.UpdateUser("u2", func(u *directory.User) { u.Surname = "Lee" })
+	e.dir.PutGroup(staff())
 	res := e.run()
 	wantStats(t, res.Stats, provisioning.Stats{Skipped: 1})
-	e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u2", PrincipalKind: directory.KindUser})
+	e.dir.UpdateUser("u1", func(u *directory.User) { u.Surname = "Lee" })
+	res = e.run()
+	wantStats(t, res.Stats, provisioning.Stats{Skipped: 1})
+	if res := e.run(); res.Stats != (provisioning.Stats{}) {
+		t.Errorf("cycle with no change = %+v, want nothing evaluated", res.Stats)
+	}
+	e.dir.PutGroup(staff("u1"))
 	res = e.run()
 	wantStats(t, res.Stats, provisioning.Stats{Updated: 1})
-	u := e.targetUser("user2@example.com")
+	u := e.targetUser("user1@example.com")
 	if u["active"] != true || u["name"].(map[string]any)["familyName"] != "Lee" {
-		t.Errorf("target user2 back in scope = %v, want active with familyName Lee", u)
+		t.Errorf("target user1 back in scope = %v, want active with familyName Lee", u)
 	}
 }
 
@@ -296,22 +311,38 @@ func TestScopingRelativeDate(t *testing.T) {
 }
 
 func TestScopingGroupFilter(t *testing.T) {
-	e := newEnv(t, func(c *provisioning.Config) { c.Groups.Scoping = filters(t, []string{"displayName ENDS_WITH -app"}) })
-	e.addUsers(1)
-	for _, g := range []directory.Group{{ObjectID: "g1", DisplayName: "sales-app"}, {ObjectID: "g2", DisplayName: "Sales"}} {
-		g.Members = []directory.Member{{ID: "u1", Kind: directory.KindUser}}
-		e.dir.PutGroup(g)
-		e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: g.ObjectID, PrincipalKind: directory.KindGroup})
+	tests := []struct {
+		name      string
+		skip      bool
+		wantStats provisioning.Stats
+		wantLeft  int
+	}{
+		{"deleted when out of scope", false, provisioning.Stats{Deleted: 1}, 0},
+		{"kept with SkipOutOfScopeDeletions", true, provisioning.Stats{Skipped: 1}, 1},
 	}
-	e.run()
-	if n := e.targetCount("Groups"); n != 1 {
-		t.Errorf("target groups = %d, want 1 (sales-app)", n)
-	}
-	e.dir.PutGroup(directory.Group{ObjectID: "g1", DisplayName: "sales", Members: []directory.Member{{ID: "u1", Kind: directory.KindUser}}})
-	res := e.run()
-	wantStats(t, res.Stats, provisioning.Stats{Deleted: 1})
-	if n := e.targetCount("Groups"); n != 0 {
-		t.Errorf("target groups = %d after the rename, want 0", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, func(c *provisioning.Config) {
+				c.Groups.Scoping = filters(t, []string{"displayName ENDS_WITH -app"})
+				c.SkipOutOfScopeDeletions = tt.skip
+			})
+			e.addUsers(1)
+			for _, g := range []directory.Group{{ObjectID: "g1", DisplayName: "sales-app"}, {ObjectID: "g2", DisplayName: "Sales"}} {
+				g.Members = []directory.Member{{ID: "u1", Kind: directory.KindUser}}
+				e.dir.PutGroup(g)
+				e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: g.ObjectID, PrincipalKind: directory.KindGroup})
+			}
+			e.run()
+			if n := e.targetCount("Groups"); n != 1 {
+				t.Errorf("target groups = %d, want 1 (sales-app)", n)
+			}
+			e.dir.PutGroup(directory.Group{ObjectID: "g1", DisplayName: "sales", Members: []directory.Member{{ID: "u1", Kind: directory.KindUser}}})
+			res := e.run()
+			wantStats(t, res.Stats, tt.wantStats)
+			if n := e.targetCount("Groups"); n != tt.wantLeft {
+				t.Errorf("target groups = %d after the rename, want %d", n, tt.wantLeft)
+			}
+		})
 	}
 }
 

@@ -103,10 +103,11 @@ func (c *cycle) countUnlinked(t ObjectType, ids []string) int {
 // settle records in the job's Settled whether the decision of an object
 // settled it (see Settled): a settling skip; or, for an object out of
 // scope by the filters or for its own state, its disable or delete, or
-// nothing to do (its account is disabled already; a failed action needs
-// attention, and a cycle that stops early reads its changes again). A settling skip of
-// an object that was settled already and that the feed does not name (a
-// sweep evaluated it again) is dropped: it was logged when it settled.
+// nothing to do (its account is disabled already). A failed action needs
+// attention, and a cycle that stops early reads its changes again, so
+// neither is lost. A settling skip of an object settled already that the
+// feed does not name (a sweep evaluated it again) is dropped: it was
+// logged when it settled.
 func (c *cycle) settle(t ObjectType, cand candidate, a **Action) {
 	assigned := c.scope.assigned(t, cand.id)
 	v := cand.scope.verdict
