@@ -29,8 +29,8 @@ type Clause struct {
 //
 // Operator names ignore case, and "_" and space are interchangeable
 // (IS_NOT_NULL is IS NOT NULL). The value is the rest of the line, white
-// space around it dropped; written as a Go/JSON string ("...") it keeps
-// that space. The clause must [Clause.Validate].
+// space around it dropped; in double quotes, with Go's escapes ("\t"), it
+// keeps that space. The clause must [Clause.Validate].
 func ParseClause(s string) (Clause, error) {
 	c, err := parseClause(s)
 	if err == nil {
