@@ -22,16 +22,23 @@ const loadBatch = 500
 
 // cycle is the state of one cycle.
 type cycle struct {
-	id        string
-	kind      CycleKind
-	from      int64 // watermark at the start (0 for an initial cycle)
-	head      int64 // change-feed head read before anything else
-	scope     *scope
-	links     *LinkTable
-	store     LinkStore
-	changed   map[ObjectType]map[string]bool // incremental: objects in the feed since from
-	settled   *Settled                       // skips an incremental cycle need not repeat
-	settling  bool                           // record the decisions in settled (Run, not Plan)
+	id       string
+	kind     CycleKind
+	from     int64 // watermark at the start (0 for an initial cycle)
+	head     int64 // change-feed head read before anything else
+	scope    *scope
+	links    *LinkTable
+	store    LinkStore
+	changed  map[ObjectType]map[string]bool // incremental: objects in the feed since from
+	settled  *Settled                       // skips an incremental cycle need not repeat
+	settling bool                           // record the decisions in settled (Run, not Plan)
+	// incremental: objects whose membership of a MEMBER_OF group changed
+	// since the last cycle, by type
+	moved map[ObjectType][]string
+	// incremental: types whose every object of the job's scope is
+	// evaluated, because their scoping filters' result may have changed
+	// without a change to the object (see sweeps)
+	sweep     map[ObjectType]bool
 	counts    counters
 	unchanged atomic.Int64
 }
@@ -65,18 +72,66 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	if ok {
 		c.kind, c.from = CycleIncremental, wm
 	}
-	var scopeErr, linksErr, changesErr error
+	var scopeErr, linksErr, changesErr, membersErr error
+	var members *membership
 	var wg sync.WaitGroup
 	wg.Go(func() { c.scope, scopeErr = loadScope(ctx, e.src, e.mode, e.appID) })
 	wg.Go(func() { c.links, linksErr = e.linkTable(ctx) })
+	wg.Go(func() { members, membersErr = loadMembership(ctx, e.src, e.memberOfGroups()) })
 	if ok {
 		wg.Go(func() { c.changed, changesErr = readChanges(ctx, e.src, wm, c.head) })
 	}
 	wg.Wait()
-	if err := errors.Join(scopeErr, linksErr, changesErr); err != nil {
+	if err := errors.Join(scopeErr, linksErr, changesErr, membersErr); err != nil {
 		return nil, err
 	}
+	c.scope.filter = scopeFilter{users: e.users.scoping, members: members, now: e.now()}
+	if e.groups != nil {
+		c.scope.filter.groups = e.groups.scoping
+	}
+	for _, g := range e.settled.newlyMissing(members) {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: no directory group has the object id or name a scoping filter's MEMBER_OF clause names; nobody is its member",
+			slog.String("job", e.jobID), slog.String("group", g))
+	}
+	if ok {
+		c.moved, c.sweep = e.sweeps(c, members)
+	}
 	return c, nil
+}
+
+// memberOfGroups lists the groups the scoping filters' MEMBER_OF clauses
+// name, users' and groups', each once.
+func (e *Engine) memberOfGroups() []string {
+	out := e.users.scoping.Groups()
+	if e.groups != nil {
+		for _, g := range e.groups.scoping.Groups() {
+			if !slices.Contains(out, g) {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
+
+// sweeps finds what an incremental cycle must evaluate beyond the feed and
+// the links because of the scoping filters: the objects that joined or
+// left a MEMBER_OF group since the last cycle (the feed names the group,
+// not them); and every object of the job's scope of a type whose filters
+// read the clock (a relative date turns true or false by itself) or
+// whose MEMBER_OF membership of the last cycle is unknown (after a server
+// restart) while groups changed.
+func (e *Engine) sweeps(c *cycle, members *membership) (map[ObjectType][]string, map[ObjectType]bool) {
+	sweep := map[ObjectType]bool{}
+	var moved map[ObjectType][]string
+	if prev, known := e.settled.membership(); known {
+		moved = changedMembers(prev, members.of)
+	} else if len(c.changed[TypeGroup]) > 0 {
+		sweep[TypeUser] = len(e.users.scoping.Groups()) > 0
+		sweep[TypeGroup] = e.groups != nil && len(e.groups.scoping.Groups()) > 0
+	}
+	sweep[TypeUser] = sweep[TypeUser] || readsClock(e.users.Scoping)
+	sweep[TypeGroup] = sweep[TypeGroup] || e.groups != nil && readsClock(e.groups.Scoping)
+	return moved, sweep
 }
 
 // readChanges collects the objects changed in (after, head].
@@ -110,8 +165,9 @@ func readChanges(ctx context.Context, src Source, after, head int64) (map[Object
 // everything in scope and everything linked. Incremental: what the feed
 // changed, links that need attention (pending create, failed, unresolved
 // references), and every object whose scope changed: in scope without a
-// link (unless an earlier cycle settled it, see Settled), linked and
-// active but out of scope, disabled but back in scope.
+// link, linked and active but out of scope, disabled but back in scope
+// (each unless an earlier cycle settled it, see Settled); plus what the
+// scoping filters need (see Engine.sweeps).
 // Comparing the scope with the links catches every assignment, group
 // membership and nested-group change without reading them from the feed.
 func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
@@ -125,17 +181,27 @@ func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
 	}
 	c.links.each(t, func(id string, l *Link) {
 		switch {
-		case c.kind == CycleInitial, l.NeedsAttention(), c.changed[t][id],
-			l.State == LinkActive && !inScope[id], l.State == LinkDisabled && inScope[id]:
+		case c.kind == CycleInitial, l.NeedsAttention(), c.changed[t][id]:
 			ids[id] = true
+		case l.State == LinkActive && !inScope[id], l.State == LinkDisabled && inScope[id]:
+			if !c.settled.has(t, id, inScope[id]) {
+				ids[id] = true
+			}
 		}
 	})
+	all := c.kind == CycleInitial || c.sweep[t]
 	for id := range inScope {
-		if c.kind == CycleInitial || !c.links.has(t, id) && !c.settled.has(t, id) {
+		if all || !c.links.has(t, id) && !c.settled.has(t, id, true) {
 			ids[id] = true
 		}
 	}
 	for id := range c.changed[t] {
+		ids[id] = true
+	}
+	for _, id := range c.moved[t] {
+		ids[id] = true
+	}
+	for _, id := range c.settled.flipped(t, inScope) {
 		ids[id] = true
 	}
 	out := make([]string, 0, len(ids))
@@ -149,7 +215,7 @@ func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
 // load reads the candidates' objects, from the scope's cache or the source.
 func (c *cycle) load(ctx context.Context, src Source, t ObjectType, ids []string) ([]candidate, error) {
 	objs := map[string]*Object{}
-	reasons := map[string]string{}
+	reasons := map[string]scoped{}
 	var missing []string
 	for _, id := range ids {
 		if o, why, ok := c.cached(t, id); ok {
@@ -208,22 +274,22 @@ func (c *cycle) fullLinks(ctx context.Context, t ObjectType, ids []string) (map[
 	return out, nil
 }
 
-func (c *cycle) cached(t ObjectType, id string) (*Object, string, bool) {
+func (c *cycle) cached(t ObjectType, id string) (*Object, scoped, bool) {
 	if t == TypeUser {
 		if u, ok := c.scope.userObjs[id]; ok {
 			o, why := c.scope.userObject(u)
 			return o, why, true
 		}
-		return nil, "", false
+		return nil, scoped{}, false
 	}
 	if g, ok := c.scope.groupObjs[id]; ok {
 		o, why := c.scope.groupObject(g)
 		return o, why, true
 	}
-	return nil, "", false
+	return nil, scoped{}, false
 }
 
-func (c *cycle) fetch(ctx context.Context, src Source, t ObjectType, ids []string, objs map[string]*Object, reasons map[string]string) error {
+func (c *cycle) fetch(ctx context.Context, src Source, t ObjectType, ids []string, objs map[string]*Object, reasons map[string]scoped) error {
 	if t == TypeUser {
 		us, err := src.Users(ctx, ids)
 		if err != nil {

@@ -12,6 +12,30 @@
 //     IsSoftDeleted is true for an object that is unassigned, soft-deleted
 //     or disabled (accountEnabled=false). Unlike Entra, members of nested
 //     groups inside an assigned group are in scope.
+//   - Scoping filters (ObjectMapping.Scoping, package scoping; Entra's
+//     "Source object scope"): users and groups each have their own,
+//     compiled once per Engine. An object of the job's scope that fails
+//     them is out of scope, IsSoftDeleted true, logged "out of scope:
+//     <why>"; one that comes back in is enabled and updated. MEMBER_OF
+//     clauses name a group by object id or displayName (case-insensitive;
+//     a name two groups carry fails the cycle, a missing group has no
+//     members and is warned about once); the groups and their nested
+//     members are read once per cycle. Incremental cycles evaluate again
+//     the objects the feed names, those that joined or left a MEMBER_OF
+//     group since the last cycle (the feed names only the group), and,
+//     when a filter reads the clock (OLDER_THAN, NEWER_THAN), every object
+//     of the job's scope.
+//   - SkipOutOfScopeDeletions (Entra's flag of that name, "accounts that
+//     go out of scope aren't disabled"): an account whose object is not
+//     assigned or fails the scoping filters is left as it is, neither
+//     disabled nor updated (groups: not deleted), with a logged skip.
+//     Decision: an object disabled or soft-deleted in the directory is
+//     still disabled, in scope or not. Entra's flag speaks of scope; its
+//     deprovisioning table offers removing the IsSoftDeleted (active)
+//     mapping to ignore blocks and soft deletes, which works here too,
+//     and a block in the directory is a deprovisioning decision of its
+//     own that a scope setting should not silently cancel. A hard delete
+//     still sends DELETE when the Delete action is on.
 //   - Mappings ([ObjectMapping], [AttributeMapping]): Entra's mapping types
 //     Direct, Constant and None, "default value if null" (create only),
 //     "apply this mapping" always or only on create, matching attributes
@@ -58,8 +82,9 @@
 //     misses: group members leaving and re-entering scope, managers out of
 //     scope at first). Unlike Entra, unassigned users stay managed, so a
 //     later hard delete still sends DELETE. An assigned user that was never
-//     provisioned and is disabled or soft-deleted is skipped and logged
-//     once, then left alone until the change feed names it ([Settled]).
+//     provisioned and is disabled, soft-deleted or filtered out is skipped
+//     and logged once, then left alone until the change feed names it
+//     ([Settled]).
 //     The watermark advances only after a cycle ran to its end.
 //   - Provisioning logs ([LogEntry], [LogSink]) with cycle id, change id,
 //     source and target identity, action, status, steps, modified

@@ -41,7 +41,8 @@ type Config struct {
 	Gate Gate
 	// SkipOutOfScopeDeletions leaves accounts of objects that went out of
 	// scope (unassigned, or failing a scoping filter) as they are instead
-	// of disabling them (Entra's SkipOutOfScopeDeletions).
+	// of disabling them (Entra's SkipOutOfScopeDeletions); objects
+	// disabled or soft-deleted in the directory are still disabled.
 	SkipOutOfScopeDeletions bool
 
 	// Table is the job's links kept between cycles (see LinkTable); a
@@ -72,10 +73,12 @@ type Engine struct {
 	gate          Gate
 	table         *LinkTable
 	settled       *Settled
-	concurrency   int
-	listThreshold int
-	now           func() time.Time
-	log           *slog.Logger
+	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
+	skipOutOfScope bool
+	concurrency    int
+	listThreshold  int
+	now            func() time.Time
+	log            *slog.Logger
 }
 
 // New validates cfg (every problem at once) and returns an Engine.
@@ -95,7 +98,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled, skipOutOfScope: cfg.SkipOutOfScopeDeletions,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -248,6 +251,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		}
 		if err == nil {
 			res.Watermark = cyc.head
+			e.settled.setMembership(cyc.scope.filter.members)
 		}
 	}
 	if err != nil {

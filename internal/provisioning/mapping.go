@@ -113,6 +113,7 @@ type compiledMapping struct {
 	targets  []targetPath // parallel to Attributes
 	matching []int        // indexes into Attributes, by precedence
 	active   int          // index of the "active" mapping, -1 if none
+	scoping  *scoping.Set // Scoping, compiled; never nil
 }
 
 func compileMapping(m ObjectMapping) (*compiledMapping, error) {
@@ -144,6 +145,11 @@ func compileMapping(m ObjectMapping) (*compiledMapping, error) {
 	if len(c.matching) == 0 {
 		errs = append(errs, fmt.Errorf("%s mapping: no matching attribute", m.Type))
 	}
+	sc, err := m.Scoping.Compile()
+	if err != nil {
+		errs = append(errs, fmt.Errorf("%s mapping: %w", m.Type, err))
+	}
+	c.scoping = sc
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

@@ -15,6 +15,8 @@ type Object struct {
 	// SoftDeleted is Entra's IsSoftDeleted: true when the object is not
 	// assigned / out of scope, soft-deleted, or (users) accountEnabled=false.
 	SoftDeleted bool
+
+	members *membership // the cycle's MEMBER_OF groups, for MemberOf
 }
 
 // ID returns the source object id.
@@ -44,4 +46,12 @@ func (o *Object) Attr(name string) (any, bool) {
 		return o.User.Attr(name)
 	}
 	return o.Group.Attr(name)
+}
+
+// MemberOf reports whether the object is a member of group, directly or
+// through nested groups, where group is as a scoping filter's MEMBER_OF
+// clause writes it (an object id or a display name; see loadMembership).
+// It implements scoping.Object with Attr.
+func (o *Object) MemberOf(group string) bool {
+	return o.members.isMember(group, o.ID())
 }

@@ -61,7 +61,7 @@ type Action struct {
 type candidate struct {
 	id    string
 	obj   *Object // nil: hard-deleted
-	scope string  // scope decision, for the log
+	scope scoped  // scope decision
 	link  *Link
 }
 
@@ -72,13 +72,15 @@ type planner struct {
 	match   *matcher
 	resolve resolver
 	now     time.Time
+	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
+	skipOutOfScope bool
 }
 
 func (p *planner) decide(ctx context.Context, c candidate) *Action {
 	a := &Action{Type: p.m.Type, SourceID: c.id, link: c.link}
 	if c.obj != nil {
 		a.SourceName = c.obj.Display()
-		a.Steps = []Step{{Name: StepImport, Status: StatusSuccess}, {Name: StepScope, Status: StatusSuccess, Detail: c.scope}}
+		a.Steps = []Step{{Name: StepImport, Status: StatusSuccess}, {Name: StepScope, Status: StatusSuccess, Detail: c.scope.reason}}
 	} else {
 		a.Steps = []Step{{Name: StepImport, Status: StatusSuccess, Detail: "deleted from the directory"}}
 	}
@@ -120,31 +122,38 @@ func (p *planner) gone(a *Action, linked bool) *Action {
 	return a
 }
 
-// outOfScope handles an unassigned, disabled or soft-deleted object: a
-// user is disabled with active=false (Entra: "a disable is a request to
-// set the active property to false"), a group is deleted.
+// outOfScope handles an unassigned, filtered-out, disabled or
+// soft-deleted object: a user is disabled with active=false (Entra: "a
+// disable is a request to set the active property to false"), a group is
+// deleted. With SkipOutOfScopeDeletions, an account out of scope (not
+// assigned, failing the scoping filters) is left as it is, unless the
+// object is disabled or soft-deleted in the directory.
 func (p *planner) outOfScope(a *Action, c candidate, linked bool) *Action {
+	why := c.scope.reason
 	switch {
 	case !linked && c.link != nil:
 		a.dropLink, a.quiet = true, true
-		return p.skip(a, c.scope)
+		return p.skip(a, why)
 	case !linked:
 		// Changes to objects the job never managed and that are not
 		// assigned are no concern of this job: counted nowhere, not logged.
-		// Assigned ones (disabled, soft-deleted) are logged once and then
-		// left alone until they change.
-		a.quiet = c.scope == reasonNotAssigned
+		// Assigned ones (filtered out, disabled, soft-deleted) are logged
+		// once and then left alone until they change.
+		a.quiet = c.scope.verdict == notAssigned
 		a.settles = !a.quiet
-		return p.skip(a, "not provisioned: "+c.scope)
+		return p.skip(a, "not provisioned: "+why)
+	case p.skipOutOfScope && (c.scope.verdict == notAssigned || c.scope.verdict == filteredOut) && !c.scope.own:
+		a.settles = true
+		return p.skip(a, why+"; SkipOutOfScopeDeletions is set, so the account is left as it is")
 	case p.m.Type == TypeGroup && p.m.Actions.Delete:
-		a.Kind, a.Reason = ActionDelete, c.scope
+		a.Kind, a.Reason = ActionDelete, why
 		return a
 	case p.m.active < 0 || !p.m.Actions.Update:
-		return p.skip(a, c.scope+"; no active mapping or the Update action is off, so the account is left as it is")
+		return p.skip(a, why+"; no active mapping or the Update action is off, so the account is left as it is")
 	case c.link.State == LinkDisabled:
 		return nil
 	}
-	a.Kind, a.Reason = ActionDisable, c.scope
+	a.Kind, a.Reason = ActionDisable, why
 	old := c.link.Written["active"]
 	a.Ops = []scim.PatchOperation{op("replace", "active", false)}
 	a.Modified = []ModifiedProperty{{Name: "active", Old: display(old, old != nil), New: "false"}}

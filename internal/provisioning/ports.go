@@ -21,6 +21,10 @@ type Source interface {
 	// soft-deleted ones included; hard-deleted ids are absent.
 	Users(ctx context.Context, ids []string) ([]*directory.User, error)
 	Groups(ctx context.Context, ids []string) ([]*directory.Group, error)
+	// GroupsNamed returns the existing groups, soft-deleted ones
+	// included, whose displayName equals one of names, case-insensitively
+	// (for the scoping filters' MEMBER_OF clauses, which may name a group).
+	GroupsNamed(ctx context.Context, names []string) ([]*directory.Group, error)
 	// AllUsers and AllGroups call fn for every existing object (for the
 	// "sync all users and groups" scope).
 	AllUsers(ctx context.Context, fn func(*directory.User) error) error

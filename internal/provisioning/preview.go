@@ -157,4 +157,4 @@ func (c *cycle) object(ctx context.Context, src Source, t ObjectType, sourceID s
 }
 
 // scopeReason is a candidate's scope decision as the log shows it.
-func scopeReason(s string) string { return s }
+func scopeReason(s scoped) string { return s.reason }

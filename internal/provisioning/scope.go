@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/expr/scoping"
 )
 
 // ScopeMode is the job's scope setting (Entra: "Sync only assigned users
@@ -27,6 +29,7 @@ type scope struct {
 	// groups; in ScopeAll mode every user and group.
 	userObjs  map[string]*directory.User
 	groupObjs map[string]*directory.Group
+	filter    scopeFilter // set by begin, before any object is decided
 }
 
 // loadScope computes the scope. Assigned: users assigned directly plus the
@@ -97,32 +100,100 @@ func (s *scope) loadAll(ctx context.Context, src Source) error {
 	return nil
 }
 
+// assigned reports whether the object is in the job's scope (before
+// the scoping filters and its own state).
+func (s *scope) assigned(t ObjectType, id string) bool {
+	if t == TypeGroup {
+		return s.groups[id]
+	}
+	return s.users[id]
+}
+
+// verdict is the kind of a scope decision.
+type verdict int
+
+// Verdicts. notAssigned and filteredOut put an object out of scope (see
+// SkipOutOfScopeDeletions); ownState is about the object itself.
+const (
+	inScope     verdict = iota
+	notAssigned         // outside the job's scope: not assigned (assigned mode)
+	filteredOut         // fails the object type's scoping filters
+	ownState            // soft-deleted, or (users) disabled, in the directory
+)
+
+// scoped is a scope decision: its kind, the reason logged, and whether
+// the object is soft-deleted or disabled in the directory whatever the
+// scope (SkipOutOfScopeDeletions does not protect those, see the package
+// documentation).
+type scoped struct {
+	verdict verdict
+	reason  string
+	own     bool
+}
+
 // reasonNotAssigned is the scope decision for objects outside the job's scope.
 const reasonNotAssigned = "not assigned to the application"
 
-// userObject wraps u with Entra's IsSoftDeleted and the reason for it.
-func (s *scope) userObject(u *directory.User) (*Object, string) {
-	o := &Object{Type: TypeUser, User: u, SoftDeleted: true}
-	switch {
-	case !s.users[u.ObjectID]:
-		return o, reasonNotAssigned
-	case u.SoftDeleted():
-		return o, "soft-deleted in the directory"
-	case !u.AccountEnabled:
-		return o, "disabled in the directory (accountEnabled=false)"
-	}
-	o.SoftDeleted = false
-	return o, "in scope"
+// scopeFilter is the scoping filters of the cycle's object types (nil
+// Set: no group mapping), with what MEMBER_OF clauses and relative dates
+// need.
+type scopeFilter struct {
+	users, groups *scoping.Set
+	members       *membership
+	now           time.Time
 }
 
-func (s *scope) groupObject(g *directory.Group) (*Object, string) {
-	o := &Object{Type: TypeGroup, Group: g, SoftDeleted: true}
+// userObject wraps u with Entra's IsSoftDeleted and the decision behind
+// it: not assigned, failing the scoping filters ("out of scope: ..."),
+// soft-deleted or disabled (Entra: IsSoftDeleted is true when unassigned,
+// failing a scoping filter, soft-deleted or accountEnabled=false).
+func (s *scope) userObject(u *directory.User) (*Object, scoped) {
+	o := &Object{Type: TypeUser, User: u, members: s.filter.members}
+	own := ""
 	switch {
-	case !s.groups[g.ObjectID]:
-		return o, reasonNotAssigned
-	case g.SoftDeleted():
-		return o, "soft-deleted in the directory"
+	case u.SoftDeleted():
+		own = "soft-deleted in the directory"
+	case !u.AccountEnabled:
+		own = "disabled in the directory (accountEnabled=false)"
 	}
-	o.SoftDeleted = false
-	return o, "in scope"
+	return o, s.decide(o, s.users[u.ObjectID], s.filter.users, own)
+}
+
+func (s *scope) groupObject(g *directory.Group) (*Object, scoped) {
+	o := &Object{Type: TypeGroup, Group: g, members: s.filter.members}
+	own := ""
+	if g.SoftDeleted() {
+		own = "soft-deleted in the directory"
+	}
+	return o, s.decide(o, s.groups[g.ObjectID], s.filter.groups, own)
+}
+
+// decide sets o.SoftDeleted and returns the decision: not assigned first,
+// then the scoping filters, then the object's own state. The filters see
+// IsSoftDeleted as the object's own state.
+func (s *scope) decide(o *Object, assigned bool, f *scoping.Set, own string) scoped {
+	o.SoftDeleted = own != ""
+	d := scoped{verdict: inScope, reason: "in scope", own: own != ""}
+	if !assigned {
+		d.verdict, d.reason = notAssigned, reasonNotAssigned
+	} else if in, why := f.Match(o, s.filter.now); !in {
+		d.verdict, d.reason = filteredOut, "out of scope: "+why
+	} else if own != "" {
+		d.verdict, d.reason = ownState, own
+	}
+	o.SoftDeleted = d.verdict != inScope
+	return d
+}
+
+// readsClock reports whether f has a clause relative to now (OLDER_THAN,
+// NEWER_THAN): its result can change while the object does not.
+func readsClock(f scoping.Filters) bool {
+	for _, fl := range f {
+		for _, c := range fl.Clauses {
+			if c.Operator == scoping.OlderThan || c.Operator == scoping.NewerThan {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -41,7 +41,7 @@ type sqlEnv struct {
 	engine *provisioning.Engine
 }
 
-func newSQLEnv(t *testing.T, dsn string) *sqlEnv {
+func newSQLEnv(t *testing.T, dsn string, opts ...func(*provisioning.Config)) *sqlEnv {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlstore.Open(ctx, dsn, nil)
@@ -66,11 +66,15 @@ func newSQLEnv(t *testing.T, dsn string) *sqlEnv {
 		t.Fatal(err)
 	}
 	warmUp(t, e.target)
-	e.engine, err = provisioning.New(provisioning.Config{
+	cfg := provisioning.Config{
 		JobID: "job-sql", AppID: e.app.ID,
 		Users: provisioning.DefaultUserMapping(), Groups: provisioning.DefaultGroupMapping(),
 		Source: st.Directory(), Links: provisioningtest.NewLinks(), Logs: &provisioningtest.Logs{}, Target: c,
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.engine, err = provisioning.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +126,63 @@ func TestSQLSourceEndToEnd(t *testing.T) {
 		}
 		sqlSourceScenario(t, sqlSourceSchema(t, base))
 	})
+}
+
+// TestSQLSourceMemberOf runs a MEMBER_OF scoping filter over the SQL
+// directory: the group named in another case, a nested group's member in
+// scope, then members removed from and added to the nested group.
+func TestSQLSourceMemberOf(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { sqlMemberOfScenario(t, filepath.Join(t.TempDir(), "dir.db")) })
+	t.Run("postgres", func(t *testing.T) {
+		base := os.Getenv("PROVISIO_TEST_POSTGRES")
+		if base == "" {
+			t.Skip("PROVISIO_TEST_POSTGRES is not set")
+		}
+		sqlMemberOfScenario(t, sqlSourceSchema(t, base))
+	})
+}
+
+func sqlMemberOfScenario(t *testing.T, dsn string) {
+	ctx := context.Background()
+	e := newSQLEnv(t, dsn, userFilters(t, []string{"MEMBER_OF staff"}))
+	for i := 1; i <= 3; i++ {
+		u := user(i)
+		u.ObjectID = ""
+		_, err := e.dir.CreateUser(ctx, u)
+		e.must(err)
+		_, err = e.dir.AssignUser(ctx, e.app.Name, u.UserPrincipalName, "")
+		e.must(err)
+	}
+	for _, g := range []string{"Staff", "Engineers"} {
+		_, err := e.dir.CreateGroup(ctx, directory.Group{DisplayName: g})
+		e.must(err)
+	}
+	_, err := e.dir.AddMembers(ctx, "Engineers", []string{"user2@example.com"})
+	e.must(err)
+	_, err = e.dir.AddMembers(ctx, "Staff", []string{"user1@example.com", "Engineers"})
+	e.must(err)
+
+	res, _ := e.run()
+	if res.Stats.Created != 2 || e.targetUser("user3@example.com") != nil {
+		t.Fatalf("initial cycle = %+v, want user1 and user2 (nested) created, not user3", res.Stats)
+	}
+	_, err = e.dir.RemoveMembers(ctx, "Engineers", []string{"user2@example.com"})
+	e.must(err)
+	_, err = e.dir.AddMembers(ctx, "Engineers", []string{"user3@example.com"})
+	e.must(err)
+	res, _ = e.run()
+	if res.Stats.Created != 1 || res.Stats.Disabled != 1 {
+		t.Errorf("cycle after moving members = %+v, want 1 create and 1 disable", res.Stats)
+	}
+	if err := wantTargetActive(false)(e.targetUser("user2@example.com")); err != nil {
+		t.Errorf("user2 left the nested group: %v", err)
+	}
+	if err := wantTargetActive(true)(e.targetUser("user3@example.com")); err != nil {
+		t.Errorf("user3 joined the nested group: %v", err)
+	}
+	if _, reqs := e.run(); len(reqs) != 0 {
+		t.Errorf("the next cycle sent %v, want nothing", reqs)
+	}
 }
 
 // sqlSourceSchema creates an empty schema, dropped after the test, and returns

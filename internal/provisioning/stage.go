@@ -40,7 +40,7 @@ func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string
 		}
 		// The planner reads the links, which the previous chunk's apply
 		// has updated: a chunk sees its predecessors' creates.
-		p := &planner{m: m, links: c.links, match: mt, resolve: resolve, now: e.now()}
+		p := &planner{m: m, links: c.links, match: mt, resolve: resolve, now: e.now(), skipOutOfScope: e.skipOutOfScope}
 		decided := make([]*Action, len(cands))
 		idx := make([]int, len(cands))
 		for i := range idx {
@@ -51,8 +51,8 @@ func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string
 			return err
 		}
 		if c.settling {
-			for i, a := range decided {
-				c.settled.set(t, cands[i].id, a != nil && a.settles)
+			for i := range decided {
+				c.settle(t, cands[i], &decided[i])
 			}
 		}
 		plan := &Plan{CycleID: c.id, Kind: c.kind, From: c.from, To: c.head}
@@ -98,4 +98,28 @@ func (c *cycle) countUnlinked(t ObjectType, ids []string) int {
 		}
 	}
 	return n
+}
+
+// settle records in the job's Settled whether the decision of an object
+// settled it (see Settled): a settling skip; or, for an object out of
+// scope by the filters or for its own state, its disable or delete, or
+// nothing to do (its account is disabled already). A failed action needs
+// attention, and a cycle that stops early reads its changes again, so
+// neither is lost. A settling skip of an object settled already that the
+// feed does not name (a sweep evaluated it again) is dropped: it was
+// logged when it settled.
+func (c *cycle) settle(t ObjectType, cand candidate, a **Action) {
+	assigned := c.scope.assigned(t, cand.id)
+	v := cand.scope.verdict
+	var settles bool
+	switch {
+	case *a != nil && (*a).settles:
+		settles = true
+		if c.settled.has(t, cand.id, assigned) && !c.changed[t][cand.id] {
+			*a = nil
+		}
+	case v == filteredOut || v == ownState:
+		settles = *a == nil || (*a).Kind == ActionDisable || (*a).Kind == ActionDelete
+	}
+	c.settled.set(t, cand.id, settles, assigned)
 }

@@ -31,8 +31,8 @@ import (
 // userPrincipalName, group displayName or app name taken, case-insensitively)
 // and [ErrInvalid] (an empty UPN, name or id, or a bad member kind).
 //
-// The read methods Head, Changes, Users, Groups, AllUsers, AllGroups and
-// Assignments have exactly the signatures of the provisioning engine's
+// The read methods Head, Changes, Users, Groups, GroupsNamed, AllUsers,
+// AllGroups and Assignments have exactly the signatures of the provisioning engine's
 // Source interface, so a Directory is a provisioning source as it is.
 type Directory interface {
 	// CreateUser stores a new user. An empty ObjectID gets a random UUID;
@@ -134,6 +134,10 @@ type Directory interface {
 	// soft-deleted ones included, in no particular order.
 	Users(ctx context.Context, ids []string) ([]*directory.User, error)
 	Groups(ctx context.Context, ids []string) ([]*directory.Group, error)
+	// GroupsNamed returns the groups whose displayName equals one of
+	// names, case-insensitively, soft-deleted ones included, in no
+	// particular order.
+	GroupsNamed(ctx context.Context, names []string) ([]*directory.Group, error)
 	// AllUsers and AllGroups call fn for every object, soft-deleted ones
 	// included, streaming; an error from fn stops and is returned.
 	AllUsers(ctx context.Context, fn func(*directory.User) error) error

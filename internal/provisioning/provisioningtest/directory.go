@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -189,6 +190,20 @@ func (d *Directory) Users(_ context.Context, ids []string) ([]*directory.User, e
 // Groups implements provisioning.Source.
 func (d *Directory) Groups(_ context.Context, ids []string) ([]*directory.Group, error) {
 	return some(d, d.groups, ids, copyGroup), nil
+}
+
+// GroupsNamed implements provisioning.Source. Unlike a store, this
+// directory lets two groups share a name.
+func (d *Directory) GroupsNamed(_ context.Context, names []string) ([]*directory.Group, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	var out []*directory.Group
+	for _, g := range d.groups {
+		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, g.DisplayName) }) {
+			out = append(out, copyGroup(g))
+		}
+	}
+	return out, nil
 }
 
 // some returns copies of the objects with the given ids that exist.

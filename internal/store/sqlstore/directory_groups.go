@@ -388,6 +388,15 @@ func (d dirStore) Groups(ctx context.Context, ids []string) ([]*directory.Group,
 	return d.groupObjects().byIDs(ctx, ids)
 }
 
+// GroupsNamed implements [store.Directory].
+func (d dirStore) GroupsNamed(ctx context.Context, names []string) ([]*directory.Group, error) {
+	lower := make([]string, len(names))
+	for i, n := range names {
+		lower[i] = strings.ToLower(n)
+	}
+	return d.groupObjects().by(ctx, "name_lower", lower)
+}
+
 // AllGroups implements [store.Directory].
 func (d dirStore) AllGroups(ctx context.Context, fn func(*directory.Group) error) error {
 	return d.groupObjects().all(ctx, fn)

@@ -132,10 +132,16 @@ func (o objects[T]) readForUpdate(ctx context.Context, t tx, id string) (T, erro
 
 // byIDs reads the objects with ids, a page of ids per query.
 func (o objects[T]) byIDs(ctx context.Context, ids []string) ([]*T, error) {
+	return o.by(ctx, "object_id", ids)
+}
+
+// by reads the objects whose column col holds one of keys, a page of keys
+// per query.
+func (o objects[T]) by(ctx context.Context, col string, ids []string) ([]*T, error) {
 	var out []*T
 	for len(ids) > 0 {
 		n := min(len(ids), dirPage)
-		page, err := o.query(ctx, "SELECT "+o.columns+" FROM "+o.table+" WHERE "+o.d.inIDs("object_id"), o.d.idsArg(ids[:n]))
+		page, err := o.query(ctx, "SELECT "+o.columns+" FROM "+o.table+" WHERE "+o.d.inIDs(col), o.d.idsArg(ids[:n]))
 		if err != nil {
 			return nil, fmt.Errorf("read %ss: %w", o.kind, err)
 		}

@@ -743,6 +743,20 @@ func testDirSourceReads(t *testing.T, d store.Directory) {
 	if err != nil || count != 2 {
 		t.Errorf("AllGroups() saw %d groups, %v; want 2", count, err)
 	}
+	if _, err := d.SoftDeleteGroup(dctx, inner.ObjectID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	named, err := d.GroupsNamed(dctx, []string{"OUTER", "inner", "Nobody"})
+	names := map[string]bool{}
+	for _, g := range named {
+		names[g.DisplayName] = true
+		if g.ObjectID == outer.ObjectID && len(g.Members) != 2 {
+			t.Errorf("GroupsNamed(): outer members = %+v, want 2", g.Members)
+		}
+	}
+	if err != nil || len(named) != 2 || !names["Inner"] || !names["Outer"] {
+		t.Errorf("GroupsNamed(OUTER, inner (soft-deleted), Nobody) = %d groups %v, %v; want Inner and Outer", len(named), names, err)
+	}
 	if page, err := d.Changes(dctx, 0, 0); err != nil || len(page) != 0 {
 		t.Errorf("Changes(0, limit 0) = %d changes, %v; want none", len(page), err)
 	}
