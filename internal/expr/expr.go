@@ -1,112 +1,74 @@
-// Package expr is Entra's attribute-mapping expression language.
-//
-// STUB: this placeholder carries the package's API so that its users can
-// be written in parallel; it parses only `[attribute]`, `"string"` and
-// Not(...). The real implementation replaces this file.
 package expr
 
 import (
-	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
 
-// MaxLength is the longest expression accepted.
-const MaxLength = 65536
-
-// SyntaxError is a parse error at a byte offset of the source.
-type SyntaxError struct {
-	Pos       int
-	Msg, Hint string
+// Expr is a parsed expression, safe for concurrent evaluation.
+type Expr struct {
+	src   string
+	root  *node
+	attrs []string
+	funcs uint64 // bit fn.id set for each function used
 }
 
-func (e *SyntaxError) Error() string {
-	if e.Hint != "" {
-		return fmt.Sprintf("at %d: %s (hint: %s)", e.Pos, e.Msg, e.Hint)
-	}
-	return fmt.Sprintf("at %d: %s", e.Pos, e.Msg)
-}
-
-// Env is what an expression reads.
+// Env is what an expression is evaluated against: one source object.
 type Env struct {
-	Attr  func(name string) (any, bool)
-	Now   func() time.Time
-	Rand  io.Reader
+	// Attr returns a source attribute by name, case-insensitively (the
+	// caller does that): a string, bool, int64 or []string (multi-valued,
+	// e.g. proxyAddresses, members, appRoleAssignments). ok false: absent
+	// (null).
+	Attr func(name string) (any, bool)
+	// Now is the clock of Now(); nil: time.Now.
+	Now func() time.Time
+	// Rand is the randomness of Guid() and RandomString; nil: crypto/rand.
+	Rand io.Reader
+	// Taken reports whether a candidate value is already used on the
+	// target (SelectUniqueValue); nil: no check, the first non-null
+	// candidate wins.
 	Taken func(value string) (bool, error)
 }
 
-// Expr is a parsed expression.
-type Expr struct {
-	src   string
-	attr  string // [attr]
-	lit   *string
-	not   *Expr
-	attrs []string
-}
-
-// Parse compiles src.
-func Parse(src string) (*Expr, error) {
-	e, err := parse(strings.TrimSpace(src))
-	if err != nil {
-		return nil, err
-	}
-	e.src = src
-	return e, nil
-}
-
-func parse(s string) (*Expr, error) {
-	switch {
-	case strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") && len(s) > 2:
-		return &Expr{attr: s[1 : len(s)-1], attrs: []string{s[1 : len(s)-1]}}, nil
-	case len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"':
-		v := s[1 : len(s)-1]
-		return &Expr{lit: &v}, nil
-	case len(s) > 5 && strings.EqualFold(s[:4], "Not(") && strings.HasSuffix(s, ")"):
-		inner, err := parse(strings.TrimSpace(s[4 : len(s)-1]))
-		if err != nil {
-			return nil, err
-		}
-		return &Expr{not: inner, attrs: inner.attrs}, nil
-	}
-	return nil, &SyntaxError{Pos: 0, Msg: "only [attribute], \"string\" and Not(...) are supported by this stub"}
-}
-
-// String returns the source text.
+// String is the source text as given to [Parse].
 func (e *Expr) String() string { return e.src }
 
-// Attributes lists the attributes referenced.
-func (e *Expr) Attributes() []string { return e.attrs }
+// Attributes lists the [attribute] names the expression references, in
+// order of first use, deduplicated case-insensitively.
+func (e *Expr) Attributes() []string { return slices.Clone(e.attrs) }
 
-// UsesFunction reports whether the expression calls the named function.
+// UsesFunction reports whether the expression calls the function name
+// (case-insensitive), anywhere in it.
 func (e *Expr) UsesFunction(name string) bool {
-	return e.not != nil && strings.EqualFold(name, "Not") || e.not != nil && e.not.UsesFunction(name)
+	fn, ok := lookup(name)
+	return ok && e.funcs&(1<<fn.id) != 0
 }
 
-// Redacted reports whether the top-level call is Redact.
-func (e *Expr) Redacted() bool { return false }
+// Redacted reports whether the expression is a call of Redact: logs show
+// its value as "[Redact]".
+func (e *Expr) Redacted() bool { return e.root.kind == nCall && e.root.fn == fnRedact }
 
-// Eval evaluates the expression; ok false is null.
-func (e *Expr) Eval(env *Env) (any, bool, error) {
-	switch {
-	case e.lit != nil:
-		return *e.lit, true, nil
-	case e.not != nil:
-		v, ok, err := e.not.Eval(env)
-		if err != nil || !ok {
-			return nil, false, err
-		}
-		b, isBool := v.(bool)
-		if !isBool {
-			return nil, false, fmt.Errorf("Not: %v is not a boolean", v)
-		}
-		return !b, true, nil
+// Eval evaluates the expression against one object. ok false means null:
+// the attribute does not flow. Values are string, bool, int64, []string
+// (multi-valued) or []map[string]any (complex, e.g. roles); a DateTime
+// leaves as Entra's string form, M/d/yyyy h:mm:ss tt in UTC. err is a
+// runtime failure naming the function and the reason.
+func (e *Expr) Eval(env *Env) (v any, ok bool, err error) {
+	if env == nil {
+		env = &Env{}
 	}
-	v, ok := env.Attr(e.attr)
+	c := evalCtx{env: env, src: e.src}
+	val, err := c.eval(e.root)
+	if err != nil {
+		return nil, false, err
+	}
+	v, ok = val.out()
 	return v, ok, nil
 }
 
-// Eval parses and evaluates src.
+// Eval parses src and evaluates it against env.
 func Eval(src string, env *Env) (any, bool, error) {
 	e, err := Parse(src)
 	if err != nil {
@@ -115,5 +77,12 @@ func Eval(src string, env *Env) (any, bool, error) {
 	return e.Eval(env)
 }
 
-// Functions lists the supported functions.
-func Functions() []string { return []string{"Not"} }
+// Functions lists the supported function names, sorted.
+func Functions() []string {
+	names := make([]string, len(functions))
+	for i, fn := range functions {
+		names[i] = fn.name
+	}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return names
+}
