@@ -1,12 +1,14 @@
 package provisioning
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
 
+	"github.com/provisio-dev/provisio/internal/expr"
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -35,9 +37,12 @@ type matchValue struct {
 func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error) {
 	m := &mapped{values: map[string]any{}, create: scim.Resource{}}
 	for i, a := range c.Attributes {
+		if c.unique[i] {
+			continue // evaluated for a create only (see evaluateUnique)
+		}
 		v, ok, err := c.value(a, o)
 		if err != nil {
-			return nil, fmt.Errorf("mapping %q: %w", a.Target, err)
+			return nil, c.evalError(i, err)
 		}
 		if ok && a.Reference {
 			var complete bool
@@ -65,6 +70,44 @@ func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error)
 	m.create["schemas"] = c.schemasOf(m.create)
 	m.hash = hashValues(m.values)
 	return m, nil
+}
+
+// evalError reports a failed mapping; a redacted one without the reason,
+// which may quote the value.
+func (c *compiledMapping) evalError(i int, err error) error {
+	if c.redacted[i] {
+		return fmt.Errorf("mapping %q: the Redact expression failed (reason redacted)", c.Attributes[i].Target)
+	}
+	return fmt.Errorf("mapping %q: %w", c.Attributes[i].Target, err)
+}
+
+// taken reports whether a value is already used by a target attribute
+// (SelectUniqueValue's check).
+type taken func(ctx context.Context, t targetPath, value string) (bool, error)
+
+// evaluateUnique evaluates the SelectUniqueValue mappings of an object about to
+// be created into its resource, each candidate checked with taken
+// (Entra: "SelectUniqueValue … only on create"). Like other create-only
+// mappings they are not remembered in the link.
+func (c *compiledMapping) evaluateUnique(ctx context.Context, o *Object, m *mapped, isTaken taken) error {
+	for i, a := range c.Attributes {
+		if !c.unique[i] {
+			continue
+		}
+		t := c.targets[i]
+		env := &expr.Env{Attr: o.Attr, Taken: func(v string) (bool, error) { return isTaken(ctx, t, v) }}
+		v, ok, err := a.Source.(Expression).Eval(env)
+		if err != nil {
+			return c.evalError(i, err)
+		}
+		if ok = ok && present(v); ok {
+			t.set(m.create, v, false)
+		} else if a.Default != nil {
+			t.set(m.create, a.Default, false)
+		}
+	}
+	m.create["schemas"] = c.schemasOf(m.create)
+	return nil
 }
 
 func (c *compiledMapping) precedence(target string) int {

@@ -4,6 +4,14 @@ import (
 	"strings"
 
 	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/expr"
+)
+
+// Pseudo-attributes of the source objects (Entra's names), besides those
+// of the directory's catalog.
+const (
+	attrSoftDeleted = "IsSoftDeleted"
+	attrAppRoles    = "appRoleAssignments"
 )
 
 // Object is one source object as mappings see it: a user or a group plus
@@ -15,6 +23,14 @@ type Object struct {
 	// SoftDeleted is Entra's IsSoftDeleted: true when the object is not
 	// assigned / out of scope, soft-deleted, or (users) accountEnabled=false.
 	SoftDeleted bool
+	// Roles is the pseudo-attribute appRoleAssignments: the app roles
+	// given to a user by its direct assignment, then those of the assigned
+	// groups it is a member of, directly or through nested groups (sorted,
+	// without duplicates); for a group, its own assignment's role. An
+	// assignment without a role gives none.
+	Roles []string
+
+	ev *expr.Env // built on the first expression evaluated; see env
 }
 
 // ID returns the source object id.
@@ -34,14 +50,27 @@ func (o *Object) Display() string {
 	return o.Group.DisplayName
 }
 
-// Attr returns a source attribute by name (see [directory.User.Attr] and
-// [directory.Group.Attr]) plus the virtual attribute "IsSoftDeleted".
+// Attr returns a source attribute by name, case-insensitively (see
+// [directory.User.Attr] and [directory.Group.Attr], extensions included),
+// plus Entra's pseudo-attributes IsSoftDeleted (a bool) and
+// appRoleAssignments ([]string, null when there is none).
 func (o *Object) Attr(name string) (any, bool) {
-	if strings.EqualFold(name, "IsSoftDeleted") {
+	switch {
+	case strings.EqualFold(name, attrSoftDeleted):
 		return o.SoftDeleted, true
-	}
-	if o.Type == TypeUser {
+	case strings.EqualFold(name, attrAppRoles):
+		return o.Roles, len(o.Roles) > 0
+	case o.Type == TypeUser:
 		return o.User.Attr(name)
 	}
 	return o.Group.Attr(name)
+}
+
+// env is the expression environment of o: its attributes. One per
+// object, built once for all of its mappings.
+func (o *Object) env() *expr.Env {
+	if o.ev == nil {
+		o.ev = &expr.Env{Attr: o.Attr}
+	}
+	return o.ev
 }

@@ -27,6 +27,11 @@ type scope struct {
 	// groups; in ScopeAll mode every user and group.
 	userObjs  map[string]*directory.User
 	groupObjs map[string]*directory.Group
+	// app roles given at assignment (see Object.Roles): of a directly
+	// assigned user or group, and of the assigned groups a user is a
+	// member of, directly or nested.
+	directRole map[string]string   // principal id → role of its assignment
+	groupRoles map[string][]string // user id → roles through groups, unsorted
 }
 
 // loadScope computes the scope. Assigned: users assigned directly plus the
@@ -36,12 +41,16 @@ type scope struct {
 func loadScope(ctx context.Context, src Source, mode ScopeMode, appID string) (*scope, error) {
 	s := &scope{users: map[string]bool{}, groups: map[string]bool{},
 		userObjs: map[string]*directory.User{}, groupObjs: map[string]*directory.Group{}}
-	if mode == ScopeAll {
-		return s, s.loadAll(ctx, src)
-	}
 	as, err := src.Assignments(ctx, appID)
 	if err != nil {
 		return nil, fmt.Errorf("read assignments: %w", err)
+	}
+	if mode == ScopeAll {
+		if err := s.loadAll(ctx, src); err != nil {
+			return nil, err
+		}
+		s.loadRoles(as)
+		return s, nil
 	}
 	var next []string
 	for _, a := range as {
@@ -76,7 +85,65 @@ func loadScope(ctx context.Context, src Source, mode ScopeMode, appID string) (*
 			}
 		}
 	}
+	s.loadRoles(as)
 	return s, nil
+}
+
+// loadRoles records the roles of the assignments as: a user's or group's
+// own, and an assigned group's for every user it reaches through the
+// loaded groups (soft-deleted groups give nothing). Unlike Entra, which
+// refuses role mappings with "sync all users and groups", roles are given
+// in both scope modes.
+func (s *scope) loadRoles(as []directory.Assignment) {
+	for _, a := range as {
+		if a.AppRoleID == "" {
+			continue
+		}
+		if s.directRole == nil {
+			s.directRole, s.groupRoles = map[string]string{}, map[string][]string{}
+		}
+		s.directRole[a.PrincipalID] = a.AppRoleID
+		if a.PrincipalKind == directory.KindGroup {
+			s.walkMembers(a.PrincipalID, map[string]bool{}, func(user string) {
+				s.groupRoles[user] = append(s.groupRoles[user], a.AppRoleID)
+			})
+		}
+	}
+}
+
+// walkMembers calls fn for every user member of group id, transitively
+// through the loaded groups, skipping soft-deleted ones.
+func (s *scope) walkMembers(id string, seen map[string]bool, fn func(user string)) {
+	g := s.groupObjs[id]
+	if g == nil || seen[id] || g.SoftDeleted() {
+		return
+	}
+	seen[id] = true
+	for _, m := range g.Members {
+		switch m.Kind {
+		case directory.KindUser:
+			fn(m.ID)
+		case directory.KindGroup:
+			s.walkMembers(m.ID, seen, fn)
+		}
+	}
+}
+
+// rolesOf is the appRoleAssignments of principal id: its own role first,
+// then those of its groups, sorted, without duplicates.
+func (s *scope) rolesOf(id string) []string {
+	own, fromGroups := s.directRole[id], s.groupRoles[id]
+	if own == "" && len(fromGroups) == 0 {
+		return nil
+	}
+	rest := slices.Clone(fromGroups)
+	slices.Sort(rest)
+	rest = slices.Compact(rest)
+	if own == "" {
+		return rest
+	}
+	rest = slices.DeleteFunc(rest, func(r string) bool { return r == own })
+	return append([]string{own}, rest...)
 }
 
 func (s *scope) loadAll(ctx context.Context, src Source) error {
@@ -102,7 +169,7 @@ const reasonNotAssigned = "not assigned to the application"
 
 // userObject wraps u with Entra's IsSoftDeleted and the reason for it.
 func (s *scope) userObject(u *directory.User) (*Object, string) {
-	o := &Object{Type: TypeUser, User: u, SoftDeleted: true}
+	o := &Object{Type: TypeUser, User: u, SoftDeleted: true, Roles: s.rolesOf(u.ObjectID)}
 	switch {
 	case !s.users[u.ObjectID]:
 		return o, reasonNotAssigned
@@ -116,7 +183,7 @@ func (s *scope) userObject(u *directory.User) (*Object, string) {
 }
 
 func (s *scope) groupObject(g *directory.Group) (*Object, string) {
-	o := &Object{Type: TypeGroup, Group: g, SoftDeleted: true}
+	o := &Object{Type: TypeGroup, Group: g, SoftDeleted: true, Roles: s.rolesOf(g.ObjectID)}
 	switch {
 	case !s.groups[g.ObjectID]:
 		return o, reasonNotAssigned
