@@ -110,7 +110,8 @@ func (mt *matcher) lookup(ctx context.Context, mv matchValue) ([]scim.Resource, 
 }
 
 // taken is SelectUniqueValue's check of one candidate: a filter query
-// GET /<endpoint>?filter=<target> eq "<value>" (RFC 7644 §3.4.2.2), as
+// GET /<endpoint>?filter=<target> eq "<value>" (RFC 7644 §3.4.2.2; see
+// targetPath.eqFilter), as
 // Entra checks a generated value. A value another object of this cycle
 // was given first counts as taken, so two objects created in one cycle
 // never get the same value.
@@ -119,7 +120,7 @@ func (mt *matcher) taken(ctx context.Context, t targetPath, value string) (bool,
 	if _, reserved := mt.reserved.Load(key); reserved {
 		return true, nil
 	}
-	lr, err := mt.t.list(ctx, mt.m.Endpoint, client.Query{Filter: client.Eq(t.wire, value), Attributes: []string{"id"}})
+	lr, err := mt.t.list(ctx, mt.m.Endpoint, client.Query{Filter: t.eqFilter(value), Attributes: []string{"id"}})
 	if err != nil {
 		return false, fmt.Errorf("query %s: %w", t.raw, err)
 	}

@@ -35,6 +35,12 @@ func TestStrictRFCTargetAcceptsEveryRequest(t *testing.T) {
 		{"members added and removed", func() {
 			e.dir.PutGroup(directory.Group{ObjectID: "g1", DisplayName: "Ops", Members: []directory.Member{{ID: "u2", Kind: directory.KindUser}}})
 		}, provisioning.Stats{Updated: 1}},
+		{"a role given", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u2", PrincipalKind: directory.KindUser, AppRoleID: "Admin"})
+		}, provisioning.Stats{Updated: 1}},
+		{"a role changed", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u2", PrincipalKind: directory.KindUser, AppRoleID: "User"})
+		}, provisioning.Stats{Updated: 1}},
 		{"disable", func() { e.dir.Unassign(appID, "u3") }, provisioning.Stats{Disabled: 1}},
 	}
 	for _, s := range steps {
@@ -55,6 +61,10 @@ func TestStrictRFCTargetAcceptsEveryRequest(t *testing.T) {
 	addrs, _ := u["addresses"].([]any)
 	if len(addrs) != 1 || addrs[0].(map[string]any)["postalCode"] != "9000" || addrs[0].(map[string]any)["streetAddress"] != "Main St 1" {
 		t.Errorf("addresses = %v, want one work address with 9000 and Main St 1", u["addresses"])
+	}
+	roles, _ := e.targetUser("user2@example.com")["roles"].([]any)
+	if len(roles) != 1 || roles[0].(map[string]any)["value"] != "User" || roles[0].(map[string]any)["primary"] != true {
+		t.Errorf("user2 roles = %v, want one primary role User", roles)
 	}
 	phones, _ := u["phoneNumbers"].([]any)
 	for _, p := range phones {

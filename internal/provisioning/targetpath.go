@@ -1,12 +1,14 @@
 package provisioning
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/client"
 	"github.com/provisio-dev/provisio/scim/filter"
 )
 
@@ -61,6 +63,23 @@ func parseTarget(s string) (targetPath, error) {
 		t.extra = []eqTerm{{"type", roleType}}
 	}
 	return t, nil
+}
+
+// eqFilter is the filter (RFC 7644 §3.4.2.2) that finds the resources
+// whose value at t is value: `userName eq "v"`, or for a filtered path
+// `emails[type eq "work" and value eq "v"]`.
+func (t targetPath) eqFilter(value string) string {
+	if t.filter == nil {
+		return client.Eq(t.wire, value)
+	}
+	var b strings.Builder
+	b.WriteString(t.top() + "[")
+	for _, term := range t.filter {
+		v, _ := json.Marshal(term.value)
+		b.WriteString(term.name + " eq " + string(v) + " and ")
+	}
+	b.WriteString(client.Eq(t.sub, value) + "]")
+	return b.String()
 }
 
 // roleType is the type of the roles Entra sends ("Create with roles":
