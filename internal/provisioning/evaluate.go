@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/provisio-dev/provisio/internal/expr"
 	"github.com/provisio-dev/provisio/scim"
@@ -35,7 +37,7 @@ type matchValue struct {
 
 // evaluate maps o with every attribute mapping of c.
 func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error) {
-	m := &mapped{values: map[string]any{}, create: scim.Resource{}}
+	m := &mapped{values: make(map[string]any, len(c.Attributes)), create: make(scim.Resource, len(c.Attributes)+1)}
 	for i, a := range c.Attributes {
 		if c.unique[i] {
 			continue // evaluated for a create only (see evaluateUnique)
@@ -68,7 +70,7 @@ func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error)
 		return c.precedence(x.path.raw) - c.precedence(y.path.raw)
 	})
 	m.create["schemas"] = c.schemasOf(m.create)
-	m.hash = hashValues(m.values)
+	m.hash = hashKeys(m.values, c.keys)
 	return m, nil
 }
 
@@ -165,12 +167,64 @@ func resolveRefs(v any, resolve resolver) (out any, ok, complete bool) {
 	return nil, false, false
 }
 
-// hashValues is a stable hash of a values map (encoding/json sorts map keys).
+// hashValues is a stable hash of a values map: of its JSON encoding,
+// keys sorted (the bytes encoding/json writes for the map, without its
+// reflection over the map; a mapping's hot path).
 func hashValues(values map[string]any) string {
-	b, err := json.Marshal(values)
-	if err != nil {
-		b = fmt.Appendf(nil, "%v", values)
+	return hashKeys(values, slices.Sorted(maps.Keys(values)))
+}
+
+// hashKeys is hashValues given the possible keys of values, sorted (a
+// compiled mapping's targets).
+func hashKeys(values map[string]any, keys []string) string {
+	b := make([]byte, 0, 64*len(values))
+	b = append(b, '{')
+	first := true
+	for _, k := range keys {
+		v, ok := values[k]
+		if !ok {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSON(b, k)
+		b = append(b, ':')
+		b = appendJSON(b, v)
 	}
+	b = append(b, '}')
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// appendJSON appends v's JSON encoding, as encoding/json writes it.
+func appendJSON(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case bool:
+		return strconv.AppendBool(b, x)
+	case string:
+		if isPlain(x) {
+			b = append(b, '"')
+			b = append(b, x...)
+			return append(b, '"')
+		}
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Appendf(b, "%v", v)
+	}
+	return append(b, enc...)
+}
+
+// isPlain reports a string encoding/json writes as it is between quotes:
+// printable ASCII other than ", \, <, > and &.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

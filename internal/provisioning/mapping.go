@@ -135,6 +135,7 @@ type compiledMapping struct {
 	// roles is set when a mapping reads appRoleAssignments: assignment
 	// changes then re-evaluate the users they reach.
 	roles bool
+	keys  []string // the targets, sorted: the keys of mapped values (see hashKeys)
 }
 
 func compileMapping(m ObjectMapping) (*compiledMapping, error) {
@@ -177,6 +178,10 @@ func compileMapping(m ObjectMapping) (*compiledMapping, error) {
 		return nil, errors.Join(errs...)
 	}
 	sortByPrecedence(c.matching, m.Attributes)
+	for _, a := range m.Attributes {
+		c.keys = append(c.keys, a.Target)
+	}
+	slices.Sort(c.keys)
 	return c, nil
 }
 

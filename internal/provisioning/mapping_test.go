@@ -1,6 +1,8 @@
 package provisioning
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -206,5 +208,30 @@ func TestMatchingPrecedence(t *testing.T) {
 	}
 	if len(m.match) != 2 || m.match[0].path.raw != "userName" || m.match[1].path.raw != "externalId" {
 		t.Errorf("match order = %+v, want userName then externalId", m.match)
+	}
+}
+
+// hashValues hashes the bytes encoding/json writes for the map, so the
+// hashes links hold stay valid.
+func TestHashValuesIsTheHashOfTheJSON(t *testing.T) {
+	tests := []struct {
+		name   string
+		values map[string]any
+	}{
+		{"empty", map[string]any{}},
+		{"plain", map[string]any{"userName": "a@x", "active": true, "title": "Boss"}},
+		{"escapes", map[string]any{"displayName": "Zoë \"Z\" <&> \\ \t", "b": "ok"}},
+		{"lists and references", map[string]any{"members": []string{"b", "a"}, "manager": "t1",
+			"roles": []map[string]any{{"primary": false, "value": "Admin"}}, "n": int64(3)}},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		if got, want := hashValues(tt.values), hex.EncodeToString(sum[:16]); got != want {
+			t.Errorf("%s: hashValues(%v) = %s, want %s (of %s)", tt.name, tt.values, got, want, b)
+		}
 	}
 }
