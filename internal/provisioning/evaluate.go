@@ -37,6 +37,9 @@ type matchValue struct {
 
 // evaluate maps o with every attribute mapping of c.
 func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error) {
+	if c.exprs && o.ev == nil {
+		defer o.unbindEnv(o.bindEnv())
+	}
 	m := &mapped{values: make(map[string]any, len(c.Attributes)), create: make(scim.Resource, len(c.Attributes)+1)}
 	for i, a := range c.Attributes {
 		if c.unique[i] {

@@ -136,6 +136,7 @@ type compiledMapping struct {
 	// changes then re-evaluate the users they reach.
 	roles bool
 	keys  []string // the targets, sorted: the keys of mapped values (see hashKeys)
+	exprs bool     // some source is an Expression
 }
 
 func compileMapping(m ObjectMapping) (*compiledMapping, error) {
@@ -170,6 +171,8 @@ func compileMapping(m ObjectMapping) (*compiledMapping, error) {
 		c.redacted = append(c.redacted, redacted)
 		c.unique = append(c.unique, unique)
 		c.roles = c.roles || roles
+		_, isExpr := a.Source.(Expression)
+		c.exprs = c.exprs || isExpr
 	}
 	if len(c.matching) == 0 {
 		errs = append(errs, fmt.Errorf("%s mapping: no matching attribute", m.Type))

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/expr"
@@ -30,7 +31,7 @@ type Object struct {
 	// assignment without a role gives none.
 	Roles []string
 
-	ev *expr.Env // built on the first expression evaluated; see env
+	ev *expr.Env // while a mapping evaluates o: its environment (see bindEnv)
 }
 
 // ID returns the source object id.
@@ -66,11 +67,39 @@ func (o *Object) Attr(name string) (any, bool) {
 	return o.Group.Attr(name)
 }
 
-// env is the expression environment of o: its attributes. One per
-// object, built once for all of its mappings.
+// env is the expression environment of o: its attributes.
 func (o *Object) env() *expr.Env {
 	if o.ev == nil {
-		o.ev = &expr.Env{Attr: o.Attr}
+		return &expr.Env{Attr: o.Attr} // outside bindEnv (a caller's own Value)
 	}
 	return o.ev
+}
+
+// cursorEnv is an expression environment reused from object to object:
+// Attr reads the current object, so evaluating an object allocates no
+// environment or closure.
+type cursorEnv struct {
+	cur *Object
+	env expr.Env
+}
+
+func (c *cursorEnv) attr(name string) (any, bool) { return c.cur.Attr(name) }
+
+var envs = sync.Pool{New: func() any {
+	c := &cursorEnv{}
+	c.env.Attr = c.attr
+	return c
+}}
+
+// bindEnv gives o an expression environment from the pool (in effect one
+// per planning worker) until unbindEnv.
+func (o *Object) bindEnv() *cursorEnv {
+	c := envs.Get().(*cursorEnv)
+	c.cur, o.ev = o, &c.env
+	return c
+}
+
+func (o *Object) unbindEnv(c *cursorEnv) {
+	c.cur, o.ev = nil, nil
+	envs.Put(c)
 }
