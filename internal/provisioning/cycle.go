@@ -89,12 +89,14 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 // change of groups may have changed: the members, direct and nested, of
 // the groups whose assignment to the app changed (roleGroups: a role given
 // or taken, or the group assigned or unassigned) and of the changed groups
-// in the scope (members added, a group soft-deleted). A user removed from
-// a group while staying in scope another way is not named by the feed;
-// the next initial cycle (or a change of the user) corrects its roles.
+// that give a role (members added, nested or soft-deleted). Only users are
+// read and evaluated, and only those whose values changed cost a request.
+// A user removed from a group while staying in scope another way is not
+// named by the feed; the next initial cycle (or a change of the user)
+// corrects its roles.
 func (c *cycle) addRoleChanges(ctx context.Context, src Source, roleGroups []string) error {
 	for id := range c.changed[TypeGroup] {
-		if _, inScope := c.scope.groupObjs[id]; inScope {
+		if c.scope.roleGroups[id] {
 			roleGroups = append(roleGroups, id)
 		}
 	}

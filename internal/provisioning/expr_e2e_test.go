@@ -98,6 +98,22 @@ func TestAppRolesReachTheApplication(t *testing.T) {
 			t.Errorf("after the group's new role, %s: roles = %v, want [Writer]", n, got)
 		}
 	}
+
+	// A user in scope already (assigned without a role) joins the group:
+	// only the group's change names it.
+	e.dir.PutUser(user(4))
+	e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u4", PrincipalKind: directory.KindUser})
+	e.run()
+	if got := roleValues(t, e.targetUser("user4@example.com")); got != nil {
+		t.Errorf("assigned without a role: roles = %v, want none", got)
+	}
+	e.dir.PutGroup(directory.Group{ObjectID: "g2", DisplayName: "Night shift", Members: []directory.Member{
+		{ID: "u3", Kind: directory.KindUser}, {ID: "u4", Kind: directory.KindUser}}})
+	res = e.run()
+	wantStats(t, res.Stats, provisioning.Stats{Updated: 1}) // user4 (the nested group itself is not assigned)
+	if got := roleValues(t, e.targetUser("user4@example.com")); !slices.Equal(got, []string{"Writer"}) {
+		t.Errorf("after joining the nested group: roles = %v, want [Writer]", got)
+	}
 }
 
 // AppRoleAssignmentsComplex sends every role as Entra's POST does; a role

@@ -111,10 +111,9 @@ func (mt *matcher) lookup(ctx context.Context, mv matchValue) ([]scim.Resource, 
 
 // taken is SelectUniqueValue's check of one candidate: a filter query
 // GET /<endpoint>?filter=<target> eq "<value>" (RFC 7644 §3.4.2.2; see
-// targetPath.eqFilter), as
-// Entra checks a generated value. A value another object of this cycle
-// was given first counts as taken, so two objects created in one cycle
-// never get the same value.
+// targetPath.eqFilter), as Entra checks a generated value. A value that
+// another object of this stage was given first counts as taken, so two
+// objects created in one cycle never get the same value.
 func (mt *matcher) taken(ctx context.Context, t targetPath, value string) (bool, error) {
 	key := strings.ToLower(t.raw) + "\x00" + strings.ToLower(value)
 	if _, reserved := mt.reserved.Load(key); reserved {

@@ -32,6 +32,7 @@ type scope struct {
 	// member of, directly or nested.
 	directRole map[string]string   // principal id → role of its assignment
 	groupRoles map[string][]string // user id → roles through groups, unsorted
+	roleGroups map[string]bool     // groups that give a role: assigned with one, or nested in one
 }
 
 // loadScope computes the scope. Assigned: users assigned directly plus the
@@ -100,7 +101,7 @@ func (s *scope) loadRoles(as []directory.Assignment) {
 			continue
 		}
 		if s.directRole == nil {
-			s.directRole, s.groupRoles = map[string]string{}, map[string][]string{}
+			s.directRole, s.groupRoles, s.roleGroups = map[string]string{}, map[string][]string{}, map[string]bool{}
 		}
 		s.directRole[a.PrincipalID] = a.AppRoleID
 		if a.PrincipalKind == directory.KindGroup {
@@ -111,14 +112,18 @@ func (s *scope) loadRoles(as []directory.Assignment) {
 	}
 }
 
-// walkMembers calls fn for every user member of group id, transitively
-// through the loaded groups, skipping soft-deleted ones.
+// walkMembers calls fn for every user member of role-giving group id,
+// transitively through the loaded groups, skipping soft-deleted ones
+// (which are still recorded in roleGroups: their members lost a role).
 func (s *scope) walkMembers(id string, seen map[string]bool, fn func(user string)) {
 	g := s.groupObjs[id]
-	if g == nil || seen[id] || g.SoftDeleted() {
+	if g == nil || seen[id] {
 		return
 	}
-	seen[id] = true
+	seen[id], s.roleGroups[id] = true, true
+	if g.SoftDeleted() {
+		return
+	}
 	for _, m := range g.Members {
 		switch m.Kind {
 		case directory.KindUser:
