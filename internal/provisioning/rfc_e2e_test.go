@@ -41,6 +41,12 @@ func TestStrictRFCTargetAcceptsEveryRequest(t *testing.T) {
 		{"a role changed", func() {
 			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u2", PrincipalKind: directory.KindUser, AppRoleID: "User"})
 		}, provisioning.Stats{Updated: 1}},
+		{"a role given to user1", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u1", PrincipalKind: directory.KindUser, AppRoleID: "Admin"})
+		}, provisioning.Stats{Updated: 1}},
+		{"the role taken away", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u1", PrincipalKind: directory.KindUser})
+		}, provisioning.Stats{Updated: 1}},
 		{"disable", func() { e.dir.Unassign(appID, "u3") }, provisioning.Stats{Disabled: 1}},
 	}
 	for _, s := range steps {
@@ -66,10 +72,20 @@ func TestStrictRFCTargetAcceptsEveryRequest(t *testing.T) {
 	if len(roles) != 1 || roles[0].(map[string]any)["value"] != "User" || roles[0].(map[string]any)["primary"] != true {
 		t.Errorf("user2 roles = %v, want one primary role User", roles)
 	}
+	for _, r := range asList(u["roles"]) {
+		if v := r.(map[string]any)["value"]; v != nil {
+			t.Errorf("user1 role %v left after it was taken away", v)
+		}
+	}
 	phones, _ := u["phoneNumbers"].([]any)
 	for _, p := range phones {
 		if v := p.(map[string]any)["value"]; v != nil {
 			t.Errorf("phone number %v left after the mobile was removed", v)
 		}
 	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
