@@ -162,6 +162,7 @@ func TestRulesAllow(t *testing.T) {
 		{"engine on the SCIM client", graph{"internal/provisioning/jobs": {"scim/client", "internal/store", "net/mail"}}},
 		{"wiring picks the store", graph{"internal/app": {"internal/store/sqlstore", "internal/adminapi"}, "cmd/provisio": {"internal/app"}}},
 		{"CLI on the client", graph{"cmd/provisio": {"internal/apiclient"}, "internal/apiclient": {"internal/apitypes", "net/http"}}},
+		{"expressions on scim and the catalog", graph{"internal/expr/scoping": {"scim", "internal/directory", "regexp"}, "scim": {"net/http"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

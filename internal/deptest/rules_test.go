@@ -1,5 +1,7 @@
 package deptest
 
+import "slices"
+
 // The layers of DESIGN.md as package patterns (see [layer]). Patterns name
 // packages that do not exist yet too, so that a package fits its layer the
 // day it is created.
@@ -28,6 +30,13 @@ var (
 		},
 		except: domain.in,
 	}
+
+	// expr is the expression languages: mapping expressions and scoping
+	// filters, pure functions of their input.
+	expr = in("internal/expr/...")
+
+	// outside is what reaches outside the process.
+	outside = in("net/...", "os/...", "database/sql/...", "syscall")
 
 	// engine is the provisioning engine and its job runner.
 	engine = layer{in: []string{"internal/provisioning/..."}, except: domain.in}
@@ -77,6 +86,19 @@ var rules = []rule{
 		pkgs:   stores,
 		mayNot: []layer{services, handlers, clients, wiring},
 		bad:    edge{"internal/store/sqlstore", "internal/tenant"},
+	},
+	{
+		name:   "expressions sit on scim and the domain only",
+		pkgs:   expr,
+		mayNot: []layer{{in: internal.in, except: slices.Concat(expr.in, domain.in)}, stores, handlers, clients},
+		bad:    edge{"internal/expr/scoping", "internal/provisioning"},
+	},
+	{
+		name:   "expressions do no I/O",
+		pkgs:   expr,
+		direct: true, // scim imports net/http for status codes only
+		mayNot: []layer{outside},
+		bad:    edge{"internal/expr/scoping", "os"},
 	},
 	{
 		name:   "engine imports no HTTP handler or mail",

@@ -55,13 +55,18 @@ func addInterval(interval string, n int64, t time.Time) (time.Time, bool) {
 	case "ww":
 		return t.AddDate(0, 0, int(n)*7), true
 	case "h":
-		return t.Add(time.Duration(n) * time.Hour), true
+		return addSeconds(t, n*3600), true
 	case "n":
-		return t.Add(time.Duration(n) * time.Minute), true
+		return addSeconds(t, n*60), true
 	case "s":
-		return t.Add(time.Duration(n) * time.Second), true
+		return addSeconds(t, n), true
 	}
 	return t, false
+}
+
+// addSeconds is t plus n seconds, without time.Duration's 292-year limit.
+func addSeconds(t time.Time, n int64) time.Time {
+	return time.Unix(t.Unix()+n, int64(t.Nanosecond())).UTC()
 }
 
 func addMonths(t time.Time, months int64) time.Time {
@@ -92,21 +97,35 @@ func diffInterval(interval string, d1, d2 time.Time) (int64, bool) {
 	case "m":
 		return int64((d2.Year()-d1.Year())*12 + int(d2.Month()) - int(d1.Month())), true
 	case "y", "d":
-		return int64(d2.Sub(d1) / (24 * time.Hour)), true
+		return elapsed(d1, d2) / day, true
 	case "w":
-		return int64(d2.Sub(d1) / (24 * time.Hour) / 7), true
+		return elapsed(d1, d2) / day / 7, true
 	case "ww":
 		s1 := d1.AddDate(0, 0, -int(d1.Weekday()))
 		s2 := d2.AddDate(0, 0, -int(d2.Weekday()))
-		return int64(s2.Sub(s1)/(24*time.Hour)) / 7, true
+		return elapsed(s1, s2) / day / 7, true
 	case "h":
-		return int64(d2.Sub(d1) / time.Hour), true
+		return elapsed(d1, d2) / 3600, true
 	case "n":
-		return int64(d2.Sub(d1) / time.Minute), true
+		return elapsed(d1, d2) / 60, true
 	case "s":
-		return int64(d2.Sub(d1) / time.Second), true
+		return elapsed(d1, d2), true
 	}
 	return 0, false
+}
+
+const day = 24 * 3600
+
+// elapsed is d2 - d1 in whole seconds, truncated toward zero, without
+// time.Duration's 292-year limit.
+func elapsed(d1, d2 time.Time) int64 {
+	s, ns := d2.Unix()-d1.Unix(), d2.Nanosecond()-d1.Nanosecond()
+	if s > 0 && ns < 0 {
+		s--
+	} else if s < 0 && ns > 0 {
+		s++
+	}
+	return s
 }
 
 // fileTimeEpoch is 1601-01-01 UTC in Unix seconds: Active Directory's

@@ -15,7 +15,7 @@ type evalCtx struct {
 	src string
 }
 
-func (c *evalCtx) eval(n *node) (value, error) {
+func (c evalCtx) eval(n *node) (value, error) {
 	switch n.kind {
 	case nString:
 		return strV(n.s), nil
@@ -43,18 +43,18 @@ func (c *evalCtx) eval(n *node) (value, error) {
 }
 
 // errorf is a runtime error of the function n calls.
-func (c *evalCtx) errorf(n *node, format string, args ...any) error {
+func (c evalCtx) errorf(n *node, format string, args ...any) error {
 	return fmt.Errorf(n.fn.name+": "+format, args...)
 }
 
 // source is the source text of argument i of n.
-func (c *evalCtx) source(n *node, i int) string {
+func (c evalCtx) source(n *node, i int) string {
 	a := n.args[i]
 	return c.src[a.pos:a.end]
 }
 
 // arg evaluates argument i of n; null if n has fewer arguments.
-func (c *evalCtx) arg(n *node, i int) (value, error) {
+func (c evalCtx) arg(n *node, i int) (value, error) {
 	if i >= len(n.args) {
 		return null, nil
 	}
@@ -62,7 +62,7 @@ func (c *evalCtx) arg(n *node, i int) (value, error) {
 }
 
 // text evaluates argument i of n as one string; ok false: null.
-func (c *evalCtx) text(n *node, i int) (s string, ok bool, err error) {
+func (c evalCtx) text(n *node, i int) (s string, ok bool, err error) {
 	v, err := c.arg(n, i)
 	if err != nil || v.k == kNull {
 		return "", false, err
@@ -73,7 +73,7 @@ func (c *evalCtx) text(n *node, i int) (s string, ok bool, err error) {
 
 // single is v, argument i of n, as one string; a multi-valued v is an
 // error (Entra fails too).
-func (c *evalCtx) single(n *node, i int, v value) (string, error) {
+func (c evalCtx) single(n *node, i int, v value) (string, error) {
 	s, ok := v.text()
 	if !ok {
 		return "", c.errorf(n, "%s is multi-valued; use Join or Item", c.source(n, i))
@@ -82,7 +82,7 @@ func (c *evalCtx) single(n *node, i int, v value) (string, error) {
 }
 
 // integer evaluates argument i of n as an integer; ok false: null.
-func (c *evalCtx) integer(n *node, i int) (x int64, ok bool, err error) {
+func (c evalCtx) integer(n *node, i int) (x int64, ok bool, err error) {
 	v, err := c.arg(n, i)
 	if err != nil || v.k == kNull {
 		return 0, false, err
@@ -90,7 +90,7 @@ func (c *evalCtx) integer(n *node, i int) (x int64, ok bool, err error) {
 	return c.toInt(n, i, v)
 }
 
-func (c *evalCtx) toInt(n *node, i int, v value) (int64, bool, error) {
+func (c evalCtx) toInt(n *node, i int, v value) (int64, bool, error) {
 	switch v.k {
 	case kInt:
 		return v.n, true, nil
@@ -110,7 +110,7 @@ func (c *evalCtx) toInt(n *node, i int, v value) (int64, bool, error) {
 
 // boolean evaluates argument i of n as a boolean: a bool, a non-zero
 // number, or a string scim.ParseBool reads; ok false: null.
-func (c *evalCtx) boolean(n *node, i int) (b, ok bool, err error) {
+func (c evalCtx) boolean(n *node, i int) (b, ok bool, err error) {
 	v, err := c.arg(n, i)
 	if err != nil || v.k == kNull {
 		return false, false, err
@@ -137,7 +137,7 @@ func (c *evalCtx) boolean(n *node, i int) (b, ok bool, err error) {
 
 // date evaluates argument i of n as a DateTime: a DateTime, or a string
 // in a form parseDate reads; ok false: null.
-func (c *evalCtx) date(n *node, i int) (t time.Time, ok bool, err error) {
+func (c evalCtx) date(n *node, i int) (t time.Time, ok bool, err error) {
 	v, err := c.arg(n, i)
 	if err != nil || v.k == kNull {
 		return time.Time{}, false, err
@@ -160,7 +160,7 @@ func (c *evalCtx) date(n *node, i int) (t time.Time, ok bool, err error) {
 // a number compares numerically with a number or a numeric string, a bool
 // with a boolean string, DateTimes by time, anything else as strings,
 // ordinally and case-sensitively (as Switch).
-func (c *evalCtx) compare(n *node) (value, error) {
+func (c evalCtx) compare(n *node) (value, error) {
 	a, err := c.eval(n.args[0])
 	if err != nil {
 		return null, err
@@ -188,7 +188,7 @@ func (c *evalCtx) compare(n *node) (value, error) {
 	return boolV(r >= 0), nil
 }
 
-func (c *evalCtx) order(n *node, a, b value) (int, error) {
+func (c evalCtx) order(n *node, a, b value) (int, error) {
 	for i, v := range [2]value{a, b} {
 		if v.k == kList || v.k == kComplex {
 			return 0, fmt.Errorf("comparison: %s is multi-valued; use Join or Item", c.src[n.args[i].pos:n.args[i].end])

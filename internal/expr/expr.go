@@ -3,7 +3,6 @@ package expr
 import (
 	"io"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -77,12 +76,13 @@ func Eval(src string, env *Env) (any, bool, error) {
 	return e.Eval(env)
 }
 
-// Functions lists the supported function names, sorted.
+// Functions lists the supported function names as Entra spells them,
+// sorted (sort.Strings order).
 func Functions() []string {
 	names := make([]string, len(functions))
 	for i, fn := range functions {
 		names[i] = fn.name
 	}
-	slices.SortFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	slices.Sort(names)
 	return names
 }

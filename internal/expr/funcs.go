@@ -22,7 +22,7 @@ import (
 type function struct {
 	name     string
 	min, max int
-	call     func(c *evalCtx, n *node) (value, error)
+	call     func(c evalCtx, n *node) (value, error)
 	check    func(n *node) error
 	id       int // bit of Expr.funcs
 }
@@ -105,7 +105,7 @@ func lookup(name string) (*function, bool) {
 var ErrNoUniqueValue = errors.New("no unique value")
 
 // Append(source, suffix): null source is null, null suffix appends nothing.
-func callAppend(c *evalCtx, n *node) (value, error) {
+func callAppend(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -118,7 +118,7 @@ func callAppend(c *evalCtx, n *node) (value, error) {
 }
 
 // roles is the app role assignments argument: the role values.
-func (c *evalCtx) roles(n *node) ([]string, error) {
+func (c evalCtx) roles(n *node) ([]string, error) {
 	v, err := c.arg(n, 0)
 	switch {
 	case err != nil:
@@ -136,7 +136,7 @@ func (c *evalCtx) roles(n *node) ([]string, error) {
 // AppRoleAssignmentsComplex([appRoleAssignments]) and its Assertive twin:
 // the roles as SCIM complex values; null without roles. (The two differ in
 // how the engine PATCHes them, not in value.)
-func callRolesComplex(c *evalCtx, n *node) (value, error) {
+func callRolesComplex(c evalCtx, n *node) (value, error) {
 	roles, err := c.roles(n)
 	if err != nil || len(roles) == 0 {
 		return null, err
@@ -150,7 +150,7 @@ func callRolesComplex(c *evalCtx, n *node) (value, error) {
 
 // SingleAppRoleAssignment([appRoleAssignments]): the first role; null
 // without roles.
-func callSingleAppRoleAssignment(c *evalCtx, n *node) (value, error) {
+func callSingleAppRoleAssignment(c evalCtx, n *node) (value, error) {
 	roles, err := c.roles(n)
 	if err != nil || len(roles) == 0 {
 		return null, err
@@ -159,7 +159,7 @@ func callSingleAppRoleAssignment(c *evalCtx, n *node) (value, error) {
 }
 
 // BitAnd(value1, value2): bitwise AND of two integers.
-func callBitAnd(c *evalCtx, n *node) (value, error) {
+func callBitAnd(c evalCtx, n *node) (value, error) {
 	a, ok, err := c.integer(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -172,7 +172,7 @@ func callBitAnd(c *evalCtx, n *node) (value, error) {
 }
 
 // CBool(expression): a boolean; a number is true when non-zero.
-func callCBool(c *evalCtx, n *node) (value, error) {
+func callCBool(c evalCtx, n *node) (value, error) {
 	b, ok, err := c.boolean(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -181,7 +181,7 @@ func callCBool(c *evalCtx, n *node) (value, error) {
 }
 
 // Not(source): the boolean flipped.
-func callNot(c *evalCtx, n *node) (value, error) {
+func callNot(c evalCtx, n *node) (value, error) {
 	b, ok, err := c.boolean(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -190,7 +190,7 @@ func callNot(c *evalCtx, n *node) (value, error) {
 }
 
 // Coalesce(source1, …, defaultValue): the first argument that is not null.
-func callCoalesce(c *evalCtx, n *node) (value, error) {
+func callCoalesce(c evalCtx, n *node) (value, error) {
 	for _, a := range n.args {
 		v, err := c.eval(a)
 		if err != nil || v.k != kNull {
@@ -201,7 +201,7 @@ func callCoalesce(c *evalCtx, n *node) (value, error) {
 }
 
 // ConvertToBase64(source): base64 of the UTF-16LE bytes (.NET's Unicode).
-func callConvertToBase64(c *evalCtx, n *node) (value, error) {
+func callConvertToBase64(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -215,7 +215,7 @@ func callConvertToBase64(c *evalCtx, n *node) (value, error) {
 }
 
 // ConvertToUTF8Hex(source): the UTF-8 bytes in upper-case hex.
-func callConvertToUTF8Hex(c *evalCtx, n *node) (value, error) {
+func callConvertToUTF8Hex(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -224,7 +224,7 @@ func callConvertToUTF8Hex(c *evalCtx, n *node) (value, error) {
 }
 
 // Count(attribute): the number of values; 0 for null.
-func callCount(c *evalCtx, n *node) (value, error) {
+func callCount(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	switch {
 	case err != nil:
@@ -240,7 +240,7 @@ func callCount(c *evalCtx, n *node) (value, error) {
 }
 
 // CStr(value): the value as a string ("True"/"False" for a boolean).
-func callCStr(c *evalCtx, n *node) (value, error) {
+func callCStr(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -249,7 +249,7 @@ func callCStr(c *evalCtx, n *node) (value, error) {
 }
 
 // CDate(expression): a DateTime from a date string.
-func callCDate(c *evalCtx, n *node) (value, error) {
+func callCDate(c evalCtx, n *node) (value, error) {
 	t, ok, err := c.date(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -258,7 +258,7 @@ func callCDate(c *evalCtx, n *node) (value, error) {
 }
 
 // Now(): the current time, from Env.Now.
-func callNow(c *evalCtx, _ *node) (value, error) {
+func callNow(c evalCtx, _ *node) (value, error) {
 	if c.env.Now != nil {
 		return dateV(c.env.Now()), nil
 	}
@@ -286,7 +286,7 @@ func isInterval(s string) bool {
 }
 
 // DateAdd(interval, value, dateTime): dateTime plus value intervals.
-func callDateAdd(c *evalCtx, n *node) (value, error) {
+func callDateAdd(c evalCtx, n *node) (value, error) {
 	interval, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -307,7 +307,7 @@ func callDateAdd(c *evalCtx, n *node) (value, error) {
 }
 
 // DateDiff(interval, date1, date2): date2 - date1 in intervals.
-func callDateDiff(c *evalCtx, n *node) (value, error) {
+func callDateDiff(c evalCtx, n *node) (value, error) {
 	interval, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -328,7 +328,7 @@ func callDateDiff(c *evalCtx, n *node) (value, error) {
 }
 
 // DateFromNum(value): the DateTime of an AD integer date.
-func callDateFromNum(c *evalCtx, n *node) (value, error) {
+func callDateFromNum(c evalCtx, n *node) (value, error) {
 	x, ok, err := c.integer(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -337,7 +337,7 @@ func callDateFromNum(c *evalCtx, n *node) (value, error) {
 }
 
 // NumFromDate(value): the AD integer date of an ISO 8601 date.
-func callNumFromDate(c *evalCtx, n *node) (value, error) {
+func callNumFromDate(c evalCtx, n *node) (value, error) {
 	t, ok, err := c.date(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -361,7 +361,7 @@ func checkFormats(n *node) error {
 // date in source, read in inputFormat, written in outputFormat. A DateTime
 // source (CDate, Now) needs no inputFormat. dateTimeStyles is accepted
 // and ignored: Provisio always reads as Entra's default does.
-func callFormatDateTime(c *evalCtx, n *node) (value, error) {
+func callFormatDateTime(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	if err != nil || v.k == kNull {
 		return null, err
@@ -401,7 +401,7 @@ func callFormatDateTime(c *evalCtx, n *node) (value, error) {
 }
 
 // random is Env.Rand, or crypto/rand.
-func (c *evalCtx) random() io.Reader {
+func (c evalCtx) random() io.Reader {
 	if c.env.Rand != nil {
 		return c.env.Rand
 	}
@@ -409,7 +409,7 @@ func (c *evalCtx) random() io.Reader {
 }
 
 // Guid(): a new random (version 4) GUID, lower case.
-func callGuid(c *evalCtx, n *node) (value, error) {
+func callGuid(c evalCtx, n *node) (value, error) {
 	u, err := uuid.NewRandomFromReader(c.random())
 	if err != nil {
 		return null, c.errorf(n, "%w", err)
@@ -419,7 +419,7 @@ func callGuid(c *evalCtx, n *node) (value, error) {
 
 // IgnoreFlowIfNullOrEmpty(expression): null when expression is null or
 // empty, so the attribute does not flow.
-func callIgnoreFlowIfNullOrEmpty(c *evalCtx, n *node) (value, error) {
+func callIgnoreFlowIfNullOrEmpty(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	if err != nil || v.empty() {
 		return null, err
@@ -429,7 +429,7 @@ func callIgnoreFlowIfNullOrEmpty(c *evalCtx, n *node) (value, error) {
 
 // IIF(condition, valueIfTrue, valueIfFalse): only the chosen value is
 // evaluated.
-func callIIF(c *evalCtx, n *node) (value, error) {
+func callIIF(c evalCtx, n *node) (value, error) {
 	b, ok, err := c.boolean(n, 0)
 	if err != nil {
 		return null, err
@@ -446,7 +446,7 @@ func callIIF(c *evalCtx, n *node) (value, error) {
 // InStr(value1, value2, start, compareType): the 1-based position of
 // value2 in value1 from start, 0 if absent; compareType vbTextCompare
 // ignores case, vbBinaryCompare (the default) does not.
-func callInStr(c *evalCtx, n *node) (value, error) {
+func callInStr(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -495,25 +495,25 @@ func inStr(s, sub []rune, start int, fold bool) int {
 }
 
 // IsNull(expression): true when null.
-func callIsNull(c *evalCtx, n *node) (value, error) {
+func callIsNull(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	return boolV(v.k == kNull), err
 }
 
 // IsNullOrEmpty(expression): true when null or empty.
-func callIsNullOrEmpty(c *evalCtx, n *node) (value, error) {
+func callIsNullOrEmpty(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	return boolV(v.empty()), err
 }
 
 // IsPresent(expression): true when neither null nor empty.
-func callIsPresent(c *evalCtx, n *node) (value, error) {
+func callIsPresent(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	return boolV(!v.empty()), err
 }
 
 // IsString(expression): true when a string (a DateTime is one).
-func callIsString(c *evalCtx, n *node) (value, error) {
+func callIsString(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	return boolV(v.k == kString || v.k == kDate), err
 }
@@ -521,7 +521,7 @@ func callIsString(c *evalCtx, n *node) (value, error) {
 // Item(attribute, index): value index (1-based; 0 is taken as 1) of a
 // multi-valued attribute; null out of range. A single value is a list of
 // one.
-func callItem(c *evalCtx, n *node) (value, error) {
+func callItem(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	if err != nil || v.k == kNull {
 		return null, err
@@ -550,12 +550,13 @@ func callItem(c *evalCtx, n *node) (value, error) {
 // multi-valued source adds each of its values. Null and empty values are
 // skipped (Entra's example: Join(", ", "", [surname], [givenName]) is
 // "Doe, John"); null when every source is null.
-func callJoin(c *evalCtx, n *node) (value, error) {
+func callJoin(c evalCtx, n *node) (value, error) {
 	sep, _, err := c.text(n, 0)
 	if err != nil {
 		return null, err
 	}
 	var b strings.Builder
+	b.Grow(64)
 	some, first := false, true
 	add := func(s string) {
 		if s == "" {
@@ -596,7 +597,7 @@ func callJoin(c *evalCtx, n *node) (value, error) {
 
 // Left(string, numChars): the first numChars characters; 0 gives "", a
 // negative number the whole string, null "".
-func callLeft(c *evalCtx, n *node) (value, error) {
+func callLeft(c evalCtx, n *node) (value, error) {
 	s, _, err := c.text(n, 0)
 	if err != nil {
 		return null, err
@@ -620,7 +621,7 @@ func prefix(s string, k int64) string {
 }
 
 // Len(string): the number of characters; 0 for null.
-func callLen(c *evalCtx, n *node) (value, error) {
+func callLen(c evalCtx, n *node) (value, error) {
 	s, _, err := c.text(n, 0)
 	if err != nil {
 		return null, err
@@ -629,7 +630,7 @@ func callLen(c *evalCtx, n *node) (value, error) {
 }
 
 // Mid(source, start, length): length characters from start (1-based).
-func callMid(c *evalCtx, n *node) (value, error) {
+func callMid(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -658,7 +659,7 @@ func callMid(c *evalCtx, n *node) (value, error) {
 }
 
 // NormalizeDiacritics(source): letters without their diacritics.
-func callNormalizeDiacritics(c *evalCtx, n *node) (value, error) {
+func callNormalizeDiacritics(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -669,7 +670,7 @@ func callNormalizeDiacritics(c *evalCtx, n *node) (value, error) {
 // PCase(source, wordSeparators): each word's first letter upper case, the
 // rest lower case. Without wordSeparators any character but a letter,
 // digit, combining mark or apostrophe separates words (.NET ToTitleCase).
-func callPCase(c *evalCtx, n *node) (value, error) {
+func callPCase(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -702,10 +703,10 @@ func callPCase(c *evalCtx, n *node) (value, error) {
 }
 
 // Redact(value): the value; logs show "[Redact]" (Expr.Redacted).
-func callRedact(c *evalCtx, n *node) (value, error) { return c.arg(n, 0) }
+func callRedact(c evalCtx, n *node) (value, error) { return c.arg(n, 0) }
 
 // RemoveDuplicates(attribute): the values without repeats, first kept.
-func callRemoveDuplicates(c *evalCtx, n *node) (value, error) {
+func callRemoveDuplicates(c evalCtx, n *node) (value, error) {
 	v, err := c.arg(n, 0)
 	if err != nil || v.k != kList {
 		return v, err
@@ -724,7 +725,7 @@ func callRemoveDuplicates(c *evalCtx, n *node) (value, error) {
 // SelectUniqueValue(rule1, rule2, …): the first rule whose value is
 // neither null nor empty nor Env.Taken; ErrNoUniqueValue if none is.
 // Rules are evaluated one at a time, as needed.
-func callSelectUniqueValue(c *evalCtx, n *node) (value, error) {
+func callSelectUniqueValue(c evalCtx, n *node) (value, error) {
 	for i, a := range n.args {
 		v, err := c.eval(a)
 		if err != nil {
@@ -752,7 +753,7 @@ func callSelectUniqueValue(c *evalCtx, n *node) (value, error) {
 }
 
 // Split(source, delimiter): the parts of source between delimiters.
-func callSplit(c *evalCtx, n *node) (value, error) {
+func callSplit(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -768,7 +769,7 @@ func callSplit(c *evalCtx, n *node) (value, error) {
 }
 
 // StripSpaces(source): source without space characters.
-func callStripSpaces(c *evalCtx, n *node) (value, error) {
+func callStripSpaces(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -788,7 +789,7 @@ func checkSwitch(n *node) error {
 // Switch(source, defaultValue, key1, value1, …): the value of the first
 // key equal to source (case-sensitive), else defaultValue. A null source
 // matches the key "" (Entra's documented idiom Switch([x], [x], "", "Other")).
-func callSwitch(c *evalCtx, n *node) (value, error) {
+func callSwitch(c evalCtx, n *node) (value, error) {
 	src, _, err := c.text(n, 0)
 	if err != nil {
 		return null, err
@@ -807,7 +808,7 @@ func callSwitch(c *evalCtx, n *node) (value, error) {
 
 // caseOf is the special casing of a culture (ToLower, ToUpper): Turkish
 // and Azeri dotted and dotless i; nil for the invariant culture.
-func (c *evalCtx) caseOf(n *node) (unicode.SpecialCase, error) {
+func (c evalCtx) caseOf(n *node) (unicode.SpecialCase, error) {
 	culture, _, err := c.text(n, 1)
 	if err != nil {
 		return nil, err
@@ -820,7 +821,7 @@ func (c *evalCtx) caseOf(n *node) (unicode.SpecialCase, error) {
 }
 
 // ToLower(source, culture): source in lower case.
-func callToLower(c *evalCtx, n *node) (value, error) {
+func callToLower(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -836,7 +837,7 @@ func callToLower(c *evalCtx, n *node) (value, error) {
 }
 
 // ToUpper(source, culture): source in upper case.
-func callToUpper(c *evalCtx, n *node) (value, error) {
+func callToUpper(c evalCtx, n *node) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -854,7 +855,7 @@ func callToUpper(c *evalCtx, n *node) (value, error) {
 // Word(string, wordNumber, delimiters): word wordNumber (1-based), words
 // being the non-empty runs between delimiter characters; "" if there is
 // no such word or string is null.
-func callWord(c *evalCtx, n *node) (value, error) {
+func callWord(c evalCtx, n *node) (value, error) {
 	s, _, err := c.text(n, 0)
 	if err != nil {
 		return null, err

@@ -98,8 +98,11 @@ func Parse(src string) (*Expr, error) {
 	}
 	p.space()
 	if !p.eof() {
-		return nil, p.errorf(p.pos, "an expression is one value; join values with Join or Append",
-			"unexpected %q after the end of the expression", p.token())
+		hint := "an expression is one value; join values with Join or Append"
+		if p.src[p.pos] == ')' {
+			hint = "one ) too many"
+		}
+		return nil, p.errorf(p.pos, hint, "unexpected %q after the end of the expression", p.token())
 	}
 	return &Expr{src: src, root: root, attrs: p.attrs, funcs: p.funcs}, nil
 }
@@ -157,12 +160,12 @@ func (p *parser) argument() (*node, error) {
 	return left, nil
 }
 
-const want = `want a function call, an [attribute], a "string" or a number`
+const wantOperand = `want a function call, an [attribute], a "string" or a number`
 
 // operand parses a function call, an attribute, a literal or a constant.
 func (p *parser) operand() (*node, error) {
 	if p.eof() {
-		return nil, p.errorf(p.pos, "", "unexpected end of expression: %s", want)
+		return nil, p.errorf(p.pos, "", "unexpected end of expression: %s", wantOperand)
 	}
 	switch c := p.src[p.pos]; {
 	case c == '[':
@@ -176,7 +179,7 @@ func (p *parser) operand() (*node, error) {
 	case isLetter(c):
 		return p.call()
 	}
-	return nil, p.errorf(p.pos, "", "unexpected %q: %s", p.token(), want)
+	return nil, p.errorf(p.pos, "", "unexpected %q: %s", p.token(), wantOperand)
 }
 
 // attribute parses [name]: everything up to ], trimmed.
@@ -346,8 +349,8 @@ func (p *parser) call() (*node, error) {
 	}
 	n.end = p.pos
 	p.depth--
-	if err := fn.checkArity(len(n.args)); err != "" {
-		return nil, p.errorf(start, "", "%s", err)
+	if msg := fn.checkArity(len(n.args)); msg != "" {
+		return nil, p.errorf(start, "", "%s", msg)
 	}
 	if fn.check != nil {
 		if err := fn.check(n); err != nil {

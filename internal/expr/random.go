@@ -23,7 +23,7 @@ const maxRandomString = 256
 // from Env.Rand with at least the minimum of each class; the other
 // characters come from the classes with a minimum above 0 (all classes if
 // none has), never from CharactersToAvoid.
-func callRandomString(c *evalCtx, n *node) (value, error) {
+func callRandomString(c evalCtx, n *node) (value, error) {
 	var nums [5]int64
 	for i := range nums {
 		x, ok, err := c.integer(n, i)

@@ -66,7 +66,7 @@ func checkReplace(n *node) error {
 //   - regexPattern, replacementValue: each match replaced by
 //     replacementValue, in which $1, ${name}, $& and $$ (.NET's
 //     substitutions) refer to the match.
-func callReplace(c *evalCtx, n *node) (value, error) {
+func callReplace(c evalCtx, n *node) (value, error) {
 	src, ok, err := c.text(n, rSource)
 	if err != nil {
 		return null, err
@@ -145,7 +145,7 @@ func callReplace(c *evalCtx, n *node) (value, error) {
 }
 
 // regexp is Replace's regexPattern, compiled at parse time if a literal.
-func (c *evalCtx) regexp(n *node) (*regexp.Regexp, error) {
+func (c evalCtx) regexp(n *node) (*regexp.Regexp, error) {
 	if re, ok := n.compiled.(*regexp.Regexp); ok {
 		return re, nil
 	}
@@ -164,7 +164,7 @@ func (c *evalCtx) regexp(n *node) (*regexp.Regexp, error) {
 }
 
 // regexGroup is Replace's regexPattern and the index of regexGroupName.
-func (c *evalCtx) regexGroup(n *node) (*regexp.Regexp, int, error) {
+func (c evalCtx) regexGroup(n *node) (*regexp.Regexp, int, error) {
 	re, err := c.regexp(n)
 	if err != nil {
 		return nil, 0, err
