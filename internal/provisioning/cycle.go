@@ -78,8 +78,9 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	wg.Go(func() { c.scope, scopeErr = loadScope(ctx, e.src, e.mode, e.appID) })
 	wg.Go(func() { c.links, linksErr = e.linkTable(ctx) })
 	wg.Go(func() { members, membersErr = loadMembership(ctx, e.src, e.memberOfGroups()) })
+	var roleGroups []string
 	if ok {
-		wg.Go(func() { c.changed, changesErr = readChanges(ctx, e.src, wm, c.head) })
+		wg.Go(func() { c.changed, roleGroups, changesErr = readChanges(ctx, e.src, e.appID, wm, c.head) })
 	}
 	wg.Wait()
 	if err := errors.Join(scopeErr, linksErr, changesErr, membersErr); err != nil {
@@ -95,6 +96,11 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	}
 	if ok {
 		c.moved, c.sweep = e.sweeps(c, members)
+	}
+	if ok && e.users.roles {
+		if err := c.addRoleChanges(ctx, e.src, roleGroups); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -134,31 +140,97 @@ func (e *Engine) sweeps(c *cycle, members *membership) (map[ObjectType][]string,
 	return moved, sweep
 }
 
-// readChanges collects the objects changed in (after, head].
-func readChanges(ctx context.Context, src Source, after, head int64) (map[ObjectType]map[string]bool, error) {
+// addRoleChanges marks as changed the users whose appRoleAssignments a
+// change of groups may have changed: the members, direct and nested, of
+// the groups whose assignment to the app changed (roleGroups: a role given
+// or taken, or the group assigned or unassigned) and of the changed groups
+// that give a role (members added, nested or soft-deleted). Only users are
+// read and evaluated, and only those whose values changed cost a request.
+// A user removed from a group while staying in scope another way is not
+// named by the feed; the next initial cycle (or a change of the user)
+// corrects its roles.
+func (c *cycle) addRoleChanges(ctx context.Context, src Source, roleGroups []string) error {
+	for id := range c.changed[TypeGroup] {
+		if c.scope.roleGroups[id] {
+			roleGroups = append(roleGroups, id)
+		}
+	}
+	if len(roleGroups) == 0 {
+		return nil
+	}
+	groups := map[string]*directory.Group{}
+	seen := map[string]bool{}
+	for next := roleGroups; len(next) > 0; {
+		var missing []string
+		for _, id := range next {
+			if c.scope.groupObjs[id] == nil && groups[id] == nil && !seen[id] {
+				missing = append(missing, id)
+			}
+		}
+		for batch := range slices.Chunk(missing, loadBatch) {
+			gs, err := src.Groups(ctx, batch)
+			if err != nil {
+				return fmt.Errorf("read groups whose assignment changed: %w", err)
+			}
+			for _, g := range gs {
+				groups[g.ObjectID] = g
+			}
+		}
+		var nested []string
+		for _, id := range next {
+			g := c.scope.groupObjs[id]
+			if g == nil {
+				g = groups[id]
+			}
+			if g == nil || seen[id] {
+				continue
+			}
+			seen[id] = true
+			for _, m := range g.Members {
+				switch m.Kind {
+				case directory.KindUser:
+					c.changed[TypeUser][m.ID] = true
+				case directory.KindGroup:
+					nested = append(nested, m.ID)
+				}
+			}
+		}
+		next = nested
+	}
+	return nil
+}
+
+// readChanges collects the objects changed in (after, head], and the
+// groups whose assignment to the app appID changed (assigned, unassigned,
+// or given another role: the store records a role change as an assign).
+func readChanges(ctx context.Context, src Source, appID string, after, head int64) (map[ObjectType]map[string]bool, []string, error) {
 	out := map[ObjectType]map[string]bool{TypeUser: {}, TypeGroup: {}}
+	var assigned []string
 	for after < head {
 		page, err := src.Changes(ctx, after, changesPage)
 		if err != nil {
-			return nil, fmt.Errorf("read change feed after %d: %w", after, err)
+			return nil, nil, fmt.Errorf("read change feed after %d: %w", after, err)
 		}
 		if len(page) == 0 {
 			break
 		}
 		for _, ch := range page {
 			if ch.Seq > head {
-				return out, nil
+				return out, assigned, nil
 			}
 			switch ch.Kind {
 			case directory.KindUser:
 				out[TypeUser][ch.ObjectID] = true
 			case directory.KindGroup:
 				out[TypeGroup][ch.ObjectID] = true
+				if (ch.Op == directory.OpAssign || ch.Op == directory.OpUnassign) && ch.AppID == appID {
+					assigned = append(assigned, ch.ObjectID)
+				}
 			}
 			after = ch.Seq
 		}
 	}
-	return out, nil
+	return out, assigned, nil
 }
 
 // candidateIDs lists the objects of type t the cycle evaluates. Initial:

@@ -11,7 +11,15 @@ const enterprise = scim.EnterpriseUserSchema + ":"
 // name.givenName; surname → name.familyName; mail → emails[type eq
 // "work"].value; mailNickname → externalId; jobTitle → title; the
 // enterprise extension's department, employeeNumber and manager; mobile,
-// telephoneNumber, streetAddress and postalCode.
+// telephoneNumber, streetAddress and postalCode; and the app role,
+// SingleAppRoleAssignment([appRoleAssignments]) → roles[primary eq
+// "True"].value (Entra's documented roles mapping, sent as Entra's POST
+// does: {"primary": true, "type": "WindowsAzureActiveDirectoryRole",
+// "value": role}).
+//
+// Unlike Entra's, the optional attributes (all but userName and active)
+// are ClearWhenEmpty: a value cleared in the directory, or a role taken
+// away, is removed from the account instead of lingering there.
 func DefaultUserMapping() ObjectMapping {
 	return ObjectMapping{
 		Type:     TypeUser,
@@ -20,22 +28,28 @@ func DefaultUserMapping() ObjectMapping {
 		Actions:  AllActions,
 		Attributes: []AttributeMapping{
 			{Target: "userName", Source: Direct{"userPrincipalName"}, Match: 1},
-			{Target: "active", Source: Not{Direct{"IsSoftDeleted"}}},
-			{Target: "displayName", Source: Direct{"displayName"}},
-			{Target: "name.givenName", Source: Direct{"givenName"}},
-			{Target: "name.familyName", Source: Direct{"surname"}},
-			{Target: `emails[type eq "work"].value`, Source: Direct{"mail"}},
-			{Target: "externalId", Source: Direct{"mailNickname"}},
-			{Target: "title", Source: Direct{"jobTitle"}},
-			{Target: enterprise + "department", Source: Direct{"department"}},
-			{Target: enterprise + "employeeNumber", Source: Direct{"employeeId"}},
-			{Target: enterprise + "manager", Source: Direct{"manager"}, Reference: true},
-			{Target: `phoneNumbers[type eq "mobile"].value`, Source: Direct{"mobile"}},
-			{Target: `phoneNumbers[type eq "work"].value`, Source: Direct{"telephoneNumber"}},
-			{Target: `addresses[type eq "work"].streetAddress`, Source: Direct{"streetAddress"}},
-			{Target: `addresses[type eq "work"].postalCode`, Source: Direct{"postalCode"}},
+			{Target: "active", Source: mustExpression("Not([IsSoftDeleted])")},
+			clearing(AttributeMapping{Target: "displayName", Source: Direct{"displayName"}}),
+			clearing(AttributeMapping{Target: "name.givenName", Source: Direct{"givenName"}}),
+			clearing(AttributeMapping{Target: "name.familyName", Source: Direct{"surname"}}),
+			clearing(AttributeMapping{Target: `emails[type eq "work"].value`, Source: Direct{"mail"}}),
+			clearing(AttributeMapping{Target: "externalId", Source: Direct{"mailNickname"}}),
+			clearing(AttributeMapping{Target: "title", Source: Direct{"jobTitle"}}),
+			clearing(AttributeMapping{Target: enterprise + "department", Source: Direct{"department"}}),
+			clearing(AttributeMapping{Target: enterprise + "employeeNumber", Source: Direct{"employeeId"}}),
+			clearing(AttributeMapping{Target: enterprise + "manager", Source: Direct{"manager"}, Reference: true}),
+			clearing(AttributeMapping{Target: `phoneNumbers[type eq "mobile"].value`, Source: Direct{"mobile"}}),
+			clearing(AttributeMapping{Target: `phoneNumbers[type eq "work"].value`, Source: Direct{"telephoneNumber"}}),
+			clearing(AttributeMapping{Target: `addresses[type eq "work"].streetAddress`, Source: Direct{"streetAddress"}}),
+			clearing(AttributeMapping{Target: `addresses[type eq "work"].postalCode`, Source: Direct{"postalCode"}}),
+			clearing(AttributeMapping{Target: `roles[primary eq "True"].value`, Source: mustExpression("SingleAppRoleAssignment([appRoleAssignments])")}),
 		},
 	}
+}
+
+func clearing(a AttributeMapping) AttributeMapping {
+	a.ClearWhenEmpty = true
+	return a
 }
 
 // DefaultGroupMapping is Entra's default group mapping: displayName →

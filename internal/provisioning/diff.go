@@ -3,6 +3,7 @@ package provisioning
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,13 @@ import (
 // path; a new element of a multi-valued attribute is one "add" of the
 // element (so that emails[type eq "work"].value works on servers without
 // value-path upserts); members change by "add" and "remove" of the ids
-// that differ.
+// that differ; a complex list (AppRoleAssignmentsComplex's roles) is
+// replaced whole, so roles taken away leave the account (Entra's
+// AssertiveAppRoleAssignmentsComplex; its AppRoleAssignmentsComplex only
+// adds). A value that became null is removed (§3.5.2.2) only when its
+// mapping is ClearWhenEmpty; otherwise, as in Entra, null does not flow
+// and the target keeps its value (so a Switch that yields null for an
+// unchanged source never nulls its target).
 func (c *compiledMapping) diff(old, new map[string]any) ([]scim.PatchOperation, []ModifiedProperty) {
 	var ops []scim.PatchOperation
 	var mods []ModifiedProperty
@@ -33,14 +40,20 @@ func (c *compiledMapping) diff(old, new map[string]any) ([]scim.PatchOperation, 
 		if hadOld == hasNew && (!hasNew || sameValue(o, n)) {
 			continue
 		}
-		mods = append(mods, ModifiedProperty{Name: a.Target, Old: display(o, hadOld), New: display(n, hasNew)})
-		if ids, multi := n.([]string); a.Reference && (multi || isList(o)) {
-			ops = append(ops, memberOps(a.Target, toStrings(o), ids)...)
+		refList := a.Reference && (isList(n) || isList(o))
+		if !hasNew && !a.ClearWhenEmpty && !refList {
+			continue // null does not flow
+		}
+		mods = append(mods, c.modified(i, o, hadOld, n, hasNew))
+		if refList {
+			ops = append(ops, memberOps(t.wire, toStrings(o), toStrings(n))...)
 			continue
 		}
 		switch {
 		case !hasNew:
-			ops = append(ops, op("remove", a.Target, nil))
+			ops = append(ops, op("remove", t.wire, nil))
+		case isComplexList(n):
+			ops = append(ops, op("replace", t.wire, n))
 		case t.filter != nil && !existing[t.element()]:
 			if j, ok := added[t.element()]; ok {
 				ops[j] = mergeIntoAdd(ops[j], t.sub, wire(n, a.Reference))
@@ -49,12 +62,55 @@ func (c *compiledMapping) diff(old, new map[string]any) ([]scim.PatchOperation, 
 			added[t.element()] = len(ops)
 			ops = append(ops, newElement(t, wire(n, a.Reference)))
 		case hadOld || t.filter != nil: // a filtered path here selects an existing element (RFC 7644 §3.5.2.3)
-			ops = append(ops, op("replace", a.Target, wire(n, a.Reference)))
+			ops = append(ops, op("replace", t.wire, wire(n, a.Reference)))
 		default:
-			ops = append(ops, op("add", a.Target, wire(n, a.Reference)))
+			ops = append(ops, op("add", t.wire, wire(n, a.Reference)))
 		}
 	}
 	return ops, mods
+}
+
+// modified is the log's old → new of mapping i, "[Redact]" for a
+// redacted one (Entra's Redact).
+func (c *compiledMapping) modified(i int, o any, hadOld bool, n any, hasNew bool) ModifiedProperty {
+	mp := ModifiedProperty{Name: c.Attributes[i].Target, Old: display(o, hadOld), New: display(n, hasNew)}
+	if c.redacted[i] {
+		mp.Old, mp.New = redact(mp.Old), redact(mp.New)
+	}
+	return mp
+}
+
+// redacted is what logs show for the value of a Redact expression.
+const redacted = "[Redact]"
+
+func redact(s string) string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// kept is the values the target holds after an update from old to new:
+// new, plus the old values a null did not clear (see diff). The link
+// remembers them, so that a value that comes back is compared with what
+// the target still has.
+func (c *compiledMapping) kept(old, new map[string]any) map[string]any {
+	var out map[string]any
+	for _, a := range c.Attributes {
+		o, hadOld := old[a.Target]
+		if _, hasNew := new[a.Target]; hasNew || !hadOld || !present(o) || a.ClearWhenEmpty || a.Apply != ApplyAlways ||
+			a.Reference && isList(o) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(new)
+		}
+		out[a.Target] = o
+	}
+	if out == nil {
+		return new
+	}
+	return out
 }
 
 // existingElements lists the filtered elements the target already has.
@@ -78,10 +134,8 @@ func op(kind, path string, value any) scim.PatchOperation {
 
 // newElement is {"op":"add","path":"emails","value":[{"type":"work","value":v}]}.
 func newElement(t targetPath, v any) scim.PatchOperation {
-	el := map[string]any{t.sub: v}
-	for _, term := range t.filter {
-		el[term.name] = term.value
-	}
+	el := t.newElement()
+	el[t.sub] = v
 	return op("add", t.top(), []any{el})
 }
 
@@ -124,10 +178,29 @@ func minus(a, b []string) []string {
 	return out
 }
 
+// isList reports a list of ids (members) or strings.
 func isList(v any) bool {
-	switch v.(type) {
-	case []string, []any:
+	switch x := v.(type) {
+	case []string:
 		return true
+	case []any:
+		return !isComplexList(x)
+	}
+	return false
+}
+
+// isComplexList reports a list of complex values (roles), also after a
+// JSON round trip.
+func isComplexList(v any) bool {
+	switch x := v.(type) {
+	case []map[string]any:
+		return true
+	case []any:
+		if len(x) == 0 {
+			return false
+		}
+		_, ok := x[0].(map[string]any)
+		return ok
 	}
 	return false
 }
@@ -176,10 +249,21 @@ func boolOf(v any) string {
 	return fmt.Sprint(v)
 }
 
-// display renders a value for a log entry.
+// display renders a value for a log entry: a list as its values joined by
+// commas (a complex list by each element's "value").
 func display(v any, ok bool) string {
 	if !ok {
 		return ""
+	}
+	if isComplexList(v) {
+		b, _ := json.Marshal(v)
+		var els []map[string]any
+		_ = json.Unmarshal(b, &els)
+		vals := make([]string, len(els))
+		for i, el := range els {
+			vals[i] = fmt.Sprint(el[findKey(el, "value")])
+		}
+		return strings.Join(vals, ",")
 	}
 	if isList(v) {
 		return strings.Join(toStrings(v), ",")

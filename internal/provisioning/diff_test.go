@@ -7,6 +7,14 @@ import (
 func TestDiff(t *testing.T) {
 	c := mustCompile(t, DefaultUserMapping())
 	g := mustCompile(t, DefaultGroupMapping())
+	x := mustCompile(t, ObjectMapping{Type: TypeUser, Endpoint: "Users", Attributes: []AttributeMapping{
+		{Target: "userName", Source: Direct{"userPrincipalName"}, Match: 1},
+		{Target: "title", Source: mustExpr(t, `Switch([department], "", "S", "Sales")`)},
+		{Target: "roles", Source: mustExpr(t, "AppRoleAssignmentsComplex([appRoleAssignments])")},
+	}})
+	role := func(r string) map[string]any {
+		return map[string]any{"primary": false, "type": roleType, "display": r, "value": r}
+	}
 	tests := []struct {
 		name     string
 		m        *compiledMapping
@@ -20,6 +28,19 @@ func TestDiff(t *testing.T) {
 			`[{"op":"add","path":"name.givenName","value":"B"}]`},
 		{"remove a value that became null", c, map[string]any{"title": "Boss"}, map[string]any{},
 			`[{"op":"remove","path":"title"}]`},
+		{"null does not flow without clearWhenEmpty", x, map[string]any{"title": "Sales"}, map[string]any{}, `null`},
+		{"first role", c, map[string]any{}, map[string]any{`roles[primary eq "True"].value`: "Admin"},
+			`[{"op":"add","path":"roles","value":[{"primary":true,"type":"WindowsAzureActiveDirectoryRole","value":"Admin"}]}]`},
+		{"role changed", c, map[string]any{`roles[primary eq "True"].value`: "Admin"}, map[string]any{`roles[primary eq "True"].value`: "User"},
+			`[{"op":"replace","path":"roles[primary eq true].value","value":"User"}]`},
+		{"role taken away", c, map[string]any{`roles[primary eq "True"].value`: "Admin"}, map[string]any{},
+			`[{"op":"remove","path":"roles[primary eq true].value"}]`},
+		{"complex roles replaced whole", x, map[string]any{"roles": []any{map[string]any{"value": "A"}}},
+			map[string]any{"roles": []map[string]any{role("B")}},
+			`[{"op":"replace","path":"roles","value":[{"display":"B","primary":false,"type":"WindowsAzureActiveDirectoryRole","value":"B"}]}]`},
+		{"complex roles equal after a JSON round trip", x,
+			map[string]any{"roles": []any{map[string]any{"display": "B", "primary": false, "type": roleType, "value": "B"}}},
+			map[string]any{"roles": []map[string]any{role("B")}}, `null`},
 		{"active is a real boolean", c, map[string]any{"active": false}, map[string]any{"active": true},
 			`[{"op":"replace","path":"active","value":true}]`},
 		{"string boolean from a target is equal", c, map[string]any{"active": "True"}, map[string]any{"active": true}, `null`},
@@ -77,6 +98,47 @@ func TestTargetPathGet(t *testing.T) {
 		v, _ := tp.get(res, tt.ref)
 		if got := jsonString(t, v); got != tt.want {
 			t.Errorf("get(%q) = %s, want %s", tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestDiffRedactsLogs(t *testing.T) {
+	c := mustCompile(t, ObjectMapping{Type: TypeUser, Endpoint: "Users", Attributes: []AttributeMapping{
+		{Target: "userName", Source: Direct{"userPrincipalName"}, Match: 1},
+		{Target: "externalId", Source: mustExpr(t, "Redact([employeeId])")},
+	}})
+	_, mods := c.diff(map[string]any{"externalId": "s3cret-1"}, map[string]any{"externalId": "s3cret-2"})
+	if len(mods) != 1 || mods[0].Old != "[Redact]" || mods[0].New != "[Redact]" {
+		t.Errorf("diff() modified = %+v, want [Redact] → [Redact]", mods)
+	}
+}
+
+func TestKeptCarriesUnclearedValues(t *testing.T) {
+	c := mustCompile(t, ObjectMapping{Type: TypeUser, Endpoint: "Users", Attributes: []AttributeMapping{
+		{Target: "userName", Source: Direct{"userPrincipalName"}, Match: 1},
+		{Target: "title", Source: Direct{"jobTitle"}},
+		{Target: "displayName", Source: Direct{"displayName"}, ClearWhenEmpty: true},
+	}})
+	old := map[string]any{"userName": "a", "title": "Boss", "displayName": "A"}
+	got := jsonString(t, c.kept(old, map[string]any{"userName": "a"}))
+	if want := `{"title":"Boss","userName":"a"}`; got != want {
+		t.Errorf("kept() = %s, want %s", got, want)
+	}
+}
+
+func TestEqFilter(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"userName", `userName eq "john@x"`},
+		{`emails[type eq "work"].value`, `emails[type eq "work" and value eq "john@x"]`},
+		{`roles[primary eq "True"].value`, `roles[primary eq true and value eq "john@x"]`},
+	}
+	for _, tt := range tests {
+		p, err := parseTarget(tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.eqFilter("john@x"); got != tt.want {
+			t.Errorf("eqFilter(%s) = %s, want %s", tt.path, got, tt.want)
 		}
 	}
 }

@@ -37,12 +37,24 @@
 //     own that a scope setting should not silently cancel. A hard delete
 //     still sends DELETE when the Delete action is on.
 //   - Mappings ([ObjectMapping], [AttributeMapping]): Entra's mapping types
-//     Direct, Constant and None, "default value if null" (create only),
-//     "apply this mapping" always or only on create, matching attributes
-//     with precedence, and per-type Create/Update/Delete actions. A
-//     mapping's source is a [ValueSource], so the expression language
-//     slots in. [DefaultUserMapping] and [DefaultGroupMapping] are Entra's
-//     defaults (active ← Not([IsSoftDeleted]) as a real boolean).
+//     Direct, Constant, Expression ([Expression]: package expr, parsed once
+//     when the mapping is compiled) and None, "default value if null"
+//     (create only), "apply this mapping" always or only on create,
+//     matching attributes with precedence, and per-type Create/Update/
+//     Delete actions. [DefaultUserMapping] and [DefaultGroupMapping] are
+//     Entra's defaults (active ← Not([IsSoftDeleted]) as a real boolean,
+//     the app role ← SingleAppRoleAssignment([appRoleAssignments])).
+//     Pseudo-attributes ([Object.Attr]): IsSoftDeleted, appRoleAssignments
+//     (roles of the direct assignment and of assigned groups, nested ones
+//     included; a change of assignment or role re-evaluates the users it
+//     reaches in the next incremental cycle) and manager. A null never
+//     flows (Entra) unless the mapping is ClearWhenEmpty, then the update
+//     removes the attribute (RFC 7644 §3.5.2.2): a Switch whose source is
+//     absent never nulls its target. A complex roles list
+//     (AppRoleAssignmentsComplex) is replaced whole. SelectUniqueValue,
+//     allowed only on create-only, non-matching mappings, checks each
+//     candidate with a filter query on the target; Redact's values show
+//     as "[Redact]" in the log.
 //   - Matching: a link first; otherwise the matching attributes in
 //     precedence order, by a filter query per object (GET
 //     /Users?filter=userName eq "…", RFC 7644 §3.4.2.2) or, when many objects

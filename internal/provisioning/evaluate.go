@@ -1,12 +1,16 @@
 package provisioning
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strconv"
 
+	"github.com/provisio-dev/provisio/internal/expr"
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -33,11 +37,17 @@ type matchValue struct {
 
 // evaluate maps o with every attribute mapping of c.
 func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error) {
-	m := &mapped{values: map[string]any{}, create: scim.Resource{}}
+	if c.exprs && o.ev == nil {
+		defer o.unbindEnv(o.bindEnv())
+	}
+	m := &mapped{values: make(map[string]any, len(c.Attributes)), create: make(scim.Resource, len(c.Attributes)+1)}
 	for i, a := range c.Attributes {
+		if c.unique[i] {
+			continue // evaluated for a create only (see evaluateUnique)
+		}
 		v, ok, err := c.value(a, o)
 		if err != nil {
-			return nil, fmt.Errorf("mapping %q: %w", a.Target, err)
+			return nil, c.evalError(i, err)
 		}
 		if ok && a.Reference {
 			var complete bool
@@ -63,8 +73,46 @@ func (c *compiledMapping) evaluate(o *Object, resolve resolver) (*mapped, error)
 		return c.precedence(x.path.raw) - c.precedence(y.path.raw)
 	})
 	m.create["schemas"] = c.schemasOf(m.create)
-	m.hash = hashValues(m.values)
+	m.hash = hashKeys(m.values, c.keys)
 	return m, nil
+}
+
+// evalError reports a failed mapping; a redacted one without the reason,
+// which may quote the value.
+func (c *compiledMapping) evalError(i int, err error) error {
+	if c.redacted[i] {
+		return fmt.Errorf("mapping %q: the Redact expression failed (reason redacted)", c.Attributes[i].Target)
+	}
+	return fmt.Errorf("mapping %q: %w", c.Attributes[i].Target, err)
+}
+
+// taken reports whether a value is already used by a target attribute
+// (SelectUniqueValue's check).
+type taken func(ctx context.Context, t targetPath, value string) (bool, error)
+
+// evaluateUnique evaluates the SelectUniqueValue mappings of an object about to
+// be created into its resource, each candidate checked with taken
+// (Entra: "SelectUniqueValue … only on create"). Like other create-only
+// mappings they are not remembered in the link.
+func (c *compiledMapping) evaluateUnique(ctx context.Context, o *Object, m *mapped, isTaken taken) error {
+	for i, a := range c.Attributes {
+		if !c.unique[i] {
+			continue
+		}
+		t := c.targets[i]
+		env := &expr.Env{Attr: o.Attr, Taken: func(v string) (bool, error) { return isTaken(ctx, t, v) }}
+		v, ok, err := a.Source.(Expression).Eval(env)
+		if err != nil {
+			return c.evalError(i, err)
+		}
+		if ok = ok && present(v); ok {
+			t.set(m.create, v, false)
+		} else if a.Default != nil {
+			t.set(m.create, a.Default, false)
+		}
+	}
+	m.create["schemas"] = c.schemasOf(m.create)
+	return nil
 }
 
 func (c *compiledMapping) precedence(target string) int {
@@ -122,12 +170,64 @@ func resolveRefs(v any, resolve resolver) (out any, ok, complete bool) {
 	return nil, false, false
 }
 
-// hashValues is a stable hash of a values map (encoding/json sorts map keys).
+// hashValues is a stable hash of a values map: of its JSON encoding,
+// keys sorted (the bytes encoding/json writes for the map, without its
+// reflection over the map; a mapping's hot path).
 func hashValues(values map[string]any) string {
-	b, err := json.Marshal(values)
-	if err != nil {
-		b = fmt.Appendf(nil, "%v", values)
+	return hashKeys(values, slices.Sorted(maps.Keys(values)))
+}
+
+// hashKeys is hashValues given the possible keys of values, sorted (a
+// compiled mapping's targets).
+func hashKeys(values map[string]any, keys []string) string {
+	b := make([]byte, 0, 64*len(values))
+	b = append(b, '{')
+	first := true
+	for _, k := range keys {
+		v, ok := values[k]
+		if !ok {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = appendJSON(b, k)
+		b = append(b, ':')
+		b = appendJSON(b, v)
 	}
+	b = append(b, '}')
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// appendJSON appends v's JSON encoding, as encoding/json writes it.
+func appendJSON(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case bool:
+		return strconv.AppendBool(b, x)
+	case string:
+		if isPlain(x) {
+			b = append(b, '"')
+			b = append(b, x...)
+			return append(b, '"')
+		}
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Appendf(b, "%v", v)
+	}
+	return append(b, enc...)
+}
+
+// isPlain reports a string encoding/json writes as it is between quotes:
+// printable ASCII other than ", \, <, > and &.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }

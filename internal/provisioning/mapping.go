@@ -3,15 +3,17 @@ package provisioning
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/provisio-dev/provisio/internal/expr"
 	"github.com/provisio-dev/provisio/internal/expr/scoping"
 )
 
 // ValueSource computes the source side of an attribute mapping from one
 // source object. ok false means null: the attribute does not flow (Entra
-// never provisions null values). Direct, Constant and Not are the built-in
-// sources; the expression language implements this interface too.
+// never provisions null values). Direct, Constant and Expression are the
+// sources.
 type ValueSource interface {
 	Value(o *Object) (v any, ok bool, err error)
 }
@@ -32,22 +34,33 @@ type Constant struct{ V any }
 // Value implements ValueSource.
 func (c Constant) Value(*Object) (any, bool, error) { return c.V, c.V != nil, nil }
 
-// Not negates a boolean source, as Entra's Not() function does; the
-// default active mapping is Not{Direct{"IsSoftDeleted"}}.
-type Not struct{ Of ValueSource }
+// Expression is Entra's "Expression" mapping type: an expression of
+// package expr ("Reference for writing expressions for attribute
+// mappings"), parsed once when the mapping is built and evaluated per
+// object. String gives its source text.
+type Expression struct{ *expr.Expr }
+
+// ParseExpression parses src into an Expression; the error names the
+// position (an *expr.SyntaxError).
+func ParseExpression(src string) (Expression, error) {
+	e, err := expr.Parse(src)
+	if err != nil {
+		return Expression{}, fmt.Errorf("expression: %w", err)
+	}
+	return Expression{e}, nil
+}
+
+// mustExpression parses a built-in expression.
+func mustExpression(src string) Expression {
+	e, err := ParseExpression(src)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
 
 // Value implements ValueSource.
-func (n Not) Value(o *Object) (any, bool, error) {
-	v, ok, err := n.Of.Value(o)
-	if err != nil || !ok {
-		return nil, false, err
-	}
-	b, isBool := v.(bool)
-	if !isBool {
-		return nil, false, fmt.Errorf("not: %v is not a boolean", v)
-	}
-	return !b, true, nil
-}
+func (x Expression) Value(o *Object) (any, bool, error) { return x.Eval(o.env()) }
 
 // Apply says when a mapping flows (Entra's "Apply this mapping").
 type Apply int
@@ -114,6 +127,17 @@ type compiledMapping struct {
 	matching []int        // indexes into Attributes, by precedence
 	active   int          // index of the "active" mapping, -1 if none
 	scoping  *scoping.Set // Scoping, compiled; never nil
+	// redacted marks mappings whose expression is Redact(...): logs show
+	// "[Redact]" instead of their values. Parallel to Attributes.
+	redacted []bool
+	// unique marks create-only mappings using SelectUniqueValue: they are
+	// evaluated only for a create, against the target (see evaluateUnique).
+	unique []bool
+	// roles is set when a mapping reads appRoleAssignments: assignment
+	// changes then re-evaluate the users they reach.
+	roles bool
+	keys  []string // the targets, sorted: the keys of mapped values (see hashKeys)
+	exprs bool     // some source is an Expression
 }
 
 func compileMapping(m ObjectMapping) (*compiledMapping, error) {
@@ -141,6 +165,15 @@ func compileMapping(m ObjectMapping) (*compiledMapping, error) {
 			c.active = i
 		}
 		c.targets = append(c.targets, tp)
+		redacted, unique, roles, err := checkSource(a)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s mapping %q: %w", m.Type, a.Target, err))
+		}
+		c.redacted = append(c.redacted, redacted)
+		c.unique = append(c.unique, unique)
+		c.roles = c.roles || roles
+		_, isExpr := a.Source.(Expression)
+		c.exprs = c.exprs || isExpr
 	}
 	if len(c.matching) == 0 {
 		errs = append(errs, fmt.Errorf("%s mapping: no matching attribute", m.Type))
@@ -154,7 +187,35 @@ func compileMapping(m ObjectMapping) (*compiledMapping, error) {
 		return nil, errors.Join(errs...)
 	}
 	sortByPrecedence(c.matching, m.Attributes)
+	for _, a := range m.Attributes {
+		c.keys = append(c.keys, a.Target)
+	}
+	slices.Sort(c.keys)
 	return c, nil
+}
+
+// checkSource inspects a mapping's source: whether it is redacted, uses
+// SelectUniqueValue (Entra: only on create, never on a matching
+// attribute) or reads appRoleAssignments.
+func checkSource(a AttributeMapping) (redacted, unique, roles bool, err error) {
+	switch src := a.Source.(type) {
+	case Direct:
+		return false, false, strings.EqualFold(src.Attr, attrAppRoles), nil
+	case Expression:
+		if src.Expr == nil {
+			return false, false, false, errors.New("expression: empty")
+		}
+		roles = slices.ContainsFunc(src.Attributes(), func(n string) bool { return strings.EqualFold(n, attrAppRoles) })
+		unique = src.UsesFunction("SelectUniqueValue")
+		switch {
+		case unique && a.Match > 0:
+			err = errors.New("SelectUniqueValue cannot be used on a matching attribute")
+		case unique && a.Apply != ApplyOnCreate:
+			err = errors.New(`SelectUniqueValue needs "apply this mapping" only on create`)
+		}
+		return src.Redacted(), unique, roles, err
+	}
+	return false, false, false, nil
 }
 
 func sortByPrecedence(idx []int, attrs []AttributeMapping) {

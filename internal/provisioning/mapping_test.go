@@ -1,11 +1,15 @@
 package provisioning
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/expr"
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -98,16 +102,73 @@ func TestMappingTypes(t *testing.T) {
 	}
 }
 
-func TestNotNeedsABoolean(t *testing.T) {
-	_, _, err := Not{Constant{"yes"}}.Value(&Object{Type: TypeUser, User: &directory.User{}})
-	if err == nil {
-		t.Errorf("Not{Constant{\"yes\"}}.Value() error = nil, want an error")
+func mustExpr(t *testing.T, src string) Expression {
+	t.Helper()
+	e, err := ParseExpression(src)
+	if err != nil {
+		t.Fatal(err)
 	}
-	v, ok, err := Not{Direct{"IsSoftDeleted"}}.Value(&Object{Type: TypeUser, User: &directory.User{}, SoftDeleted: true})
-	if v != false || !ok || err != nil {
-		t.Errorf("Not{IsSoftDeleted}.Value(soft-deleted) = %v, %v, %v; want false, true, nil", v, ok, err)
+	return e
+}
+
+func TestExpressionValue(t *testing.T) {
+	u := &directory.User{GivenName: "Zoë", Surname: "Ærø", Department: "Sales",
+		Extensions: map[string]string{"extension_app_costCenter": "42"}}
+	tests := []struct {
+		name string
+		src  string
+		obj  *Object
+		want any // nil: null
+	}{
+		{"not of IsSoftDeleted", "Not([IsSoftDeleted])", &Object{Type: TypeUser, User: u, SoftDeleted: true}, false},
+		{"pseudo-attribute any case", "Not([issoftdeleted])", &Object{Type: TypeUser, User: u}, true},
+		{"join", `Join(".", NormalizeDiacritics([givenName]), NormalizeDiacritics([surname]))`, &Object{Type: TypeUser, User: u}, "Zoe.AEroe"},
+		{"extension any case", "[EXTENSION_APP_COSTCENTER]", &Object{Type: TypeUser, User: u}, "42"},
+		{"no roles is null", "SingleAppRoleAssignment([appRoleAssignments])", &Object{Type: TypeUser, User: u}, nil},
+		{"first role", "SingleAppRoleAssignment([appRoleAssignments])", &Object{Type: TypeUser, User: u, Roles: []string{"Admin", "User"}}, "Admin"},
+		{"roles count", "Count([AppRoleAssignments])", &Object{Type: TypeUser, User: u, Roles: []string{"Admin", "User"}}, int64(2)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, ok, err := mustExpr(t, tt.src).Value(tt.obj)
+			if err != nil || ok != (tt.want != nil) || ok && v != tt.want {
+				t.Errorf("Expression(%s).Value() = %v, %v, %v; want %v", tt.src, v, ok, err, tt.want)
+			}
+		})
 	}
 }
+
+func TestScopeRoles(t *testing.T) {
+	s := &scope{groupObjs: map[string]*directory.Group{
+		"g1": {ObjectID: "g1", Members: []directory.Member{{ID: "u1", Kind: directory.KindUser}, {ID: "g2", Kind: directory.KindGroup}}},
+		"g2": {ObjectID: "g2", Members: []directory.Member{{ID: "u2", Kind: directory.KindUser}, {ID: "g1", Kind: directory.KindGroup}}},
+		"g3": {ObjectID: "g3", Members: []directory.Member{{ID: "u1", Kind: directory.KindUser}, {ID: "u2", Kind: directory.KindUser}}},
+		"g4": {ObjectID: "g4", Members: []directory.Member{{ID: "u1", Kind: directory.KindUser}}},
+	}}
+	s.loadRoles([]directory.Assignment{
+		{PrincipalID: "u1", PrincipalKind: directory.KindUser, AppRoleID: "Zed"},
+		{PrincipalID: "g1", PrincipalKind: directory.KindGroup, AppRoleID: "Reader"},
+		{PrincipalID: "g3", PrincipalKind: directory.KindGroup, AppRoleID: "Admin"},
+		{PrincipalID: "g4", PrincipalKind: directory.KindGroup}, // no role
+		{PrincipalID: "u3", PrincipalKind: directory.KindUser},
+	})
+	tests := []struct {
+		id   string
+		want []string
+	}{
+		{"u1", []string{"Zed", "Admin", "Reader"}}, // direct first, then sorted
+		{"u2", []string{"Admin", "Reader"}},        // Reader through nested g2, once despite the cycle
+		{"u3", nil},
+		{"g1", []string{"Reader"}}, // a group's own assignment
+	}
+	for _, tt := range tests {
+		if got := s.rolesOf(tt.id); !slices.Equal(got, tt.want) {
+			t.Errorf("rolesOf(%s) = %v, want %v", tt.id, got, tt.want)
+		}
+	}
+}
+
+func mustParse(src string) *expr.Expr { return mustExpression(src).Expr }
 
 func TestCompileMappingErrors(t *testing.T) {
 	tests := []struct {
@@ -120,6 +181,11 @@ func TestCompileMappingErrors(t *testing.T) {
 		{"filter without sub-attribute", []AttributeMapping{{Target: "userName", Match: 1}, {Target: `emails[type eq "work"]`}}, "sub-attribute"},
 		{"filter other than eq", []AttributeMapping{{Target: "userName", Match: 1}, {Target: `emails[type co "w"].value`}}, "eq"},
 		{"target twice", []AttributeMapping{{Target: "userName", Match: 1}, {Target: "USERNAME"}}, "mapped twice"},
+		{"SelectUniqueValue applied always", []AttributeMapping{{Target: "userName", Match: 1},
+			{Target: "displayName", Source: Expression{mustParse("SelectUniqueValue([mail], [mailNickname])")}}}, "only on create"},
+		{"SelectUniqueValue matching", []AttributeMapping{{Target: "userName", Match: 1, Apply: ApplyOnCreate,
+			Source: Expression{mustParse("SelectUniqueValue([mail], [mailNickname])")}}}, "matching attribute"},
+		{"empty expression", []AttributeMapping{{Target: "userName", Match: 1}, {Target: "title", Source: Expression{}}}, "empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,5 +208,30 @@ func TestMatchingPrecedence(t *testing.T) {
 	}
 	if len(m.match) != 2 || m.match[0].path.raw != "userName" || m.match[1].path.raw != "externalId" {
 		t.Errorf("match order = %+v, want userName then externalId", m.match)
+	}
+}
+
+// hashValues hashes the bytes encoding/json writes for the map, so the
+// hashes links hold stay valid.
+func TestHashValuesIsTheHashOfTheJSON(t *testing.T) {
+	tests := []struct {
+		name   string
+		values map[string]any
+	}{
+		{"empty", map[string]any{}},
+		{"plain", map[string]any{"userName": "a@x", "active": true, "title": "Boss"}},
+		{"escapes", map[string]any{"displayName": "Zoë \"Z\" <&> \\ \t", "b": "ok"}},
+		{"lists and references", map[string]any{"members": []string{"b", "a"}, "manager": "t1",
+			"roles": []map[string]any{{"primary": false, "value": "Admin"}}, "n": int64(3)}},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		if got, want := hashValues(tt.values), hex.EncodeToString(sum[:16]); got != want {
+			t.Errorf("%s: hashValues(%v) = %s, want %s (of %s)", tt.name, tt.values, got, want, b)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/client"
@@ -21,6 +22,9 @@ type matcher struct {
 	t  *target
 	m  *compiledMapping
 	ix map[string]map[string][]scim.Resource // target path → lower-cased value → resources; nil: query mode
+	// reserved holds the unique values (SelectUniqueValue) given in this
+	// stage: target path and value, lower-cased.
+	reserved sync.Map
 }
 
 // listPageSize is the page size of the one-pass listing.
@@ -103,4 +107,25 @@ func (mt *matcher) lookup(ctx context.Context, mv matchValue) ([]scim.Resource, 
 		return nil, fmt.Errorf("query %s: %w", mv.path.raw, err)
 	}
 	return lr.Resources, nil
+}
+
+// taken is SelectUniqueValue's check of one candidate: a filter query
+// GET /<endpoint>?filter=<target> eq "<value>" (RFC 7644 §3.4.2.2; see
+// targetPath.eqFilter), as Entra checks a generated value. A value that
+// another object of this stage was given first counts as taken, so two
+// objects created in one cycle never get the same value.
+func (mt *matcher) taken(ctx context.Context, t targetPath, value string) (bool, error) {
+	key := strings.ToLower(t.raw) + "\x00" + strings.ToLower(value)
+	if _, reserved := mt.reserved.Load(key); reserved {
+		return true, nil
+	}
+	lr, err := mt.t.list(ctx, mt.m.Endpoint, client.Query{Filter: t.eqFilter(value), Attributes: []string{"id"}})
+	if err != nil {
+		return false, fmt.Errorf("query %s: %w", t.raw, err)
+	}
+	if lr.TotalResults > 0 || len(lr.Resources) > 0 {
+		return true, nil
+	}
+	_, reserved := mt.reserved.LoadOrStore(key, true)
+	return reserved, nil
 }

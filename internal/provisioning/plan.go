@@ -186,6 +186,7 @@ func (p *planner) update(a *Action, c candidate) *Action {
 		return p.skip(a, "changed; the Update action is off")
 	}
 	a.Ops, a.Modified = p.m.diff(c.link.Written, mp.values)
+	a.next.Written = p.m.kept(c.link.Written, mp.values)
 	if len(a.Ops) == 0 {
 		a.keepLink, a.quiet = true, true
 		return p.skip(a, "already in sync")
@@ -215,6 +216,10 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 		if !p.m.Actions.Create {
 			return p.skip(a, "not on the target; the Create action is off")
 		}
+		if err := p.m.evaluateUnique(ctx, c.obj, mp, p.match.taken); err != nil {
+			a.err = err
+			return p.skip(a, "mapping failed")
+		}
 		a.Kind, a.Resource = ActionCreate, mp.create
 		a.next = p.linkAfter(c.id, "", mp)
 		a.Modified = sortedModified(mp.create, p.m)
@@ -235,7 +240,9 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 	}
 	a.TargetID = id
 	a.next = p.linkAfter(c.id, id, mp)
-	a.Ops, a.Modified = p.m.diff(p.m.targetValues(res), mp.values)
+	current := p.m.targetValues(res)
+	a.Ops, a.Modified = p.m.diff(current, mp.values)
+	a.next.Written = p.m.kept(current, mp.values)
 	if len(a.Ops) == 0 || !p.m.Actions.Update {
 		a.keepLink = true
 		return p.skip(a, "matched an existing target object; already in sync")
@@ -266,7 +273,7 @@ func sortedModified(doc scim.Resource, m *compiledMapping) []ModifiedProperty {
 	var out []ModifiedProperty
 	for i, a := range m.Attributes {
 		if v, ok := m.targets[i].get(doc, a.Reference); ok {
-			out = append(out, ModifiedProperty{Name: a.Target, New: display(v, true)})
+			out = append(out, m.modified(i, nil, false, v, true))
 		}
 	}
 	return out

@@ -35,6 +35,18 @@ func TestStrictRFCTargetAcceptsEveryRequest(t *testing.T) {
 		{"members added and removed", func() {
 			e.dir.PutGroup(directory.Group{ObjectID: "g1", DisplayName: "Ops", Members: []directory.Member{{ID: "u2", Kind: directory.KindUser}}})
 		}, provisioning.Stats{Updated: 1}},
+		{"a role given", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u2", PrincipalKind: directory.KindUser, AppRoleID: "Admin"})
+		}, provisioning.Stats{Updated: 1}},
+		{"a role changed", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u2", PrincipalKind: directory.KindUser, AppRoleID: "User"})
+		}, provisioning.Stats{Updated: 1}},
+		{"a role given to user1", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u1", PrincipalKind: directory.KindUser, AppRoleID: "Admin"})
+		}, provisioning.Stats{Updated: 1}},
+		{"the role taken away", func() {
+			e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: "u1", PrincipalKind: directory.KindUser})
+		}, provisioning.Stats{Updated: 1}},
 		{"disable", func() { e.dir.Unassign(appID, "u3") }, provisioning.Stats{Disabled: 1}},
 	}
 	for _, s := range steps {
@@ -56,10 +68,24 @@ func TestStrictRFCTargetAcceptsEveryRequest(t *testing.T) {
 	if len(addrs) != 1 || addrs[0].(map[string]any)["postalCode"] != "9000" || addrs[0].(map[string]any)["streetAddress"] != "Main St 1" {
 		t.Errorf("addresses = %v, want one work address with 9000 and Main St 1", u["addresses"])
 	}
+	roles, _ := e.targetUser("user2@example.com")["roles"].([]any)
+	if len(roles) != 1 || roles[0].(map[string]any)["value"] != "User" || roles[0].(map[string]any)["primary"] != true {
+		t.Errorf("user2 roles = %v, want one primary role User", roles)
+	}
+	for _, r := range asList(u["roles"]) {
+		if v := r.(map[string]any)["value"]; v != nil {
+			t.Errorf("user1 role %v left after it was taken away", v)
+		}
+	}
 	phones, _ := u["phoneNumbers"].([]any)
 	for _, p := range phones {
 		if v := p.(map[string]any)["value"]; v != nil {
 			t.Errorf("phone number %v left after the mobile was removed", v)
 		}
 	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }

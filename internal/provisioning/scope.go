@@ -30,6 +30,12 @@ type scope struct {
 	userObjs  map[string]*directory.User
 	groupObjs map[string]*directory.Group
 	filter    scopeFilter // set by begin, before any object is decided
+	// app roles given at assignment (see Object.Roles): of a directly
+	// assigned user or group, and of the assigned groups a user is a
+	// member of, directly or nested.
+	directRole map[string]string   // principal id → role of its assignment
+	groupRoles map[string][]string // user id → roles through groups, unsorted
+	roleGroups map[string]bool     // groups that give a role: assigned with one, or nested in one
 }
 
 // loadScope computes the scope. Assigned: users assigned directly plus the
@@ -39,12 +45,16 @@ type scope struct {
 func loadScope(ctx context.Context, src Source, mode ScopeMode, appID string) (*scope, error) {
 	s := &scope{users: map[string]bool{}, groups: map[string]bool{},
 		userObjs: map[string]*directory.User{}, groupObjs: map[string]*directory.Group{}}
-	if mode == ScopeAll {
-		return s, s.loadAll(ctx, src)
-	}
 	as, err := src.Assignments(ctx, appID)
 	if err != nil {
 		return nil, fmt.Errorf("read assignments: %w", err)
+	}
+	if mode == ScopeAll {
+		if err := s.loadAll(ctx, src); err != nil {
+			return nil, err
+		}
+		s.loadRoles(as)
+		return s, nil
 	}
 	var next []string
 	for _, a := range as {
@@ -79,7 +89,69 @@ func loadScope(ctx context.Context, src Source, mode ScopeMode, appID string) (*
 			}
 		}
 	}
+	s.loadRoles(as)
 	return s, nil
+}
+
+// loadRoles records the roles of the assignments as: a user's or group's
+// own, and an assigned group's for every user it reaches through the
+// loaded groups (soft-deleted groups give nothing). Unlike Entra, which
+// refuses role mappings with "sync all users and groups", roles are given
+// in both scope modes.
+func (s *scope) loadRoles(as []directory.Assignment) {
+	for _, a := range as {
+		if a.AppRoleID == "" {
+			continue
+		}
+		if s.directRole == nil {
+			s.directRole, s.groupRoles, s.roleGroups = map[string]string{}, map[string][]string{}, map[string]bool{}
+		}
+		s.directRole[a.PrincipalID] = a.AppRoleID
+		if a.PrincipalKind == directory.KindGroup {
+			s.walkMembers(a.PrincipalID, map[string]bool{}, func(user string) {
+				s.groupRoles[user] = append(s.groupRoles[user], a.AppRoleID)
+			})
+		}
+	}
+}
+
+// walkMembers calls fn for every user member of role-giving group id,
+// transitively through the loaded groups, skipping soft-deleted ones
+// (which are still recorded in roleGroups: their members lost a role).
+func (s *scope) walkMembers(id string, seen map[string]bool, fn func(user string)) {
+	g := s.groupObjs[id]
+	if g == nil || seen[id] {
+		return
+	}
+	seen[id], s.roleGroups[id] = true, true
+	if g.SoftDeleted() {
+		return
+	}
+	for _, m := range g.Members {
+		switch m.Kind {
+		case directory.KindUser:
+			fn(m.ID)
+		case directory.KindGroup:
+			s.walkMembers(m.ID, seen, fn)
+		}
+	}
+}
+
+// rolesOf is the appRoleAssignments of principal id: its own role first,
+// then those of its groups, sorted, without duplicates.
+func (s *scope) rolesOf(id string) []string {
+	own, fromGroups := s.directRole[id], s.groupRoles[id]
+	if own == "" && len(fromGroups) == 0 {
+		return nil
+	}
+	rest := slices.Clone(fromGroups)
+	slices.Sort(rest)
+	rest = slices.Compact(rest)
+	if own == "" {
+		return rest
+	}
+	rest = slices.DeleteFunc(rest, func(r string) bool { return r == own })
+	return append([]string{own}, rest...)
 }
 
 func (s *scope) loadAll(ctx context.Context, src Source) error {
@@ -148,7 +220,7 @@ type scopeFilter struct {
 // soft-deleted or disabled (Entra: IsSoftDeleted is true when unassigned,
 // failing a scoping filter, soft-deleted or accountEnabled=false).
 func (s *scope) userObject(u *directory.User) (*Object, scoped) {
-	o := &Object{Type: TypeUser, User: u, members: s.filter.members}
+	o := &Object{Type: TypeUser, User: u, members: s.filter.members, Roles: s.rolesOf(u.ObjectID)}
 	own := ""
 	switch {
 	case u.SoftDeleted():
@@ -160,7 +232,7 @@ func (s *scope) userObject(u *directory.User) (*Object, scoped) {
 }
 
 func (s *scope) groupObject(g *directory.Group) (*Object, scoped) {
-	o := &Object{Type: TypeGroup, Group: g, members: s.filter.members}
+	o := &Object{Type: TypeGroup, Group: g, members: s.filter.members, Roles: s.rolesOf(g.ObjectID)}
 	own := ""
 	if g.SoftDeleted() {
 		own = "soft-deleted in the directory"

@@ -256,6 +256,18 @@ func sqlSourceScenario(t *testing.T, dsn string) {
 			}
 			return nil
 		}},
+		{"role given (app assign --role)", func() error {
+			_, err := e.dir.AssignUser(ctx, "Uni-tel", "user2@example.com", "Admin")
+			return err
+		}, "PATCH /Users/", "user2@example.com", wantTargetRole("Admin")},
+		{"role changed", func() error {
+			_, err := e.dir.AssignUser(ctx, "Uni-tel", "user2@example.com", "User")
+			return err
+		}, "PATCH /Users/", "user2@example.com", wantTargetRole("User")},
+		{"group role given", func() error {
+			_, err := e.dir.AssignGroup(ctx, "Uni-tel", "sales", "Reader")
+			return err
+		}, "PATCH /Users/", "user1@example.com", wantTargetRole("Reader")},
 		{"unassign", func() error { return e.dir.UnassignUser(ctx, "Uni-tel", "user3@example.com") },
 			"PATCH /Users/", "user3@example.com", wantTargetActive(false)},
 		{"soft delete", func() error { _, err := e.dir.DeleteUser(ctx, "user4@example.com"); return err },
@@ -307,6 +319,16 @@ func wantTargetActive(want bool) func(scim.Resource) error {
 	return func(r scim.Resource) error {
 		if r == nil || r["active"] != want {
 			return fmt.Errorf("active = %v, want %v", r["active"], want)
+		}
+		return nil
+	}
+}
+
+func wantTargetRole(want string) func(scim.Resource) error {
+	return func(r scim.Resource) error {
+		roles, _ := r["roles"].([]any)
+		if len(roles) != 1 || roles[0].(map[string]any)["value"] != want {
+			return fmt.Errorf("roles = %v, want one role %s", r["roles"], want)
 		}
 		return nil
 	}

@@ -1,12 +1,14 @@
 package provisioning
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/client"
 	"github.com/provisio-dev/provisio/scim/filter"
 )
 
@@ -15,10 +17,13 @@ import (
 // multi-valued attribute, as in emails[type eq "work"].value).
 type targetPath struct {
 	raw    string
+	wire   string // raw as PATCH paths carry it (see parseTarget)
 	uri    string // extension schema URI; "" for core attributes
 	attr   string
 	sub    string
 	filter []eqTerm // the filter's `name eq value` terms; nil without a filter
+	// extra is written into a new element besides the filter's terms.
+	extra []eqTerm
 }
 
 type eqTerm struct {
@@ -31,7 +36,7 @@ func parseTarget(s string) (targetPath, error) {
 	if err != nil {
 		return targetPath{}, err
 	}
-	t := targetPath{raw: s, uri: p.Attr.URI, attr: p.Attr.Name, sub: p.Attr.Sub}
+	t := targetPath{raw: s, wire: s, uri: p.Attr.URI, attr: p.Attr.Name, sub: p.Attr.Sub}
 	if strings.Contains(strings.ToLower(t.uri), ":core:") {
 		t.uri = ""
 	}
@@ -47,10 +52,53 @@ func parseTarget(s string) (targetPath, error) {
 		if !ok || c.Op != filter.Eq || c.Filter != nil || c.Path.Sub != "" {
 			return targetPath{}, errors.New(`only "sub eq value" terms joined by "and" are supported in a value filter`)
 		}
+		if b, isBool := primaryBool(c); isBool {
+			c.Value = b
+			t.wire = p.String()
+		}
 		t.filter = append(t.filter, eqTerm{c.Path.Name, c.Value})
+	}
+	if t.uri == "" && strings.EqualFold(t.attr, "roles") && slices.ContainsFunc(t.filter, isPrimary) &&
+		!slices.ContainsFunc(t.filter, func(e eqTerm) bool { return strings.EqualFold(e.name, "type") }) {
+		t.extra = []eqTerm{{"type", roleType}}
 	}
 	return t, nil
 }
+
+// eqFilter is the filter (RFC 7644 §3.4.2.2) that finds the resources
+// whose value at t is value: `userName eq "v"`, or for a filtered path
+// `emails[type eq "work" and value eq "v"]`.
+func (t targetPath) eqFilter(value string) string {
+	if t.filter == nil {
+		return client.Eq(t.wire, value)
+	}
+	var b strings.Builder
+	b.WriteString(t.top() + "[")
+	for _, term := range t.filter {
+		v, _ := json.Marshal(term.value)
+		b.WriteString(term.name + " eq " + string(v) + " and ")
+	}
+	b.WriteString(client.Eq(t.sub, value) + "]")
+	return b.String()
+}
+
+// roleType is the type of the roles Entra sends ("Create with roles":
+// "type": "WindowsAzureActiveDirectoryRole", entra-provisioning.md §1.2).
+const roleType = "WindowsAzureActiveDirectoryRole"
+
+// primaryBool reads the value of a `primary eq "True"` term (Entra's
+// default roles target, roles[primary eq "True"].value) as the boolean
+// that primary is (RFC 7643 §2.4): Entra's POST carries "primary": true.
+func primaryBool(c *filter.Compare) (bool, bool) {
+	s, isString := c.Value.(string)
+	if !isString || !strings.EqualFold(c.Path.Name, "primary") {
+		return false, false
+	}
+	b, err := scim.ParseBool(s)
+	return b, err == nil
+}
+
+func isPrimary(e eqTerm) bool { return strings.EqualFold(e.name, "primary") }
 
 // top is the top-level attribute as used in an attributes= list.
 func (t targetPath) top() string {
@@ -102,10 +150,7 @@ func (t targetPath) set(doc scim.Resource, v any, ref bool) {
 		list, _ := c[t.attr].([]any)
 		el := t.findElement(list)
 		if el == nil {
-			el = map[string]any{}
-			for _, term := range t.filter {
-				el[term.name] = term.value
-			}
+			el = t.newElement()
 			c[t.attr] = append(list, el)
 		}
 		el[t.sub] = v
@@ -119,6 +164,19 @@ func (t targetPath) set(doc scim.Resource, v any, ref bool) {
 	default:
 		c[t.attr] = v
 	}
+}
+
+// newElement is a new element of the multi-valued attribute t selects:
+// the filter's terms and the extra ones.
+func (t targetPath) newElement() map[string]any {
+	el := map[string]any{}
+	for _, term := range t.extra {
+		el[term.name] = term.value
+	}
+	for _, term := range t.filter {
+		el[term.name] = term.value
+	}
+	return el
 }
 
 func (t targetPath) findElement(list []any) map[string]any {
@@ -136,11 +194,16 @@ func (t targetPath) selects(el map[string]any) bool {
 		v := el[findKey(el, term.name)]
 		a, aok := v.(string)
 		b, bok := term.value.(string)
-		if aok && bok {
+		switch want, isBool := term.value.(bool); {
+		case aok && bok:
 			if !strings.EqualFold(a, b) {
 				return false
 			}
-		} else if v != term.value {
+		case isBool && aok: // a target that answers booleans as strings
+			if got, err := scim.ParseBool(a); err != nil || got != want {
+				return false
+			}
+		case v != term.value:
 			return false
 		}
 	}
@@ -205,6 +268,10 @@ func present(v any) bool {
 	case string:
 		return x != ""
 	case []string:
+		return len(x) > 0
+	case []map[string]any:
+		return len(x) > 0
+	case []any:
 		return len(x) > 0
 	}
 	return true

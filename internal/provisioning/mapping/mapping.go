@@ -8,7 +8,6 @@ package mapping
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/provisio-dev/provisio/internal/expr/scoping"
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -61,8 +60,8 @@ type AttributeMapping struct {
 	Type   string `json:"type"`   // direct, constant, expression or none
 	Source string `json:"source,omitempty"`
 	Value  any    `json:"value,omitempty"` // constant
-	// Expression, for type expression: for now `[attribute]` and
-	// `Not(<expression>)`; the expression language replaces this parser.
+	// Expression, for type expression: an expression of package expr
+	// (Entra's functions), parsed when the mapping is compiled.
 	Expression string `json:"expression,omitempty"`
 	Default    any    `json:"default,omitempty"` // default value if null (create only)
 	Apply      string `json:"apply,omitempty"`   // always (default) or create
@@ -128,7 +127,7 @@ func (a AttributeMapping) compile() (provisioning.AttributeMapping, error) {
 		}
 		am.Source = provisioning.Constant{V: a.Value}
 	case MappingExpression:
-		am.Source, err = parseExpression(a.Expression)
+		am.Source, err = provisioning.ParseExpression(a.Expression)
 	case MappingNone:
 	default:
 		err = fmt.Errorf("type %q: want direct, constant, expression or none", a.Type)
@@ -136,24 +135,8 @@ func (a AttributeMapping) compile() (provisioning.AttributeMapping, error) {
 	return am, err
 }
 
-// parseExpression parses the expressions the engine has built in:
-// `[attr]` and `Not(expr)`.
-func parseExpression(s string) (provisioning.ValueSource, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") && len(s) > 2:
-		return provisioning.Direct{Attr: s[1 : len(s)-1]}, nil
-	case len(s) > 5 && strings.EqualFold(s[:4], "Not(") && strings.HasSuffix(s, ")"):
-		inner, err := parseExpression(s[4 : len(s)-1])
-		if err != nil {
-			return nil, err
-		}
-		return provisioning.Not{Of: inner}, nil
-	}
-	return nil, fmt.Errorf("expression %q: only [attribute] and Not(...) are supported", s)
-}
-
-// typeMappingOf renders an engine mapping in the JSON form.
+// typeMappingOf renders an engine mapping in the JSON form: an expression
+// source as its text.
 func typeMappingOf(om provisioning.ObjectMapping) (TypeMapping, error) {
 	t := TypeMapping{Endpoint: om.Endpoint, Schemas: om.Schemas, Disabled: om.Disabled, Scoping: om.Scoping,
 		Actions: Actions{Create: om.Actions.Create, Update: om.Actions.Update, Delete: om.Actions.Delete}}
@@ -169,27 +152,14 @@ func typeMappingOf(om provisioning.ObjectMapping) (TypeMapping, error) {
 			am.Type, am.Source = MappingDirect, src.Attr
 		case provisioning.Constant:
 			am.Type, am.Value = MappingConstant, src.V
+		case provisioning.Expression:
+			am.Type, am.Expression = MappingExpression, src.String()
 		default:
-			expr, err := expressionOf(src)
-			if err != nil {
-				return TypeMapping{}, fmt.Errorf("mapping %q: %w", a.Target, err)
-			}
-			am.Type, am.Expression = MappingExpression, expr
+			return TypeMapping{}, fmt.Errorf("mapping %q: source %T has no JSON form", a.Target, src)
 		}
 		t.Attributes = append(t.Attributes, am)
 	}
 	return t, nil
-}
-
-func expressionOf(src provisioning.ValueSource) (string, error) {
-	switch s := src.(type) {
-	case provisioning.Direct:
-		return "[" + s.Attr + "]", nil
-	case provisioning.Not:
-		inner, err := expressionOf(s.Of)
-		return "Not(" + inner + ")", err
-	}
-	return "", fmt.Errorf("source %T has no expression form", src)
 }
 
 // Validate compiles the mappings and checks them as the engine does,

@@ -3,6 +3,7 @@ package mapping
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -34,31 +35,39 @@ func TestDefaultMappingsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestParseExpression(t *testing.T) {
+func TestExpressionMapping(t *testing.T) {
 	tests := []struct {
-		name string
-		in   string
-		want provisioning.ValueSource
+		name    string
+		expr    string
+		wantErr string // "" for none
 	}{
-		{"attribute", "[mail]", provisioning.Direct{Attr: "mail"}},
-		{"not", "Not([IsSoftDeleted])", provisioning.Not{Of: provisioning.Direct{Attr: "IsSoftDeleted"}}},
-		{"nested not, spaces", " not(Not([accountEnabled])) ", provisioning.Not{Of: provisioning.Not{Of: provisioning.Direct{Attr: "accountEnabled"}}}},
-		{"empty", "", nil},
-		{"empty brackets", "[]", nil},
-		{"unknown function", "Join(\",\", [a])", nil},
-		{"unclosed", "Not([a]", nil},
+		{"not", "Not([IsSoftDeleted])", ""},
+		{"join", `Join("@", [givenName], "example.com")`, ""},
+		{"switch", `Switch([department], "Other", "S", "Sales", "M", "Marketing")`, ""},
+		{"empty", "", "expression"},
+		{"unknown function at its position", `Join(",", Jion([a]))`, `"title": expression: at 10: unknown function`},
+		{"unclosed", "Not([a]", `"title": expression: at `},
 	}
 	for _, tc := range tests {
-		got, err := parseExpression(tc.in)
-		if tc.want == nil {
-			if err == nil {
-				t.Errorf("%s: parseExpression(%q) = %v, want an error", tc.name, tc.in, got)
+		t.Run(tc.name, func(t *testing.T) {
+			tm := TypeMapping{Endpoint: "Users", Attributes: []AttributeMapping{
+				{Target: "userName", Type: MappingDirect, Source: "userPrincipalName", Match: 1},
+				{Target: "title", Type: MappingExpression, Expression: tc.expr}}}
+			om, err := tm.compile(provisioning.TypeUser)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("compile(%q) error = %v, want one containing %q", tc.expr, err, tc.wantErr)
+				}
+				return
 			}
-			continue
-		}
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: parseExpression(%q) = %v, %v, want %v", tc.name, tc.in, got, err, tc.want)
-		}
+			if err != nil {
+				t.Fatalf("compile(%q) error = %v", tc.expr, err)
+			}
+			back, err := typeMappingOf(om)
+			if err != nil || back.Attributes[1].Expression != tc.expr || back.Attributes[1].Type != MappingExpression {
+				t.Errorf("typeMappingOf(compile(%q)) = %+v, %v; want the expression back", tc.expr, back.Attributes[1], err)
+			}
+		})
 	}
 }
 

@@ -124,12 +124,18 @@ func (d *Directory) HardDeleteGroup(id string) {
 	hardDeleteLocked(d, d.groups, directory.KindGroup, id)
 }
 
-// Assign adds an assignment.
+// Assign adds an assignment, or replaces the principal's assignment to
+// the app (a new role), as the stores do.
 func (d *Directory) Assign(a directory.Assignment) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if !slices.Contains(d.assignments, a) {
+	i := slices.IndexFunc(d.assignments, func(b directory.Assignment) bool {
+		return b.AppID == a.AppID && b.PrincipalID == a.PrincipalID
+	})
+	if i < 0 {
 		d.assignments = append(d.assignments, a)
+	} else {
+		d.assignments[i] = a
 	}
 	d.appendLocked(a.PrincipalKind, a.PrincipalID, directory.OpAssign, a.AppID)
 }
