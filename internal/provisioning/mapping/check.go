@@ -36,9 +36,9 @@ func KnownSource(typ provisioning.ObjectType, name string) bool {
 }
 
 // CheckSources reports, all at once, every source attribute the mappings
-// and scoping filters read that the directory does not have, and every
-// expression that does not parse (expr.Parse: the message gives the
-// position).
+// and scoping filters read that the directory does not have, those of
+// expressions included (an expression that does not parse is reported by
+// Compile, with the position).
 func (m Mappings) CheckSources() error {
 	return errors.Join(m.Users.checkSources(provisioning.TypeUser), m.Groups.checkSources(provisioning.TypeGroup))
 }
@@ -61,8 +61,7 @@ func (t TypeMapping) checkSources(typ provisioning.ObjectType) error {
 		case MappingExpression:
 			e, err := expr.Parse(a.Expression)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: expression %q: %w", what, a.Expression, err))
-				continue
+				continue // Compile reports it, with the position
 			}
 			for _, name := range e.Attributes() {
 				if !KnownSource(typ, name) {

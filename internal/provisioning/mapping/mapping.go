@@ -127,7 +127,10 @@ func (a AttributeMapping) compile() (provisioning.AttributeMapping, error) {
 		}
 		am.Source = provisioning.Constant{V: a.Value}
 	case MappingExpression:
-		am.Source, err = provisioning.ParseExpression(a.Expression)
+		var e provisioning.Expression
+		if e, err = provisioning.ParseExpression(a.Expression); err == nil {
+			am.Source = e // a broken one stays None: its error is reported once
+		}
 	case MappingNone:
 	default:
 		err = fmt.Errorf("type %q: want direct, constant, expression or none", a.Type)
