@@ -24,12 +24,59 @@ type Observer interface {
 	CycleFinished(c CycleInfo, sum *CycleSummary, err error)
 }
 
+// JobObserver is an Observer that is also told of a job's state changes
+// (quarantine, staged deletions, credentials): what notifications (email,
+// webhooks) are sent for. Calls are synchronous and made outside any lock
+// of the Service: a JobObserver must be quick (queue slow work) and safe
+// for concurrent use. Observers that implement it get the events.
+type JobObserver interface {
+	Observer
+	JobEvent(e JobEvent)
+}
+
+// JobEventKind is what happened to a job.
+type JobEventKind string
+
+// Job event kinds: one event per change of state, never one per object.
+const (
+	EventQuarantined       JobEventKind = "quarantined"         // the job entered quarantine
+	EventQuarantineChanged JobEventKind = "quarantine-changed"  // still quarantined, for another reason
+	EventRecovered         JobEventKind = "recovered"           // the job left quarantine (a cycle succeeded, or cleared)
+	EventDeletionsStaged   JobEventKind = "deletions-staged"    // disables/deletes over the threshold were staged, not sent
+	EventCredentialsWarn   JobEventKind = "credentials-warning" // the job's credentials expire soon or started being refused
+)
+
+// JobEvent is one change of a job's state.
+type JobEvent struct {
+	Kind              JobEventKind
+	JobID, AppID      string
+	AppName           string // for people; the app id if unknown
+	NotificationEmail string // the job's notification address ("" if none)
+	Reason            string // why, in words for an administrator
+	Since             time.Time
+	NextAttempt       time.Time // quarantine: when the next cycle is tried (zero if none)
+	Count             int       // deletions-staged: how many actions were staged
+	At                time.Time
+}
+
 // CycleInfo names the cycle an event belongs to.
 type CycleInfo struct {
 	JobID   string
 	AppID   string
 	Kind    provisioning.CycleKind
 	Started time.Time
+}
+
+// jobEvent tells every JobObserver of e.
+func (s *Service) jobEvent(e JobEvent) {
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	for _, ob := range s.observers {
+		if jo, ok := ob.(JobObserver); ok {
+			jo.JobEvent(e)
+		}
+	}
 }
 
 // observers are the Observers of one cycle.
