@@ -136,6 +136,9 @@ func (*Notifier) CycleFinished(jobs.CycleInfo, *jobs.CycleSummary, error) {}
 // its NotificationEmail, if any) and webhook POST (if Options.Webhook is
 // set; the job's webhook is looked up when it is sent).
 func (n *Notifier) JobEvent(e jobs.JobEvent) {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
 	id := uuid.NewString()
 	if e.NotificationEmail != "" {
 		if n.mailer == nil {
