@@ -38,8 +38,9 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var tenantURL, token, tokenFile, scope, interval, email, mappingsFile string
 	var skipOutOfScope bool
+	var hook webhookFlags
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -53,6 +54,9 @@ is only ever sent to the host it was given for.
 "job get --json" shows them ("job mapping" edits them one at a time).
 --skip-out-of-scope-deletions=true leaves accounts of objects that leave scope as they
 are in the application (Entra's SkipOutOfScopeDeletions); false disables them.
+--notification-email gets an email, and --webhook-url a POST signed with the secret of
+--webhook-secret-file, when the job enters quarantine, its reason changes, deletions are
+staged or it recovers (see docs/operations.md, "Notifications").
 
 Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes: default
 mappings to attributes it does not declare are left out, listed as "excluded".`,
@@ -70,6 +74,9 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 			}
 			if cmd.Flags().Changed("skip-out-of-scope-deletions") {
 				req.SkipOutOfScopeDeletions = &skipOutOfScope
+			}
+			if err := hook.apply(e, cmd, &req); err != nil {
+				return err
 			}
 			if mappingsFile != "" {
 				b, err := e.readFile(mappingsFile)
@@ -102,6 +109,7 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 	fl.StringVar(&email, "notification-email", "", "where to send failure notifications (empty clears)")
 	fl.StringVar(&mappingsFile, "mappings-file", "", "a JSON file of attribute mappings")
 	fl.BoolVar(&skipOutOfScope, "skip-out-of-scope-deletions", false, "leave accounts of objects that leave scope as they are")
+	hook.register(cmd)
 	return cmd
 }
 
@@ -134,7 +142,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		return printJSON(e.stdout, j)
 	}
 	fmt.Fprintf(e.stdout, "%s.\n\n", title)
-	if err := printTable(e.stdout, [][]string{
+	if err := printTable(e.stdout, append([][]string{
 		{"SETTING", "VALUE"},
 		{"tenantUrl", j.TenantURL},
 		{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
@@ -143,7 +151,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"interval", j.Interval},
 		{"notificationEmail", j.NotificationEmail},
 		{"skipOutOfScopeDeletions", strconv.FormatBool(j.SkipOutOfScopeDeletions)},
-	}); err != nil {
+	}, webhookRows(j)...)); err != nil {
 		return err
 	}
 	printTargetSchema(e, j.TargetSchema)

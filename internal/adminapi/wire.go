@@ -84,7 +84,8 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 	return apitypes.Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: j.TokenSet, Enabled: j.Enabled,
 		Scope: string(j.Scope), NotificationEmail: j.NotificationEmail, Mappings: m, Warnings: j.Warnings,
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
-		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema)}, nil
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
+		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {

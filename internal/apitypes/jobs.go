@@ -28,10 +28,14 @@ type Job struct {
 	TargetSchema *TargetSchema `json:"targetSchema,omitempty"`
 	// Warnings are problems of the settings that do not stop the job,
 	// such as a Secret Token sent in clear.
-	Warnings []string  `json:"warnings,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-	Interval string    `json:"interval"`
+	Warnings []string `json:"warnings,omitempty"`
+	// WebhookURL is where the job's events are posted; the secret is
+	// write-only: WebhookSecretSet says whether there is one.
+	WebhookURL       string    `json:"webhookUrl,omitempty"`
+	WebhookSecretSet bool      `json:"webhookSecretSet"`
+	Created          time.Time `json:"created"`
+	Updated          time.Time `json:"updated"`
+	Interval         string    `json:"interval"`
 }
 
 // JobList is the answer of GET /jobs.
@@ -51,6 +55,10 @@ type ConfigureJob struct {
 	Mappings          json.RawMessage `json:"mappings,omitempty"`
 	// SkipOutOfScopeDeletions: absent keeps.
 	SkipOutOfScopeDeletions *bool `json:"skipOutOfScopeDeletions,omitempty"`
+	// WebhookURL: absent keeps, "" removes the webhook; WebhookSecret is
+	// write-only (absent keeps).
+	WebhookURL    *string `json:"webhookUrl,omitempty"`
+	WebhookSecret string  `json:"webhookSecret,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.

@@ -94,6 +94,10 @@ type Job struct {
 	// SkipOutOfScopeDeletions leaves objects that leave scope as they are
 	// in the application (Entra's SkipOutOfScopeDeletions).
 	SkipOutOfScopeDeletions bool
+	// WebhookURL is where the job's events are posted ("" for none);
+	// the webhook secret is write-only: only whether one is set.
+	WebhookURL       string
+	WebhookSecretSet bool
 	// Schema is what the job knows of the application's /Schemas and
 	// the default mappings it left out for it.
 	Schema SchemaReport
@@ -115,6 +119,11 @@ type Config struct {
 	Mappings          *Mappings              // nil keeps; default DefaultMappings()
 	// SkipOutOfScopeDeletions: nil keeps; default false.
 	SkipOutOfScopeDeletions *bool
+	// WebhookURL: nil keeps; "" removes the webhook (and its secret).
+	WebhookURL *string
+	// WebhookSecret is the HMAC key of the webhook's signature: "" keeps
+	// it; required with a job's first webhook URL; never stored in clear.
+	WebhookSecret string
 }
 
 // Options configures a Service.
