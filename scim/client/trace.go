@@ -5,8 +5,8 @@ import "context"
 // Exchange is one attempt of a request, as a trace reports it.
 type Exchange struct {
 	Method string
-	// Path is below the Tenant URL, with the query: "Users",
-	// `Users?filter=userName+eq+%22alice%22`.
+	// Path is relative to the Tenant URL, with the query: "/Users",
+	// `/Users?filter=userName+eq+%22alice%22`.
 	Path string
 	// Status is the answer's HTTP status; 0 when none came (a network
 	// failure or a timeout).
@@ -30,7 +30,7 @@ func trace(ctx context.Context, req *request, resp *response) {
 	if fn == nil {
 		return
 	}
-	x := Exchange{Method: req.method, Path: req.path}
+	x := Exchange{Method: req.method, Path: "/" + req.path}
 	if len(req.query) > 0 {
 		x.Path += "?" + req.query.Encode()
 	}
