@@ -38,6 +38,7 @@ type OnDemand struct {
 	// beyond MaxOnDemandMembers, and nested groups, which Entra's
 	// provision on demand leaves out too): the next cycle handles them.
 	MembersLeft int
+	Stats       Stats // what was done, as a cycle counts it
 }
 
 // Provisioned is one object provisioned on demand, step by step.
@@ -80,6 +81,7 @@ func (e *Engine) Provision(ctx context.Context, t ObjectType, sourceID string) (
 	}
 	cyc.kind, cyc.onDemand = CycleOnDemand, true
 	out := &OnDemand{CycleID: cyc.id}
+	sent := e.target.requests.Load()
 	var members []string
 	if t == TypeGroup && e.groups != nil {
 		if members, out.MembersLeft, err = cyc.userMembers(ctx, e.src, sourceID); err != nil {
@@ -101,6 +103,7 @@ func (e *Engine) Provision(ctx context.Context, t ObjectType, sourceID string) (
 	if err != nil {
 		return nil, err
 	}
+	out.Stats = cyc.stats(e.target.requests.Load() - sent)
 	return out, nil
 }
 
