@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -18,7 +15,7 @@ import (
 )
 
 func newJobProvisionCmd(e *env, f *clientFlags) *cobra.Command {
-	var user, group string
+	var obj objectFlags
 	cmd := &cobra.Command{
 		Use:   "provision APP (--user UPN | --group NAME)",
 		Short: "Provision one user or group now and show each step (provision on demand)",
@@ -41,16 +38,16 @@ It exits non-zero when an object failed.`,
   provisio job provision "Uni-tel Portal" --group Sales --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (user == "") == (group == "") {
-				return errors.New("give exactly one of --user and --group")
+			if err := obj.check(); err != nil {
+				return err
 			}
-			what := "provision " + cmp.Or(user, group) + " in " + args[0]
+			what := "provision " + obj.name() + " in " + args[0]
 			start := time.Now()
 			res, err := run(cmd, e, f, what, func(ctx context.Context, c *apiclient.Client) (apitypes.OnDemandResult, error) {
-				if user != "" {
-					return c.ProvisionUser(ctx, args[0], user)
+				if obj.user != "" {
+					return c.ProvisionUser(ctx, args[0], obj.user)
 				}
-				return c.ProvisionGroup(ctx, args[0], group)
+				return c.ProvisionGroup(ctx, args[0], obj.group)
 			})
 			if err != nil {
 				return err
@@ -72,8 +69,7 @@ It exits non-zero when an object failed.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&user, "user", "", "the user: userPrincipalName or object id")
-	cmd.Flags().StringVar(&group, "group", "", "the group: displayName or object id")
+	obj.register(cmd)
 	return cmd
 }
 
@@ -164,7 +160,7 @@ func printWrites(w io.Writer, writes []apitypes.Exchange, reqs []apitypes.Previe
 	for i, x := range writes {
 		fmt.Fprintf(w, "     %s\n", exchangeLine(x))
 		if paired {
-			if err := printBody(w, reqs[i]); err != nil {
+			if err := printBody(w, reqs[i], "     "); err != nil {
 				return err
 			}
 		}
@@ -172,22 +168,10 @@ func printWrites(w io.Writer, writes []apitypes.Exchange, reqs []apitypes.Previe
 	if !paired {
 		for _, r := range reqs {
 			fmt.Fprintf(w, "     request %s %s\n", r.Method, r.Path)
-			if err := printBody(w, r); err != nil {
+			if err := printBody(w, r, "     "); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-func printBody(w io.Writer, r apitypes.PreviewRequest) error {
-	if len(r.Body) == 0 {
-		return nil
-	}
-	var b bytes.Buffer
-	if err := json.Indent(&b, r.Body, "     ", "  "); err != nil {
-		return fmt.Errorf("print the %s %s body: %w", r.Method, r.Path, err)
-	}
-	_, err := fmt.Fprintf(w, "     %s\n", b.Bytes())
-	return err
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -119,22 +120,7 @@ func TestJobProvisionEndToEnd(t *testing.T) {
 // job provision fails with job_busy.
 func TestJobProvisionBusy(t *testing.T) {
 	s := startServe(t, t.TempDir(), "")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 16)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-			accepted <- c
-		}
-	}()
+	url, accepted, stop := hangingTarget(t)
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("tok\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -142,7 +128,7 @@ func TestJobProvisionBusy(t *testing.T) {
 	var out map[string]any
 	s.cliJSON(t, &out, "user", "create", "alice@contoso.com")
 	s.cliJSON(t, &out, "app", "create", "Hanging")
-	s.cliJSON(t, &out, "job", "configure", "Hanging", "--tenant-url", "http://"+ln.Addr().String()+"/scim/v2", "--token-file", tokenFile)
+	s.cliJSON(t, &out, "job", "configure", "Hanging", "--tenant-url", url, "--token-file", tokenFile)
 	s.cliJSON(t, &out, "app", "assign", "Hanging", "--user", "alice@contoso.com")
 	if got, err := s.cliIn(t, nil, "job", "run", "Hanging"); err != nil || !strings.Contains(got, "Started a cycle of Hanging") {
 		t.Fatalf("job run Hanging = %q, %v; want it started", got, err)
@@ -155,5 +141,30 @@ func TestJobProvisionBusy(t *testing.T) {
 	if got, err := s.cliIn(t, nil, "job", "provision", "Hanging", "--user", "alice@contoso.com"); err == nil || !strings.Contains(err.Error(), "job_busy") {
 		t.Errorf("job provision while a cycle runs = %q, %v; want a job_busy error", got, err)
 	}
-	ln.Close() // the listener's goroutine returns and drops the held connection: the cycle ends
+	stop() // the held connection is dropped: the cycle ends
+}
+
+// hangingTarget is a Tenant URL whose server accepts connections and never
+// answers; accepted receives each connection. stop closes the listener
+// and the connections (also at the end of the test).
+func hangingTarget(t *testing.T) (tenantURL string, accepted <-chan net.Conn, stop func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			conns <- c
+		}
+	}()
+	stop = sync.OnceFunc(func() { ln.Close() })
+	t.Cleanup(stop)
+	return "http://" + ln.Addr().String() + "/scim/v2", conns, stop
 }
