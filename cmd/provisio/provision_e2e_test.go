@@ -52,7 +52,7 @@ func TestJobProvisionEndToEnd(t *testing.T) {
 		"User alice@contoso.com: create (success)",
 		"1. Import user [success]", "userPrincipalName: alice@contoso.com", "department: Sales",
 		"2. Determine if user is in scope [success]: in scope; assigned directly; filter 1: department NOT EQUALS Legal: true",
-		"3. Match user between source and target system [success]: no target object matches",
+		"3. Match user between source and target system [success]: no target object matches userName = \"alice@contoso.com\"",
 		"GET /Users?filter=userName+eq+%22alice%40contoso.com%22 → 200",
 		"4. Perform action [success]: create", "POST /Users → 201", `"userName": "alice@contoso.com"`,
 		"Modified properties:", `userName: "" → "alice@contoso.com"`,

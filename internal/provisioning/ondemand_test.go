@@ -202,3 +202,21 @@ func TestProvisionOnDemandGroupWithMembers(t *testing.T) {
 		t.Errorf("target users = %d, want %d", got, provisioning.MaxOnDemandMembers)
 	}
 }
+
+func TestProvisionOnDemandMatchesAnExistingAccount(t *testing.T) {
+	e := newEnv(t)
+	e.addUsers(1)
+	res, err := e.target.Create(context.Background(), "Users", map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": "user1@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := e.provisionOf(provisioning.TypeUser, "u1").Objects[0]
+	want := `matched on userName = "user1@example.com": target object ` + res["id"].(string)
+	if got := stepDetail(p.Entry, provisioning.StepMatch); got != want {
+		t.Errorf("Provision(u1) match step = %q, want %q", got, want)
+	}
+	if p.Entry.Action != provisioning.ActionUpdate || p.Entry.TargetID != res["id"] || e.targetCount("Users") != 1 {
+		t.Errorf("Provision(u1) = %s of %s, %d target users; want an update of the existing account", p.Entry.Action, p.Entry.TargetID, e.targetCount("Users"))
+	}
+}

@@ -248,6 +248,7 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 		return p.skip(a, fmt.Sprintf("the matching target object %s is already linked to source object %s", id, owner))
 	}
 	a.TargetID = id
+	a.Steps[len(a.Steps)-1].Detail += ": target object " + id
 	a.next = p.linkAfter(c.id, id, mp)
 	current := p.m.targetValues(res)
 	a.Ops, a.Modified = p.m.diff(current, mp.values)
