@@ -104,6 +104,9 @@ func (e *Engine) Provision(ctx context.Context, t ObjectType, sourceID string) (
 		return nil, err
 	}
 	out.Stats = cyc.stats(e.target.requests.Load() - sent)
+	// Every object provisioned on demand is logged: an unchanged one is a
+	// logged skip, counted there.
+	out.Stats.Unchanged = 0
 	return out, nil
 }
 

@@ -113,6 +113,9 @@ func TestProvisionOnDemand(t *testing.T) {
 			if d := stepDetail(p.Entry, provisioning.StepScope); !strings.HasPrefix(d, tt.scope) {
 				t.Errorf("Provision(%s) scope step = %q, want it to start with %q", tt.id, d, tt.scope)
 			}
+			if st := od.Stats; st.Created+st.Updated+st.Disabled+st.Skipped+st.Unchanged != 1 {
+				t.Errorf("Provision(%s) stats = %+v, want the one object counted once", tt.id, st)
+			}
 			entries := e.logs.Entries()
 			if len(entries) != logs+1 || entries[len(entries)-1].CycleID != od.CycleID || entries[len(entries)-1].ChangeID != p.Entry.ChangeID {
 				t.Errorf("Provision(%s) wrote %d log entries, want 1 with cycle %s", tt.id, len(entries)-logs, od.CycleID)
