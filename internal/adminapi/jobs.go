@@ -35,6 +35,7 @@ type Jobs interface {
 	Cycles(ctx context.Context, appID string, limit int) ([]jobs.CycleSummary, error)
 	Plan(ctx context.Context, appID string) (*provisioning.Plan, error)
 	Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error)
+	Provision(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.OnDemand, error)
 }
 
 // maxRuns bounds GET .../job/runs?limit=.

@@ -77,7 +77,7 @@ type Stats struct {
 // why it ended early.
 type Cycle struct {
 	ID        string    `json:"id"`
-	Kind      string    `json:"kind"` // initial or incremental
+	Kind      string    `json:"kind"` // initial, incremental or on-demand
 	Started   time.Time `json:"started"`
 	Finished  time.Time `json:"finished"`
 	Stats     Stats     `json:"stats"`

@@ -39,6 +39,11 @@
 //   - [Service.Plan]: the next cycle's plan without writing anything.
 //   - [Service.Preview]: the requests the next cycle would send for one
 //     object; [Service.Object]: one object as the job's scope sees it.
+//   - [Service.Provision] (ondemand.go): Entra's provision on demand —
+//     one user, or a group and up to provisioning.MaxOnDemandMembers of
+//     its members, provisioned now step by step, stopped job or not, under
+//     the job's lock (never beside a cycle: ErrBusy), recorded as a cycle
+//     of kind on-demand; the watermark stays.
 //   - [Service.Restart]: clear the watermark (the next cycle is initial),
 //     keep the links (Entra's "restart provisioning").
 //   - [Service.TestConnection] and [Service.TestCredentials]: Entra's Test

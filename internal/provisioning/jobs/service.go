@@ -187,6 +187,7 @@ type Service struct {
 	runs        map[string]*run      // job id → the running or queued cycle
 	failedStart map[string]time.Time // job id → when the scheduler tries again
 	counted     map[string]countedLinks
+	onDemand    map[string]bool // job id → a provision on demand holds the job (ondemand.go)
 
 	// editLocks serialize, per application, the read-modify-write of a
 	// job's settings and mappings (mappings.go) and the recording of its
