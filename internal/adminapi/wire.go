@@ -89,7 +89,7 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
 	return apitypes.Stats{Created: s.Created, Updated: s.Updated, Disabled: s.Disabled, Deleted: s.Deleted,
-		Skipped: s.Skipped, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests}
+		Skipped: s.Skipped, Matched: s.Matched, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests}
 }
 
 func cycleWire(c jobs.CycleSummary) apitypes.Cycle {

@@ -55,11 +55,14 @@ type ConfigureJob struct {
 
 // Stats counts what a cycle did, or a running cycle has done so far.
 type Stats struct {
-	Created   int64 `json:"created"`
-	Updated   int64 `json:"updated"`
-	Disabled  int64 `json:"disabled"`
-	Deleted   int64 `json:"deleted"`
-	Skipped   int64 `json:"skipped"`
+	Created  int64 `json:"created"`
+	Updated  int64 `json:"updated"`
+	Disabled int64 `json:"disabled"`
+	Deleted  int64 `json:"deleted"`
+	Skipped  int64 `json:"skipped"`
+	// Matched: objects linked to an existing target object found by
+	// their matching attributes (not counted as skipped or created).
+	Matched   int64 `json:"matched"`
 	Unchanged int64 `json:"unchanged"`
 	Failed    int64 `json:"failed"`
 	Requests  int64 `json:"requests"` // requests sent to the target
