@@ -113,6 +113,7 @@ func pendingLink(a *Action, now time.Time) Link {
 	l := Link{Type: a.Type, SourceID: a.SourceID, State: LinkPendingCreate, Updated: now}
 	if a.link != nil {
 		l.Attempts, l.NextRetry, l.LastError = a.link.Attempts, a.link.NextRetry, a.link.LastError
+		l.FailedAction, l.SourceName = a.link.FailedAction, a.link.SourceName
 	}
 	return l
 }
