@@ -362,6 +362,9 @@ func (ap *applier) fail(ctx context.Context, a *Action, cause error) {
 	l.NextRetry = ap.e.now().Add(retryDelay(l.Attempts))
 	l.LastError = errorText(cause)
 	l.FailedAction, l.SourceName = a.Kind, a.SourceName
+	if a.Kind == ActionSkip && a.failing != "" {
+		l.FailedAction = a.failing
+	}
 	if err := ap.putLink(ctx, l); err != nil {
 		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: record failure",
 			slog.String("sourceId", a.SourceID), slog.String("error", err.Error()))

@@ -53,6 +53,9 @@ type Action struct {
 	// matched: linked to a target object found by its matching
 	// attributes (see Stats.Matched)
 	matched bool
+	// failing is the action a failure while planning (a.err) stood for:
+	// what the escrow records instead of skip
+	failing ActionKind
 	// match is a create's matching values, to look the object up when
 	// the create's answer is lost (applier.send)
 	match []matchValue
@@ -176,6 +179,7 @@ func (p *planner) outOfScope(a *Action, c candidate, linked bool) *Action {
 
 // update compares the mapped values with those last written.
 func (p *planner) update(a *Action, c candidate) *Action {
+	a.failing = ActionUpdate
 	mp, err := p.m.evaluate(c.obj, p.resolve)
 	if err != nil {
 		a.err = err
@@ -204,6 +208,7 @@ func (p *planner) update(a *Action, c candidate) *Action {
 
 // createOrMatch looks the object up on the target and creates it if absent.
 func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Action {
+	a.failing = ActionCreate
 	mp, err := p.m.evaluate(c.obj, p.resolve)
 	if err != nil {
 		a.err = err
