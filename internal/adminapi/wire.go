@@ -127,7 +127,7 @@ func logWire(r jobs.LogRecord) apitypes.LogEntry {
 	v := apitypes.LogEntry{Seq: r.Seq, Time: e.Time, JobID: e.JobID, CycleID: e.CycleID, ChangeID: e.ChangeID,
 		ObjectType: string(e.ObjectType), SourceID: e.SourceID, SourceName: e.SourceName, TargetID: e.TargetID,
 		Action: string(e.Action), Status: string(e.Status), Modified: modifiedWire(e.Modified),
-		ErrorCode: e.ErrorCode, Reason: e.Reason, Duration: e.Duration}
+		Matched: e.Matched, ErrorCode: e.ErrorCode, Reason: e.Reason, Duration: e.Duration}
 	if e.Steps != nil {
 		v.Steps = make([]apitypes.Step, len(e.Steps))
 		for i, s := range e.Steps {

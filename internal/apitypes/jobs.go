@@ -144,9 +144,11 @@ type LogEntry struct {
 	Status     string             `json:"status"`
 	Steps      []Step             `json:"steps,omitempty"`
 	Modified   []ModifiedProperty `json:"modified,omitempty"`
-	ErrorCode  string             `json:"errorCode,omitempty"`
-	Reason     string             `json:"reason,omitempty"`
-	Duration   time.Duration      `json:"duration"` // nanoseconds
+	// Matched: linked to an account found by the matching attributes.
+	Matched   bool          `json:"matched,omitempty"`
+	ErrorCode string        `json:"errorCode,omitempty"`
+	Reason    string        `json:"reason,omitempty"`
+	Duration  time.Duration `json:"duration"` // nanoseconds
 }
 
 // Step is one step of a log entry's action.

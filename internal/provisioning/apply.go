@@ -359,7 +359,7 @@ func (ap *applier) fail(ctx context.Context, a *Action, cause error) {
 		}
 	}
 	l.Attempts++
-	l.NextRetry = ap.e.now().Add(retryDelay(l.Attempts))
+	l.NextRetry = ap.e.now().Add(max(retryDelay(l.Attempts), retryAfter(cause)))
 	l.LastError = errorText(cause)
 	l.FailedAction, l.SourceName = a.Kind, a.SourceName
 	if a.Kind == ActionSkip && a.failing != "" {
@@ -393,6 +393,16 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: write log entry",
 			slog.String("sourceId", a.SourceID), slog.String("error", lerr.Error()))
 	}
+}
+
+// retryAfter is the Retry-After of a 429 or 503 too long to wait out
+// within the cycle (see RetryPolicy): the escrow waits at least as long.
+func retryAfter(err error) time.Duration {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return min(ce.RetryAfter, maxRetryDelay)
+	}
+	return 0
 }
 
 // maxRetryDelay caps the wait of an escrow between cycles.

@@ -245,3 +245,41 @@ func TestEscrowRecordsActionAndBacksOff(t *testing.T) {
 		t.Errorf("link after success = %+v, want no failure", l)
 	}
 }
+
+// A Retry-After longer than the cycle waits out fails the object, whose
+// escrow then waits at least as long.
+func TestLongRetryAfterDelaysEscrow(t *testing.T) {
+	e := newEnv(t, func(c *provisioning.Config) { c.ListThreshold = -1 })
+	e.addUsers(1)
+	e.fault.setInject(func(r *http.Request, body string) injected {
+		if r.Method == http.MethodPost {
+			return injected{status: http.StatusTooManyRequests, retryAfter: "600"}
+		}
+		return injected{}
+	})
+	wantStats(t, e.run().Stats, provisioning.Stats{Failed: 1})
+	now := time.Unix(0, e.clock.Load()).UTC()
+	if l, _ := e.links.Get(provisioning.TypeUser, "u1"); !l.NextRetry.Equal(now.Add(10 * time.Minute)) {
+		t.Errorf("escrow next retry = %v, want the Retry-After's %v", l.NextRetry, now.Add(10*time.Minute))
+	}
+}
+
+// A disable that failed and then succeeds leaves no failure behind: the
+// link is no escrow any more.
+func TestFailedDisableClearsOnSuccess(t *testing.T) {
+	e := newEnv(t, func(c *provisioning.Config) { c.ListThreshold = -1 })
+	e.addUsers(2)
+	e.run()
+	e.dir.Unassign(appID, "u2")
+	e.fault.set(func(r *http.Request, body string) bool { return r.Method == http.MethodPatch })
+	wantStats(t, e.run().Stats, provisioning.Stats{Failed: 1})
+	if l, _ := e.links.Get(provisioning.TypeUser, "u2"); l.Attempts != 1 || l.FailedAction != provisioning.ActionDisable {
+		t.Errorf("escrow = %+v, want a failed disable", l)
+	}
+	e.fault.set(nil)
+	e.advance(time.Minute)
+	wantStats(t, e.run().Stats, provisioning.Stats{Disabled: 1})
+	if l, _ := e.links.Get(provisioning.TypeUser, "u2"); l.Failed() || l.State != provisioning.LinkDisabled || l.FailedAction != "" {
+		t.Errorf("link after the disable succeeded = %+v, want disabled with no failure", l)
+	}
+}
