@@ -33,6 +33,7 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 		newJobProvisionCmd(e, f),
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
 	cmd.AddCommand(newJobMappingCmd(e, f), newJobScopingCmd(e, f))
+	cmd.AddCommand(newJobEscrowsCmd(e, f), newJobRetryCmd(e, f))
 	return cmd
 }
 

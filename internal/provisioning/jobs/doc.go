@@ -44,6 +44,11 @@
 //     its members, provisioned now step by step, stopped job or not, under
 //     the job's lock (never beside a cycle: ErrBusy), recorded as a cycle
 //     of kind on-demand; the watermark stays.
+//   - [Service.Escrows]: the objects whose action failed and waits for a
+//     later cycle (escrows.go; action, name, attempts, last error, next
+//     retry); [Service.RetryEscrows] makes all or one due now and starts a
+//     cycle. Transient failures are retried within a cycle first: every
+//     job's scim/client has provisioning.RetryPolicy.
 //   - [Service.Restart]: clear the watermark (the next cycle is initial),
 //     keep the links (Entra's "restart provisioning").
 //   - [Service.TestConnection] and [Service.TestCredentials]: Entra's Test
