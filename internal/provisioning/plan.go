@@ -50,11 +50,18 @@ type Action struct {
 	dropLink bool  // a skip that deletes the link
 	quiet    bool  // no log entry (bookkeeping only)
 	settles  bool  // a skip of a never-provisioned object for its own state (see Settled)
+	staged   bool  // a disable or delete the gate staged: logged, not sent
 	// rest adds what a create leaves out of long reference lists
 	// (members), sent as PATCH requests after it; sent is then the values
 	// the create alone writes.
 	rest []scim.PatchOperation
 	sent map[string]any
+}
+
+// deprovisions reports a disable or a delete: what a deletion threshold
+// counts.
+func (a *Action) deprovisions() bool {
+	return a.err == nil && (a.Kind == ActionDisable || a.Kind == ActionDelete)
 }
 
 // candidate is an object a cycle evaluates.
@@ -74,6 +81,10 @@ type planner struct {
 	now     time.Time
 	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
 	skipOutOfScope bool
+	// deprovisionsOnly decides only the objects that may be disabled or
+	// deleted (gone, or out of scope), without mapping or matching the
+	// others (nil for them): the count a CycleGate is given.
+	deprovisionsOnly bool
 }
 
 func (p *planner) decide(ctx context.Context, c candidate) *Action {
@@ -97,6 +108,8 @@ func (p *planner) decide(ctx context.Context, c candidate) *Action {
 		return p.gone(a, linked)
 	case c.obj.SoftDeleted:
 		return p.outOfScope(a, c, linked)
+	case p.deprovisionsOnly:
+		return nil
 	case linked:
 		return p.update(a, c)
 	}

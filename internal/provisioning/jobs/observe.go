@@ -145,6 +145,8 @@ func (p *tracker) note(e provisioning.LogEntry) {
 	switch {
 	case e.Status == provisioning.StatusFailure:
 		p.counts.Failed++
+	case e.Status == provisioning.StatusStaged:
+		p.counts.Staged++
 	case e.Status == provisioning.StatusSkipped || e.Status == provisioning.StatusWarning || e.Action == provisioning.ActionSkip:
 		p.counts.Skipped++
 	case e.Action == provisioning.ActionCreate:
