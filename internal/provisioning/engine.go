@@ -251,7 +251,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if n := cyc.counts.staged.Load(); err == nil && n > 0 {
 		// The watermark stays: the next cycle plans the staged actions
 		// again, and sends them once the gate lets them through.
-		err = fmt.Errorf("%w: %d not sent", ErrStaged, n)
+		why := cyc.stage
+		if why == "" {
+			why = "staged batch by batch"
+		}
+		err = fmt.Errorf("%w (%d not sent): %s", ErrStaged, n, why)
 	}
 	if err == nil {
 		// The watermark moves only past changes whose links are stored.
