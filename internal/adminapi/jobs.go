@@ -35,6 +35,7 @@ type Jobs interface {
 	Cycles(ctx context.Context, appID string, limit int) ([]jobs.CycleSummary, error)
 	Plan(ctx context.Context, appID string) (*provisioning.Plan, error)
 	Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error)
+	Quarantines // quarantine.go
 }
 
 // maxRuns bounds GET .../job/runs?limit=.
@@ -112,7 +113,8 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
-		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions}
+		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions,
+		DeletionThreshold: req.DeletionThreshold, DeletionThresholdPercent: req.DeletionThresholdPercent}
 	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
 		return err
 	}
@@ -298,7 +300,7 @@ func (a *API) listRuns(w http.ResponseWriter, r *http.Request) error {
 }
 
 var (
-	logStatuses = []provisioning.Status{provisioning.StatusSuccess, provisioning.StatusFailure, provisioning.StatusSkipped, provisioning.StatusWarning}
+	logStatuses = []provisioning.Status{provisioning.StatusSuccess, provisioning.StatusFailure, provisioning.StatusSkipped, provisioning.StatusWarning, provisioning.StatusStaged}
 	logActions  = []provisioning.ActionKind{provisioning.ActionCreate, provisioning.ActionUpdate, provisioning.ActionDisable, provisioning.ActionDelete, provisioning.ActionSkip}
 	logTypes    = []provisioning.ObjectType{provisioning.TypeUser, provisioning.TypeGroup}
 )

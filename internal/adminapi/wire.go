@@ -84,12 +84,13 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 	return apitypes.Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: j.TokenSet, Enabled: j.Enabled,
 		Scope: string(j.Scope), NotificationEmail: j.NotificationEmail, Mappings: m, Warnings: j.Warnings,
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
-		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema)}, nil
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
+		DeletionThreshold: j.DeletionThreshold.Count, DeletionThresholdPercent: j.DeletionThreshold.Percent}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
 	return apitypes.Stats{Created: s.Created, Updated: s.Updated, Disabled: s.Disabled, Deleted: s.Deleted,
-		Skipped: s.Skipped, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests}
+		Skipped: s.Skipped, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests, Staged: s.Staged}
 }
 
 func cycleWire(c jobs.CycleSummary) apitypes.Cycle {
@@ -108,6 +109,7 @@ func statusWire(st *jobs.Status) apitypes.JobStatus {
 		c := cycleWire(*st.LastCycle)
 		v.LastCycle = &c
 	}
+	v.Quarantine = quarantineWire(st.Quarantine)
 	return v
 }
 
