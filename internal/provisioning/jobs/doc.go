@@ -67,7 +67,10 @@
 //     [Status].Quarantine says why, since when and the next attempt, the
 //     scheduler backs off (5 min doubling, at most daily, never sooner
 //     than the interval), and the next cycle that succeeds ends it; a
-//     manual Run still runs. [Service.ClearQuarantine] ends it at once.
+//     manual Run still runs. Test Connection answered 401/403 quarantines
+//     too; a job quarantined for that probes its credentials with Test
+//     Connection before a cycle, which sends nothing more while they are
+//     refused. [Service.ClearQuarantine] ends it at once.
 //     Entering, a change of reason and leaving are [JobEvent]s.
 //   - The deletion threshold (deletions.go; Entra's "Prevent accidental
 //     deletions", §3.9): a provisioning.CycleGate that stages a cycle's

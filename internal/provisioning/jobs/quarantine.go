@@ -11,6 +11,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim/client"
 )
 
 // Quarantine reasons, in words for an administrator (Entra's
@@ -117,6 +118,8 @@ func assess(actions, failed, refused int64, staged bool, err error) (reason, det
 	switch {
 	case refused > 0 && refused*2 > actions:
 		return ReasonCredentials, fmt.Sprintf("%d of %d object actions were answered 401 or 403: the Secret Token was refused", refused, actions), true
+	case credentialsRefused(err):
+		return ReasonCredentials, err.Error(), true
 	case staged:
 		return ReasonDeletions, "", true
 	case actions >= QuarantineMinActions && failed*100 >= QuarantineFailurePercent*actions,
@@ -184,13 +187,32 @@ func (s *Service) afterCycle(ctx context.Context, j store.Job, sum *CycleSummary
 	if !ok {
 		return
 	}
+	o := outcome{reason: reason, detail: detail}
+	if reason == ReasonDeletions {
+		o.detail = g.staged()
+	}
+	if staged {
+		o.staged, o.stagedCycle = int(sum.Stats.Staged), sum.ID
+	}
+	s.transition(ctx, j, o)
+}
+
+// outcome is what an attempt (a cycle, or Test Connection) says of a
+// job's quarantine: a reason ("" for success) and the deletions staged.
+type outcome struct {
+	reason, detail string
+	staged         int
+	stagedCycle    string
+}
+
+// transition enters, keeps, changes or ends the job's quarantine after
+// an attempt, and tells the JobObservers.
+func (s *Service) transition(ctx context.Context, j store.Job, o outcome) {
+	reason, detail := o.reason, o.detail
 	prev, err := s.quarantine(ctx, j.ID)
 	if err != nil {
 		s.log.Warn("provisioning job: read quarantine", "app", j.AppID, "err", err)
 		return
-	}
-	if reason == ReasonDeletions {
-		detail = g.staged()
 	}
 	now := s.now()
 	var next *Quarantine
@@ -215,9 +237,8 @@ func (s *Service) afterCycle(ctx context.Context, j store.Job, sum *CycleSummary
 	}
 	if next != nil {
 		next.NextAttempt = now.Add(backoff(next.Cycles, j.Interval))
-		next.Staged, next.StagedCycle = 0, ""
-		if staged {
-			next.Staged, next.StagedCycle = int(sum.Stats.Staged), sum.ID
+		next.Staged, next.StagedCycle = o.staged, o.stagedCycle
+		if o.staged > 0 {
 			if prev == nil || prev.Staged != next.Staged {
 				e := s.event(j, EventDeletionsStaged, next)
 				e.Count = next.Staged
@@ -270,6 +291,51 @@ func (s *Service) ClearQuarantine(ctx context.Context, appID string) error {
 		}
 	}
 	return nil
+}
+
+// credentialsRefused reports a Test Connection answered 401 or 403.
+func credentialsRefused(err error) bool {
+	var ce *client.ConnectionError
+	return errors.As(err, &ce) && ce.Reason == client.ReasonCredentials
+}
+
+// probe runs Test Connection before the cycle of a job quarantined
+// because its credentials were refused, as Entra does at the start of
+// every activity (entra-provisioning.md §1.1): refused again, the cycle
+// sends nothing more (one request, not one per object) and probe returns
+// why; otherwise (or when the job is not quarantined for that) nil.
+func (s *Service) probe(ctx context.Context, j store.Job) error {
+	q, err := s.quarantine(ctx, j.ID)
+	if err != nil || q == nil || q.Reason != ReasonCredentials {
+		return nil
+	}
+	c, m, err := s.target(j)
+	if err != nil {
+		return nil
+	}
+	if err := c.TestConnection(ctx, m.MatchingTarget()); credentialsRefused(err) {
+		return fmt.Errorf("test connection before the cycle: %w", err)
+	}
+	return nil
+}
+
+// afterTest records what Test Connection says of the job's credentials:
+// refused, the job enters (or stays in) quarantine; accepted while it is
+// quarantined for them, its next cycle is due at once.
+func (s *Service) afterTest(ctx context.Context, j store.Job, testErr error) {
+	q, err := s.quarantine(ctx, j.ID)
+	refusedBefore := err == nil && q != nil && q.Reason == ReasonCredentials
+	switch {
+	case credentialsRefused(testErr) && !refusedBefore: // a test again is no further attempt
+		s.transition(ctx, j, outcome{reason: ReasonCredentials, detail: "Test Connection: " + testErr.Error()})
+		return
+	case testErr != nil || !refusedBefore:
+		return
+	}
+	q.NextAttempt = s.now()
+	if err := s.setQuarantine(ctx, j.ID, q); err != nil {
+		s.log.Warn("provisioning job: record quarantine", "app", j.AppID, "err", err)
+	}
 }
 
 // quarantinedUntil returns, for every quarantined job, when its next

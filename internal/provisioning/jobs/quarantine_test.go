@@ -105,22 +105,34 @@ func TestQuarantineCredentials(t *testing.T) {
 		t.Errorf("Status().NextRun = %v, want the next attempt %v", st.NextRun, q.NextAttempt)
 	}
 
+	failures := func() int {
+		logs, err := e.svc.Logs(ctx, appID, jobs.LogQuery{Status: provisioning.StatusFailure})
+		if err != nil {
+			t.Fatalf("Logs = %v", err)
+		}
+		return len(logs)
+	}
+	if n := failures(); n != 3 {
+		t.Errorf("failures logged by the refused cycle = %d, want 3", n)
+	}
+	// Further attempts probe the credentials first (Test Connection):
+	// refused, they send nothing more and log no failure per object.
 	tests := []struct {
-		advance    time.Duration
-		wantCycles int
-		wantNext   time.Duration // after entered; 0: recovered
+		advance      time.Duration
+		wantAttempts int
+		wantNext     time.Duration // after entered
 	}{
-		{time.Minute, 2, 5 * time.Minute},      // interval passed, the backoff not: no cycle
-		{4 * time.Minute, 3, 15 * time.Minute}, // 5 min: tried again, still refused; 10 min more
-		{9 * time.Minute, 3, 15 * time.Minute},
+		{time.Minute, 1, 5 * time.Minute},      // the interval passed, the backoff not: no attempt
+		{4 * time.Minute, 2, 15 * time.Minute}, // 5 min: tried again, still refused; 10 min more
+		{9 * time.Minute, 2, 15 * time.Minute},
 	}
 	for _, tt := range tests {
 		e.clock.advance(tt.advance)
 		tick()
 		q := e.status().Quarantine
-		if n := e.cycles(); n != tt.wantCycles || q == nil || !q.NextAttempt.Equal(entered.Add(tt.wantNext)) {
-			t.Errorf("at +%v: %d cycles, quarantine %+v, want %d cycles, next attempt +%v",
-				e.clock.now().Sub(entered), n, q, tt.wantCycles, tt.wantNext)
+		if q == nil || q.Cycles != tt.wantAttempts || !q.NextAttempt.Equal(entered.Add(tt.wantNext)) || failures() != 3 || e.cycles() != 2 {
+			t.Errorf("at +%v: quarantine %+v, %d failures logged, want %d attempts, next attempt +%v, no new failures",
+				e.clock.now().Sub(entered), q, failures(), tt.wantAttempts, tt.wantNext)
 		}
 	}
 
@@ -130,8 +142,8 @@ func TestQuarantineCredentials(t *testing.T) {
 	}
 	e.clock.advance(time.Minute)
 	tick()
-	if q := e.status().Quarantine; q != nil || e.cycles() != 4 {
-		t.Errorf("after the token was fixed: quarantine %+v, %d cycles, want none and 4", q, e.cycles())
+	if q := e.status().Quarantine; q != nil || e.cycles() != 3 {
+		t.Errorf("after the token was fixed: quarantine %+v, %d cycles, want none and 3", q, e.cycles())
 	}
 	if got, want := ev.kinds(), []string{"quarantined", "recovered"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("job events = %q, want %q", got, want)
@@ -315,4 +327,60 @@ func (e *env) runStaged() *jobs.CycleSummary {
 		e.t.Fatalf("Run = %v, want ErrStaged", err)
 	}
 	return sum
+}
+
+// TestQuarantineReasonChanges: Test Connection answered 401 quarantines
+// the job (a second test is no further attempt); accepted, the next
+// attempt is due at once; a manual run while quarantined that stages
+// deletions changes the reason; staging the same again says nothing new;
+// fixing the directory ends it. One event per change, in order.
+func TestQuarantineReasonChanges(t *testing.T) {
+	ev := &jobEvents{}
+	e := sqliteEnv(t, func(o *jobs.Options) { o.Observers = []jobs.Observer{ev} })
+	ctx := context.Background()
+	e.configure(jobs.Config{})
+	e.addUsers(1, 10)
+	e.run()
+
+	if _, err := e.svc.Configure(ctx, appID, jobs.Config{SecretToken: "revoked"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := e.svc.TestConnection(ctx, appID); err == nil {
+			t.Fatal("TestConnection with a revoked token = nil, want an error")
+		}
+	}
+	q := e.status().Quarantine
+	if q == nil || q.Reason != jobs.ReasonCredentials || q.Cycles != 1 || !strings.Contains(q.Detail, "Test Connection") {
+		t.Fatalf("Status().Quarantine after two refused tests = %+v, want credentials refused, 1 attempt", q)
+	}
+	if _, err := e.svc.Configure(ctx, appID, jobs.Config{SecretToken: token}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.advance(time.Second)
+	if err := e.svc.TestConnection(ctx, appID); err != nil {
+		t.Fatalf("TestConnection = %v", err)
+	}
+	if q := e.status().Quarantine; q == nil || !q.NextAttempt.Equal(e.clock.now()) {
+		t.Errorf("Status().Quarantine after a good test = %+v, want the next attempt now (%v)", q, e.clock.now())
+	}
+
+	for i := 1; i <= 6; i++ {
+		e.dir.Unassign(appID, fmt.Sprintf("u%d", i))
+	}
+	if sum := e.runStaged(); sum.Stats.Staged != 6 {
+		t.Errorf("run over 30%% = %+v, want 6 staged", sum.Stats)
+	}
+	if q := e.status().Quarantine; q == nil || q.Reason != jobs.ReasonDeletions || !strings.Contains(q.Detail, "over 30% of the 10 objects") {
+		t.Errorf("Status().Quarantine = %+v, want too many deletions, over 30%% of 10", q)
+	}
+	e.runStaged()
+	for i := 1; i <= 6; i++ {
+		e.dir.Assign(directory.Assignment{AppID: appID, PrincipalID: fmt.Sprintf("u%d", i), PrincipalKind: directory.KindUser})
+	}
+	e.run()
+	want := []string{"quarantined", "quarantine-changed", "deletions-staged(6)", "recovered"}
+	if got := ev.kinds(); !reflect.DeepEqual(got, want) {
+		t.Errorf("job events = %q, want %q", got, want)
+	}
 }

@@ -197,7 +197,11 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	if err := s.st.SetJobState(ctx, j.ID, string(StateRunning), nil); err != nil {
 		s.log.Warn("provisioning job: record state", "app", j.AppID, "err", err)
 	}
-	res, err := r.e.Run(ctx)
+	var res *provisioning.Result
+	err = s.probe(ctx, j) // quarantine.go
+	if err == nil {
+		res, err = r.e.Run(ctx)
+	}
 	sum := &CycleSummary{Kind: kind, Started: obs.info.Started, Finished: s.now()}
 	if res != nil {
 		sum.ID, sum.Kind, sum.Stats, sum.Watermark = res.CycleID, res.Kind, res.Stats, res.Watermark

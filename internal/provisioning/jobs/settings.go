@@ -297,7 +297,9 @@ func (s *Service) TestConnection(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.TestConnection(ctx, m.MatchingTarget()); err != nil {
+	err = c.TestConnection(ctx, m.MatchingTarget())
+	s.afterTest(ctx, j, err) // quarantine.go
+	if err != nil {
 		return err
 	}
 	return s.rediscover(ctx, j)
