@@ -100,8 +100,9 @@ func (s *Service) withGuard(ctx context.Context, v *Job) error {
 // deletionGate is a job's provisioning.CycleGate: it stages a cycle's
 // disables and deletes over the job's threshold, unless an administrator
 // allowed them ([Service.AllowDeletes]). It reads the threshold when the
-// cycle asks, and remembers whether it used the permission, which the
-// runner takes back once that cycle has run to its end.
+// cycle asks, and remembers whether the permission was set then, which
+// the runner takes back once that cycle has run to its end (needed or
+// not).
 type deletionGate struct {
 	st    store.JobStore
 	jobID string
@@ -125,21 +126,17 @@ func (g *deletionGate) Check(context.Context, *provisioning.Plan) (provisioning.
 
 // CheckCycle implements provisioning.CycleGate.
 func (g *deletionGate) CheckCycle(ctx context.Context, t provisioning.CycleTotals) (provisioning.Verdict, error) {
-	g.used.Store(false)
 	g.why.Store(nil)
-	if t.Deprovisions == 0 {
-		return provisioning.Verdict{Decision: provisioning.Pass}, nil
-	}
 	guard, err := g.st.JobGuard(ctx, g.jobID)
 	if err != nil {
+		g.used.Store(false)
 		return provisioning.Verdict{}, fmt.Errorf("read deletion threshold: %w", err)
 	}
+	// The permission is this cycle's, whether it needs it or not: it
+	// never stays armed for a later mass deletion.
+	g.used.Store(guard.AllowDeletes)
 	why := thresholdOf(guard).exceeded(t)
-	switch {
-	case why == "":
-		return provisioning.Verdict{Decision: provisioning.Pass}, nil
-	case guard.AllowDeletes:
-		g.used.Store(true)
+	if why == "" || guard.AllowDeletes {
 		return provisioning.Verdict{Decision: provisioning.Pass}, nil
 	}
 	g.why.Store(&why)
@@ -147,7 +144,7 @@ func (g *deletionGate) CheckCycle(ctx context.Context, t provisioning.CycleTotal
 }
 
 // afterAllowed takes back the permission to send staged deletions once a
-// cycle that used it ran to its end (one-shot: the threshold is back).
+// cycle that had it ran to its end (one-shot: the threshold is back).
 func (s *Service) afterAllowed(ctx context.Context, j store.Job, g *deletionGate, cycleErr error) {
 	if !g.used.Load() || cycleErr != nil {
 		return

@@ -384,3 +384,23 @@ func TestQuarantineReasonChanges(t *testing.T) {
 		t.Errorf("job events = %q, want %q", got, want)
 	}
 }
+
+// TestAllowDeletesIsOneShot: a permission given when nothing is staged is
+// the next cycle's and does not stay armed for a later mass deletion.
+func TestAllowDeletesIsOneShot(t *testing.T) {
+	e := sqliteEnv(t)
+	ctx := context.Background()
+	e.configure(jobs.Config{})
+	e.addUsers(1, 10)
+	e.run()
+	if err := e.svc.AllowDeletes(ctx, appID); err != nil {
+		t.Fatal(err)
+	}
+	e.run() // nothing to delete: the permission is spent
+	for i := 1; i <= 6; i++ {
+		e.dir.Unassign(appID, fmt.Sprintf("u%d", i))
+	}
+	if sum := e.runStaged(); sum.Stats.Staged != 6 || sum.Stats.Disabled != 0 {
+		t.Errorf("mass unassignment after a spent allow-deletes = %+v, want 6 staged", sum.Stats)
+	}
+}
