@@ -88,6 +88,9 @@ type planner struct {
 }
 
 func (p *planner) decide(ctx context.Context, c candidate) *Action {
+	if p.deprovisionsOnly && c.obj != nil && !c.obj.SoftDeleted {
+		return nil // in scope: neither disabled nor deleted
+	}
 	a := &Action{Type: p.m.Type, SourceID: c.id, link: c.link}
 	if c.obj != nil {
 		a.SourceName = c.obj.Display()
@@ -108,8 +111,6 @@ func (p *planner) decide(ctx context.Context, c candidate) *Action {
 		return p.gone(a, linked)
 	case c.obj.SoftDeleted:
 		return p.outOfScope(a, c, linked)
-	case p.deprovisionsOnly:
-		return nil
 	case linked:
 		return p.update(a, c)
 	}
