@@ -16,6 +16,9 @@ func TestStagedDeletions(t *testing.T) {
 	if r.body["deletionThreshold"] != 1.0 || r.body["deletionThresholdPercent"] != 0.0 {
 		t.Errorf("PUT job thresholds = %s, want 1 and 0", r.raw)
 	}
+	if r := f.must(t, 200, "GET", "/api/v1/jobs", ""); r.body["jobs"].([]any)[0].(map[string]any)["deletionThreshold"] != 1.0 {
+		t.Errorf("GET jobs = %s, want the deletion threshold 1", r.raw)
+	}
 	if r := f.do(t, "PUT", "/api/v1/apps/Portal/job", `{"deletionThresholdPercent":101}`); r.status != 400 {
 		t.Errorf("PUT job percent 101 = %d %s, want 400", r.status, r.raw)
 	}

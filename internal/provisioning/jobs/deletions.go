@@ -97,6 +97,19 @@ func (s *Service) withGuard(ctx context.Context, v *Job) error {
 	return nil
 }
 
+// guards returns the stored guards of every job, by job id.
+func (s *Service) guards(ctx context.Context) (map[string]store.JobGuard, error) {
+	gs, err := s.st.JobGuards(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read deletion thresholds: %w", err)
+	}
+	out := make(map[string]store.JobGuard, len(gs))
+	for _, g := range gs {
+		out[g.JobID] = g
+	}
+	return out, nil
+}
+
 // deletionGate is a job's provisioning.CycleGate: it stages a cycle's
 // disables and deletes over the job's threshold, unless an administrator
 // allowed them ([Service.AllowDeletes]). It reads the threshold when the

@@ -214,15 +214,17 @@ func (s *Service) List(ctx context.Context) ([]Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
+	guards, err := s.guards(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Job, 0, len(js))
 	for _, j := range js {
 		v, err := jobView(j)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.withGuard(ctx, &v); err != nil {
-			return nil, err
-		}
+		v.DeletionThreshold = thresholdOf(guards[j.ID])
 		out = append(out, v)
 	}
 	return out, nil
