@@ -332,6 +332,22 @@ func (s *Service) afterTest(ctx context.Context, j store.Job, testErr error) {
 	case testErr != nil || !refusedBefore:
 		return
 	}
+	s.attemptNow(ctx, j, q)
+}
+
+// attemptNow makes the next attempt of a job quarantined for refused
+// credentials due at once: new credentials (Configure) or a successful
+// Test Connection deserve a try at the next tick.
+func (s *Service) attemptNow(ctx context.Context, j store.Job, q *Quarantine) {
+	if q == nil {
+		var err error
+		if q, err = s.quarantine(ctx, j.ID); err != nil || q == nil {
+			return
+		}
+	}
+	if q.Reason != ReasonCredentials {
+		return
+	}
 	q.NextAttempt = s.now()
 	if err := s.setQuarantine(ctx, j.ID, q); err != nil {
 		s.log.Warn("provisioning job: record quarantine", "app", j.AppID, "err", err)

@@ -140,7 +140,9 @@ func TestQuarantineCredentials(t *testing.T) {
 	if _, err := e.svc.Configure(ctx, appID, jobs.Config{SecretToken: token}); err != nil {
 		t.Fatal(err)
 	}
-	e.clock.advance(time.Minute)
+	if q := e.status().Quarantine; q == nil || !q.NextAttempt.Equal(e.clock.now()) {
+		t.Errorf("Status().Quarantine after a new token = %+v, want the next attempt now", q)
+	}
 	tick()
 	if q := e.status().Quarantine; q != nil || e.cycles() != 3 {
 		t.Errorf("after the token was fixed: quarantine %+v, %d cycles, want none and 3", q, e.cycles())

@@ -58,6 +58,9 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 	if err := s.saveThreshold(ctx, next.ID, c); err != nil {
 		return Job{}, own(err, "configure job of app %q", appID)
 	}
+	if !isNew && (c.TenantURL != "" || c.SecretToken != "") {
+		s.attemptNow(ctx, next, nil) // quarantine.go
+	}
 	s.setRetryAt(next.ID, time.Time{})
 	if c.TenantURL != "" && outbound.Cleartext(next.TenantURL) {
 		s.log.Warn("provisioning job: "+cleartextWarning, "app", appID)
