@@ -85,12 +85,13 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 		Scope: string(j.Scope), NotificationEmail: j.NotificationEmail, Mappings: m, Warnings: j.Warnings,
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
-		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet}, nil
+		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet,
+		DeletionThreshold: j.DeletionThreshold.Count, DeletionThresholdPercent: j.DeletionThreshold.Percent}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
 	return apitypes.Stats{Created: s.Created, Updated: s.Updated, Disabled: s.Disabled, Deleted: s.Deleted,
-		Skipped: s.Skipped, Matched: s.Matched, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests}
+		Skipped: s.Skipped, Matched: s.Matched, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests, Staged: s.Staged}
 }
 
 func cycleWire(c jobs.CycleSummary) apitypes.Cycle {
@@ -109,6 +110,7 @@ func statusWire(st *jobs.Status) apitypes.JobStatus {
 		c := cycleWire(*st.LastCycle)
 		v.LastCycle = &c
 	}
+	v.Quarantine = quarantineWire(st.Quarantine)
 	return v
 }
 
