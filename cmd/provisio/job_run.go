@@ -123,7 +123,7 @@ wait:
 func printCycle(w io.Writer, app string, cyc apitypes.Cycle) error {
 	fmt.Fprintf(w, "The %s cycle of %s took %s (cycle %s).\n\n", cyc.Kind, app, cyc.Finished.Sub(cyc.Started).Round(time.Millisecond), cyc.ID)
 	s := cyc.Stats
-	return printTable(w, [][]string{
+	rows := [][]string{
 		{"RESULT", "OBJECTS"},
 		{"created", strconv.FormatInt(s.Created, 10)},
 		{"updated", strconv.FormatInt(s.Updated, 10)},
@@ -133,8 +133,11 @@ func printCycle(w io.Writer, app string, cyc apitypes.Cycle) error {
 		{"skipped", strconv.FormatInt(s.Skipped, 10)},
 		{"unchanged", strconv.FormatInt(s.Unchanged, 10)},
 		{"failed", strconv.FormatInt(s.Failed, 10)},
-		{"requests sent", strconv.FormatInt(s.Requests, 10)},
-	})
+	}
+	if s.Staged > 0 { // held back by the deletion threshold: "job staged"
+		rows = append(rows, []string{"staged (not sent)", strconv.FormatInt(s.Staged, 10)})
+	}
+	return printTable(w, append(rows, []string{"requests sent", strconv.FormatInt(s.Requests, 10)}))
 }
 
 func newJobStatusCmd(e *env, f *clientFlags) *cobra.Command {
