@@ -10,6 +10,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim/client"
 )
 
 // CycleSummary is the record of one completed (or interrupted) cycle.
@@ -317,6 +318,10 @@ type Status struct {
 	NextRun   time.Time
 	Links     LinkCounts
 	LastCycle *CycleSummary
+	// Throttle is the state of the job's rate limit and concurrency
+	// (client.Throttle); nil before its first request since the server
+	// started.
+	Throttle *client.ThrottleStats
 }
 
 // LinkCounts counts a job's links: the objects it manages.
@@ -365,6 +370,7 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 	if j.Enabled {
 		st.NextRun = nextRun(j, st.LastCycle, s.now())
 	}
+	st.Throttle = s.throttleStats(j.ID)
 	if st.Links, err = s.runningLinkCounts(ctx, j.ID, r != nil); err != nil {
 		return nil, fmt.Errorf("count links of app %q: %w", appID, err)
 	}
