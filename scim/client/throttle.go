@@ -15,18 +15,25 @@ import (
 // (additive increase, multiplicative decrease, as TCP congestion control,
 // RFC 5681 §3.1):
 //
-//   - Decrease: an answer 429 Too Many Requests or 503 Service
-//     Unavailable (RFC 6585 §4, RFC 9110 §15.6.4) halves the effective
-//     rate and concurrency, not below their floors (MinRate,
-//     MinConcurrency). Only a request admitted after the last decrease
-//     can cause another, so the answers of requests already in flight
-//     when the target started throttling count once.
-//   - Increase: a success (any answer but 429 and 503, transport
-//     failures excepted) at least [AdaptInterval] after the last change
-//     raises the rate by a tenth of its maximum (at least 1/s) and the
+//   - Decrease: when the target throttles, answering 429 Too Many
+//     Requests or 503 Service Unavailable (RFC 6585 §4, RFC 9110
+//     §15.6.4) to at least [ThrottleThreshold] of its last answers (up
+//     to [ThrottleWindow] of them, at least [ThrottleMinAnswers]), the
+//     effective rate and concurrency halve, not below their floors
+//     (MinRate, MinConcurrency), and the answers are counted afresh.
+//     Only a request admitted after the last decrease can cause another,
+//     so the answers of requests already in flight count once. A target
+//     over its limit refuses what exceeds it, a large share; a few
+//     sporadic refusals lower nothing (their Retry-After still pauses
+//     the client, see [RetryPolicy], and the requests are retried), so
+//     that a flaky target does not pin a large job to its floor.
+//   - Increase: a success (any answer but 429 and 503; transport
+//     failures count as neither) at least [AdaptInterval] after the last
+//     change, while the target throttles less than the threshold, raises
+//     the rate by a tenth of its maximum (at least 1/s) and the
 //     concurrency by one, never above the configured maximum.
 //
-// With no rate configured (unlimited), the first throttle limits the
+// With no rate configured (unlimited), the first decrease limits the
 // rate to half of what was sent in the last second; once it is back at
 // that rate, it is unlimited again.
 //
@@ -51,10 +58,36 @@ type Throttle struct {
 	ceiling   float64       // unlimited rate: the rate seen when first throttled
 	throttled int64
 	decreases int64
-	// Requests admitted in the current and the previous one-second window,
-	// to estimate the sending rate when no rate is configured.
-	window    time.Time
+	// sent counts the requests admitted in the current and the previous
+	// one-second window.
+	sent windows
+	// answers holds whether each of the last answers was a refusal (429,
+	// 503): n of them, refused refusals, the next written at next.
+	answers          [ThrottleWindow]bool
+	n, refused, next int
+}
+
+// windows counts events in the current and the previous one-second
+// window.
+type windows struct {
+	start     time.Time
 	cur, prev int
+}
+
+// add counts one event at now.
+func (w *windows) add(now time.Time) {
+	w.roll(now)
+	w.cur++
+}
+
+// roll moves the windows on to now.
+func (w *windows) roll(now time.Time) {
+	switch d := now.Sub(w.start); {
+	case d >= 2*time.Second:
+		w.start, w.prev, w.cur = now, 0, 0
+	case d >= time.Second:
+		w.start, w.prev, w.cur = w.start.Add(time.Second), w.cur, 0
+	}
 }
 
 // ThrottleConfig configures a [Throttle]; zero fields take the defaults.
@@ -78,6 +111,16 @@ type ThrottleConfig struct {
 // AdaptInterval is the least time between an adaptation of a [Throttle]
 // and an increase that follows it.
 const AdaptInterval = time.Second
+
+// How a [Throttle] tells throttling from sporadic refusals: at least
+// ThrottleThreshold of the last ThrottleWindow answers (and at least
+// ThrottleMinAnswers answers) are 429 or 503. (BBRv2 likewise takes a
+// loss rate below a threshold for noise, not congestion.)
+const (
+	ThrottleThreshold  = 0.2
+	ThrottleWindow     = 50
+	ThrottleMinAnswers = 10
+)
 
 // NewThrottle returns a Throttle at its configured maximum.
 func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
@@ -125,7 +168,7 @@ func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 		t.mu.Lock()
 		if t.inflight < t.conc {
 			t.inflight++
-			t.count(t.now())
+			t.sent.add(t.now())
 			tk := ticket{epoch: t.epoch}
 			t.mu.Unlock()
 			return tk, nil
@@ -138,17 +181,6 @@ func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 			return ticket{}, ctx.Err()
 		}
 	}
-}
-
-// count notes an admitted request in the one-second windows.
-func (t *Throttle) count(now time.Time) {
-	switch d := now.Sub(t.window); {
-	case d >= 2*time.Second:
-		t.window, t.prev, t.cur = now, 0, 0
-	case d >= time.Second:
-		t.window, t.prev, t.cur = t.window.Add(time.Second), t.cur, 0
-	}
-	t.cur++
 }
 
 // reserve takes a token and returns how long to wait before sending, and
@@ -165,16 +197,45 @@ func (t *Throttle) done(tk ticket, status int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.inflight--
-	switch {
-	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+	defer t.signal()
+	if status == 0 {
+		return
+	}
+	refused := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	t.note(refused)
+	if refused {
 		t.throttled++
-		if tk.epoch == t.epoch {
+		if tk.epoch == t.epoch && t.throttling() {
 			t.decrease()
 		}
-	case status != 0:
+		return
+	}
+	if !t.throttling() {
 		t.increase()
 	}
-	t.signal()
+}
+
+// note records an answer in the window of the last answers. Called with
+// mu held.
+func (t *Throttle) note(refused bool) {
+	if t.n == len(t.answers) {
+		if t.answers[t.next] {
+			t.refused--
+		}
+	} else {
+		t.n++
+	}
+	t.answers[t.next] = refused
+	if refused {
+		t.refused++
+	}
+	t.next = (t.next + 1) % len(t.answers)
+}
+
+// throttling reports whether the target refuses at least
+// ThrottleThreshold of its last answers. Called with mu held.
+func (t *Throttle) throttling() bool {
+	return t.n >= ThrottleMinAnswers && float64(t.refused) >= ThrottleThreshold*float64(t.n)
 }
 
 // signal wakes the requests waiting for a slot. Called with mu held.
@@ -188,11 +249,13 @@ func (t *Throttle) decrease() {
 	now := t.now()
 	t.epoch++
 	t.decreases++
+	t.n, t.refused, t.next = 0, 0, 0
 	t.lastAdapt = now
 	t.conc = max(t.cfg.MinConcurrency, t.conc/2)
 	cur := t.limiter.Limit()
 	if cur == rate.Inf {
-		seen := float64(max(t.prev, t.cur))
+		t.sent.roll(now)
+		seen := float64(max(t.sent.prev, t.sent.cur))
 		t.ceiling = max(t.ceiling, seen)
 		cur = rate.Limit(max(seen, 2*t.cfg.MinRate))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -35,11 +36,16 @@ func answer(t *testing.T, th *Throttle, status int) {
 	th.done(tk, status)
 }
 
+// event is an answer to a Throttle's request.
+type event struct {
+	wait   time.Duration // clock advance before the answer
+	status int
+}
+
+// refusals is n answers with status at once.
+func refusals(status, n int) []event { return slices.Repeat([]event{{0, status}}, n) }
+
 func TestThrottleAIMD(t *testing.T) {
-	type event struct {
-		wait   time.Duration // clock advance before the answer
-		status int
-	}
 	tests := []struct {
 		name     string
 		cfg      ThrottleConfig
@@ -48,22 +54,24 @@ func TestThrottleAIMD(t *testing.T) {
 		wantConc int
 		wantDecr int64
 	}{
-		{"429 halves", ThrottleConfig{Rate: 40, MaxConcurrency: 16}, []event{{0, 429}}, 20, 8, 1},
-		{"503 halves", ThrottleConfig{Rate: 40, MaxConcurrency: 16}, []event{{0, 503}}, 20, 8, 1},
-		{"500 does not", ThrottleConfig{Rate: 40, MaxConcurrency: 16}, []event{{0, 500}, {0, 0}}, 40, 16, 0},
-		{"floors", ThrottleConfig{Rate: 40, MaxConcurrency: 16, MinRate: 15, MinConcurrency: 6},
-			[]event{{0, 429}, {0, 429}, {0, 429}}, 15, 6, 3},
-		{"floor of 1", ThrottleConfig{Rate: 4, MaxConcurrency: 2},
-			[]event{{0, 429}, {0, 429}, {0, 429}, {0, 429}}, 1, 1, 4},
+		{"fewer than 10 answers lower nothing", ThrottleConfig{Rate: 40, MaxConcurrency: 16}, refusals(429, 9), 40, 16, 0},
+		{"429s halve", ThrottleConfig{Rate: 40, MaxConcurrency: 16}, refusals(429, 10), 20, 8, 1},
+		{"503s halve", ThrottleConfig{Rate: 40, MaxConcurrency: 16}, refusals(503, 10), 20, 8, 1},
+		{"sporadic 429s below the threshold", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
+			append(refusals(200, 40), refusals(429, 9)...), 40, 16, 0},
+		{"500 does not", ThrottleConfig{Rate: 40, MaxConcurrency: 16}, append(refusals(500, 10), event{0, 0}), 40, 16, 0},
+		{"floors", ThrottleConfig{Rate: 40, MaxConcurrency: 16, MinRate: 15, MinConcurrency: 6}, refusals(429, 30), 15, 6, 3},
+		{"floor of 1", ThrottleConfig{Rate: 4, MaxConcurrency: 2}, refusals(429, 40), 1, 1, 4},
 		{"no increase within a second", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
-			[]event{{0, 429}, {500 * time.Millisecond, 200}, {400 * time.Millisecond, 200}}, 20, 8, 1},
+			append(refusals(429, 10), event{500 * time.Millisecond, 200}, event{400 * time.Millisecond, 200}), 20, 8, 1},
+		{"no increase while throttled", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
+			append(refusals(429, 19), event{time.Second, 200}), 20, 8, 1},
 		{"additive increase", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
-			[]event{{0, 429}, {time.Second, 200}, {100 * time.Millisecond, 200}, {time.Second, 201}}, 28, 10, 1},
+			append(refusals(429, 10), event{time.Second, 200}, event{100 * time.Millisecond, 200}, event{time.Second, 201}), 28, 10, 1},
 		{"increase capped at the maximum", ThrottleConfig{Rate: 40, MaxConcurrency: 9},
-			[]event{{0, 429}, {time.Second, 200}, {time.Second, 200}, {time.Second, 200}, {time.Second, 200},
-				{time.Second, 200}, {time.Second, 200}, {time.Second, 200}}, 40, 9, 1},
+			append(refusals(429, 10), slices.Repeat([]event{{time.Second, 200}}, 7)...), 40, 9, 1},
 		{"transport failure does not increase", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
-			[]event{{0, 429}, {time.Second, 0}}, 20, 8, 1},
+			append(refusals(429, 10), event{time.Second, 0}), 20, 8, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +94,7 @@ func TestThrottleAIMD(t *testing.T) {
 func TestThrottleOneDecreasePerEpoch(t *testing.T) {
 	th, _ := newTestThrottle(t, ThrottleConfig{Rate: 64, MaxConcurrency: 16})
 	var tks []ticket
-	for range 8 {
+	for range 12 {
 		tk, err := th.acquire(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -96,10 +104,12 @@ func TestThrottleOneDecreasePerEpoch(t *testing.T) {
 	for _, tk := range tks {
 		th.done(tk, http.StatusTooManyRequests)
 	}
-	answer(t, th, http.StatusTooManyRequests) // admitted after the decrease
+	for range 10 { // admitted after the decrease
+		answer(t, th, http.StatusTooManyRequests)
+	}
 	s := th.Stats()
-	if s.Throttled != 9 || s.Decreases != 2 || s.Rate != 16 || s.Concurrency != 4 {
-		t.Errorf("Stats() = %+v, want 9 throttled, 2 decreases, rate 16, concurrency 4", s)
+	if s.Throttled != 22 || s.Decreases != 2 || s.Rate != 16 || s.Concurrency != 4 {
+		t.Errorf("Stats() = %+v, want 22 throttled, 2 decreases, rate 16, concurrency 4", s)
 	}
 }
 
@@ -112,9 +122,11 @@ func TestThrottleUnlimited(t *testing.T) {
 		answer(t, th, http.StatusOK)
 	}
 	clock.advance(time.Second)
-	answer(t, th, http.StatusTooManyRequests)
-	if s := th.Stats(); s.Rate != 15 || s.Concurrency != 2 {
-		t.Fatalf("after a throttle: Stats() = %+v, want rate 15 (half of 30/s), concurrency 2", s)
+	for range 8 { // the 8th makes 20% of the last answers
+		answer(t, th, http.StatusTooManyRequests)
+	}
+	if s := th.Stats(); s.Rate != 15 || s.Concurrency != 2 || s.Decreases != 1 {
+		t.Fatalf("after throttles: Stats() = %+v, want rate 15 (half of 30/s), concurrency 2, 1 decrease", s)
 	}
 	for range 10 {
 		clock.advance(time.Second)
@@ -129,8 +141,11 @@ func TestThrottleUnlimited(t *testing.T) {
 // cap holds new requests back, and a cancelled wait returns ctx's error.
 func TestThrottleConcurrency(t *testing.T) {
 	th, _ := newTestThrottle(t, ThrottleConfig{MaxConcurrency: 4})
+	for range 10 {
+		answer(t, th, http.StatusTooManyRequests) // cap 2
+	}
 	var tks []ticket
-	for range 4 {
+	for range 2 {
 		tk, err := th.acquire(t.Context())
 		if err != nil {
 			t.Fatal(err)
@@ -140,10 +155,8 @@ func TestThrottleConcurrency(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	if _, err := th.acquire(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("acquire(5th of 4) = %v, want DeadlineExceeded", err)
+		t.Fatalf("acquire(3rd of cap 2) = %v, want DeadlineExceeded", err)
 	}
-	th.done(tks[0], http.StatusTooManyRequests) // cap 2, 3 in flight
-	th.done(tks[1], http.StatusOK)              // 2 in flight
 	got := make(chan error, 1)
 	go func() {
 		_, err := th.acquire(t.Context())
@@ -154,7 +167,7 @@ func TestThrottleConcurrency(t *testing.T) {
 		t.Fatalf("acquire at 2 in flight of cap 2 returned %v, want it to wait", err)
 	case <-time.After(20 * time.Millisecond):
 	}
-	th.done(tks[2], http.StatusOK)
+	th.done(tks[0], http.StatusOK)
 	select {
 	case err := <-got:
 		if err != nil {
@@ -178,13 +191,13 @@ func TestNewThrottleInvalid(t *testing.T) {
 
 // TestClientThrottleAdapts: a client's answers reach its throttle.
 func TestClientThrottleAdapts(t *testing.T) {
-	fs := newFaultServer(t, step{status: 429}, step{status: 200, body: userJSON})
+	fs := newFaultServer(t, append(slices.Repeat([]step{{status: 429}}, 10), step{status: 200, body: userJSON})...)
 	th, _ := newTestThrottle(t, ThrottleConfig{Rate: 50, MaxConcurrency: 8})
 	c, _ := newTestClient(t, fs.URL, WithThrottle(th))
-	if _, err := c.Get(t.Context(), "Users", "u1"); err != nil {
-		t.Fatal(err)
+	for range 3 { // 4 attempts each
+		_, _ = c.Get(t.Context(), "Users", "u1")
 	}
-	if s := th.Stats(); s.Throttled != 1 || s.Rate != 25 || s.Concurrency != 4 {
-		t.Errorf("Stats() after 429 then 200 = %+v, want 1 throttled, rate 25, concurrency 4", s)
+	if s := th.Stats(); s.Throttled != 10 || s.Rate != 25 || s.Concurrency != 4 {
+		t.Errorf("Stats() after ten 429s = %+v, want 10 throttled, rate 25, concurrency 4", s)
 	}
 }
