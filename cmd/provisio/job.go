@@ -32,6 +32,7 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 		newJobRunCmd(e, f), newJobStatusCmd(e, f), newJobRunsCmd(e, f), newJobLogsCmd(e, f), newJobPlanCmd(e, f), newJobPreviewCmd(e, f),
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
 	cmd.AddCommand(newJobMappingCmd(e, f), newJobScopingCmd(e, f))
+	cmd.AddCommand(newJobEscrowsCmd(e, f), newJobRetryCmd(e, f))
 	return cmd
 }
 

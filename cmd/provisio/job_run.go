@@ -14,8 +14,8 @@ import (
 
 // statsLine says in one line what a cycle did.
 func statsLine(s apitypes.Stats) string {
-	return fmt.Sprintf("created %d, updated %d, disabled %d, deleted %d, skipped %d, unchanged %d, failed %d; %d requests",
-		s.Created, s.Updated, s.Disabled, s.Deleted, s.Skipped, s.Unchanged, s.Failed, s.Requests)
+	return fmt.Sprintf("created %d, updated %d, disabled %d, deleted %d, matched %d, skipped %d, unchanged %d, failed %d; %d requests",
+		s.Created, s.Updated, s.Disabled, s.Deleted, s.Matched, s.Skipped, s.Unchanged, s.Failed, s.Requests)
 }
 
 // statusPoll is how often `job run --wait` reads the progress.
@@ -125,6 +125,7 @@ func printCycle(w io.Writer, app string, cyc apitypes.Cycle) error {
 		{"updated", strconv.FormatInt(s.Updated, 10)},
 		{"disabled", strconv.FormatInt(s.Disabled, 10)},
 		{"deleted", strconv.FormatInt(s.Deleted, 10)},
+		{"matched", strconv.FormatInt(s.Matched, 10)},
 		{"skipped", strconv.FormatInt(s.Skipped, 10)},
 		{"unchanged", strconv.FormatInt(s.Unchanged, 10)},
 		{"failed", strconv.FormatInt(s.Failed, 10)},

@@ -378,7 +378,7 @@ func TestDirectoryHelp(t *testing.T) {
 		{"app", "unassign"}, {"app", "assignments"},
 		{"job"}, {"job", "configure"}, {"job", "get"}, {"job", "list"}, {"job", "delete"}, {"job", "start"},
 		{"job", "stop"}, {"job", "run"}, {"job", "status"}, {"job", "runs"}, {"job", "logs"}, {"job", "plan"},
-		{"job", "restart"}, {"job", "test"},
+		{"job", "restart"}, {"job", "test"}, {"job", "escrows"}, {"job", "retry"},
 	} {
 		out, err := cli(t, nil, append(args, "--help")...)
 		if err != nil || !strings.Contains(out, "Usage:") {

@@ -141,7 +141,8 @@ func (a *API) tenantRoutes() []route {
 
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
-	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes())
+	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes(),
+		a.escrowRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a

@@ -180,3 +180,36 @@ func TestJobRunErrors(t *testing.T) {
 		})
 	}
 }
+
+// A job whose requests fail lists its objects in escrow; a retry makes
+// them due and starts a cycle.
+func TestJobEscrows(t *testing.T) {
+	f, tenantURL, _ := jobFixture(t)
+	if r := f.must(t, 200, "GET", "/api/v1/apps/Portal/job/escrows", ""); len(r.body["escrows"].([]any)) != 0 {
+		t.Errorf("GET job/escrows = %s, want none", r.raw)
+	}
+	f.must(t, 200, "PUT", "/api/v1/apps/Portal/job", `{"tenantUrl":"`+tenantURL+`","token":"not-the-token"}`)
+	r := f.must(t, 200, "POST", "/api/v1/apps/Portal/job/runs?wait=true", "")
+	if stats, _ := r.body["stats"].(map[string]any); stats["failed"] != float64(1) {
+		t.Fatalf("POST job/runs?wait=true = %s, want alice failed", r.raw)
+	}
+	r = f.must(t, 200, "GET", "/api/v1/apps/Portal/job/escrows", "")
+	es, _ := r.body["escrows"].([]any)
+	if len(es) != 1 {
+		t.Fatalf("GET job/escrows = %s, want alice's", r.raw)
+	}
+	if e := es[0].(map[string]any); e["sourceName"] != "alice@x.io" || e["action"] != "create" || e["attempts"] != float64(1) || e["nextRetry"] == nil {
+		t.Errorf("escrow = %v, want alice's create, 1 attempt, a next retry", e)
+	}
+	f.must(t, 404, "POST", "/api/v1/apps/Portal/job/escrows/retry", `{"object":"nobody"}`)
+	f.must(t, 400, "POST", "/api/v1/apps/Portal/job/escrows/retry", `{"objet":"alice@x.io"}`)
+	r = f.must(t, 200, "POST", "/api/v1/apps/Portal/job/escrows/retry", `{"object":"ALICE@x.io"}`)
+	if r.body["due"] != float64(1) || r.body["started"] != true {
+		t.Errorf("POST job/escrows/retry = %s, want 1 due and a cycle started", r.raw)
+	}
+	waitIdle(t, f)
+	if r := f.must(t, 200, "POST", "/api/v1/apps/Portal/job/escrows/retry", ""); r.body["due"] != float64(1) {
+		t.Errorf("POST job/escrows/retry (all) = %s, want alice's escrow due again", r.raw)
+	}
+	waitIdle(t, f)
+}

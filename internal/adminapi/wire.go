@@ -89,7 +89,7 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
 	return apitypes.Stats{Created: s.Created, Updated: s.Updated, Disabled: s.Disabled, Deleted: s.Deleted,
-		Skipped: s.Skipped, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests}
+		Skipped: s.Skipped, Matched: s.Matched, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests}
 }
 
 func cycleWire(c jobs.CycleSummary) apitypes.Cycle {
@@ -127,7 +127,7 @@ func logWire(r jobs.LogRecord) apitypes.LogEntry {
 	v := apitypes.LogEntry{Seq: r.Seq, Time: e.Time, JobID: e.JobID, CycleID: e.CycleID, ChangeID: e.ChangeID,
 		ObjectType: string(e.ObjectType), SourceID: e.SourceID, SourceName: e.SourceName, TargetID: e.TargetID,
 		Action: string(e.Action), Status: string(e.Status), Modified: modifiedWire(e.Modified),
-		ErrorCode: e.ErrorCode, Reason: e.Reason, Duration: e.Duration}
+		Matched: e.Matched, ErrorCode: e.ErrorCode, Reason: e.Reason, Duration: e.Duration}
 	if e.Steps != nil {
 		v.Steps = make([]apitypes.Step, len(e.Steps))
 		for i, s := range e.Steps {

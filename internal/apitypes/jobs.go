@@ -55,11 +55,14 @@ type ConfigureJob struct {
 
 // Stats counts what a cycle did, or a running cycle has done so far.
 type Stats struct {
-	Created   int64 `json:"created"`
-	Updated   int64 `json:"updated"`
-	Disabled  int64 `json:"disabled"`
-	Deleted   int64 `json:"deleted"`
-	Skipped   int64 `json:"skipped"`
+	Created  int64 `json:"created"`
+	Updated  int64 `json:"updated"`
+	Disabled int64 `json:"disabled"`
+	Deleted  int64 `json:"deleted"`
+	Skipped  int64 `json:"skipped"`
+	// Matched: objects linked to an existing target object found by
+	// their matching attributes (not counted as skipped or created).
+	Matched   int64 `json:"matched"`
 	Unchanged int64 `json:"unchanged"`
 	Failed    int64 `json:"failed"`
 	Requests  int64 `json:"requests"` // requests sent to the target
@@ -141,9 +144,11 @@ type LogEntry struct {
 	Status     string             `json:"status"`
 	Steps      []Step             `json:"steps,omitempty"`
 	Modified   []ModifiedProperty `json:"modified,omitempty"`
-	ErrorCode  string             `json:"errorCode,omitempty"`
-	Reason     string             `json:"reason,omitempty"`
-	Duration   time.Duration      `json:"duration"` // nanoseconds
+	// Matched: linked to an account found by the matching attributes.
+	Matched   bool          `json:"matched,omitempty"`
+	ErrorCode string        `json:"errorCode,omitempty"`
+	Reason    string        `json:"reason,omitempty"`
+	Duration  time.Duration `json:"duration"` // nanoseconds
 }
 
 // Step is one step of a log entry's action.

@@ -2,8 +2,10 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +13,27 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/provisio-dev/provisio/scim"
+	"github.com/provisio-dev/provisio/scim/client"
+)
+
+// RetryPolicy is the scim/client retry policy a job's target client
+// should have (the job service gives it to every job's client): within a
+// cycle, each request is tried up to 5 times within 2 minutes; 429 and
+// 503 wait out Retry-After (up to a minute; a longer one fails the
+// object), connection errors, timeouts and 5xx back off from 1 s,
+// doubling up to 30 s, with jitter. PATCH is retried too: the engine's
+// operations (replace, remove, add of members) are safe to apply twice.
+// A POST whose answer was lost is not resent blindly: see applier.send.
+// What still fails becomes an escrow, retried by later cycles
+// (retryDelay).
+var RetryPolicy = client.RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: 30 * time.Second,
+	MaxRetryAfter: time.Minute, MaxElapsed: 2 * time.Minute, RetryPatch: true}
+
+// Bounds on the POSTs of one create whose answers are lost (see send).
+const (
+	createAttempts = 5
+	createBudget   = 2 * time.Minute
+	createPause    = 250 * time.Millisecond // before the second POST, doubling
 )
 
 // Stats counts what a cycle did.
@@ -21,12 +44,18 @@ type Stats struct {
 	Deleted   int64 `json:"deleted"`
 	Skipped   int64 `json:"skipped"`
 	Unchanged int64 `json:"unchanged"`
-	Failed    int64 `json:"failed"`
-	Requests  int64 `json:"requests"` // requests sent to the target, listing and matching included
+	// Matched counts the objects linked to an existing target object
+	// found by their matching attributes (a create pending after a
+	// restart, a create whose answer was lost): counted here, not as
+	// skipped or created; one that needed an update is counted as updated
+	// too.
+	Matched  int64 `json:"matched"`
+	Failed   int64 `json:"failed"`
+	Requests int64 `json:"requests"` // requests sent to the target, listing and matching included
 }
 
 type counters struct {
-	created, updated, disabled, deleted, skipped, failed atomic.Int64
+	created, updated, disabled, deleted, skipped, matched, failed atomic.Int64
 }
 
 // applier runs the actions of one stage with bounded concurrency. A
@@ -84,6 +113,7 @@ func pendingLink(a *Action, now time.Time) Link {
 	l := Link{Type: a.Type, SourceID: a.SourceID, State: LinkPendingCreate, Updated: now}
 	if a.link != nil {
 		l.Attempts, l.NextRetry, l.LastError = a.link.Attempts, a.link.NextRetry, a.link.LastError
+		l.FailedAction, l.SourceName = a.link.FailedAction, a.link.SourceName
 	}
 	return l
 }
@@ -138,16 +168,21 @@ func (ap *applier) exec(ctx context.Context, a *Action) {
 
 func (ap *applier) count(a *Action) {
 	c := &ap.cycle.counts
-	switch a.Kind {
-	case ActionCreate:
+	if a.matched {
+		c.matched.Add(1)
+	}
+	switch {
+	case a.matched && a.Kind != ActionUpdate:
+		// a match in sync, or a create found on the target: matched only
+	case a.Kind == ActionCreate:
 		c.created.Add(1)
-	case ActionUpdate:
+	case a.Kind == ActionUpdate:
 		c.updated.Add(1)
-	case ActionDisable:
+	case a.Kind == ActionDisable:
 		c.disabled.Add(1)
-	case ActionDelete:
+	case a.Kind == ActionDelete:
 		c.deleted.Add(1)
-	case ActionSkip:
+	case a.Kind == ActionSkip:
 		if !a.quiet {
 			c.skipped.Add(1)
 		}
@@ -177,7 +212,7 @@ func (ap *applier) create(ctx context.Context, a *Action) error {
 		}
 		a.link = &pending
 	}
-	res, err := ap.e.target.create(ctx, m.Endpoint, a.Resource)
+	res, err := ap.send(ctx, m, a)
 	if err != nil {
 		return err
 	}
@@ -186,6 +221,12 @@ func (ap *applier) create(ctx context.Context, a *Action) error {
 		return fmt.Errorf("create: %w", err)
 	}
 	a.TargetID, a.next.TargetID = id, id
+	if a.matched && len(a.rest) == 0 {
+		// Found, not created by this answer: what it holds is the "old"
+		// side of the next update, which corrects what differs.
+		a.next.Written = m.targetValues(res)
+		a.next.Hash = hashValues(a.next.Written)
+	}
 	if len(a.rest) > 0 {
 		// What the create wrote, so that a failure adding the rest is
 		// retried as an update of the linked object.
@@ -199,6 +240,64 @@ func (ap *applier) create(ctx context.Context, a *Action) error {
 		}
 	}
 	return ap.putLink(ctx, a.next)
+}
+
+// send POSTs a's resource. When the answer is lost (the connection
+// dropped after sending, a timeout, 500/502/504: client.MayHaveApplied)
+// or the target answers 409, the object may exist already: send looks it
+// up by its matching attributes (GET ?filter=<attr> eq "<value>") and
+// takes what it finds as the create's answer (a.matched), and sends the
+// POST again only when nothing is there. So a create is never sent twice
+// to a target that has it; at most createAttempts POSTs within
+// createBudget, pausing with backoff and jitter between them.
+func (ap *applier) send(ctx context.Context, m *compiledMapping, a *Action) (scim.Resource, error) {
+	began := time.Now()
+	for n := 1; ; n++ {
+		res, err := ap.e.target.create(ctx, m.Endpoint, a.Resource)
+		if err == nil {
+			return res, nil
+		}
+		lost := client.MayHaveApplied(err)
+		if !lost && !client.IsConflict(err) || len(a.match) == 0 {
+			return nil, err
+		}
+		mt := &matcher{t: ap.e.target, m: m}
+		found, detail, ferr := mt.find(ctx, a.match)
+		if ferr != nil {
+			return nil, fmt.Errorf("look for the object after a failed create: %w", errors.Join(err, ferr))
+		}
+		if found != nil {
+			if id, _ := found["id"].(string); id != "" {
+				if owner, taken := ap.cycle.links.owner(a.Type, id); taken && owner != a.SourceID {
+					return nil, fmt.Errorf("%w; the matching target object %s is linked to source object %s", err, id, owner)
+				}
+			}
+			a.matched = true
+			a.Steps = append(a.Steps, Step{Name: StepMatch, Status: StatusSuccess,
+				Detail: "the create failed (" + errorCode(err) + "); " + detail})
+			return found, nil
+		}
+		if !lost || n >= createAttempts || time.Since(began) > createBudget {
+			return nil, err
+		}
+		if err := pause(ctx, n); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// pause waits before the POST after the n-th: createPause doubling, with
+// equal jitter.
+func pause(ctx context.Context, n int) error {
+	d := createPause << min(n-1, 5)
+	t := time.NewTimer(d/2 + rand.N(d/2+1))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 func (ap *applier) patch(ctx context.Context, a *Action) error {
@@ -260,8 +359,12 @@ func (ap *applier) fail(ctx context.Context, a *Action, cause error) {
 		}
 	}
 	l.Attempts++
-	l.NextRetry = ap.e.now().Add(retryDelay(l.Attempts))
+	l.NextRetry = ap.e.now().Add(max(retryDelay(l.Attempts), retryAfter(cause)))
 	l.LastError = errorText(cause)
+	l.FailedAction, l.SourceName = a.Kind, a.SourceName
+	if a.Kind == ActionSkip && a.failing != "" {
+		l.FailedAction = a.failing
+	}
 	if err := ap.putLink(ctx, l); err != nil {
 		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: record failure",
 			slog.String("sourceId", a.SourceID), slog.String("error", err.Error()))
@@ -273,6 +376,7 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 		Time: ap.e.now(), JobID: ap.e.jobID, CycleID: ap.cycle.id, ChangeID: uuid.NewString(),
 		ObjectType: a.Type, SourceID: a.SourceID, SourceName: a.SourceName, TargetID: a.TargetID,
 		Action: a.Kind, Status: StatusSuccess, Steps: a.Steps, Modified: a.Modified, Reason: a.Reason, Duration: d,
+		Matched: a.matched && err == nil,
 	}
 	step := Step{Name: StepAction, Status: StatusSuccess, Detail: string(a.Kind)}
 	switch {
@@ -291,13 +395,28 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 	}
 }
 
-// retryDelay is the wait after the n-th consecutive failure: 1, 2, 4 ...
-// minutes, capped at 6 hours (Entra's escrows wait 6 h before the first
-// retry; a fixed seconds-scale cycle can afford to try sooner).
+// retryAfter is the Retry-After of a 429 or 503 too long to wait out
+// within the cycle (see RetryPolicy): the escrow waits at least as long.
+func retryAfter(err error) time.Duration {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return min(ce.RetryAfter, maxRetryDelay)
+	}
+	return 0
+}
+
+// maxRetryDelay caps the wait of an escrow between cycles.
+const maxRetryDelay = time.Hour
+
+// retryDelay is the wait of an escrow after the n-th consecutive failure
+// (the failures within a cycle being retried already, see RetryPolicy):
+// 1, 2, 4 ... minutes, capped at an hour. Entra's escrows wait 6 h before
+// the first retry, then 12 h, then daily; a cycle of seconds can afford
+// to try much sooner, and an hour bounds how long a fixed target waits.
 func retryDelay(n int) time.Duration {
 	d := time.Minute
-	for i := 1; i < n && d < 6*time.Hour; i++ {
+	for i := 1; i < n && d < maxRetryDelay; i++ {
 		d *= 2
 	}
-	return min(d, 6*time.Hour)
+	return min(d, maxRetryDelay)
 }

@@ -417,7 +417,7 @@ func (c *cycle) unresolvedAfter(created bool) []string {
 func (c *cycle) stats(requests int64) Stats {
 	return Stats{
 		Created: c.counts.created.Load(), Updated: c.counts.updated.Load(), Disabled: c.counts.disabled.Load(),
-		Deleted: c.counts.deleted.Load(), Skipped: c.counts.skipped.Load(), Failed: c.counts.failed.Load(),
+		Deleted: c.counts.deleted.Load(), Skipped: c.counts.skipped.Load(), Matched: c.counts.matched.Load(), Failed: c.counts.failed.Load(),
 		Unchanged: c.unchanged.Load(), Requests: requests,
 	}
 }

@@ -83,9 +83,18 @@
 //     A cycle works with one view of them in memory ([LinkTable]), which
 //     writes changes to the LinkStore in batches. A create first stores a
 //     pending link, so after a crash the object is matched on the target
-//     instead of created twice. A failed object
-//     is retried with backoff (1 min doubling to 6 h; Entra's escrows start
-//     at 6 h) and never stops the cycle.
+//     instead of created twice ([Stats].Matched counts it).
+//   - Retries: within a cycle, the job's scim/client retries each request
+//     ([RetryPolicy]: 5 attempts within 2 minutes; Retry-After of 429 and
+//     503 honoured, backoff with jitter for 5xx, timeouts and dropped
+//     connections; PATCH too, its operations being safe to repeat). A
+//     create whose answer was lost (client.MayHaveApplied) or that the
+//     target refuses with 409 is looked up by its matching attributes
+//     first and linked to what is found; it is sent again only when
+//     nothing is there. What still fails becomes an escrow (the link's
+//     Attempts, NextRetry, LastError, FailedAction): skipped until its
+//     next retry, 1 min after the failure doubling to 1 h (Entra's
+//     escrows wait 6 h first), and never stops the cycle.
 //   - Cycles: the first cycle, and the first after [Engine.Restart], is
 //     initial (everything in scope and everything linked); later cycles
 //     are incremental: objects in the change feed since the watermark,

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,10 +65,52 @@ func (c *counter) cancelAfter(n int64, cancel context.CancelFunc) {
 	c.cancelAt, c.cancel = n, cancel
 }
 
-// fault makes the target answer 500 to requests it selects.
+// fault makes the target answer 500 to requests it selects (fail), or
+// injects what inject returns.
 type fault struct {
-	mu   sync.Mutex
-	fail func(r *http.Request, body string) bool
+	mu     sync.Mutex
+	fail   func(r *http.Request, body string) bool
+	inject func(r *http.Request, body string) injected
+}
+
+// injected is a fault for one request: answer status (with Retry-After
+// when set) instead of the target, or drop the connection (drop); with
+// apply, the target applies the request first and its answer is lost.
+type injected struct {
+	status     int
+	retryAfter string
+	drop       bool
+	apply      bool
+}
+
+func (f *fault) setInject(fn func(r *http.Request, body string) injected) {
+	f.mu.Lock()
+	f.inject = fn
+	f.mu.Unlock()
+}
+
+// serveInjected carries out in, reporting false when there is nothing
+// to inject.
+func serveInjected(w http.ResponseWriter, r *http.Request, h http.Handler, in injected) bool {
+	if in.status == 0 && !in.drop {
+		return false
+	}
+	if in.apply {
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	if in.drop {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+		return true
+	}
+	w.Header().Set("Content-Type", scim.MediaType)
+	if in.retryAfter != "" {
+		w.Header().Set("Retry-After", in.retryAfter)
+	}
+	w.WriteHeader(in.status)
+	_, _ = io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"`+strconv.Itoa(in.status)+`","detail":"injected"}`)
+	return true
 }
 
 func (f *fault) set(fn func(r *http.Request, body string) bool) {
@@ -79,8 +122,17 @@ func (f *fault) set(fn func(r *http.Request, body string) bool) {
 func (f *fault) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
-		fail := f.fail
+		fail, inject := f.fail, f.inject
 		f.mu.Unlock()
+		if inject != nil {
+			body, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+			in := inject(r, string(body))
+			r.Body = io.NopCloser(strings.NewReader(string(body)))
+			if serveInjected(w, r, h, in) {
+				return
+			}
+		}
 		if fail != nil {
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(strings.NewReader(string(body)))
@@ -107,6 +159,7 @@ type env struct {
 	client *client.Client // the engine's counted client
 	engine *provisioning.Engine
 	cfg    provisioning.Config // the engine's, to build another
+	base   string              // the target's base URL
 	clock  atomic.Int64        // unix nanos of the engine's clock
 }
 
@@ -138,7 +191,7 @@ func newEnvWithPolicy(t testing.TB, pol server.Policy, opts ...func(*provisionin
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.client = c
+	e.client, e.base = c, base
 	if e.target, err = client.New(base); err != nil {
 		t.Fatal(err)
 	}

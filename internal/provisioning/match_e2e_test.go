@@ -32,7 +32,7 @@ func TestMatchesExistingTargetAccounts(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := e.run()
-			wantStats(t, res.Stats, provisioning.Stats{Created: 2, Updated: 1})
+			wantStats(t, res.Stats, provisioning.Stats{Created: 2, Updated: 1, Matched: 1})
 			if n := e.targetCount("Users"); n != 3 {
 				t.Errorf("target users = %d, want 3", n)
 			}

@@ -50,6 +50,15 @@ type Action struct {
 	dropLink bool  // a skip that deletes the link
 	quiet    bool  // no log entry (bookkeeping only)
 	settles  bool  // a skip of a never-provisioned object for its own state (see Settled)
+	// matched: linked to a target object found by its matching
+	// attributes (see Stats.Matched)
+	matched bool
+	// failing is the action a failure while planning (a.err) stood for:
+	// what the escrow records instead of skip
+	failing ActionKind
+	// match is a create's matching values, to look the object up when
+	// the create's answer is lost (applier.send)
+	match []matchValue
 	// rest adds what a create leaves out of long reference lists
 	// (members), sent as PATCH requests after it; sent is then the values
 	// the create alone writes.
@@ -158,6 +167,7 @@ func (p *planner) outOfScope(a *Action, c candidate, linked bool) *Action {
 	a.Ops = []scim.PatchOperation{op("replace", "active", false)}
 	a.Modified = []ModifiedProperty{{Name: "active", Old: display(old, old != nil), New: "false"}}
 	a.next = *c.link
+	a.next.ClearFailure()
 	a.next.Written = maps.Clone(c.link.Written)
 	if a.next.Written == nil {
 		a.next.Written = map[string]any{}
@@ -169,6 +179,7 @@ func (p *planner) outOfScope(a *Action, c candidate, linked bool) *Action {
 
 // update compares the mapped values with those last written.
 func (p *planner) update(a *Action, c candidate) *Action {
+	a.failing = ActionUpdate
 	mp, err := p.m.evaluate(c.obj, p.resolve)
 	if err != nil {
 		a.err = err
@@ -197,6 +208,7 @@ func (p *planner) update(a *Action, c candidate) *Action {
 
 // createOrMatch looks the object up on the target and creates it if absent.
 func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Action {
+	a.failing = ActionCreate
 	mp, err := p.m.evaluate(c.obj, p.resolve)
 	if err != nil {
 		a.err = err
@@ -220,7 +232,7 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 			a.err = err
 			return p.skip(a, "mapping failed")
 		}
-		a.Kind, a.Resource = ActionCreate, mp.create
+		a.Kind, a.Resource, a.match = ActionCreate, mp.create, mp.match
 		a.next = p.linkAfter(c.id, "", mp)
 		a.Modified = sortedModified(mp.create, p.m)
 		a.rest, a.sent = p.m.splitLists(a.Resource, mp.values)
@@ -238,7 +250,7 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 		a.warn = true
 		return p.skip(a, fmt.Sprintf("the matching target object %s is already linked to source object %s", id, owner))
 	}
-	a.TargetID = id
+	a.TargetID, a.matched = id, true
 	a.next = p.linkAfter(c.id, id, mp)
 	current := p.m.targetValues(res)
 	a.Ops, a.Modified = p.m.diff(current, mp.values)

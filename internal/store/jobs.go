@@ -126,6 +126,12 @@ type JobStore interface {
 	// WriteLinks upserts put (by Type and SourceID) and removes del, all in
 	// one transaction; removing a missing link is not an error.
 	WriteLinks(ctx context.Context, jobID string, put []record.Link, del []record.Key) error
+	// Escrows returns the job's links with failures (Attempts > 0),
+	// without Written, ordered by NextRetry, type and source id.
+	Escrows(ctx context.Context, jobID string) ([]record.Link, error)
+	// RetryEscrows sets NextRetry to at on the job's links with failures
+	// among keys (nil: all of them), and returns how many it changed.
+	RetryEscrows(ctx context.Context, jobID string, keys []record.Key, at time.Time) (int, error)
 	// CountLinks counts the job's links by type, state and failure
 	// (Attempts > 0).
 	CountLinks(ctx context.Context, jobID string) ([]LinkCount, error)

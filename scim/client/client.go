@@ -155,6 +155,7 @@ func (c *Client) do(ctx context.Context, req *request) (*response, error) {
 	if req.maxAttempts > 0 {
 		maxAttempts = req.maxAttempts
 	}
+	began := c.now()
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, req, target)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
@@ -166,7 +167,7 @@ func (c *Client) do(ctx context.Context, req *request) (*response, error) {
 		if cerr.RetryAfter > 0 {
 			c.pause(min(cerr.RetryAfter, c.retry.MaxRetryAfter))
 		}
-		if !retry || attempt >= maxAttempts || cerr.RetryAfter > c.retry.MaxRetryAfter {
+		if !retry || attempt >= maxAttempts || cerr.RetryAfter > c.retry.MaxRetryAfter || c.outOfTime(began, wait) {
 			c.logFailure(ctx, req, cerr)
 			return nil, cerr
 		}
@@ -179,6 +180,12 @@ func (c *Client) do(ctx context.Context, req *request) (*response, error) {
 			return nil, cerr
 		}
 	}
+}
+
+// outOfTime reports whether a retry after wait would end past the
+// policy's MaxElapsed, counted from began.
+func (c *Client) outOfTime(began time.Time, wait time.Duration) bool {
+	return c.retry.MaxElapsed > 0 && c.now().Add(wait).Sub(began) > c.retry.MaxElapsed
 }
 
 func errString(err error) string {
@@ -228,22 +235,27 @@ func (c *Client) retryWait(ctx context.Context, method string, attempt int, e *E
 		if notSent(e.Err) {
 			return backoff, true
 		}
-		return backoff, idempotent(method) && transientTransport(e.Err)
+		return backoff, c.idempotent(method) && transientTransport(e.Err)
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		if e.RetryAfter > 0 {
 			return e.RetryAfter, true
 		}
 		return backoff, true
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
-		return backoff, idempotent(method)
+		return backoff, c.idempotent(method)
 	}
 	return 0, false
 }
 
-func idempotent(method string) bool {
+// idempotent reports whether a request of method may be sent again after
+// the server may have received it: GET, HEAD, PUT, DELETE, OPTIONS, and
+// PATCH when the policy says RetryPatch.
+func (c *Client) idempotent(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 		return true
+	case http.MethodPatch:
+		return c.retry.RetryPatch
 	}
 	return false
 }

@@ -33,6 +33,7 @@ func TestRetries(t *testing.T) {
 		wantWaits    []time.Duration // exact waits; nil: check wantWaitMin/Max
 		wantWaitMin  []time.Duration
 		wantWaitMax  []time.Duration
+		policy       *RetryPolicy // nil: testPolicy
 	}{
 		{name: "429 retry-after seconds", method: http.MethodGet,
 			steps: []step{{status: 429, retryAfter: "3"}, ok}, wantAttempts: 2, wantWaits: []time.Duration{3 * time.Second}},
@@ -67,11 +68,27 @@ func TestRetries(t *testing.T) {
 			wantWaitMin: []time.Duration{50 * time.Millisecond}, wantWaitMax: []time.Duration{100 * time.Millisecond}},
 		{name: "connection reset on POST not retried", method: http.MethodPost,
 			steps: []step{{reset: true}, created}, wantAttempts: 1, wantStatus: -1, wantWaits: []time.Duration{}},
+		{name: "500 on PATCH retried with RetryPatch", method: http.MethodPatch,
+			steps: []step{{status: 500}, {reset: true}, ok}, wantAttempts: 3,
+			policy:      &RetryPolicy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, RetryPatch: true},
+			wantWaitMin: []time.Duration{50 * time.Millisecond, 100 * time.Millisecond},
+			wantWaitMax: []time.Duration{100 * time.Millisecond, 200 * time.Millisecond}},
+		{name: "500 on POST not retried with RetryPatch", method: http.MethodPost,
+			steps: []step{{status: 500}, created}, wantAttempts: 1, wantStatus: 500, wantWaits: []time.Duration{},
+			policy: &RetryPolicy{MaxAttempts: 4, BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second, RetryPatch: true}},
+		{name: "MaxElapsed ends retries", method: http.MethodGet,
+			steps: []step{{status: 503, retryAfter: "20"}, {status: 503, retryAfter: "20"}, ok}, wantAttempts: 2, wantStatus: 503,
+			policy:    &RetryPolicy{MaxAttempts: 5, BaseDelay: time.Second, MaxDelay: time.Second, MaxRetryAfter: time.Minute, MaxElapsed: 30 * time.Second},
+			wantWaits: []time.Duration{20 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fs := newFaultServer(t, tt.steps...)
-			c, clock := newTestClient(t, fs.URL+"/scim/v2")
+			var opts []Option
+			if tt.policy != nil {
+				opts = append(opts, WithRetryPolicy(*tt.policy))
+			}
+			c, clock := newTestClient(t, fs.URL+"/scim/v2", opts...)
 			err := call(t.Context(), c, tt.method)
 			if got := len(fs.requests()); got != tt.wantAttempts {
 				t.Errorf("server saw %d requests, want %d", got, tt.wantAttempts)
@@ -530,5 +547,47 @@ func TestRedirectNotFollowed(t *testing.T) {
 	_, err = c.Create(t.Context(), "Users", scim.Resource{"userName": "a"})
 	if statusOf(err) != http.StatusFound {
 		t.Errorf("Create error = %v, want status 302", err)
+	}
+}
+
+func TestMayHaveApplied(t *testing.T) {
+	tests := []struct {
+		name string
+		step step
+		want bool
+	}{
+		{name: "500", step: step{status: 500}, want: true},
+		{name: "502", step: step{status: 502}, want: true},
+		{name: "504", step: step{status: 504}, want: true},
+		{name: "connection reset after send", step: step{reset: true}, want: true},
+		{name: "201", step: step{status: 201, body: userJSON}, want: false},
+		{name: "409", step: step{status: 409}, want: false},
+		{name: "429", step: step{status: 429}, want: false},
+		{name: "503", step: step{status: 503}, want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := newFaultServer(t, tt.step)
+			c, _ := newTestClient(t, fs.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+			_, err := c.Create(t.Context(), "Users", scim.Resource{"userName": "bjensen"})
+			if got := MayHaveApplied(err); got != tt.want {
+				t.Errorf("MayHaveApplied(%v) = %v, want %v", err, got, tt.want)
+			}
+		})
+	}
+	// A connection that was never made: the request did not reach anyone.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c, _ := newTestClient(t, "http://"+addr, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	_, err = c.Create(t.Context(), "Users", scim.Resource{"userName": "bjensen"})
+	if MayHaveApplied(err) {
+		t.Errorf("MayHaveApplied(%v) = true for a refused connection, want false", err)
+	}
+	if MayHaveApplied(errors.New("other")) {
+		t.Errorf("MayHaveApplied(non-client error) = true, want false")
 	}
 }

@@ -34,7 +34,9 @@
 // process the request); 500, 502, 504, timeouts and dropped connections
 // only for GET, HEAD, PUT and DELETE; DNS and connect failures for every
 // method, since such a request never reached the server. POST and PATCH
-// are otherwise not retried, so a create is never sent twice by the
-// client; callers that want to retry them later should re-check the
-// target first (e.g. query by the matching attribute before creating).
+// are otherwise not retried (PATCH is with [RetryPolicy].RetryPatch), so
+// a create is never sent twice by the client; callers that want to retry
+// one whose answer was lost ([MayHaveApplied]) should re-check the target
+// first (e.g. query by the matching attribute before creating). A
+// policy's MaxElapsed bounds a request's attempts and waits in time.
 package client

@@ -125,6 +125,27 @@ func IsRetryable(err error) bool {
 	return transientTransport(e.Err)
 }
 
+// MayHaveApplied reports whether a failed request may nevertheless have
+// been applied by the server: its answer was lost (the connection dropped
+// after the request was sent, or an attempt timed out) or the server
+// answered 500, 502 or 504. A create that failed so may exist on the
+// target: look for it before sending it again. DNS and connect failures,
+// 429 and 503 (the server refused to process it) and other statuses were
+// not applied.
+func MayHaveApplied(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.StatusCode {
+	case 0:
+		return !notSent(e.Err) && transientTransport(e.Err)
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
 func retryableStatus(code int) bool {
 	switch code {
 	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,

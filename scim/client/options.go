@@ -21,9 +21,11 @@ type Option func(*Client) error
 // 504 or the attempt fails on the network or times out (only for the
 // idempotent methods GET, HEAD, PUT and DELETE), and when the connection
 // could not be made at all (DNS or TCP connect failure; for every method,
-// since the request certainly did not reach the server). POST and PATCH
-// are never retried after they may have been received: a create could be
-// duplicated and a PATCH "add" to a multi-valued attribute applied twice.
+// since the request certainly did not reach the server). POST is never
+// retried after it may have been received: a create could be duplicated
+// ([MayHaveApplied] tells the caller to look on the target first). PATCH
+// is not either unless RetryPatch is set: a PATCH "add" to a multi-valued
+// attribute could be applied twice.
 type RetryPolicy struct {
 	// MaxAttempts is the total number of attempts including the first;
 	// 1 disables retries.
@@ -39,6 +41,14 @@ type RetryPolicy struct {
 	// request of the client then waits, up to MaxRetryAfter, before it is
 	// sent: the target asked for a pause, not just this request.
 	MaxRetryAfter time.Duration
+	// MaxElapsed bounds one request's attempts and waits together (0: no
+	// bound): no retry is started whose wait would end later than
+	// MaxElapsed after the first attempt began.
+	MaxElapsed time.Duration
+	// RetryPatch retries PATCH like PUT: for callers whose operations are
+	// safe to apply twice (replace, remove, and "add" of values already
+	// present, which RFC 7644 §3.5.2.1 makes a no-op).
+	RetryPatch bool
 }
 
 // DefaultRetryPolicy is used unless [WithRetryPolicy] says otherwise.
@@ -118,8 +128,8 @@ func WithTimeout(d time.Duration) Option {
 // WithRetryPolicy replaces [DefaultRetryPolicy].
 func WithRetryPolicy(p RetryPolicy) Option {
 	return func(c *Client) error {
-		if p.MaxAttempts < 1 || p.BaseDelay < 0 || p.MaxDelay < p.BaseDelay || p.MaxRetryAfter < 0 {
-			return errors.New("invalid retry policy: need MaxAttempts >= 1 and 0 <= BaseDelay <= MaxDelay")
+		if p.MaxAttempts < 1 || p.BaseDelay < 0 || p.MaxDelay < p.BaseDelay || p.MaxRetryAfter < 0 || p.MaxElapsed < 0 {
+			return errors.New("invalid retry policy: need MaxAttempts >= 1, 0 <= BaseDelay <= MaxDelay and MaxRetryAfter, MaxElapsed >= 0")
 		}
 		c.retry = p
 		return nil

@@ -39,6 +39,11 @@
 //   - [Service.Plan]: the next cycle's plan without writing anything.
 //   - [Service.Preview]: the requests the next cycle would send for one
 //     object; [Service.Object]: one object as the job's scope sees it.
+//   - [Service.Escrows]: the objects whose action failed and waits for a
+//     later cycle (escrows.go; action, name, attempts, last error, next
+//     retry); [Service.RetryEscrows] makes all or one due now and starts a
+//     cycle. Transient failures are retried within a cycle first: every
+//     job's scim/client has provisioning.RetryPolicy.
 //   - [Service.Restart]: clear the watermark (the next cycle is initial),
 //     keep the links (Entra's "restart provisioning").
 //   - [Service.TestConnection] and [Service.TestCredentials]: Entra's Test

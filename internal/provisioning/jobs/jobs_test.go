@@ -50,6 +50,7 @@ type target struct {
 	requests atomic.Int64
 	mu       sync.Mutex
 	gate     chan struct{}
+	reject   func(r *http.Request) bool // answer 500 to the requests it selects
 }
 
 func newTarget(t testing.TB) *target {
@@ -68,10 +69,14 @@ func newTarget(t testing.TB) *target {
 		}
 		tg.requests.Add(1)
 		tg.mu.Lock()
-		gate := tg.gate
+		gate, reject := tg.gate, tg.reject
 		tg.mu.Unlock()
 		if gate != nil {
 			<-gate
+		}
+		if reject != nil && reject(r) {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
 		}
 		h.ServeHTTP(w, r)
 	})))

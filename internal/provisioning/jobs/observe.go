@@ -142,9 +142,13 @@ func (p *tracker) note(e provisioning.LogEntry) {
 	defer p.mu.Unlock()
 	p.cycleID = e.CycleID
 	p.processed++
+	if e.Matched {
+		p.counts.Matched++
+	}
 	switch {
 	case e.Status == provisioning.StatusFailure:
 		p.counts.Failed++
+	case e.Matched && e.Action != provisioning.ActionUpdate:
 	case e.Status == provisioning.StatusSkipped || e.Status == provisioning.StatusWarning || e.Action == provisioning.ActionSkip:
 		p.counts.Skipped++
 	case e.Action == provisioning.ActionCreate:

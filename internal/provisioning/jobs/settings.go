@@ -403,6 +403,7 @@ func (s *Service) target(j store.Job) (*client.Client, Mappings, error) {
 // newClient is the SCIM client of a Tenant URL, held to the outbound
 // policy.
 func (s *Service) newClient(tenantURL, token string, extra ...client.Option) (*client.Client, error) {
-	opts := append([]client.Option{client.WithStaticToken(token), client.WithLogger(s.log)}, s.outbound.ClientOptions(tenantURL)...)
+	opts := append([]client.Option{client.WithStaticToken(token), client.WithLogger(s.log), client.WithRetryPolicy(provisioning.RetryPolicy)},
+		s.outbound.ClientOptions(tenantURL)...)
 	return client.New(tenantURL, append(append(opts, extra...), s.copts...)...)
 }

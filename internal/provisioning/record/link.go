@@ -44,14 +44,24 @@ type Link struct {
 	Unresolved bool `json:"unresolved,omitempty"`
 	// Attempts counts consecutive failures; NextRetry is the earliest
 	// time the object is tried again; LastError is the latest failure.
-	Attempts  int       `json:"attempts,omitempty"`
-	NextRetry time.Time `json:"nextRetry,omitzero"`
-	LastError string    `json:"lastError,omitempty"`
-	Updated   time.Time `json:"updated"`
+	// A link with Attempts > 0 is an escrow (Entra's word): FailedAction
+	// is the action that failed and SourceName the object's name
+	// (userPrincipalName or displayName) when it failed.
+	Attempts     int        `json:"attempts,omitempty"`
+	NextRetry    time.Time  `json:"nextRetry,omitzero"`
+	LastError    string     `json:"lastError,omitempty"`
+	FailedAction ActionKind `json:"failedAction,omitempty"`
+	SourceName   string     `json:"sourceName,omitempty"`
+	Updated      time.Time  `json:"updated"`
 }
 
 // Failed reports whether the link carries a failure awaiting retry.
 func (l *Link) Failed() bool { return l.Attempts > 0 }
+
+// ClearFailure forgets the link's failures: the object succeeded.
+func (l *Link) ClearFailure() {
+	l.Attempts, l.NextRetry, l.LastError, l.FailedAction, l.SourceName = 0, time.Time{}, "", "", ""
+}
 
 // NeedsAttention reports links an incremental cycle evaluates even when
 // their object did not change.

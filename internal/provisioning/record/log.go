@@ -57,9 +57,12 @@ type LogEntry struct {
 	Status     Status             `json:"status"`
 	Steps      []Step             `json:"steps,omitempty"`
 	Modified   []ModifiedProperty `json:"modified,omitempty"`
-	ErrorCode  string             `json:"errorCode,omitempty"`
-	Reason     string             `json:"reason,omitempty"`
-	Duration   time.Duration      `json:"duration"`
+	// Matched: the object was linked to an existing target object found
+	// by its matching attributes (counted as matched, not skipped).
+	Matched   bool          `json:"matched,omitempty"`
+	ErrorCode string        `json:"errorCode,omitempty"`
+	Reason    string        `json:"reason,omitempty"`
+	Duration  time.Duration `json:"duration"`
 }
 
 // ModifiedProperty is one attribute an action changed (Entra's "Modified

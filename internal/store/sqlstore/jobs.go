@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -141,7 +142,10 @@ func (s jobStore) DeleteJob(ctx context.Context, id string) error {
 	return s.writeOne(ctx, fmt.Sprintf("delete job %q", id), "DELETE FROM provisioning_jobs WHERE id = ?", id)
 }
 
-const linkColumns = "type, source_id, target_id, state, hash, written, unresolved, attempts, next_retry, last_error, updated"
+const linkColumns = "type, source_id, target_id, state, hash, written, unresolved, attempts, next_retry, last_error, failed_action, source_name, updated"
+
+// linkWidth is the number of values of one link row (job_id, linkColumns).
+const linkWidth = 14
 
 // Links implements [store.JobStore].
 func (s jobStore) Links(ctx context.Context, jobID string, t record.ObjectType) ([]record.Link, error) {
@@ -196,7 +200,7 @@ func (s jobStore) links(ctx context.Context, jobID string, withWritten bool, whe
 		var next sql.NullInt64
 		var updated int64
 		if err := rows.Scan(&l.Type, &l.SourceID, &l.TargetID, &l.State, &l.Hash, &written, &l.Unresolved,
-			&l.Attempts, &next, &l.LastError, &updated); err != nil {
+			&l.Attempts, &next, &l.LastError, &l.FailedAction, &l.SourceName, &updated); err != nil {
 			return nil, fmt.Errorf("read links of job %q: %w", jobID, err)
 		}
 		if written.Valid {
@@ -231,7 +235,8 @@ const rowsPerInsert = 200
 
 const upsertLinkConflict = " ON CONFLICT (job_id, type, source_id) DO UPDATE SET target_id = excluded.target_id, state = excluded.state, " +
 	"hash = excluded.hash, written = excluded.written, unresolved = excluded.unresolved, attempts = excluded.attempts, " +
-	"next_retry = excluded.next_retry, last_error = excluded.last_error, updated = excluded.updated"
+	"next_retry = excluded.next_retry, last_error = excluded.last_error, failed_action = excluded.failed_action, " +
+	"source_name = excluded.source_name, updated = excluded.updated"
 
 // insertRows returns "INSERT INTO table (cols) VALUES (?, ...), (?, ...)"
 // for n rows of width columns.
@@ -291,10 +296,10 @@ func (s jobStore) WriteLinks(ctx context.Context, jobID string, put []record.Lin
 			next = millis(l.NextRetry)
 		}
 		rows = append(rows, []any{jobID, string(l.Type), l.SourceID, l.TargetID, string(l.State), l.Hash, written, l.Unresolved, l.Attempts,
-			next, l.LastError, millis(l.Updated)})
+			next, l.LastError, string(l.FailedAction), l.SourceName, millis(l.Updated)})
 	}
 	err := s.write(ctx, "", func(tx tx) error {
-		if err := insertChunked(ctx, tx, "provisioning_links", "job_id, "+linkColumns, 12, rows, upsertLinkConflict); err != nil {
+		if err := insertChunked(ctx, tx, "provisioning_links", "job_id, "+linkColumns, linkWidth, rows, upsertLinkConflict); err != nil {
 			return err
 		}
 		for _, k := range del {
@@ -311,6 +316,53 @@ func (s jobStore) WriteLinks(ctx context.Context, jobID string, put []record.Lin
 		return fmt.Errorf("write links of job %q: %w", jobID, err)
 	}
 	return nil
+}
+
+// Escrows implements [store.JobStore].
+func (s jobStore) Escrows(ctx context.Context, jobID string) ([]record.Link, error) {
+	ls, err := s.links(ctx, jobID, false, "attempts > 0")
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ls, func(a, b record.Link) int {
+		return cmp.Or(a.NextRetry.Compare(b.NextRetry), cmp.Compare(a.Type, b.Type), cmp.Compare(a.SourceID, b.SourceID))
+	})
+	return ls, nil
+}
+
+// RetryEscrows implements [store.JobStore].
+func (s jobStore) RetryEscrows(ctx context.Context, jobID string, keys []record.Key, at time.Time) (int, error) {
+	if err := s.jobExists(ctx, jobID); err != nil {
+		return 0, err
+	}
+	const set = "UPDATE provisioning_links SET next_retry = ? WHERE job_id = ? AND attempts > 0"
+	var n int64
+	err := s.write(ctx, "", func(tx tx) error {
+		if keys == nil {
+			res, err := tx.exec(ctx, set, millis(at), jobID)
+			if err != nil {
+				return err
+			}
+			n, err = res.RowsAffected()
+			return err
+		}
+		for _, k := range keys {
+			res, err := tx.exec(ctx, set+" AND type = ? AND source_id = ?", millis(at), jobID, string(k.Type), k.SourceID)
+			if err != nil {
+				return err
+			}
+			m, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += m
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("retry escrows of job %q: %w", jobID, err)
+	}
+	return int(n), nil
 }
 
 // CountLinks implements [store.JobStore].

@@ -32,6 +32,7 @@ func RunJobs(t *testing.T, open JobOpener) {
 		{"Links", testLinks},
 		{"LinkStatesAndLinksOf", testLinkStatesAndLinksOf},
 		{"LinksConcurrentWrites", testLinksConcurrent},
+		{"Escrows", testEscrows},
 		{"LargeBatches", testLargeBatches},
 		{"Watermark", testWatermark},
 		{"Logs", testLogs},
@@ -128,10 +129,12 @@ func testJobState(t *testing.T, s store.JobStore) {
 
 func link(typ record.ObjectType, id string, n int) record.Link {
 	return record.Link{Type: typ, SourceID: id, TargetID: "t-" + id, State: "active", Hash: fmt.Sprintf("h%d", n),
-		Written:   map[string]any{"userName": id + "@example.com", "active": true, "emails": []any{map[string]any{"type": "work", "value": "x"}}},
-		Updated:   time.UnixMilli(1_700_000_000_000 + int64(n)).UTC(),
-		Attempts:  n % 3,
-		LastError: map[bool]string{true: "boom"}[n%3 > 0],
+		Written:      map[string]any{"userName": id + "@example.com", "active": true, "emails": []any{map[string]any{"type": "work", "value": "x"}}},
+		Updated:      time.UnixMilli(1_700_000_000_000 + int64(n)).UTC(),
+		Attempts:     n % 3,
+		LastError:    map[bool]string{true: "boom"}[n%3 > 0],
+		FailedAction: map[bool]record.ActionKind{true: record.ActionUpdate}[n%3 > 0],
+		SourceName:   map[bool]string{true: id + "@example.com"}[n%3 > 0],
 	}
 }
 
@@ -202,6 +205,45 @@ func testLinks(t *testing.T, s store.JobStore) {
 	want := map[string]int{"User/disabled/false": 1, "User/pending-create/false": 1, "Group/active/true": 1}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("CountLinks = %v, want %v", got, want)
+	}
+}
+
+// testEscrows: the failed links, ordered by next retry, made due all
+// at once or one by one; other jobs' links untouched.
+func testEscrows(t *testing.T, s store.JobStore) {
+	ctx := context.Background()
+	j, other := newJob(t, s, "app"), newJob(t, s, "other")
+	late, early := link("User", "u1", 1), link("Group", "g2", 2)
+	late.NextRetry = time.UnixMilli(1_800_000_900_000).UTC()
+	early.NextRetry = time.UnixMilli(1_800_000_000_000).UTC()
+	put := []record.Link{late, early, link("User", "u3", 3)} // u3: no failure
+	if err := s.WriteLinks(ctx, j.ID, put, nil); err != nil {
+		t.Fatalf("WriteLinks = %v", err)
+	}
+	if err := s.WriteLinks(ctx, other.ID, []record.Link{late}, nil); err != nil {
+		t.Fatalf("WriteLinks(other job) = %v", err)
+	}
+	got, err := s.Escrows(ctx, j.ID)
+	if err != nil {
+		t.Fatalf("Escrows = %v", err)
+	}
+	early.Written, late.Written = nil, nil
+	if want := []record.Link{early, late}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Escrows = %+v, want %+v", got, want)
+	}
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	n, err := s.RetryEscrows(ctx, j.ID, []record.Key{{Type: "User", SourceID: "u1"}, {Type: "User", SourceID: "u3"}}, now)
+	if err != nil || n != 1 {
+		t.Fatalf("RetryEscrows(u1, u3 without failure) = %d, %v, want 1, nil", n, err)
+	}
+	if got, _ := s.Escrows(ctx, j.ID); len(got) != 2 || got[0].SourceID != "u1" || !got[0].NextRetry.Equal(now) {
+		t.Errorf("Escrows after RetryEscrows(u1) = %+v, want u1 first, due %v", got, now)
+	}
+	if n, err := s.RetryEscrows(ctx, j.ID, nil, now); err != nil || n != 2 {
+		t.Errorf("RetryEscrows(all) = %d, %v, want 2, nil", n, err)
+	}
+	if o, _ := s.Escrows(ctx, other.ID); len(o) != 1 || !o[0].NextRetry.Equal(late.NextRetry) {
+		t.Errorf("other job's escrows = %+v, want untouched", o)
 	}
 }
 
@@ -434,6 +476,8 @@ func testUnknownJob(t *testing.T, s store.JobStore) {
 		"Links":          func() error { _, err := s.Links(ctx, "nope", "User"); return err },
 		"WriteLinks":     func() error { return s.WriteLinks(ctx, "nope", []record.Link{link("User", "u", 1)}, nil) },
 		"CountLinks":     func() error { _, err := s.CountLinks(ctx, "nope"); return err },
+		"Escrows":        func() error { _, err := s.Escrows(ctx, "nope"); return err },
+		"RetryEscrows":   func() error { _, err := s.RetryEscrows(ctx, "nope", nil, time.Now()); return err },
 		"Watermark":      func() error { _, _, err := s.Watermark(ctx, "nope"); return err },
 		"SetWatermark":   func() error { return s.SetWatermark(ctx, "nope", 1) },
 		"ClearWatermark": func() error { return s.ClearWatermark(ctx, "nope") },
