@@ -39,8 +39,9 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var tenantURL, token, tokenFile, scope, interval, email, mappingsFile string
 	var skipOutOfScope bool
+	var rates rateFlags
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--rate N] [--concurrency N]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -56,9 +57,15 @@ is only ever sent to the host it was given for.
 are in the application (Entra's SkipOutOfScopeDeletions); false disables them.
 
 Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes: default
-mappings to attributes it does not declare are left out, listed as "excluded".`,
+mappings to attributes it does not declare are left out, listed as "excluded".
+
+--rate N caps the requests per second to the application (0: unlimited, the default) and
+--concurrency N the requests in flight (0: the default, 16). Both adapt down when the
+application throttles (429, 503) and back up on success, never above what is set; "job
+status" shows where they are.`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2
-  provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all`,
+  provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all
+  provisio job configure "Uni-tel Portal" --rate 25 --concurrency 8`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tok, err := jobToken(e, token, tokenFile)
@@ -72,6 +79,7 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 			if cmd.Flags().Changed("skip-out-of-scope-deletions") {
 				req.SkipOutOfScopeDeletions = &skipOutOfScope
 			}
+			rates.apply(cmd.Flags(), &req)
 			if mappingsFile != "" {
 				b, err := e.readFile(mappingsFile)
 				if err != nil {
@@ -103,6 +111,7 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 	fl.StringVar(&email, "notification-email", "", "where to send failure notifications (empty clears)")
 	fl.StringVar(&mappingsFile, "mappings-file", "", "a JSON file of attribute mappings")
 	fl.BoolVar(&skipOutOfScope, "skip-out-of-scope-deletions", false, "leave accounts of objects that leave scope as they are")
+	rates.register(fl)
 	return cmd
 }
 
@@ -144,6 +153,8 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"interval", j.Interval},
 		{"notificationEmail", j.NotificationEmail},
 		{"skipOutOfScopeDeletions", strconv.FormatBool(j.SkipOutOfScopeDeletions)},
+		{"rateLimit", rateText(j.RateLimit)},
+		{"concurrency", concurrencyText(j.MaxConcurrency)},
 	}); err != nil {
 		return err
 	}

@@ -84,7 +84,8 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 	return apitypes.Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: j.TokenSet, Enabled: j.Enabled,
 		Scope: string(j.Scope), NotificationEmail: j.NotificationEmail, Mappings: m, Warnings: j.Warnings,
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
-		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema)}, nil
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
+		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
@@ -107,6 +108,10 @@ func statusWire(st *jobs.Status) apitypes.JobStatus {
 	if st.LastCycle != nil {
 		c := cycleWire(*st.LastCycle)
 		v.LastCycle = &c
+	}
+	if t := st.Throttle; t != nil {
+		v.Throttle = &apitypes.Throttle{Rate: t.Rate, MaxRate: t.MaxRate, Concurrency: t.Concurrency,
+			MaxConcurrency: t.MaxConcurrency, Throttled: t.Throttled, Decreases: t.Decreases}
 	}
 	return v
 }

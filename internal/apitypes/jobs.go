@@ -32,6 +32,11 @@ type Job struct {
 	Created  time.Time `json:"created"`
 	Updated  time.Time `json:"updated"`
 	Interval string    `json:"interval"`
+	// RateLimit is the most requests per second sent to the application
+	// (0: unlimited); MaxConcurrency the most in flight (0: the default,
+	// 16).
+	RateLimit      float64 `json:"rateLimit"`
+	MaxConcurrency int     `json:"maxConcurrency"`
 }
 
 // JobList is the answer of GET /jobs.
@@ -51,6 +56,10 @@ type ConfigureJob struct {
 	Mappings          json.RawMessage `json:"mappings,omitempty"`
 	// SkipOutOfScopeDeletions: absent keeps.
 	SkipOutOfScopeDeletions *bool `json:"skipOutOfScopeDeletions,omitempty"`
+	// RateLimit and MaxConcurrency: absent keeps; 0 is unlimited and the
+	// default.
+	RateLimit      *float64 `json:"rateLimit,omitempty"`
+	MaxConcurrency *int     `json:"maxConcurrency,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.
@@ -97,6 +106,9 @@ type JobStatus struct {
 	NextRun   time.Time  `json:"nextRun,omitzero"`
 	Links     LinkCounts `json:"links"`
 	LastCycle *Cycle     `json:"lastCycle,omitempty"`
+	// Throttle is the job's rate limit and concurrency as they adapted;
+	// absent before its first request since the server started.
+	Throttle *Throttle `json:"throttle,omitempty"`
 }
 
 // Progress is a running cycle's progress: the objects acted on so far.
