@@ -30,6 +30,7 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 		newJobSwitchCmd(e, f, "start", "Switch provisioning on: a cycle every interval"),
 		newJobSwitchCmd(e, f, "stop", "Switch provisioning off (cancels a running cycle)"),
 		newJobRunCmd(e, f), newJobStatusCmd(e, f), newJobRunsCmd(e, f), newJobLogsCmd(e, f), newJobPlanCmd(e, f), newJobPreviewCmd(e, f),
+		newJobProvisionCmd(e, f),
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
 	cmd.AddCommand(newJobMappingCmd(e, f), newJobScopingCmd(e, f))
 	cmd.AddCommand(newJobEscrowsCmd(e, f), newJobRetryCmd(e, f))
@@ -39,9 +40,10 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var tenantURL, token, tokenFile, scope, interval, email, mappingsFile string
 	var skipOutOfScope bool
+	var hook webhookFlags
 	var rates rateFlags
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--rate N] [--concurrency N]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--rate N] [--concurrency N]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -55,6 +57,9 @@ is only ever sent to the host it was given for.
 "job get --json" shows them ("job mapping" edits them one at a time).
 --skip-out-of-scope-deletions=true leaves accounts of objects that leave scope as they
 are in the application (Entra's SkipOutOfScopeDeletions); false disables them.
+--notification-email gets an email, and --webhook-url a POST signed with the secret of
+--webhook-secret-file, when the job enters quarantine, its reason changes, deletions are
+staged or it recovers (see docs/operations.md, "Notifications").
 
 Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes: default
 mappings to attributes it does not declare are left out, listed as "excluded".
@@ -78,6 +83,9 @@ status" shows where they are.`,
 			}
 			if cmd.Flags().Changed("skip-out-of-scope-deletions") {
 				req.SkipOutOfScopeDeletions = &skipOutOfScope
+			}
+			if err := hook.apply(e, cmd, &req); err != nil {
+				return err
 			}
 			rates.apply(cmd.Flags(), &req)
 			if mappingsFile != "" {
@@ -111,6 +119,7 @@ status" shows where they are.`,
 	fl.StringVar(&email, "notification-email", "", "where to send failure notifications (empty clears)")
 	fl.StringVar(&mappingsFile, "mappings-file", "", "a JSON file of attribute mappings")
 	fl.BoolVar(&skipOutOfScope, "skip-out-of-scope-deletions", false, "leave accounts of objects that leave scope as they are")
+	hook.register(cmd)
 	rates.register(fl)
 	return cmd
 }
@@ -144,7 +153,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		return printJSON(e.stdout, j)
 	}
 	fmt.Fprintf(e.stdout, "%s.\n\n", title)
-	if err := printTable(e.stdout, [][]string{
+	if err := printTable(e.stdout, append([][]string{
 		{"SETTING", "VALUE"},
 		{"tenantUrl", j.TenantURL},
 		{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
@@ -155,7 +164,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"skipOutOfScopeDeletions", strconv.FormatBool(j.SkipOutOfScopeDeletions)},
 		{"rateLimit", rateText(j.RateLimit)},
 		{"concurrency", concurrencyText(j.MaxConcurrency)},
-	}); err != nil {
+	}, webhookRows(j)...)); err != nil {
 		return err
 	}
 	printTargetSchema(e, j.TargetSchema)

@@ -16,7 +16,7 @@ import (
 )
 
 func newJobPreviewCmd(e *env, f *clientFlags) *cobra.Command {
-	var user, group string
+	var obj objectFlags
 	cmd := &cobra.Command{
 		Use:   "preview APP (--user UPN | --group NAME)",
 		Short: "Show the exact SCIM request the next cycle would send for one user or group",
@@ -31,15 +31,15 @@ the preceding POST returns.`,
   provisio job preview "Uni-tel Portal" --group Sales --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if (user == "") == (group == "") {
-				return errors.New("give exactly one of --user and --group")
+			if err := obj.check(); err != nil {
+				return err
 			}
-			what := "preview of " + cmp.Or(user, group) + " in " + args[0]
+			what := "preview of " + obj.name() + " in " + args[0]
 			p, err := run(cmd, e, f, what, func(ctx context.Context, c *apiclient.Client) (apitypes.Preview, error) {
-				if user != "" {
-					return c.PreviewUser(ctx, args[0], user)
+				if obj.user != "" {
+					return c.PreviewUser(ctx, args[0], obj.user)
 				}
-				return c.PreviewGroup(ctx, args[0], group)
+				return c.PreviewGroup(ctx, args[0], obj.group)
 			})
 			if err != nil {
 				return err
@@ -50,10 +50,28 @@ the preceding POST returns.`,
 			return printPreview(e.stdout, p)
 		},
 	}
-	cmd.Flags().StringVar(&user, "user", "", "the user: userPrincipalName or object id")
-	cmd.Flags().StringVar(&group, "group", "", "the group: displayName or object id")
+	obj.register(cmd)
 	return cmd
 }
+
+// objectFlags are the --user and --group flags of the job commands about
+// one object.
+type objectFlags struct{ user, group string }
+
+func (o *objectFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&o.user, "user", "", "the user: userPrincipalName or object id")
+	cmd.Flags().StringVar(&o.group, "group", "", "the group: displayName or object id")
+}
+
+func (o *objectFlags) check() error {
+	if (o.user == "") == (o.group == "") {
+		return errors.New("give exactly one of --user and --group")
+	}
+	return nil
+}
+
+// name is the user or group as given.
+func (o *objectFlags) name() string { return cmp.Or(o.user, o.group) }
 
 // printPreview prints each request as method and path, then its JSON
 // body indented; or "no request: <reason>".
@@ -67,16 +85,23 @@ func printPreview(w io.Writer, p apitypes.Preview) error {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s %s\n", r.Method, r.Path)
-		if len(r.Body) == 0 {
-			continue
-		}
-		var b bytes.Buffer
-		if err := json.Indent(&b, r.Body, "", "  "); err != nil {
-			return fmt.Errorf("print the %s %s body: %w", r.Method, r.Path, err)
-		}
-		if _, err := fmt.Fprintf(w, "%s\n", b.Bytes()); err != nil {
+		if err := printBody(w, r, ""); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// printBody prints a request's JSON body indented, each line after
+// prefix; nothing for a request without one.
+func printBody(w io.Writer, r apitypes.PreviewRequest, prefix string) error {
+	if len(r.Body) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	if err := json.Indent(&b, r.Body, prefix, "  "); err != nil {
+		return fmt.Errorf("print the %s %s body: %w", r.Method, r.Path, err)
+	}
+	_, err := fmt.Fprintf(w, "%s%s\n", prefix, b.Bytes())
+	return err
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -393,22 +392,7 @@ func TestDirectoryHelp(t *testing.T) {
 // cancels it; serve still shuts down in time.
 func TestJobRunQueued(t *testing.T) {
 	s := startServe(t, t.TempDir(), "", "--max-concurrent-cycles", "1")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 16)
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-			accepted <- c
-		}
-	}()
+	url, accepted, _ := hangingTarget(t)
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("tok\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -417,7 +401,7 @@ func TestJobRunQueued(t *testing.T) {
 	s.cliJSON(t, &out, "user", "create", "alice@contoso.com")
 	for _, app := range []string{"Hanging", "Waiting"} {
 		s.cliJSON(t, &out, "app", "create", app)
-		s.cliJSON(t, &out, "job", "configure", app, "--tenant-url", "http://"+ln.Addr().String()+"/scim/v2", "--token-file", tokenFile)
+		s.cliJSON(t, &out, "job", "configure", app, "--tenant-url", url, "--token-file", tokenFile)
 		s.cliJSON(t, &out, "app", "assign", app, "--user", "alice@contoso.com")
 	}
 	if got, err := s.cliIn(t, nil, "job", "run", "Hanging"); err != nil || !strings.Contains(got, "Started a cycle of Hanging") {

@@ -35,6 +35,7 @@ type Jobs interface {
 	Cycles(ctx context.Context, appID string, limit int) ([]jobs.CycleSummary, error)
 	Plan(ctx context.Context, appID string) (*provisioning.Plan, error)
 	Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error)
+	Provision(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.OnDemand, error)
 }
 
 // maxRuns bounds GET .../job/runs?limit=.
@@ -113,6 +114,7 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
 		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions,
+		WebhookURL: req.WebhookURL, WebhookSecret: req.WebhookSecret,
 		RateLimit: req.RateLimit, MaxConcurrency: req.MaxConcurrency}
 	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
 		return err

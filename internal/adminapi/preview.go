@@ -34,23 +34,9 @@ func (a *API) jobPreview(w http.ResponseWriter, r *http.Request) error {
 	if (user == "") == (group == "") {
 		return badRequest("give exactly one of the query parameters \"user\" and \"group\"")
 	}
-	d, err := a.dir()
+	t, id, err := a.subject(r.Context(), user, group)
 	if err != nil {
 		return err
-	}
-	t, id := provisioning.TypeUser, ""
-	if user != "" {
-		u, err := d.GetUser(r.Context(), user)
-		if err != nil {
-			return err
-		}
-		id = u.ObjectID
-	} else {
-		g, err := d.GetGroup(r.Context(), group)
-		if err != nil {
-			return err
-		}
-		t, id = provisioning.TypeGroup, g.ObjectID
 	}
 	p, err := js.Preview(r.Context(), appID, t, id)
 	if err != nil {
@@ -64,22 +50,50 @@ func (a *API) jobPreview(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// subject resolves a user (userPrincipalName or id) or else a group
+// (displayName or id) to its object type and id.
+func (a *API) subject(ctx context.Context, user, group string) (provisioning.ObjectType, string, error) {
+	d, err := a.dir()
+	if err != nil {
+		return "", "", err
+	}
+	if user != "" {
+		u, err := d.GetUser(ctx, user)
+		if err != nil {
+			return "", "", err
+		}
+		return provisioning.TypeUser, u.ObjectID, nil
+	}
+	g, err := d.GetGroup(ctx, group)
+	if err != nil {
+		return "", "", err
+	}
+	return provisioning.TypeGroup, g.ObjectID, nil
+}
+
 func previewWire(p *provisioning.Preview) (apitypes.Preview, error) {
 	x := p.Action
 	out := apitypes.Preview{Action: string(x.Kind), ObjectType: string(x.Type), SourceID: x.SourceID,
-		SourceName: x.SourceName, TargetID: x.TargetID, Reason: x.Reason, Modified: modifiedWire(x.Modified),
-		Requests: make([]apitypes.PreviewRequest, len(p.Requests))}
+		SourceName: x.SourceName, TargetID: x.TargetID, Reason: x.Reason, Modified: modifiedWire(x.Modified)}
 	for _, s := range x.Steps {
 		out.Steps = append(out.Steps, apitypes.Step{Name: s.Name, Status: string(s.Status), Detail: s.Detail})
 	}
-	for i, req := range p.Requests {
-		out.Requests[i] = apitypes.PreviewRequest{Method: req.Method, Path: req.Path}
+	var err error
+	out.Requests, err = requestsWire(p.Requests)
+	return out, err
+}
+
+// requestsWire is SCIM requests with their JSON bodies; never nil.
+func requestsWire(reqs []provisioning.Request) ([]apitypes.PreviewRequest, error) {
+	out := make([]apitypes.PreviewRequest, len(reqs))
+	for i, req := range reqs {
+		out[i] = apitypes.PreviewRequest{Method: req.Method, Path: req.Path}
 		if req.Body != nil {
 			b, err := json.Marshal(req.Body)
 			if err != nil {
-				return out, fmt.Errorf("encode the preview's %s %s body: %w", req.Method, req.Path, err)
+				return out, fmt.Errorf("encode the %s %s body: %w", req.Method, req.Path, err)
 			}
-			out.Requests[i].Body = b
+			out[i].Body = b
 		}
 	}
 	return out, nil

@@ -85,6 +85,7 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 		Scope: string(j.Scope), NotificationEmail: j.NotificationEmail, Mappings: m, Warnings: j.Warnings,
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
+		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet,
 		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}, nil
 }
 

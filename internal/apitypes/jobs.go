@@ -28,10 +28,14 @@ type Job struct {
 	TargetSchema *TargetSchema `json:"targetSchema,omitempty"`
 	// Warnings are problems of the settings that do not stop the job,
 	// such as a Secret Token sent in clear.
-	Warnings []string  `json:"warnings,omitempty"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-	Interval string    `json:"interval"`
+	Warnings []string `json:"warnings,omitempty"`
+	// WebhookURL is where the job's events are posted; the secret is
+	// write-only: WebhookSecretSet says whether there is one.
+	WebhookURL       string    `json:"webhookUrl,omitempty"`
+	WebhookSecretSet bool      `json:"webhookSecretSet"`
+	Created          time.Time `json:"created"`
+	Updated          time.Time `json:"updated"`
+	Interval         string    `json:"interval"`
 	// RateLimit is the most requests per second sent to the application
 	// (0: unlimited); MaxConcurrency the most in flight (0: the default,
 	// 16).
@@ -56,6 +60,10 @@ type ConfigureJob struct {
 	Mappings          json.RawMessage `json:"mappings,omitempty"`
 	// SkipOutOfScopeDeletions: absent keeps.
 	SkipOutOfScopeDeletions *bool `json:"skipOutOfScopeDeletions,omitempty"`
+	// WebhookURL: absent keeps, "" removes the webhook; WebhookSecret is
+	// write-only (absent keeps).
+	WebhookURL    *string `json:"webhookUrl,omitempty"`
+	WebhookSecret string  `json:"webhookSecret,omitempty"`
 	// RateLimit and MaxConcurrency: absent keeps; 0 is unlimited and the
 	// default.
 	RateLimit      *float64 `json:"rateLimit,omitempty"`
@@ -81,7 +89,7 @@ type Stats struct {
 // why it ended early.
 type Cycle struct {
 	ID        string    `json:"id"`
-	Kind      string    `json:"kind"` // initial or incremental
+	Kind      string    `json:"kind"` // initial, incremental or on-demand
 	Started   time.Time `json:"started"`
 	Finished  time.Time `json:"finished"`
 	Stats     Stats     `json:"stats"`

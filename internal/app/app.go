@@ -5,9 +5,11 @@
 // file, the secret box that encrypts provisioning jobs' Secret Tokens, the
 // tenant manager, the SCIM 2.0 service provider under /scim/{tenant}/v2
 // (RFC 7644 §3), the admin API under /api/v1, GET /healthz, the directory
-// and provisioning job services, the provisioning scheduler, the retention
-// of soft-deleted users, and graceful shutdown: in-flight requests finish
-// and running provisioning cycles are cancelled before the store closes.
+// and provisioning job services, the notifier of job events (email and
+// webhooks, an Observer of the job service), the provisioning scheduler,
+// the retention of soft-deleted users, and graceful shutdown: in-flight
+// requests finish and running provisioning cycles are cancelled before the
+// store closes.
 package app
 
 import (
@@ -30,6 +32,8 @@ import (
 	"github.com/provisio-dev/provisio/internal/demo"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/exprsvc"
+	"github.com/provisio-dev/provisio/internal/notify"
+	"github.com/provisio-dev/provisio/internal/notify/mailer"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/secretbox"
@@ -69,6 +73,7 @@ type App struct {
 	tenants *tenant.Manager
 	dir     *dirsvc.Service
 	jobs    *jobs.Service
+	notify  *notify.Notifier
 	ln      net.Listener
 	base    string
 	handler http.Handler
@@ -98,7 +103,10 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return nil, err
 	}
 	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, Sources: source.Builtin()})
-	if a.jobs, err = newJobService(cfg, st, log); err != nil {
+	a.notify = newNotifier(cfg, log, func(ctx context.Context, appID string) (jobs.Webhook, error) {
+		return a.jobs.Webhook(ctx, appID)
+	})
+	if a.jobs, err = newJobService(cfg, st, log, a.notify); err != nil {
 		return nil, err
 	}
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -201,6 +209,7 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		return nil
 	}, func(error) { stopBackground() })
+	g.Add(func() error { return a.notify.Run(bg) }, func(error) { stopBackground() })
 	if a.cfg.EventRetention > 0 {
 		g.Add(func() error { return a.pruneEvents(bg) }, func(error) { stopBackground() })
 	}
@@ -233,7 +242,7 @@ func (a *App) Close() error {
 // newJobService builds the provisioning job service over the store, with
 // Secret Tokens encrypted by the key from $PROVISIO_SECRET_KEY or the key
 // file in the data directory (created on first start).
-func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*jobs.Service, error) {
+func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger, observers ...jobs.Observer) (*jobs.Service, error) {
 	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
@@ -243,11 +252,23 @@ func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger) (*job
 		return nil, fmt.Errorf("load secret key: %w", err)
 	}
 	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log,
-		MaxConcurrentCycles: cfg.MaxConcurrentCycles})
+		MaxConcurrentCycles: cfg.MaxConcurrentCycles, Observers: observers})
 	if err != nil {
 		return nil, fmt.Errorf("start provisioning jobs: %w", err)
 	}
 	return svc, nil
+}
+
+// newNotifier builds the notifier of job events: email through cfg.SMTP
+// (none: logged), webhooks looked up with webhook and held to
+// cfg.Outbound.
+func newNotifier(cfg config.Serve, log *slog.Logger, webhook func(context.Context, string) (jobs.Webhook, error)) *notify.Notifier {
+	o := notify.Options{From: cfg.SMTPFrom, Webhook: webhook, Outbound: cfg.Outbound, Logger: log}
+	if cfg.SMTP != nil {
+		o.Mailer = mailer.New(*cfg.SMTP, mailer.Options{})
+		log.Info("notification emails go through SMTP", "smtp", cfg.SMTP.String(), "from", cfg.SMTPFrom)
+	}
+	return notify.New(o)
 }
 
 // privateDir creates the data directory with mode 0700, or tightens an

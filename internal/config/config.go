@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/provisio-dev/provisio/internal/notify/mailer"
 	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/scim"
@@ -61,6 +63,9 @@ const (
 	// FlagMaxConcurrentCycles is how many provisioning cycles a server
 	// runs at once.
 	FlagMaxConcurrentCycles = "max-concurrent-cycles"
+	// FlagSMTPURL and FlagSMTPFrom say how notification emails are sent.
+	FlagSMTPURL  = "smtp-url"
+	FlagSMTPFrom = "smtp-from"
 )
 
 // Defaults of the HTTP connection limits.
@@ -109,6 +114,9 @@ func ServeOptions() []Option {
 			Usage: "comma-separated address prefixes (10.0.0.0/8), addresses and host names (scim.example.com, *.example.com) that provisioning jobs may connect to; empty allows every target"},
 		{Flag: FlagMaxConcurrentCycles, Env: "PROVISIO_MAX_CONCURRENT_CYCLES", Default: "8",
 			Usage: "provisioning cycles this server runs at once, of all jobs; due jobs beyond it wait their turn"},
+		{Flag: FlagSMTPURL, Env: "PROVISIO_SMTP_URL", Default: "",
+			Usage: "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps:// (implicit TLS); put a password in the environment variable, not on the command line; empty logs notifications instead"},
+		{Flag: FlagSMTPFrom, Env: "PROVISIO_SMTP_FROM", Default: "", Usage: "sender address of notification emails (required with --smtp-url)"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -191,6 +199,10 @@ type Serve struct {
 	// encrypts provisioning jobs' Secret Tokens; "" means the key file in
 	// DataDir. It has no flag: secrets stay out of shell history.
 	SecretKey string
+	// SMTP is the server notification emails are sent through (nil: none,
+	// notifications are logged); SMTPFrom their sender address.
+	SMTP     *mailer.Server
+	SMTPFrom string
 }
 
 // LoadServe resolves and validates the serve options registered on fs
@@ -242,6 +254,8 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	if err != nil || c.MaxConcurrentCycles < 1 || c.MaxConcurrentCycles > MaxConcurrentCyclesLimit {
 		add(fmt.Errorf("--%s: %q is not a whole number from 1 to %d", FlagMaxConcurrentCycles, v[FlagMaxConcurrentCycles], MaxConcurrentCyclesLimit))
 	}
+	c.SMTP, c.SMTPFrom, err = loadSMTP(v[FlagSMTPURL], v[FlagSMTPFrom])
+	add(err)
 	if c.SecretKey = strings.TrimSpace(getenv(secretbox.KeyEnv)); c.SecretKey != "" {
 		if _, err := secretbox.ParseKey(c.SecretKey); err != nil {
 			add(fmt.Errorf("$%s: %w", secretbox.KeyEnv, err))
@@ -335,6 +349,31 @@ func checkDB(dsn string) error {
 		return fmt.Errorf("--%s: must be a postgres:// or postgresql:// URL", FlagDB)
 	}
 	return nil
+}
+
+// loadSMTP validates --smtp-url and --smtp-from. Its errors never show
+// the URL, which may hold a password.
+func loadSMTP(rawURL, from string) (*mailer.Server, string, error) {
+	var errs []error
+	var srv *mailer.Server
+	if rawURL = strings.TrimSpace(rawURL); rawURL != "" {
+		s, err := mailer.Parse(rawURL)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--%s: %w", FlagSMTPURL, err))
+		} else {
+			srv = &s
+		}
+	}
+	from = strings.TrimSpace(from)
+	switch {
+	case from == "" && rawURL != "":
+		errs = append(errs, fmt.Errorf("--%s: required with --%s", FlagSMTPFrom, FlagSMTPURL))
+	case from != "":
+		if a, err := mail.ParseAddress(from); err != nil || a.Address != from {
+			errs = append(errs, fmt.Errorf("--%s: %q is not an email address", FlagSMTPFrom, from))
+		}
+	}
+	return srv, from, errors.Join(errs...)
 }
 
 func checkPublicURL(s string) (string, error) {

@@ -822,22 +822,17 @@ func (c evalCtx) caseOf(n *node) (unicode.SpecialCase, error) {
 
 // ToLower(source, culture): source in lower case.
 func callToLower(c evalCtx, n *node) (value, error) {
-	s, ok, err := c.text(n, 0)
-	if err != nil || !ok {
-		return null, err
-	}
-	sc, err := c.caseOf(n)
-	if err != nil {
-		return null, err
-	}
-	if sc != nil {
-		return strV(strings.ToLowerSpecial(sc, s)), nil
-	}
-	return strV(strings.ToLower(s)), nil
+	return changeCase(c, n, strings.ToLower, strings.ToLowerSpecial)
 }
 
 // ToUpper(source, culture): source in upper case.
 func callToUpper(c evalCtx, n *node) (value, error) {
+	return changeCase(c, n, strings.ToUpper, strings.ToUpperSpecial)
+}
+
+// changeCase is ToLower and ToUpper: the invariant culture's mapping, or
+// the special one of the culture argument.
+func changeCase(c evalCtx, n *node, invariant func(string) string, special func(unicode.SpecialCase, string) string) (value, error) {
 	s, ok, err := c.text(n, 0)
 	if err != nil || !ok {
 		return null, err
@@ -847,9 +842,9 @@ func callToUpper(c evalCtx, n *node) (value, error) {
 		return null, err
 	}
 	if sc != nil {
-		return strV(strings.ToUpperSpecial(sc, s)), nil
+		return strV(special(sc, s)), nil
 	}
-	return strV(strings.ToUpper(s)), nil
+	return strV(invariant(s)), nil
 }
 
 // Word(string, wordNumber, delimiters): word wordNumber (1-based), words

@@ -145,13 +145,25 @@ func (p *Policy) control(_, address string, _ syscall.RawConn) error {
 // otherwise a dial control that refuses every address outside p's
 // prefixes (an error wrapping client.ErrNotAllowed).
 func (p *Policy) ClientOptions(tenantURL string) []client.Option {
+	if c := p.DialControl(tenantURL); c != nil {
+		return []client.Option{client.WithDialControl(c)}
+	}
+	return nil
+}
+
+// DialControl is the net.Dialer Control that holds connections to rawURL
+// to p, for HTTP clients other than scim/client's (job webhooks): nil if
+// p is nil or allows the URL's host by name, otherwise a control that
+// refuses every address outside p's prefixes (an error wrapping
+// client.ErrNotAllowed).
+func (p *Policy) DialControl(rawURL string) func(network, address string, c syscall.RawConn) error {
 	if p == nil {
 		return nil
 	}
-	if u, err := url.Parse(tenantURL); err == nil && net.ParseIP(u.Hostname()) == nil && p.allowsName(u.Hostname()) {
+	if u, err := url.Parse(rawURL); err == nil && net.ParseIP(u.Hostname()) == nil && p.allowsName(u.Hostname()) {
 		return nil
 	}
-	return []client.Option{client.WithDialControl(p.control)}
+	return p.control
 }
 
 // Cleartext reports whether tenantURL sends the Secret Token unencrypted

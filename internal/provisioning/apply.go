@@ -64,6 +64,9 @@ type counters struct {
 type applier struct {
 	e     *Engine
 	cycle *cycle
+	// logged, if set, is told of every log entry written (provision on
+	// demand shows its entry).
+	logged func(LogEntry)
 }
 
 // run applies a planned batch once the gate lets it through.
@@ -389,6 +392,9 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 		entry.Status, step.Status, step.Detail = StatusSkipped, StatusSkipped, a.Reason
 	}
 	entry.Steps = append(entry.Steps, step)
+	if ap.logged != nil {
+		ap.logged(entry)
+	}
 	if lerr := ap.e.logs.Append(ctx, entry); lerr != nil {
 		ap.e.log.LogAttrs(ctx, slog.LevelError, "provisioning: write log entry",
 			slog.String("sourceId", a.SourceID), slog.String("error", lerr.Error()))

@@ -32,6 +32,7 @@ type cycle struct {
 	changed  map[ObjectType]map[string]bool // incremental: objects in the feed since from
 	settled  *Settled                       // skips an incremental cycle need not repeat
 	settling bool                           // record the decisions in settled (Run, not Plan)
+	onDemand bool                           // a provision on demand (see Engine.Provision)
 	// incremental: objects whose membership of a MEMBER_OF group changed
 	// since the last cycle, by type
 	moved map[ObjectType][]string

@@ -70,7 +70,12 @@
 //     which lets it through, holds it or refuses it (where a deletion
 //     threshold sits; [Open] lets everything through). [Engine.Preview]
 //     plans one object alone and lists the requests its action sends;
-//     [Engine.Object] is one object as the job's scope sees it. Users are applied
+//     [Engine.Object] is one object as the job's scope sees it;
+//     [Engine.Provision] (Entra's provision on demand) plans one object
+//     alone the same way and applies it at once, a group after up to
+//     [MaxOnDemandMembers] of its members, reporting each step, the
+//     source attributes read and every request sent with its answer's
+//     status, under a cycle of kind [CycleOnDemand]. Users are applied
 //     before groups; group members are the
 //     target ids of linked users (and groups); a manager created in the
 //     same cycle is set in a follow-up pass (Entra: "resolve reference

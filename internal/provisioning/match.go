@@ -79,8 +79,10 @@ func (mt *matcher) index(r scim.Resource) {
 }
 
 // find returns the matching target resource or nil, and a description of
-// the match for the log. More than one candidate is an error.
+// the match for the log: the attribute and value that matched, or those
+// tried. More than one candidate is an error.
 func (mt *matcher) find(ctx context.Context, values []matchValue) (scim.Resource, string, error) {
+	tried := make([]string, 0, len(values))
 	for _, mv := range values {
 		found, err := mt.lookup(ctx, mv)
 		if err != nil {
@@ -88,6 +90,7 @@ func (mt *matcher) find(ctx context.Context, values []matchValue) (scim.Resource
 		}
 		switch len(found) {
 		case 0:
+			tried = append(tried, fmt.Sprintf("%s = %q", mv.path.raw, mv.value))
 			continue
 		case 1:
 			return found[0], fmt.Sprintf("matched on %s = %q", mv.path.raw, mv.value), nil
@@ -95,7 +98,7 @@ func (mt *matcher) find(ctx context.Context, values []matchValue) (scim.Resource
 			return nil, "", fmt.Errorf("%d target objects match %s = %q", len(found), mv.path.raw, mv.value)
 		}
 	}
-	return nil, "no target object matches", nil
+	return nil, "no target object matches " + strings.Join(tried, " or "), nil
 }
 
 func (mt *matcher) lookup(ctx context.Context, mv matchValue) ([]scim.Resource, error) {

@@ -74,6 +74,15 @@ type candidate struct {
 	link  *Link
 }
 
+// steps are the first steps of the candidate's log entry: import, and
+// the scope decision of an object the directory still holds.
+func (c candidate) steps() []Step {
+	if c.obj == nil {
+		return []Step{{Name: StepImport, Status: StatusSuccess, Detail: "deleted from the directory"}}
+	}
+	return []Step{{Name: StepImport, Status: StatusSuccess}, {Name: StepScope, Status: StatusSuccess, Detail: c.scope.reason}}
+}
+
 // planner decides the action for each candidate of one object type.
 type planner struct {
 	m       *compiledMapping
@@ -83,21 +92,21 @@ type planner struct {
 	now     time.Time
 	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
 	skipOutOfScope bool
+	// retryNow retries a failed object before its retry is due (provision
+	// on demand).
+	retryNow bool
 }
 
 func (p *planner) decide(ctx context.Context, c candidate) *Action {
-	a := &Action{Type: p.m.Type, SourceID: c.id, link: c.link}
+	a := &Action{Type: p.m.Type, SourceID: c.id, link: c.link, Steps: c.steps()}
 	if c.obj != nil {
 		a.SourceName = c.obj.Display()
-		a.Steps = []Step{{Name: StepImport, Status: StatusSuccess}, {Name: StepScope, Status: StatusSuccess, Detail: c.scope.reason}}
-	} else {
-		a.Steps = []Step{{Name: StepImport, Status: StatusSuccess, Detail: "deleted from the directory"}}
 	}
 	linked := c.link != nil && c.link.TargetID != "" && c.link.State != LinkPendingCreate
 	if linked {
 		a.TargetID = c.link.TargetID
 	}
-	if c.link != nil && c.link.Failed() && c.link.NextRetry.After(p.now) {
+	if c.link != nil && c.link.Failed() && c.link.NextRetry.After(p.now) && !p.retryNow {
 		a.quiet = true // logged when it failed; logged again when retried
 		return p.skip(a, fmt.Sprintf("retry scheduled at %s after %d failures", c.link.NextRetry.Format(time.RFC3339), c.link.Attempts))
 	}
@@ -251,6 +260,7 @@ func (p *planner) createOrMatch(ctx context.Context, a *Action, c candidate) *Ac
 		return p.skip(a, fmt.Sprintf("the matching target object %s is already linked to source object %s", id, owner))
 	}
 	a.TargetID, a.matched = id, true
+	a.Steps[len(a.Steps)-1].Detail += ": target object " + id
 	a.next = p.linkAfter(c.id, id, mp)
 	current := p.m.targetValues(res)
 	a.Ops, a.Modified = p.m.diff(current, mp.values)

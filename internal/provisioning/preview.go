@@ -41,49 +41,66 @@ const reasonUnchanged = "unchanged: the mapped values equal what was last writte
 // it (it does once it changes); a group's members that have no target id
 // yet are left out, as a cycle leaves them out until they are provisioned.
 func (e *Engine) Preview(ctx context.Context, t ObjectType, sourceID string) (*Preview, error) {
-	m := e.mapping(t)
-	if m == nil {
-		return &Preview{Action: &Action{Kind: ActionSkip, Type: t, SourceID: sourceID,
-			Reason: "the job does not provision groups (the group mapping is disabled)"}}, nil
-	}
 	cyc, err := e.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
-	ids := []string{sourceID}
-	var a *Action
-	err = e.stage(ctx, cyc, t, ids, cyc.links.resolve, func(p *Plan) error {
-		if len(p.Actions) > 0 {
-			a = p.Actions[0]
-		}
-		return nil
-	})
+	a, err := e.planOne(ctx, cyc, t, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("preview %s %s: %w", t, sourceID, err)
-	}
-	if a == nil {
-		a = &Action{Kind: ActionSkip, Type: t, SourceID: sourceID, Reason: reasonUnchanged}
-		cands, err := cyc.load(ctx, e.src, t, ids)
-		if err != nil {
-			return nil, fmt.Errorf("preview %s %s: %w", t, sourceID, err)
-		}
-		if c := cands[0]; c.obj != nil && c.link != nil {
-			a.SourceName, a.TargetID = c.obj.Display(), c.link.TargetID
-			if c.link.State == LinkDisabled {
-				a.Reason = scopeReason(c.scope) + "; the account is disabled already"
-			}
-		}
 	}
 	if a.err != nil {
 		// A planning failure (the mapping, a match query) is the answer:
 		// the cycle would log it and send nothing for the object.
 		a.Reason += ": " + errorText(a.err)
 	}
-	reqs, err := m.previewRequests(a)
+	reqs, err := e.requests(a)
 	if err != nil {
 		return nil, fmt.Errorf("preview %s %s: %w", t, sourceID, err)
 	}
 	return &Preview{Action: a, Requests: reqs}, nil
+}
+
+// planOne plans the object sourceID of type t alone, with the planner of
+// a cycle, and returns its action: a skip, with its reason, when the
+// cycle would do nothing for it (the group mapping is off; its mapped
+// values equal what its link last wrote).
+func (e *Engine) planOne(ctx context.Context, cyc *cycle, t ObjectType, sourceID string) (*Action, error) {
+	if e.mapping(t) == nil {
+		return &Action{Kind: ActionSkip, Type: t, SourceID: sourceID,
+			Reason: "the job does not provision groups (the group mapping is disabled)"}, nil
+	}
+	ids := []string{sourceID}
+	var a *Action
+	err := e.stage(ctx, cyc, t, ids, cyc.links.resolve, func(p *Plan) error {
+		if len(p.Actions) > 0 {
+			a = p.Actions[0]
+		}
+		return nil
+	})
+	if err != nil || a != nil {
+		return a, err
+	}
+	a = &Action{Kind: ActionSkip, Type: t, SourceID: sourceID, Reason: reasonUnchanged}
+	cands, err := cyc.load(ctx, e.src, t, ids)
+	if err != nil {
+		return nil, err
+	}
+	if c := cands[0]; c.obj != nil && c.link != nil {
+		a.SourceName, a.TargetID, a.Steps = c.obj.Display(), c.link.TargetID, c.steps()
+		if c.link.State == LinkDisabled {
+			a.Reason = scopeReason(c.scope) + "; the account is disabled already"
+		}
+	}
+	return a, nil
+}
+
+// requests lists the requests a's action sends; none for a skip.
+func (e *Engine) requests(a *Action) ([]Request, error) {
+	if m := e.mapping(a.Type); m != nil {
+		return m.previewRequests(a)
+	}
+	return nil, nil
 }
 
 // previewRequests lists the requests the applier sends for a (see

@@ -2,6 +2,8 @@ package provisioning_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"sync"
@@ -281,5 +283,64 @@ func TestFailedDisableClearsOnSuccess(t *testing.T) {
 	wantStats(t, e.run().Stats, provisioning.Stats{Disabled: 1})
 	if l, _ := e.links.Get(provisioning.TypeUser, "u2"); l.Failed() || l.State != provisioning.LinkDisabled || l.FailedAction != "" {
 		t.Errorf("link after the disable succeeded = %+v, want disabled with no failure", l)
+	}
+}
+
+// With a fifth of all requests failing in every way (429 and 503 with
+// Retry-After, 500, 502, dropped connections, and answers lost after the
+// target applied the request), an initial cycle converges within two
+// cycles: every user exactly once, none missing.
+func TestConvergesUnderFaults(t *testing.T) {
+	const users = 300
+	e, _ := newRetryEnv(t)
+	e.addUsers(users)
+	faults := []injected{
+		{status: http.StatusTooManyRequests, retryAfter: "1"},
+		{status: http.StatusServiceUnavailable, retryAfter: "2"},
+		{status: http.StatusInternalServerError},
+		{status: http.StatusBadGateway},
+		{drop: true},
+		{drop: true, apply: true},
+		{status: http.StatusInternalServerError, apply: true},
+	}
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(11, 11))
+	e.fault.setInject(func(r *http.Request, body string) injected {
+		mu.Lock()
+		defer mu.Unlock()
+		if rng.IntN(5) != 0 {
+			return injected{}
+		}
+		return faults[rng.IntN(len(faults))]
+	})
+	res := e.run()
+	cycles := 1
+	if res.Stats.Failed > 0 {
+		e.advance(time.Hour)
+		res = e.run()
+		cycles++
+	}
+	if res.Stats.Failed != 0 {
+		t.Fatalf("cycle %d stats = %+v, want no failure", cycles, res.Stats)
+	}
+	e.fault.setInject(nil)
+	seen := map[string]bool{}
+	for r, err := range e.target.All(context.Background(), "Users", client.Query{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, _ := r["userName"].(string)
+		if seen[name] {
+			t.Errorf("userName %q twice on the target", name)
+		}
+		seen[name] = true
+	}
+	if len(seen) != users {
+		t.Errorf("target users = %d after %d cycles, want %d", len(seen), cycles, users)
+	}
+	for i := 1; i <= users; i++ {
+		if l, ok := e.links.Get(provisioning.TypeUser, fmt.Sprintf("u%d", i)); !ok || l.State != provisioning.LinkActive || l.Failed() {
+			t.Errorf("link of u%d = %+v, want active", i, l)
+		}
 	}
 }

@@ -40,7 +40,8 @@ func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string
 		}
 		// The planner reads the links, which the previous chunk's apply
 		// has updated: a chunk sees its predecessors' creates.
-		p := &planner{m: m, links: c.links, match: mt, resolve: resolve, now: e.now(), skipOutOfScope: e.skipOutOfScope}
+		p := &planner{m: m, links: c.links, match: mt, resolve: resolve, now: e.now(), skipOutOfScope: e.skipOutOfScope,
+			retryNow: c.onDemand}
 		decided := make([]*Action, len(cands))
 		idx := make([]int, len(cands))
 		for i := range idx {

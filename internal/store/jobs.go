@@ -46,8 +46,13 @@ type Job struct {
 	// LastCycle is the summary of the last completed cycle as JSON
 	// (opaque here); nil before the first.
 	LastCycle []byte
-	Created   time.Time // set by the store
-	Updated   time.Time // set by the store by CreateJob and UpdateJob
+	// WebhookURL is where the job's events are posted ("" for none);
+	// WebhookSecret the HMAC key of their signature, encrypted like
+	// Secret.
+	WebhookURL    string
+	WebhookSecret []byte
+	Created       time.Time // set by the store
+	Updated       time.Time // set by the store by CreateJob and UpdateJob
 }
 
 // LinkCount is the number of a job's links of one type and state, failed

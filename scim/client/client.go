@@ -158,6 +158,7 @@ func (c *Client) do(ctx context.Context, req *request) (*response, error) {
 	began := c.now()
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, req, target)
+		trace(ctx, req, resp)
 		if err == nil && resp.status >= 200 && resp.status < 300 {
 			resp.method, resp.url, resp.attempts = req.method, target, attempt
 			return resp, nil

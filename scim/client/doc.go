@@ -23,7 +23,9 @@
 //     clients of one target may share: [WithThrottle]);
 //   - an optional check of every address dialled ([WithDialControl]),
 //     after name resolution, for callers that restrict their targets;
-//   - safe filter construction ([Eq]) and per-target [Quirks].
+//   - safe filter construction ([Eq]) and per-target [Quirks];
+//   - a per-context trace of every attempt sent and the status answered
+//     ([ContextWithTrace]), for callers that show what they sent.
 //
 // Requests send Content-Type application/scim+json (RFC 7644 §8.1) and
 // accept application/scim+json or application/json answers. Response

@@ -4,8 +4,8 @@
 // identity/app-provisioning/define-conditional-rules-for-provisioning-user-accounts).
 // It parses and validates clauses ([ParseClause], [Clause.Validate],
 // [Filters.Validate]), compiles filters once per cycle ([Filters.Compile])
-// and matches objects ([Set.Match]). It is pure: no I/O, no clock (the
-// caller passes now).
+// and matches objects ([Set.Match]; [Set.Explain] gives every clause's
+// result). It is pure: no I/O, no clock (the caller passes now).
 //
 // # Entra's semantics
 //

@@ -168,6 +168,31 @@ func (s *Set) Match(obj Object, now time.Time) (in bool, reason string) {
 	return false, reason
 }
 
+// ClauseResult is one clause's result on one object (see [Set.Explain]).
+type ClauseResult struct {
+	Filter int // 1-based: the filter (the clauses of one filter are ANDed)
+	Clause Clause
+	Result bool
+}
+
+// Explain evaluates every clause of every filter on obj at now, for
+// showing why an object is in scope or not (Entra's provision on demand
+// lists each scoping clause); [Set.Match] is the decision, Explain the
+// detail. None when s is empty.
+func (s *Set) Explain(obj Object, now time.Time) []ClauseResult {
+	if s.Empty() {
+		return nil
+	}
+	var out []ClauseResult
+	for i, f := range s.filters {
+		for j := range f {
+			ok, _ := f[j].match(obj, now)
+			out = append(out, ClauseResult{Filter: i + 1, Clause: f[j].Clause, Result: ok})
+		}
+	}
+	return out
+}
+
 // match evaluates c on obj; null reports that the attribute was null or
 // empty, which makes every operator false but IS NULL (SCOPE: "Scoping
 // filters will return false if the value is null / empty").

@@ -185,6 +185,34 @@ func TestMatchFilters(t *testing.T) {
 	}
 }
 
+func TestExplain(t *testing.T) {
+	sales := Filter{Clauses: []Clause{{"department", Equals, "Sales"}, {"jobTitle", IsNotNull, ""}}}
+	emea := Filter{Clauses: []Clause{{"", MemberOf, "Sales EMEA"}}}
+	tests := []struct {
+		name    string
+		filters Filters
+		want    []ClauseResult
+	}{
+		{"no filters", nil, nil},
+		{"every clause, false ones too", Filters{sales}, []ClauseResult{
+			{1, Clause{"department", Equals, "Sales"}, true}, {1, Clause{"jobTitle", IsNotNull, ""}, false}}},
+		{"numbered filters", Filters{sales, emea}, []ClauseResult{
+			{1, Clause{"department", Equals, "Sales"}, true}, {1, Clause{"jobTitle", IsNotNull, ""}, false},
+			{2, Clause{"", MemberOf, "Sales EMEA"}, true}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := tc.filters.Compile()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Explain(alice(), now); !slices.Equal(got, tc.want) {
+				t.Errorf("Explain(alice) = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestNilSet(t *testing.T) {
 	var s *Set
 	if in, reason := s.Match(alice(), now); !in || reason != "" || !s.Empty() || s.Attributes() != nil || s.Groups() != nil {

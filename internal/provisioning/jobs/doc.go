@@ -5,9 +5,11 @@
 //     encrypted at rest with internal/secretbox, provisioning on/off,
 //     scope, cycle interval, notification email, attribute mappings
 //     (package mapping's form), SkipOutOfScopeDeletions (passed to the
-//     engine), the application's discovered schema, the rate limit and
-//     concurrency (limits.go: one client.Throttle per job, kept between
-//     its cycles, adapting to the application's 429 and 503 by AIMD);
+//     engine), the application's discovered schema, a webhook (URL,
+//     HMAC secret encrypted like the token; [Service.Webhook] gives it to
+//     internal/notify, webhook.go), the rate limit and concurrency
+//     (limits.go: one client.Throttle per job, kept between its cycles,
+//     adapting to the application's 429 and 503 by AIMD);
 //   - the runner (run.go, scheduler.go, observe.go): cycles with the
 //     provisioning engine, one at a time per job under its lock, the
 //     per-server cap on concurrent cycles, the scheduler that runs each
@@ -39,6 +41,11 @@
 //   - [Service.Plan]: the next cycle's plan without writing anything.
 //   - [Service.Preview]: the requests the next cycle would send for one
 //     object; [Service.Object]: one object as the job's scope sees it.
+//   - [Service.Provision] (ondemand.go): Entra's provision on demand —
+//     one user, or a group and up to provisioning.MaxOnDemandMembers of
+//     its members, provisioned now step by step, stopped job or not, under
+//     the job's lock (never beside a cycle: ErrBusy), recorded as a cycle
+//     of kind on-demand; the watermark stays.
 //   - [Service.Escrows]: the objects whose action failed and waits for a
 //     later cycle (escrows.go; action, name, attempts, last error, next
 //     retry); [Service.RetryEscrows] makes all or one due now and starts a

@@ -136,6 +136,9 @@ func (s *Service) claim(j store.Job) (r *run, joined bool, err error) {
 	if s.base.Err() != nil {
 		return nil, false, fmt.Errorf("job of app %q: %w", j.AppID, ErrClosed)
 	}
+	if s.onDemand[j.ID] {
+		return nil, false, ErrBusy.With("a provision on demand of the job of app %q is running", j.AppID)
+	}
 	e, logs, err := s.engine(j, true)
 	if err != nil {
 		return nil, false, err

@@ -94,6 +94,10 @@ type Job struct {
 	// SkipOutOfScopeDeletions leaves objects that leave scope as they are
 	// in the application (Entra's SkipOutOfScopeDeletions).
 	SkipOutOfScopeDeletions bool
+	// WebhookURL is where the job's events are posted ("" for none);
+	// the webhook secret is write-only: only whether one is set.
+	WebhookURL       string
+	WebhookSecretSet bool
 	// RateLimit is the most requests per second sent to the application
 	// (0: unlimited); MaxConcurrency the most in flight, and objects
 	// applied at once. Both adapt down when the application throttles
@@ -121,6 +125,11 @@ type Config struct {
 	Mappings          *Mappings              // nil keeps; default DefaultMappings()
 	// SkipOutOfScopeDeletions: nil keeps; default false.
 	SkipOutOfScopeDeletions *bool
+	// WebhookURL: nil keeps; "" removes the webhook (and its secret).
+	WebhookURL *string
+	// WebhookSecret is the HMAC key of the webhook's signature: "" keeps
+	// it; required with a job's first webhook URL; never stored in clear.
+	WebhookSecret string
 	// RateLimit: nil keeps; 0 (the default) is unlimited; at most
 	// MaxRateLimit.
 	RateLimit *float64
@@ -190,6 +199,7 @@ type Service struct {
 	runs        map[string]*run      // job id → the running or queued cycle
 	failedStart map[string]time.Time // job id → when the scheduler tries again
 	counted     map[string]countedLinks
+	onDemand    map[string]bool // job id → a provision on demand holds the job (ondemand.go)
 
 	// editLocks serialize, per application, the read-modify-write of a
 	// job's settings and mappings (mappings.go) and the recording of its

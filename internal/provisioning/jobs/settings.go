@@ -142,6 +142,7 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 		}
 		j.Mappings = b
 	}
+	errs = append(errs, s.applyWebhook(&j, c))
 	if err := errors.Join(errs...); err != nil {
 		return j, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -157,19 +158,23 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 
 // validateTenantURL accepts an absolute http or https URL without
 // credentials or fragment.
-func validateTenantURL(raw string) error {
+func validateTenantURL(raw string) error { return checkURL("tenant url", raw) }
+
+// checkURL accepts an absolute http or https URL without credentials (a
+// secret of its own carries them) or fragment; what names it in errors.
+func checkURL(what, raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil:
-		return fmt.Errorf("tenant url: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("tenant url %q: want an absolute http or https url", raw)
+		return fmt.Errorf("%s %q: want an absolute http or https url", what, raw)
 	case u.Host == "":
-		return fmt.Errorf("tenant url %q: no host", raw)
+		return fmt.Errorf("%s %q: no host", what, raw)
 	case u.User != nil:
-		return errors.New("tenant url must not contain credentials; use the secret token")
+		return fmt.Errorf("%s must not contain credentials; use its secret", what)
 	case u.Fragment != "":
-		return fmt.Errorf("tenant url %q: no fragment allowed", raw)
+		return fmt.Errorf("%s %q: no fragment allowed", what, raw)
 	}
 	return nil
 }
@@ -357,8 +362,8 @@ func (s *Service) job(ctx context.Context, appID string) (store.Job, error) {
 func jobView(j store.Job) (Job, error) {
 	v := Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: len(j.Secret) > 0, Enabled: j.Enabled,
 		Scope: provisioning.ScopeMode(j.Scope), Interval: j.Interval, NotificationEmail: j.NotificationEmail,
-		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency,
-		Created: j.Created, Updated: j.Updated}
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, Created: j.Created, Updated: j.Updated,
+		WebhookURL: j.WebhookURL, WebhookSecretSet: len(j.WebhookSecret) > 0, RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}
 	if err := json.Unmarshal(j.Mappings, &v.Mappings); err != nil {
 		return Job{}, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
 	}
@@ -373,6 +378,7 @@ func jobView(j store.Job) (Job, error) {
 	if outbound.Cleartext(j.TenantURL) {
 		v.Warnings = append(v.Warnings, cleartextWarning)
 	}
+	v.Warnings = append(v.Warnings, webhookWarnings(j)...)
 	return v, nil
 }
 
