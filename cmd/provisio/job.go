@@ -34,6 +34,7 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
 	cmd.AddCommand(newJobMappingCmd(e, f), newJobScopingCmd(e, f))
 	cmd.AddCommand(newJobEscrowsCmd(e, f), newJobRetryCmd(e, f))
+	cmd.AddCommand(newJobQuarantineCmds(e, f)...)
 	return cmd
 }
 
@@ -41,6 +42,7 @@ func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var tenantURL, token, tokenFile, scope, interval, email, mappingsFile string
 	var skipOutOfScope bool
 	var hook webhookFlags
+	var deletionThreshold, deletionPercent int
 	var rates rateFlags
 	cmd := &cobra.Command{
 		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--rate N] [--concurrency N]",
@@ -60,6 +62,10 @@ are in the application (Entra's SkipOutOfScopeDeletions); false disables them.
 --notification-email gets an email, and --webhook-url a POST signed with the secret of
 --webhook-secret-file, when the job enters quarantine, its reason changes, deletions are
 staged or it recovers (see docs/operations.md, "Notifications").
+--deletion-threshold N stages the disables and deletes of a cycle with more than N of them
+(default 500, Entra's), --deletion-threshold-percent P those of a cycle with more than P%
+of the objects the job manages, from 5 on (default 30); 0 turns either off. Staged actions
+are not sent and quarantine the job: "job staged", "job allow-deletes".
 
 Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes: default
 mappings to attributes it does not declare are left out, listed as "excluded".
@@ -86,6 +92,12 @@ status" shows where they are.`,
 			}
 			if err := hook.apply(e, cmd, &req); err != nil {
 				return err
+			}
+			if cmd.Flags().Changed("deletion-threshold") {
+				req.DeletionThreshold = &deletionThreshold
+			}
+			if cmd.Flags().Changed("deletion-threshold-percent") {
+				req.DeletionThresholdPercent = &deletionPercent
 			}
 			rates.apply(cmd.Flags(), &req)
 			if mappingsFile != "" {
@@ -120,6 +132,8 @@ status" shows where they are.`,
 	fl.StringVar(&mappingsFile, "mappings-file", "", "a JSON file of attribute mappings")
 	fl.BoolVar(&skipOutOfScope, "skip-out-of-scope-deletions", false, "leave accounts of objects that leave scope as they are")
 	hook.register(cmd)
+	fl.IntVar(&deletionThreshold, "deletion-threshold", 0, "stage a cycle's disables and deletes above this many (0: off)")
+	fl.IntVar(&deletionPercent, "deletion-threshold-percent", 0, "stage them above this percentage of the managed objects (0: off)")
 	rates.register(fl)
 	return cmd
 }
@@ -162,6 +176,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"interval", j.Interval},
 		{"notificationEmail", j.NotificationEmail},
 		{"skipOutOfScopeDeletions", strconv.FormatBool(j.SkipOutOfScopeDeletions)},
+		{"deletionThreshold", thresholdText(j.DeletionThreshold, j.DeletionThresholdPercent)},
 		{"rateLimit", rateText(j.RateLimit)},
 		{"concurrency", concurrencyText(j.MaxConcurrency)},
 	}, webhookRows(j)...)); err != nil {
@@ -172,6 +187,21 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		fmt.Fprintf(e.stdout, "\nWarning: %s.\n", w)
 	}
 	return nil
+}
+
+// thresholdText says a job's deletion threshold in words.
+func thresholdText(count, percent int) string {
+	var parts []string
+	if count > 0 {
+		parts = append(parts, fmt.Sprintf("more than %d", count))
+	}
+	if percent > 0 {
+		parts = append(parts, fmt.Sprintf("more than %d%% of the managed objects", percent))
+	}
+	if len(parts) == 0 {
+		return "off"
+	}
+	return strings.Join(parts, ", or ") + " staged"
 }
 
 func newJobGetCmd(e *env, f *clientFlags) *cobra.Command {

@@ -14,8 +14,12 @@ import (
 
 // statsLine says in one line what a cycle did.
 func statsLine(s apitypes.Stats) string {
-	return fmt.Sprintf("created %d, updated %d, disabled %d, deleted %d, matched %d, skipped %d, unchanged %d, failed %d; %d requests",
-		s.Created, s.Updated, s.Disabled, s.Deleted, s.Matched, s.Skipped, s.Unchanged, s.Failed, s.Requests)
+	line := fmt.Sprintf("created %d, updated %d, disabled %d, deleted %d, matched %d, skipped %d, unchanged %d, failed %d",
+		s.Created, s.Updated, s.Disabled, s.Deleted, s.Matched, s.Skipped, s.Unchanged, s.Failed)
+	if s.Staged > 0 {
+		line += fmt.Sprintf(", staged %d", s.Staged)
+	}
+	return line + fmt.Sprintf("; %d requests", s.Requests)
 }
 
 // statusPoll is how often `job run --wait` reads the progress.
@@ -160,6 +164,9 @@ func printStatus(w io.Writer, st apitypes.JobStatus) error {
 	}
 	if p := st.Progress; p != nil {
 		rows = append(rows, []string{"RUNNING", fmt.Sprintf("%s cycle, %d objects so far (%s)", p.Kind, p.Processed, statsLine(p.Counts))})
+	}
+	if q := st.Quarantine; q != nil {
+		rows = append(rows, []string{"QUARANTINED", quarantineLine(q)})
 	}
 	l := st.Links
 	rows = append(rows, []string{"MANAGED", fmt.Sprintf("%d users, %d groups (%d disabled, %d pending, %d awaiting retry)", l.Users, l.Groups, l.Disabled, l.Pending, l.Failed)})

@@ -36,6 +36,7 @@ type Jobs interface {
 	Plan(ctx context.Context, appID string) (*provisioning.Plan, error)
 	Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error)
 	Provision(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.OnDemand, error)
+	Quarantines // quarantine.go
 }
 
 // maxRuns bounds GET .../job/runs?limit=.
@@ -115,6 +116,7 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
 		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions,
 		WebhookURL: req.WebhookURL, WebhookSecret: req.WebhookSecret,
+		DeletionThreshold: req.DeletionThreshold, DeletionThresholdPercent: req.DeletionThresholdPercent,
 		RateLimit: req.RateLimit, MaxConcurrency: req.MaxConcurrency}
 	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
 		return err
@@ -301,7 +303,7 @@ func (a *API) listRuns(w http.ResponseWriter, r *http.Request) error {
 }
 
 var (
-	logStatuses = []provisioning.Status{provisioning.StatusSuccess, provisioning.StatusFailure, provisioning.StatusSkipped, provisioning.StatusWarning}
+	logStatuses = []provisioning.Status{provisioning.StatusSuccess, provisioning.StatusFailure, provisioning.StatusSkipped, provisioning.StatusWarning, provisioning.StatusStaged}
 	logActions  = []provisioning.ActionKind{provisioning.ActionCreate, provisioning.ActionUpdate, provisioning.ActionDisable, provisioning.ActionDelete, provisioning.ActionSkip}
 	logTypes    = []provisioning.ObjectType{provisioning.TypeUser, provisioning.TypeGroup}
 )

@@ -86,12 +86,13 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
 		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet,
+		DeletionThreshold: j.DeletionThreshold.Count, DeletionThresholdPercent: j.DeletionThreshold.Percent,
 		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
 	return apitypes.Stats{Created: s.Created, Updated: s.Updated, Disabled: s.Disabled, Deleted: s.Deleted,
-		Skipped: s.Skipped, Matched: s.Matched, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests}
+		Skipped: s.Skipped, Matched: s.Matched, Unchanged: s.Unchanged, Failed: s.Failed, Requests: s.Requests, Staged: s.Staged}
 }
 
 func cycleWire(c jobs.CycleSummary) apitypes.Cycle {
@@ -110,6 +111,7 @@ func statusWire(st *jobs.Status) apitypes.JobStatus {
 		c := cycleWire(*st.LastCycle)
 		v.LastCycle = &c
 	}
+	v.Quarantine = quarantineWire(st.Quarantine)
 	if t := st.Throttle; t != nil {
 		v.Throttle = &apitypes.Throttle{Rate: t.Rate, MaxRate: t.MaxRate, Concurrency: t.Concurrency,
 			MaxConcurrency: t.MaxConcurrency, Throttled: t.Throttled, Decreases: t.Decreases}

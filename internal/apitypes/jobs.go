@@ -36,6 +36,11 @@ type Job struct {
 	Created          time.Time `json:"created"`
 	Updated          time.Time `json:"updated"`
 	Interval         string    `json:"interval"`
+	// DeletionThreshold and DeletionThresholdPercent: more disables and
+	// deletes in one cycle, or more than that percentage of the objects
+	// the job manages, are staged; 0 is off.
+	DeletionThreshold        int `json:"deletionThreshold"`
+	DeletionThresholdPercent int `json:"deletionThresholdPercent"`
 	// RateLimit is the most requests per second sent to the application
 	// (0: unlimited); MaxConcurrency the most in flight (0: the default,
 	// 16).
@@ -64,6 +69,9 @@ type ConfigureJob struct {
 	// write-only (absent keeps).
 	WebhookURL    *string `json:"webhookUrl,omitempty"`
 	WebhookSecret string  `json:"webhookSecret,omitempty"`
+	// DeletionThreshold, DeletionThresholdPercent: absent keeps; 0 is off.
+	DeletionThreshold        *int `json:"deletionThreshold,omitempty"`
+	DeletionThresholdPercent *int `json:"deletionThresholdPercent,omitempty"`
 	// RateLimit and MaxConcurrency: absent keeps; 0 is unlimited and the
 	// default.
 	RateLimit      *float64 `json:"rateLimit,omitempty"`
@@ -82,7 +90,8 @@ type Stats struct {
 	Matched   int64 `json:"matched"`
 	Unchanged int64 `json:"unchanged"`
 	Failed    int64 `json:"failed"`
-	Requests  int64 `json:"requests"` // requests sent to the target
+	Requests  int64 `json:"requests"`         // requests sent to the target
+	Staged    int64 `json:"staged,omitempty"` // disables and deletes staged, not sent
 }
 
 // Cycle is the record of one completed (or interrupted) cycle; Error says
@@ -114,6 +123,8 @@ type JobStatus struct {
 	NextRun   time.Time  `json:"nextRun,omitzero"`
 	Links     LinkCounts `json:"links"`
 	LastCycle *Cycle     `json:"lastCycle,omitempty"`
+	// Quarantine is the job's quarantine; null when not quarantined.
+	Quarantine *Quarantine `json:"quarantine"`
 	// Throttle is the job's rate limit and concurrency as they adapted;
 	// absent before its first request since the server started.
 	Throttle *Throttle `json:"throttle,omitempty"`

@@ -49,13 +49,16 @@ type Stats struct {
 	// restart, a create whose answer was lost): counted here, not as
 	// skipped or created; one that needed an update is counted as updated
 	// too.
-	Matched  int64 `json:"matched"`
-	Failed   int64 `json:"failed"`
+	Matched int64 `json:"matched"`
+	Failed  int64 `json:"failed"`
+	// Staged counts the disables and deletes a gate staged: logged, not
+	// sent (see Stage).
+	Staged   int64 `json:"staged,omitempty"`
 	Requests int64 `json:"requests"` // requests sent to the target, listing and matching included
 }
 
 type counters struct {
-	created, updated, disabled, deleted, skipped, matched, failed atomic.Int64
+	created, updated, disabled, deleted, skipped, matched, failed, staged atomic.Int64
 }
 
 // applier runs the actions of one stage with bounded concurrency. A
@@ -69,10 +72,18 @@ type applier struct {
 	logged func(LogEntry)
 }
 
-// run applies a planned batch once the gate lets it through.
+// run applies a planned batch once the gate lets it through, without the
+// disables and deletes it (or the cycle's gate) staged.
 func (ap *applier) run(ctx context.Context, batch *Plan) error {
-	if err := ap.e.check(ctx, batch); err != nil {
+	stage, err := ap.e.check(ctx, batch)
+	if err != nil {
 		return err
+	}
+	if stage == "" {
+		stage = ap.cycle.stage
+	}
+	if stage != "" {
+		batch.Actions = ap.stage(ctx, batch.Actions, stage)
 	}
 	actions := batch.Actions
 	if err := ap.pending(ctx, actions); err != nil {
@@ -81,6 +92,28 @@ func (ap *applier) run(ctx context.Context, batch *Plan) error {
 	}
 	parallel(ctx, ap.e.concurrency, actions, func(a *Action) { ap.exec(ctx, a) })
 	return nil
+}
+
+// stage logs the disables and deletes among actions as staged, sends
+// none of them and returns the other actions. A staged object settles
+// nothing (see Settled): the next cycle evaluates it again.
+func (ap *applier) stage(ctx context.Context, actions []*Action, why string) []*Action {
+	rest := actions[:0:0]
+	for _, a := range actions {
+		if !a.deprovisions() {
+			rest = append(rest, a)
+			continue
+		}
+		a.staged = true
+		if a.Reason != "" {
+			why += " (" + a.Reason + ")"
+		}
+		a.Reason = why
+		ap.cycle.counts.staged.Add(1)
+		ap.cycle.settled.set(a.Type, a.SourceID, false, ap.cycle.scope.assigned(a.Type, a.SourceID))
+		ap.log(ctx, a, nil, 0)
+	}
+	return rest
 }
 
 // pending records the creates among actions as pending in one write
@@ -386,6 +419,8 @@ func (ap *applier) log(ctx context.Context, a *Action, err error, d time.Duratio
 	case err != nil:
 		entry.Status, entry.ErrorCode, entry.Reason = StatusFailure, errorCode(err), errorText(err)
 		step.Status, step.Detail = StatusFailure, entry.Reason
+	case a.staged:
+		entry.Status, step.Status, step.Detail = StatusStaged, StatusStaged, a.Reason
 	case a.warn:
 		entry.Status, step.Status, step.Detail = StatusWarning, StatusWarning, a.Reason
 	case a.Kind == ActionSkip:

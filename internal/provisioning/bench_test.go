@@ -88,3 +88,32 @@ func stubTarget(b *testing.B) *client.Client {
 	}
 	return c
 }
+
+// BenchmarkRestartCycle10k is an initial cycle (after Restart) over
+// 10,000 provisioned users with nothing changed, without a gate and with
+// a CycleGate, whose count of the cycle's disables and deletes reads and
+// classifies every candidate once more before the first batch.
+func BenchmarkRestartCycle10k(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		gate provisioning.Gate
+	}{{"open", nil}, {"cycle-gate", &cycleGate{max: 100}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			e := newEnv(b, func(c *provisioning.Config) { c.Gate = tc.gate })
+			e.addUsers(10_000)
+			ctx := context.Background()
+			if _, err := e.engine.Run(ctx); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if err := e.engine.Restart(ctx); err != nil {
+					b.Fatal(err)
+				}
+				res, err := e.engine.Run(ctx)
+				if err != nil || res.Kind != provisioning.CycleInitial || res.Stats.Created != 0 {
+					b.Fatalf("Run() = %+v, %v; want an initial cycle creating nothing", res, err)
+				}
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ type cycle struct {
 	sweep     map[ObjectType]bool
 	counts    counters
 	unchanged atomic.Int64
+	// stage is why the gate staged every disable and delete of the cycle
+	// (see CycleGate); "" when it did not.
+	stage string
 }
 
 // begin reads the watermark, the feed head, the scope and the links. The
@@ -285,8 +288,15 @@ func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
 	return out
 }
 
-// load reads the candidates' objects, from the scope's cache or the source.
+// load reads the candidates' objects, from the scope's cache or the source,
+// and their full links.
 func (c *cycle) load(ctx context.Context, src Source, t ObjectType, ids []string) ([]candidate, error) {
+	return c.loadWith(ctx, src, t, ids, c.fullLinks)
+}
+
+// loadWith is load with the candidates' links read by links.
+func (c *cycle) loadWith(ctx context.Context, src Source, t ObjectType, ids []string,
+	links func(context.Context, ObjectType, []string) (map[string]Link, error)) ([]candidate, error) {
 	objs := map[string]*Object{}
 	reasons := map[string]scoped{}
 	var missing []string
@@ -302,15 +312,27 @@ func (c *cycle) load(ctx context.Context, src Source, t ObjectType, ids []string
 			return nil, err
 		}
 	}
-	links, err := c.fullLinks(ctx, t, ids)
+	ls, err := links(ctx, t, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]candidate, len(ids))
 	for i, id := range ids {
 		out[i] = candidate{id: id, obj: objs[id], scope: reasons[id]}
-		if l, ok := links[id]; ok {
+		if l, ok := ls[id]; ok {
 			out[i].link = &l
+		}
+	}
+	return out, nil
+}
+
+// tableLinks returns the links of ids as the cycle's table holds them,
+// without what was written.
+func (c *cycle) tableLinks(_ context.Context, t ObjectType, ids []string) (map[string]Link, error) {
+	out := map[string]Link{}
+	for _, id := range ids {
+		if l, ok := c.links.get(t, id); ok {
+			out[id] = l
 		}
 	}
 	return out, nil
@@ -419,6 +441,6 @@ func (c *cycle) stats(requests int64) Stats {
 	return Stats{
 		Created: c.counts.created.Load(), Updated: c.counts.updated.Load(), Disabled: c.counts.disabled.Load(),
 		Deleted: c.counts.deleted.Load(), Skipped: c.counts.skipped.Load(), Matched: c.counts.matched.Load(), Failed: c.counts.failed.Load(),
-		Unchanged: c.unchanged.Load(), Requests: requests,
+		Staged: c.counts.staged.Load(), Unchanged: c.unchanged.Load(), Requests: requests,
 	}
 }

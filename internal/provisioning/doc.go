@@ -67,8 +67,11 @@
 //     (DELETE, §3.6) for hard-deleted objects, or skip with a reason. An
 //     object whose mapped values hash to what its link last wrote costs no
 //     request. Every planned batch passes a [Gate] before it is applied,
-//     which lets it through, holds it or refuses it (where a deletion
-//     threshold sits; [Open] lets everything through). [Engine.Preview]
+//     which lets it through, stages its disables and deletes (logged
+//     "staged", not sent; the cycle ends with [ErrStaged]), holds it or
+//     refuses it; a [CycleGate] is first shown the whole cycle's
+//     [CycleTotals] (where a deletion threshold sits; [Open] lets
+//     everything through). [Engine.Preview]
 //     plans one object alone and lists the requests its action sends;
 //     [Engine.Object] is one object as the job's scope sees it;
 //     [Engine.Provision] (Entra's provision on demand) plans one object

@@ -224,10 +224,12 @@ func (p *Plan) add(q *Plan) {
 // Run runs one cycle: users, then groups (members are target ids of
 // linked users and groups), then the users whose manager was created in
 // this cycle; each stage planned and applied a batch at a time, every
-// batch through the Gate first. It advances the watermark only when every
-// stage ran to its end; object failures do not stop it (they are retried
-// later), a cancelled ctx, a failing source or link store, or a batch the
-// gate held or refused does.
+// batch through the Gate first (a CycleGate is asked about the whole
+// cycle before that). It advances the watermark only when every stage ran
+// to its end and nothing was staged; object failures do not stop it (they
+// are retried later), a cancelled ctx, a failing source or link store, or
+// a batch the gate held or refused does. A cycle whose disables and
+// deletes were staged runs to its end and returns ErrStaged.
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	started := e.now()
 	e.target.requests.Store(0)
@@ -240,9 +242,20 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		e.settled.reset()
 	}
 	cyc.settling = true
-	err = e.runStages(ctx, cyc)
+	if cyc.stage, err = e.checkCycle(ctx, cyc); err == nil {
+		err = e.runStages(ctx, cyc)
+	}
 	if err == nil {
 		err = ctx.Err()
+	}
+	if n := cyc.counts.staged.Load(); err == nil && n > 0 {
+		// The watermark stays: the next cycle plans the staged actions
+		// again, and sends them once the gate lets them through.
+		why := cyc.stage
+		if why == "" {
+			why = "staged batch by batch"
+		}
+		err = fmt.Errorf("%w (%d not sent): %s", ErrStaged, n, why)
 	}
 	if err == nil {
 		// The watermark moves only past changes whose links are stored.

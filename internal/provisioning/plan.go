@@ -58,12 +58,19 @@ type Action struct {
 	failing ActionKind
 	// match is a create's matching values, to look the object up when
 	// the create's answer is lost (applier.send)
-	match []matchValue
+	match  []matchValue
+	staged bool // a disable or delete the gate staged: logged, not sent
 	// rest adds what a create leaves out of long reference lists
 	// (members), sent as PATCH requests after it; sent is then the values
 	// the create alone writes.
 	rest []scim.PatchOperation
 	sent map[string]any
+}
+
+// deprovisions reports a disable or a delete: what a deletion threshold
+// counts.
+func (a *Action) deprovisions() bool {
+	return a.err == nil && (a.Kind == ActionDisable || a.Kind == ActionDelete)
 }
 
 // candidate is an object a cycle evaluates.
@@ -95,9 +102,16 @@ type planner struct {
 	// retryNow retries a failed object before its retry is due (provision
 	// on demand).
 	retryNow bool
+	// deprovisionsOnly decides only the objects that may be disabled or
+	// deleted (gone, or out of scope), without mapping or matching the
+	// others (nil for them): the count a CycleGate is given.
+	deprovisionsOnly bool
 }
 
 func (p *planner) decide(ctx context.Context, c candidate) *Action {
+	if p.deprovisionsOnly && c.obj != nil && !c.obj.SoftDeleted {
+		return nil // in scope: neither disabled nor deleted
+	}
 	a := &Action{Type: p.m.Type, SourceID: c.id, link: c.link, Steps: c.steps()}
 	if c.obj != nil {
 		a.SourceName = c.obj.Display()

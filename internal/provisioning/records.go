@@ -44,6 +44,7 @@ const (
 	StatusFailure = record.StatusFailure
 	StatusSkipped = record.StatusSkipped
 	StatusWarning = record.StatusWarning
+	StatusStaged  = record.StatusStaged
 )
 
 // Step names.

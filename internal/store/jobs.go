@@ -172,4 +172,7 @@ type JobStore interface {
 	// Cycles returns up to limit of the job's cycles, newest first
 	// (limit <= 0: 20).
 	Cycles(ctx context.Context, jobID string, limit int) ([]Cycle, error)
+
+	// JobGuardStore keeps deletion thresholds and quarantines.
+	JobGuardStore
 }

@@ -74,6 +74,25 @@
 //     ([Job].Schema.Excluded). An application without /Schemas (404)
 //     keeps every default.
 //   - [Service.Schedule] runs the scheduler until its ctx ends.
+//   - Quarantine (quarantine.go; Entra's, entra-provisioning.md §3.10): a
+//     cycle whose object actions were mostly answered 401/403, or mostly
+//     failed (scaled for small jobs: at least half of 10 or more, or all
+//     of 3 or more), or whose deletions were staged, quarantines the job:
+//     [Status].Quarantine says why, since when and the next attempt, the
+//     scheduler backs off (5 min doubling, at most daily, never sooner
+//     than the interval), and the next cycle that succeeds ends it; a
+//     manual Run still runs. Test Connection answered 401/403 quarantines
+//     too; a job quarantined for that probes its credentials with Test
+//     Connection before a cycle, which sends nothing more while they are
+//     refused. [Service.ClearQuarantine] ends it at once.
+//     Entering, a change of reason and leaving are [JobEvent]s.
+//   - The deletion threshold (deletions.go; Entra's "Prevent accidental
+//     deletions", §3.9): a provisioning.CycleGate that stages a cycle's
+//     disables and deletes over [DeletionThreshold] (default 500, or 30%
+//     of the managed objects from 5 on): logged "staged", not sent, the
+//     job quarantined ([ReasonDeletions]), listed by [Service.Staged];
+//     [Service.AllowDeletes] lets the next cycle send them once, or the
+//     directory is fixed and the next cycle's plan drops them.
 //
 // Cycles of all jobs share [Options.MaxConcurrentCycles] slots per server
 // (default [DefaultMaxConcurrentCycles]). The scheduler starts due jobs,

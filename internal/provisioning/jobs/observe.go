@@ -148,7 +148,10 @@ func (p *tracker) note(e provisioning.LogEntry) {
 	switch {
 	case e.Status == provisioning.StatusFailure:
 		p.counts.Failed++
+	case e.Status == provisioning.StatusStaged:
+		p.counts.Staged++
 	case e.Matched && e.Action != provisioning.ActionUpdate:
+		// counted as matched only
 	case e.Status == provisioning.StatusSkipped || e.Status == provisioning.StatusWarning || e.Action == provisioning.ActionSkip:
 		p.counts.Skipped++
 	case e.Action == provisioning.ActionCreate:

@@ -190,9 +190,9 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	if !hasMark {
 		kind = provisioning.CycleInitial
 	}
-	p := &tracker{}
+	p, h := &tracker{}, &health{}
 	obs := &observers{info: CycleInfo{JobID: j.ID, AppID: j.AppID, Kind: kind, Started: s.now()},
-		list: append([]Observer{p}, s.observers...)}
+		list: append([]Observer{p, h}, s.observers...)}
 	r.logs.obs = obs
 	obs.started()
 	s.mu.Lock()
@@ -201,7 +201,11 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	if err := s.st.SetJobState(ctx, j.ID, string(StateRunning), nil); err != nil {
 		s.log.Warn("provisioning job: record state", "app", j.AppID, "err", err)
 	}
-	res, err := r.e.Run(ctx)
+	var res *provisioning.Result
+	err = s.probe(ctx, j) // quarantine.go
+	if err == nil {
+		res, err = r.e.Run(ctx)
+	}
 	sum := &CycleSummary{Kind: kind, Started: obs.info.Started, Finished: s.now()}
 	if res != nil {
 		sum.ID, sum.Kind, sum.Stats, sum.Watermark = res.CycleID, res.Kind, res.Stats, res.Watermark
@@ -227,6 +231,9 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	s.log.LogAttrs(bctx, slog.LevelInfo, "provisioning job cycle", slog.String("app", j.AppID),
 		slog.String("cycle", sum.ID), slog.String("kind", string(sum.Kind)), slog.Any("stats", sum.Stats))
 	obs.finished(sum, err)
+	gate := &s.memory(j.ID).gate
+	s.afterAllowed(bctx, j, gate, err)
+	s.afterCycle(bctx, j, sum, h, gate, err)
 	end(sum, err)
 }
 
@@ -321,6 +328,8 @@ type Status struct {
 	NextRun   time.Time
 	Links     LinkCounts
 	LastCycle *CycleSummary
+	// Quarantine is the job's quarantine; nil when it is not quarantined.
+	Quarantine *Quarantine
 	// Throttle is the state of the job's rate limit and concurrency
 	// (client.Throttle); nil before its first request since the server
 	// started.
@@ -370,8 +379,14 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 		st.State = StateRunning
 	}
 	s.mu.Unlock()
+	if st.Quarantine, err = s.quarantine(ctx, j.ID); err != nil {
+		return nil, own(err, "read quarantine of app %q", appID)
+	}
 	if j.Enabled {
 		st.NextRun = nextRun(j, st.LastCycle, s.now())
+		if st.Quarantine != nil {
+			st.NextRun = st.Quarantine.NextAttempt
+		}
 	}
 	st.Throttle = s.throttleStats(j.ID)
 	if st.Links, err = s.runningLinkCounts(ctx, j.ID, r != nil); err != nil {

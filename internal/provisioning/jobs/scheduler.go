@@ -13,7 +13,8 @@ import (
 // Schedule runs the scheduler until ctx ends: at every tick (Options.Tick,
 // default one second) it starts a cycle of each enabled job whose next run
 // is due — the start of its last cycle plus its interval, or at once when
-// it has never run — most overdue first, while one of the server's cycle
+// it has never run, or a quarantined job's next attempt — most overdue
+// first, while one of the server's cycle
 // slots is free; the others stay due and wait their turn at a later tick.
 // Cycles run in the background, one at a time per job. When ctx ends,
 // Schedule cancels the running cycles, waits for them and returns nil.
@@ -45,6 +46,7 @@ func (s *Service) tickOnce(ctx context.Context) {
 		s.log.Warn("provisioning scheduler: list jobs", "err", err)
 		return
 	}
+	quarantined := s.quarantinedUntil(ctx)
 	now := s.now()
 	type dueJob struct {
 		j   store.Job
@@ -63,6 +65,9 @@ func (s *Service) tickOnce(ctx context.Context) {
 			}
 		}
 		next := nextRun(j, last, now)
+		if at, ok := quarantined[j.ID]; ok {
+			next = at // a quarantined job backs off (quarantine.go)
+		}
 		if now.Before(next) || now.Before(s.retryAt(j.ID)) {
 			continue
 		}

@@ -98,6 +98,9 @@ type Job struct {
 	// the webhook secret is write-only: only whether one is set.
 	WebhookURL       string
 	WebhookSecretSet bool
+	// DeletionThreshold is the job's threshold on the disables and
+	// deletes of one cycle (deletions.go).
+	DeletionThreshold DeletionThreshold
 	// RateLimit is the most requests per second sent to the application
 	// (0: unlimited); MaxConcurrency the most in flight, and objects
 	// applied at once. Both adapt down when the application throttles
@@ -130,6 +133,11 @@ type Config struct {
 	// WebhookSecret is the HMAC key of the webhook's signature: "" keeps
 	// it; required with a job's first webhook URL; never stored in clear.
 	WebhookSecret string
+	// DeletionThreshold and DeletionThresholdPercent: nil keeps; 0 turns
+	// the check off; defaults DefaultDeletionThreshold and
+	// DefaultDeletionThresholdPercent.
+	DeletionThreshold        *int
+	DeletionThresholdPercent *int
 	// RateLimit: nil keeps; 0 (the default) is unlimited; at most
 	// MaxRateLimit.
 	RateLimit *float64
@@ -218,6 +226,7 @@ type Service struct {
 type jobMemory struct {
 	links   provisioning.LinkTable
 	settled provisioning.Settled
+	gate    deletionGate // its cycles' gate (deletions.go)
 	// throttle is the job's gate to its application, kept while its
 	// settings stay (limits); nil before its first request.
 	throttle *client.Throttle
@@ -230,7 +239,7 @@ func (s *Service) memory(jobID string) *jobMemory {
 	defer s.cmu.Unlock()
 	m := s.memories[jobID]
 	if m == nil {
-		m = &jobMemory{}
+		m = &jobMemory{gate: deletionGate{st: s.st, jobID: jobID}}
 		s.memories[jobID] = m
 	}
 	return m
@@ -458,7 +467,7 @@ func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *logSin
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
 		Users: users, Groups: groups, Source: s.src, Links: &linkStore{st: s.st, jobID: j.ID}, Logs: logs, Target: c,
-		Table: table, Settled: &mem.settled, Concurrency: s.limits(j).concurrency, Now: s.now, Logger: s.log,
+		Table: table, Settled: &mem.settled, Gate: &mem.gate, Concurrency: s.limits(j).concurrency, Now: s.now, Logger: s.log,
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions})
 	if err != nil {
 		return nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)

@@ -55,6 +55,12 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 	if err != nil {
 		return Job{}, own(err, "configure job of app %q", appID)
 	}
+	if err := s.saveThreshold(ctx, next.ID, c); err != nil {
+		return Job{}, own(err, "configure job of app %q", appID)
+	}
+	if !isNew && (c.TenantURL != "" || c.SecretToken != "") {
+		s.attemptNow(ctx, next, nil) // quarantine.go
+	}
 	s.setRetryAt(next.ID, time.Time{})
 	if c.TenantURL != "" && outbound.Cleartext(next.TenantURL) {
 		s.log.Warn("provisioning job: "+cleartextWarning, "app", appID)
@@ -68,7 +74,10 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 	if warning != "" {
 		v.Warnings = append(v.Warnings, warning)
 	}
-	return v, err
+	if err != nil {
+		return v, err
+	}
+	return v, s.withGuard(ctx, &v)
 }
 
 // checkTargets checks the job's mappings against the application's
@@ -132,6 +141,7 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 	if c.SkipOutOfScopeDeletions != nil {
 		j.SkipOutOfScopeDeletions = *c.SkipOutOfScopeDeletions
 	}
+	errs = append(errs, checkThreshold(c))
 	errs = append(errs, applyLimits(&j, c))
 	if c.Mappings != nil {
 		ts, err := targetSchema(cur)
@@ -200,7 +210,11 @@ func (s *Service) Get(ctx context.Context, appID string) (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
-	return jobView(j)
+	v, err := jobView(j)
+	if err != nil {
+		return v, err
+	}
+	return v, s.withGuard(ctx, &v)
 }
 
 // List returns every job, by application id.
@@ -209,12 +223,17 @@ func (s *Service) List(ctx context.Context) ([]Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
+	guards, err := s.guards(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Job, 0, len(js))
 	for _, j := range js {
 		v, err := jobView(j)
 		if err != nil {
 			return nil, err
 		}
+		v.DeletionThreshold = thresholdOf(guards[j.ID])
 		out = append(out, v)
 	}
 	return out, nil
@@ -269,7 +288,11 @@ func (s *Service) setEnabled(ctx context.Context, appID string, on bool) (Job, e
 		return Job{}, own(err, "update job of app %q", appID)
 	}
 	s.setRetryAt(j.ID, time.Time{})
-	return jobView(j)
+	v, err := jobView(j)
+	if err != nil {
+		return v, err
+	}
+	return v, s.withGuard(ctx, &v)
 }
 
 // TestConnection tests the job's stored credentials as Entra does. A
@@ -285,7 +308,9 @@ func (s *Service) TestConnection(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	if err := c.TestConnection(ctx, m.MatchingTarget()); err != nil {
+	err = c.TestConnection(ctx, m.MatchingTarget())
+	s.afterTest(ctx, j, err) // quarantine.go
+	if err != nil {
 		return err
 	}
 	return s.rediscover(ctx, j)

@@ -25,6 +25,9 @@ const (
 	StatusFailure Status = "failure"
 	StatusSkipped Status = "skipped"
 	StatusWarning Status = "warning"
+	// StatusStaged: a disable or delete held back by the deletion
+	// threshold, not sent (Entra's StagedDelete).
+	StatusStaged Status = "staged"
 )
 
 // Step names, after Entra's provisioning steps.

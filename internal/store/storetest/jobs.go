@@ -40,6 +40,7 @@ func RunJobs(t *testing.T, open JobOpener) {
 		{"Cycles", testCycles},
 		{"DeleteJobRemovesEverything", testDeleteJob},
 		{"UnknownJob", testUnknownJob},
+		{"JobGuard", testJobGuard},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
