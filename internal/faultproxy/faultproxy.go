@@ -23,7 +23,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
+
+// Limited is what Stats.Faults counts the requests over Config.Limit
+// under: answered 429 without Retry-After, as an application's own rate
+// limit would.
+const Limited Kind = "limited"
 
 // Kind is a fault.
 type Kind string
@@ -76,6 +83,10 @@ type Config struct {
 	RetryAfter time.Duration
 	// SlowDelay is how long a slow answer waits (default 1 s).
 	SlowDelay time.Duration
+	// Limit plays an application's own rate limit: requests beyond it
+	// (a token bucket of Limit per second, bursts of Limit) are answered
+	// 429 without Retry-After. 0: none.
+	Limit float64
 }
 
 // Proxy is an http.Handler injecting faults in front of Config.Upstream.
@@ -83,6 +94,8 @@ type Config struct {
 // the Drop and Lost faults.
 type Proxy struct {
 	cfg Config
+
+	limiter *rate.Limiter // Config.Limit; nil for none
 
 	mu        sync.Mutex
 	seen      map[uint64]uint64 // request key → times seen
@@ -96,6 +109,9 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.Upstream == nil {
 		return nil, errors.New("faultproxy: nil upstream")
 	}
+	if cfg.Limit < 0 {
+		return nil, fmt.Errorf("faultproxy: limit %v: want 0 or more", cfg.Limit)
+	}
 	if cfg.Fraction < 0 || cfg.Fraction > 1 {
 		return nil, fmt.Errorf("faultproxy: fraction %v: want 0 to 1", cfg.Fraction)
 	}
@@ -108,7 +124,11 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.SlowDelay <= 0 {
 		cfg.SlowDelay = time.Second
 	}
-	return &Proxy{cfg: cfg, seen: map[uint64]uint64{}, faults: map[Kind]int{}}, nil
+	p := &Proxy{cfg: cfg, seen: map[uint64]uint64{}, faults: map[Kind]int{}}
+	if cfg.Limit > 0 {
+		p.limiter = rate.NewLimiter(rate.Limit(cfg.Limit), max(1, int(cfg.Limit)))
+	}
+	return p, nil
 }
 
 // ServeHTTP answers r with a fault or forwards it. The fault of a request
@@ -124,7 +144,15 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	kind := p.decide(r, body)
+	if kind == "" && p.limiter != nil && !p.limiter.Allow() {
+		kind = Limited
+		p.mu.Lock()
+		p.faults[Limited]++
+		p.mu.Unlock()
+	}
 	switch kind {
+	case Limited:
+		scimError(w, http.StatusTooManyRequests, "rate limit exceeded")
 	case TooManyRequests:
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(p.cfg.RetryAfter/time.Second))))
 		scimError(w, http.StatusTooManyRequests, "injected: too many requests")

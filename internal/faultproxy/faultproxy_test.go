@@ -1,14 +1,18 @@
 package faultproxy
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/provisio-dev/provisio/scim/client"
 )
 
 func TestMaxInWindow(t *testing.T) {
@@ -152,5 +156,47 @@ func TestNewInvalid(t *testing.T) {
 	}
 	if k, err := ParseKinds("lost, drop"); err != nil || len(k) != 2 || k[0] != Lost || k[1] != Drop {
 		t.Errorf(`ParseKinds("lost, drop") = %v, %v; want [lost drop]`, k, err)
+	}
+}
+
+// TestThrottleAdaptsToLimit: a client allowed 200 requests a second
+// against an application that takes 40 halves its rate when refused and
+// gets every request through.
+func TestThrottleAdaptsToLimit(t *testing.T) {
+	p, up, url := newProxy(t, Config{Limit: 40})
+	th, err := client.NewThrottle(client.ThrottleConfig{Rate: 200, MaxConcurrency: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(url, client.WithThrottle(th), client.WithRetryPolicy(client.RetryPolicy{
+		MaxAttempts: 20, BaseDelay: 50 * time.Millisecond, MaxDelay: 500 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const total = 200
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	work := make(chan int)
+	for range 8 {
+		wg.Go(func() {
+			for i := range work {
+				if _, err := c.Get(t.Context(), "Users", fmt.Sprint(i)); err != nil && !errors.Is(err, client.ErrNotSCIM) {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	for i := range total {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	s, ps := th.Stats(), p.Stats()
+	t.Logf("throttle %+v; proxy %+v", s, ps)
+	if failed.Load() != 0 || up.n.Load() != total {
+		t.Errorf("%d requests failed, the application answered %d; want 0 and %d", failed.Load(), up.n.Load(), total)
+	}
+	if s.Decreases == 0 || s.Rate >= 200 {
+		t.Errorf("throttle after %d refusals = %+v, want it halved at least once, below 200/s", ps.Faults[Limited], s)
 	}
 }

@@ -55,7 +55,7 @@ type Throttle struct {
 	changed   chan struct{} // closed when inflight or conc change
 	epoch     uint64        // bumped on every decrease
 	lastAdapt time.Time     // last increase or decrease
-	ceiling   float64       // unlimited rate: the rate seen when first throttled
+	ceiling   float64       // unlimited rate: what was sent in the second before it was limited
 	throttled int64
 	decreases int64
 	// sent counts the requests admitted in the current and the previous
@@ -256,7 +256,7 @@ func (t *Throttle) decrease() {
 	if cur == rate.Inf {
 		t.sent.roll(now)
 		seen := float64(max(t.sent.prev, t.sent.cur))
-		t.ceiling = max(t.ceiling, seen)
+		t.ceiling = seen
 		cur = rate.Limit(max(seen, 2*t.cfg.MinRate))
 	}
 	t.limiter.SetLimitAt(now, rate.Limit(max(t.cfg.MinRate, float64(cur)/2)))
