@@ -106,7 +106,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	a.notify = newNotifier(cfg, log, func(ctx context.Context, appID string) (jobs.Webhook, error) {
 		return a.jobs.Webhook(ctx, appID)
 	})
-	if a.jobs, err = newJobService(cfg, st, log, a.notify); err != nil {
+	if a.jobs, err = newJobService(cfg, st, log, a.appName, a.notify); err != nil {
 		return nil, err
 	}
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -242,7 +242,7 @@ func (a *App) Close() error {
 // newJobService builds the provisioning job service over the store, with
 // Secret Tokens encrypted by the key from $PROVISIO_SECRET_KEY or the key
 // file in the data directory (created on first start).
-func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger, observers ...jobs.Observer) (*jobs.Service, error) {
+func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger, appName func(context.Context, string) (string, error), observers ...jobs.Observer) (*jobs.Service, error) {
 	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
@@ -252,11 +252,18 @@ func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger, obser
 		return nil, fmt.Errorf("load secret key: %w", err)
 	}
 	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log,
-		MaxConcurrentCycles: cfg.MaxConcurrentCycles, Observers: observers})
+		MaxConcurrentCycles: cfg.MaxConcurrentCycles, Observers: observers, AppName: appName})
 	if err != nil {
 		return nil, fmt.Errorf("start provisioning jobs: %w", err)
 	}
 	return svc, nil
+}
+
+// appName is an application's name in the directory, for the job events
+// people read.
+func (a *App) appName(ctx context.Context, appID string) (string, error) {
+	app, err := a.dir.GetApp(ctx, appID)
+	return app.Name, err
 }
 
 // newNotifier builds the notifier of job events: email through cfg.SMTP

@@ -105,10 +105,11 @@ func (ap *applier) stage(ctx context.Context, actions []*Action, why string) []*
 			continue
 		}
 		a.staged = true
+		reason := why
 		if a.Reason != "" {
-			why += " (" + a.Reason + ")"
+			reason += " (" + a.Reason + ")"
 		}
-		a.Reason = why
+		a.Reason = reason
 		ap.cycle.counts.staged.Add(1)
 		ap.cycle.settled.set(a.Type, a.SourceID, false, ap.cycle.scope.assigned(a.Type, a.SourceID))
 		ap.log(ctx, a, nil, 0)

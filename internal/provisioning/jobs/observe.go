@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -71,6 +72,13 @@ type CycleInfo struct {
 func (s *Service) jobEvent(e JobEvent) {
 	if e.At.IsZero() {
 		e.At = s.now()
+	}
+	if s.appName != nil && (e.AppName == "" || e.AppName == e.AppID) {
+		ctx, cancel := context.WithTimeout(s.base, 2*time.Second)
+		if name, err := s.appName(ctx, e.AppID); err == nil && name != "" {
+			e.AppName = name
+		}
+		cancel()
 	}
 	for _, ob := range s.observers {
 		if jo, ok := ob.(JobObserver); ok {

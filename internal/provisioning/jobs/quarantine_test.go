@@ -220,6 +220,9 @@ func TestOneMistakenGroupUnassignment(t *testing.T) {
 			actions := map[provisioning.ActionKind]int{}
 			for _, s := range staged {
 				actions[s.Action]++
+				if n := strings.Count(s.Reason, "(not assigned to the application)"); n != 1 {
+					t.Errorf("staged %s reason = %q, want the object's own reason once", s.SourceName, s.Reason)
+				}
 			}
 			if actions[provisioning.ActionDisable] != 8 || actions[provisioning.ActionDelete] != 1 {
 				t.Errorf("staged actions = %v, want 8 disables and 1 delete", actions)

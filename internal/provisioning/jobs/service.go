@@ -169,6 +169,9 @@ type Options struct {
 	// leaves the rest due for a later tick (or another server); a manual
 	// run waits for a slot, queued.
 	MaxConcurrentCycles int
+	// AppName looks up an application's name for the job events people
+	// read (JobEvent.AppName); nil: events name the application by id.
+	AppName func(ctx context.Context, appID string) (string, error)
 	// DiscoveryWait is how long saving a job's credentials waits for the
 	// application's /Schemas before saving without it (the discovery goes
 	// on in the background); 0 means 3 s.
@@ -214,6 +217,7 @@ type Service struct {
 	// schema discovery on this server: one job's slow application never
 	// holds up the edits of another.
 	editLocks     sync.Map // app id → *sync.Mutex
+	appName       func(ctx context.Context, appID string) (string, error)
 	discoveryWait time.Duration
 
 	// cmu guards memories: they are looked up while mu is held.
@@ -274,6 +278,7 @@ func New(o Options) (*Service, error) {
 		n = DefaultMaxConcurrentCycles
 	}
 	s.slots = make(chan struct{}, n)
+	s.appName = o.AppName
 	if s.discoveryWait = o.DiscoveryWait; s.discoveryWait <= 0 {
 		s.discoveryWait = defaultDiscoveryWait
 	}
