@@ -43,8 +43,9 @@ func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var skipOutOfScope bool
 	var hook webhookFlags
 	var deletionThreshold, deletionPercent int
+	var rates rateFlags
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--rate N] [--concurrency N]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -67,9 +68,15 @@ of the objects the job manages, from 5 on (default 30); 0 turns either off. Stag
 are not sent and quarantine the job: "job staged", "job allow-deletes".
 
 Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes: default
-mappings to attributes it does not declare are left out, listed as "excluded".`,
+mappings to attributes it does not declare are left out, listed as "excluded".
+
+--rate N caps the requests per second to the application (0: unlimited, the default) and
+--concurrency N the requests in flight (0: the default, 16). Both adapt down when the
+application throttles (429, 503) and back up on success, never above what is set; "job
+status" shows where they are.`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2
-  provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all`,
+  provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all
+  provisio job configure "Uni-tel Portal" --rate 25 --concurrency 8`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tok, err := jobToken(e, token, tokenFile)
@@ -92,6 +99,7 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 			if cmd.Flags().Changed("deletion-threshold-percent") {
 				req.DeletionThresholdPercent = &deletionPercent
 			}
+			rates.apply(cmd.Flags(), &req)
 			if mappingsFile != "" {
 				b, err := e.readFile(mappingsFile)
 				if err != nil {
@@ -126,6 +134,7 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 	hook.register(cmd)
 	fl.IntVar(&deletionThreshold, "deletion-threshold", 0, "stage a cycle's disables and deletes above this many (0: off)")
 	fl.IntVar(&deletionPercent, "deletion-threshold-percent", 0, "stage them above this percentage of the managed objects (0: off)")
+	rates.register(fl)
 	return cmd
 }
 
@@ -168,6 +177,8 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"notificationEmail", j.NotificationEmail},
 		{"skipOutOfScopeDeletions", strconv.FormatBool(j.SkipOutOfScopeDeletions)},
 		{"deletionThreshold", thresholdText(j.DeletionThreshold, j.DeletionThresholdPercent)},
+		{"rateLimit", rateText(j.RateLimit)},
+		{"concurrency", concurrencyText(j.MaxConcurrency)},
 	}, webhookRows(j)...)); err != nil {
 		return err
 	}

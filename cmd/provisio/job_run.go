@@ -180,6 +180,9 @@ func printStatus(w io.Writer, st apitypes.JobStatus) error {
 		}
 		rows = append(rows, []string{"LAST CYCLE", last})
 	}
+	if st.Throttle != nil {
+		rows = append(rows, []string{"THROTTLE", throttleLine(st.Throttle)})
+	}
 	return printTable(w, rows)
 }
 

@@ -116,7 +116,8 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
 		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions,
 		WebhookURL: req.WebhookURL, WebhookSecret: req.WebhookSecret,
-		DeletionThreshold: req.DeletionThreshold, DeletionThresholdPercent: req.DeletionThresholdPercent}
+		DeletionThreshold: req.DeletionThreshold, DeletionThresholdPercent: req.DeletionThresholdPercent,
+		RateLimit: req.RateLimit, MaxConcurrency: req.MaxConcurrency}
 	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
 		return err
 	}

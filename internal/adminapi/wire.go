@@ -86,7 +86,8 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
 		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet,
-		DeletionThreshold: j.DeletionThreshold.Count, DeletionThresholdPercent: j.DeletionThreshold.Percent}, nil
+		DeletionThreshold: j.DeletionThreshold.Count, DeletionThresholdPercent: j.DeletionThreshold.Percent,
+		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
@@ -111,6 +112,10 @@ func statusWire(st *jobs.Status) apitypes.JobStatus {
 		v.LastCycle = &c
 	}
 	v.Quarantine = quarantineWire(st.Quarantine)
+	if t := st.Throttle; t != nil {
+		v.Throttle = &apitypes.Throttle{Rate: t.Rate, MaxRate: t.MaxRate, Concurrency: t.Concurrency,
+			MaxConcurrency: t.MaxConcurrency, Throttled: t.Throttled, Decreases: t.Decreases}
+	}
 	return v
 }
 

@@ -41,6 +41,11 @@ type Job struct {
 	// the job manages, are staged; 0 is off.
 	DeletionThreshold        int `json:"deletionThreshold"`
 	DeletionThresholdPercent int `json:"deletionThresholdPercent"`
+	// RateLimit is the most requests per second sent to the application
+	// (0: unlimited); MaxConcurrency the most in flight (0: the default,
+	// 16).
+	RateLimit      float64 `json:"rateLimit"`
+	MaxConcurrency int     `json:"maxConcurrency"`
 }
 
 // JobList is the answer of GET /jobs.
@@ -67,6 +72,10 @@ type ConfigureJob struct {
 	// DeletionThreshold, DeletionThresholdPercent: absent keeps; 0 is off.
 	DeletionThreshold        *int `json:"deletionThreshold,omitempty"`
 	DeletionThresholdPercent *int `json:"deletionThresholdPercent,omitempty"`
+	// RateLimit and MaxConcurrency: absent keeps; 0 is unlimited and the
+	// default.
+	RateLimit      *float64 `json:"rateLimit,omitempty"`
+	MaxConcurrency *int     `json:"maxConcurrency,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.
@@ -116,6 +125,9 @@ type JobStatus struct {
 	LastCycle *Cycle     `json:"lastCycle,omitempty"`
 	// Quarantine is the job's quarantine; null when not quarantined.
 	Quarantine *Quarantine `json:"quarantine"`
+	// Throttle is the job's rate limit and concurrency as they adapted;
+	// absent before its first request since the server started.
+	Throttle *Throttle `json:"throttle,omitempty"`
 }
 
 // Progress is a running cycle's progress: the objects acted on so far.

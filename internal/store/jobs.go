@@ -33,6 +33,10 @@ type Job struct {
 	// SkipOutOfScopeDeletions leaves objects that leave scope as they are
 	// in the application (Entra's SkipOutOfScopeDeletions).
 	SkipOutOfScopeDeletions bool
+	// RateLimit is the most requests per second sent to the application
+	// (0: unlimited); MaxConcurrency the most in flight (0: the default).
+	RateLimit      float64
+	MaxConcurrency int
 	// TargetSchema is what the job discovered of the application's
 	// /Schemas and /ResourceTypes as JSON (opaque here); nil before the
 	// first discovery.

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/provisio-dev/provisio/scim"
-	"golang.org/x/time/rate"
 )
 
 // Client talks SCIM 2.0 to one service provider (one Tenant URL). It is
@@ -33,15 +32,19 @@ type Client struct {
 	token    func(context.Context) (string, error)
 	timeout  time.Duration
 	retry    RetryPolicy
-	limiter  *rate.Limiter
-	sem      chan struct{}
-	sleep    func(context.Context, time.Duration) error
-	now      func() time.Time
-	log      *slog.Logger
-	quirks   Quirks
-	registry *scim.Registry // resource types for Quirks.PatchNotSupported
-	maxBody  int64
-	control  func(network, address string, c syscall.RawConn) error // WithDialControl
+	throttle *Throttle // the rate limit and concurrency cap
+	// rateLimit, burst and maxConc are WithRateLimit and
+	// WithMaxConcurrency, for the client's own Throttle.
+	rateLimit float64
+	burst     int
+	maxConc   int
+	sleep     func(context.Context, time.Duration) error
+	now       func() time.Time
+	log       *slog.Logger
+	quirks    Quirks
+	registry  *scim.Registry // resource types for Quirks.PatchNotSupported
+	maxBody   int64
+	control   func(network, address string, c syscall.RawConn) error // WithDialControl
 
 	mu         sync.Mutex
 	pauseUntil time.Time // set by a Retry-After; every request waits for it
@@ -78,15 +81,15 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("scim client option: %w", err)
 		}
 	}
-	if c.sem == nil {
-		c.sem = make(chan struct{}, DefaultMaxConcurrency)
+	if err := c.ownThrottle(); err != nil {
+		return nil, fmt.Errorf("scim client option: %w", err)
 	}
 	if c.registry == nil {
 		c.registry = scim.NewStandardRegistry()
 	}
 	switch {
 	case c.hc == nil:
-		c.hc = defaultHTTPClient(cap(c.sem), c.control)
+		c.hc = defaultHTTPClient(c.throttle.cfg.MaxConcurrency, c.control)
 	case c.control != nil:
 		return nil, errors.New("scim client option: WithDialControl cannot be combined with WithHTTPClient")
 	}
@@ -304,42 +307,62 @@ func (c *Client) pause(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// admit waits for a Retry-After pause, the rate limiter and a concurrency
-// slot. The caller must call c.release after a nil return.
-func (c *Client) admit(ctx context.Context) error {
+// ownThrottle builds the client's Throttle unless WithThrottle gave one.
+func (c *Client) ownThrottle() error {
+	if c.throttle != nil {
+		if c.rateLimit != 0 || c.maxConc != 0 {
+			return errors.New("WithThrottle cannot be combined with WithRateLimit or WithMaxConcurrency")
+		}
+		return nil
+	}
+	t, err := NewThrottle(ThrottleConfig{Rate: c.rateLimit, Burst: c.burst, MaxConcurrency: c.maxConc, Now: c.now})
+	c.throttle = t
+	return err
+}
+
+// admit waits for a Retry-After pause, a concurrency slot and the rate
+// limiter, in this order, so that a request leaves as soon as its token
+// is due. The caller must call c.throttle.done after a nil return.
+func (c *Client) admit(ctx context.Context) (ticket, error) {
 	c.mu.Lock()
 	wait := c.pauseUntil.Sub(c.now())
 	c.mu.Unlock()
 	if wait > 0 {
 		if err := c.sleep(ctx, wait); err != nil {
-			return err
+			return ticket{}, err
 		}
 	}
-	if c.limiter != nil {
-		r := c.limiter.ReserveN(c.now(), 1)
-		if d := r.DelayFrom(c.now()); d > 0 {
-			if err := c.sleep(ctx, d); err != nil {
-				r.CancelAt(c.now())
-				return err
-			}
+	tk, err := c.throttle.acquire(ctx)
+	if err != nil {
+		return ticket{}, err
+	}
+	if d, cancel := c.throttle.reserve(); d > 0 {
+		if err := c.sleep(ctx, d); err != nil {
+			cancel()
+			c.throttle.done(tk, 0)
+			return ticket{}, err
 		}
 	}
-	select {
-	case c.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return tk, nil
 }
-
-func (c *Client) release() { <-c.sem }
 
 // attempt sends req once and reads the whole response body.
 func (c *Client) attempt(ctx context.Context, req *request, target string) (*response, error) {
-	if err := c.admit(ctx); err != nil {
+	tk, err := c.admit(ctx)
+	if err != nil {
 		return nil, err
 	}
-	defer c.release()
+	resp, err := c.attemptAdmitted(ctx, req, target)
+	status := 0
+	if resp != nil {
+		status = resp.status
+	}
+	c.throttle.done(tk, status)
+	return resp, err
+}
+
+// attemptAdmitted is one attempt once admitted.
+func (c *Client) attemptAdmitted(ctx context.Context, req *request, target string) (*response, error) {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var body io.Reader

@@ -18,7 +18,9 @@
 //   - the request gate: a per-attempt timeout, a [RetryPolicy]
 //     (exponential backoff with jitter, Retry-After as seconds or
 //     HTTP-date, shared by all requests of the client), a token-bucket rate
-//     limit and a concurrency cap;
+//     limit and a concurrency cap that adapt to the target by AIMD, halving
+//     on 429 and 503 and growing back on success ([Throttle], which
+//     clients of one target may share: [WithThrottle]);
 //   - an optional check of every address dialled ([WithDialControl]),
 //     after name resolution, for callers that restrict their targets;
 //   - safe filter construction ([Eq]) and per-target [Quirks];

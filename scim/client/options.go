@@ -8,8 +8,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/provisio-dev/provisio/scim"
 )
 
@@ -139,26 +137,42 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithRateLimit limits requests to perSecond on average with bursts of up
-// to burst. Every attempt, retries included, takes a token.
+// to burst. Every attempt, retries included, takes a token. The rate
+// adapts to the target (see [Throttle]) and never exceeds perSecond.
 func WithRateLimit(perSecond float64, burst int) Option {
 	return func(c *Client) error {
 		if perSecond <= 0 || burst < 1 {
 			return errors.New("rate limit needs perSecond > 0 and burst >= 1")
 		}
-		c.limiter = rate.NewLimiter(rate.Limit(perSecond), burst)
+		c.rateLimit, c.burst = perSecond, burst
 		return nil
 	}
 }
 
 // WithMaxConcurrency caps the requests in flight at once (default
 // [DefaultMaxConcurrency]). A slot is held for one attempt, not during
-// backoff.
+// backoff. The cap adapts to the target (see [Throttle]) and never
+// exceeds n.
 func WithMaxConcurrency(n int) Option {
 	return func(c *Client) error {
 		if n < 1 {
 			return errors.New("max concurrency must be >= 1")
 		}
-		c.sem = make(chan struct{}, n)
+		c.maxConc = n
+		return nil
+	}
+}
+
+// WithThrottle makes the client's requests pass t, which other clients of
+// the same target may share, so that what it learnt of the target
+// outlives this client. It replaces [WithRateLimit] and
+// [WithMaxConcurrency].
+func WithThrottle(t *Throttle) Option {
+	return func(c *Client) error {
+		if t == nil {
+			return errors.New("nil throttle")
+		}
+		c.throttle = t
 		return nil
 	}
 }

@@ -5,9 +5,11 @@
 //     encrypted at rest with internal/secretbox, provisioning on/off,
 //     scope, cycle interval, notification email, attribute mappings
 //     (package mapping's form), SkipOutOfScopeDeletions (passed to the
-//     engine), the application's discovered schema, and a webhook (URL,
+//     engine), the application's discovered schema, a webhook (URL,
 //     HMAC secret encrypted like the token; [Service.Webhook] gives it to
-//     internal/notify, webhook.go);
+//     internal/notify, webhook.go), the rate limit and concurrency
+//     (limits.go: one client.Throttle per job, kept between its cycles,
+//     adapting to the application's 429 and 503 by AIMD);
 //   - the runner (run.go, scheduler.go, observe.go): cycles with the
 //     provisioning engine, one at a time per job under its lock, the
 //     per-server cap on concurrent cycles, the scheduler that runs each

@@ -10,6 +10,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/scim/client"
 )
 
 // CycleSummary is the record of one completed (or interrupted) cycle.
@@ -329,6 +330,10 @@ type Status struct {
 	LastCycle *CycleSummary
 	// Quarantine is the job's quarantine; nil when it is not quarantined.
 	Quarantine *Quarantine
+	// Throttle is the state of the job's rate limit and concurrency
+	// (client.Throttle); nil before its first request since the server
+	// started.
+	Throttle *client.ThrottleStats
 }
 
 // LinkCounts counts a job's links: the objects it manages.
@@ -383,6 +388,7 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 			st.NextRun = st.Quarantine.NextAttempt
 		}
 	}
+	st.Throttle = s.throttleStats(j.ID)
 	if st.Links, err = s.runningLinkCounts(ctx, j.ID, r != nil); err != nil {
 		return nil, fmt.Errorf("count links of app %q: %w", appID, err)
 	}

@@ -101,6 +101,12 @@ type Job struct {
 	// DeletionThreshold is the job's threshold on the disables and
 	// deletes of one cycle (deletions.go).
 	DeletionThreshold DeletionThreshold
+	// RateLimit is the most requests per second sent to the application
+	// (0: unlimited); MaxConcurrency the most in flight, and objects
+	// applied at once. Both adapt down when the application throttles
+	// (see client.Throttle).
+	RateLimit      float64
+	MaxConcurrency int
 	// Schema is what the job knows of the application's /Schemas and
 	// the default mappings it left out for it.
 	Schema SchemaReport
@@ -132,6 +138,12 @@ type Config struct {
 	// DefaultDeletionThresholdPercent.
 	DeletionThreshold        *int
 	DeletionThresholdPercent *int
+	// RateLimit: nil keeps; 0 (the default) is unlimited; at most
+	// MaxRateLimit.
+	RateLimit *float64
+	// MaxConcurrency: nil keeps; 0 is the default (Options.Concurrency,
+	// else provisioning.DefaultConcurrency); at most MaxMaxConcurrency.
+	MaxConcurrency *int
 }
 
 // Options configures a Service.
@@ -219,6 +231,10 @@ type jobMemory struct {
 	links   provisioning.LinkTable
 	settled provisioning.Settled
 	gate    deletionGate // its cycles' gate (deletions.go)
+	// throttle is the job's gate to its application, kept while its
+	// settings stay (limits); nil before its first request.
+	throttle *client.Throttle
+	limits   limits
 }
 
 // memory returns the job's memory.
@@ -456,7 +472,7 @@ func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *logSin
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
 		Users: users, Groups: groups, Source: s.src, Links: &linkStore{st: s.st, jobID: j.ID}, Logs: logs, Target: c,
-		Table: table, Settled: &mem.settled, Gate: &mem.gate, Concurrency: s.conc, Now: s.now, Logger: s.log,
+		Table: table, Settled: &mem.settled, Gate: &mem.gate, Concurrency: s.limits(j).concurrency, Now: s.now, Logger: s.log,
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions})
 	if err != nil {
 		return nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)

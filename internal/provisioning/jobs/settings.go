@@ -142,6 +142,7 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 		j.SkipOutOfScopeDeletions = *c.SkipOutOfScopeDeletions
 	}
 	errs = append(errs, checkThreshold(c))
+	errs = append(errs, applyLimits(&j, c))
 	if c.Mappings != nil {
 		ts, err := targetSchema(cur)
 		errs = append(errs, err, c.Mappings.Check(ts))
@@ -387,7 +388,7 @@ func jobView(j store.Job) (Job, error) {
 	v := Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: len(j.Secret) > 0, Enabled: j.Enabled,
 		Scope: provisioning.ScopeMode(j.Scope), Interval: j.Interval, NotificationEmail: j.NotificationEmail,
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, Created: j.Created, Updated: j.Updated,
-		WebhookURL: j.WebhookURL, WebhookSecretSet: len(j.WebhookSecret) > 0}
+		WebhookURL: j.WebhookURL, WebhookSecretSet: len(j.WebhookSecret) > 0, RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}
 	if err := json.Unmarshal(j.Mappings, &v.Mappings); err != nil {
 		return Job{}, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
 	}
@@ -419,7 +420,11 @@ func (s *Service) target(j store.Job) (*client.Client, Mappings, error) {
 	if err != nil {
 		return nil, m, fmt.Errorf("job of app %q: decrypt secret token (is %s the key it was stored with?): %w", j.AppID, secretbox.KeyEnv, err)
 	}
-	c, err := s.newClient(j.TenantURL, string(token))
+	th, err := s.throttle(j)
+	if err != nil {
+		return nil, m, fmt.Errorf("job of app %q: %w", j.AppID, err)
+	}
+	c, err := s.newClient(j.TenantURL, string(token), client.WithThrottle(th))
 	if err != nil {
 		return nil, m, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
@@ -428,8 +433,8 @@ func (s *Service) target(j store.Job) (*client.Client, Mappings, error) {
 
 // newClient is the SCIM client of a Tenant URL, held to the outbound
 // policy.
-func (s *Service) newClient(tenantURL, token string) (*client.Client, error) {
+func (s *Service) newClient(tenantURL, token string, extra ...client.Option) (*client.Client, error) {
 	opts := append([]client.Option{client.WithStaticToken(token), client.WithLogger(s.log), client.WithRetryPolicy(provisioning.RetryPolicy)},
 		s.outbound.ClientOptions(tenantURL)...)
-	return client.New(tenantURL, append(opts, s.copts...)...)
+	return client.New(tenantURL, append(append(opts, extra...), s.copts...)...)
 }

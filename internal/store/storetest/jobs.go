@@ -75,6 +75,7 @@ func testJobSettings(t *testing.T, s store.JobStore) {
 	j.Interval, j.NotificationEmail, j.Mappings, j.State = 90*time.Second, "ops@example.com", []byte(`{"users":{"x":1}}`), "idle"
 	j.SkipOutOfScopeDeletions, j.TargetSchema = true, []byte(`{"declared":true}`)
 	j.WebhookURL, j.WebhookSecret = "https://hooks.example.com/provisio", []byte("sealed hook key")
+	j.RateLimit, j.MaxConcurrency = 12.5, 4
 	got, err := s.UpdateJob(ctx, j)
 	if err != nil {
 		t.Fatalf("UpdateJob = %v", err)

@@ -1,0 +1,316 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Throttle is the request gate of one target: a token-bucket rate limit
+// and a cap on requests in flight, both adapting to the target by AIMD
+// (additive increase, multiplicative decrease, as TCP congestion control,
+// RFC 5681 §3.1):
+//
+//   - Decrease: when the target throttles, answering 429 Too Many
+//     Requests or 503 Service Unavailable (RFC 6585 §4, RFC 9110
+//     §15.6.4) to at least [ThrottleThreshold] of its last answers (up
+//     to [ThrottleWindow] of them, at least [ThrottleMinAnswers]), the
+//     effective rate and concurrency halve, not below their floors
+//     (MinRate, MinConcurrency), and the answers are counted afresh.
+//     Only a request admitted after the last decrease can cause another,
+//     so the answers of requests already in flight count once. A target
+//     over its limit refuses what exceeds it, a large share; a few
+//     sporadic refusals lower nothing (their Retry-After still pauses
+//     the client, see [RetryPolicy], and the requests are retried), so
+//     that a flaky target does not pin a large job to its floor.
+//   - Increase: a success (any answer but 429 and 503; transport
+//     failures count as neither) at least [AdaptInterval] after the last
+//     change, while the target throttles less than the threshold, raises
+//     the rate by a tenth of its maximum (at least 1/s) and the
+//     concurrency by one, never above the configured maximum.
+//
+// With no rate configured (unlimited), the first decrease limits the
+// rate to half of what was sent in the last second; once it is back at
+// that rate, it is unlimited again.
+//
+// The configured rate is never exceeded: every attempt, retries
+// included, takes a token, and the bucket holds at most Burst tokens, so
+// any one-second window sees at most Rate+Burst requests leave.
+//
+// A Throttle may be shared by several clients of the same target (e.g.
+// one per provisioning cycle, [WithThrottle]) so that what it learnt
+// lasts and [Throttle.Stats] shows it. It is safe for concurrent use.
+type Throttle struct {
+	cfg     ThrottleConfig
+	now     func() time.Time
+	limiter *rate.Limiter
+
+	mu        sync.Mutex
+	conc      int // effective concurrency cap
+	inflight  int
+	changed   chan struct{} // closed when inflight or conc change
+	epoch     uint64        // bumped on every decrease
+	lastAdapt time.Time     // last increase or decrease
+	ceiling   float64       // unlimited rate: what was sent in the second before it was limited
+	throttled int64
+	decreases int64
+	// sent counts the requests admitted in the current and the previous
+	// one-second window.
+	sent windows
+	// answers holds whether each of the last answers was a refusal (429,
+	// 503): n of them, refused refusals, the next written at next.
+	answers          [ThrottleWindow]bool
+	n, refused, next int
+}
+
+// windows counts events in the current and the previous one-second
+// window.
+type windows struct {
+	start     time.Time
+	cur, prev int
+}
+
+// add counts one event at now.
+func (w *windows) add(now time.Time) {
+	w.roll(now)
+	w.cur++
+}
+
+// roll moves the windows on to now.
+func (w *windows) roll(now time.Time) {
+	switch d := now.Sub(w.start); {
+	case d >= 2*time.Second:
+		w.start, w.prev, w.cur = now, 0, 0
+	case d >= time.Second:
+		w.start, w.prev, w.cur = w.start.Add(time.Second), w.cur, 0
+	}
+}
+
+// ThrottleConfig configures a [Throttle]; zero fields take the defaults.
+type ThrottleConfig struct {
+	// Rate is the most requests per second ever sent; 0: unlimited.
+	Rate float64
+	// Burst is how many requests may leave at once when tokens have
+	// accumulated (default 1).
+	Burst int
+	// MaxConcurrency caps the requests in flight (default
+	// [DefaultMaxConcurrency]).
+	MaxConcurrency int
+	// MinRate and MinConcurrency are the floors of the adapted values
+	// (defaults: 1/s and 1).
+	MinRate        float64
+	MinConcurrency int
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// AdaptInterval is the least time between an adaptation of a [Throttle]
+// and an increase that follows it.
+const AdaptInterval = time.Second
+
+// How a [Throttle] tells throttling from sporadic refusals: at least
+// ThrottleThreshold of the last ThrottleWindow answers (and at least
+// ThrottleMinAnswers answers) are 429 or 503. (BBRv2 likewise takes a
+// loss rate below a threshold for noise, not congestion.)
+const (
+	ThrottleThreshold  = 0.2
+	ThrottleWindow     = 50
+	ThrottleMinAnswers = 10
+)
+
+// NewThrottle returns a Throttle at its configured maximum.
+func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
+	if cfg.Rate < 0 || cfg.Burst < 0 || cfg.MaxConcurrency < 0 || cfg.MinRate < 0 || cfg.MinConcurrency < 0 {
+		return nil, errors.New("throttle: rate, burst, concurrency and floors must not be negative")
+	}
+	if cfg.Burst == 0 {
+		cfg.Burst = 1
+	}
+	if cfg.MaxConcurrency == 0 {
+		cfg.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if cfg.MinRate == 0 {
+		cfg.MinRate = 1
+	}
+	if cfg.MinConcurrency == 0 {
+		cfg.MinConcurrency = 1
+	}
+	if cfg.Rate > 0 {
+		cfg.MinRate = min(cfg.MinRate, cfg.Rate)
+	}
+	cfg.MinConcurrency = min(cfg.MinConcurrency, cfg.MaxConcurrency)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	t := &Throttle{cfg: cfg, now: cfg.Now, conc: cfg.MaxConcurrency, changed: make(chan struct{})}
+	t.limiter = rate.NewLimiter(t.limit(cfg.Rate), cfg.Burst)
+	return t, nil
+}
+
+// limit is r as a rate.Limit; 0 is unlimited.
+func (t *Throttle) limit(r float64) rate.Limit {
+	if r <= 0 {
+		return rate.Inf
+	}
+	return rate.Limit(r)
+}
+
+// ticket is an admitted request: the epoch it was admitted in.
+type ticket struct{ epoch uint64 }
+
+// acquire waits for a slot under the effective concurrency cap.
+func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
+	for {
+		t.mu.Lock()
+		if t.inflight < t.conc {
+			t.inflight++
+			t.sent.add(t.now())
+			tk := ticket{epoch: t.epoch}
+			t.mu.Unlock()
+			return tk, nil
+		}
+		ch := t.changed
+		t.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ticket{}, ctx.Err()
+		}
+	}
+}
+
+// reserve takes a token and returns how long to wait before sending, and
+// the function that gives the token back if the request is not sent.
+func (t *Throttle) reserve() (time.Duration, func()) {
+	now := t.now()
+	r := t.limiter.ReserveN(now, 1)
+	return r.DelayFrom(now), func() { r.CancelAt(t.now()) }
+}
+
+// done releases tk's slot and adapts to the answer's HTTP status (0: no
+// answer, which neither raises nor lowers anything).
+func (t *Throttle) done(tk ticket, status int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.inflight--
+	defer t.signal()
+	if status == 0 {
+		return
+	}
+	refused := status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable
+	t.note(refused)
+	if refused {
+		t.throttled++
+		if tk.epoch == t.epoch && t.throttling() {
+			t.decrease()
+		}
+		return
+	}
+	if !t.throttling() {
+		t.increase()
+	}
+}
+
+// note records an answer in the window of the last answers. Called with
+// mu held.
+func (t *Throttle) note(refused bool) {
+	if t.n == len(t.answers) {
+		if t.answers[t.next] {
+			t.refused--
+		}
+	} else {
+		t.n++
+	}
+	t.answers[t.next] = refused
+	if refused {
+		t.refused++
+	}
+	t.next = (t.next + 1) % len(t.answers)
+}
+
+// throttling reports whether the target refuses at least
+// ThrottleThreshold of its last answers. Called with mu held.
+func (t *Throttle) throttling() bool {
+	return t.n >= ThrottleMinAnswers && float64(t.refused) >= ThrottleThreshold*float64(t.n)
+}
+
+// signal wakes the requests waiting for a slot. Called with mu held.
+func (t *Throttle) signal() {
+	close(t.changed)
+	t.changed = make(chan struct{})
+}
+
+// decrease halves the rate and the concurrency. Called with mu held.
+func (t *Throttle) decrease() {
+	now := t.now()
+	t.epoch++
+	t.decreases++
+	t.n, t.refused, t.next = 0, 0, 0
+	t.lastAdapt = now
+	t.conc = max(t.cfg.MinConcurrency, t.conc/2)
+	cur := t.limiter.Limit()
+	if cur == rate.Inf {
+		t.sent.roll(now)
+		seen := float64(max(t.sent.prev, t.sent.cur))
+		t.ceiling = seen
+		cur = rate.Limit(max(seen, 2*t.cfg.MinRate))
+	}
+	t.limiter.SetLimitAt(now, rate.Limit(max(t.cfg.MinRate, float64(cur)/2)))
+}
+
+// increase raises the rate and concurrency one step, at most once per
+// AdaptInterval. Called with mu held.
+func (t *Throttle) increase() {
+	now := t.now()
+	if now.Sub(t.lastAdapt) < AdaptInterval {
+		return
+	}
+	cur := t.limiter.Limit()
+	if t.conc >= t.cfg.MaxConcurrency && cur == t.limit(t.cfg.Rate) {
+		return
+	}
+	t.lastAdapt = now
+	t.conc = min(t.cfg.MaxConcurrency, t.conc+1)
+	if cur == rate.Inf {
+		return
+	}
+	top := t.cfg.Rate
+	if top == 0 {
+		top = t.ceiling
+	}
+	next := float64(cur) + max(1, top/10)
+	if next >= top {
+		t.limiter.SetLimitAt(now, t.limit(t.cfg.Rate))
+		return
+	}
+	t.limiter.SetLimitAt(now, rate.Limit(next))
+}
+
+// ThrottleStats is a [Throttle]'s state.
+type ThrottleStats struct {
+	// Rate is the effective rate limit (requests per second), MaxRate
+	// the configured one; 0 is unlimited.
+	Rate, MaxRate float64
+	// Concurrency is the effective cap on requests in flight,
+	// MaxConcurrency the configured one.
+	Concurrency, MaxConcurrency int
+	// Throttled counts the 429 and 503 answers seen; Decreases the times
+	// they halved the rate and concurrency.
+	Throttled, Decreases int64
+}
+
+// Stats returns the throttle's current state.
+func (t *Throttle) Stats() ThrottleStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var r float64
+	if l := t.limiter.Limit(); l != rate.Inf {
+		r = float64(l)
+	}
+	return ThrottleStats{Rate: r, MaxRate: t.cfg.Rate, Concurrency: t.conc, MaxConcurrency: t.cfg.MaxConcurrency,
+		Throttled: t.throttled, Decreases: t.decreases}
+}
