@@ -145,13 +145,24 @@ func (p *Policy) control(_, address string, _ syscall.RawConn) error {
 // otherwise a dial control that refuses every address outside p's
 // prefixes (an error wrapping client.ErrNotAllowed).
 func (p *Policy) ClientOptions(tenantURL string) []client.Option {
+	if control := p.Control(tenantURL); control != nil {
+		return []client.Option{client.WithDialControl(control)}
+	}
+	return nil
+}
+
+// Control is the dial control (see [net.Dialer.Control]) that holds a
+// connection to rawURL to p: nil if p is nil or allows the URL's host by
+// name. It serves the other URLs a job connects to, such as an OAuth 2.0
+// token endpoint, as ClientOptions serves its Tenant URL.
+func (p *Policy) Control(rawURL string) func(network, address string, c syscall.RawConn) error {
 	if p == nil {
 		return nil
 	}
-	if u, err := url.Parse(tenantURL); err == nil && net.ParseIP(u.Hostname()) == nil && p.allowsName(u.Hostname()) {
+	if u, err := url.Parse(rawURL); err == nil && net.ParseIP(u.Hostname()) == nil && p.allowsName(u.Hostname()) {
 		return nil
 	}
-	return []client.Option{client.WithDialControl(p.control)}
+	return p.control
 }
 
 // Cleartext reports whether tenantURL sends the Secret Token unencrypted

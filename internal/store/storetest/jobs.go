@@ -72,6 +72,7 @@ func testJobSettings(t *testing.T, s store.JobStore) {
 	j.TenantURL, j.Secret, j.Enabled, j.Scope = "https://other.example.com/scim", []byte("sealed"), true, "all"
 	j.Interval, j.NotificationEmail, j.Mappings, j.State = 90*time.Second, "ops@example.com", []byte(`{"users":{"x":1}}`), "idle"
 	j.SkipOutOfScopeDeletions, j.TargetSchema = true, []byte(`{"declared":true}`)
+	j.OAuth, j.CredentialState = []byte(`{"tokenUrl":"https://login.example.com/token"}`), []byte(`{"worked":true}`)
 	got, err := s.UpdateJob(ctx, j)
 	if err != nil {
 		t.Fatalf("UpdateJob = %v", err)
