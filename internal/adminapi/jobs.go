@@ -112,7 +112,7 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	c := jobs.Config{TenantURL: req.TenantURL, SecretToken: req.Token, Scope: provisioning.ScopeMode(req.Scope),
-		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions}
+		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions, OAuth: oauthConfig(req.OAuth)}
 	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
 		return err
 	}

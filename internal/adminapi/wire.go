@@ -84,7 +84,7 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 	return apitypes.Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: j.TokenSet, Enabled: j.Enabled,
 		Scope: string(j.Scope), NotificationEmail: j.NotificationEmail, Mappings: m, Warnings: j.Warnings,
 		Created: j.Created, Updated: j.Updated, Interval: j.Interval.String(),
-		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema)}, nil
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema), Auth: authWire(j.Auth)}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
@@ -99,7 +99,7 @@ func cycleWire(c jobs.CycleSummary) apitypes.Cycle {
 
 func statusWire(st *jobs.Status) apitypes.JobStatus {
 	v := apitypes.JobStatus{AppID: st.AppID, JobID: st.JobID, State: string(st.State), Enabled: st.Enabled,
-		CycleKind: string(st.NextKind), NextRun: st.NextRun, Links: apitypes.LinkCounts(st.Links)}
+		CycleKind: string(st.NextKind), NextRun: st.NextRun, Links: apitypes.LinkCounts(st.Links), Warnings: st.Warnings}
 	if p := st.Progress; p != nil {
 		v.Progress = &apitypes.Progress{CycleID: p.CycleID, Kind: string(p.Kind), Started: p.Started,
 			Processed: p.Processed, Counts: statsWire(p.Counts)}

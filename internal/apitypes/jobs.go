@@ -32,6 +32,8 @@ type Job struct {
 	Created  time.Time `json:"created"`
 	Updated  time.Time `json:"updated"`
 	Interval string    `json:"interval"`
+	// Auth is how the job authenticates (credentials.go).
+	Auth JobAuth `json:"auth"`
 }
 
 // JobList is the answer of GET /jobs.
@@ -51,6 +53,8 @@ type ConfigureJob struct {
 	Mappings          json.RawMessage `json:"mappings,omitempty"`
 	// SkipOutOfScopeDeletions: absent keeps.
 	SkipOutOfScopeDeletions *bool `json:"skipOutOfScopeDeletions,omitempty"`
+	// OAuth: client credentials instead of a token (credentials.go).
+	OAuth *ConfigureOAuth `json:"oauth,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.
@@ -94,6 +98,9 @@ type JobStatus struct {
 	NextRun   time.Time  `json:"nextRun,omitzero"`
 	Links     LinkCounts `json:"links"`
 	LastCycle *Cycle     `json:"lastCycle,omitempty"`
+	// Warnings are the credentials' (expiring, refused after they had
+	// worked): what to fix before the job fails.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Progress is a running cycle's progress: the objects acted on so far.

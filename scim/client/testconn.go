@@ -52,7 +52,7 @@ func (e *ConnectionError) explain() string {
 		return "the SCIM service did not answer in time"
 	case ReasonCredentials:
 		if errors.Is(e.Err, errCredentials) {
-			return "no bearer token could be obtained (WithBearerToken's source failed)"
+			return "no bearer token could be obtained"
 		}
 		return "the SCIM service refused the Secret Token"
 	case ReasonNotFound:

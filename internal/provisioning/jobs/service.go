@@ -98,10 +98,13 @@ type Job struct {
 	// the default mappings it left out for it.
 	Schema SchemaReport
 	// Warnings are problems of the settings that do not stop the job,
-	// such as a Secret Token sent in clear.
+	// such as a Secret Token sent in clear, and the credentials' warnings
+	// (expiring, refused after they had worked).
 	Warnings []string
-	Created  time.Time
-	Updated  time.Time
+	// Auth is how the job authenticates (never a secret).
+	Auth    Auth
+	Created time.Time
+	Updated time.Time
 }
 
 // Config is a change to a job's settings. Zero fields keep the current
@@ -115,6 +118,9 @@ type Config struct {
 	Mappings          *Mappings              // nil keeps; default DefaultMappings()
 	// SkipOutOfScopeDeletions: nil keeps; default false.
 	SkipOutOfScopeDeletions *bool
+	// OAuth: OAuth 2.0 client credentials instead of a Secret Token (nil
+	// keeps; a SecretToken given switches back).
+	OAuth *OAuthConfig
 }
 
 // Options configures a Service.
@@ -196,6 +202,7 @@ type Service struct {
 type jobMemory struct {
 	links   provisioning.LinkTable
 	settled provisioning.Settled
+	oauth   *cachedSource // the job's OAuth token source (guarded by cmu)
 }
 
 // memory returns the job's memory.
