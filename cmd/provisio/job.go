@@ -38,8 +38,9 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var tenantURL, token, tokenFile, scope, interval, email, mappingsFile string
 	var skipOutOfScope bool
+	var oauth *oauthFlags
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE | --oauth-token-url URL --oauth-client-id ID --oauth-client-secret-file FILE [--oauth-scope S]...] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -49,6 +50,10 @@ The Secret Token comes from --token-file, or $` + JobTokenEnv + `, or --token (w
 leaves it in your shell history); it is stored encrypted and never shown again. A
 --tenant-url on another scheme, host or port needs the Secret Token again: the stored one
 is only ever sent to the host it was given for.
+Instead of a Secret Token, --oauth-token-url, --oauth-client-id and
+--oauth-client-secret-file (or $` + JobOAuthSecretEnv + `) authenticate with OAuth 2.0 client
+credentials (RFC 6749 §4.4): the job fetches an access token and a new one before it
+expires. The secret is stored encrypted and never shown; the token URL must be https.
 --mappings-file replaces the attribute mappings with a JSON document shaped as
 "job get --json" shows them ("job mapping" edits them one at a time).
 --skip-out-of-scope-deletions=true leaves accounts of objects that leave scope as they
@@ -57,7 +62,9 @@ are in the application (Entra's SkipOutOfScopeDeletions); false disables them.
 Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes: default
 mappings to attributes it does not declare are left out, listed as "excluded".`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2
-  provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all`,
+  provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all
+  provisio job configure "Uni-tel Portal" --oauth-token-url https://login.example.com/oauth2/token \
+    --oauth-client-id provisio --oauth-client-secret-file secret.txt --oauth-scope scim.write`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tok, err := jobToken(e, token, tokenFile)
@@ -65,6 +72,9 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 				return err
 			}
 			req := apitypes.ConfigureJob{TenantURL: tenantURL, Token: tok, Scope: scope, Interval: interval}
+			if req.OAuth, err = oauth.request(e); err != nil {
+				return err
+			}
 			if cmd.Flags().Changed("notification-email") {
 				req.NotificationEmail = &email
 			}
@@ -102,6 +112,7 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 	fl.StringVar(&email, "notification-email", "", "where to send failure notifications (empty clears)")
 	fl.StringVar(&mappingsFile, "mappings-file", "", "a JSON file of attribute mappings")
 	fl.BoolVar(&skipOutOfScope, "skip-out-of-scope-deletions", false, "leave accounts of objects that leave scope as they are")
+	oauth = addOAuthFlags(fl)
 	return cmd
 }
 
@@ -138,6 +149,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"SETTING", "VALUE"},
 		{"tenantUrl", j.TenantURL},
 		{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
+		{"auth", authText(j.Auth)},
 		{"provisioning", map[bool]string{true: "on", false: "off"}[j.Enabled]},
 		{"scope", j.Scope},
 		{"interval", j.Interval},
@@ -147,9 +159,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		return err
 	}
 	printTargetSchema(e, j.TargetSchema)
-	for _, w := range j.Warnings {
-		fmt.Fprintf(e.stdout, "\nWarning: %s.\n", w)
-	}
+	printWarnings(e.stdout, j.Warnings)
 	return nil
 }
 

@@ -169,7 +169,11 @@ func printStatus(w io.Writer, st apitypes.JobStatus) error {
 		}
 		rows = append(rows, []string{"LAST CYCLE", last})
 	}
-	return printTable(w, rows)
+	if err := printTable(w, rows); err != nil {
+		return err
+	}
+	printWarnings(w, st.Warnings)
+	return nil
 }
 
 func newJobRunsCmd(e *env, f *clientFlags) *cobra.Command {
