@@ -75,6 +75,9 @@ mappings to attributes it does not declare are left out, listed as "excluded".`,
 			if req.OAuth, err = oauth.request(e); err != nil {
 				return err
 			}
+			if req.OAuth != nil && token == "" && tokenFile == "" {
+				req.Token = "" // $PROVISIO_JOB_TOKEN does not count against OAuth flags
+			}
 			if cmd.Flags().Changed("notification-email") {
 				req.NotificationEmail = &email
 			}

@@ -60,7 +60,8 @@ func TestJobOAuthCLI(t *testing.T) {
 		t.Errorf("token fetches = %d, want a new token at least for the test and the cycle (expires_in 1)", n)
 	}
 
-	if _, err := s.cliIn(t, nil, append([]string{"job", "configure", "Portal", "--oauth-client-secret-file", filepath.Join(dir, "wrong")}, oauth...)...); err != nil {
+	if _, err := s.cliIn(t, map[string]string{JobTokenEnv: "a-token-from-the-environment"},
+		append([]string{"job", "configure", "Portal", "--oauth-client-secret-file", filepath.Join(dir, "wrong")}, oauth...)...); err != nil {
 		t.Fatalf("job configure (wrong secret) = %v", err)
 	}
 	_, err = s.cliIn(t, nil, "job", "test", "Portal")
