@@ -44,8 +44,9 @@ func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var hook webhookFlags
 	var deletionThreshold, deletionPercent int
 	var rates rateFlags
+	var oauth *oauthFlags
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--rate N] [--concurrency N]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE | --oauth-token-url URL --oauth-client-id ID --oauth-client-secret-file FILE [--oauth-scope S]...] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--deletion-threshold N] [--deletion-threshold-percent P] [--rate N] [--concurrency N]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -55,6 +56,10 @@ The Secret Token comes from --token-file, or $` + JobTokenEnv + `, or --token (w
 leaves it in your shell history); it is stored encrypted and never shown again. A
 --tenant-url on another scheme, host or port needs the Secret Token again: the stored one
 is only ever sent to the host it was given for.
+Instead of a Secret Token, --oauth-token-url, --oauth-client-id and
+--oauth-client-secret-file (or $` + JobOAuthSecretEnv + `) authenticate with OAuth 2.0 client
+credentials (RFC 6749 §4.4): the job fetches an access token and a new one before it
+expires. The secret is stored encrypted and never shown; the token URL must be https.
 --mappings-file replaces the attribute mappings with a JSON document shaped as
 "job get --json" shows them ("job mapping" edits them one at a time).
 --skip-out-of-scope-deletions=true leaves accounts of objects that leave scope as they
@@ -76,7 +81,9 @@ application throttles (429, 503) and back up on success, never above what is set
 status" shows where they are.`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2
   provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all
-  provisio job configure "Uni-tel Portal" --rate 25 --concurrency 8`,
+  provisio job configure "Uni-tel Portal" --rate 25 --concurrency 8
+  provisio job configure "Uni-tel Portal" --oauth-token-url https://login.example.com/oauth2/token \\
+    --oauth-client-id provisio --oauth-client-secret-file secret.txt --oauth-scope scim.write`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			tok, err := jobToken(e, token, tokenFile)
@@ -84,6 +91,12 @@ status" shows where they are.`,
 				return err
 			}
 			req := apitypes.ConfigureJob{TenantURL: tenantURL, Token: tok, Scope: scope, Interval: interval}
+			if req.OAuth, err = oauth.request(e); err != nil {
+				return err
+			}
+			if req.OAuth != nil && token == "" && tokenFile == "" {
+				req.Token = "" // $PROVISIO_JOB_TOKEN does not count against OAuth flags
+			}
 			if cmd.Flags().Changed("notification-email") {
 				req.NotificationEmail = &email
 			}
@@ -135,6 +148,7 @@ status" shows where they are.`,
 	fl.IntVar(&deletionThreshold, "deletion-threshold", 0, "stage a cycle's disables and deletes above this many (0: off)")
 	fl.IntVar(&deletionPercent, "deletion-threshold-percent", 0, "stage them above this percentage of the managed objects (0: off)")
 	rates.register(fl)
+	oauth = addOAuthFlags(fl)
 	return cmd
 }
 
@@ -171,6 +185,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"SETTING", "VALUE"},
 		{"tenantUrl", j.TenantURL},
 		{"token", map[bool]string{true: "set (hidden)", false: "not set"}[j.TokenSet]},
+		{"auth", authText(j.Auth)},
 		{"provisioning", map[bool]string{true: "on", false: "off"}[j.Enabled]},
 		{"scope", j.Scope},
 		{"interval", j.Interval},
@@ -183,9 +198,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		return err
 	}
 	printTargetSchema(e, j.TargetSchema)
-	for _, w := range j.Warnings {
-		fmt.Fprintf(e.stdout, "\nWarning: %s.\n", w)
-	}
+	printWarnings(e.stdout, j.Warnings)
 	return nil
 }
 

@@ -183,7 +183,11 @@ func printStatus(w io.Writer, st apitypes.JobStatus) error {
 	if st.Throttle != nil {
 		rows = append(rows, []string{"THROTTLE", throttleLine(st.Throttle)})
 	}
-	return printTable(w, rows)
+	if err := printTable(w, rows); err != nil {
+		return err
+	}
+	printWarnings(w, st.Warnings)
+	return nil
 }
 
 func newJobRunsCmd(e *env, f *clientFlags) *cobra.Command {

@@ -87,7 +87,7 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
 		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet,
 		DeletionThreshold: j.DeletionThreshold.Count, DeletionThresholdPercent: j.DeletionThreshold.Percent,
-		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}, nil
+		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency, Auth: authWire(j.Auth)}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {
@@ -102,7 +102,7 @@ func cycleWire(c jobs.CycleSummary) apitypes.Cycle {
 
 func statusWire(st *jobs.Status) apitypes.JobStatus {
 	v := apitypes.JobStatus{AppID: st.AppID, JobID: st.JobID, State: string(st.State), Enabled: st.Enabled,
-		CycleKind: string(st.NextKind), NextRun: st.NextRun, Links: apitypes.LinkCounts(st.Links)}
+		CycleKind: string(st.NextKind), NextRun: st.NextRun, Links: apitypes.LinkCounts(st.Links), Warnings: st.Warnings}
 	if p := st.Progress; p != nil {
 		v.Progress = &apitypes.Progress{CycleID: p.CycleID, Kind: string(p.Kind), Started: p.Started,
 			Processed: p.Processed, Counts: statsWire(p.Counts)}

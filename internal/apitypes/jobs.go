@@ -46,6 +46,8 @@ type Job struct {
 	// 16).
 	RateLimit      float64 `json:"rateLimit"`
 	MaxConcurrency int     `json:"maxConcurrency"`
+	// Auth is how the job authenticates (credentials.go).
+	Auth JobAuth `json:"auth"`
 }
 
 // JobList is the answer of GET /jobs.
@@ -76,6 +78,8 @@ type ConfigureJob struct {
 	// default.
 	RateLimit      *float64 `json:"rateLimit,omitempty"`
 	MaxConcurrency *int     `json:"maxConcurrency,omitempty"`
+	// OAuth: client credentials instead of a token (credentials.go).
+	OAuth *ConfigureOAuth `json:"oauth,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.
@@ -128,6 +132,9 @@ type JobStatus struct {
 	// Throttle is the job's rate limit and concurrency as they adapted;
 	// absent before its first request since the server started.
 	Throttle *Throttle `json:"throttle,omitempty"`
+	// Warnings are the credentials' (expiring, refused after they had
+	// worked): what to fix before the job fails.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Progress is a running cycle's progress: the objects acted on so far.

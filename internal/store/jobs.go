@@ -51,8 +51,14 @@ type Job struct {
 	// Secret.
 	WebhookURL    string
 	WebhookSecret []byte
-	Created       time.Time // set by the store
-	Updated       time.Time // set by the store by CreateJob and UpdateJob
+	// OAuth is the job's OAuth 2.0 client credentials as JSON, its client
+	// secret sealed (opaque here); nil for a job with a Secret Token.
+	OAuth []byte
+	// CredentialState is what the job service knows of the credentials'
+	// health as JSON (opaque here); nil before anything is known.
+	CredentialState []byte
+	Created         time.Time // set by the store
+	Updated         time.Time // set by the store by CreateJob and UpdateJob
 }
 
 // LinkCount is the number of a job's links of one type and state, failed

@@ -19,7 +19,7 @@ const (
 	ReasonUnreachable Reason = "unreachable"    // DNS lookup or TCP connect failed: check the Tenant URL's host and port
 	ReasonTLS         Reason = "tls"            // TLS handshake or certificate verification failed
 	ReasonTimeout     Reason = "timeout"        // no complete answer within the request timeout
-	ReasonCredentials Reason = "credentials"    // 401/403: the Secret Token was refused
+	ReasonCredentials Reason = "credentials"    // 401/403: the Secret Token was refused; or the token source failed
 	ReasonNotFound    Reason = "not-found"      // 404: no Users endpoint below the Tenant URL
 	ReasonNotSCIM     Reason = "not-scim"       // the answer is not a SCIM ListResponse
 	ReasonFilter      Reason = "filter-ignored" // the random-GUID query returned resources
@@ -51,6 +51,9 @@ func (e *ConnectionError) explain() string {
 	case ReasonTimeout:
 		return "the SCIM service did not answer in time"
 	case ReasonCredentials:
+		if errors.Is(e.Err, errCredentials) {
+			return "no bearer token could be obtained"
+		}
 		return "the SCIM service refused the Secret Token"
 	case ReasonNotFound:
 		return "the Tenant URL has no Users endpoint (HTTP 404); check the URL's path"

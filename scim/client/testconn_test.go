@@ -129,7 +129,11 @@ func TestTestConnectionTokenSourceFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkReason(t, c.TestConnection(t.Context(), ""), ReasonCredentials)
+	err = c.TestConnection(t.Context(), "")
+	checkReason(t, err, ReasonCredentials)
+	if want := "no bearer token could be obtained"; err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "refused the Secret Token") {
+		t.Errorf("TestConnection() = %v, want %q, not a refused Secret Token", err, want)
+	}
 	if n := len(fs.requests()); n != 0 {
 		t.Errorf("server saw %d requests, want 0", n)
 	}

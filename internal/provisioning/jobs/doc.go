@@ -2,7 +2,10 @@
 // parts:
 //
 //   - settings ([Job], [Config]; settings.go): Tenant URL, Secret Token
-//     encrypted at rest with internal/secretbox, provisioning on/off,
+//     encrypted at rest with internal/secretbox, or OAuth 2.0 client
+//     credentials (auth.go, package credentials: the client secret sealed
+//     alike, the access token cached per job across cycles and refreshed
+//     by golang.org/x/oauth2), provisioning on/off,
 //     scope, cycle interval, notification email, attribute mappings
 //     (package mapping's form), SkipOutOfScopeDeletions (passed to the
 //     engine), the application's discovered schema, a webhook (URL,
@@ -103,6 +106,13 @@
 // (store.JobStore.LockJob, for several servers on one database) until its
 // bookkeeping is done; the bookkeeping gets a bounded context of its own,
 // so a cancelled cycle is still recorded yet never holds up a shutdown.
+//
+// Credential warnings (auth.go): a Secret Token that is a JWT expiring
+// within credentials.ExpiryLead, and credentials refused after they had
+// worked (the token endpoint's refusal, or a cycle whose actions all met
+// 401/403), are stored with the job, shown by [Service.Get] and
+// [Service.Status] (Warnings) and told once per condition to every
+// [JobObserver] as [EventCredentialsWarn].
 //
 // Errors: [ErrNotFound] (no job for the application), [ErrNoMapping] (no
 // mapping of that target, no scoping filter of that number), [ErrBusy]

@@ -131,7 +131,7 @@ func (s *Service) editAll(ctx context.Context, appID, what string, change func(*
 		return Job{}, fmt.Errorf("%s of app %q: %w", what, appID, err)
 	}
 	if bytes.Equal(b, j.Mappings) {
-		return jobView(j)
+		return s.view(j)
 	}
 	j.Mappings = b
 	if j, err = s.st.UpdateJob(ctx, j); err != nil {
@@ -140,5 +140,5 @@ func (s *Service) editAll(ctx context.Context, appID, what string, change func(*
 	if err := s.restart(ctx, j); err != nil {
 		return Job{}, err
 	}
-	return jobView(j)
+	return s.view(j)
 }

@@ -190,9 +190,9 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	if !hasMark {
 		kind = provisioning.CycleInitial
 	}
-	p, h := &tracker{}, &health{}
+	p, h, cw := &tracker{}, &health{}, &credWatch{}
 	obs := &observers{info: CycleInfo{JobID: j.ID, AppID: j.AppID, Kind: kind, Started: s.now()},
-		list: append([]Observer{p, h}, s.observers...)}
+		list: append([]Observer{p, h, cw}, s.observers...)}
 	r.logs.obs = obs
 	obs.started()
 	s.mu.Lock()
@@ -228,6 +228,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	if restart {
 		err = errors.Join(err, s.st.ClearWatermark(bctx, j.ID))
 	}
+	s.noteCycleCredentials(bctx, j, cw)
 	s.log.LogAttrs(bctx, slog.LevelInfo, "provisioning job cycle", slog.String("app", j.AppID),
 		slog.String("cycle", sum.ID), slog.String("kind", string(sum.Kind)), slog.Any("stats", sum.Stats))
 	obs.finished(sum, err)
@@ -334,6 +335,9 @@ type Status struct {
 	// (client.Throttle); nil before its first request since the server
 	// started.
 	Throttle *client.ThrottleStats
+	// Warnings are the credentials' warnings (expiring, refused after
+	// they had worked): what to fix before the job fails.
+	Warnings []string
 }
 
 // LinkCounts counts a job's links: the objects it manages.
@@ -353,6 +357,9 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 		return nil, err
 	}
 	st := &Status{AppID: j.AppID, JobID: j.ID, Enabled: j.Enabled, State: StateStopped, NextKind: provisioning.CycleInitial}
+	if _, st.Warnings, err = authView(j, s.now()); err != nil {
+		return nil, err
+	}
 	if j.Enabled {
 		st.State = StateIdle
 	}

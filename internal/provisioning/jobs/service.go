@@ -111,10 +111,13 @@ type Job struct {
 	// the default mappings it left out for it.
 	Schema SchemaReport
 	// Warnings are problems of the settings that do not stop the job,
-	// such as a Secret Token sent in clear.
+	// such as a Secret Token sent in clear, and the credentials' warnings
+	// (expiring, refused after they had worked).
 	Warnings []string
-	Created  time.Time
-	Updated  time.Time
+	// Auth is how the job authenticates (never a secret).
+	Auth    Auth
+	Created time.Time
+	Updated time.Time
 }
 
 // Config is a change to a job's settings. Zero fields keep the current
@@ -144,6 +147,9 @@ type Config struct {
 	// MaxConcurrency: nil keeps; 0 is the default (Options.Concurrency,
 	// else provisioning.DefaultConcurrency); at most MaxMaxConcurrency.
 	MaxConcurrency *int
+	// OAuth: OAuth 2.0 client credentials instead of a Secret Token (nil
+	// keeps; a SecretToken given switches back).
+	OAuth *OAuthConfig
 }
 
 // Options configures a Service.
@@ -235,6 +241,7 @@ type jobMemory struct {
 	// settings stay (limits); nil before its first request.
 	throttle *client.Throttle
 	limits   limits
+	oauth    *cachedSource // the job's OAuth token source (guarded by cmu)
 }
 
 // memory returns the job's memory.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/provisioning"
-	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/scim/client"
 )
@@ -22,7 +21,14 @@ import (
 // Configure creates the application's job or changes its settings. Every
 // problem is reported at once, wrapped in ErrInvalid.
 func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, error) {
-	defer s.editLock(appID)()
+	unlock := s.editLock(appID)
+	var tell func() // the new credentials' warnings, told once unlocked
+	defer func() {
+		unlock()
+		if tell != nil {
+			tell()
+		}
+	}()
 	cur, err := s.st.GetJobByApp(ctx, appID)
 	isNew := errors.Is(err, store.ErrNotFound)
 	if err != nil && !isNew {
@@ -39,7 +45,7 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 		return Job{}, fmt.Errorf("configure job of app %q: %w", appID, err)
 	}
 	var warning string
-	if c.TenantURL != "" || c.SecretToken != "" {
+	if c.TenantURL != "" || c.SecretToken != "" || c.OAuth != nil {
 		warning = s.discoverOnSave(ctx, &next)
 	}
 	if c.Mappings != nil {
@@ -70,7 +76,10 @@ func (s *Service) Configure(ctx context.Context, appID string, c Config) (Job, e
 			return Job{}, err
 		}
 	}
-	v, err := jobView(next)
+	if saved := next; !bytes.Equal(cur.CredentialState, saved.CredentialState) {
+		tell = func() { s.tellCredentials(saved, credentialState(saved).Warnings) }
+	}
+	v, err := s.view(next)
 	if warning != "" {
 		v.Warnings = append(v.Warnings, warning)
 	}
@@ -110,12 +119,7 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 	} else if isNew {
 		errs = append(errs, errors.New("a tenant url is required"))
 	}
-	if c.SecretToken == "" && isNew {
-		errs = append(errs, errors.New("a secret token is required"))
-	}
-	if from, to := origin(cur.TenantURL), origin(j.TenantURL); c.SecretToken == "" && !isNew && len(j.Secret) > 0 && from != to {
-		errs = append(errs, fmt.Errorf("the tenant url moves from %s to %s: send the secret token again, as the stored one belongs to %s", from, to, from))
-	}
+	errs = append(errs, s.applyCredentials(&j, cur, c, isNew))
 	switch c.Scope {
 	case "":
 	case provisioning.ScopeAssigned, provisioning.ScopeAll:
@@ -155,13 +159,6 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 	errs = append(errs, s.applyWebhook(&j, c))
 	if err := errors.Join(errs...); err != nil {
 		return j, fmt.Errorf("%w: %w", ErrInvalid, err)
-	}
-	if c.SecretToken != "" {
-		sealed, err := s.box.Seal([]byte(c.SecretToken), []byte(j.AppID))
-		if err != nil {
-			return j, fmt.Errorf("encrypt secret token: %w", err)
-		}
-		j.Secret = sealed
 	}
 	return j, nil
 }
@@ -210,7 +207,7 @@ func (s *Service) Get(ctx context.Context, appID string) (Job, error) {
 	if err != nil {
 		return Job{}, err
 	}
-	v, err := jobView(j)
+	v, err := s.view(j)
 	if err != nil {
 		return v, err
 	}
@@ -229,7 +226,7 @@ func (s *Service) List(ctx context.Context) ([]Job, error) {
 	}
 	out := make([]Job, 0, len(js))
 	for _, j := range js {
-		v, err := jobView(j)
+		v, err := s.view(j)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +277,7 @@ func (s *Service) setEnabled(ctx context.Context, appID string, on bool) (Job, e
 	if err != nil {
 		return Job{}, err
 	}
-	if on && (j.TenantURL == "" || len(j.Secret) == 0) {
+	if on && (j.TenantURL == "" || !hasCredentials(j)) {
 		return Job{}, fmt.Errorf("start job of app %q: %w", appID, ErrNoToken)
 	}
 	j.Enabled = on
@@ -288,7 +285,7 @@ func (s *Service) setEnabled(ctx context.Context, appID string, on bool) (Job, e
 		return Job{}, own(err, "update job of app %q", appID)
 	}
 	s.setRetryAt(j.ID, time.Time{})
-	v, err := jobView(j)
+	v, err := s.view(j)
 	if err != nil {
 		return v, err
 	}
@@ -310,6 +307,7 @@ func (s *Service) TestConnection(ctx context.Context, appID string) error {
 	}
 	err = c.TestConnection(ctx, m.MatchingTarget())
 	s.afterTest(ctx, j, err) // quarantine.go
+	s.noteTestCredentials(ctx, j, err)
 	if err != nil {
 		return err
 	}
@@ -343,7 +341,7 @@ func (s *Service) recordDiscovery(ctx context.Context, was store.Job, ts *Target
 	if err != nil {
 		return own(err, "read job of app %q", appID)
 	}
-	if j.TenantURL != was.TenantURL || !bytes.Equal(j.Secret, was.Secret) {
+	if j.TenantURL != was.TenantURL || !bytes.Equal(j.Secret, was.Secret) || !bytes.Equal(j.OAuth, was.OAuth) {
 		return nil // read with credentials no longer the job's
 	}
 	next := j
@@ -365,7 +363,7 @@ func (s *Service) TestCredentials(ctx context.Context, tenantURL, token string) 
 	if err := validateTenantURL(tenantURL); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
-	c, err := s.newClient(tenantURL, token)
+	c, err := s.newClient(tenantURL, client.WithStaticToken(token))
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
@@ -410,31 +408,31 @@ func jobView(j store.Job) (Job, error) {
 // target builds the job's SCIM client with the decrypted token.
 func (s *Service) target(j store.Job) (*client.Client, Mappings, error) {
 	var m Mappings
-	if j.TenantURL == "" || len(j.Secret) == 0 {
+	if j.TenantURL == "" || !hasCredentials(j) {
 		return nil, m, fmt.Errorf("app %q: %w", j.AppID, ErrNoToken)
 	}
 	if err := json.Unmarshal(j.Mappings, &m); err != nil {
 		return nil, m, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
 	}
-	token, err := s.box.Open(j.Secret, []byte(j.AppID))
+	bearer, err := s.bearer(j)
 	if err != nil {
-		return nil, m, fmt.Errorf("job of app %q: decrypt secret token (is %s the key it was stored with?): %w", j.AppID, secretbox.KeyEnv, err)
+		return nil, m, err
 	}
 	th, err := s.throttle(j)
 	if err != nil {
 		return nil, m, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
-	c, err := s.newClient(j.TenantURL, string(token), client.WithThrottle(th))
+	c, err := s.newClient(j.TenantURL, bearer, client.WithThrottle(th))
 	if err != nil {
 		return nil, m, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}
 	return c, m, nil
 }
 
-// newClient is the SCIM client of a Tenant URL, held to the outbound
-// policy.
-func (s *Service) newClient(tenantURL, token string, extra ...client.Option) (*client.Client, error) {
-	opts := append([]client.Option{client.WithStaticToken(token), client.WithLogger(s.log), client.WithRetryPolicy(provisioning.RetryPolicy)},
+// newClient is the SCIM client of a Tenant URL, authenticated by bearer
+// and held to the outbound policy.
+func (s *Service) newClient(tenantURL string, bearer client.Option, extra ...client.Option) (*client.Client, error) {
+	opts := append([]client.Option{bearer, client.WithLogger(s.log), client.WithRetryPolicy(provisioning.RetryPolicy)},
 		s.outbound.ClientOptions(tenantURL)...)
 	return client.New(tenantURL, append(append(opts, extra...), s.copts...)...)
 }
