@@ -289,7 +289,7 @@ func TestSecretTokenRefusedAfterWorking(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.addUsers(1, 1)
-	e.run()
+	e.svc.Run(ctx, appID) // refused: the job goes into quarantine
 	if got := ev.credentials(); len(got) != 0 {
 		t.Fatalf("credential events for a token refused from the start = %+v, want none", got)
 	}
@@ -297,9 +297,9 @@ func TestSecretTokenRefusedAfterWorking(t *testing.T) {
 	e.addUsers(2, 2)
 	e.run()
 	as.accept.Store(false)
-	for i := 3; i <= 5; i++ {
+	for i := 3; i <= 5; i++ { // refused again: quarantined, later cycles stop at the credentials probe
 		e.addUsers(i, i)
-		e.run()
+		e.svc.Run(ctx, appID)
 	}
 	if got := ev.credentials(); len(got) != 1 || !strings.Contains(got[0].Reason, "HTTP 401 or 403") {
 		t.Errorf("credential events = %+v, want one saying the application answered 401 or 403", got)
