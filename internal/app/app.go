@@ -126,7 +126,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 // the bound address).
 func (a *App) BaseURL() string { return a.base }
 
-// Handler serves the SCIM service, the admin API and /healthz, with one
+// Handler serves the SCIM service, the admin API, /healthz and /metrics, with one
 // debug log line per request.
 func (a *App) Handler() http.Handler { return a.handler }
 
