@@ -4,7 +4,8 @@
 // PostgreSQL, migrations applied when it opens), the admin token and its
 // file, the secret box that encrypts provisioning jobs' Secret Tokens, the
 // tenant manager, the SCIM 2.0 service provider under /scim/{tenant}/v2
-// (RFC 7644 §3), the admin API under /api/v1, GET /healthz, the directory
+// (RFC 7644 §3), the admin API under /api/v1, GET /healthz, GET /metrics
+// (Prometheus, package metrics), the directory
 // and provisioning job services, the notifier of job events (email and
 // webhooks, an Observer of the job service), the provisioning scheduler,
 // the retention of soft-deleted users, and graceful shutdown: in-flight
@@ -32,6 +33,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/demo"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/exprsvc"
+	"github.com/provisio-dev/provisio/internal/metrics"
 	"github.com/provisio-dev/provisio/internal/notify"
 	"github.com/provisio-dev/provisio/internal/notify/mailer"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
@@ -74,6 +76,7 @@ type App struct {
 	dir     *dirsvc.Service
 	jobs    *jobs.Service
 	notify  *notify.Notifier
+	metrics *metrics.Metrics
 	ln      net.Listener
 	base    string
 	handler http.Handler
@@ -106,7 +109,8 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	a.notify = newNotifier(cfg, log, func(ctx context.Context, appID string) (jobs.Webhook, error) {
 		return a.jobs.Webhook(ctx, appID)
 	})
-	if a.jobs, err = newJobService(cfg, st, log, a.appName, a.notify); err != nil {
+	a.metrics = metrics.New(metrics.Options{TenantLabel: cfg.MetricsTenantLabel, Jobs: jobState{a}, Logger: log})
+	if a.jobs, err = newJobService(cfg, st, log, a.appName, a.notify, a.metrics); err != nil {
 		return nil, err
 	}
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -122,7 +126,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 // the bound address).
 func (a *App) BaseURL() string { return a.base }
 
-// Handler serves the SCIM service, the admin API and /healthz, with one
+// Handler serves the SCIM service, the admin API, /healthz and /metrics, with one
 // debug log line per request.
 func (a *App) Handler() http.Handler { return a.handler }
 
@@ -136,21 +140,26 @@ func (a *App) SeedDemo(ctx context.Context) (demo.Result, error) {
 // routes builds the one handler of the server.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	scimsvc.New(scimsvc.Config{
+	scimSvc := a.metrics.SCIM(scimsvc.New(scimsvc.Config{
 		Tenants: a.tenants,
-		SCIM: server.New(server.Config{
+		SCIM: a.metrics.SCIMTenant(server.New(server.Config{
 			Registry:       scim.NewStandardRegistry(),
 			Backend:        scimsvc.HashPasswords(a.store.Backend()),
 			Logger:         a.log,
 			MaxBodyBytes:   a.cfg.MaxBody,
 			BulkMaxPayload: a.cfg.MaxBody,
-		}),
+		})),
 		BaseURL: a.base,
 		Logger:  a.log,
-	}).Register(mux)
-	adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants, Directory: a.dir, Jobs: a.jobs,
-		Expressions: exprsvc.New(a.dir, a.jobs),
-		BaseURL:     a.base, MaxBody: a.cfg.MaxBody, Logger: a.log}).Register(mux)
+	}))
+	mux.Handle(scimsvc.Pattern, scimSvc)
+	mux.Handle(scimsvc.RootPattern, scimSvc)
+	mux.Handle(adminapi.Prefix, a.metrics.Admin(adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
+		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs),
+		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
+	// Open like /healthz: counts only, no personal data (see
+	// docs/operations.md, "Metrics": bind to loopback or a proxy).
+	mux.Handle("GET /metrics", a.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
@@ -462,3 +471,18 @@ func (w *statusWriter) WriteHeader(code int) {
 
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// jobState is the job service for the metrics' scrape-time collector,
+// read through the App because the service is built after the metrics
+// (which observe it).
+type jobState struct{ a *App }
+
+func (j jobState) List(ctx context.Context) ([]jobs.Job, error) { return j.a.jobs.List(ctx) }
+
+func (j jobState) Status(ctx context.Context, appID string) (*jobs.Status, error) {
+	return j.a.jobs.Status(ctx, appID)
+}
+
+func (j jobState) Escrows(ctx context.Context, appID string) ([]jobs.Escrow, error) {
+	return j.a.jobs.Escrows(ctx, appID)
+}

@@ -66,6 +66,8 @@ const (
 	// FlagSMTPURL and FlagSMTPFrom say how notification emails are sent.
 	FlagSMTPURL  = "smtp-url"
 	FlagSMTPFrom = "smtp-from"
+	// FlagMetricsTenantLabel adds the SCIM tenant as a label of /metrics.
+	FlagMetricsTenantLabel = "metrics-tenant-label"
 )
 
 // Defaults of the HTTP connection limits.
@@ -117,6 +119,8 @@ func ServeOptions() []Option {
 		{Flag: FlagSMTPURL, Env: "PROVISIO_SMTP_URL", Default: "",
 			Usage: "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps:// (implicit TLS); put a password in the environment variable, not on the command line; empty logs notifications instead"},
 		{Flag: FlagSMTPFrom, Env: "PROVISIO_SMTP_FROM", Default: "", Usage: "sender address of notification emails (required with --smtp-url)"},
+		{Flag: FlagMetricsTenantLabel, Env: "PROVISIO_METRICS_TENANT_LABEL", Default: "false", Bool: true,
+			Usage: "label the SCIM request metrics of /metrics with the tenant (one series set per tenant)"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -203,6 +207,8 @@ type Serve struct {
 	// notifications are logged); SMTPFrom their sender address.
 	SMTP     *mailer.Server
 	SMTPFrom string
+	// MetricsTenantLabel labels the SCIM request metrics with the tenant.
+	MetricsTenantLabel bool
 }
 
 // LoadServe resolves and validates the serve options registered on fs
@@ -238,6 +244,10 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	c.Demo, err = scim.ParseBool(v[FlagDemo])
 	if err != nil {
 		add(fmt.Errorf("--%s: %q is not true or false", FlagDemo, v[FlagDemo]))
+	}
+	c.MetricsTenantLabel, err = scim.ParseBool(v[FlagMetricsTenantLabel])
+	if err != nil {
+		add(fmt.Errorf("--%s: %q is not true or false", FlagMetricsTenantLabel, v[FlagMetricsTenantLabel]))
 	}
 	c.EventRetention, err = ParseRetention(v[FlagEventRetention])
 	add(wrapFlag(FlagEventRetention, err))

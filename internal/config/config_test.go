@@ -73,6 +73,16 @@ func TestLoadServe(t *testing.T) {
 			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text"},
 		},
 		{
+			name: "metrics tenant label switch",
+			args: []string{"--metrics-tenant-label"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", MetricsTenantLabel: true},
+		},
+		{
+			name: "metrics tenant label from env",
+			env:  map[string]string{"PROVISIO_METRICS_TENANT_LABEL": "true"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", MetricsTenantLabel: true},
+		},
+		{
 			name: "max concurrent cycles from env",
 			env:  map[string]string{"PROVISIO_MAX_CONCURRENT_CYCLES": "32"},
 			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", MaxConcurrentCycles: 32},
@@ -131,10 +141,12 @@ func TestLoadServeBadMaxConcurrentCycles(t *testing.T) {
 	}
 }
 
-func TestLoadServeBadDemoEnv(t *testing.T) {
-	_, err := LoadServe(flagSet(t, ServeOptions()), envFrom(map[string]string{"PROVISIO_DEMO": "maybe"}))
-	if err == nil || !strings.Contains(err.Error(), "--demo") {
-		t.Errorf("LoadServe(PROVISIO_DEMO=maybe) error = %v, want one naming --demo", err)
+func TestLoadServeBadBoolEnv(t *testing.T) {
+	for env, flag := range map[string]string{"PROVISIO_DEMO": "--demo", "PROVISIO_METRICS_TENANT_LABEL": "--metrics-tenant-label"} {
+		_, err := LoadServe(flagSet(t, ServeOptions()), envFrom(map[string]string{env: "maybe"}))
+		if err == nil || !strings.Contains(err.Error(), flag) {
+			t.Errorf("LoadServe(%s=maybe) error = %v, want one naming %s", env, err, flag)
+		}
 	}
 }
 
