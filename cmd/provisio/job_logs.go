@@ -81,13 +81,15 @@ for serve's --log-retention (default 30 days, as Entra).`,
 }
 
 // exportLogs writes every entry lq selects in format, reading the API page
-// by page (lq.Limit entries each, at least 1000).
+// by page (--limit entries each when given, else 1000).
 func exportLogs(cmd *cobra.Command, e *env, f *clientFlags, app string, lq apiclient.LogQuery, format string) error {
 	x, err := newLogExporter(e.stdout, format)
 	if err != nil {
 		return err
 	}
-	lq.Limit = max(lq.Limit, 1000)
+	if !cmd.Flags().Changed("limit") {
+		lq.Limit = 1000
+	}
 	err = runErr(cmd, e, f, "logs of "+app, func(ctx context.Context, c *apiclient.Client) error {
 		return c.EachLog(ctx, app, lq, x.Write)
 	})
