@@ -543,7 +543,7 @@ func ParseRetention(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%q is not a retention period (like 90d or 2160h, or 0 for ever)", s)
 	}
 	if d > 0 && d < time.Hour {
-		return 0, fmt.Errorf("%q is shorter than an hour: events would be gone before most consumers read them", s)
+		return 0, fmt.Errorf("%q is shorter than an hour: entries would be gone before most readers see them", s)
 	}
 	return d, nil
 }
