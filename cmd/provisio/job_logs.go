@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,20 +14,41 @@ import (
 )
 
 func newJobLogsCmd(e *env, f *clientFlags) *cobra.Command {
-	var status, action, cycle, objType, object string
+	var status, action, cycle, change, objType, object, since, until, format string
 	var limit int
 	cmd := &cobra.Command{
-		Use:   "logs APP [--status S] [--action A] [--cycle ID] [--object NAME]",
-		Short: "Show a job's provisioning logs, newest first",
+		Use:   "logs APP [--since D] [--until D] [--status S] [--action A] [--cycle ID] [--change-id ID] [--object NAME] [--format csv|json]",
+		Short: "Show or export a job's provisioning logs, newest first",
 		Long: `Show the provisioning logs: one entry per object action with its status, what changed
-(old → new) and, for failures, the error. Filter by --status (success, failure, skipped,
-warning), --action (create, update, disable, delete, skip), --type (User, Group),
---cycle, or --object (a source id, target id, userPrincipalName or displayName).`,
+(old → new) and, for failures, the error. Filter by --since and --until (an age such as
+24h or 7d, or an RFC 3339 time; since is inclusive, until exclusive), --status (success,
+failure, skipped, warning, staged), --action (create, update, disable, delete, skip),
+--type (User, Group), --cycle, --change-id, or --object (a source id, target id,
+userPrincipalName or displayName).
+
+--format exports every matching entry, not one page: csv (Entra's download columns,
+RFC 4180 quoting; a cell starting with =, +, -, @ gets a leading ' so spreadsheets do
+not run it as a formula) or json (JSON Lines: one entry per line). Entries are kept
+for serve's --log-retention (default 30 days, as Entra).`,
 		Example: `  provisio job logs "Uni-tel Portal" --status failure
-  provisio job logs "Uni-tel Portal" --object alice@contoso.com --json`,
+  provisio job logs "Uni-tel Portal" --object alice@contoso.com --json
+  provisio job logs "Uni-tel Portal" --since 24h --format csv > logs.csv`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			lq := apiclient.LogQuery{Status: status, Action: action, Cycle: cycle, Type: objType, Object: object, Limit: limit}
+			now := time.Now()
+			from, err := parseWhen(since, now)
+			if err != nil {
+				return fmt.Errorf("--since: %w", err)
+			}
+			to, err := parseWhen(until, now)
+			if err != nil {
+				return fmt.Errorf("--until: %w", err)
+			}
+			lq := apiclient.LogQuery{Status: status, Action: action, Cycle: cycle, Change: change, Type: objType, Object: object,
+				Since: from, Until: to, Limit: limit}
+			if format != "" {
+				return exportLogs(cmd, e, f, args[0], lq, format)
+			}
 			out, err := run(cmd, e, f, "logs of "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.LogPage, error) {
 				return c.Logs(ctx, args[0], lq)
 			})
@@ -48,10 +70,30 @@ warning), --action (create, update, disable, delete, skip), --type (User, Group)
 	fl.StringVar(&status, "status", "", "only entries with this status: success, failure, skipped or warning")
 	fl.StringVar(&action, "action", "", "only entries of this action: create, update, disable, delete or skip")
 	fl.StringVar(&cycle, "cycle", "", "only entries of this cycle id")
+	fl.StringVar(&change, "change-id", "", "only the entry of this change id")
+	fl.StringVar(&since, "since", "", "only entries at or after this time: an age (24h, 7d) or an RFC 3339 time")
+	fl.StringVar(&until, "until", "", "only entries before this time: an age (24h, 7d) or an RFC 3339 time")
+	fl.StringVar(&format, "format", "", "export every matching entry as csv or json (JSON Lines) instead of a page")
 	fl.StringVar(&objType, "type", "", "only entries of this object type: User or Group")
 	fl.StringVar(&object, "object", "", "only entries of this object (source id, target id or name)")
-	fl.IntVar(&limit, "limit", 100, "at most this many entries (up to 10000)")
+	fl.IntVar(&limit, "limit", 100, "at most this many entries (up to 10000); with --format, the size of each page read")
 	return cmd
+}
+
+// exportLogs writes every entry lq selects in format, reading the API page
+// by page (--limit entries each when given, else 1000).
+func exportLogs(cmd *cobra.Command, e *env, f *clientFlags, app string, lq apiclient.LogQuery, format string) error {
+	x, err := newLogExporter(e.stdout, format)
+	if err != nil {
+		return err
+	}
+	if !cmd.Flags().Changed("limit") {
+		lq.Limit = 1000
+	}
+	err = runErr(cmd, e, f, "logs of "+app, func(ctx context.Context, c *apiclient.Client) error {
+		return c.EachLog(ctx, app, lq, x.Write)
+	})
+	return errors.Join(err, x.Flush())
 }
 
 // logDetail is the DETAIL column: the error, else the changes, else the

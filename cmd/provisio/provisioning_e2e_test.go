@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -257,6 +258,19 @@ func testJobLoop(t *testing.T, s *serveProc, ten createdTenant) {
 	s.cliJSON(t, &logs, "job", "logs", "Portal", "--action", "create", "--status", "success")
 	if len(logs.Entries) != 4 {
 		t.Errorf("job logs --action create = %d entries, want 4", len(logs.Entries))
+	}
+	for _, tc := range []struct {
+		args []string
+		rows int
+	}{
+		{[]string{"--since", "1h", "--action", "create", "--format", "csv"}, 1 + 4},
+		{[]string{"--since", "1h", "--change-id", logs.Entries[0]["changeId"].(string), "--format", "csv"}, 1 + 1},
+		{[]string{"--until", "1h", "--format", "csv"}, 1},
+	} {
+		out, err := s.cliIn(t, nil, append([]string{"job", "logs", "Portal"}, tc.args...)...)
+		if rows, perr := csv.NewReader(strings.NewReader(out)).ReadAll(); err != nil || perr != nil || len(rows) != tc.rows {
+			t.Errorf("job logs %s = %d rows, %v, %v; want %d", strings.Join(tc.args, " "), len(rows), err, perr, tc.rows)
+		}
 	}
 
 	cyc = s.runCycle(t, "Portal")

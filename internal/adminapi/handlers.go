@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
@@ -281,6 +282,18 @@ func (a *API) listEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 // intParam parses an integer query parameter in [lo, hi]; "" is def.
+// timeParam parses an RFC 3339 query parameter ("" is the zero time).
+func timeParam(s, name string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, badRequest("query parameter %q must be an RFC 3339 time such as 2026-01-02T15:04:05Z", name)
+	}
+	return t, nil
+}
+
 func intParam(s, name string, def, lo, hi int64) (int64, error) {
 	if s == "" {
 		return def, nil

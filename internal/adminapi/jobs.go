@@ -338,7 +338,11 @@ func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
 	errs = append(errs, e)
 	lq.ObjectType, e = oneOf("type", q.Get("type"), logTypes)
 	errs = append(errs, e)
-	lq.CycleID, lq.Object = q.Get("cycle"), q.Get("object")
+	lq.CycleID, lq.ChangeID, lq.Object = q.Get("cycle"), q.Get("change"), q.Get("object")
+	lq.Since, e = timeParam(q.Get("since"), "since")
+	errs = append(errs, e)
+	lq.Until, e = timeParam(q.Get("until"), "until")
+	errs = append(errs, e)
 	var before, limit int64
 	before, e = intParam(q.Get("before"), "before", 0, 1, 1<<62)
 	errs = append(errs, e)

@@ -58,6 +58,24 @@ func TestJobLifecycle(t *testing.T) {
 	if es, _ := r.body["entries"].([]any); len(es) != 1 || es[0].(map[string]any)["sourceName"] != "alice@x.io" {
 		t.Errorf("GET job/logs filtered = %s, want alice's create", r.raw)
 	}
+	alice := r.body["entries"].([]any)[0].(map[string]any)
+	logged, _ := time.Parse(time.RFC3339Nano, alice["time"].(string))
+	for _, tc := range []struct {
+		name, query string
+		want        int
+	}{
+		{"change id", "change=" + alice["changeId"].(string), 1},
+		{"unknown change id", "change=nope", 0},
+		{"since its time", "since=" + logged.Add(-time.Second).Format(time.RFC3339), 1},
+		{"since later", "since=" + logged.Add(time.Hour).Format(time.RFC3339), 0},
+		{"until its time", "until=" + logged.Add(-time.Second).Format(time.RFC3339), 0},
+		{"time range", "since=" + logged.Add(-time.Hour).Format(time.RFC3339) + "&until=" + logged.Add(time.Hour).Format(time.RFC3339), 1},
+	} {
+		r := f.must(t, 200, "GET", "/api/v1/apps/Portal/job/logs?"+tc.query, "")
+		if es, _ := r.body["entries"].([]any); len(es) != tc.want {
+			t.Errorf("%s: GET job/logs?%s = %s, want %d entries", tc.name, tc.query, r.raw, tc.want)
+		}
+	}
 	if r := f.must(t, 200, "GET", "/api/v1/apps/Portal/job/logs?status=failure", ""); len(r.body["entries"].([]any)) != 0 {
 		t.Errorf("GET job/logs?status=failure = %s, want none", r.raw)
 	}
@@ -147,6 +165,8 @@ func TestJobBadInput(t *testing.T) {
 		{"logs: bad type", "GET", "/api/v1/apps/Portal/job/logs?type=user", "", 400, "bad_request"},
 		{"logs: before 0", "GET", "/api/v1/apps/Portal/job/logs?before=0", "", 400, "bad_request"},
 		{"logs: limit too large", "GET", "/api/v1/apps/Portal/job/logs?limit=10001", "", 400, "bad_request"},
+		{"logs: since not a time", "GET", "/api/v1/apps/Portal/job/logs?since=24h", "", 400, "bad_request"},
+		{"logs: until not a time", "GET", "/api/v1/apps/Portal/job/logs?until=2026-13-01", "", 400, "bad_request"},
 		{"method not allowed", "POST", "/api/v1/apps/Portal/job", `{}`, 405, "method_not_allowed"},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
 )
@@ -91,18 +92,24 @@ func (c *Client) Runs(ctx context.Context, app string, limit int) ([]apitypes.Cy
 
 // LogQuery selects provisioning log entries; empty fields select all.
 type LogQuery struct {
-	Status, Action, Type, Cycle, Object string
-	Before                              string // the Next of the previous page
-	Limit                               int
+	Status, Action, Type, Cycle, Change, Object string
+	Since, Until                                time.Time // zero: unbounded
+	Before                                      string    // the Next of the previous page
+	Limit                                       int
 }
 
 // Logs reads a page of a job's provisioning log, newest first.
 func (c *Client) Logs(ctx context.Context, app string, lq LogQuery) (apitypes.LogPage, error) {
 	q := url.Values{}
 	for k, v := range map[string]string{"status": lq.Status, "action": lq.Action, "type": lq.Type,
-		"cycle": lq.Cycle, "object": lq.Object, "before": lq.Before} {
+		"cycle": lq.Cycle, "change": lq.Change, "object": lq.Object, "before": lq.Before} {
 		if v != "" {
 			q.Set(k, v)
+		}
+	}
+	for k, t := range map[string]time.Time{"since": lq.Since, "until": lq.Until} {
+		if !t.IsZero() {
+			q.Set(k, t.UTC().Format(time.RFC3339Nano))
 		}
 	}
 	if lq.Limit > 0 {

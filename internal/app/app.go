@@ -62,8 +62,8 @@ const (
 	WriteStallTimeout = time.Minute
 )
 
-// RetentionInterval is how often soft-deleted users and directory changes
-// past their retention are purged.
+// RetentionInterval is how often soft-deleted users, directory changes
+// and provisioning log entries past their retention are purged.
 const RetentionInterval = time.Hour
 
 // App is one Provisio server: built by New, served by Run, released by
@@ -221,6 +221,9 @@ func (a *App) Run(ctx context.Context) error {
 	g.Add(func() error { return a.notify.Run(bg) }, func(error) { stopBackground() })
 	if a.cfg.EventRetention > 0 {
 		g.Add(func() error { return a.pruneEvents(bg) }, func(error) { stopBackground() })
+	}
+	if a.cfg.LogRetention > 0 {
+		g.Add(func() error { return a.jobs.RunLogRetention(bg, a.cfg.LogRetention, RetentionInterval) }, func(error) { stopBackground() })
 	}
 	err := g.Run()
 	if ctx.Err() != nil {

@@ -60,6 +60,8 @@ const (
 	FlagMaxConns    = "max-conns"
 	// FlagOutboundAllow restricts the targets of provisioning jobs.
 	FlagOutboundAllow = "outbound-allow"
+	// FlagLogRetention is how long provisioning log entries are kept.
+	FlagLogRetention = "log-retention"
 	// FlagMaxConcurrentCycles is how many provisioning cycles a server
 	// runs at once.
 	FlagMaxConcurrentCycles = "max-concurrent-cycles"
@@ -106,6 +108,8 @@ func ServeOptions() []Option {
 		{Flag: FlagPublicURL, Env: "PROVISIO_PUBLIC_URL", Default: "", Usage: "external base URL used in Tenant URLs and meta.location (default http://ADDR)"},
 		{Flag: FlagEventRetention, Env: "PROVISIO_EVENT_RETENTION", Default: "0",
 			Usage: "how long the tenants' change feeds keep an event (e.g. 90d, 2160h); 0 keeps them for ever"},
+		{Flag: FlagLogRetention, Env: "PROVISIO_LOG_RETENTION", Default: "30d",
+			Usage: "how long provisioning log entries are kept (e.g. 30d, 720h; Entra keeps 30 days); older ones are deleted hourly; 0 keeps them for ever"},
 		{Flag: FlagReadTimeout, Env: "PROVISIO_READ_TIMEOUT", Default: DefaultReadTimeout.String(),
 			Usage: "longest time to read a request, headers and body (a slower client is disconnected)"},
 		{Flag: FlagIdleTimeout, Env: "PROVISIO_IDLE_TIMEOUT", Default: DefaultIdleTimeout.String(),
@@ -187,6 +191,9 @@ type Serve struct {
 	// EventRetention is how long tenants' change-feed events are kept; 0
 	// keeps them for ever.
 	EventRetention time.Duration
+	// LogRetention is how long provisioning log entries are kept; 0 keeps
+	// them for ever.
+	LogRetention time.Duration
 	// ReadTimeout bounds reading one request, headers and body, so that a
 	// client sending a body byte by byte cannot hold a connection;
 	// IdleTimeout closes idle keep-alive connections; MaxConns caps the
@@ -251,6 +258,8 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	c.EventRetention, err = ParseRetention(v[FlagEventRetention])
 	add(wrapFlag(FlagEventRetention, err))
+	c.LogRetention, err = ParseRetention(v[FlagLogRetention])
+	add(wrapFlag(FlagLogRetention, err))
 	c.ReadTimeout, err = parseTimeout(v[FlagReadTimeout])
 	add(wrapFlag(FlagReadTimeout, err))
 	c.IdleTimeout, err = parseTimeout(v[FlagIdleTimeout])
@@ -539,6 +548,20 @@ func ParseRetention(s string) (time.Duration, error) {
 	if s == "" || s == "0" {
 		return 0, nil
 	}
+	d, err := ParseAge(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a retention period (like 90d or 2160h, or 0 for ever)", s)
+	}
+	if d > 0 && d < time.Hour {
+		return 0, fmt.Errorf("%q is shorter than an hour: entries would be gone before most readers see them", s)
+	}
+	return d, nil
+}
+
+// ParseAge parses a non-negative age: a Go duration ("24h", "90m") or a
+// whole number of days ("7d").
+func ParseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
 	var d time.Duration
 	var err error
 	if days, ok := strings.CutSuffix(s, "d"); ok {
@@ -549,10 +572,7 @@ func ParseRetention(s string) (time.Duration, error) {
 		d, err = time.ParseDuration(s)
 	}
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a retention period (like 90d or 2160h, or 0 for ever)", s)
-	}
-	if d > 0 && d < time.Hour {
-		return 0, fmt.Errorf("%q is shorter than an hour: events would be gone before most consumers read them", s)
+		return 0, fmt.Errorf("%q is not an age like 7d, 24h or 90m", s)
 	}
 	return d, nil
 }

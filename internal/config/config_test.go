@@ -99,6 +99,7 @@ func TestLoadServe(t *testing.T) {
 			if tt.want.MaxConcurrentCycles == 0 {
 				tt.want.MaxConcurrentCycles = 8 // the default, unless the case sets it
 			}
+			tt.want.LogRetention = 30 * 24 * time.Hour // TestLoadServeLogRetention
 			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
 			if err != nil {
 				t.Fatalf("LoadServe() error = %v", err)
@@ -279,6 +280,44 @@ func TestREADMEListsEveryOption(t *testing.T) {
 	}
 	if !strings.Contains(readme, "`"+AdminTokenEnv+"`") {
 		t.Errorf("README.md does not mention %s", AdminTokenEnv)
+	}
+}
+
+func TestLoadServeLogRetention(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want time.Duration
+	}{
+		{"default: Entra's 30 days", nil, nil, 30 * 24 * time.Hour},
+		{"env", nil, map[string]string{"PROVISIO_LOG_RETENTION": "7d"}, 7 * 24 * time.Hour},
+		{"flag wins over env", []string{"--log-retention", "2160h"}, map[string]string{"PROVISIO_LOG_RETENTION": "7d"}, 2160 * time.Hour},
+		{"0 keeps for ever", []string{"--log-retention", "0"}, nil, 0},
+	}
+	for _, tt := range tests {
+		got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
+		if err != nil || got.LogRetention != tt.want {
+			t.Errorf("%s: LoadServe().LogRetention = %v, %v, want %v", tt.name, got.LogRetention, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"soon", "-1d", "30m"} {
+		if _, err := LoadServe(flagSet(t, ServeOptions(), "--log-retention", bad), envFrom(nil)); err == nil || !strings.Contains(err.Error(), "--log-retention") {
+			t.Errorf("LoadServe(--log-retention %q) = %v, want an error naming the flag", bad, err)
+		}
+	}
+}
+
+func TestParseAge(t *testing.T) {
+	for in, want := range map[string]time.Duration{"0": 0, "7d": 7 * 24 * time.Hour, "24h": 24 * time.Hour, " 90m ": 90 * time.Minute} {
+		if got, err := ParseAge(in); err != nil || got != want {
+			t.Errorf("ParseAge(%q) = %v, %v, want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "soon", "-1h", "1.5d", "d", "-2d"} {
+		if _, err := ParseAge(bad); err == nil {
+			t.Errorf("ParseAge(%q) = nil error, want one", bad)
+		}
 	}
 }
 

@@ -76,7 +76,11 @@ type LogQuery struct {
 	Status     string
 	Action     string
 	CycleID    string
+	ChangeID   string
 	ObjectType string
+	// Since and Until, when not zero, bound the entries' Time: Since <=
+	// Time < Until.
+	Since, Until time.Time
 	// Object matches the source id, the target id or the source name
 	// (userPrincipalName / displayName), exactly.
 	Object string
@@ -172,6 +176,9 @@ type JobStore interface {
 	// PruneLogs keeps the newest keep entries of the job and deletes the
 	// rest, returning how many it deleted.
 	PruneLogs(ctx context.Context, jobID string, keep int) (int64, error)
+	// PruneLogsBefore deletes the log entries of every job whose Time is
+	// before t, returning how many it deleted (retention by age).
+	PruneLogsBefore(ctx context.Context, t time.Time) (int64, error)
 
 	// PutCycle inserts or replaces a cycle record.
 	PutCycle(ctx context.Context, c Cycle) error

@@ -38,9 +38,12 @@
 //     (initial / incremental), live progress and counts, link counts and
 //     the last cycle.
 //   - [Service.Logs]: provisioning log entries filtered by status, action,
-//     cycle and object, newest first, paged by sequence. Logs are retained
-//     up to [Options.LogRetention] entries per job, oldest pruned after
-//     every cycle.
+//     cycle, change id, object and time range, newest first, paged by
+//     sequence. Logs are kept by age (retention.go): [Service.PruneLogs]
+//     deletes every job's entries older than the retention (Entra: 30
+//     days, [DefaultLogRetention]), [Service.RunLogRetention] does so
+//     hourly; [Options.MaxLogEntries] per job, oldest pruned after every
+//     cycle, is a safety net for the disk.
 //   - [Service.Plan]: the next cycle's plan without writing anything.
 //   - [Service.Preview]: the requests the next cycle would send for one
 //     object; [Service.Object]: one object as the job's scope sees it.

@@ -570,8 +570,8 @@ func TestScheduler(t *testing.T) {
 	}
 }
 
-func TestLogRetention(t *testing.T) {
-	e := sqliteEnv(t, func(o *jobs.Options) { o.LogRetention = 3 })
+func TestMaxLogEntries(t *testing.T) {
+	e := sqliteEnv(t, func(o *jobs.Options) { o.MaxLogEntries = 3 })
 	e.configure(jobs.Config{})
 	e.addUsers(1, 5)
 	e.run()

@@ -219,7 +219,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	defer cancel()
 	err = errors.Join(err, r.logs.flush(bctx))
 	err = errors.Join(err, s.record(bctx, j, sum))
-	if _, perr := s.st.PruneLogs(bctx, j.ID, s.retention); perr != nil {
+	if _, perr := s.st.PruneLogs(bctx, j.ID, s.maxLogs); perr != nil {
 		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)
 	}
 	s.mu.Lock()

@@ -57,10 +57,15 @@ func DefaultMappings() Mappings { return mapping.DefaultMappings() }
 
 // Defaults.
 const (
-	DefaultInterval     = 40 * time.Minute // Entra's fixed cycle
-	MinInterval         = time.Second
-	DefaultLogRetention = 100_000 // log entries kept per job
-	DefaultTick         = time.Second
+	DefaultInterval = 40 * time.Minute // Entra's fixed cycle
+	MinInterval     = time.Second
+	// DefaultLogRetention is how long log entries are kept: Entra keeps
+	// provisioning logs 30 days.
+	DefaultLogRetention = 30 * 24 * time.Hour
+	// DefaultMaxLogEntries caps the log entries kept per job, whatever
+	// their age: a safety net for the disk, pruned after every cycle.
+	DefaultMaxLogEntries = 1_000_000
+	DefaultTick          = time.Second
 	// DefaultMaxConcurrentCycles is how many cycles a server runs at once
 	// unless Options.MaxConcurrentCycles says otherwise.
 	DefaultMaxConcurrentCycles = 8
@@ -164,9 +169,10 @@ type Options struct {
 	// Connection alike (nil: every target). It needs the scim/client's
 	// default HTTP client: no client.WithHTTPClient in ClientOptions.
 	Outbound *outbound.Policy
-	// LogRetention is the number of log entries kept per job (default
-	// DefaultLogRetention).
-	LogRetention int
+	// MaxLogEntries caps the log entries kept per job, oldest pruned
+	// after every cycle (default DefaultMaxLogEntries). Retention by age
+	// is [Service.RunLogRetention].
+	MaxLogEntries int
 	// Concurrency is the engine's objects in flight (0: engine default).
 	Concurrency int
 	// MaxConcurrentCycles is how many cycles run at once on this server,
@@ -199,7 +205,7 @@ type Service struct {
 	box       *secretbox.Box
 	copts     []client.Option
 	outbound  *outbound.Policy
-	retention int
+	maxLogs   int
 	conc      int
 	now       func() time.Time
 	newTicker func(time.Duration) (<-chan time.Time, func())
@@ -261,12 +267,12 @@ func New(o Options) (*Service, error) {
 	if o.Store == nil || o.Source == nil || o.Box == nil {
 		return nil, errors.New("jobs: Store, Source and Box are required")
 	}
-	s := &Service{st: o.Store, src: o.Source, box: o.Box, copts: o.ClientOptions, outbound: o.Outbound, retention: o.LogRetention,
+	s := &Service{st: o.Store, src: o.Source, box: o.Box, copts: o.ClientOptions, outbound: o.Outbound, maxLogs: o.MaxLogEntries,
 		conc: o.Concurrency, now: o.Now, newTicker: o.NewTicker, tick: o.Tick, observers: o.Observers, log: o.Logger, runs: map[string]*run{},
 		failedStart: map[string]time.Time{}, counted: map[string]countedLinks{},
 		memories: map[string]*jobMemory{}}
-	if s.retention <= 0 {
-		s.retention = DefaultLogRetention
+	if s.maxLogs <= 0 {
+		s.maxLogs = DefaultMaxLogEntries
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -412,10 +418,13 @@ type LogQuery struct {
 	Status     provisioning.Status
 	Action     provisioning.ActionKind
 	CycleID    string
+	ChangeID   string
 	ObjectType provisioning.ObjectType
-	Object     string // source id, target id or source name
-	Before     int64  // only entries with Seq < Before (paging)
-	Limit      int    // default 100, at most 10000
+	Object     string    // source id, target id or source name
+	Since      time.Time // when not zero: only entries at or after it
+	Until      time.Time // when not zero: only entries before it
+	Before     int64     // only entries with Seq < Before (paging)
+	Limit      int       // default 100, at most 10000
 }
 
 // Paging limits of LogQuery.
@@ -434,7 +443,8 @@ func (s *Service) Logs(ctx context.Context, appID string, q LogQuery) ([]LogReco
 		return nil, err
 	}
 	rows, err := s.st.Logs(ctx, j.ID, store.LogQuery{Status: string(q.Status), Action: string(q.Action),
-		CycleID: q.CycleID, ObjectType: string(q.ObjectType), Object: q.Object, Before: q.Before, Limit: q.Limit})
+		CycleID: q.CycleID, ChangeID: q.ChangeID, ObjectType: string(q.ObjectType), Object: q.Object,
+		Since: q.Since, Until: q.Until, Before: q.Before, Limit: q.Limit})
 	if err != nil {
 		return nil, fmt.Errorf("read logs of app %q: %w", appID, err)
 	}

@@ -455,7 +455,7 @@ func (s jobStore) Logs(ctx context.Context, jobID string, q store.LogQuery) ([]r
 	where := []string{"job_id = ?"}
 	args := []any{jobID}
 	for _, c := range []struct{ col, v string }{
-		{"status", q.Status}, {"action", q.Action}, {"cycle_id", q.CycleID}, {"object_type", q.ObjectType},
+		{"status", q.Status}, {"action", q.Action}, {"cycle_id", q.CycleID}, {"change_id", q.ChangeID}, {"object_type", q.ObjectType},
 	} {
 		if c.v != "" {
 			where = append(where, c.col+" = ?")
@@ -465,6 +465,14 @@ func (s jobStore) Logs(ctx context.Context, jobID string, q store.LogQuery) ([]r
 	if q.Object != "" {
 		where = append(where, "(source_id = ? OR target_id = ? OR source_name = ?)")
 		args = append(args, q.Object, q.Object, q.Object)
+	}
+	if !q.Since.IsZero() {
+		where = append(where, "time >= ?")
+		args = append(args, millis(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where = append(where, "time < ?")
+		args = append(args, millis(q.Until))
 	}
 	if q.Before > 0 {
 		where = append(where, "seq < ?")
@@ -515,6 +523,23 @@ func (s jobStore) PruneLogs(ctx context.Context, jobID string, keep int) (int64,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("prune logs of job %q: %w", jobID, err)
+	}
+	return n, nil
+}
+
+// PruneLogsBefore implements [store.JobStore].
+func (s jobStore) PruneLogsBefore(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, "", func(tx tx) error {
+		res, err := tx.exec(ctx, "DELETE FROM provisioning_logs WHERE time < ?", millis(t))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune logs before %s: %w", t.UTC().Format(time.RFC3339), err)
 	}
 	return n, nil
 }

@@ -37,6 +37,7 @@ func RunJobs(t *testing.T, open JobOpener) {
 		{"Watermark", testWatermark},
 		{"Logs", testLogs},
 		{"PruneLogs", testPruneLogs},
+		{"PruneLogsBefore", testPruneLogsBefore},
 		{"Cycles", testCycles},
 		{"DeleteJobRemovesEverything", testDeleteJob},
 		{"UnknownJob", testUnknownJob},
@@ -365,6 +366,12 @@ func testLogs(t *testing.T, s store.JobStore) {
 		{"limit", store.LogQuery{Limit: 2}, []string{"ch5", "ch4"}},
 		{"before", store.LogQuery{Before: all[1].Seq, Limit: 2}, []string{"ch3", "ch2"}},
 		{"no match", store.LogQuery{Status: "warning"}, []string{}},
+		{"change id", store.LogQuery{ChangeID: "ch3"}, []string{"ch3"}},
+		{"since inclusive", store.LogQuery{Since: entries[3].Time}, []string{"ch5", "ch4"}},
+		{"until exclusive", store.LogQuery{Until: entries[1].Time}, []string{"ch1"}},
+		{"since and until", store.LogQuery{Since: entries[1].Time, Until: entries[4].Time}, []string{"ch4", "ch3", "ch2"}},
+		{"time range and status", store.LogQuery{Since: entries[1].Time, Until: entries[4].Time, Status: "success"}, []string{"ch4"}},
+		{"empty time range", store.LogQuery{Since: entries[4].Time, Until: entries[4].Time}, []string{}},
 	}
 	for _, tc := range tests {
 		got, err := s.Logs(ctx, j.ID, tc.q)
@@ -409,6 +416,43 @@ func testPruneLogs(t *testing.T, s store.JobStore) {
 	}
 	if got, _ := s.Logs(ctx, other.ID, store.LogQuery{}); len(got) != 3 {
 		t.Errorf("other job's logs = %d, want 3 untouched", len(got))
+	}
+}
+
+func testPruneLogsBefore(t *testing.T, s store.JobStore) {
+	ctx := context.Background()
+	j, other := newJob(t, s, "app"), newJob(t, s, "other")
+	var es []record.LogEntry
+	for i := 1; i <= 5; i++ {
+		es = append(es, logEntry(i, "c", "success", "update"))
+	}
+	if err := s.AppendLogs(ctx, j.ID, es); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendLogs(ctx, other.ID, es[:2]); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name        string
+		before      time.Time
+		wantDeleted int64
+		want, other []string
+	}{
+		{"nothing older", es[0].Time, 0, []string{"ch5", "ch4", "ch3", "ch2", "ch1"}, []string{"ch2", "ch1"}},
+		{"every job's older entries", es[2].Time, 4, []string{"ch5", "ch4", "ch3"}, []string{}},
+		{"again", es[2].Time, 0, []string{"ch5", "ch4", "ch3"}, []string{}},
+		{"all", es[4].Time.Add(time.Millisecond), 3, []string{}, []string{}},
+	}
+	for _, tc := range tests {
+		n, err := s.PruneLogsBefore(ctx, tc.before)
+		if err != nil || n != tc.wantDeleted {
+			t.Errorf("%s: PruneLogsBefore(%v) = %d, %v, want %d", tc.name, tc.before, n, err, tc.wantDeleted)
+		}
+		got, _ := s.Logs(ctx, j.ID, store.LogQuery{})
+		gotOther, _ := s.Logs(ctx, other.ID, store.LogQuery{})
+		if !reflect.DeepEqual(seqs(got), tc.want) || !reflect.DeepEqual(seqs(gotOther), tc.other) {
+			t.Errorf("%s: after PruneLogsBefore(%v): %v and %v, want %v and %v", tc.name, tc.before, seqs(got), seqs(gotOther), tc.want, tc.other)
+		}
 	}
 }
 
