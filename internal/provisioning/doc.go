@@ -120,6 +120,14 @@
 //     properties (old → new), error code and reason, duration; and
 //     [Stats] per cycle, including the requests sent.
 //
+//   - Reconciliation ([Engine.Reconcile]; Entra never looks): one paged
+//     listing of the application's users and groups compared with the
+//     links' written values: drifted attributes, members changed in the
+//     application, orphans (accounts no link knows) and gone accounts;
+//     with repair, drift and members are PATCHed back by the applier and a
+//     gone account's link is dropped so the next cycle recreates it.
+//     Orphans are never deleted.
+//
 // Links and log entries are plain values of package record, which the
 // stores share. Every request goes through one scim/client.Client: timeouts, retries,
 // Retry-After, rate limits and the concurrency cap live there. Sources,
