@@ -30,7 +30,7 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 		newJobSwitchCmd(e, f, "start", "Switch provisioning on: a cycle every interval"),
 		newJobSwitchCmd(e, f, "stop", "Switch provisioning off (cancels a running cycle)"),
 		newJobRunCmd(e, f), newJobStatusCmd(e, f), newJobRunsCmd(e, f), newJobLogsCmd(e, f), newJobPlanCmd(e, f), newJobPreviewCmd(e, f),
-		newJobProvisionCmd(e, f),
+		newJobProvisionCmd(e, f), newJobReconcileCmd(e, f),
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
 	cmd.AddCommand(newJobMappingCmd(e, f), newJobScopingCmd(e, f))
 	cmd.AddCommand(newJobEscrowsCmd(e, f), newJobRetryCmd(e, f))

@@ -37,6 +37,7 @@ type Jobs interface {
 	Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error)
 	Provision(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.OnDemand, error)
 	Quarantines // quarantine.go
+	Reconcile(ctx context.Context, appID string, repair bool) (*provisioning.Reconciliation, error)
 }
 
 // maxRuns bounds GET .../job/runs?limit=.
