@@ -102,4 +102,22 @@ func TestJobReconcileEndToEnd(t *testing.T) {
 	if scimUser(t, ten, "carol@contoso.com") == nil {
 		t.Errorf("carol was not created again by the cycle after repair")
 	}
+
+	// The schedule: shown by job get, refused below a minute, turned off by 0.
+	var job apitypes.Job
+	s.cliJSON(t, &job, "job", "configure", "Portal", "--reconcile-every", "24h")
+	if job.ReconcileEvery != "24h0m0s" {
+		t.Errorf("job configure --reconcile-every 24h: reconcileEvery = %q, want 24h0m0s", job.ReconcileEvery)
+	}
+	if got, err := s.cliIn(t, nil, "job", "get", "Portal"); err != nil || !strings.Contains(got, "reconcileEvery") || !strings.Contains(got, "24h0m0s") {
+		t.Errorf("job get Portal = %v\n%s, want reconcileEvery 24h0m0s", err, got)
+	}
+	if got, err := s.cliIn(t, nil, "job", "configure", "Portal", "--reconcile-every", "10s"); err == nil {
+		t.Errorf("job configure --reconcile-every 10s succeeded, want refused:\n%s", got)
+	}
+	var off apitypes.Job
+	s.cliJSON(t, &off, "job", "configure", "Portal", "--reconcile-every", "0")
+	if off.ReconcileEvery != "" {
+		t.Errorf("job configure --reconcile-every 0: reconcileEvery = %q, want absent", off.ReconcileEvery)
+	}
 }

@@ -127,6 +127,13 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("field \"interval\": %q is not a positive duration such as 40m or 30s", req.Interval)
 		}
 	}
+	if req.ReconcileEvery != nil {
+		d, err := time.ParseDuration(*req.ReconcileEvery)
+		if err != nil || d < 0 {
+			return badRequest("field \"reconcileEvery\": %q is not a duration such as 24h (0: off)", *req.ReconcileEvery)
+		}
+		c.ReconcileEvery = &d
+	}
 	j, err := js.Configure(r.Context(), appID, c)
 	if err != nil {
 		return err

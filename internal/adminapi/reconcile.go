@@ -2,6 +2,7 @@ package adminapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -41,4 +42,12 @@ func reconciliationWire(rec *provisioning.Reconciliation) apitypes.Reconciliatio
 			Added: f.Added, Removed: f.Removed, Repaired: f.Repaired, Error: f.Error}
 	}
 	return out
+}
+
+// reconcileEveryWire is a job's reconciliation schedule: "" when off.
+func reconcileEveryWire(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	return d.String()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
@@ -79,4 +80,61 @@ func TestReconcileNeverRacesACycle(t *testing.T) {
 	}
 	close(gate)
 	<-done
+}
+
+// TestScheduledReconcile: a started job with ReconcileEvery is reconciled
+// by the scheduler one period after its schedule was first seen, then
+// every period; a schedule below MinReconcileEvery is refused.
+func TestScheduledReconcile(t *testing.T) {
+	e := sqliteEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- e.svc.Schedule(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	if _, err := e.svc.Configure(context.Background(), appID, jobs.Config{ReconcileEvery: ptr(time.Second)}); !errors.Is(err, jobs.ErrInvalid) {
+		t.Errorf("Configure(ReconcileEvery 1s) = %v, want ErrInvalid", err)
+	}
+	every := time.Hour
+	j := e.configure(jobs.Config{Interval: 24 * time.Hour, ReconcileEvery: &every})
+	if j.ReconcileEvery != time.Hour {
+		t.Errorf("Configure(ReconcileEvery 1h).ReconcileEvery = %s, want 1h", j.ReconcileEvery)
+	}
+	e.addUsers(1, 1)
+	if _, err := e.svc.Start(context.Background(), appID); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
+	reconciles := func() int {
+		cs, err := e.svc.Cycles(context.Background(), appID, 0)
+		if err != nil {
+			t.Fatalf("Cycles = %v", err)
+		}
+		n := 0
+		for _, c := range cs {
+			if c.Kind == provisioning.CycleReconcile {
+				n++
+			}
+		}
+		return n
+	}
+	tick := func() {
+		e.ticks <- e.clock.now()
+		e.ticks <- e.clock.now()
+		waitFor(t, "the job to settle", func() bool { return e.status().State != jobs.StateRunning })
+	}
+	tick() // the first cycle; the schedule is seen
+	waitFor(t, "the first cycle", func() bool { return e.status().LastCycle != nil })
+	if n := reconciles(); n != 0 {
+		t.Errorf("reconciles at once = %d, want 0", n)
+	}
+	e.clock.advance(time.Hour)
+	tick()
+	waitFor(t, "a scheduled reconcile", func() bool { return reconciles() == 1 })
+	e.clock.advance(30 * time.Minute)
+	tick()
+	if n := reconciles(); n != 1 {
+		t.Errorf("reconciles half a period later = %d, want 1", n)
+	}
 }
