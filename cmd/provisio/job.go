@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,7 +31,7 @@ one now. The first cycle is initial (everything in scope); later ones are increm
 		newJobSwitchCmd(e, f, "start", "Switch provisioning on: a cycle every interval"),
 		newJobSwitchCmd(e, f, "stop", "Switch provisioning off (cancels a running cycle)"),
 		newJobRunCmd(e, f), newJobStatusCmd(e, f), newJobRunsCmd(e, f), newJobLogsCmd(e, f), newJobPlanCmd(e, f), newJobPreviewCmd(e, f),
-		newJobProvisionCmd(e, f),
+		newJobProvisionCmd(e, f), newJobReconcileCmd(e, f),
 		newJobRestartCmd(e, f), newJobTestCmd(e, f))
 	cmd.AddCommand(newJobMappingCmd(e, f), newJobScopingCmd(e, f))
 	cmd.AddCommand(newJobEscrowsCmd(e, f), newJobRetryCmd(e, f))
@@ -45,8 +46,9 @@ func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var deletionThreshold, deletionPercent int
 	var rates rateFlags
 	var oauth *oauthFlags
+	var reconcileEvery string
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE | --oauth-token-url URL --oauth-client-id ID --oauth-client-secret-file FILE [--oauth-scope S]...] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--deletion-threshold N] [--deletion-threshold-percent P] [--rate N] [--concurrency N]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE | --oauth-token-url URL --oauth-client-id ID --oauth-client-secret-file FILE [--oauth-scope S]...] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--deletion-threshold N] [--deletion-threshold-percent P] [--rate N] [--concurrency N] [--reconcile-every D]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -78,7 +80,10 @@ mappings to attributes it does not declare are left out, listed as "excluded".
 --rate N caps the requests per second to the application (0: unlimited, the default) and
 --concurrency N the requests in flight (0: the default, 16). Both adapt down when the
 application throttles (429, 503) and back up on success, never above what is set; "job
-status" shows where they are.`,
+status" shows where they are.
+
+--reconcile-every D (at least 1m; 0 turns it off) has the scheduler run "job reconcile"
+(without --repair: findings go to the provisioning logs) on the started job every D.`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2
   provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all
   provisio job configure "Uni-tel Portal" --rate 25 --concurrency 8
@@ -113,6 +118,9 @@ status" shows where they are.`,
 				req.DeletionThresholdPercent = &deletionPercent
 			}
 			rates.apply(cmd.Flags(), &req)
+			if cmd.Flags().Changed("reconcile-every") {
+				req.ReconcileEvery = &reconcileEvery
+			}
 			if mappingsFile != "" {
 				b, err := e.readFile(mappingsFile)
 				if err != nil {
@@ -136,6 +144,7 @@ status" shows where they are.`,
 		},
 	}
 	fl := cmd.Flags()
+	fl.StringVar(&reconcileEvery, "reconcile-every", "", "reconcile the started job's application every D, e.g. 24h (0: off)")
 	fl.StringVar(&tenantURL, "tenant-url", "", "the application's SCIM base URL")
 	fl.StringVar(&token, "token", "", "the Secret Token (prefer --token-file or $"+JobTokenEnv+")")
 	fl.StringVar(&tokenFile, "token-file", "", "a file holding the Secret Token")
@@ -194,6 +203,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"deletionThreshold", thresholdText(j.DeletionThreshold, j.DeletionThresholdPercent)},
 		{"rateLimit", rateText(j.RateLimit)},
 		{"concurrency", concurrencyText(j.MaxConcurrency)},
+		{"reconcileEvery", cmp.Or(j.ReconcileEvery, "off")},
 	}, webhookRows(j)...)); err != nil {
 		return err
 	}

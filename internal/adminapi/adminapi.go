@@ -142,7 +142,7 @@ func (a *API) tenantRoutes() []route {
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
 	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes(),
-		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes())
+		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a

@@ -37,6 +37,7 @@ type Jobs interface {
 	Preview(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.Preview, error)
 	Provision(ctx context.Context, appID string, t provisioning.ObjectType, sourceID string) (*provisioning.OnDemand, error)
 	Quarantines // quarantine.go
+	Reconcile(ctx context.Context, appID string, repair bool) (*provisioning.Reconciliation, error)
 }
 
 // maxRuns bounds GET .../job/runs?limit=.
@@ -125,6 +126,13 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 		if c.Interval, err = time.ParseDuration(req.Interval); err != nil || c.Interval <= 0 {
 			return badRequest("field \"interval\": %q is not a positive duration such as 40m or 30s", req.Interval)
 		}
+	}
+	if req.ReconcileEvery != nil {
+		d, err := time.ParseDuration(*req.ReconcileEvery)
+		if err != nil || d < 0 {
+			return badRequest("field \"reconcileEvery\": %q is not a duration such as 24h (0: off)", *req.ReconcileEvery)
+		}
+		c.ReconcileEvery = &d
 	}
 	j, err := js.Configure(r.Context(), appID, c)
 	if err != nil {

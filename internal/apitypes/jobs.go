@@ -48,6 +48,9 @@ type Job struct {
 	MaxConcurrency int     `json:"maxConcurrency"`
 	// Auth is how the job authenticates (credentials.go).
 	Auth JobAuth `json:"auth"`
+	// ReconcileEvery is how often the scheduler reconciles the started
+	// job's application, a Go duration ("24h0m0s"); absent: never.
+	ReconcileEvery string `json:"reconcileEvery,omitempty"`
 }
 
 // JobList is the answer of GET /jobs.
@@ -80,6 +83,9 @@ type ConfigureJob struct {
 	MaxConcurrency *int     `json:"maxConcurrency,omitempty"`
 	// OAuth: client credentials instead of a token (credentials.go).
 	OAuth *ConfigureOAuth `json:"oauth,omitempty"`
+	// ReconcileEvery: a Go duration ("24h"); absent keeps, "0" turns the
+	// scheduled reconciliation off.
+	ReconcileEvery *string `json:"reconcileEvery,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.

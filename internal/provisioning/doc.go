@@ -12,6 +12,7 @@
 //     IsSoftDeleted is true for an object that is unassigned, soft-deleted
 //     or disabled (accountEnabled=false). Unlike Entra, members of nested
 //     groups inside an assigned group are in scope.
+//
 //   - Scoping filters (ObjectMapping.Scoping, package scoping; Entra's
 //     "Source object scope"): users and groups each have their own,
 //     compiled once per Engine. An object of the job's scope that fails
@@ -25,6 +26,7 @@
 //     group since the last cycle (the feed names only the group), and,
 //     when a filter reads the clock (OLDER_THAN, NEWER_THAN), every object
 //     of the job's scope.
+//
 //   - SkipOutOfScopeDeletions (Entra's flag of that name, "accounts that
 //     go out of scope aren't disabled"): an account whose object is not
 //     assigned or fails the scoping filters is left as it is, neither
@@ -36,6 +38,7 @@
 //     and a block in the directory is a deprovisioning decision of its
 //     own that a scope setting should not silently cancel. A hard delete
 //     still sends DELETE when the Delete action is on.
+//
 //   - Mappings ([ObjectMapping], [AttributeMapping]): Entra's mapping types
 //     Direct, Constant, Expression ([Expression]: package expr, parsed once
 //     when the mapping is compiled) and None, "default value if null"
@@ -55,10 +58,12 @@
 //     allowed only on create-only, non-matching mappings, checks each
 //     candidate with a filter query on the target; Redact's values show
 //     as "[Redact]" in the log.
+//
 //   - Matching: a link first; otherwise the matching attributes in
 //     precedence order, by a filter query per object (GET
 //     /Users?filter=userName eq "…", RFC 7644 §3.4.2.2) or, when many objects
 //     need matching, one paged listing of the target (§3.4.2.4).
+//
 //   - Plan then apply ([Engine.Plan], [Engine.Run]): every evaluated object
 //     gets an [Action] — create (POST, RFC 7644 §3.3), update with an
 //     attribute diff (PATCH, §3.5.2: lower-case ops, real booleans, one
@@ -86,12 +91,14 @@
 //     objects at a time, so its memory does not grow with the directory;
 //     member lists travel at most [MaxMembersPerOp] ids per operation (a
 //     group is created with its first members, then PATCHed with the rest).
+//
 //   - Links ([Link], [LinkStore]): source id ↔ target id, the hash and
 //     values last written, state, attempts, next retry and last error.
 //     A cycle works with one view of them in memory ([LinkTable]), which
 //     writes changes to the LinkStore in batches. A create first stores a
 //     pending link, so after a crash the object is matched on the target
 //     instead of created twice ([Stats].Matched counts it).
+//
 //   - Retries: within a cycle, the job's scim/client retries each request
 //     ([RetryPolicy]: 5 attempts within 2 minutes; Retry-After of 429 and
 //     503 honoured, backoff with jitter for 5xx, timeouts and dropped
@@ -103,6 +110,7 @@
 //     Attempts, NextRetry, LastError, FailedAction): skipped until its
 //     next retry, 1 min after the failure doubling to 1 h (Entra's
 //     escrows wait 6 h first), and never stops the cycle.
+//
 //   - Cycles: the first cycle, and the first after [Engine.Restart], is
 //     initial (everything in scope and everything linked); later cycles
 //     are incremental: objects in the change feed since the watermark,
@@ -115,10 +123,19 @@
 //     and logged once, then left alone until the change feed names it
 //     ([Settled]).
 //     The watermark advances only after a cycle ran to its end.
+//
 //   - Provisioning logs ([LogEntry], [LogSink]) with cycle id, change id,
 //     source and target identity, action, status, steps, modified
 //     properties (old → new), error code and reason, duration; and
 //     [Stats] per cycle, including the requests sent.
+//
+//   - Reconciliation ([Engine.Reconcile]; Entra never looks): one paged
+//     listing of the application's users and groups compared with the
+//     links' written values: drifted attributes, members changed in the
+//     application, orphans (accounts no link knows) and gone accounts;
+//     with repair, drift and members are PATCHed back by the applier and a
+//     gone account's link is dropped so the next cycle recreates it.
+//     Orphans are never deleted.
 //
 // Links and log entries are plain values of package record, which the
 // stores share. Every request goes through one scim/client.Client: timeouts, retries,

@@ -27,28 +27,13 @@ type matcher struct {
 	reserved sync.Map
 }
 
-// listPageSize is the page size of the one-pass listing.
-const listPageSize = 1000
-
 // load switches to listing mode: one paged read of the whole endpoint.
 func (mt *matcher) load(ctx context.Context) error {
 	mt.ix = map[string]map[string][]scim.Resource{}
-	q := client.Query{Count: listPageSize, Attributes: mt.attributes()}
-	for start := 1; ; {
-		q.StartIndex = start
-		page, err := mt.t.list(ctx, mt.m.Endpoint, q)
-		if err != nil {
-			return fmt.Errorf("list %s for matching: %w", mt.m.Endpoint, err)
-		}
-		for _, r := range page.Resources {
-			mt.index(r)
-		}
-		n := len(page.Resources)
-		if n == 0 || start-1+n >= page.TotalResults {
-			return nil
-		}
-		start += n
+	if err := mt.t.listAll(ctx, mt.m.Endpoint, mt.attributes(), mt.index); err != nil {
+		return fmt.Errorf("list %s for matching: %w", mt.m.Endpoint, err)
 	}
+	return nil
 }
 
 // attributes lists what the listing needs: id plus every mapped target.

@@ -46,6 +46,30 @@ func (t *target) list(ctx context.Context, endpoint string, q client.Query) (*sc
 	return t.c.List(ctx, endpoint, q)
 }
 
+// listPageSize is the page size of a paged listing.
+const listPageSize = 1000
+
+// listAll reads the whole endpoint page by page (RFC 7644 §3.4.2.4:
+// startIndex and count), calling fn for every resource.
+func (t *target) listAll(ctx context.Context, endpoint string, attrs []string, fn func(scim.Resource)) error {
+	q := client.Query{Count: listPageSize, Attributes: attrs}
+	for start := 1; ; {
+		q.StartIndex = start
+		page, err := t.list(ctx, endpoint, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range page.Resources {
+			fn(r)
+		}
+		n := len(page.Resources)
+		if n == 0 || start-1+n >= page.TotalResults {
+			return nil
+		}
+		start += n
+	}
+}
+
 // errorCode classifies a failure for the provisioning log: the HTTP
 // status and SCIM scimType ("http-409-uniqueness"), "timeout" or "network".
 func errorCode(err error) string {

@@ -57,8 +57,11 @@ type Job struct {
 	// CredentialState is what the job service knows of the credentials'
 	// health as JSON (opaque here); nil before anything is known.
 	CredentialState []byte
-	Created         time.Time // set by the store
-	Updated         time.Time // set by the store by CreateJob and UpdateJob
+	// ReconcileEvery is how often the scheduler reconciles the
+	// application (drift, orphans, gone accounts); 0: never.
+	ReconcileEvery time.Duration
+	Created        time.Time // set by the store
+	Updated        time.Time // set by the store by CreateJob and UpdateJob
 }
 
 // LinkCount is the number of a job's links of one type and state, failed

@@ -73,6 +73,7 @@ func (s *Service) tickOnce(ctx context.Context) {
 		}
 		due = append(due, dueJob{j, next})
 	}
+	s.reconcileDue(ctx, js, busy, now)
 	slices.SortStableFunc(due, func(a, b dueJob) int { return a.due.Compare(b.due) })
 	for _, d := range due {
 		if !s.trySlot() {

@@ -120,9 +120,12 @@ type Job struct {
 	// (expiring, refused after they had worked).
 	Warnings []string
 	// Auth is how the job authenticates (never a secret).
-	Auth    Auth
-	Created time.Time
-	Updated time.Time
+	Auth Auth
+	// ReconcileEvery is how often the scheduler reconciles a started
+	// job's application (reconcile.go); 0: never.
+	ReconcileEvery time.Duration
+	Created        time.Time
+	Updated        time.Time
 }
 
 // Config is a change to a job's settings. Zero fields keep the current
@@ -155,6 +158,9 @@ type Config struct {
 	// OAuth: OAuth 2.0 client credentials instead of a Secret Token (nil
 	// keeps; a SecretToken given switches back).
 	OAuth *OAuthConfig
+	// ReconcileEvery: nil keeps; 0 (the default) turns the scheduled
+	// reconciliation off; else at least MinReconcileEvery.
+	ReconcileEvery *time.Duration
 }
 
 // Options configures a Service.
@@ -221,6 +227,7 @@ type Service struct {
 	mu          sync.Mutex
 	runs        map[string]*run      // job id → the running or queued cycle
 	failedStart map[string]time.Time // job id → when the scheduler tries again
+	reconcileAt map[string]time.Time // job id → when the scheduler reconciles next
 	counted     map[string]countedLinks
 	onDemand    map[string]bool // job id → a provision on demand holds the job (ondemand.go)
 
@@ -269,7 +276,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{st: o.Store, src: o.Source, box: o.Box, copts: o.ClientOptions, outbound: o.Outbound, maxLogs: o.MaxLogEntries,
 		conc: o.Concurrency, now: o.Now, newTicker: o.NewTicker, tick: o.Tick, observers: o.Observers, log: o.Logger, runs: map[string]*run{},
-		failedStart: map[string]time.Time{}, counted: map[string]countedLinks{},
+		failedStart: map[string]time.Time{}, reconcileAt: map[string]time.Time{}, counted: map[string]countedLinks{},
 		memories: map[string]*jobMemory{}}
 	if s.maxLogs <= 0 {
 		s.maxLogs = DefaultMaxLogEntries

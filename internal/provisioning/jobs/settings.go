@@ -146,7 +146,7 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 		j.SkipOutOfScopeDeletions = *c.SkipOutOfScopeDeletions
 	}
 	errs = append(errs, checkThreshold(c))
-	errs = append(errs, applyLimits(&j, c))
+	errs = append(errs, applyLimits(&j, c), applyReconcileEvery(&j, c))
 	if c.Mappings != nil {
 		ts, err := targetSchema(cur)
 		errs = append(errs, err, c.Mappings.Check(ts))
@@ -386,7 +386,8 @@ func jobView(j store.Job) (Job, error) {
 	v := Job{ID: j.ID, AppID: j.AppID, TenantURL: j.TenantURL, TokenSet: len(j.Secret) > 0, Enabled: j.Enabled,
 		Scope: provisioning.ScopeMode(j.Scope), Interval: j.Interval, NotificationEmail: j.NotificationEmail,
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, Created: j.Created, Updated: j.Updated,
-		WebhookURL: j.WebhookURL, WebhookSecretSet: len(j.WebhookSecret) > 0, RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency}
+		WebhookURL: j.WebhookURL, WebhookSecretSet: len(j.WebhookSecret) > 0, RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency,
+		ReconcileEvery: j.ReconcileEvery}
 	if err := json.Unmarshal(j.Mappings, &v.Mappings); err != nil {
 		return Job{}, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
 	}
