@@ -29,6 +29,12 @@ type Entry = store.AuditEntry
 // year, the span an access review usually covers.
 const DefaultRetention = 365 * 24 * time.Hour
 
+// DefaultLimit and MaxLimit bound List's limit.
+const (
+	DefaultLimit = store.DefaultAuditLimit
+	MaxLimit     = store.MaxAuditLimit
+)
+
 // Redacted replaces a secret's value in Before and After.
 const Redacted = "[redacted]"
 
@@ -79,8 +85,8 @@ func (s *Service) Record(ctx context.Context, e Entry) error {
 }
 
 // List returns the entries at or after since (zero: all), newest first,
-// with Seq below before (0: from the newest), at most limit (0: the
-// store's default; capped at store.MaxAuditLimit). The last entry's Seq is
+// with Seq below before (0: from the newest), at most limit (0:
+// DefaultLimit; capped at MaxLimit). The last entry's Seq is
 // the next page's before.
 func (s *Service) List(ctx context.Context, since time.Time, limit int, before int64) ([]Entry, error) {
 	es, err := s.st.Audit(ctx, store.AuditQuery{Since: since, Limit: limit, Before: before})

@@ -13,7 +13,8 @@ import (
 type AuditEntry struct {
 	Seq      int64
 	Time     time.Time
-	Actor    string
+	Actor    string // the admin token's name
+	ActorID  string // the admin token's id
 	Method   string
 	Route    string // the route pattern, e.g. /api/v1/apps/{app}/job
 	Path     string // the request path as sent

@@ -19,15 +19,15 @@ type auditStore struct{ *Store }
 // Audit returns the audit log's store.
 func (s *Store) Audit() store.AuditStore { return auditStore{s} }
 
-const auditColumns = "seq, time, actor, method, route, path, object, object_id, status, before_json, after_json"
+const auditColumns = "seq, time, actor, actor_id, method, route, path, object, object_id, status, before_json, after_json"
 
 // AppendAudit implements [store.AuditStore].
 func (s auditStore) AppendAudit(ctx context.Context, e store.AuditEntry) (store.AuditEntry, error) {
 	e.Time = fromMillis(millis(e.Time))
 	err := s.write(ctx, "", func(tx tx) error {
-		return tx.queryRow(ctx, "INSERT INTO audit_log (time, actor, method, route, path, object, object_id, status, before_json, after_json) "+
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-			millis(e.Time), e.Actor, e.Method, e.Route, e.Path, e.Object, e.ObjectID, e.Status, nullText(e.Before), nullText(e.After)).Scan(&e.Seq)
+		return tx.queryRow(ctx, "INSERT INTO audit_log (time, actor, actor_id, method, route, path, object, object_id, status, before_json, after_json) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+			millis(e.Time), e.Actor, e.ActorID, e.Method, e.Route, e.Path, e.Object, e.ObjectID, e.Status, nullText(e.Before), nullText(e.After)).Scan(&e.Seq)
 	})
 	if err != nil {
 		return e, fmt.Errorf("append audit entry: %w", err)
@@ -62,7 +62,7 @@ func (s auditStore) Audit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 		var e store.AuditEntry
 		var ms int64
 		var before, after sql.NullString
-		if err := rows.Scan(&e.Seq, &ms, &e.Actor, &e.Method, &e.Route, &e.Path, &e.Object, &e.ObjectID, &e.Status, &before, &after); err != nil {
+		if err := rows.Scan(&e.Seq, &ms, &e.Actor, &e.ActorID, &e.Method, &e.Route, &e.Path, &e.Object, &e.ObjectID, &e.Status, &before, &after); err != nil {
 			return nil, fmt.Errorf("read audit log: %w", err)
 		}
 		e.Time = fromMillis(ms)

@@ -35,7 +35,7 @@ func appendAudit(t *testing.T, s store.AuditStore, t0 time.Time, n int) []store.
 	t.Helper()
 	var out []store.AuditEntry
 	for i := range n {
-		e := store.AuditEntry{Time: t0.Add(time.Duration(i) * time.Minute), Actor: "ops", Method: "PUT",
+		e := store.AuditEntry{Time: t0.Add(time.Duration(i) * time.Minute), Actor: "ops", ActorID: "tok1", Method: "PUT",
 			Route: "/api/v1/apps/{app}/job", Path: "/api/v1/apps/hr/job", Object: "job", ObjectID: "hr", Status: 200}
 		if i%2 == 0 {
 			e.Before, e.After = []byte(`{"scope":"all"}`), []byte(`{"scope":"assigned"}`)

@@ -4,7 +4,8 @@
 CREATE TABLE audit_log (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
     time        INTEGER NOT NULL,
-    actor       TEXT NOT NULL,
+    actor       TEXT NOT NULL, -- the admin token's name
+    actor_id    TEXT NOT NULL, -- the admin token's id
     method      TEXT NOT NULL,
     route       TEXT NOT NULL,
     path        TEXT NOT NULL,
