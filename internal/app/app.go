@@ -7,7 +7,8 @@
 // (RFC 7644 §3), the admin API under /api/v1, GET /healthz, the directory
 // and provisioning job services, the notifier of job events (email and
 // webhooks, an Observer of the job service), the provisioning scheduler,
-// the retention of soft-deleted users, and graceful shutdown: in-flight
+// the retention of soft-deleted users and of the audit log (recorded by
+// the admin API), and graceful shutdown: in-flight
 // requests finish and running provisioning cycles are cancelled before the
 // store closes.
 package app
@@ -28,6 +29,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/provisio-dev/provisio/internal/adminapi"
+	"github.com/provisio-dev/provisio/internal/audit"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/demo"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
@@ -74,6 +76,7 @@ type App struct {
 	dir     *dirsvc.Service
 	jobs    *jobs.Service
 	notify  *notify.Notifier
+	audit   *audit.Service
 	ln      net.Listener
 	base    string
 	handler http.Handler
@@ -103,6 +106,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return nil, err
 	}
 	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, Sources: source.Builtin()})
+	a.audit = audit.New(st.Audit(), audit.Options{Retention: audit.DefaultRetention, Logger: log})
 	a.notify = newNotifier(cfg, log, func(ctx context.Context, appID string) (jobs.Webhook, error) {
 		return a.jobs.Webhook(ctx, appID)
 	})
@@ -149,8 +153,8 @@ func (a *App) routes() http.Handler {
 		Logger:  a.log,
 	}).Register(mux)
 	adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants, Directory: a.dir, Jobs: a.jobs,
-		Expressions: exprsvc.New(a.dir, a.jobs),
-		BaseURL:     a.base, MaxBody: a.cfg.MaxBody, Logger: a.log}).Register(mux)
+		Expressions: exprsvc.New(a.dir, a.jobs), Audit: a.audit,
+		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
@@ -213,6 +217,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.cfg.EventRetention > 0 {
 		g.Add(func() error { return a.pruneEvents(bg) }, func(error) { stopBackground() })
 	}
+	g.Add(func() error { return a.audit.RunRetention(bg, RetentionInterval) }, func(error) { stopBackground() })
 	err := g.Run()
 	if ctx.Err() != nil {
 		a.log.Info("provisio stopped", "reason", context.Cause(ctx).Error())
