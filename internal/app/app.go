@@ -370,7 +370,25 @@ func ResetAdminToken(ctx context.Context, cfg config.Serve, name string, log *sl
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
-	return tenant.NewManager(st, tenant.Options{}).ResetAdminTokens(ctx, name, writeAdminToken(cfg.AdminTokenPath()))
+	created, revoked, err = tenant.NewManager(st, tenant.Options{}).ResetAdminTokens(ctx, name, writeAdminToken(cfg.AdminTokenPath()))
+	if created.ID != "" {
+		recordReset(ctx, audit.New(st.Audit(), audit.Options{Logger: log}), created, log)
+	}
+	return created, revoked, err
+}
+
+// ResetActor is the audit log's actor of `provisio admin-token reset`,
+// which runs without a token.
+const ResetActor = "admin-token reset"
+
+// recordReset records an admin token reset in the audit log; the reset
+// stands if that fails, which is logged.
+func recordReset(ctx context.Context, al *audit.Service, created store.Token, log *slog.Logger) {
+	err := al.Record(ctx, audit.Entry{Actor: ResetActor, Method: "LOCAL", Route: "provisio admin-token reset",
+		Object: "token", ObjectID: created.ID})
+	if err != nil && log != nil {
+		log.Error("audit: record a change", "route", "provisio admin-token reset", "err", err)
+	}
 }
 
 // pruneEvents deletes the tenants' change-feed events older than the
