@@ -84,7 +84,7 @@ func (a *API) audited(rt route) func(http.ResponseWriter, *http.Request) error {
 		}
 		act, _ := r.Context().Value(actorKey{}).(actor)
 		e := audit.Entry{Actor: act.name, ActorID: act.id, Method: rt.method, Route: rt.path, Path: r.URL.Path,
-			Object: object, ObjectID: objectID(r, rt.path, rec.body.Bytes()), Status: rec.status}
+			Object: object, ObjectID: objectID(r, rt.path, rec.body.Bytes()), Status: cmp.Or(rec.status, http.StatusOK)}
 		if snapshots {
 			if after := a.jobSnapshot(r); !bytes.Equal(before, after) {
 				e.Before, e.After = before, after
