@@ -81,6 +81,11 @@ func TestAdminTokenReset(t *testing.T) {
 					t.Errorf("%s after a restart: GET /api/v1/tenants = %d, want %d", tc.name, got, tc.want)
 				}
 			}
+			var page apitypes.AuditPage
+			s2.cliJSON(t, &page, "audit")
+			if len(page.Entries) == 0 || page.Entries[0].Actor != "admin-token reset" || page.Entries[0].ObjectID != out.ID {
+				t.Errorf("audit after the reset = %+v, want the reset of %s first", page.Entries, out.ID)
+			}
 			if strings.Contains(s2.stderr.String(), "file is missing") {
 				t.Errorf("serve after the reset warns of a missing admin.token:\n%s", s2.stderr)
 			}

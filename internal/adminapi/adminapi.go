@@ -8,8 +8,10 @@
 // start/stop, runs, status, logs, plan, preview of one object, Test
 // Connection, its mappings and scoping filters one at a time); and the
 // expression sandbox (POST /expressions/evaluate), whose syntax errors
-// answer their position. The CLI (`provisio tenant|user|group|app|job|expr
-// ...`) is a thin client of it.
+// answer their position; and the audit log of the changes made through
+// it (GET /audit, recorded by one middleware: audit.go). The CLI
+// (`provisio tenant|user|group|app|job|expr|audit ...`) is a thin client
+// of it.
 //
 // Errors are mapped once, at the boundary ([writeErr]), to
 // {"error":{"code","message"}}; internal detail is logged, never sent.
@@ -68,6 +70,9 @@ type Config struct {
 	Jobs      Jobs
 	// Expressions is the expression sandbox; nil: its endpoint answers 503.
 	Expressions Expressions
+	// Audit records every change made through the API (audit.go); nil:
+	// nothing is recorded and GET /audit answers 503.
+	Audit Audit
 	// BaseURL is the external base of the server; tenant_url values are
 	// BaseURL/scim/<id>/v2.
 	BaseURL   string
@@ -142,7 +147,7 @@ func (a *API) tenantRoutes() []route {
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
 	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes(),
-		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes())
+		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes(), a.auditRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a
@@ -150,7 +155,7 @@ func (a *API) table() []route {
 func (a *API) routes() {
 	allowed := map[string][]string{}
 	for _, rt := range a.table() {
-		a.mux.Handle(rt.method+" "+rt.path, a.authed(rt.h))
+		a.mux.Handle(rt.method+" "+rt.path, a.authed(a.audited(rt)))
 		allowed[rt.path] = append(allowed[rt.path], rt.method)
 	}
 	for path, methods := range allowed {
@@ -174,11 +179,12 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a.mux.ServeHTTP(w, r)
 }
 
-// authed checks the admin bearer token and the request's path and query
+// authed checks the admin bearer token (authenticate: its holder goes
+// into the context for the audit log) and the request's path and query
 // (checkRequest), then runs h and maps its error.
 func (a *API) authed(h func(http.ResponseWriter, *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := a.cfg.Tenants.AuthenticateAdmin(r.Context(), bearerToken(r))
+		r, err := a.authenticate(r)
 		if err == nil {
 			err = checkRequest(r)
 		}

@@ -22,6 +22,7 @@ type fixture struct {
 	srv     *httptest.Server
 	admin   string
 	tenants *tenant.Manager
+	dbPath  string // newServicesFixture only
 }
 
 func newFixture(t testing.TB, maxBody int64) *fixture {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/provisio-dev/provisio/internal/audit"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/exprsvc"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
@@ -29,7 +30,8 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "provisio.db"), log)
+	dbPath := filepath.Join(t.TempDir(), "provisio.db")
+	st, err := sqlstore.Open(ctx, dbPath, log)
 	if err != nil {
 		t.Fatalf("sqlstore.Open() error = %v", err)
 	}
@@ -58,8 +60,9 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 		SCIM: server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: st.Backend(), Logger: log})}).Register(mux)
 	dir := dirsvc.New(st.Directory(), dirsvc.Options{Logger: log})
 	New(Config{Tenants: mgr, Events: mgr, Directory: dir, Jobs: js, Expressions: exprsvc.New(dir, js),
+		Audit:   audit.New(st.Audit(), audit.Options{Logger: log}),
 		BaseURL: srv.URL, MaxBody: maxBody, MaxImport: maxImport, Logger: log}).Register(mux)
-	return &fixture{srv: srv, admin: admin}
+	return &fixture{srv: srv, admin: admin, tenants: mgr, dbPath: dbPath}
 }
 
 // must calls the API and fails the test unless it answers want.

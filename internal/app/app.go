@@ -8,7 +8,8 @@
 // (Prometheus, package metrics), the directory
 // and provisioning job services, the notifier of job events (email and
 // webhooks, an Observer of the job service), the provisioning scheduler,
-// the retention of soft-deleted users, and graceful shutdown: in-flight
+// the retention of soft-deleted users and of the audit log (recorded by
+// the admin API), and graceful shutdown: in-flight
 // requests finish and running provisioning cycles are cancelled before the
 // store closes.
 package app
@@ -29,6 +30,7 @@ import (
 	"golang.org/x/net/netutil"
 
 	"github.com/provisio-dev/provisio/internal/adminapi"
+	"github.com/provisio-dev/provisio/internal/audit"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/demo"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
@@ -77,6 +79,7 @@ type App struct {
 	jobs    *jobs.Service
 	notify  *notify.Notifier
 	metrics *metrics.Metrics
+	audit   *audit.Service
 	ln      net.Listener
 	base    string
 	handler http.Handler
@@ -106,6 +109,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return nil, err
 	}
 	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, Sources: source.Builtin()})
+	a.audit = audit.New(st.Audit(), audit.Options{Retention: audit.DefaultRetention, Logger: log})
 	a.notify = newNotifier(cfg, log, func(ctx context.Context, appID string) (jobs.Webhook, error) {
 		return a.jobs.Webhook(ctx, appID)
 	})
@@ -155,7 +159,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle(scimsvc.Pattern, scimSvc)
 	mux.Handle(scimsvc.RootPattern, scimSvc)
 	mux.Handle(adminapi.Prefix, a.metrics.Admin(adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
-		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs),
+		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs), Audit: a.audit,
 		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
 	// Open like /healthz: counts only, no personal data (see
 	// docs/operations.md, "Metrics": bind to loopback or a proxy).
@@ -225,6 +229,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.cfg.LogRetention > 0 {
 		g.Add(func() error { return a.jobs.RunLogRetention(bg, a.cfg.LogRetention, RetentionInterval) }, func(error) { stopBackground() })
 	}
+	g.Add(func() error { return a.audit.RunRetention(bg, RetentionInterval) }, func(error) { stopBackground() })
 	err := g.Run()
 	if ctx.Err() != nil {
 		a.log.Info("provisio stopped", "reason", context.Cause(ctx).Error())
@@ -377,7 +382,25 @@ func ResetAdminToken(ctx context.Context, cfg config.Serve, name string, log *sl
 			err = errors.Join(err, fmt.Errorf("close store: %w", cerr))
 		}
 	}()
-	return tenant.NewManager(st, tenant.Options{}).ResetAdminTokens(ctx, name, writeAdminToken(cfg.AdminTokenPath()))
+	created, revoked, err = tenant.NewManager(st, tenant.Options{}).ResetAdminTokens(ctx, name, writeAdminToken(cfg.AdminTokenPath()))
+	if created.ID != "" {
+		recordReset(ctx, audit.New(st.Audit(), audit.Options{Logger: log}), created, log)
+	}
+	return created, revoked, err
+}
+
+// ResetActor is the audit log's actor of `provisio admin-token reset`,
+// which runs without a token.
+const ResetActor = "admin-token reset"
+
+// recordReset records an admin token reset in the audit log; the reset
+// stands if that fails, which is logged.
+func recordReset(ctx context.Context, al *audit.Service, created store.Token, log *slog.Logger) {
+	err := al.Record(ctx, audit.Entry{Actor: ResetActor, Method: "LOCAL", Route: "provisio admin-token reset",
+		Object: "token", ObjectID: created.ID})
+	if err != nil && log != nil {
+		log.Error("audit: record a change", "route", "provisio admin-token reset", "err", err)
+	}
 }
 
 // pruneEvents deletes the tenants' change-feed events older than the

@@ -27,7 +27,7 @@ var (
 		in: []string{
 			"internal/dirsvc/...", "internal/tenant/...",
 			"internal/source/...", "internal/provisioning/...", "internal/notify/...",
-			"internal/exprsvc/...",
+			"internal/exprsvc/...", "internal/audit/...",
 		},
 		except: domain.in,
 	}

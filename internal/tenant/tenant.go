@@ -256,19 +256,27 @@ func (m *Manager) Authenticate(ctx context.Context, tenantID, token string) (sto
 // AuthenticateAdmin checks an admin API bearer token: nil if valid,
 // ErrUnauthorized if not.
 func (m *Manager) AuthenticateAdmin(ctx context.Context, token string) error {
+	_, err := m.AdminTokenOf(ctx, token)
+	return err
+}
+
+// AdminTokenOf checks an admin API bearer token as AuthenticateAdmin does
+// and returns its record (never its secret): the audit log names the
+// token's holder by it.
+func (m *Manager) AdminTokenOf(ctx context.Context, token string) (store.Token, error) {
 	if !WellFormed(token, AdminTokenPrefix) {
-		return ErrUnauthorized
+		return store.Token{}, ErrUnauthorized
 	}
 	h := HashToken(token)
 	tok, err := m.store.LookupAdminToken(ctx, h[:])
 	if errors.Is(err, store.ErrNotFound) {
-		return ErrUnauthorized
+		return store.Token{}, ErrUnauthorized
 	}
 	if err != nil {
-		return fmt.Errorf("authenticate admin: %w", err)
+		return store.Token{}, fmt.Errorf("authenticate admin: %w", err)
 	}
 	if !h.Equal(tok.Hash) || !tok.Revoked.IsZero() {
-		return ErrUnauthorized
+		return store.Token{}, ErrUnauthorized
 	}
-	return nil
+	return tok, nil
 }

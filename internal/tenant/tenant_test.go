@@ -410,6 +410,12 @@ func TestAdminToken(t *testing.T) {
 	if err := m.AuthenticateAdmin(ctx, tok); err != nil {
 		t.Errorf("AuthenticateAdmin(valid) error = %v", err)
 	}
+	if rec, err := m.AdminTokenOf(ctx, tok); err != nil || rec.Name != "initial" {
+		t.Errorf("AdminTokenOf(valid) = %q, %v, want the token named initial", rec.Name, err)
+	}
+	if _, err := m.AdminTokenOf(ctx, "pva_short"); !errors.Is(err, ErrUnauthorized) {
+		t.Errorf("AdminTokenOf(pva_short) error = %v, want ErrUnauthorized", err)
+	}
 	tenantTok, _ := NewToken(TenantTokenPrefix)
 	for _, bad := range []string{"", "pva_short", tenantTok, AdminTokenPrefix + tenantTok[len(TenantTokenPrefix):]} {
 		if err := m.AuthenticateAdmin(ctx, bad); !errors.Is(err, ErrUnauthorized) {
