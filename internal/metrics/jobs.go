@@ -99,6 +99,10 @@ var (
 		"429 and 503 answers the job's target sent since the server started.", []string{"app"}, nil)
 	descDecreases = prometheus.NewDesc(namespace+"_job_rate_limit_decreases_total",
 		"Times throttling halved the job's request rate and concurrency since the server started.", []string{"app"}, nil)
+	descWaits = prometheus.NewDesc(namespace+"_job_rate_limit_waits_total",
+		"Requests to the job's target that waited for its rate limit or concurrency cap since the server started.", []string{"app"}, nil)
+	descWaited = prometheus.NewDesc(namespace+"_job_rate_limit_wait_seconds_total",
+		"Time requests to the job's target spent waiting for its rate limit or concurrency cap since the server started.", []string{"app"}, nil)
 	descRate = prometheus.NewDesc(namespace+"_job_rate_limit_requests_per_second",
 		"The job's effective rate limit (0: unlimited).", []string{"app"}, nil)
 	descConcurrency = prometheus.NewDesc(namespace+"_job_concurrency",
@@ -116,7 +120,7 @@ type jobCollector struct {
 // Describe implements prometheus.Collector.
 func (c *jobCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descEnabled, descInterval, descLastSuccess, descQuarantined, descStaged,
-		descEscrows, descLinks, descThrottled, descDecreases, descRate, descConcurrency} {
+		descEscrows, descLinks, descThrottled, descDecreases, descWaits, descWaited, descRate, descConcurrency} {
 		ch <- d
 	}
 }
@@ -175,6 +179,8 @@ func (c *jobCollector) collect(ctx context.Context, ch chan<- prometheus.Metric,
 	if t := st.Throttle; t != nil {
 		ch <- prometheus.MustNewConstMetric(descThrottled, prometheus.CounterValue, float64(t.Throttled), app)
 		ch <- prometheus.MustNewConstMetric(descDecreases, prometheus.CounterValue, float64(t.Decreases), app)
+		ch <- prometheus.MustNewConstMetric(descWaits, prometheus.CounterValue, float64(t.Waits), app)
+		ch <- prometheus.MustNewConstMetric(descWaited, prometheus.CounterValue, t.Waited.Seconds(), app)
 		gauge(descRate, t.Rate)
 		gauge(descConcurrency, float64(t.Concurrency))
 	}

@@ -58,6 +58,8 @@ type Throttle struct {
 	ceiling   float64       // unlimited rate: what was sent in the second before it was limited
 	throttled int64
 	decreases int64
+	waits     int64         // requests that waited for a slot or a token
+	waited    time.Duration // how long they waited in total
 	// sent counts the requests admitted in the current and the previous
 	// one-second window.
 	sent windows
@@ -164,14 +166,23 @@ type ticket struct{ epoch uint64 }
 
 // acquire waits for a slot under the effective concurrency cap.
 func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
+	var since time.Time // when it started waiting (zero: it has not)
 	for {
 		t.mu.Lock()
 		if t.inflight < t.conc {
 			t.inflight++
-			t.sent.add(t.now())
+			now := t.now()
+			t.sent.add(now)
+			if !since.IsZero() {
+				t.waits++
+				t.waited += now.Sub(since)
+			}
 			tk := ticket{epoch: t.epoch}
 			t.mu.Unlock()
 			return tk, nil
+		}
+		if since.IsZero() {
+			since = t.now()
 		}
 		ch := t.changed
 		t.mu.Unlock()
@@ -188,7 +199,14 @@ func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 func (t *Throttle) reserve() (time.Duration, func()) {
 	now := t.now()
 	r := t.limiter.ReserveN(now, 1)
-	return r.DelayFrom(now), func() { r.CancelAt(t.now()) }
+	d := r.DelayFrom(now)
+	if d > 0 {
+		t.mu.Lock()
+		t.waits++
+		t.waited += d
+		t.mu.Unlock()
+	}
+	return d, func() { r.CancelAt(t.now()) }
 }
 
 // done releases tk's slot and adapts to the answer's HTTP status (0: no
@@ -301,6 +319,10 @@ type ThrottleStats struct {
 	// Throttled counts the 429 and 503 answers seen; Decreases the times
 	// they halved the rate and concurrency.
 	Throttled, Decreases int64
+	// Waits counts the requests that waited for a slot or a rate token
+	// before they were sent, Waited how long they waited in all.
+	Waits  int64
+	Waited time.Duration
 }
 
 // Stats returns the throttle's current state.
@@ -312,5 +334,5 @@ func (t *Throttle) Stats() ThrottleStats {
 		r = float64(l)
 	}
 	return ThrottleStats{Rate: r, MaxRate: t.cfg.Rate, Concurrency: t.conc, MaxConcurrency: t.cfg.MaxConcurrency,
-		Throttled: t.throttled, Decreases: t.decreases}
+		Throttled: t.throttled, Decreases: t.decreases, Waits: t.waits, Waited: t.waited}
 }

@@ -201,3 +201,19 @@ func TestClientThrottleAdapts(t *testing.T) {
 		t.Errorf("Stats() after ten 429s = %+v, want 10 throttled, rate 25, concurrency 4", s)
 	}
 }
+
+// TestThrottleCountsWaits: a request that must wait for a rate token is
+// counted with how long it waits; one that need not is not.
+func TestThrottleCountsWaits(t *testing.T) {
+	th, _ := newTestThrottle(t, ThrottleConfig{Rate: 10, Burst: 1})
+	if d, _ := th.reserve(); d != 0 {
+		t.Fatalf("first reserve() waits %s, want 0", d)
+	}
+	d, _ := th.reserve()
+	if d != 100*time.Millisecond {
+		t.Fatalf("second reserve() in the same instant waits %s, want 100ms at 10/s", d)
+	}
+	if s := th.Stats(); s.Waits != 1 || s.Waited != d {
+		t.Errorf("Stats() = %d waits, %s waited; want 1 and %s", s.Waits, s.Waited, d)
+	}
+}
