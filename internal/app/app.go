@@ -76,6 +76,7 @@ type App struct {
 	store   *sqlstore.Store
 	tenants *tenant.Manager
 	dir     *dirsvc.Service
+	oidc    http.Handler // the OpenID provider, under OIDCPrefix
 	jobs    *jobs.Service
 	notify  *notify.Notifier
 	metrics *metrics.Metrics
@@ -122,6 +123,9 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	}
 	a.ln = netutil.LimitListener(a.ln, cmp.Or(cfg.MaxConns, config.DefaultMaxConns))
 	a.base = cfg.BaseURL(a.ln.Addr())
+	if a.oidc, err = newOIDC(a.base, st, a.dir); err != nil {
+		return nil, err
+	}
 	a.handler = a.routes()
 	return a, nil
 }
@@ -163,6 +167,7 @@ func (a *App) routes() http.Handler {
 		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
 	// Open like /healthz: counts only, no personal data (see
 	// docs/operations.md, "Metrics": bind to loopback or a proxy).
+	mux.Handle(OIDCPrefix+"/", a.oidc)
 	mux.Handle("GET /metrics", a.metrics.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
