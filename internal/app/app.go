@@ -115,7 +115,11 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return a.jobs.Webhook(ctx, appID)
 	})
 	a.metrics = metrics.New(metrics.Options{TenantLabel: cfg.MetricsTenantLabel, Jobs: jobState{a}, Logger: log})
-	if a.jobs, err = newJobService(cfg, st, log, a.appName, a.notify, a.metrics); err != nil {
+	box, err := loadBox(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if a.jobs, err = newJobService(cfg, st, box, log, a.appName, a.notify, a.metrics); err != nil {
 		return nil, err
 	}
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -123,7 +127,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	}
 	a.ln = netutil.LimitListener(a.ln, cmp.Or(cfg.MaxConns, config.DefaultMaxConns))
 	a.base = cfg.BaseURL(a.ln.Addr())
-	if a.oidc, err = newOIDC(a.base, st, a.dir); err != nil {
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, a.dir); err != nil {
 		return nil, err
 	}
 	a.handler = a.routes()
@@ -261,10 +265,9 @@ func (a *App) Close() error {
 	return errors.Join(errs...)
 }
 
-// newJobService builds the provisioning job service over the store, with
-// Secret Tokens encrypted by the key from $PROVISIO_SECRET_KEY or the key
-// file in the data directory (created on first start).
-func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger, appName func(context.Context, string) (string, error), observers ...jobs.Observer) (*jobs.Service, error) {
+// loadBox returns the secretbox of the key from $PROVISIO_SECRET_KEY or the
+// key file in the data directory (created on first start).
+func loadBox(cfg config.Serve) (*secretbox.Box, error) {
 	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
@@ -273,6 +276,12 @@ func newJobService(cfg config.Serve, st *sqlstore.Store, log *slog.Logger, appNa
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
 	}
+	return box, nil
+}
+
+// newJobService builds the provisioning job service over the store, with
+// Secret Tokens encrypted by box.
+func newJobService(cfg config.Serve, st *sqlstore.Store, box *secretbox.Box, log *slog.Logger, appName func(context.Context, string) (string, error), observers ...jobs.Observer) (*jobs.Service, error) {
 	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log,
 		MaxConcurrentCycles: cfg.MaxConcurrentCycles, Observers: observers, AppName: appName})
 	if err != nil {

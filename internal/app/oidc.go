@@ -2,13 +2,19 @@ package app
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
 	"github.com/provisio-dev/provisio/internal/provisioning"
+	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/svcerr"
 )
@@ -17,19 +23,19 @@ import (
 // <public-url>/oidc.
 const OIDCPrefix = "/oidc"
 
-// newOIDC builds the OpenID provider. The signing key is generated at start
-// and access tokens are encrypted with a per-process key: both live only as
-// long as the process, like the in-memory codes and tokens.
-func newOIDC(base string, st *sqlstore.Store, dir *dirsvc.Service) (http.Handler, error) {
-	keys, err := oidc.NewKeySet()
+// newOIDC builds the OpenID provider over the store's signing keys and
+// clients. Access tokens are encrypted with a per-process key: they live
+// in memory only, like the codes.
+func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service) (http.Handler, error) {
+	keys, err := loadOIDCKeys(ctx, st.OIDC(), box)
 	if err != nil {
-		return nil, fmt.Errorf("oidc keys: %w", err)
+		return nil, err
 	}
 	var crypto [32]byte
 	_, _ = rand.Read(crypto[:]) // crypto/rand.Read never fails
 	h, err := oidc.New(oidc.Config{
 		Issuer:    base + OIDCPrefix,
-		Clients:   noClients{},
+		Clients:   oidcClients{st.OIDC()},
 		Directory: oidcDirectory{dir: dir, src: st.Directory()},
 		Auth:      noPasswords{},
 		Keys:      keys,
@@ -39,6 +45,61 @@ func newOIDC(base string, st *sqlstore.Store, dir *dirsvc.Service) (http.Handler
 		return nil, err
 	}
 	return http.StripPrefix(OIDCPrefix, h), nil
+}
+
+// loadOIDCKeys opens the stored signing keys (sealed with box, the key id
+// as associated data); on first start it generates one and stores it.
+func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box) (*oidc.KeySet, error) {
+	stored, err := st.OIDCKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("oidc keys: %w", err)
+	}
+	var keys []oidc.SigningKey
+	for _, sk := range stored {
+		der, err := box.Open(sk.Private, []byte(sk.ID))
+		if err != nil {
+			return nil, fmt.Errorf("open oidc key %q: %w", sk.ID, err)
+		}
+		priv, err := x509.ParsePKCS8PrivateKey(der)
+		ec, ok := priv.(*ecdsa.PrivateKey)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("parse oidc key %q: not an ECDSA PKCS#8 key: %w", sk.ID, err)
+		}
+		keys = append(keys, oidc.SigningKey{ID: sk.ID, Private: ec})
+	}
+	if len(keys) == 0 {
+		k, err := oidc.GenerateKey()
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(k.Private)
+		if err != nil {
+			return nil, fmt.Errorf("marshal oidc key: %w", err)
+		}
+		sealed, err := box.Seal(der, []byte(k.ID))
+		if err != nil {
+			return nil, fmt.Errorf("seal oidc key: %w", err)
+		}
+		if err := st.AddOIDCKey(ctx, store.OIDCKey{ID: k.ID, Private: sealed, Created: time.Now()}); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return oidc.NewKeySet(keys...)
+}
+
+// oidcClients reads the applications' clients from the store.
+type oidcClients struct{ st store.OIDCStore }
+
+func (c oidcClients) Client(ctx context.Context, id string) (oidc.Client, error) {
+	sc, err := c.st.OIDCClient(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return oidc.Client{}, fmt.Errorf("client %q: %w", id, oidc.ErrNotFound)
+	}
+	if err != nil {
+		return oidc.Client{}, err
+	}
+	return oidc.Client{ID: sc.ClientID, AppID: sc.AppID, SecretHash: sc.SecretHash, RedirectURIs: sc.RedirectURIs, Public: sc.Public}, nil
 }
 
 // oidcDirectory reads claims from the directory service and decides
@@ -67,14 +128,6 @@ func (d oidcDirectory) Assigned(ctx context.Context, appID, userID string) (bool
 		return false, fmt.Errorf("assignment of user %q to app %q: %w", userID, appID, err)
 	}
 	return ok && !o.SoftDeleted, nil
-}
-
-// noClients is the client registry until `provisio app sso` lands: no
-// application has a client yet.
-type noClients struct{}
-
-func (noClients) Client(_ context.Context, id string) (oidc.Client, error) {
-	return oidc.Client{}, fmt.Errorf("client %q: %w", id, oidc.ErrNotFound)
 }
 
 // noPasswords refuses every sign-in until directory passwords land
