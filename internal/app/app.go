@@ -109,7 +109,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if err := ensureAdminToken(ctx, a.tenants, cfg.AdminTokenPath(), log); err != nil {
 		return nil, err
 	}
-	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, Sources: source.Builtin()})
+	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, Sources: source.Builtin(), SSO: st.OIDC()})
 	a.audit = audit.New(st.Audit(), audit.Options{Retention: audit.DefaultRetention, Logger: log})
 	a.notify = newNotifier(cfg, log, func(ctx context.Context, appID string) (jobs.Webhook, error) {
 		return a.jobs.Webhook(ctx, appID)

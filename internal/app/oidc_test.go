@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/oidc"
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -125,7 +125,7 @@ func TestOIDCClientFromStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.store.OIDC().PutOIDCClient(ctx, store.OIDCClient{AppID: app.ID, ClientID: "c1", SecretHash: oidc.HashSecret("s"),
+	if err := a.store.OIDC().PutOIDCClient(ctx, store.OIDCClient{AppID: app.ID, ClientID: "c1", SecretHash: dirsvc.HashClientSecret("s"),
 		RedirectURIs: []string{"https://app.example.com/cb"}, Updated: time.Now()}); err != nil {
 		t.Fatal(err)
 	}

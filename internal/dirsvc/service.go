@@ -55,6 +55,8 @@ type Options struct {
 	// Sources are the sources ImportUsers opens by name ("csv"); nil
 	// means source.Builtin().
 	Sources source.Registry
+	// SSO keeps the applications' OIDC clients; nil disables SetSSOClient.
+	SSO store.OIDCStore
 }
 
 // Service performs directory operations. It is safe for concurrent use.
@@ -65,11 +67,12 @@ type Service struct {
 	now           func() time.Time
 	log           *slog.Logger
 	sources       source.Registry
+	sso           store.OIDCStore
 }
 
 // New returns a Service over st.
 func New(st store.Directory, opts Options) *Service {
-	s := &Service{st: st, retention: opts.Retention, feedRetention: opts.FeedRetention, now: opts.Now, log: opts.Logger, sources: opts.Sources}
+	s := &Service{st: st, retention: opts.Retention, feedRetention: opts.FeedRetention, now: opts.Now, log: opts.Logger, sources: opts.Sources, sso: opts.SSO}
 	if s.retention <= 0 {
 		s.retention = DefaultRetention
 	}

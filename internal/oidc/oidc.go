@@ -2,9 +2,7 @@ package oidc
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 )
 
 // ErrNotFound is returned by [Clients] and [Directory] for an unknown
@@ -26,7 +26,7 @@ var ErrBadCredentials = errors.New("bad credentials")
 type Client struct {
 	ID           string   // client_id
 	AppID        string   // directory application object id
-	SecretHash   string   // [HashSecret] of the client secret; "" for a public client
+	SecretHash   string   // dirsvc.HashClientSecret of the secret; "" for a public client
 	RedirectURIs []string // matched exactly (RFC 9700 §4.1.3)
 	Public       bool     // no secret; PKCE required
 }
@@ -61,15 +61,9 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, upn, password string) (userID string, err error)
 }
 
-// HashSecret returns the stored form of a client secret: hex SHA-256. The
-// secrets are 256-bit random values, so a slow hash adds nothing.
-func HashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
+// secretMatches compares in constant time (crypto/subtle).
 func secretMatches(hash, secret string) bool {
-	return hash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(HashSecret(secret))) == 1
+	return hash != "" && subtle.ConstantTimeCompare([]byte(hash), []byte(dirsvc.HashClientSecret(secret))) == 1
 }
 
 // Config configures [New].

@@ -18,6 +18,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
 )
 
@@ -81,7 +82,7 @@ func newEnv(t *testing.T) *env {
 	h, err := oidc.New(oidc.Config{
 		Issuer: issuer,
 		Clients: fakeClients{
-			"web":    {ID: "web", AppID: "app1", SecretHash: oidc.HashSecret(secret), RedirectURIs: []string{redirectURI}},
+			"web":    {ID: "web", AppID: "app1", SecretHash: dirsvc.HashClientSecret(secret), RedirectURIs: []string{redirectURI}},
 			"native": {ID: "native", AppID: "app1", Public: true, RedirectURIs: []string{redirectURI}},
 		},
 		Directory: fakeDir{
