@@ -17,7 +17,7 @@ An application is named by its name or its id. With the default provisioning sco
 ("assigned"), an application's job provisions the users assigned to it directly or
 through an assigned group (nested groups included), and the assigned groups.`)
 	cmd.AddCommand(newAppCreateCmd(e, f), newAppListCmd(e, f), newAppGetCmd(e, f), newAppDeleteCmd(e, f),
-		newAppAssignCmd(e, f), newAppUnassignCmd(e, f), newAppAssignmentsCmd(e, f))
+		newAppAssignCmd(e, f), newAppUnassignCmd(e, f), newAppAssignmentsCmd(e, f), newAppSSOCmd(e, f))
 	return cmd
 }
 

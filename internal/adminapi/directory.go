@@ -38,6 +38,7 @@ type Directory interface {
 	GetApp(ctx context.Context, ref string) (directory.App, error)
 	ListApps(ctx context.Context) ([]directory.App, error)
 	DeleteApp(ctx context.Context, ref string) error
+	SetSSOClient(ctx context.Context, appRef string, redirectURIs []string, public bool) (dirsvc.SSOClient, string, error)
 	AssignUser(ctx context.Context, appRef, userRef, role string) (directory.Assignment, error)
 	AssignGroup(ctx context.Context, appRef, groupRef, role string) (directory.Assignment, error)
 	UnassignUser(ctx context.Context, appRef, userRef string) error
@@ -71,6 +72,7 @@ func (a *API) directoryRoutes() []route {
 		{"GET", "/api/v1/apps", a.listApps},
 		{"GET", "/api/v1/apps/{app}", a.getApp},
 		{"DELETE", "/api/v1/apps/{app}", a.deleteApp},
+		{"POST", "/api/v1/apps/{app}/sso", a.setSSOClient},
 		{"GET", "/api/v1/apps/{app}/assignments", a.listAssignments},
 		{"POST", "/api/v1/apps/{app}/assignments", a.assign},
 		{"DELETE", "/api/v1/apps/{app}/assignments/users/{user}", a.unassign("user", Directory.UnassignUser)},

@@ -58,7 +58,7 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	checkSpec(t, srv)
 	scimsvc.New(scimsvc.Config{Tenants: mgr, BaseURL: srv.URL, Logger: log,
 		SCIM: server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: st.Backend(), Logger: log})}).Register(mux)
-	dir := dirsvc.New(st.Directory(), dirsvc.Options{Logger: log})
+	dir := dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, SSO: st.OIDC()})
 	New(Config{Tenants: mgr, Events: mgr, Directory: dir, Jobs: js, Expressions: exprsvc.New(dir, js),
 		Audit:   audit.New(st.Audit(), audit.Options{Logger: log}),
 		BaseURL: srv.URL, MaxBody: maxBody, MaxImport: maxImport, Logger: log}).Register(mux)

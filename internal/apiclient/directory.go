@@ -178,3 +178,10 @@ func (c *Client) Assign(ctx context.Context, app string, req apitypes.Assign) (a
 func (c *Client) Unassign(ctx context.Context, app, kind, ref string) error {
 	return c.call(ctx, "DELETE", appPath(app)+"/assignments/"+kind+"/"+seg(ref), nil, nil, nil)
 }
+
+// SetSSOClient creates the application's OIDC client or rotates it; the
+// secret in the answer is shown this once.
+func (c *Client) SetSSOClient(ctx context.Context, app string, req apitypes.SetSSOClient) (apitypes.SSOClient, error) {
+	var out apitypes.SSOClient
+	return out, c.call(ctx, "POST", appPath(app)+"/sso", nil, req, &out)
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/provisio-dev/provisio/internal/adminapi"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -21,7 +22,7 @@ import (
 
 // OIDCPrefix is where the OpenID provider is mounted: the issuer is
 // <public-url>/oidc.
-const OIDCPrefix = "/oidc"
+const OIDCPrefix = adminapi.IssuerPath
 
 // newOIDC builds the OpenID provider over the store's signing keys and
 // clients. Access tokens are encrypted with a per-process key: they live

@@ -1,0 +1,16 @@
+package apitypes
+
+// SetSSOClient is the body of POST /api/v1/apps/{app}/sso: it creates
+// the application's OIDC client or rotates it (issue 13).
+type SetSSOClient struct {
+	RedirectURIs []string `json:"redirect_uris"`
+	Public       bool     `json:"public,omitempty"`
+}
+
+// SSOClient is an application's OIDC client as created; the secret is
+// shown this once ("" for a public client).
+type SSOClient struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	Issuer       string `json:"issuer"`
+}
