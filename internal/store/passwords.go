@@ -20,8 +20,7 @@ type Passwords interface {
 	// none.
 	PasswordHash(ctx context.Context, userID string) (string, error)
 	// CreateInvite stores an invite (ErrNotFound: no such user; ErrExists:
-	// the token hash is taken) and deletes invites expired before it was
-	// created.
+	// the token hash is taken) and deletes invites expired at its Created.
 	CreateInvite(ctx context.Context, inv Invite) error
 	// RedeemInvite deletes the invite with tokenHash and stores hash as its
 	// user's password hash, in one transaction, and returns the user's
@@ -34,5 +33,6 @@ type Passwords interface {
 type Invite struct {
 	TokenHash string
 	UserID    string
+	Created   time.Time
 	Expires   time.Time
 }

@@ -36,7 +36,7 @@ func (d dirStore) CreateInvite(ctx context.Context, inv store.Invite) error {
 	if inv.TokenHash == "" || inv.UserID == "" {
 		return fmt.Errorf("create invite: empty token hash or user: %w", store.ErrInvalid)
 	}
-	now := millis(d.s.now())
+	now := millis(inv.Created)
 	err := d.s.write(ctx, "", func(t tx) error {
 		if _, err := t.exec(ctx, "DELETE FROM dir_invites WHERE expires < ?", now); err != nil {
 			return fmt.Errorf("prune: %w", err)

@@ -78,17 +78,17 @@ func testInvites(t *testing.T, d store.Directory, p store.Passwords) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	inv := store.Invite{TokenHash: "t1", UserID: u.ObjectID, Expires: now.Add(time.Hour)}
+	inv := store.Invite{TokenHash: "t1", UserID: u.ObjectID, Created: now, Expires: now.Add(time.Hour)}
 	if err := p.CreateInvite(ctx, inv); err != nil {
 		t.Fatalf("CreateInvite() = %v", err)
 	}
 	if err := p.CreateInvite(ctx, inv); !errors.Is(err, store.ErrExists) {
 		t.Errorf("CreateInvite(same token) = %v, want ErrExists", err)
 	}
-	if err := p.CreateInvite(ctx, store.Invite{TokenHash: "t9", UserID: "no-such-user", Expires: now.Add(time.Hour)}); !errors.Is(err, store.ErrNotFound) {
+	if err := p.CreateInvite(ctx, store.Invite{TokenHash: "t9", UserID: "no-such-user", Created: now, Expires: now.Add(time.Hour)}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("CreateInvite(unknown user) = %v, want ErrNotFound", err)
 	}
-	if err := p.CreateInvite(ctx, store.Invite{TokenHash: "t2", UserID: u.ObjectID, Expires: now.Add(time.Minute)}); err != nil {
+	if err := p.CreateInvite(ctx, store.Invite{TokenHash: "t2", UserID: u.ObjectID, Created: now, Expires: now.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.RedeemInvite(ctx, "t2", now.Add(2*time.Minute), "h2"); !errors.Is(err, store.ErrNotFound) {
@@ -107,7 +107,7 @@ func testInvites(t *testing.T, d store.Directory, p store.Passwords) {
 	if _, err := p.RedeemInvite(ctx, "t1", now, "h3"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("RedeemInvite(again) = %v, want ErrNotFound", err)
 	}
-	if err := p.CreateInvite(ctx, store.Invite{TokenHash: "t3", UserID: u.ObjectID, Expires: now.Add(time.Hour)}); err != nil {
+	if err := p.CreateInvite(ctx, store.Invite{TokenHash: "t3", UserID: u.ObjectID, Created: now, Expires: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.PurgeUser(ctx, u.ObjectID); err != nil {
