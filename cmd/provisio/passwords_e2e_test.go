@@ -56,8 +56,13 @@ func TestUserPasswordAndInvite(t *testing.T) {
 			var expiring apitypes.Invite
 			s.cliJSON(t, &expiring, "user", "invite", "alice@contoso.com", "--valid", "1m")
 			expToken := expiring.URL[strings.LastIndex(expiring.URL, "/")+1:]
-			if _, err := s.cliStdin(t, "", "user", "invite", "alice@contoso.com", "--valid", "0s"); err == nil {
-				t.Errorf("user invite --valid 0s succeeded, want an error")
+			if _, err := s.cliStdin(t, "", "user", "invite", "alice@contoso.com", "--valid", "0s"); err == nil || !strings.Contains(err.Error(), "valid") {
+				t.Errorf("user invite --valid 0s = %v, want an error about valid", err)
+			}
+			var dflt apitypes.Invite
+			s.cliJSON(t, &dflt, "user", "invite", "alice@contoso.com")
+			if d := time.Until(dflt.Expires); d < 71*time.Hour || d > 72*time.Hour {
+				t.Errorf("user invite (no --valid) expires in %s, want 72h", d)
 			}
 
 			dsnOpen := dsn

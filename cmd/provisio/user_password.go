@@ -56,11 +56,12 @@ shown only now; the server keeps a hash of its token.`,
   provisio user invite bob@contoso.com --valid 24h --json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if valid <= 0 {
-				return fmt.Errorf("--valid %s: want a positive duration such as 72h", valid)
+			v := "" // the server's default
+			if cmd.Flags().Changed("valid") {
+				v = valid.String()
 			}
 			inv, err := run(cmd, e, f, "invite user "+args[0], func(ctx context.Context, c *apiclient.Client) (apitypes.Invite, error) {
-				return c.Invite(ctx, args[0], valid.String())
+				return c.Invite(ctx, args[0], v)
 			})
 			if err != nil {
 				return err
@@ -68,7 +69,7 @@ shown only now; the server keeps a hash of its token.`,
 			return printJSONOr(e, f, inv, fmt.Sprintf("%s\n(one use, expires %s)\n", inv.URL, inv.Expires.Local().Format(time.RFC1123)))
 		},
 	}
-	invite.Flags().DurationVar(&valid, "valid", 72*time.Hour, "how long the link works")
+	invite.Flags().DurationVar(&valid, "valid", 0, "how long the link works (default 72h, the server's)")
 	return []*cobra.Command{setPassword, invite}
 }
 
