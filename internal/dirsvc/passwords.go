@@ -55,7 +55,7 @@ type Invite struct {
 // dummyHash is compared against when there is no password to compare
 // with, so an unknown user costs the same time as a wrong password.
 var dummyHash = sync.OnceValue(func() string {
-	h, err := pwhash.Hash(rand.Text())
+	h, err := pwhash.Hash(context.Background(), rand.Text())
 	if err != nil {
 		panic(err)
 	}
@@ -92,7 +92,7 @@ func (s *Service) SetPassword(ctx context.Context, ref, pw string) error {
 		if err != nil {
 			return u, err
 		}
-		h, err := pwhash.Hash(pw)
+		h, err := pwhash.Hash(ctx, pw)
 		if err != nil {
 			return u, err
 		}
@@ -132,7 +132,7 @@ func (s *Service) VerifyPassword(ctx context.Context, upn, pw string) (directory
 	case !errors.Is(err, store.ErrNotFound):
 		return directory.User{}, fmt.Errorf("verify password: %w", err)
 	}
-	ok, err := pwhash.Compare(pw, hash)
+	ok, err := pwhash.Compare(ctx, pw, hash)
 	if err != nil {
 		return directory.User{}, fmt.Errorf("verify password: %w", err)
 	}
@@ -186,7 +186,7 @@ func (s *Service) RedeemInvite(ctx context.Context, token, pw string) (directory
 	if err != nil {
 		return directory.User{}, err
 	}
-	h, err := pwhash.Hash(pw)
+	h, err := pwhash.Hash(ctx, pw)
 	if err != nil {
 		return directory.User{}, err
 	}

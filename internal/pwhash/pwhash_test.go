@@ -1,12 +1,14 @@
 package pwhash
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 )
 
 func TestHashCompare(t *testing.T) {
-	h, err := Hash("correct horse battery")
+	h, err := Hash(context.Background(), "correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,10 +26,29 @@ func TestHashCompare(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Compare(tc.pw, tc.hash)
+			got, err := Compare(context.Background(), tc.pw, tc.hash)
 			if got != tc.want || (err != nil) != tc.wantErr {
 				t.Errorf("Compare(%q) = %v, %v, want %v (error %v)", tc.pw, got, err, tc.want, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range cap(slots) {
+		slots <- struct{}{}
+	}
+	defer func() {
+		for range cap(slots) {
+			<-slots
+		}
+	}()
+	if _, err := Hash(ctx, "pw"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Hash(all slots taken, canceled) = %v, want context.Canceled", err)
+	}
+	if _, err := Compare(ctx, "pw", "h"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Compare(all slots taken, canceled) = %v, want context.Canceled", err)
 	}
 }

@@ -2,7 +2,6 @@ package scimsvc
 
 import (
 	"context"
-	"runtime"
 
 	"github.com/provisio-dev/provisio/internal/pwhash"
 	"github.com/provisio-dev/provisio/scim"
@@ -19,15 +18,14 @@ import (
 //
 // A password is hashed when it is created or when an update sets a value
 // other than the stored one (a PUT or PATCH with a new password); an
-// update that leaves it alone keeps the stored hash. At most GOMAXPROCS
-// hashes run at once, which bounds their memory.
+// update that leaves it alone keeps the stored hash. pwhash bounds the
+// hashes running at once.
 func HashPasswords(b backend.Backend) backend.Backend {
-	return &passwordHasher{Backend: b, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	return &passwordHasher{Backend: b}
 }
 
 type passwordHasher struct {
 	backend.Backend
-	slots chan struct{}
 }
 
 const passwordAttr = "password"
@@ -66,13 +64,7 @@ func (p *passwordHasher) hashNew(ctx context.Context, doc scim.Resource, stored 
 	if !ok || clear == stored {
 		return nil
 	}
-	select {
-	case p.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	hash, err := pwhash.Hash(clear)
-	<-p.slots
+	hash, err := pwhash.Hash(ctx, clear)
 	if err != nil {
 		return err
 	}
