@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/adminapi/adminapitest"
-	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
 )
