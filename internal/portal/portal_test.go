@@ -2,11 +2,6 @@ package portal_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,123 +11,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
+	"github.com/provisio-dev/provisio/internal/portal/portaltest"
 
 	"github.com/provisio-dev/provisio/internal/portal"
 )
-
-// testOP is a tiny OpenID provider: discovery, JWKS, an authorization
-// endpoint that signs in claims at once, and a token endpoint issuing an
-// RS256 ID token after checking the PKCE verifier (RFC 7636 §4.6).
-type testOP struct {
-	srv    *httptest.Server
-	key    *rsa.PrivateKey
-	mu     sync.Mutex
-	claims map[string]any // of the next sign-in
-	codes  map[string]grant
-	// nonce, when set, replaces the nonce of the request in the token.
-	nonce string
-}
-
-type grant struct{ nonce, challenge, clientID string }
-
-func newTestOP(t *testing.T) *testOP {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op := &testOP{key: key, codes: map[string]grant{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		iss := op.srv.URL
-		writeJSON(w, map[string]any{
-			"issuer": iss, "authorization_endpoint": iss + "/authorize", "token_endpoint": iss + "/token",
-			"jwks_uri": iss + "/jwks", "id_token_signing_alg_values_supported": []string{"RS256"},
-			"response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
-		})
-	})
-	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
-	})
-	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) {
-		q := r.URL.Query()
-		if q.Get("code_challenge_method") != "S256" || q.Get("nonce") == "" || q.Get("state") == "" {
-			http.Error(w, "want state, nonce and PKCE S256", http.StatusBadRequest)
-			return
-		}
-		code := rand.Text()
-		op.mu.Lock()
-		op.codes[code] = grant{nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), clientID: q.Get("client_id")}
-		op.mu.Unlock()
-		back, _ := url.Parse(q.Get("redirect_uri"))
-		back.RawQuery = url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()
-		http.Redirect(w, r, back.String(), http.StatusFound)
-	})
-	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
-		id, secret, _ := r.BasicAuth()
-		if id == "" {
-			id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
-		}
-		op.mu.Lock()
-		g, ok := op.codes[r.PostFormValue("code")]
-		delete(op.codes, r.PostFormValue("code"))
-		claims := map[string]any{}
-		for k, v := range op.claims {
-			claims[k] = v
-		}
-		nonce := op.nonce
-		op.mu.Unlock()
-		sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
-		if !ok || id != "client-1" || secret != "s3cret" || g.clientID != id ||
-			base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge {
-			w.WriteHeader(http.StatusBadRequest)
-			writeJSON(w, map[string]string{"error": "invalid_grant"})
-			return
-		}
-		if nonce == "" {
-			nonce = g.nonce
-		}
-		now := time.Now()
-		claims["iss"], claims["aud"], claims["nonce"] = op.srv.URL, id, nonce
-		claims["iat"], claims["exp"] = now.Unix(), now.Add(time.Hour).Unix()
-		writeJSON(w, map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 3600,
-			"id_token": op.sign(t, claims)})
-	})
-	op.srv = httptest.NewServer(mux)
-	t.Cleanup(op.srv.Close)
-	return op
-}
-
-func (op *testOP) sign(t *testing.T, claims map[string]any) string {
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: op.key},
-		(&jose.SignerOptions{}).WithHeader("kid", "k1").WithType("JWT"))
-	if err != nil {
-		t.Error(err)
-		return ""
-	}
-	payload, _ := json.Marshal(claims)
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		t.Error(err)
-		return ""
-	}
-	s, _ := jws.CompactSerialize()
-	return s
-}
-
-func (op *testOP) signInAs(claims map[string]any) {
-	op.mu.Lock()
-	defer op.mu.Unlock()
-	op.claims = claims
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
-}
 
 // fakeTenants and fakeUsers stand in for the tenant manager and the SCIM
 // backend.
@@ -185,7 +68,7 @@ func (f *fakeUsers) remove(tenant, id string) {
 }
 
 type fixture struct {
-	op     *testOP
+	op     *portaltest.OP
 	users  *fakeUsers
 	app    *httptest.Server
 	client *http.Client
@@ -193,12 +76,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{op: newTestOP(t), users: &fakeUsers{users: map[string]*portal.Profile{}}}
+	f := &fixture{op: portaltest.NewOP(t), users: &fakeUsers{users: map[string]*portal.Profile{}}}
 	mux := http.NewServeMux()
 	f.app = httptest.NewServer(mux)
 	t.Cleanup(f.app.Close)
 	p, err := portal.New(portal.Config{
-		Tenants: fakeTenants{"acme": {Issuer: f.op.srv.URL, ClientID: "client-1", ClientSecret: "s3cret"}},
+		Tenants: fakeTenants{"acme": {Issuer: f.op.URL(), ClientID: portaltest.ClientID, ClientSecret: portaltest.ClientSecret}},
 		Users:   f.users,
 		Key:     make([]byte, 32),
 		BaseURL: f.app.URL,
@@ -265,15 +148,15 @@ func TestSignIn(t *testing.T) {
 			for _, u := range tt.users {
 				f.users.set("acme", u)
 			}
-			f.op.signInAs(tt.claims)
-			f.op.nonce = tt.nonce
+			f.op.SignInAs(tt.claims)
+			f.op.ForgeNonce(tt.nonce)
 			got, body := f.get(t, f.client, "/app/acme/")
 			if got != tt.want || !strings.Contains(body, tt.contains) {
 				t.Errorf("GET /app/acme/ = %d %q, want %d containing %q", got, body, tt.want, tt.contains)
 			}
 			if tt.want == http.StatusOK {
 				// The session holds: the next request needs no provider.
-				f.op.srv.Close()
+				f.op.Close()
 				if got, _ := f.get(t, f.client, "/app/acme/"); got != http.StatusOK {
 					t.Errorf("GET /app/acme/ with session = %d, want 200", got)
 				}
@@ -296,7 +179,7 @@ func TestSessionEnds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.users.set("acme", portal.Profile{ID: "u1", UserName: "ann@example.com", Active: true})
-			f.op.signInAs(map[string]any{"sub": "s1", "preferred_username": "ann@example.com"})
+			f.op.SignInAs(map[string]any{"sub": "s1", "preferred_username": "ann@example.com"})
 			if got, body := f.get(t, f.client, "/app/acme/"); got != http.StatusOK {
 				t.Fatalf("sign in = %d %q, want 200", got, body)
 			}
@@ -314,7 +197,7 @@ func TestSessionEnds(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
-			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, f.op.srv.URL+"/authorize?") {
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, f.op.URL()+"/authorize?") {
 				t.Errorf("GET after session ended = %d Location %q, want 302 to the provider", resp.StatusCode, loc)
 			}
 		})
@@ -333,7 +216,7 @@ func TestCallbackState(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.users.set("acme", portal.Profile{ID: "u1", UserName: "ann@example.com", Active: true})
-			f.op.signInAs(map[string]any{"sub": "s1", "preferred_username": "ann@example.com"})
+			f.op.SignInAs(map[string]any{"sub": "s1", "preferred_username": "ann@example.com"})
 			// Follow redirects only up to the provider's answer.
 			c := newClient(t)
 			c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
