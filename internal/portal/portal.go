@@ -263,10 +263,14 @@ func (p *Portal) callback(w http.ResponseWriter, r *http.Request) {
 	var claims struct {
 		PreferredUsername string `json:"preferred_username"`
 		Email             string `json:"email"`
+		EmailVerified     *bool  `json:"email_verified"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		p.badGateway(w, tenant, fmt.Errorf("id token claims for tenant %q: %w", tenant, err))
 		return
+	}
+	if claims.EmailVerified != nil && !*claims.EmailVerified {
+		claims.Email = "" // a provider that says it is unverified (Core §5.1)
 	}
 	u, err := p.match(r.Context(), tenant, claims.PreferredUsername, claims.Email)
 	switch {
