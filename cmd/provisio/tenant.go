@@ -66,7 +66,7 @@ $PROVISIO_DATA_DIR, default ./provisio-data) that "provisio serve" writes on fir
 	config.Register(cmd.PersistentFlags(), config.ClientOptions())
 	cmd.PersistentFlags().BoolVar(&f.asJSON, "json", false, "print JSON instead of a table")
 	cmd.AddCommand(newTenantCreateCmd(e, f), newTenantListCmd(e, f), newTenantDeleteCmd(e, f),
-		newTenantEventsCmd(e, f), newTokenCmd(e, f), newPolicyCmd(e, f))
+		newTenantEventsCmd(e, f), newTokenCmd(e, f), newPolicyCmd(e, f), newTenantSSOCmd(e, f))
 	return cmd
 }
 
@@ -122,9 +122,13 @@ func newTenantListCmd(e *env, f *clientFlags) *cobra.Command {
 			if f.asJSON {
 				return printJSON(e.stdout, apitypes.TenantList{Tenants: nonNil(ts)})
 			}
-			rows := [][]string{{"ID", "NAME", "TENANT URL", "CREATED"}}
+			rows := [][]string{{"ID", "NAME", "TENANT URL", "CREATED", "SSO ISSUER"}}
 			for _, t := range ts {
-				rows = append(rows, []string{t.ID, t.Name, t.TenantURL, t.Created.Format(time.RFC3339)})
+				issuer := "-"
+				if t.SSO != nil {
+					issuer = t.SSO.Issuer
+				}
+				rows = append(rows, []string{t.ID, t.Name, t.TenantURL, t.Created.Format(time.RFC3339), issuer})
 			}
 			return printTable(e.stdout, rows)
 		},

@@ -47,6 +47,7 @@ A user is named by its userPrincipalName or its object id. A deleted user is sof
 				return nil, c.PurgeUser(ctx, ref)
 			}),
 		newUserImportCmd(e, f))
+	cmd.AddCommand(newUserPasswordCmds(e, f)...)
 	return cmd
 }
 

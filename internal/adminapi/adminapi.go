@@ -41,6 +41,9 @@ type Tenants interface {
 	List(ctx context.Context) ([]tenant.Tenant, error)
 	Delete(ctx context.Context, id string) error
 	SetPolicy(ctx context.Context, id string, policy []byte) error
+	SetSSO(ctx context.Context, id, issuer, clientID, secret string) error
+	SSO(ctx context.Context, id string) (tenant.SSO, error)
+	ListSSO(ctx context.Context) (map[string]tenant.SSO, error)
 	IssueToken(ctx context.Context, tenantID, name string) (string, tenant.Token, error)
 	Tokens(ctx context.Context, tenantID string) ([]tenant.Token, error)
 	RevokeToken(ctx context.Context, tenantID, tokenID string) error
@@ -133,6 +136,7 @@ func (a *API) tenantRoutes() []route {
 		{"DELETE", "/api/v1/tenants/{id}", a.deleteTenant},
 		{"GET", "/api/v1/tenants/{id}/policy", a.getPolicy},
 		{"PUT", "/api/v1/tenants/{id}/policy", a.putPolicy},
+		{"PUT", "/api/v1/tenants/{id}/sso", a.putSSO},
 		{"POST", "/api/v1/tenants/{id}/tokens", a.createToken},
 		{"GET", "/api/v1/tenants/{id}/tokens", a.listTokens},
 		{"DELETE", "/api/v1/tenants/{id}/tokens/{tokenId}", a.revokeToken},
@@ -146,7 +150,7 @@ func (a *API) tenantRoutes() []route {
 
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
-	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes(),
+	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.passwordRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes(),
 		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes(), a.auditRoutes())
 }
 

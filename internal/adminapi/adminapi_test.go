@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/adminapi/adminapitest"
+	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
@@ -34,7 +35,11 @@ func newFixture(t testing.TB, maxBody int64) *fixture {
 		t.Fatalf("sqlstore.Open() error = %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	mgr := tenant.NewManager(st, tenant.Options{})
+	box, err := secretbox.New(make([]byte, secretbox.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := tenant.NewManager(st, tenant.Options{Box: box})
 	admin, _, err := mgr.IssueAdminToken(ctx, "initial")
 	if err != nil {
 		t.Fatal(err)

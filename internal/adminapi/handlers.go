@@ -81,7 +81,17 @@ func (a *API) listTenants(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, apitypes.TenantList{Tenants: wireList(ts, a.tenantWire)})
+	sso, err := a.cfg.Tenants.ListSSO(r.Context())
+	if err != nil {
+		return err
+	}
+	out := wireList(ts, a.tenantWire)
+	for i := range out {
+		if s, ok := sso[out[i].ID]; ok {
+			out[i].SSO = ssoWire(s)
+		}
+	}
+	writeJSON(w, http.StatusOK, apitypes.TenantList{Tenants: out})
 	return nil
 }
 
@@ -99,7 +109,15 @@ func (a *API) getTenant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, a.tenantWire(t))
+	out := a.tenantWire(t)
+	s, err := a.cfg.Tenants.SSO(r.Context(), t.ID)
+	switch {
+	case err == nil:
+		out.SSO = ssoWire(s)
+	case !isNotFound(err):
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

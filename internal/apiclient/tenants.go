@@ -92,3 +92,10 @@ func (c *Client) RotateAdminToken(ctx context.Context, name string) (apitypes.To
 	var tok apitypes.Token
 	return tok, c.call(ctx, "POST", "/api/v1/admin/tokens/current/rotate", nil, apitypes.CreateToken{Name: name}, &tok)
 }
+
+// SetTenantSSO sets a tenant's OpenID provider for the app portal; the
+// answer never holds the client secret.
+func (c *Client) SetTenantSSO(ctx context.Context, tenantID string, req apitypes.SetTenantSSO) (apitypes.TenantSSO, error) {
+	var out apitypes.TenantSSO
+	return out, c.call(ctx, "PUT", tenantPath(tenantID)+"/sso", nil, req, &out)
+}

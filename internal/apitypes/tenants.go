@@ -21,6 +21,8 @@ type Tenant struct {
 	TenantURL string    `json:"tenant_url"`
 	Created   time.Time `json:"created"`
 	Token     string    `json:"token,omitempty"`
+	// SSO is set when the tenant has single sign-on settings.
+	SSO *TenantSSO `json:"sso,omitempty"`
 }
 
 // TenantList is the answer of GET /tenants.
@@ -63,4 +65,19 @@ type Event struct {
 type EventPage struct {
 	Events    []Event `json:"events"`
 	NextAfter int64   `json:"next_after"`
+}
+
+// SetTenantSSO is the body of PUT /tenants/{id}/sso: the tenant's OpenID
+// provider for the app portal's sign-in. ClientSecret is write-only.
+type SetTenantSSO struct {
+	Issuer       string `json:"issuer"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// TenantSSO is a tenant's single sign-on settings, never the secret.
+type TenantSSO struct {
+	Issuer   string    `json:"issuer"`
+	ClientID string    `json:"client_id"`
+	Updated  time.Time `json:"updated"`
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/metrics"
 	"github.com/provisio-dev/provisio/internal/notify"
 	"github.com/provisio-dev/provisio/internal/notify/mailer"
+	"github.com/provisio-dev/provisio/internal/portal"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/secretbox"
@@ -81,6 +82,8 @@ type App struct {
 	notify  *notify.Notifier
 	metrics *metrics.Metrics
 	audit   *audit.Service
+	key     []byte // the secret key (secretbox)
+	portal  *portal.Portal
 	ln      net.Listener
 	base    string
 	handler http.Handler
@@ -105,7 +108,16 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 			a.Close()
 		}
 	}()
-	a.tenants = tenant.NewManager(st, tenant.Options{})
+	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	a.key = key
+	a.tenants = tenant.NewManager(st, tenant.Options{Box: box})
 	if err := ensureAdminToken(ctx, a.tenants, cfg.AdminTokenPath(), log); err != nil {
 		return nil, err
 	}
@@ -115,10 +127,6 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return a.jobs.Webhook(ctx, appID)
 	})
 	a.metrics = metrics.New(metrics.Options{TenantLabel: cfg.MetricsTenantLabel, Jobs: jobState{a}, Logger: log})
-	box, err := loadBox(cfg)
-	if err != nil {
-		return nil, err
-	}
 	if a.jobs, err = newJobService(cfg, st, box, log, a.appName, a.notify, a.metrics); err != nil {
 		return nil, err
 	}
@@ -127,7 +135,10 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	}
 	a.ln = netutil.LimitListener(a.ln, cmp.Or(cfg.MaxConns, config.DefaultMaxConns))
 	a.base = cfg.BaseURL(a.ln.Addr())
-	if a.oidc, err = newOIDC(ctx, a.base, st, box, a.dir); err != nil {
+	if a.portal, err = newPortal(a.tenants, a.store, a.key, a.base, log); err != nil {
+		return nil, err
+	}
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, a.dir, log); err != nil {
 		return nil, err
 	}
 	a.handler = a.routes()
@@ -166,6 +177,7 @@ func (a *App) routes() http.Handler {
 	}))
 	mux.Handle(scimsvc.Pattern, scimSvc)
 	mux.Handle(scimsvc.RootPattern, scimSvc)
+	a.portal.Register(mux)
 	mux.Handle(adminapi.Prefix, a.metrics.Admin(adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
 		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs), Audit: a.audit,
 		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
@@ -265,22 +277,9 @@ func (a *App) Close() error {
 	return errors.Join(errs...)
 }
 
-// loadBox returns the secretbox of the key from $PROVISIO_SECRET_KEY or the
-// key file in the data directory (created on first start).
-func loadBox(cfg config.Serve) (*secretbox.Box, error) {
-	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("load secret key: %w", err)
-	}
-	box, err := secretbox.New(key)
-	if err != nil {
-		return nil, fmt.Errorf("load secret key: %w", err)
-	}
-	return box, nil
-}
-
 // newJobService builds the provisioning job service over the store, with
-// Secret Tokens encrypted by box.
+// Secret Tokens encrypted by box (the key from $PROVISIO_SECRET_KEY or the
+// key file in the data directory, created on first start).
 func newJobService(cfg config.Serve, st *sqlstore.Store, box *secretbox.Box, log *slog.Logger, appName func(context.Context, string) (string, error), observers ...jobs.Observer) (*jobs.Service, error) {
 	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log,
 		MaxConcurrentCycles: cfg.MaxConcurrentCycles, Observers: observers, AppName: appName})

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -27,8 +28,8 @@ const OIDCPrefix = adminapi.IssuerPath
 // newOIDC builds the OpenID provider over the store's signing keys and
 // clients. Access tokens are encrypted with a per-process key: they live
 // in memory only, like the codes.
-func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service) (http.Handler, error) {
-	keys, err := loadOIDCKeys(ctx, st.OIDC(), box)
+func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service, log *slog.Logger) (http.Handler, error) {
+	keys, err := loadOIDCKeys(ctx, st.OIDC(), box, log)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 		Issuer:    base + OIDCPrefix,
 		Clients:   oidcClients{st.OIDC()},
 		Directory: oidcDirectory{dir: dir, src: st.Directory()},
-		Auth:      noPasswords{},
+		Auth:      dirPasswords{dir},
 		Keys:      keys,
 		CryptoKey: crypto,
 	})
@@ -50,7 +51,7 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 
 // loadOIDCKeys opens the stored signing keys (sealed with box, the key id
 // as associated data); on first start it generates one and stores it.
-func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box) (*oidc.KeySet, error) {
+func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box, log *slog.Logger) (*oidc.KeySet, error) {
 	stored, err := st.OIDCKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("oidc keys: %w", err)
@@ -59,7 +60,10 @@ func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box) (
 	for _, sk := range stored {
 		der, err := box.Open(sk.Private, []byte(sk.ID))
 		if err != nil {
-			return nil, fmt.Errorf("open oidc key %q: %w", sk.ID, err)
+			// Another node with another secret key made it: skip it, as
+			// its Secret Tokens are unreadable here too.
+			log.WarnContext(ctx, "oidc signing key sealed with another secret key: not published by this node; give every node the same PROVISIO_SECRET_KEY", "kid", sk.ID, "err", err)
+			continue
 		}
 		priv, err := x509.ParsePKCS8PrivateKey(der)
 		ec, ok := priv.(*ecdsa.PrivateKey)
@@ -131,10 +135,16 @@ func (d oidcDirectory) Assigned(ctx context.Context, appID, userID string) (bool
 	return ok && !o.SoftDeleted, nil
 }
 
-// noPasswords refuses every sign-in until directory passwords land
-// (dirsvc.VerifyPassword, branch passwords).
-type noPasswords struct{}
+// dirPasswords checks passwords with dirsvc.VerifyPassword.
+type dirPasswords struct{ dir *dirsvc.Service }
 
-func (noPasswords) Authenticate(context.Context, string, string) (string, error) {
-	return "", oidc.ErrBadCredentials
+func (d dirPasswords) Authenticate(ctx context.Context, upn, pw string) (string, error) {
+	u, err := d.dir.VerifyPassword(ctx, upn, pw)
+	if errors.Is(err, dirsvc.ErrBadCredentials) {
+		return "", fmt.Errorf("sign in %q: %w", upn, oidc.ErrBadCredentials)
+	}
+	if err != nil {
+		return "", err
+	}
+	return u.ObjectID, nil
 }

@@ -3,13 +3,19 @@ package app
 import (
 	"crypto/x509"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
+	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
 )
 
@@ -96,7 +102,11 @@ func TestOIDCDirectory(t *testing.T) {
 func TestOIDCKeysPersisted(t *testing.T) {
 	cfg := testConfig(t)
 	a, _ := serveApp(t, cfg)
-	box, err := loadBox(cfg)
+	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secretbox.New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +117,7 @@ func TestOIDCKeysPersisted(t *testing.T) {
 	if _, err := x509.ParsePKCS8PrivateKey(stored[0].Private); err == nil {
 		t.Error("stored key parses as PKCS#8, want it sealed")
 	}
-	ks, err := loadOIDCKeys(t.Context(), a.store.OIDC(), box)
+	ks, err := loadOIDCKeys(t.Context(), a.store.OIDC(), box, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,5 +153,78 @@ func TestOIDCClientFromStore(t *testing.T) {
 		if got := get(t, tt.url, ""); got != tt.want {
 			t.Errorf("%s: GET authorize = %d, want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestOIDCSignInEndToEnd: an assigned user with a directory password signs
+// in through the real server and gets a code that redeems for tokens.
+func TestOIDCSignInEndToEnd(t *testing.T) {
+	a, _ := serveApp(t, testConfig(t))
+	ctx := t.Context()
+	u, err := a.dir.CreateUser(ctx, directory.User{UserPrincipalName: "alice@example.com", DisplayName: "Alice", MailNickname: "alice", AccountEnabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.dir.SetPassword(ctx, u.ObjectID, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.dir.CreateApp(ctx, "Portal"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.dir.AssignUser(ctx, "Portal", u.ObjectID, ""); err != nil {
+		t.Fatal(err)
+	}
+	const cb = "https://portal.example.com/cb"
+	c, secret, err := a.dir.SetSSOClient(ctx, "Portal", []string{cb}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+		if strings.HasPrefix(r.URL.String(), cb) {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	verifier := "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" // RFC 7636 Appendix B
+	resp, err := hc.Get(a.BaseURL() + "/oidc/authorize?" + url.Values{"client_id": {c.ClientID}, "redirect_uri": {cb}, "response_type": {"code"},
+		"scope": {"openid profile"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	field := func(name string) string {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]+)"`).FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("login page has no %s field: %s", name, body)
+		}
+		return string(m[1])
+	}
+	resp, err = hc.PostForm(resp.Request.URL.String(), url.Values{"id": {field("id")}, "csrf": {field("csrf")},
+		"username": {"alice@example.com"}, "password": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	code := loc.Query().Get("code")
+	if resp.StatusCode != http.StatusFound || code == "" {
+		t.Fatalf("sign-in = %d %q, want a redirect with a code", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, a.BaseURL()+"/oidc/oauth/token", strings.NewReader(url.Values{"grant_type": {"authorization_code"},
+		"code": {code}, "redirect_uri": {cb}, "code_verifier": {verifier}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(c.ClientID, secret)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		IDToken string `json:"id_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.IDToken == "" {
+		t.Errorf("token = %d, %v, want 200 with an id_token", resp.StatusCode, err)
 	}
 }

@@ -3,7 +3,8 @@
 // over a [store.Directory]. It owns validation, naming objects by
 // userPrincipalName, objectId or group/app name, attribute updates by
 // Entra source attribute name, soft delete with a retention (default 30
-// days, as Entra's recycle bin), and Sync, the one entry point through
+// days, as Entra's recycle bin), users' sign-in passwords and one-time
+// invite links (passwords.go, issue 13), and Sync, the one entry point through
 // which sources (internal/source: CSV import now) write users.
 //
 // It sits above the store, apart from the domain (internal/directory,

@@ -2,19 +2,11 @@ package scimsvc
 
 import (
 	"context"
-	"fmt"
-	"runtime"
 
-	"github.com/alexedwards/argon2id"
-
+	"github.com/provisio-dev/provisio/internal/pwhash"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
 )
-
-// PasswordParams are the argon2id parameters of stored SCIM passwords:
-// OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane), about 20 ms a
-// hash on one core.
-var PasswordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
 // HashPasswords returns b with every SCIM "password" a client writes
 // (Okta sends one when password sync is on) stored as an argon2id hash in
@@ -22,19 +14,18 @@ var PasswordParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallel
 // RFC 7643 §4.1.1 forbids returning the password in clear or hashed; the
 // default projection already never returns it (returned "never"). An
 // application that checks a password it receives later compares it with
-// the stored hash (argon2id.ComparePasswordAndHash).
+// the stored hash (pwhash.Compare).
 //
 // A password is hashed when it is created or when an update sets a value
 // other than the stored one (a PUT or PATCH with a new password); an
-// update that leaves it alone keeps the stored hash. At most GOMAXPROCS
-// hashes run at once, which bounds their memory.
+// update that leaves it alone keeps the stored hash. pwhash bounds the
+// hashes running at once.
 func HashPasswords(b backend.Backend) backend.Backend {
-	return &passwordHasher{Backend: b, slots: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	return &passwordHasher{Backend: b}
 }
 
 type passwordHasher struct {
 	backend.Backend
-	slots chan struct{}
 }
 
 const passwordAttr = "password"
@@ -73,15 +64,9 @@ func (p *passwordHasher) hashNew(ctx context.Context, doc scim.Resource, stored 
 	if !ok || clear == stored {
 		return nil
 	}
-	select {
-	case p.slots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	hash, err := argon2id.CreateHash(clear, PasswordParams)
-	<-p.slots
+	hash, err := pwhash.Hash(ctx, clear)
 	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
+		return err
 	}
 	doc[passwordAttr] = hash
 	return nil

@@ -28,6 +28,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 type fixture struct {
 	srv     *httptest.Server
 	tenants *tenant.Manager
+	store   *sqlstore.Store
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -43,7 +44,7 @@ func newFixture(t *testing.T) *fixture {
 	New(Config{Tenants: mgr, SCIM: http.HandlerFunc(echo), BaseURL: "http://x", Logger: log}).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, tenants: mgr}
+	return &fixture{srv: srv, tenants: mgr, store: st}
 }
 
 func (f *fixture) create(t *testing.T, name string) (store.Tenant, string) {

@@ -102,6 +102,8 @@ const (
 // Store is the storage of the SCIM service provider. Implementations are
 // safe for concurrent use.
 type Store interface {
+	SSOStore
+
 	// CreateTenant creates a tenant with a fresh random ID. A taken name
 	// is ErrExists, an empty one ErrInvalid.
 	CreateTenant(ctx context.Context, name string, policy []byte) (Tenant, error)
@@ -162,4 +164,28 @@ func WithTenant(ctx context.Context, tenantID string) context.Context {
 func TenantFrom(ctx context.Context) (string, bool) {
 	id, ok := ctx.Value(tenantKey{}).(string)
 	return id, ok && id != ""
+}
+
+// TenantSSO is a tenant's single sign-on settings at its OpenID provider
+// (issue 13): the app portal signs the tenant's users in through Issuer as
+// the OAuth 2.0 client ClientID.
+type TenantSSO struct {
+	TenantID string
+	Issuer   string
+	ClientID string
+	// Secret is the client secret, encrypted (internal/secretbox).
+	Secret  []byte
+	Updated time.Time
+}
+
+// SSOStore keeps tenants' single sign-on settings; they go with their
+// tenant.
+type SSOStore interface {
+	// SetTenantSSO creates or replaces the settings of sso.TenantID
+	// (ErrNotFound for an unknown tenant); Updated is set by the store.
+	SetTenantSSO(ctx context.Context, sso TenantSSO) error
+	// GetTenantSSO returns the settings of a tenant (ErrNotFound: none).
+	GetTenantSSO(ctx context.Context, tenantID string) (TenantSSO, error)
+	// ListTenantSSO returns the settings of every tenant that has them.
+	ListTenantSSO(ctx context.Context) ([]TenantSSO, error)
 }

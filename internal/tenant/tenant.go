@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/svcerr"
 )
@@ -60,6 +61,9 @@ type Options struct {
 	CacheTTL time.Duration
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
+	// Box encrypts SSO client secrets at rest; nil: SetSSO and
+	// SSOClient fail.
+	Box *secretbox.Box
 }
 
 // Manager issues, verifies and revokes tokens and manages tenants. It is
@@ -67,6 +71,7 @@ type Options struct {
 type Manager struct {
 	store store.Store
 	cache *cache
+	box   *secretbox.Box
 }
 
 // NewManager returns a Manager over s.
@@ -79,7 +84,7 @@ func NewManager(s store.Store, opts Options) *Manager {
 	if now == nil {
 		now = time.Now
 	}
-	return &Manager{store: s, cache: newCache(ttl, defaultCacheSize, now)}
+	return &Manager{store: s, cache: newCache(ttl, defaultCacheSize, now), box: opts.Box}
 }
 
 // maxNameLen bounds tenant and token names (in characters).

@@ -31,28 +31,17 @@ func (s *Service) Provision(ctx context.Context, appID string, t provisioning.Ob
 		return nil, err
 	}
 	defer s.releaseOnDemand(j.ID)
-	release, ok, err := s.st.LockJob(ctx, j.ID)
-	if err != nil {
-		return nil, fmt.Errorf("provision on demand in the job of app %q: %w", appID, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("job of app %q: %w", appID, ErrBusy)
-	}
-	defer release()
-	e, logs, err := s.engine(j, true)
+	started := s.now()
+	var od *provisioning.OnDemand
+	err = s.withEngineLocked(ctx, j, "provision on demand in", func(e *provisioning.Engine) (func(context.Context) error, error) {
+		var err error
+		if od, err = e.Provision(ctx, t, sourceID); od == nil {
+			return nil, err
+		}
+		return func(bctx context.Context) error { return s.recordOnDemand(bctx, j, od, started) }, err
+	})
 	if err != nil {
 		return nil, err
-	}
-	started := s.now()
-	od, err := e.Provision(ctx, t, sourceID)
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	err = errors.Join(err, logs.flush(bctx))
-	if od != nil {
-		err = errors.Join(err, s.recordOnDemand(bctx, j, od, started))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("provision on demand in the job of app %q: %w", appID, err)
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "provisioning job: provision on demand", slog.String("app", appID),
 		slog.String("cycle", od.CycleID), slog.String("type", string(t)), slog.String("sourceId", sourceID),
@@ -100,4 +89,34 @@ func (s *Service) releaseOnDemand(jobID string) {
 	delete(s.onDemand, jobID)
 	s.mu.Unlock()
 	s.wg.Done()
+}
+
+// withEngineLocked runs op with the job's engine under the job's lock, as
+// a cycle holds it (ErrBusy while a cycle runs anywhere), then writes the
+// log entries op left and the record op returns, with a bounded context
+// of their own: provision on demand and reconcile share it.
+func (s *Service) withEngineLocked(ctx context.Context, j store.Job, what string, op func(*provisioning.Engine) (record func(context.Context) error, err error)) error {
+	release, ok, err := s.st.LockJob(ctx, j.ID)
+	if err != nil {
+		return fmt.Errorf("%s the job of app %q: %w", what, j.AppID, err)
+	}
+	if !ok {
+		return fmt.Errorf("job of app %q: %w", j.AppID, ErrBusy)
+	}
+	defer release()
+	e, logs, err := s.engine(j, true)
+	if err != nil {
+		return err
+	}
+	record, err := op(e)
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	err = errors.Join(err, logs.flush(bctx))
+	if record != nil {
+		err = errors.Join(err, record(bctx))
+	}
+	if err != nil {
+		return fmt.Errorf("%s the job of app %q: %w", what, j.AppID, err)
+	}
+	return nil
 }

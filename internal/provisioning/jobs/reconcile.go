@@ -35,28 +35,17 @@ func (s *Service) Reconcile(ctx context.Context, appID string, repair bool) (*pr
 // reconcileHeld is Reconcile of a job this server holds (holdOnDemand).
 func (s *Service) reconcileHeld(ctx context.Context, j store.Job, repair bool) (*provisioning.Reconciliation, error) {
 	appID := j.AppID
-	release, ok, err := s.st.LockJob(ctx, j.ID)
-	if err != nil {
-		return nil, fmt.Errorf("reconcile the job of app %q: %w", appID, err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("job of app %q: %w", appID, ErrBusy)
-	}
-	defer release()
-	e, logs, err := s.engine(j, true)
+	started := s.now()
+	var rec *provisioning.Reconciliation
+	err := s.withEngineLocked(ctx, j, "reconcile", func(e *provisioning.Engine) (func(context.Context) error, error) {
+		var err error
+		if rec, err = e.Reconcile(ctx, repair); rec == nil {
+			return nil, err
+		}
+		return func(bctx context.Context) error { return s.recordReconcile(bctx, j, rec, started) }, err
+	})
 	if err != nil {
 		return nil, err
-	}
-	started := s.now()
-	rec, err := e.Reconcile(ctx, repair)
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	err = errors.Join(err, logs.flush(bctx))
-	if rec != nil {
-		err = errors.Join(err, s.recordReconcile(bctx, j, rec, started))
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reconcile the job of app %q: %w", appID, err)
 	}
 	s.log.LogAttrs(ctx, slog.LevelInfo, "provisioning job: reconcile", slog.String("app", appID),
 		slog.String("cycle", rec.CycleID), slog.Bool("repair", repair), slog.Int("findings", len(rec.Findings)),

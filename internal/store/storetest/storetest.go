@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"Tenants", testTenants},
+		{"TenantSSO", testTenantSSO},
 		{"DeleteTenantRemovesData", testDeleteTenantRemovesData},
 		{"Tokens", testTokens},
 		{"AdminTokens", testAdminTokens},
