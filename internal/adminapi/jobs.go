@@ -49,10 +49,10 @@ func (a *API) jobRoutes() []route {
 		{"PUT", "/api/v1/apps/{app}/job", a.configureJob},
 		{"GET", "/api/v1/apps/{app}/job", a.getJob},
 		{"DELETE", "/api/v1/apps/{app}/job", a.deleteJob},
-		{"GET", "/api/v1/apps/{app}/job/status", a.jobStatus},
+		{"GET", "/api/v1/apps/{app}/job/status", a.statusAfter(nil)},
 		{"POST", "/api/v1/apps/{app}/job/start", a.jobSwitch(Jobs.Start)},
 		{"POST", "/api/v1/apps/{app}/job/stop", a.jobSwitch(Jobs.Stop)},
-		{"POST", "/api/v1/apps/{app}/job/restart", a.restartJob},
+		{"POST", "/api/v1/apps/{app}/job/restart", a.statusAfter(Jobs.Restart)},
 		{"POST", "/api/v1/apps/{app}/job/test", a.testJob},
 		{"POST", "/api/v1/apps/{app}/job/runs", a.runJob},
 		{"GET", "/api/v1/apps/{app}/job/runs", a.listRuns},
@@ -194,17 +194,26 @@ func (a *API) deleteJob(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (a *API) jobStatus(w http.ResponseWriter, r *http.Request) error {
-	js, appID, err := a.jobApp(r)
-	if err != nil {
-		return err
+// statusAfter serves the routes that answer with the job's status: after
+// do (restart, clear quarantine), or alone (do nil).
+func (a *API) statusAfter(do func(Jobs, context.Context, string) error) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		js, appID, err := a.jobApp(r)
+		if err != nil {
+			return err
+		}
+		if do != nil {
+			if err := do(js, r.Context(), appID); err != nil {
+				return err
+			}
+		}
+		st, err := js.Status(r.Context(), appID)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, statusWire(st))
+		return nil
 	}
-	st, err := js.Status(r.Context(), appID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, statusWire(st))
-	return nil
 }
 
 // jobSwitch serves start and stop: the job's settings back.
@@ -220,22 +229,6 @@ func (a *API) jobSwitch(do func(Jobs, context.Context, string) (jobs.Job, error)
 		}
 		return writeJob(w, j)
 	}
-}
-
-func (a *API) restartJob(w http.ResponseWriter, r *http.Request) error {
-	js, appID, err := a.jobApp(r)
-	if err != nil {
-		return err
-	}
-	if err := js.Restart(r.Context(), appID); err != nil {
-		return err
-	}
-	st, err := js.Status(r.Context(), appID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, statusWire(st))
-	return nil
 }
 
 func (a *API) testJob(w http.ResponseWriter, r *http.Request) error {

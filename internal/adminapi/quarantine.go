@@ -18,7 +18,7 @@ type Quarantines interface {
 
 func (a *API) quarantineRoutes() []route {
 	return []route{
-		{"POST", "/api/v1/apps/{app}/job/quarantine/clear", a.clearQuarantine},
+		{"POST", "/api/v1/apps/{app}/job/quarantine/clear", a.statusAfter(Jobs.ClearQuarantine)},
 		{"GET", "/api/v1/apps/{app}/job/staged", a.stagedDeletions},
 		{"POST", "/api/v1/apps/{app}/job/staged/allow", a.allowDeletes},
 	}
@@ -35,23 +35,6 @@ func quarantineWire(q *jobs.Quarantine) *apitypes.Quarantine {
 func stagedWire(r jobs.LogRecord) apitypes.StagedAction {
 	return apitypes.StagedAction{Time: r.Time, CycleID: r.CycleID, ObjectType: string(r.ObjectType), SourceID: r.SourceID,
 		SourceName: r.SourceName, TargetID: r.TargetID, Action: string(r.Action), Reason: r.Reason}
-}
-
-// clearQuarantine ends the job's quarantine and answers with its status.
-func (a *API) clearQuarantine(w http.ResponseWriter, r *http.Request) error {
-	js, appID, err := a.jobApp(r)
-	if err != nil {
-		return err
-	}
-	if err := js.ClearQuarantine(r.Context(), appID); err != nil {
-		return err
-	}
-	st, err := js.Status(r.Context(), appID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, statusWire(st))
-	return nil
 }
 
 // staged answers the disables and deletes the last cycle staged.

@@ -25,21 +25,7 @@ import (
 // the job's webhook, signed with the secret the job service keeps
 // encrypted, while Run runs the notifier.
 func TestNotifierWired(t *testing.T) {
-	srv := smtptest.Start(t, smtptest.Options{})
-	s, err := mailer.Parse("smtp://" + srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig(t)
-	cfg.SMTP, cfg.SMTPFrom = &s, "provisio@example.com"
-	a, err := New(t.Context(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	srv, a := runWithSMTP(t)
 
 	posts := make(chan string, 4)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -77,21 +63,7 @@ func TestNotifierWired(t *testing.T) {
 // gets one email naming the application by name and the reason; when the
 // token works again a cycle ends the quarantine and a second email says so.
 func TestQuarantineEmailEndToEnd(t *testing.T) {
-	srv := smtptest.Start(t, smtptest.Options{})
-	s, err := mailer.Parse("smtp://" + srv.Addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := testConfig(t)
-	cfg.SMTP, cfg.SMTPFrom = &s, "provisio@example.com"
-	a, err := New(t.Context(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	srv, a := runWithSMTP(t)
 
 	var refuse atomic.Bool
 	refuse.Store(true)
@@ -168,4 +140,26 @@ func readMail(t *testing.T, data []byte) (subject, body string) {
 		t.Fatalf("read body: %v", err)
 	}
 	return m.Header.Get("Subject"), string(b)
+}
+
+// runWithSMTP runs a server whose --smtp-url is a test SMTP server, from
+// provisio@example.com, until the test ends.
+func runWithSMTP(t *testing.T) (*smtptest.Server, *App) {
+	t.Helper()
+	srv := smtptest.Start(t, smtptest.Options{})
+	s, err := mailer.Parse("smtp://" + srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.SMTP, cfg.SMTPFrom = &s, "provisio@example.com"
+	a, err := New(t.Context(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	return srv, a
 }

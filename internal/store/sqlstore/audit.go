@@ -82,15 +82,7 @@ func (s auditStore) Audit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 
 // PruneAudit implements [store.AuditStore].
 func (s auditStore) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
-	var n int64
-	err := s.write(ctx, "", func(tx tx) error {
-		res, err := tx.exec(ctx, "DELETE FROM audit_log WHERE time < ?", millis(before))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := s.writeCount(ctx, "DELETE FROM audit_log WHERE time < ?", millis(before))
 	if err != nil {
 		return 0, fmt.Errorf("prune audit log: %w", err)
 	}

@@ -512,16 +512,8 @@ func (s jobStore) PruneLogs(ctx context.Context, jobID string, keep int) (int64,
 	if err := s.jobExists(ctx, jobID); err != nil {
 		return 0, err
 	}
-	var n int64
-	err := s.write(ctx, "", func(tx tx) error {
-		res, err := tx.exec(ctx, "DELETE FROM provisioning_logs WHERE job_id = ? AND seq <= (SELECT seq FROM provisioning_logs WHERE job_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-			jobID, jobID, max(keep, 0))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := s.writeCount(ctx, "DELETE FROM provisioning_logs WHERE job_id = ? AND seq <= (SELECT seq FROM provisioning_logs WHERE job_id = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+		jobID, jobID, max(keep, 0))
 	if err != nil {
 		return 0, fmt.Errorf("prune logs of job %q: %w", jobID, err)
 	}
@@ -530,15 +522,7 @@ func (s jobStore) PruneLogs(ctx context.Context, jobID string, keep int) (int64,
 
 // PruneLogsBefore implements [store.JobStore].
 func (s jobStore) PruneLogsBefore(ctx context.Context, t time.Time) (int64, error) {
-	var n int64
-	err := s.write(ctx, "", func(tx tx) error {
-		res, err := tx.exec(ctx, "DELETE FROM provisioning_logs WHERE time < ?", millis(t))
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
+	n, err := s.writeCount(ctx, "DELETE FROM provisioning_logs WHERE time < ?", millis(t))
 	if err != nil {
 		return 0, fmt.Errorf("prune logs before %s: %w", t.UTC().Format(time.RFC3339), err)
 	}

@@ -452,6 +452,21 @@ const (
 
 // write runs fn in a write transaction. With a tenantID on PostgreSQL the
 // transaction holds the tenant's shared change-feed lock (see the package
+// writeCount runs one statement in a write transaction and returns the
+// number of rows it changed (a prune's deletes).
+func (s *Store) writeCount(ctx context.Context, query string, args ...any) (int64, error) {
+	var n int64
+	err := s.write(ctx, "", func(t tx) error {
+		res, err := t.exec(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}
+
 // doc). fn's error rolls everything back and is returned unwrapped.
 func (s *Store) write(ctx context.Context, tenantID string, fn func(tx) error) error {
 	if s.batch != nil {
