@@ -450,8 +450,6 @@ const (
 	lockJobs    = 0x4a4f4253 // "JOBS"
 )
 
-// write runs fn in a write transaction. With a tenantID on PostgreSQL the
-// transaction holds the tenant's shared change-feed lock (see the package
 // writeCount runs one statement in a write transaction and returns the
 // number of rows it changed (a prune's deletes).
 func (s *Store) writeCount(ctx context.Context, query string, args ...any) (int64, error) {
@@ -467,6 +465,8 @@ func (s *Store) writeCount(ctx context.Context, query string, args ...any) (int6
 	return n, err
 }
 
+// write runs fn in a write transaction. With a tenantID on PostgreSQL the
+// transaction holds the tenant's shared change-feed lock (see the package
 // doc). fn's error rolls everything back and is returned unwrapped.
 func (s *Store) write(ctx context.Context, tenantID string, fn func(tx) error) error {
 	if s.batch != nil {
