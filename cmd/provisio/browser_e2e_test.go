@@ -69,8 +69,35 @@ func signIn(user, password string) chromedp.Action[chromedp.Void] {
 		chromedp.WaitVisible(loginUser),
 		chromedp.SendKeys(loginUser, user),
 		chromedp.SendKeys(loginPassword, password),
-		chromedp.Click(loginSubmit),
+		fresh(chromedp.Click(loginSubmit)),
 	)
+}
+
+// fresh runs a, which navigates, and returns once a new document has
+// replaced the current one: a page that looks like the last one (the login
+// page shown again with an error) is not taken for it. The current
+// document is marked with a window property that a new document lacks.
+func fresh(a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	const mark, check = "window.provisioStale = true", "window.provisioStale === true"
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := chromedp.Evaluate[bool](mark)(ctx, t); err != nil {
+			return err
+		}
+		if _, err := a(ctx, t); err != nil {
+			return err
+		}
+		for {
+			// Evaluating fails while the old document goes away: try again.
+			if stale, err := chromedp.Evaluate[bool](check)(ctx, t); err == nil && !stale {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }
 
 // Any page the loop can land on: the provider's login page, the portal's
@@ -191,10 +218,10 @@ func TestBrowserSSOLoop(t *testing.T) {
 	// the reloaded portal refuses, and the session is gone: the next
 	// visit goes back to the provider, which refuses a fresh sign-in
 	const ended = "Your access to this application has ended."
-	if p, err := browse(ctx, chromedp.Reload()); err != nil || p.find(portalMessage) != ended {
+	if p, err := browse(ctx, fresh(chromedp.Reload())); err != nil || p.find(portalMessage) != ended {
 		t.Errorf("the reloaded portal shows %q (%v), want %q", p.text, err, ended)
 	}
-	again, err := browse(ctx, chromedp.Navigate(portal))
+	again, err := browse(ctx, fresh(chromedp.Navigate(portal)))
 	if err != nil || !strings.HasPrefix(again.url, client.Issuer+"/") {
 		t.Fatalf("after the refusal the portal sent the browser to %s showing %q (%v), want the provider's login page (no session left)", again.url, again.text, err)
 	}
