@@ -12,7 +12,6 @@ import (
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
-
 )
 
 // fullResp is a token endpoint answer with the refresh token.
