@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/provisio-dev/provisio/internal/adminapi"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
+	"github.com/provisio-dev/provisio/internal/oidckeys"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -32,7 +32,7 @@ const OIDCPrefix = adminapi.IssuerPath
 // sessions. Codes and access tokens are encrypted with a key derived from
 // the secret key (HMAC-SHA-256), so any node reads another's.
 func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, secretKey []byte, dir *dirsvc.Service, log *slog.Logger) (http.Handler, error) {
-	keys, err := loadOIDCKeys(ctx, st.OIDC(), box, log)
+	keys, err := loadOIDCKeys(ctx, oidcKeyService(st, box), st.OIDC(), box, log)
 	if err != nil {
 		return nil, err
 	}
@@ -65,13 +65,13 @@ func oidcCryptoKey(secretKey []byte) [32]byte {
 // loadOIDCKeys returns the provider's key set over the stored signing
 // keys, re-read every oidc.KeyCacheTTL (a rotation elsewhere is picked
 // up without a restart); on first start it generates one and stores it.
-func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box, log *slog.Logger) (*oidc.KeySet, error) {
+func loadOIDCKeys(ctx context.Context, svc *oidckeys.Service, st store.OIDCStore, box *secretbox.Box, log *slog.Logger) (*oidc.KeySet, error) {
 	keys, err := openOIDCKeys(ctx, st, box, log)
 	if err != nil {
 		return nil, err
 	}
 	if len(keys) == 0 {
-		if _, err := addOIDCKey(ctx, st, box, time.Now()); err != nil {
+		if _, _, err := svc.Generate(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -80,21 +80,12 @@ func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box, l
 	}, oidc.KeyCacheTTL, log)
 }
 
-// addOIDCKey generates a signing key and stores it sealed.
-func addOIDCKey(ctx context.Context, st store.OIDCStore, box *secretbox.Box, now time.Time) (oidc.SigningKey, error) {
-	k, err := oidc.GenerateKey()
-	if err != nil {
-		return k, err
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(k.Private)
-	if err != nil {
-		return k, fmt.Errorf("marshal oidc key: %w", err)
-	}
-	sealed, err := box.Seal(der, []byte(k.ID))
-	if err != nil {
-		return k, fmt.Errorf("seal oidc key: %w", err)
-	}
-	return k, st.AddOIDCKey(ctx, store.OIDCKey{ID: k.ID, Private: sealed, Created: now})
+// oidcKeyService manages the stored signing keys.
+func oidcKeyService(st *sqlstore.Store, box *secretbox.Box) *oidckeys.Service {
+	return &oidckeys.Service{St: struct {
+		store.OIDCStore
+		store.OIDCGrantStore
+	}{st.OIDC(), st.OIDCGrants()}, Box: box}
 }
 
 // openOIDCKeys opens the stored, not retired signing keys (sealed with

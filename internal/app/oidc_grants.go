@@ -80,4 +80,11 @@ func (a *App) pruneOIDC(ctx context.Context) {
 	case n > 0:
 		a.log.Info("pruned expired oidc codes and tokens", "count", n)
 	}
+	retired, err := a.keys.RetireExpired(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		a.log.Warn("retention: retire oidc signing keys", "err", err)
+	case len(retired) > 0:
+		a.log.Info("retired oidc signing keys whose tokens have expired", "kids", retired)
+	}
 }

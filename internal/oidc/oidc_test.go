@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -109,6 +110,15 @@ func (e *env) advance(d time.Duration) {
 // robin "load balancer" without sticky sessions.
 func newEnv(t *testing.T, nodes ...int) *env {
 	t.Helper()
+	keys, err := oidc.NewKeySet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newEnvKeys(t, keys, nodes...)
+}
+
+func newEnvKeys(t *testing.T, keys *oidc.KeySet, nodes ...int) *env {
+	t.Helper()
 	n := 1
 	if len(nodes) > 0 {
 		n = nodes[0]
@@ -116,10 +126,6 @@ func newEnv(t *testing.T, nodes ...int) *env {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	keys, err := oidc.NewKeySet()
-	if err != nil {
-		t.Fatal(err)
-	}
 	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "provisio.db"), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -443,5 +449,58 @@ func TestKeyRotation(t *testing.T) {
 	ks.Retire(old.ID)
 	if got := ks.Keys(); len(got) != 1 || got[0].ID != k.ID {
 		t.Errorf("Keys() after Retire(old) = %v, want only the new key", got)
+	}
+}
+
+// TestStoredKeySetRereads: a stored key set re-reads its keys once they
+// are older than the ttl, and keeps the last good ones when a read fails.
+func TestStoredKeySetRereads(t *testing.T) {
+	k1, _ := oidc.GenerateKey()
+	k2, _ := oidc.GenerateKey()
+	var mu sync.Mutex
+	keys, fail := []oidc.SigningKey{k1}, false
+	ks, err := oidc.NewStoredKeySet(context.Background(), func(context.Context) ([]oidc.SigningKey, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			return nil, fmt.Errorf("store down")
+		}
+		return slices.Clone(keys), nil
+	}, 20*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	keys = append(keys, k2)
+	mu.Unlock()
+	e := newEnvKeys(t, ks) // a provider whose JWKS is served from ks
+	jwks := func() []string {
+		resp, err := http.Get(e.issuer + "/keys")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var set struct {
+			Keys []struct{ Kid string } `json:"keys"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range set.Keys {
+			out = append(out, k.Kid)
+		}
+		return out
+	}
+	time.Sleep(30 * time.Millisecond)
+	if got := jwks(); !slices.Equal(got, []string{k1.ID, k2.ID}) {
+		t.Errorf("JWKS after the ttl = %v, want k1 and k2 (re-read without a restart)", got)
+	}
+	mu.Lock()
+	fail = true
+	mu.Unlock()
+	ks.Reload(context.Background())
+	if got := ks.Keys(); len(got) != 2 {
+		t.Errorf("Keys() after a failed read = %d keys, want the last good 2", len(got))
 	}
 }
