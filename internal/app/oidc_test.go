@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,9 +68,11 @@ func TestOIDCDirectory(t *testing.T) {
 	steps := []error{}
 	_, err = a.dir.AddMembers(ctx, g.ObjectID, []string{member.ObjectID, disabled.ObjectID})
 	steps = append(steps, err)
-	_, err = a.dir.AssignUser(ctx, app.ID, direct.ObjectID, "")
+	_, err = a.dir.AssignUser(ctx, app.ID, direct.ObjectID, "Admin")
 	steps = append(steps, err)
-	_, err = a.dir.AssignGroup(ctx, app.ID, g.ObjectID, "")
+	_, err = a.dir.AssignUser(ctx, app.ID, member.ObjectID, "Writer")
+	steps = append(steps, err)
+	_, err = a.dir.AssignGroup(ctx, app.ID, g.ObjectID, "Reader")
 	steps = append(steps, err)
 	for _, err := range steps {
 		if err != nil {
@@ -89,6 +92,20 @@ func TestOIDCDirectory(t *testing.T) {
 	} {
 		if got, err := d.Assigned(ctx, app.ID, tt.id); got != tt.want || err != nil {
 			t.Errorf("Assigned(%s) = %v, %v, want %v", tt.name, got, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		id   string
+		want []string
+	}{
+		{"direct", direct.ObjectID, []string{"Admin"}},
+		{"direct and through a group", member.ObjectID, []string{"Writer", "Reader"}},
+		{"not assigned", other.ObjectID, nil},
+		{"disabled member", disabled.ObjectID, nil},
+	} {
+		if got, err := d.AppRoles(ctx, app.ID, tt.id); !slices.Equal(got, tt.want) || err != nil {
+			t.Errorf("AppRoles(%s) = %v, %v, want %v", tt.name, got, err, tt.want)
 		}
 	}
 	u, err := d.User(ctx, direct.ObjectID)
