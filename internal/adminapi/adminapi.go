@@ -76,6 +76,9 @@ type Config struct {
 	// Audit records every change made through the API (audit.go); nil:
 	// nothing is recorded and GET /audit answers 503.
 	Audit Audit
+	// OIDCKeys manages the OpenID provider's signing keys; nil: its
+	// endpoints answer 503.
+	OIDCKeys OIDCKeys
 	// BaseURL is the external base of the server; tenant_url values are
 	// BaseURL/scim/<id>/v2.
 	BaseURL   string
@@ -151,7 +154,7 @@ func (a *API) tenantRoutes() []route {
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
 	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.passwordRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes(),
-		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes(), a.auditRoutes())
+		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes(), a.auditRoutes(), a.oidcKeyRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a

@@ -38,6 +38,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/metrics"
 	"github.com/provisio-dev/provisio/internal/notify"
 	"github.com/provisio-dev/provisio/internal/notify/mailer"
+	"github.com/provisio-dev/provisio/internal/oidckeys"
 	"github.com/provisio-dev/provisio/internal/portal"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
@@ -78,6 +79,7 @@ type App struct {
 	tenants *tenant.Manager
 	dir     *dirsvc.Service
 	oidc    http.Handler // the OpenID provider, under OIDCPrefix
+	keys    *oidckeys.Service
 	jobs    *jobs.Service
 	notify  *notify.Notifier
 	metrics *metrics.Metrics
@@ -138,7 +140,8 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if a.portal, err = newPortal(a.tenants, a.store, a.key, a.base, log); err != nil {
 		return nil, err
 	}
-	if a.oidc, err = newOIDC(ctx, a.base, st, box, a.dir, log); err != nil {
+	a.keys = oidcKeyService(st, box)
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, log); err != nil {
 		return nil, err
 	}
 	a.handler = a.routes()
@@ -181,7 +184,7 @@ func (a *App) routes() http.Handler {
 	a.portal.Register(mux)
 	mux.Handle(adminapi.Prefix, a.metrics.Admin(adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
 		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs), Audit: a.audit,
-		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
+		OIDCKeys: a.keys, BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
 	// Open like /healthz: counts only, no personal data (see
 	// docs/operations.md, "Metrics": bind to loopback or a proxy).
 	mux.Handle(OIDCPrefix+"/", a.oidc)
@@ -431,6 +434,7 @@ func (a *App) pruneEvents(ctx context.Context) error {
 		case n > 0:
 			a.log.Info("pruned tenants' change-feed events past retention", "count", n, "retention", a.cfg.EventRetention)
 		}
+		a.pruneOIDC(ctx)
 		select {
 		case <-ctx.Done():
 			return nil

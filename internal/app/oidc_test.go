@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,9 +68,11 @@ func TestOIDCDirectory(t *testing.T) {
 	steps := []error{}
 	_, err = a.dir.AddMembers(ctx, g.ObjectID, []string{member.ObjectID, disabled.ObjectID})
 	steps = append(steps, err)
-	_, err = a.dir.AssignUser(ctx, app.ID, direct.ObjectID, "")
+	_, err = a.dir.AssignUser(ctx, app.ID, direct.ObjectID, "Admin")
 	steps = append(steps, err)
-	_, err = a.dir.AssignGroup(ctx, app.ID, g.ObjectID, "")
+	_, err = a.dir.AssignUser(ctx, app.ID, member.ObjectID, "Writer")
+	steps = append(steps, err)
+	_, err = a.dir.AssignGroup(ctx, app.ID, g.ObjectID, "Reader")
 	steps = append(steps, err)
 	for _, err := range steps {
 		if err != nil {
@@ -89,6 +92,20 @@ func TestOIDCDirectory(t *testing.T) {
 	} {
 		if got, err := d.Assigned(ctx, app.ID, tt.id); got != tt.want || err != nil {
 			t.Errorf("Assigned(%s) = %v, %v, want %v", tt.name, got, err, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		id   string
+		want []string
+	}{
+		{"direct", direct.ObjectID, []string{"Admin"}},
+		{"direct and through a group", member.ObjectID, []string{"Writer", "Reader"}},
+		{"not assigned", other.ObjectID, nil},
+		{"disabled member", disabled.ObjectID, nil},
+	} {
+		if got, err := d.AppRoles(ctx, app.ID, tt.id); !slices.Equal(got, tt.want) || err != nil {
+			t.Errorf("AppRoles(%s) = %v, %v, want %v", tt.name, got, err, tt.want)
 		}
 	}
 	u, err := d.User(ctx, direct.ObjectID)
@@ -117,7 +134,7 @@ func TestOIDCKeysPersisted(t *testing.T) {
 	if _, err := x509.ParsePKCS8PrivateKey(stored[0].Private); err == nil {
 		t.Error("stored key parses as PKCS#8, want it sealed")
 	}
-	ks, err := loadOIDCKeys(t.Context(), a.store.OIDC(), box, slog.New(slog.DiscardHandler))
+	ks, err := loadOIDCKeys(t.Context(), oidcKeyService(a.store, box), a.store.OIDC(), box, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,5 +243,35 @@ func TestOIDCSignInEndToEnd(t *testing.T) {
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK || tok.IDToken == "" {
 		t.Errorf("token = %d, %v, want 200 with an id_token", resp.StatusCode, err)
+	}
+}
+
+// TestOIDCKeysRotatedElsewhere: a key rotated through the key service
+// (another node, or the CLI) is published and signs on this node once it
+// re-reads the keys, without a restart; the old key stays published.
+func TestOIDCKeysRotatedElsewhere(t *testing.T) {
+	cfg := testConfig(t)
+	a, _ := serveApp(t, cfg)
+	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks, err := loadOIDCKeys(t.Context(), a.keys, a.store.OIDC(), box, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := ks.Keys()
+	k, _, err := a.keys.Rotate(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks.Reload(t.Context())
+	got := ks.Keys()
+	if len(old) != 1 || len(got) != 2 || got[0].ID != old[0].ID || got[1].ID != k.ID {
+		t.Errorf("keys after a rotation elsewhere = %v, want the old key then the new one (signing)", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -53,6 +54,9 @@ type Directory interface {
 	// Assigned reports whether the user is assigned to the application,
 	// directly or through a group.
 	Assigned(ctx context.Context, appID, userID string) (bool, error)
+	// AppRoles returns the user's app role assignments for the
+	// application (its own, then its groups'): the roles claim.
+	AppRoles(ctx context.Context, appID, userID string) ([]string, error)
 }
 
 // Authenticator checks a user's password and returns the user's object id,
@@ -73,8 +77,12 @@ type Config struct {
 	Directory Directory
 	Auth      Authenticator
 	Keys      *KeySet
-	// CryptoKey encrypts opaque access tokens (AES-256-GCM).
+	// Grants keeps auth requests, codes and tokens (shared by all nodes).
+	Grants Grants
+	// CryptoKey encrypts codes and opaque access tokens (AES-256-GCM);
+	// every node behind one issuer needs the same.
 	CryptoKey [32]byte
+	Logger    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -85,6 +93,9 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Grants == nil || cfg.Keys == nil {
+		return nil, errors.New("oidc provider: Grants and Keys are required")
+	}
 	st := newStorage(cfg)
 	opts := []op.Option{}
 	if strings.HasPrefix(cfg.Issuer, "http://") {
@@ -94,7 +105,7 @@ func New(cfg Config) (http.Handler, error) {
 		CryptoKey:             cfg.CryptoKey,
 		CodeMethodS256:        true,
 		AuthMethodPost:        true,
-		GrantTypeRefreshToken: false,
+		GrantTypeRefreshToken: true,
 	}, st, op.StaticIssuer(cfg.Issuer), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("oidc provider: %w", err)
@@ -109,4 +120,11 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle(loginPath, op.NewIssuerInterceptor(p.IssuerFromRequest).Handler(l))
 	mux.Handle("/", p)
 	return mux, nil
+}
+
+// Prune deletes the authorization requests and tokens that expired more
+// than an hour ago (kept that long so that a late reuse still revokes
+// its family).
+func Prune(ctx context.Context, g Grants, now time.Time) (int64, error) {
+	return g.Prune(ctx, now.Add(-pruneGrace))
 }

@@ -11,15 +11,22 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/provisio-dev/provisio/internal/app"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
+	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 )
 
 const (
@@ -39,11 +46,21 @@ func (f fakeClients) Client(_ context.Context, id string) (oidc.Client, error) {
 }
 
 type fakeDir struct {
+	mu       *sync.Mutex
 	users    map[string]oidc.User
-	assigned map[string]bool // appID/userID
+	assigned map[string]bool     // appID/userID
+	roles    map[string][]string // appID/userID
+}
+
+func (f fakeDir) AppRoles(_ context.Context, appID, userID string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.roles[appID+"/"+userID], nil
 }
 
 func (f fakeDir) User(_ context.Context, id string) (oidc.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	u, ok := f.users[id]
 	if !ok {
 		return oidc.User{}, oidc.ErrNotFound
@@ -52,6 +69,8 @@ func (f fakeDir) User(_ context.Context, id string) (oidc.User, error) {
 }
 
 func (f fakeDir) Assigned(_ context.Context, appID, userID string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return f.assigned[appID+"/"+userID], nil
 }
 
@@ -67,40 +86,90 @@ func (f fakeAuth) Authenticate(_ context.Context, upn, pw string) (string, error
 type env struct {
 	srv    *httptest.Server
 	issuer string
+	dir    fakeDir
+	keys   *oidc.KeySet
+
+	clockMu sync.Mutex
+	offset  time.Duration // added to time.Now by the provider's clock
 }
 
-func newEnv(t *testing.T) *env {
+func (e *env) now() time.Time {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return time.Now().Add(e.offset)
+}
+
+func (e *env) advance(d time.Duration) {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	e.offset += d
+}
+
+// newEnv serves the provider over a real SQLite store; with nodes > 1,
+// as that many providers sharing the store and the keys, behind a round
+// robin "load balancer" without sticky sessions.
+func newEnv(t *testing.T, nodes ...int) *env {
 	t.Helper()
-	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
 	keys, err := oidc.NewKeySet()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newEnvKeys(t, keys, nodes...)
+}
+
+func newEnvKeys(t *testing.T, keys *oidc.KeySet, nodes ...int) *env {
+	t.Helper()
+	n := 1
+	if len(nodes) > 0 {
+		n = nodes[0]
+	}
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "provisio.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	issuer := srv.URL + "/oidc"
-	h, err := oidc.New(oidc.Config{
+	e := &env{srv: srv, issuer: issuer, keys: keys, dir: fakeDir{
+		mu: &sync.Mutex{},
+		users: map[string]oidc.User{
+			"id-alice@example.com": {ID: "id-alice@example.com", UserPrincipalName: "alice@example.com", Email: "alice@mail.example.com",
+				DisplayName: "Alice Smith", GivenName: "Alice", Surname: "Smith", Enabled: true},
+		},
+		assigned: map[string]bool{"app1/id-alice@example.com": true},
+		roles:    map[string][]string{"app1/id-alice@example.com": {"Admin", "Reader"}},
+	}}
+	var handlers []http.Handler
+	for range n {
+		h, err := newProvider(issuer, e, keys, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handlers = append(handlers, http.StripPrefix("/oidc", h))
+	}
+	var next atomic.Uint64
+	mux.Handle("/oidc/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers[int(next.Add(1)-1)%len(handlers)].ServeHTTP(w, r)
+	}))
+	return e
+}
+
+func newProvider(issuer string, e *env, keys *oidc.KeySet, st *sqlstore.Store) (http.Handler, error) {
+	return oidc.New(oidc.Config{
 		Issuer: issuer,
 		Clients: fakeClients{
 			"web":    {ID: "web", AppID: "app1", SecretHash: dirsvc.HashClientSecret(secret), RedirectURIs: []string{redirectURI}},
 			"native": {ID: "native", AppID: "app1", Public: true, RedirectURIs: []string{redirectURI}},
 		},
-		Directory: fakeDir{
-			users: map[string]oidc.User{
-				"id-alice@example.com": {ID: "id-alice@example.com", UserPrincipalName: "alice@example.com", Email: "alice@mail.example.com",
-					DisplayName: "Alice Smith", GivenName: "Alice", Surname: "Smith", Enabled: true},
-			},
-			assigned: map[string]bool{"app1/id-alice@example.com": true},
-		},
+		Directory: e.dir,
 		Auth:      fakeAuth{"alice@example.com": "pw-alice", "bob@example.com": "pw-bob"},
 		Keys:      keys,
+		Grants:    app.OIDCGrants{St: st.OIDCGrants()},
 		CryptoKey: [32]byte{1, 2, 3},
+		Now:       e.now,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("/oidc/", http.StripPrefix("/oidc", h))
-	return &env{srv: srv, issuer: issuer}
 }
 
 func challenge(v string) string {
@@ -380,5 +449,58 @@ func TestKeyRotation(t *testing.T) {
 	ks.Retire(old.ID)
 	if got := ks.Keys(); len(got) != 1 || got[0].ID != k.ID {
 		t.Errorf("Keys() after Retire(old) = %v, want only the new key", got)
+	}
+}
+
+// TestStoredKeySetRereads: a stored key set re-reads its keys once they
+// are older than the ttl, and keeps the last good ones when a read fails.
+func TestStoredKeySetRereads(t *testing.T) {
+	k1, _ := oidc.GenerateKey()
+	k2, _ := oidc.GenerateKey()
+	var mu sync.Mutex
+	keys, fail := []oidc.SigningKey{k1}, false
+	ks, err := oidc.NewStoredKeySet(context.Background(), func(context.Context) ([]oidc.SigningKey, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			return nil, fmt.Errorf("store down")
+		}
+		return slices.Clone(keys), nil
+	}, 20*time.Millisecond, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	keys = append(keys, k2)
+	mu.Unlock()
+	e := newEnvKeys(t, ks) // a provider whose JWKS is served from ks
+	jwks := func() []string {
+		resp, err := http.Get(e.issuer + "/keys")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var set struct {
+			Keys []struct{ Kid string } `json:"keys"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, k := range set.Keys {
+			out = append(out, k.Kid)
+		}
+		return out
+	}
+	time.Sleep(30 * time.Millisecond)
+	if got := jwks(); !slices.Equal(got, []string{k1.ID, k2.ID}) {
+		t.Errorf("JWKS after the ttl = %v, want k1 and k2 (re-read without a restart)", got)
+	}
+	mu.Lock()
+	fail = true
+	mu.Unlock()
+	ks.Reload(context.Background())
+	if got := ks.Keys(); len(got) != 2 {
+		t.Errorf("Keys() after a failed read = %d keys, want the last good 2", len(got))
 	}
 }
