@@ -27,7 +27,7 @@ var (
 		in: []string{
 			"internal/dirsvc/...", "internal/tenant/...",
 			"internal/source/...", "internal/provisioning/...", "internal/notify/...",
-			"internal/exprsvc/...", "internal/audit/...",
+			"internal/exprsvc/...", "internal/audit/...", "internal/oidckeys/...",
 		},
 		except: domain.in,
 	}
