@@ -102,6 +102,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	st.SetJobLease(cmp.Or(cfg.JobLease, config.DefaultJobLease))
 	a := &App{cfg: cfg, log: log, store: st}
 	defer func() {
 		if err != nil {
