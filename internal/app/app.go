@@ -190,8 +190,28 @@ func (a *App) routes() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	})
+	// /healthz is liveness: the process serves HTTP, whatever its
+	// database does (restarting every node while PostgreSQL is down helps
+	// nothing). /readyz is readiness: 200 only while the database answers
+	// within ReadyTimeout, so a load balancer sends no traffic to a node
+	// cut off from it (docs/deploy.md).
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
+		defer cancel()
+		if err := a.store.Ping(ctx); err != nil {
+			a.log.Warn("readyz: database unavailable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"status":"unavailable","reason":"database"}`+"\n")
+			return
+		}
+		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
 	return accessLog(mux, a.log)
 }
+
+// ReadyTimeout bounds the database check of GET /readyz.
+const ReadyTimeout = 2 * time.Second
 
 // Run serves HTTP on the listener New bound and runs the provisioning
 // scheduler and the retention of soft-deleted users, until ctx ends or one

@@ -126,3 +126,16 @@ func (s jobStore) renewLease(jobID, holder string, lost func(), stop <-chan stru
 		return
 	}
 }
+
+// Ping checks that the database answers a read and the write pool a
+// connection, within ctx (GET /readyz).
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.r.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("database read: %w", err)
+	}
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("database write pool: %w", err)
+	}
+	return nil
+}
