@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/oklog/run"
@@ -112,6 +113,12 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	if cfg.DB != "" && cfg.SecretKey == "" {
+		// Each node would seal with a key of its own data directory, and
+		// no other node could run the jobs it configured (docs/deploy.md).
+		log.Warn("PostgreSQL without $"+secretbox.KeyEnv+": this node seals job secrets with the key file of its data directory; "+
+			"every node on the database needs the same key, set $"+secretbox.KeyEnv, "key_file", filepath.Join(cfg.DataDir, secretbox.KeyFile))
 	}
 	box, err := secretbox.New(key)
 	if err != nil {

@@ -422,6 +422,9 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 		if st.Quarantine != nil {
 			st.NextRun = st.Quarantine.NextAttempt
 		}
+		if at := s.retryAt(j.ID); at.After(st.NextRun) {
+			st.NextRun = at // its last start failed here (say, a token sealed with another node's key)
+		}
 	}
 	st.Throttle = s.throttleStats(j.ID)
 	if st.Links, err = s.runningLinkCounts(ctx, j.ID, r != nil); err != nil {
