@@ -256,7 +256,7 @@ func TestKilledNodeJobTakenOver(t *testing.T) {
 			Failed  int `json:"failed"`
 		} `json:"links"`
 	}
-	deadline = time.Now().Add(120 * time.Second)
+	deadline = time.Now().Add(180 * time.Second)
 	for logged := time.Now(); ; {
 		via(heir).cliJSON(t, &st, "job", "status", "Takeover")
 		if time.Since(logged) > 5*time.Second {
@@ -267,7 +267,7 @@ func TestKilledNodeJobTakenOver(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the cycle taken over did not finish within 120 s: %+v", st)
+			t.Fatalf("the cycle taken over did not finish within 180 s: %+v", st)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
