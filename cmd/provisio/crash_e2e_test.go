@@ -150,9 +150,16 @@ func startBinary(t *testing.T, bin, dataDir, addr string) *exec.Cmd {
 // them all in the group Everyone.
 func seedCrashDirectory(t *testing.T, s *serveProc, dir string) {
 	t.Helper()
+	seedDirectory(t, s, dir, crashUsers)
+}
+
+// seedDirectory imports n users from a CSV file and puts them all in the
+// group Everyone.
+func seedDirectory(t *testing.T, s *serveProc, dir string, n int) {
+	t.Helper()
 	var csv, members strings.Builder
 	csv.WriteString("userPrincipalName,displayName,givenName,surname,mail\n")
-	for i := range crashUsers {
+	for i := range n {
 		upn := fmt.Sprintf("user%05d@contoso.com", i)
 		fmt.Fprintf(&csv, "%s,User %05d,User,Number%05d,%s\n", upn, i, i, upn)
 		members.WriteString(upn + "\n")
@@ -170,8 +177,8 @@ func seedCrashDirectory(t *testing.T, s *serveProc, dir string) {
 	var obj map[string]any
 	s.cliJSON(t, &obj, "group", "create", "Everyone")
 	s.cliJSON(t, &obj, "group", "add-member", "Everyone", "--file", membersPath)
-	if obj["added"] != float64(crashUsers) {
-		t.Fatalf("group add-member = %v, want %d added", obj, crashUsers)
+	if obj["added"] != float64(n) {
+		t.Fatalf("group add-member = %v, want %d added", obj, n)
 	}
 }
 
@@ -189,6 +196,13 @@ func userCount(t *testing.T, c *client.Client) int {
 // gives it.
 func checkCrashTenant(t *testing.T, c *client.Client) {
 	t.Helper()
+	checkTenantUsers(t, c, crashUsers)
+}
+
+// checkTenantUsers reads every user of the tenant: exactly n, each
+// userName once, each with the attributes the default mapping gives it.
+func checkTenantUsers(t *testing.T, c *client.Client, n int) {
+	t.Helper()
 	seen := map[string]bool{}
 	for r, err := range c.All(context.Background(), "Users", client.Query{Count: 1000}) {
 		if err != nil {
@@ -199,18 +213,18 @@ func checkCrashTenant(t *testing.T, c *client.Client) {
 			t.Errorf("userName %q appears twice in the tenant", name)
 		}
 		seen[name] = true
-		checkCrashUser(t, r)
+		checkCrashUser(t, r, n)
 	}
-	if len(seen) != crashUsers {
-		t.Errorf("tenant holds %d distinct users, want %d", len(seen), crashUsers)
+	if len(seen) != n {
+		t.Errorf("tenant holds %d distinct users, want %d", len(seen), n)
 	}
 }
 
-func checkCrashUser(t *testing.T, r scim.Resource) {
+func checkCrashUser(t *testing.T, r scim.Resource, users int) {
 	t.Helper()
 	name, _ := r["userName"].(string)
 	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "user"), "@contoso.com"))
-	if err != nil || n < 0 || n >= crashUsers {
+	if err != nil || n < 0 || n >= users {
 		t.Errorf("unexpected tenant user %q", name)
 		return
 	}

@@ -60,6 +60,6 @@ through its admin API.`,
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.AddCommand(newServeCmd(e), newTenantCmd(e), newAdminTokenCmd(e), newUserCmd(e), newGroupCmd(e), newAppCmd(e), newJobCmd(e), newVersionCmd(e))
-	root.AddCommand(newExprCmd(e), newAuditCmd(e), newOIDCCmd(e))
+	root.AddCommand(newExprCmd(e), newAuditCmd(e), newOIDCCmd(e), newHealthcheckCmd(e))
 	return root
 }

@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/oklog/run"
@@ -104,6 +105,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
+	st.SetJobLease(cmp.Or(cfg.JobLease, config.DefaultJobLease))
 	a := &App{cfg: cfg, log: log, store: st}
 	defer func() {
 		if err != nil {
@@ -113,6 +115,12 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	key, err := secretbox.LoadKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("load secret key: %w", err)
+	}
+	if cfg.DB != "" && cfg.SecretKey == "" {
+		// Each node would seal with a key of its own data directory, and
+		// no other node could run the jobs it configured (docs/deploy.md).
+		log.Warn("PostgreSQL without $"+secretbox.KeyEnv+": this node seals job secrets with the key file of its data directory; "+
+			"every node on the database needs the same key, set $"+secretbox.KeyEnv, "key_file", filepath.Join(cfg.DataDir, secretbox.KeyFile))
 	}
 	box, err := secretbox.New(key)
 	if err != nil {
@@ -193,8 +201,28 @@ func (a *App) routes() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	})
+	// /healthz is liveness: the process serves HTTP, whatever its
+	// database does (restarting every node while PostgreSQL is down helps
+	// nothing). /readyz is readiness: 200 only while the database answers
+	// within ReadyTimeout, so a load balancer sends no traffic to a node
+	// cut off from it (docs/deploy.md).
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		ctx, cancel := context.WithTimeout(r.Context(), ReadyTimeout)
+		defer cancel()
+		if err := a.store.Ping(ctx); err != nil {
+			a.log.Warn("readyz: database unavailable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, `{"status":"unavailable","reason":"database"}`+"\n")
+			return
+		}
+		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+	})
 	return accessLog(mux, a.log)
 }
+
+// ReadyTimeout bounds the database check of GET /readyz.
+const ReadyTimeout = 2 * time.Second
 
 // Run serves HTTP on the listener New bound and runs the provisioning
 // scheduler and the retention of soft-deleted users, until ctx ends or one

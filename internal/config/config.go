@@ -70,6 +70,16 @@ const (
 	FlagSMTPFrom = "smtp-from"
 	// FlagMetricsTenantLabel adds the SCIM tenant as a label of /metrics.
 	FlagMetricsTenantLabel = "metrics-tenant-label"
+	// FlagJobLease is how long a provisioning job's cycle lease lasts
+	// unrenewed on PostgreSQL: how soon another server takes over the job
+	// of one that died.
+	FlagJobLease = "job-lease"
+)
+
+// DefaultJobLease is the default --job-lease; MinJobLease the shortest.
+const (
+	DefaultJobLease = 30 * time.Second
+	MinJobLease     = time.Second
 )
 
 // Defaults of the HTTP connection limits.
@@ -81,7 +91,7 @@ const (
 
 // MaxConcurrentCyclesLimit is the largest --max-concurrent-cycles: on
 // PostgreSQL every running cycle holds a database connection for its job's
-// lock.
+// lease, renewed by a write every third of --job-lease.
 const MaxConcurrentCyclesLimit = 256
 
 // DBFileName is the SQLite database file inside the data directory.
@@ -125,6 +135,8 @@ func ServeOptions() []Option {
 		{Flag: FlagSMTPFrom, Env: "PROVISIO_SMTP_FROM", Default: "", Usage: "sender address of notification emails (required with --smtp-url)"},
 		{Flag: FlagMetricsTenantLabel, Env: "PROVISIO_METRICS_TENANT_LABEL", Default: "false", Bool: true,
 			Usage: "label the SCIM request metrics of /metrics with the tenant (one series set per tenant)"},
+		{Flag: FlagJobLease, Env: "PROVISIO_JOB_LEASE", Default: DefaultJobLease.String(),
+			Usage: "PostgreSQL: how long a provisioning cycle's job lease lasts unrenewed, i.e. how soon another server takes over the job of one that died (at least 1s)"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
 			Usage: "seed an empty directory with demo users, groups and an app provisioning into a local SCIM tenant, and print what to try"},
 	}
@@ -216,6 +228,9 @@ type Serve struct {
 	SMTPFrom string
 	// MetricsTenantLabel labels the SCIM request metrics with the tenant.
 	MetricsTenantLabel bool
+	// JobLease is how long a job's cycle lease lasts unrenewed
+	// (PostgreSQL; store.JobStore.LockJob). Zero means DefaultJobLease.
+	JobLease time.Duration
 }
 
 // LoadServe resolves and validates the serve options registered on fs
@@ -272,6 +287,9 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	c.MaxConcurrentCycles, err = strconv.Atoi(strings.TrimSpace(v[FlagMaxConcurrentCycles]))
 	if err != nil || c.MaxConcurrentCycles < 1 || c.MaxConcurrentCycles > MaxConcurrentCyclesLimit {
 		add(fmt.Errorf("--%s: %q is not a whole number from 1 to %d", FlagMaxConcurrentCycles, v[FlagMaxConcurrentCycles], MaxConcurrentCyclesLimit))
+	}
+	if c.JobLease, err = time.ParseDuration(strings.TrimSpace(v[FlagJobLease])); err != nil || c.JobLease < MinJobLease {
+		add(fmt.Errorf("--%s: %q is not a duration of at least %s", FlagJobLease, v[FlagJobLease], MinJobLease))
 	}
 	c.SMTP, c.SMTPFrom, err = loadSMTP(v[FlagSMTPURL], v[FlagSMTPFrom])
 	add(err)

@@ -93,11 +93,19 @@ func TestLoadServe(t *testing.T) {
 			env:  map[string]string{"PROVISIO_MAX_CONCURRENT_CYCLES": "32"},
 			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", MaxConcurrentCycles: 1},
 		},
+		{
+			name: "job lease from env",
+			env:  map[string]string{"PROVISIO_JOB_LEASE": "10s"},
+			want: Serve{Addr: "127.0.0.1:8080", DataDir: "./provisio-data", MaxBody: 1 << 20, LogLevel: slog.LevelInfo, LogFormat: "text", JobLease: 10 * time.Second},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.want.MaxConcurrentCycles == 0 {
 				tt.want.MaxConcurrentCycles = 8 // the default, unless the case sets it
+			}
+			if tt.want.JobLease == 0 {
+				tt.want.JobLease = DefaultJobLease
 			}
 			tt.want.LogRetention = 30 * 24 * time.Hour // TestLoadServeLogRetention
 			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
@@ -330,6 +338,16 @@ func TestParseRetention(t *testing.T) {
 	for _, bad := range []string{"soon", "-1h", "30m", "1.5d", "d"} {
 		if _, err := ParseRetention(bad); err == nil {
 			t.Errorf("ParseRetention(%q) = nil error, want one", bad)
+		}
+	}
+}
+
+// TestLoadServeJobLease: --job-lease below a second, or not a duration, is
+// refused.
+func TestLoadServeJobLease(t *testing.T) {
+	for _, v := range []string{"500ms", "soon", "0"} {
+		if _, err := LoadServe(flagSet(t, ServeOptions(), "--job-lease", v), envFrom(nil)); err == nil || !strings.Contains(err.Error(), "--job-lease") {
+			t.Errorf("--job-lease %s: err = %v, want it refused", v, err)
 		}
 	}
 }

@@ -163,12 +163,15 @@ type JobStore interface {
 	// LockJob takes the job's cycle lock until release is called, so that
 	// servers sharing one database run a job's cycles one at a time; ok is
 	// false when another holder has it. It never waits for the lock, and
-	// waits for a connection only as long as ctx allows. PostgreSQL: a
-	// session advisory lock on a connection of its own, outside the pool
-	// that writes use, released too when the server dies.
+	// waits for a database connection only as long as ctx allows.
+	// PostgreSQL: a lease, renewed in the background while held; a server
+	// that dies or hangs stops renewing, and the job is another's once the
+	// lease expired. lost (may be nil) is called once if the holder's
+	// lease is lost before release (renewals failed or found it taken):
+	// the holder must stop the work it guards.
 	// SQLite: a database file is one server's, whose job service already
 	// runs one cycle per job at a time, so the lock is always granted.
-	LockJob(ctx context.Context, jobID string) (release func(), ok bool, err error)
+	LockJob(ctx context.Context, jobID string, lost func()) (release func(), ok bool, err error)
 
 	// AppendLogs appends entries to the job's provisioning log, in order,
 	// each stored whole (as JSON) with the columns LogQuery filters by.

@@ -33,7 +33,7 @@ func (s *Service) Provision(ctx context.Context, appID string, t provisioning.Ob
 	defer s.releaseOnDemand(j.ID)
 	started := s.now()
 	var od *provisioning.OnDemand
-	err = s.withEngineLocked(ctx, j, "provision on demand in", func(e *provisioning.Engine) (func(context.Context) error, error) {
+	err = s.withEngineLocked(ctx, j, "provision on demand in", func(ctx context.Context, e *provisioning.Engine) (func(context.Context) error, error) {
 		var err error
 		if od, err = e.Provision(ctx, t, sourceID); od == nil {
 			return nil, err
@@ -94,9 +94,12 @@ func (s *Service) releaseOnDemand(jobID string) {
 // withEngineLocked runs op with the job's engine under the job's lock, as
 // a cycle holds it (ErrBusy while a cycle runs anywhere), then writes the
 // log entries op left and the record op returns, with a bounded context
-// of their own: provision on demand and reconcile share it.
-func (s *Service) withEngineLocked(ctx context.Context, j store.Job, what string, op func(*provisioning.Engine) (record func(context.Context) error, err error)) error {
-	release, ok, err := s.st.LockJob(ctx, j.ID)
+// of their own: provision on demand and reconcile share it. op's context
+// ends when the lock's lease is lost (store.JobStore.LockJob).
+func (s *Service) withEngineLocked(ctx context.Context, j store.Job, what string, op func(context.Context, *provisioning.Engine) (record func(context.Context) error, err error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	release, ok, err := s.st.LockJob(ctx, j.ID, cancel) // a lost lease stops op
 	if err != nil {
 		return fmt.Errorf("%s the job of app %q: %w", what, j.AppID, err)
 	}
@@ -108,7 +111,7 @@ func (s *Service) withEngineLocked(ctx context.Context, j store.Job, what string
 	if err != nil {
 		return err
 	}
-	record, err := op(e)
+	record, err := op(ctx, e)
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	err = errors.Join(err, logs.flush(bctx))

@@ -37,7 +37,7 @@ func (s *Service) reconcileHeld(ctx context.Context, j store.Job, repair bool) (
 	appID := j.AppID
 	started := s.now()
 	var rec *provisioning.Reconciliation
-	err := s.withEngineLocked(ctx, j, "reconcile", func(e *provisioning.Engine) (func(context.Context) error, error) {
+	err := s.withEngineLocked(ctx, j, "reconcile", func(ctx context.Context, e *provisioning.Engine) (func(context.Context) error, error) {
 		var err error
 		if rec, err = e.Reconcile(ctx, repair); rec == nil {
 			return nil, err

@@ -99,7 +99,7 @@ func (s *Service) start(ctx context.Context, j store.Job, slot bool) (*run, erro
 	// as both the caller and the run (Stop, Delete, Close) allow.
 	lctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(r.ctx, cancel)
-	release, ok, err := s.st.LockJob(lctx, j.ID)
+	release, ok, err := s.st.LockJob(lctx, j.ID, r.cancel) // a lost lease stops the cycle
 	stop()
 	cancel()
 	if err == nil && !ok {
@@ -198,6 +198,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	s.mu.Lock()
 	r.progress = p
 	s.mu.Unlock()
+	s.freshLinks(ctx, j)
 	if err := s.st.SetJobState(ctx, j.ID, string(StateRunning), nil); err != nil {
 		s.log.Warn("provisioning job: record state", "app", j.AppID, "err", err)
 	}
@@ -218,7 +219,14 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	err = errors.Join(err, r.logs.flush(bctx))
-	err = errors.Join(err, s.record(bctx, j, sum))
+	if rerr := s.record(bctx, j, sum); rerr != nil {
+		err = errors.Join(err, rerr)
+	} else {
+		mem := s.memory(j.ID)
+		s.cmu.Lock()
+		mem.recorded = sum.ID
+		s.cmu.Unlock()
+	}
 	if _, perr := s.st.PruneLogs(bctx, j.ID, s.maxLogs); perr != nil {
 		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)
 	}
@@ -236,6 +244,26 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	s.afterAllowed(bctx, j, gate, err)
 	s.afterCycle(bctx, j, sum, h, gate, err)
 	end(sum, err)
+}
+
+// freshLinks makes the cycle about to start read the job's links from the
+// store again unless this server ran the job's last cycle: with several
+// servers on one database, another may have run cycles since (changing
+// links this server's table does not know), or died in one (the job's
+// stored state still "running").
+func (s *Service) freshLinks(ctx context.Context, j store.Job) {
+	mem := s.memory(j.ID)
+	cur, err := s.st.GetJob(ctx, j.ID)
+	var last CycleSummary
+	if err == nil && len(cur.LastCycle) > 0 {
+		err = json.Unmarshal(cur.LastCycle, &last)
+	}
+	s.cmu.Lock()
+	recorded := mem.recorded
+	s.cmu.Unlock()
+	if err != nil || cur.State == string(StateRunning) || last.ID != recorded {
+		mem.links.Invalidate()
+	}
 }
 
 // finish ends the run r of job jobID with its result, waking its waiters.
@@ -393,6 +421,9 @@ func (s *Service) Status(ctx context.Context, appID string) (*Status, error) {
 		st.NextRun = nextRun(j, st.LastCycle, s.now())
 		if st.Quarantine != nil {
 			st.NextRun = st.Quarantine.NextAttempt
+		}
+		if at := s.retryAt(j.ID); at.After(st.NextRun) {
+			st.NextRun = at // its last start failed here (say, a token sealed with another node's key)
 		}
 	}
 	st.Throttle = s.throttleStats(j.ID)

@@ -65,6 +65,12 @@ func (s *Service) tickOnce(ctx context.Context) {
 			}
 		}
 		next := nextRun(j, last, now)
+		if j.State == string(StateRunning) {
+			// Not running here yet stored as running: the server running
+			// it died or hangs. Due now: start takes it over once that
+			// server's lease expired (ErrBusy until then).
+			next = now
+		}
 		if at, ok := quarantined[j.ID]; ok {
 			next = at // a quarantined job backs off (quarantine.go)
 		}

@@ -255,6 +255,10 @@ type jobMemory struct {
 	throttle *client.Throttle
 	limits   limits
 	oauth    *cachedSource // the job's OAuth token source (guarded by cmu)
+	// recorded is the id of the last cycle this server recorded (guarded
+	// by cmu): links is current only if the job's last cycle is still
+	// that one (see freshLinks).
+	recorded string
 }
 
 // memory returns the job's memory.

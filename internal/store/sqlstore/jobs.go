@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -577,41 +576,4 @@ func (s jobStore) Cycles(ctx context.Context, jobID string, limit int) ([]store.
 		return nil, fmt.Errorf("read cycles of job %q: %w", jobID, err)
 	}
 	return out, nil
-}
-
-// unlockTimeout bounds the release of a job lock; on failure the lock's
-// session is discarded, which frees the lock with it.
-const unlockTimeout = 5 * time.Second
-
-// LockJob implements [store.JobStore]. On PostgreSQL the lock is a session
-// advisory lock, held on a connection of the lock pool (s.locks) until
-// release: the cycle holding it writes through the write pool, so a lock
-// held there would starve the cycles' own writes, and every other write
-// with them, once there are as many locks as write connections.
-func (s jobStore) LockJob(ctx context.Context, jobID string) (release func(), ok bool, err error) {
-	if !s.d.postgres {
-		return func() {}, true, nil
-	}
-	conn, err := s.locks.Conn(ctx)
-	if err != nil {
-		return nil, false, fmt.Errorf("lock job %q: %w", jobID, err)
-	}
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, hashtext($2))", lockJobs, jobID).Scan(&ok); err != nil || !ok {
-		conn.Close()
-		if err != nil {
-			return nil, false, fmt.Errorf("lock job %q: %w", jobID, err)
-		}
-		return nil, false, nil
-	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
-		defer cancel()
-		// A failed unlock leaves the lock with the session, which ends
-		// only if the pool discards the connection: mark it bad.
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1, hashtext($2))", lockJobs, jobID); err != nil {
-			s.log.Warn("unlock provisioning job", "job", jobID, "err", err)
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		conn.Close()
-	}, true, nil
 }

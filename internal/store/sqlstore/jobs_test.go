@@ -24,13 +24,12 @@ func TestJobsPostgres(t *testing.T) {
 
 // TestLockJob: two stores on one PostgreSQL database, as two servers: the
 // job's cycle lock is granted to one at a time, per job, and again after
-// release; closing a holder's store ends its lock too. On SQLite it is
-// always granted.
+// release. On SQLite it is always granted.
 func TestLockJob(t *testing.T) {
 	ctx := context.Background()
 	s := openSQLite(t, filepath.Join(t.TempDir(), "provisio.db"))
 	for range 2 {
-		release, ok, err := s.Jobs().LockJob(ctx, "j1")
+		release, ok, err := s.Jobs().LockJob(ctx, "j1", nil)
 		if err != nil || !ok {
 			t.Fatalf("SQLite LockJob = %v, %v; want granted", ok, err)
 		}
@@ -41,7 +40,7 @@ func TestLockJob(t *testing.T) {
 	a, b := openPostgres(t, dsn), openPostgres(t, dsn)
 	lock := func(s *Store, job string) (func(), bool) {
 		t.Helper()
-		release, ok, err := s.Jobs().LockJob(ctx, job)
+		release, ok, err := s.Jobs().LockJob(ctx, job, func() { t.Errorf("lease of %s lost", job) })
 		if err != nil {
 			t.Fatalf("LockJob(%s) = %v", job, err)
 		}
@@ -60,33 +59,90 @@ func TestLockJob(t *testing.T) {
 	}
 	releaseJ2()
 	releaseA()
+	releaseA() // twice: harmless
 	releaseB, ok := lock(b, "j1")
 	if !ok {
 		t.Fatal("LockJob(j1) not granted after the holder released it")
 	}
-	// A server that dies holding the lock loses it with its session: end
-	// the holder's backend as a crash would.
-	var pid int
-	if err := a.w.QueryRowContext(ctx, "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = hashtext('j1')::oid AND granted",
-		lockJobs).Scan(&pid); err != nil {
-		t.Fatalf("find the holder's session: %v", err)
+	releaseB()
+}
+
+// TestJobLeaseRenewedAndTakenOver: on PostgreSQL, a held lease outlives
+// its duration while the holder renews it; a holder that can no longer
+// reach the database (its store closed, as a server that hangs or is cut
+// off) is told it lost the lease within the lease, and another server
+// gets the job once it expired; a holder whose lease was taken is told
+// so at its next renewal.
+func TestJobLeaseRenewedAndTakenOver(t *testing.T) {
+	ctx := context.Background()
+	dsn := freshSchema(t, postgresURL(t))
+	a, b := openPostgres(t, dsn), openPostgres(t, dsn)
+	const lease = time.Second
+	a.SetJobLease(lease)
+	b.SetJobLease(lease)
+	lostA := make(chan time.Time, 1)
+	releaseA, ok, err := a.Jobs().LockJob(ctx, "j1", func() { lostA <- time.Now() })
+	if err != nil || !ok {
+		t.Fatalf("LockJob = %v, %v", ok, err)
 	}
-	if _, err := a.w.ExecContext(ctx, "SELECT pg_terminate_backend($1)", pid); err != nil {
-		t.Fatal(err)
+	time.Sleep(3 * lease) // renewed meanwhile
+	if _, ok, err := b.Jobs().LockJob(ctx, "j1", nil); err != nil || ok {
+		t.Fatalf("LockJob on b after 3 leases of a renewed one = %v, %v; want refused", ok, err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	select {
+	case <-lostA:
+		t.Fatal("a renewed lease was reported lost")
+	default:
+	}
+
+	cut := time.Now()
+	a.w.Close() // a can no longer renew
+	var took time.Duration
 	for {
-		release, ok := lock(a, "j1")
+		release, ok, err := b.Jobs().LockJob(ctx, "j1", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if ok {
-			release()
+			took = time.Since(cut)
+			defer release()
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("LockJob(j1) not granted after the holder's session ended")
+		if time.Since(cut) > 5*lease {
+			t.Fatal("b did not get the lease of a holder cut off 5 leases ago")
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
-	releaseB() // on a dead connection: must not panic or hang
+	if took > lease+500*time.Millisecond {
+		t.Errorf("b got the lease %s after a was cut off, want within about the lease %s", took, lease)
+	}
+	select {
+	case at := <-lostA:
+		if at.Sub(cut) > lease {
+			t.Errorf("a was told of the lost lease %s after it was cut off, want within the lease %s", at.Sub(cut), lease)
+		}
+	case <-time.After(lease):
+		t.Error("a was not told it lost the lease")
+	}
+	releaseA() // on a closed pool: must not panic or hang
+
+	// A lease taken by another: the holder hears it at its next renewal.
+	c := openPostgres(t, dsn)
+	c.SetJobLease(lease)
+	lostC := make(chan struct{})
+	releaseC, ok, err := c.Jobs().LockJob(ctx, "j3", func() { close(lostC) })
+	if err != nil || !ok {
+		t.Fatalf("LockJob(j3) = %v, %v", ok, err)
+	}
+	defer releaseC()
+	if _, err := b.w.ExecContext(ctx, "UPDATE provisioning_job_leases SET holder = 'other' WHERE job_id = 'j3'"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-lostC:
+	case <-time.After(lease):
+		t.Error("a holder whose lease was taken was not told within a lease")
+	}
 }
 
 // TestLockJobLeavesWritesFree: on PostgreSQL, more job locks held than the
@@ -99,7 +155,7 @@ func TestLockJobLeavesWritesFree(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for i := range pool + 1 {
-		release, ok, err := s.Jobs().LockJob(ctx, fmt.Sprintf("j%d", i))
+		release, ok, err := s.Jobs().LockJob(ctx, fmt.Sprintf("j%d", i), nil)
 		if err != nil || !ok {
 			t.Fatalf("LockJob(j%d) with %d locks held = %v, %v; want granted", i, i, ok, err)
 		}

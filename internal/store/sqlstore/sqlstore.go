@@ -40,7 +40,7 @@
 // instead of retrying, and a Create without members is a single
 // statement; reads use a pool of their own, smaller than the writers', and
 // concurrent `userName eq` lists are coalesced into one query (list.go);
-// provisioning jobs' locks hold sessions of a third pool (jobs.go).
+// provisioning jobs' cycle locks are leases in a table (joblease.go).
 // PostgreSQL also gets ANALYZE after 1024, 2048, 4096, ... creates through
 // a Store: a tenant provisioned in bulk outgrows autovacuum, and without
 // statistics the planner may walk the wrong index for `userName eq`.
@@ -90,8 +90,8 @@ type Store struct {
 	batch *batcher      // SQLite: the group-committing writer; nil on PostgreSQL
 	ckpt  *checkpointer // SQLite: background WAL checkpoints; nil on PostgreSQL
 
-	lookups *lookups // PostgreSQL: coalesced userName lookups (list.go); nil on SQLite
-	locks   *sql.DB  // PostgreSQL: the sessions of jobs' locks, one per lock held (jobs.go); nil on SQLite
+	lookups *lookups      // PostgreSQL: coalesced userName lookups (list.go); nil on SQLite
+	lease   time.Duration // how long a job's cycle lease lasts unrenewed (joblease.go)
 
 	creates   atomic.Int64   // PostgreSQL: resources created through this Store
 	analyzing atomic.Bool    // an ANALYZE is running
@@ -120,7 +120,7 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (*Store, error) 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Store{log: logger, now: time.Now, stmts: map[stmtKey]*sql.Stmt{}}
+	s := &Store{log: logger, now: time.Now, stmts: map[stmtKey]*sql.Stmt{}, lease: DefaultJobLease}
 	var err error
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		err = s.openPostgres(dsn)
@@ -161,18 +161,7 @@ func (s *Store) openPostgres(dsn string) error {
 	r.SetMaxOpenConns(nr)
 	r.SetMaxIdleConns(nr)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	// Job locks: one session per lock held, for a whole cycle. The job
-	// service bounds how many a node holds (its running and queued
-	// cycles); a cap here would make a lock wait for another's cycle.
-	l, err := sql.Open("pgx", dsn)
-	if err != nil {
-		w.Close()
-		r.Close()
-		return fmt.Errorf("open postgres: %w", err)
-	}
-	l.SetMaxIdleConns(2)
-	l.SetConnMaxIdleTime(5 * time.Minute)
-	s.d, s.w, s.r, s.locks = postgresDialect, w, r, l
+	s.d, s.w, s.r = postgresDialect, w, r
 	s.lookups = &lookups{s: s, queues: map[lookupKey][]*lookup{}}
 	return nil
 }
@@ -311,9 +300,6 @@ func (s *Store) Close() error {
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
 	}
-	if s.locks != nil {
-		err = errors.Join(err, s.locks.Close())
-	}
 	return err
 }
 
@@ -447,7 +433,6 @@ func (t tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, er
 const (
 	lockMigrate = 0x50524f56 // "PROV"
 	lockEvents  = 0x45564e54 // "EVNT"
-	lockJobs    = 0x4a4f4253 // "JOBS"
 )
 
 // writeCount runs one statement in a write transaction and returns the
