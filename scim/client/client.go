@@ -342,6 +342,7 @@ func (c *Client) admit(ctx context.Context) (ticket, error) {
 			c.throttle.done(tk, 0)
 			return ticket{}, err
 		}
+		tk.sent = c.throttle.now()
 	}
 	return tk, nil
 }
@@ -353,11 +354,14 @@ func (c *Client) attempt(ctx context.Context, req *request, target string) (*res
 		return nil, err
 	}
 	resp, err := c.attemptAdmitted(ctx, req, target)
-	status := 0
-	if resp != nil {
-		status = resp.status
+	switch {
+	case resp != nil:
+		c.throttle.done(tk, resp.status)
+	case errors.Is(err, ErrTimeout):
+		c.throttle.timedOut(tk)
+	default:
+		c.throttle.done(tk, 0)
 	}
-	c.throttle.done(tk, status)
 	return resp, err
 }
 

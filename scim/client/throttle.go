@@ -30,8 +30,14 @@ import (
 //   - Increase: a success (any answer but 429 and 503; transport
 //     failures count as neither) at least [AdaptInterval] after the last
 //     change, while the target throttles less than the threshold, raises
-//     the rate by a tenth of its maximum (at least 1/s) and the
-//     concurrency by one, never above the configured maximum.
+//     the rate by a tenth of its maximum (at least 1/s), never above the
+//     configured maximum. The concurrency grows back by latency windows.
+//
+// The concurrency cap adapts to the target's latency too (adaptive.go):
+// it starts at [InitialConcurrency], grows while latency holds (slow
+// start, then additive), and shrinks when latency rises or attempts time
+// out, so that a distant target's pipe stays full. MaxConcurrency is its
+// ceiling.
 //
 // With no rate configured (unlimited), the first decrease limits the
 // rate to half of what was sent in the last second; once it is back at
@@ -51,6 +57,7 @@ type Throttle struct {
 
 	mu        sync.Mutex
 	conc      int // effective concurrency cap
+	lat       latency
 	inflight  int
 	changed   chan struct{} // closed when inflight or conc change
 	epoch     uint64        // bumped on every decrease
@@ -58,6 +65,7 @@ type Throttle struct {
 	ceiling   float64       // unlimited rate: what was sent in the second before it was limited
 	throttled int64
 	decreases int64
+	timeouts  int64
 	waits     int64         // requests that waited for a slot or a token
 	waited    time.Duration // how long they waited in total
 	// sent counts the requests admitted in the current and the previous
@@ -100,7 +108,8 @@ type ThrottleConfig struct {
 	// accumulated (default 1).
 	Burst int
 	// MaxConcurrency caps the requests in flight (default
-	// [DefaultMaxConcurrency]).
+	// [DefaultMaxConcurrency]): the ceiling of the adaptive cap, which
+	// starts at [InitialConcurrency] or MaxConcurrency if lower.
 	MaxConcurrency int
 	// MinRate and MinConcurrency are the floors of the adapted values
 	// (defaults: 1/s and 1).
@@ -124,7 +133,8 @@ const (
 	ThrottleMinAnswers = 10
 )
 
-// NewThrottle returns a Throttle at its configured maximum.
+// NewThrottle returns a Throttle at its configured rate and at
+// [InitialConcurrency] requests in flight (or MaxConcurrency if lower).
 func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 	if cfg.Rate < 0 || cfg.Burst < 0 || cfg.MaxConcurrency < 0 || cfg.MinRate < 0 || cfg.MinConcurrency < 0 {
 		return nil, errors.New("throttle: rate, burst, concurrency and floors must not be negative")
@@ -148,7 +158,9 @@ func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	t := &Throttle{cfg: cfg, now: cfg.Now, conc: cfg.MaxConcurrency, changed: make(chan struct{})}
+	t := &Throttle{cfg: cfg, now: cfg.Now, changed: make(chan struct{})}
+	t.conc = t.latencyFloor()
+	t.lat.slowStart = true
 	t.limiter = rate.NewLimiter(t.limit(cfg.Rate), cfg.Burst)
 	return t, nil
 }
@@ -161,28 +173,34 @@ func (t *Throttle) limit(r float64) rate.Limit {
 	return rate.Limit(r)
 }
 
-// ticket is an admitted request: the epoch it was admitted in.
-type ticket struct{ epoch uint64 }
+// ticket is an admitted request: the epoch it was admitted in, when it
+// was admitted and when it left (after any rate-limit wait).
+type ticket struct {
+	epoch          uint64
+	admitted, sent time.Time
+}
 
 // acquire waits for a slot under the effective concurrency cap.
 func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 	var since time.Time // when it started waiting (zero: it has not)
 	for {
 		t.mu.Lock()
+		now := t.now()
+		t.resetIdle(now)
 		if t.inflight < t.conc {
 			t.inflight++
-			now := t.now()
+			t.lat.peak = max(t.lat.peak, t.inflight)
 			t.sent.add(now)
 			if !since.IsZero() {
 				t.waits++
 				t.waited += now.Sub(since)
 			}
-			tk := ticket{epoch: t.epoch}
+			tk := ticket{epoch: t.epoch, admitted: now, sent: now}
 			t.mu.Unlock()
 			return tk, nil
 		}
 		if since.IsZero() {
-			since = t.now()
+			since = now
 		}
 		ch := t.changed
 		t.mu.Unlock()
@@ -204,18 +222,44 @@ func (t *Throttle) reserve() (time.Duration, func()) {
 		t.mu.Lock()
 		t.waits++
 		t.waited += d
+		t.lat.rateWaits++
 		t.mu.Unlock()
 	}
 	return d, func() { r.CancelAt(t.now()) }
 }
 
+// release frees tk's slot. Called with mu held.
+func (t *Throttle) release(now time.Time) {
+	t.inflight--
+	if t.inflight == 0 {
+		t.lat.idleSince = now
+	}
+	t.signal()
+}
+
+// timedOut releases tk's slot for an attempt that timed out, which
+// halves the concurrency cap, once for the requests admitted in one
+// epoch (as refusals do).
+func (t *Throttle) timedOut(tk ticket) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	t.release(now)
+	t.timeouts++
+	if tk.epoch == t.epoch {
+		t.epoch++
+		t.decreases++
+		t.halve(now)
+	}
+}
+
 // done releases tk's slot and adapts to the answer's HTTP status (0: no
-// answer, which neither raises nor lowers anything).
+// answer, which neither raises nor lowers anything) and latency.
 func (t *Throttle) done(tk ticket, status int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.inflight--
-	defer t.signal()
+	now := t.now()
+	t.release(now)
 	if status == 0 {
 		return
 	}
@@ -231,6 +275,7 @@ func (t *Throttle) done(tk ticket, status int) {
 	if !t.throttling() {
 		t.increase()
 	}
+	t.sample(tk, now)
 }
 
 // note records an answer in the window of the last answers. Called with
@@ -269,7 +314,7 @@ func (t *Throttle) decrease() {
 	t.decreases++
 	t.n, t.refused, t.next = 0, 0, 0
 	t.lastAdapt = now
-	t.conc = max(t.cfg.MinConcurrency, t.conc/2)
+	t.halve(now)
 	cur := t.limiter.Limit()
 	if cur == rate.Inf {
 		t.sent.roll(now)
@@ -280,22 +325,19 @@ func (t *Throttle) decrease() {
 	t.limiter.SetLimitAt(now, rate.Limit(max(t.cfg.MinRate, float64(cur)/2)))
 }
 
-// increase raises the rate and concurrency one step, at most once per
-// AdaptInterval. Called with mu held.
+// increase raises the rate one step, at most once per AdaptInterval
+// (the concurrency grows by latency windows, see sample). Called with mu
+// held.
 func (t *Throttle) increase() {
 	now := t.now()
 	if now.Sub(t.lastAdapt) < AdaptInterval {
 		return
 	}
 	cur := t.limiter.Limit()
-	if t.conc >= t.cfg.MaxConcurrency && cur == t.limit(t.cfg.Rate) {
+	if cur == t.limit(t.cfg.Rate) {
 		return
 	}
 	t.lastAdapt = now
-	t.conc = min(t.cfg.MaxConcurrency, t.conc+1)
-	if cur == rate.Inf {
-		return
-	}
 	top := t.cfg.Rate
 	if top == 0 {
 		top = t.ceiling
@@ -316,9 +358,14 @@ type ThrottleStats struct {
 	// Concurrency is the effective cap on requests in flight,
 	// MaxConcurrency the configured one.
 	Concurrency, MaxConcurrency int
-	// Throttled counts the 429 and 503 answers seen; Decreases the times
-	// they halved the rate and concurrency.
-	Throttled, Decreases int64
+	// Throttled counts the 429 and 503 answers seen, Timeouts the
+	// attempts that timed out; Decreases the times either halved the
+	// concurrency (and refusals the rate).
+	Throttled, Timeouts, Decreases int64
+	// Latency is the median latency of the last window of answers,
+	// BaseLatency the lowest since the throttle was last idle (see
+	// adaptive.go); 0 before the first window.
+	Latency, BaseLatency time.Duration
 	// Waits counts the requests that waited for a slot or a rate token
 	// before they were sent, Waited how long they waited in all.
 	Waits  int64
@@ -334,5 +381,6 @@ func (t *Throttle) Stats() ThrottleStats {
 		r = float64(l)
 	}
 	return ThrottleStats{Rate: r, MaxRate: t.cfg.Rate, Concurrency: t.conc, MaxConcurrency: t.cfg.MaxConcurrency,
-		Throttled: t.throttled, Decreases: t.decreases, Waits: t.waits, Waited: t.waited}
+		Throttled: t.throttled, Timeouts: t.timeouts, Decreases: t.decreases, Waits: t.waits, Waited: t.waited,
+		Latency: t.lat.last, BaseLatency: t.lat.baseline}
 }
