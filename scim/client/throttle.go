@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -55,14 +56,17 @@ type Throttle struct {
 	now     func() time.Time
 	limiter *rate.Limiter
 
-	mu        sync.Mutex
-	conc      int // effective concurrency cap
-	lat       latency
-	inflight  int
-	changed   chan struct{} // closed when inflight or conc change
-	epoch     uint64        // bumped on every decrease
-	lastAdapt time.Time     // last increase or decrease
-	ceiling   float64       // unlimited rate: what was sent in the second before it was limited
+	mu       sync.Mutex
+	conc     int // effective concurrency cap
+	lat      latency
+	inflight int
+	// waiters are the requests waiting for a slot, first come first:
+	// a freed slot wakes one of them, not all (with a ceiling of 256
+	// workers and a cap of 16, waking all would wake 240 per answer).
+	waiters   []chan struct{}
+	epoch     uint64    // bumped on every decrease
+	lastAdapt time.Time // last increase or decrease
+	ceiling   float64   // unlimited rate: what was sent in the second before it was limited
 	throttled int64
 	decreases int64
 	timeouts  int64
@@ -158,7 +162,7 @@ func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	t := &Throttle{cfg: cfg, now: cfg.Now, changed: make(chan struct{})}
+	t := &Throttle{cfg: cfg, now: cfg.Now}
 	t.conc = t.latencyFloor()
 	t.lat.slowStart = true
 	t.limiter = rate.NewLimiter(t.limit(cfg.Rate), cfg.Burst)
@@ -187,7 +191,7 @@ func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 		t.mu.Lock()
 		now := t.now()
 		t.resetIdle(now)
-		if t.inflight < t.conc {
+		if t.inflight < t.conc && (len(t.waiters) == 0 || !since.IsZero()) {
 			t.inflight++
 			t.lat.peak = max(t.lat.peak, t.inflight)
 			t.sent.add(now)
@@ -202,11 +206,19 @@ func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 		if since.IsZero() {
 			since = now
 		}
-		ch := t.changed
+		ch := make(chan struct{}, 1)
+		t.waiters = append(t.waiters, ch)
 		t.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
+			t.mu.Lock()
+			if i := slices.Index(t.waiters, ch); i >= 0 {
+				t.waiters = slices.Delete(t.waiters, i, i+1)
+			} else {
+				t.signal() // it was woken: pass the slot on
+			}
+			t.mu.Unlock()
 			return ticket{}, ctx.Err()
 		}
 	}
@@ -234,7 +246,6 @@ func (t *Throttle) release(now time.Time) {
 	if t.inflight == 0 {
 		t.lat.idleSince = now
 	}
-	t.signal()
 }
 
 // timedOut releases tk's slot for an attempt that timed out, which
@@ -243,6 +254,7 @@ func (t *Throttle) release(now time.Time) {
 func (t *Throttle) timedOut(tk ticket) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.signal()
 	now := t.now()
 	t.release(now)
 	t.timeouts++
@@ -258,6 +270,7 @@ func (t *Throttle) timedOut(tk ticket) {
 func (t *Throttle) done(tk ticket, status int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.signal() // after the cap adapted
 	now := t.now()
 	t.release(now)
 	if status == 0 {
@@ -301,10 +314,14 @@ func (t *Throttle) throttling() bool {
 	return t.n >= ThrottleMinAnswers && float64(t.refused) >= ThrottleThreshold*float64(t.n)
 }
 
-// signal wakes the requests waiting for a slot. Called with mu held.
+// signal wakes as many waiting requests as there are free slots, first
+// come first. A woken request may still find the slot taken and wait
+// again. Called with mu held.
 func (t *Throttle) signal() {
-	close(t.changed)
-	t.changed = make(chan struct{})
+	for free := t.conc - t.inflight; free > 0 && len(t.waiters) > 0; free-- {
+		t.waiters[0] <- struct{}{}
+		t.waiters = t.waiters[1:]
+	}
 }
 
 // decrease halves the rate and the concurrency. Called with mu held.
