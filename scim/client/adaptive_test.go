@@ -187,7 +187,9 @@ func TestAdaptiveRateBound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			th.reserve() // the bucket holds one token: the others wait
+			if d := th.take(); d > 0 { // the bucket holds one token: the others wait
+				th.tokenWait(d)
+			}
 			tks = append(tks, tk)
 		}
 		clock.advance(time.Millisecond)

@@ -336,12 +336,20 @@ func (c *Client) admit(ctx context.Context) (ticket, error) {
 	if err != nil {
 		return ticket{}, err
 	}
-	if d, cancel := c.throttle.reserve(); d > 0 {
+	var waited time.Duration
+	for {
+		d := c.throttle.take()
+		if d == 0 {
+			break
+		}
 		if err := c.sleep(ctx, d); err != nil {
-			cancel()
 			c.throttle.done(tk, 0)
 			return ticket{}, err
 		}
+		waited += d
+	}
+	if waited > 0 {
+		c.throttle.tokenWait(waited)
 		tk.sent = c.throttle.now()
 	}
 	return tk, nil

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -224,20 +225,30 @@ func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 	}
 }
 
-// reserve takes a token and returns how long to wait before sending, and
-// the function that gives the token back if the request is not sent.
-func (t *Throttle) reserve() (time.Duration, func()) {
+// take takes a rate token if one is due now and returns 0; otherwise it
+// takes none and returns how long until one is due, when the caller asks
+// again. Taking the token at the moment of sending, rather than reserving
+// a slot ahead, keeps the rate where it counts, when requests leave: on a
+// loaded machine, requests that wake late find at most Burst tokens
+// instead of all leaving at once on the slots they reserved earlier (with
+// many requests in flight waiting for tokens, reservations reach far
+// ahead and bunch when their sleepers wake together).
+func (t *Throttle) take() time.Duration {
 	now := t.now()
-	r := t.limiter.ReserveN(now, 1)
-	d := r.DelayFrom(now)
-	if d > 0 {
-		t.mu.Lock()
-		t.waits++
-		t.waited += d
-		t.lat.rateWaits++
-		t.mu.Unlock()
+	if t.limiter.AllowN(now, 1) {
+		return 0
 	}
-	return d, func() { r.CancelAt(t.now()) }
+	need := 1 - t.limiter.TokensAt(now)
+	return max(time.Nanosecond, time.Duration(math.Ceil(need/float64(t.limiter.Limit())*float64(time.Second))))
+}
+
+// tokenWait records that a request waited d for a rate token.
+func (t *Throttle) tokenWait(d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.waits++
+	t.waited += d
+	t.lat.rateWaits++
 }
 
 // release frees tk's slot. Called with mu held.
