@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisio's provisioning-engine benchmark (issue 4, "Tests and performance"). Loopback only.
 #
-#   bench/engine.sh [--users N] [--changed N] [--reps N] [--out FILE] [--profile DIR]
+#   bench/engine.sh [--users N] [--changed N] [--reps N] [--out FILE] [--profile DIR] [--concurrency N]
 #
 # Two `bin/provisio serve` processes on free 127.0.0.1 ports, each with its own temporary
 # SQLite data dir:
@@ -22,6 +22,8 @@
 # --profile DIR runs the engine side as bench/enginebench (the same wiring as serve, plus
 # pprof) and writes DIR/CYCLE-N.cpu.pprof (CPU, from the cycle's start) and
 # DIR/CYCLE-N.heap.pprof (in-use heap at its end) for each cycle and repetition N.
+# --concurrency N sets the job's ceiling of requests in flight (default: the job's default,
+# adaptive below 256; --concurrency 16 is the fixed 16 of before issue 15).
 # Every cycle runs under `timeout`. Needs go, curl, jq.
 set -euo pipefail
 
@@ -31,10 +33,11 @@ CHANGED=1000
 REPS=3
 OUT=""
 PROFILE=""
+CONCURRENCY=""
 CYCLE_TIMEOUT=600
 COMMAND="bench/engine.sh $*"
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS="$2"; shift 2 ;;
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
     --reps) REPS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --profile) PROFILE="$2"; shift 2 ;;
+    --concurrency) CONCURRENCY="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench/engine.sh: unknown argument $1" >&2; usage 2 ;;
   esac
@@ -161,7 +165,7 @@ rep() {
   "$PROVISIO" app create bench >/dev/null
   "$PROVISIO" app assign bench --group everyone >/dev/null
   "$PROVISIO" job configure bench --tenant-url "$(jq -r .tenant_url <<<"$tenant")" \
-    --token-file "$TMP/tenant.token" --scope assigned >/dev/null
+    --token-file "$TMP/tenant.token" --scope assigned ${CONCURRENCY:+--concurrency "$CONCURRENCY"} >/dev/null
   sleep 1
   echo 5 >"/proc/$engine_pid/clear_refs" # reset VmHWM: the peak from here on
 

@@ -5,6 +5,7 @@
 // its standard output when it stops (SIGINT, SIGTERM).
 //
 //	faultproxy -listen 127.0.0.1:9090 -upstream http://127.0.0.1:8080 -fraction 0.2 -seed 1
+//	faultproxy -listen 127.0.0.1:9090 -upstream http://127.0.0.1:8080 -fraction 0 -latency 50ms
 //
 // A Tenant URL http://127.0.0.1:8080/scim/T/v2 then becomes
 // http://127.0.0.1:9090/scim/T/v2.
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of the fault draws")
 	retryAfter := fs.Duration("retry-after", time.Second, "Retry-After of a 429 (whole seconds)")
 	slow := fs.Duration("slow", time.Second, "delay of a slow answer")
+	latency := fs.Duration("latency", 0, "added to every answer (a distant application), e.g. 50ms")
+	limit := fs.Float64("limit", 0, "the application's own rate limit: 429 beyond this many requests per second (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +62,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	p, err := faultproxy.New(faultproxy.Config{Upstream: httputil.NewSingleHostReverseProxy(u), Fraction: *fraction,
-		Kinds: ks, Seed: *seed, RetryAfter: *retryAfter, SlowDelay: *slow})
+		Kinds: ks, Seed: *seed, RetryAfter: *retryAfter, SlowDelay: *slow, Latency: *latency, Limit: *limit})
 	if err != nil {
 		return err
 	}

@@ -78,9 +78,10 @@ Saving a Tenant URL or token reads the application's /Schemas and /ResourceTypes
 mappings to attributes it does not declare are left out, listed as "excluded".
 
 --rate N caps the requests per second to the application (0: unlimited, the default) and
---concurrency N the requests in flight (0: the default, 16). Both adapt down when the
-application throttles (429, 503) and back up on success, never above what is set; "job
-status" shows where they are.
+--concurrency N the ceiling of the requests in flight (0: the default, 256). Both adapt
+down when the application throttles (429, 503) and back up on success, never above what is
+set; the requests in flight also start at 16 and follow the application's latency (more
+while it holds, fewer when it rises or requests time out). "job status" shows where they are.
 
 --reconcile-every D (at least 1m; 0 turns it off) has the scheduler run "job reconcile"
 (without --repair: findings go to the provisioning logs) on the started job every D.`,

@@ -16,7 +16,7 @@ type rateFlags struct {
 
 func (r *rateFlags) register(fl *pflag.FlagSet) {
 	fl.Float64Var(&r.rate, "rate", 0, "most requests per second to the application (0: unlimited)")
-	fl.IntVar(&r.concurrency, "concurrency", 0, "most requests in flight to the application (0: the default, 16)")
+	fl.IntVar(&r.concurrency, "concurrency", 0, "ceiling of the requests in flight to the application (0: the default, 256); the engine adapts below it")
 }
 
 // apply sets the flags given on req.
@@ -40,7 +40,7 @@ func rateText(r float64) string {
 // concurrencyText is a job's concurrency setting; 0 is the default.
 func concurrencyText(n int) string {
 	if n == 0 {
-		return "16 (default)"
+		return "256 (default)"
 	}
 	return strconv.Itoa(n)
 }

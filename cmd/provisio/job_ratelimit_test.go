@@ -45,13 +45,13 @@ func TestJobRateLimitCLI(t *testing.T) {
 	if job.RateLimit != 25 || job.MaxConcurrency != 0 {
 		t.Errorf("job configure --concurrency 0 = rate %v, concurrency %d; want 25 kept, 0", job.RateLimit, job.MaxConcurrency)
 	}
-	if got := mustCLI("job", "get", "Portal"); !strings.Contains(got, "16 (default)") {
-		t.Errorf("job get = %q, want concurrency 16 (default)", got)
+	if got := mustCLI("job", "get", "Portal"); !strings.Contains(got, "256 (default)") {
+		t.Errorf("job get = %q, want concurrency 256 (default)", got)
 	}
 	if cyc := s.runCycle(t, "Portal"); cyc.Stats.Created != 1 {
 		t.Fatalf("job run = %+v, want alice created", cyc)
 	}
-	if got := mustCLI("job", "status", "Portal"); !strings.Contains(got, "THROTTLE") || !strings.Contains(got, "rate 25/s of 25/s, concurrency 16 of 16 (throttled 0 times") {
-		t.Errorf("job status = %q, want the throttle at rate 25/s of 25/s, concurrency 16 of 16", got)
+	if got := mustCLI("job", "status", "Portal"); !strings.Contains(got, "THROTTLE") || !strings.Contains(got, "rate 25/s of 25/s, concurrency 16 of 256 (throttled 0 times") {
+		t.Errorf("job status = %q, want the throttle at rate 25/s of 25/s, concurrency 16 of 256", got)
 	}
 }

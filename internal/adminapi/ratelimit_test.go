@@ -21,7 +21,7 @@ func TestJobRateLimit(t *testing.T) {
 		t.Errorf("PUT job scope = %s, want rateLimit and maxConcurrency kept", r.raw)
 	}
 	f.must(t, 400, "PUT", base, `{"rateLimit":-1}`)
-	f.must(t, 400, "PUT", base, `{"maxConcurrency":1000}`)
+	f.must(t, 400, "PUT", base, `{"maxConcurrency":2000}`)
 	f.must(t, 200, "POST", base+"/runs?wait=true", "")
 	r = f.must(t, 200, "GET", base+"/status", "")
 	th, _ := r.body["throttle"].(map[string]any)

@@ -42,8 +42,9 @@ type Job struct {
 	DeletionThreshold        int `json:"deletionThreshold"`
 	DeletionThresholdPercent int `json:"deletionThresholdPercent"`
 	// RateLimit is the most requests per second sent to the application
-	// (0: unlimited); MaxConcurrency the most in flight (0: the default,
-	// 16).
+	// (0: unlimited); MaxConcurrency the ceiling of the requests in
+	// flight, below which the engine finds the cap itself (0: the
+	// default, 256).
 	RateLimit      float64 `json:"rateLimit"`
 	MaxConcurrency int     `json:"maxConcurrency"`
 	// Auth is how the job authenticates (credentials.go).

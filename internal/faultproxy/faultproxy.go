@@ -87,6 +87,11 @@ type Config struct {
 	// (a token bucket of Limit per second, bursts of Limit) are answered
 	// 429 without Retry-After. 0: none.
 	Limit float64
+	// Latency plays a distant application: every answer, refusals
+	// included, comes this much later. The request's arrival (Stats) and
+	// the limit count when it came in; it is forwarded after the wait.
+	// 0: none.
+	Latency time.Duration
 }
 
 // Proxy is an http.Handler injecting faults in front of Config.Upstream.
@@ -111,6 +116,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.Limit < 0 {
 		return nil, fmt.Errorf("faultproxy: limit %v: want 0 or more", cfg.Limit)
+	}
+	if cfg.Latency < 0 {
+		return nil, fmt.Errorf("faultproxy: latency %v: want 0 or more", cfg.Latency)
 	}
 	if cfg.Fraction < 0 || cfg.Fraction > 1 {
 		return nil, fmt.Errorf("faultproxy: fraction %v: want 0 to 1", cfg.Fraction)
@@ -149,6 +157,13 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.faults[Limited]++
 		p.mu.Unlock()
+	}
+	if p.cfg.Latency > 0 {
+		select {
+		case <-time.After(p.cfg.Latency):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	switch kind {
 	case Limited:

@@ -200,3 +200,27 @@ func TestThrottleAdaptsToLimit(t *testing.T) {
 		t.Errorf("throttle after %d refusals = %+v, want it halved at least once, below 200/s", ps.Faults[Limited], s)
 	}
 }
+
+// TestLatency: every answer, a refusal over the limit included, comes
+// Latency later.
+func TestLatency(t *testing.T) {
+	const latency = 60 * time.Millisecond
+	p, up, url := newProxy(t, Config{Latency: latency, Limit: 1})
+	for i := range 2 {
+		began := time.Now()
+		resp, err := http.Get(url + "/Users")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if took := time.Since(began); took < latency {
+			t.Errorf("request %d answered %d after %v, want at least %v", i, resp.StatusCode, took, latency)
+		}
+	}
+	if up.n.Load() != 1 || p.Stats().Faults[Limited] != 1 {
+		t.Errorf("application saw %d, limited %d; want 1 and 1", up.n.Load(), p.Stats().Faults[Limited])
+	}
+	if _, err := New(Config{Upstream: up, Latency: -time.Second}); err == nil {
+		t.Error("New(negative latency) = nil error, want one")
+	}
+}

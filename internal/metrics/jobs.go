@@ -106,7 +106,7 @@ var (
 	descRate = prometheus.NewDesc(namespace+"_job_rate_limit_requests_per_second",
 		"The job's effective rate limit (0: unlimited).", []string{"app"}, nil)
 	descConcurrency = prometheus.NewDesc(namespace+"_job_concurrency",
-		"The job's effective cap on requests in flight.", []string{"app"}, nil)
+		"The job's effective cap on requests in flight: adaptive, at most its --concurrency (the ceiling).", []string{"app"}, nil)
 )
 
 // jobCollector reads every job's state when scraped (the state lives in

@@ -10,10 +10,12 @@ import (
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
-// DefaultConcurrency is the number of objects applied at once: the
-// scim/client's default cap on requests in flight (see docs/benchmarks.md,
-// "Provisioning engine").
-const DefaultConcurrency = 16
+// DefaultConcurrency is the most objects applied at once: the
+// scim/client's default ceiling of requests in flight. The client's
+// throttle adapts the cap below it to the target (starting at
+// client.InitialConcurrency; see docs/benchmarks.md, "Issue 15: adaptive
+// concurrency"), so the workers beyond the cap wait for a slot.
+const DefaultConcurrency = client.DefaultMaxConcurrency
 
 // flushTimeout bounds the writing of the links of a cycle that stopped
 // early (say, cancelled): they are written, but a hanging store must not
@@ -54,7 +56,7 @@ type Config struct {
 	// passes the job's. Nil: the Engine keeps its own.
 	Settled *Settled
 
-	Concurrency   int // objects in flight; default DefaultConcurrency
+	Concurrency   int // most objects in flight; default DefaultConcurrency
 	ListThreshold int // default DefaultListThreshold; < 0: always query per object
 	Now           func() time.Time
 	Logger        *slog.Logger

@@ -336,12 +336,21 @@ func (c *Client) admit(ctx context.Context) (ticket, error) {
 	if err != nil {
 		return ticket{}, err
 	}
-	if d, cancel := c.throttle.reserve(); d > 0 {
+	var waited time.Duration
+	for {
+		d := c.throttle.take()
+		if d == 0 {
+			break
+		}
 		if err := c.sleep(ctx, d); err != nil {
-			cancel()
 			c.throttle.done(tk, 0)
 			return ticket{}, err
 		}
+		waited += d
+	}
+	if waited > 0 {
+		c.throttle.tokenWait(waited)
+		tk.sent = c.throttle.now()
 	}
 	return tk, nil
 }
@@ -353,11 +362,14 @@ func (c *Client) attempt(ctx context.Context, req *request, target string) (*res
 		return nil, err
 	}
 	resp, err := c.attemptAdmitted(ctx, req, target)
-	status := 0
-	if resp != nil {
-		status = resp.status
+	switch {
+	case resp != nil:
+		c.throttle.done(tk, resp.status)
+	case errors.Is(err, ErrTimeout):
+		c.throttle.timedOut(tk)
+	default:
+		c.throttle.done(tk, 0)
 	}
-	c.throttle.done(tk, status)
 	return resp, err
 }
 

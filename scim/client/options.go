@@ -57,7 +57,7 @@ var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 4, BaseDelay: 500 * time.Milli
 // Defaults of a new Client.
 const (
 	DefaultTimeout          = 30 * time.Second
-	DefaultMaxConcurrency   = 16
+	DefaultMaxConcurrency   = 256
 	DefaultMaxResponseBytes = 32 << 20
 )
 

@@ -3,7 +3,9 @@ package client
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,8 +32,14 @@ import (
 //   - Increase: a success (any answer but 429 and 503; transport
 //     failures count as neither) at least [AdaptInterval] after the last
 //     change, while the target throttles less than the threshold, raises
-//     the rate by a tenth of its maximum (at least 1/s) and the
-//     concurrency by one, never above the configured maximum.
+//     the rate by a tenth of its maximum (at least 1/s), never above the
+//     configured maximum. The concurrency grows back by latency windows.
+//
+// The concurrency cap adapts to the target's latency too (adaptive.go):
+// it starts at [InitialConcurrency], grows while latency holds (slow
+// start, then additive), and shrinks when latency rises or attempts time
+// out, so that a distant target's pipe stays full. MaxConcurrency is its
+// ceiling.
 //
 // With no rate configured (unlimited), the first decrease limits the
 // rate to half of what was sent in the last second; once it is back at
@@ -49,15 +57,20 @@ type Throttle struct {
 	now     func() time.Time
 	limiter *rate.Limiter
 
-	mu        sync.Mutex
-	conc      int // effective concurrency cap
-	inflight  int
-	changed   chan struct{} // closed when inflight or conc change
-	epoch     uint64        // bumped on every decrease
-	lastAdapt time.Time     // last increase or decrease
-	ceiling   float64       // unlimited rate: what was sent in the second before it was limited
+	mu       sync.Mutex
+	conc     int // effective concurrency cap
+	lat      latency
+	inflight int
+	// waiters are the requests waiting for a slot, first come first:
+	// a freed slot wakes one of them, not all (with a ceiling of 256
+	// workers and a cap of 16, waking all would wake 240 per answer).
+	waiters   []chan struct{}
+	epoch     uint64    // bumped on every decrease
+	lastAdapt time.Time // last increase or decrease
+	ceiling   float64   // unlimited rate: what was sent in the second before it was limited
 	throttled int64
 	decreases int64
+	timeouts  int64
 	waits     int64         // requests that waited for a slot or a token
 	waited    time.Duration // how long they waited in total
 	// sent counts the requests admitted in the current and the previous
@@ -100,7 +113,8 @@ type ThrottleConfig struct {
 	// accumulated (default 1).
 	Burst int
 	// MaxConcurrency caps the requests in flight (default
-	// [DefaultMaxConcurrency]).
+	// [DefaultMaxConcurrency]): the ceiling of the adaptive cap, which
+	// starts at [InitialConcurrency] or MaxConcurrency if lower.
 	MaxConcurrency int
 	// MinRate and MinConcurrency are the floors of the adapted values
 	// (defaults: 1/s and 1).
@@ -124,7 +138,8 @@ const (
 	ThrottleMinAnswers = 10
 )
 
-// NewThrottle returns a Throttle at its configured maximum.
+// NewThrottle returns a Throttle at its configured rate and at
+// [InitialConcurrency] requests in flight (or MaxConcurrency if lower).
 func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 	if cfg.Rate < 0 || cfg.Burst < 0 || cfg.MaxConcurrency < 0 || cfg.MinRate < 0 || cfg.MinConcurrency < 0 {
 		return nil, errors.New("throttle: rate, burst, concurrency and floors must not be negative")
@@ -148,7 +163,9 @@ func NewThrottle(cfg ThrottleConfig) (*Throttle, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	t := &Throttle{cfg: cfg, now: cfg.Now, conc: cfg.MaxConcurrency, changed: make(chan struct{})}
+	t := &Throttle{cfg: cfg, now: cfg.Now}
+	t.conc = t.latencyFloor()
+	t.lat.slowStart = true
 	t.limiter = rate.NewLimiter(t.limit(cfg.Rate), cfg.Burst)
 	return t, nil
 }
@@ -161,61 +178,112 @@ func (t *Throttle) limit(r float64) rate.Limit {
 	return rate.Limit(r)
 }
 
-// ticket is an admitted request: the epoch it was admitted in.
-type ticket struct{ epoch uint64 }
+// ticket is an admitted request: the epoch it was admitted in, when it
+// was admitted and when it left (after any rate-limit wait).
+type ticket struct {
+	epoch          uint64
+	admitted, sent time.Time
+}
 
 // acquire waits for a slot under the effective concurrency cap.
 func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 	var since time.Time // when it started waiting (zero: it has not)
 	for {
 		t.mu.Lock()
-		if t.inflight < t.conc {
+		now := t.now()
+		t.resetIdle(now)
+		if t.inflight < t.conc && (len(t.waiters) == 0 || !since.IsZero()) {
 			t.inflight++
-			now := t.now()
+			t.lat.peak = max(t.lat.peak, t.inflight)
 			t.sent.add(now)
 			if !since.IsZero() {
 				t.waits++
 				t.waited += now.Sub(since)
 			}
-			tk := ticket{epoch: t.epoch}
+			tk := ticket{epoch: t.epoch, admitted: now, sent: now}
 			t.mu.Unlock()
 			return tk, nil
 		}
 		if since.IsZero() {
-			since = t.now()
+			since = now
 		}
-		ch := t.changed
+		ch := make(chan struct{}, 1)
+		t.waiters = append(t.waiters, ch)
 		t.mu.Unlock()
 		select {
 		case <-ch:
 		case <-ctx.Done():
+			t.mu.Lock()
+			if i := slices.Index(t.waiters, ch); i >= 0 {
+				t.waiters = slices.Delete(t.waiters, i, i+1)
+			} else {
+				t.signal() // it was woken: pass the slot on
+			}
+			t.mu.Unlock()
 			return ticket{}, ctx.Err()
 		}
 	}
 }
 
-// reserve takes a token and returns how long to wait before sending, and
-// the function that gives the token back if the request is not sent.
-func (t *Throttle) reserve() (time.Duration, func()) {
+// take takes a rate token if one is due now and returns 0; otherwise it
+// takes none and returns how long until one is due, when the caller asks
+// again. Taking the token at the moment of sending, rather than reserving
+// a slot ahead, keeps the rate where it counts, when requests leave: on a
+// loaded machine, requests that wake late find at most Burst tokens
+// instead of all leaving at once on the slots they reserved earlier (with
+// many requests in flight waiting for tokens, reservations reach far
+// ahead and bunch when their sleepers wake together).
+func (t *Throttle) take() time.Duration {
 	now := t.now()
-	r := t.limiter.ReserveN(now, 1)
-	d := r.DelayFrom(now)
-	if d > 0 {
-		t.mu.Lock()
-		t.waits++
-		t.waited += d
-		t.mu.Unlock()
+	if t.limiter.AllowN(now, 1) {
+		return 0
 	}
-	return d, func() { r.CancelAt(t.now()) }
+	need := 1 - t.limiter.TokensAt(now)
+	return max(time.Nanosecond, time.Duration(math.Ceil(need/float64(t.limiter.Limit())*float64(time.Second))))
+}
+
+// tokenWait records that a request waited d for a rate token.
+func (t *Throttle) tokenWait(d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.waits++
+	t.waited += d
+	t.lat.rateWaits++
+}
+
+// release frees tk's slot. Called with mu held.
+func (t *Throttle) release(now time.Time) {
+	t.inflight--
+	if t.inflight == 0 {
+		t.lat.idleSince = now
+	}
+}
+
+// timedOut releases tk's slot for an attempt that timed out, which
+// halves the concurrency cap, once for the requests admitted in one
+// epoch (as refusals do).
+func (t *Throttle) timedOut(tk ticket) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	defer t.signal()
+	now := t.now()
+	t.release(now)
+	t.timeouts++
+	if tk.epoch == t.epoch {
+		t.epoch++
+		t.decreases++
+		t.halve(now)
+	}
 }
 
 // done releases tk's slot and adapts to the answer's HTTP status (0: no
-// answer, which neither raises nor lowers anything).
+// answer, which neither raises nor lowers anything) and latency.
 func (t *Throttle) done(tk ticket, status int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.inflight--
-	defer t.signal()
+	defer t.signal() // after the cap adapted
+	now := t.now()
+	t.release(now)
 	if status == 0 {
 		return
 	}
@@ -231,6 +299,7 @@ func (t *Throttle) done(tk ticket, status int) {
 	if !t.throttling() {
 		t.increase()
 	}
+	t.sample(tk, now)
 }
 
 // note records an answer in the window of the last answers. Called with
@@ -256,10 +325,14 @@ func (t *Throttle) throttling() bool {
 	return t.n >= ThrottleMinAnswers && float64(t.refused) >= ThrottleThreshold*float64(t.n)
 }
 
-// signal wakes the requests waiting for a slot. Called with mu held.
+// signal wakes as many waiting requests as there are free slots, first
+// come first. A woken request may still find the slot taken and wait
+// again. Called with mu held.
 func (t *Throttle) signal() {
-	close(t.changed)
-	t.changed = make(chan struct{})
+	for free := t.conc - t.inflight; free > 0 && len(t.waiters) > 0; free-- {
+		t.waiters[0] <- struct{}{}
+		t.waiters = t.waiters[1:]
+	}
 }
 
 // decrease halves the rate and the concurrency. Called with mu held.
@@ -269,7 +342,7 @@ func (t *Throttle) decrease() {
 	t.decreases++
 	t.n, t.refused, t.next = 0, 0, 0
 	t.lastAdapt = now
-	t.conc = max(t.cfg.MinConcurrency, t.conc/2)
+	t.halve(now)
 	cur := t.limiter.Limit()
 	if cur == rate.Inf {
 		t.sent.roll(now)
@@ -280,22 +353,19 @@ func (t *Throttle) decrease() {
 	t.limiter.SetLimitAt(now, rate.Limit(max(t.cfg.MinRate, float64(cur)/2)))
 }
 
-// increase raises the rate and concurrency one step, at most once per
-// AdaptInterval. Called with mu held.
+// increase raises the rate one step, at most once per AdaptInterval
+// (the concurrency grows by latency windows, see sample). Called with mu
+// held.
 func (t *Throttle) increase() {
 	now := t.now()
 	if now.Sub(t.lastAdapt) < AdaptInterval {
 		return
 	}
 	cur := t.limiter.Limit()
-	if t.conc >= t.cfg.MaxConcurrency && cur == t.limit(t.cfg.Rate) {
+	if cur == t.limit(t.cfg.Rate) {
 		return
 	}
 	t.lastAdapt = now
-	t.conc = min(t.cfg.MaxConcurrency, t.conc+1)
-	if cur == rate.Inf {
-		return
-	}
 	top := t.cfg.Rate
 	if top == 0 {
 		top = t.ceiling
@@ -316,9 +386,14 @@ type ThrottleStats struct {
 	// Concurrency is the effective cap on requests in flight,
 	// MaxConcurrency the configured one.
 	Concurrency, MaxConcurrency int
-	// Throttled counts the 429 and 503 answers seen; Decreases the times
-	// they halved the rate and concurrency.
-	Throttled, Decreases int64
+	// Throttled counts the 429 and 503 answers seen, Timeouts the
+	// attempts that timed out; Decreases the times either halved the
+	// concurrency (and refusals the rate).
+	Throttled, Timeouts, Decreases int64
+	// Latency is the median latency of the last window of answers,
+	// BaseLatency the lowest since the throttle was last idle (see
+	// adaptive.go); 0 before the first window.
+	Latency, BaseLatency time.Duration
 	// Waits counts the requests that waited for a slot or a rate token
 	// before they were sent, Waited how long they waited in all.
 	Waits  int64
@@ -334,5 +409,6 @@ func (t *Throttle) Stats() ThrottleStats {
 		r = float64(l)
 	}
 	return ThrottleStats{Rate: r, MaxRate: t.cfg.Rate, Concurrency: t.conc, MaxConcurrency: t.cfg.MaxConcurrency,
-		Throttled: t.throttled, Decreases: t.decreases, Waits: t.waits, Waited: t.waited}
+		Throttled: t.throttled, Timeouts: t.timeouts, Decreases: t.decreases, Waits: t.waits, Waited: t.waited,
+		Latency: t.lat.last, BaseLatency: t.lat.baseline}
 }

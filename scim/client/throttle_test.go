@@ -66,10 +66,12 @@ func TestThrottleAIMD(t *testing.T) {
 			append(refusals(429, 10), event{500 * time.Millisecond, 200}, event{400 * time.Millisecond, 200}), 20, 8, 1},
 		{"no increase while throttled", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
 			append(refusals(429, 19), event{time.Second, 200}), 20, 8, 1},
+		// The concurrency grows back by latency windows (adaptive_test.go),
+		// not by these few answers.
 		{"additive increase", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
-			append(refusals(429, 10), event{time.Second, 200}, event{100 * time.Millisecond, 200}, event{time.Second, 201}), 28, 10, 1},
+			append(refusals(429, 10), event{time.Second, 200}, event{100 * time.Millisecond, 200}, event{time.Second, 201}), 28, 8, 1},
 		{"increase capped at the maximum", ThrottleConfig{Rate: 40, MaxConcurrency: 9},
-			append(refusals(429, 10), slices.Repeat([]event{{time.Second, 200}}, 7)...), 40, 9, 1},
+			append(refusals(429, 10), slices.Repeat([]event{{time.Second, 200}}, 7)...), 40, 4, 1},
 		{"transport failure does not increase", ThrottleConfig{Rate: 40, MaxConcurrency: 16},
 			append(refusals(429, 10), event{time.Second, 0}), 20, 8, 1},
 	}
@@ -132,8 +134,11 @@ func TestThrottleUnlimited(t *testing.T) {
 		clock.advance(time.Second)
 		answer(t, th, http.StatusOK)
 	}
+	for range LatencyWindow - 10 { // completes a latency window: concurrency 2 + √2
+		answer(t, th, http.StatusOK)
+	}
 	if s := th.Stats(); s.Rate != 0 || s.Concurrency != 4 {
-		t.Errorf("after 10 s of success: Stats() = %+v, want unlimited (0) and concurrency 4", s)
+		t.Errorf("after 10 s of success and a latency window: Stats() = %+v, want unlimited (0) and concurrency 4", s)
 	}
 }
 
@@ -192,8 +197,11 @@ func TestNewThrottleInvalid(t *testing.T) {
 // TestClientThrottleAdapts: a client's answers reach its throttle.
 func TestClientThrottleAdapts(t *testing.T) {
 	fs := newFaultServer(t, append(slices.Repeat([]step{{status: 429}}, 10), step{status: 200, body: userJSON})...)
-	th, _ := newTestThrottle(t, ThrottleConfig{Rate: 50, MaxConcurrency: 8})
-	c, _ := newTestClient(t, fs.URL, WithThrottle(th))
+	th, clock := newTestThrottle(t, ThrottleConfig{Rate: 50, MaxConcurrency: 8})
+	c, _ := newTestClient(t, fs.URL, WithThrottle(th), WithSleep(func(_ context.Context, d time.Duration) error {
+		clock.advance(d) // the throttle's clock: its tokens come with it
+		return nil
+	}))
 	for range 3 { // 4 attempts each
 		_, _ = c.Get(t.Context(), "Users", "u1")
 	}
@@ -205,15 +213,25 @@ func TestClientThrottleAdapts(t *testing.T) {
 // TestThrottleCountsWaits: a request that must wait for a rate token is
 // counted with how long it waits; one that need not is not.
 func TestThrottleCountsWaits(t *testing.T) {
-	th, _ := newTestThrottle(t, ThrottleConfig{Rate: 10, Burst: 1})
-	if d, _ := th.reserve(); d != 0 {
-		t.Fatalf("first reserve() waits %s, want 0", d)
+	th, clock := newTestThrottle(t, ThrottleConfig{Rate: 10, Burst: 1})
+	c, _ := newTestClient(t, "http://127.0.0.1:1", WithThrottle(th), WithSleep(func(_ context.Context, d time.Duration) error {
+		clock.advance(d)
+		return nil
+	}))
+	for i := range 2 {
+		tk, err := c.admit(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		th.done(tk, 0)
+		if s := th.Stats(); s.Waits != int64(i) || s.Waited != time.Duration(i)*100*time.Millisecond {
+			t.Errorf("after request %d: Stats() = %d waits, %s waited; want %d and %s", i+1, s.Waits, s.Waited, i, time.Duration(i)*100*time.Millisecond)
+		}
 	}
-	d, _ := th.reserve()
-	if d != 100*time.Millisecond {
-		t.Fatalf("second reserve() in the same instant waits %s, want 100ms at 10/s", d)
+	if d := th.take(); d != 100*time.Millisecond {
+		t.Errorf("take() right after a token was taken = %s, want 100ms at 10/s (and no token taken)", d)
 	}
-	if s := th.Stats(); s.Waits != 1 || s.Waited != d {
-		t.Errorf("Stats() = %d waits, %s waited; want 1 and %s", s.Waits, s.Waited, d)
+	if d := th.take(); d != 100*time.Millisecond {
+		t.Errorf("take() again = %s, want 100ms: the first took nothing", d)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // Bounds of a job's rate limit and concurrency.
 const (
 	MaxRateLimit      = 10_000 // requests per second
-	MaxMaxConcurrency = 256
+	MaxMaxConcurrency = 1024
 )
 
 // limits is what a job's settings ask of its application's gate.

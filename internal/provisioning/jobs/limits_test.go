@@ -38,7 +38,7 @@ func TestConfigureLimits(t *testing.T) {
 		{"negative rate", jobs.Config{RateLimit: ptr(-1.0)}, []string{"rate limit -1"}},
 		{"NaN rate", jobs.Config{RateLimit: ptr(math.NaN())}, []string{"rate limit NaN"}},
 		{"huge rate", jobs.Config{RateLimit: ptr(1e6)}, []string{"rate limit 1e+06"}},
-		{"both wrong", jobs.Config{RateLimit: ptr(-2.0), MaxConcurrency: ptr(1000)}, []string{"rate limit -2", "concurrency 1000"}},
+		{"both wrong", jobs.Config{RateLimit: ptr(-2.0), MaxConcurrency: ptr(2000)}, []string{"rate limit -2", "concurrency 2000"}},
 		{"negative concurrency", jobs.Config{MaxConcurrency: ptr(-1)}, []string{"concurrency -1"}},
 	}
 	for _, tc := range tests {
@@ -75,7 +75,7 @@ func TestStatusThrottle(t *testing.T) {
 	}
 	e.configure(jobs.Config{MaxConcurrency: ptr(0)})
 	e.run()
-	if st := e.status(); st.Throttle == nil || st.Throttle.MaxConcurrency != 16 || st.Throttle.MaxRate != 500 {
-		t.Errorf("Status after concurrency reset: throttle %+v, want max concurrency 16 (the default), rate 500", st.Throttle)
+	if st := e.status(); st.Throttle == nil || st.Throttle.MaxConcurrency != 256 || st.Throttle.MaxRate != 500 {
+		t.Errorf("Status after concurrency reset: throttle %+v, want max concurrency 256 (the default), rate 500", st.Throttle)
 	}
 }

@@ -107,9 +107,10 @@ type Job struct {
 	// deletes of one cycle (deletions.go).
 	DeletionThreshold DeletionThreshold
 	// RateLimit is the most requests per second sent to the application
-	// (0: unlimited); MaxConcurrency the most in flight, and objects
-	// applied at once. Both adapt down when the application throttles
-	// (see client.Throttle).
+	// (0: unlimited); MaxConcurrency the ceiling of the requests in
+	// flight, and the most objects applied at once. Both adapt down when
+	// the application throttles, and the requests in flight follow its
+	// latency below the ceiling (see client.Throttle).
 	RateLimit      float64
 	MaxConcurrency int
 	// Schema is what the job knows of the application's /Schemas and
