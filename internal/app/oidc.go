@@ -28,7 +28,7 @@ const OIDCPrefix = adminapi.IssuerPath
 // newOIDC builds the OpenID provider over the store's signing keys and
 // clients. Access tokens are encrypted with a per-process key: they live
 // in memory only, like the codes.
-func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service, log *slog.Logger) (http.Handler, error) {
+func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service, signIn oidc.SignIn, log *slog.Logger) (http.Handler, error) {
 	keys, err := loadOIDCKeys(ctx, st.OIDC(), box, log)
 	if err != nil {
 		return nil, err
@@ -42,6 +42,7 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 		Auth:      dirPasswords{dir},
 		Keys:      keys,
 		CryptoKey: crypto,
+		SignIn:    signIn,
 	})
 	if err != nil {
 		return nil, err
@@ -104,7 +105,8 @@ func (c oidcClients) Client(ctx context.Context, id string) (oidc.Client, error)
 	if err != nil {
 		return oidc.Client{}, err
 	}
-	return oidc.Client{ID: sc.ClientID, AppID: sc.AppID, SecretHash: sc.SecretHash, RedirectURIs: sc.RedirectURIs, Public: sc.Public}, nil
+	return oidc.Client{ID: sc.ClientID, AppID: sc.AppID, SecretHash: sc.SecretHash, RedirectURIs: sc.RedirectURIs, Public: sc.Public,
+		PostLogoutRedirectURIs: sc.PostLogoutRedirectURIs}, nil
 }
 
 // oidcDirectory reads claims from the directory service and decides
