@@ -126,7 +126,7 @@ func (d oidcDirectory) User(ctx context.Context, id string) (oidc.User, error) {
 		return oidc.User{}, err
 	}
 	return oidc.User{ID: u.ObjectID, UserPrincipalName: u.UserPrincipalName, Email: u.Mail, DisplayName: u.DisplayName,
-		GivenName: u.GivenName, Surname: u.Surname, Enabled: u.AccountEnabled}, nil
+		GivenName: u.GivenName, Surname: u.Surname, Enabled: u.AccountEnabled && !u.SoftDeleted()}, nil
 }
 
 func (d oidcDirectory) Assigned(ctx context.Context, appID, userID string) (bool, error) {
