@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if a.portal, err = newPortal(a.tenants, a.store, a.key, a.base, log); err != nil {
 		return nil, err
 	}
-	if a.oidc, err = newOIDC(ctx, a.base, st, box, a.dir, oidcSignIn(cfg, box, a.dir), log); err != nil {
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, oidcSignIn(cfg, box, a.dir), log); err != nil {
 		return nil, err
 	}
 	a.handler = a.routes()
@@ -430,6 +430,7 @@ func (a *App) pruneEvents(ctx context.Context) error {
 		case n > 0:
 			a.log.Info("pruned tenants' change-feed events past retention", "count", n, "retention", a.cfg.EventRetention)
 		}
+		a.pruneOIDC(ctx)
 		select {
 		case <-ctx.Done():
 			return nil

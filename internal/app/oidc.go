@@ -3,7 +3,8 @@ package app
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -25,23 +26,25 @@ import (
 // <public-url>/oidc.
 const OIDCPrefix = adminapi.IssuerPath
 
-// newOIDC builds the OpenID provider over the store's signing keys and
-// clients. Access tokens are encrypted with a per-process key: they live
-// in memory only, like the codes.
-func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service, signIn oidc.SignIn, log *slog.Logger) (http.Handler, error) {
+// newOIDC builds the OpenID provider over the store's signing keys,
+// clients, authorization requests and tokens: every node sharing the
+// store and the secret key serves the same issuer, without sticky
+// sessions. Codes and access tokens are encrypted with a key derived from
+// the secret key (HMAC-SHA-256), so any node reads another's.
+func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, secretKey []byte, dir *dirsvc.Service, signIn oidc.SignIn, log *slog.Logger) (http.Handler, error) {
 	keys, err := loadOIDCKeys(ctx, st.OIDC(), box, log)
 	if err != nil {
 		return nil, err
 	}
-	var crypto [32]byte
-	_, _ = rand.Read(crypto[:]) // crypto/rand.Read never fails
 	h, err := oidc.New(oidc.Config{
 		Issuer:    base + OIDCPrefix,
 		Clients:   oidcClients{st.OIDC()},
 		Directory: oidcDirectory{dir: dir, src: st.Directory()},
 		Auth:      dirPasswords{dir},
 		Keys:      keys,
-		CryptoKey: crypto,
+		Grants:    OIDCGrants{st.OIDCGrants()},
+		CryptoKey: oidcCryptoKey(secretKey),
+		Logger:    log,
 		SignIn:    signIn,
 	})
 	if err != nil {
@@ -50,9 +53,54 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 	return http.StripPrefix(OIDCPrefix, h), nil
 }
 
-// loadOIDCKeys opens the stored signing keys (sealed with box, the key id
-// as associated data); on first start it generates one and stores it.
+// oidcCryptoKey derives the provider's token encryption key from the
+// secret key.
+func oidcCryptoKey(secretKey []byte) [32]byte {
+	m := hmac.New(sha256.New, secretKey)
+	m.Write([]byte("provisio oidc token encryption v1"))
+	var k [32]byte
+	copy(k[:], m.Sum(nil))
+	return k
+}
+
+// loadOIDCKeys returns the provider's key set over the stored signing
+// keys, re-read every oidc.KeyCacheTTL (a rotation elsewhere is picked
+// up without a restart); on first start it generates one and stores it.
 func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box, log *slog.Logger) (*oidc.KeySet, error) {
+	keys, err := openOIDCKeys(ctx, st, box, log)
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		if _, err := addOIDCKey(ctx, st, box, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	return oidc.NewStoredKeySet(ctx, func(ctx context.Context) ([]oidc.SigningKey, error) {
+		return openOIDCKeys(ctx, st, box, log)
+	}, oidc.KeyCacheTTL, log)
+}
+
+// addOIDCKey generates a signing key and stores it sealed.
+func addOIDCKey(ctx context.Context, st store.OIDCStore, box *secretbox.Box, now time.Time) (oidc.SigningKey, error) {
+	k, err := oidc.GenerateKey()
+	if err != nil {
+		return k, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k.Private)
+	if err != nil {
+		return k, fmt.Errorf("marshal oidc key: %w", err)
+	}
+	sealed, err := box.Seal(der, []byte(k.ID))
+	if err != nil {
+		return k, fmt.Errorf("seal oidc key: %w", err)
+	}
+	return k, st.AddOIDCKey(ctx, store.OIDCKey{ID: k.ID, Private: sealed, Created: now})
+}
+
+// openOIDCKeys opens the stored, not retired signing keys (sealed with
+// box, the key id as associated data), oldest first.
+func openOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box, log *slog.Logger) ([]oidc.SigningKey, error) {
 	stored, err := st.OIDCKeys(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("oidc keys: %w", err)
@@ -73,25 +121,7 @@ func loadOIDCKeys(ctx context.Context, st store.OIDCStore, box *secretbox.Box, l
 		}
 		keys = append(keys, oidc.SigningKey{ID: sk.ID, Private: ec})
 	}
-	if len(keys) == 0 {
-		k, err := oidc.GenerateKey()
-		if err != nil {
-			return nil, err
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(k.Private)
-		if err != nil {
-			return nil, fmt.Errorf("marshal oidc key: %w", err)
-		}
-		sealed, err := box.Seal(der, []byte(k.ID))
-		if err != nil {
-			return nil, fmt.Errorf("seal oidc key: %w", err)
-		}
-		if err := st.AddOIDCKey(ctx, store.OIDCKey{ID: k.ID, Private: sealed, Created: time.Now()}); err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return oidc.NewKeySet(keys...)
+	return keys, nil
 }
 
 // oidcClients reads the applications' clients from the store.
@@ -135,6 +165,20 @@ func (d oidcDirectory) Assigned(ctx context.Context, appID, userID string) (bool
 		return false, fmt.Errorf("assignment of user %q to app %q: %w", userID, appID, err)
 	}
 	return ok && !o.SoftDeleted, nil
+}
+
+// AppRoles is the user's appRoleAssignments for the application, as the
+// provisioning engine computes them (its own assignment's role, then its
+// groups'); none for a user out of scope.
+func (d oidcDirectory) AppRoles(ctx context.Context, appID, userID string) ([]string, error) {
+	o, _, ok, err := provisioning.ScopedObject(ctx, d.src, provisioning.ScopeAssigned, appID, provisioning.TypeUser, userID)
+	if err != nil {
+		return nil, fmt.Errorf("roles of user %q in app %q: %w", userID, appID, err)
+	}
+	if !ok || o.SoftDeleted {
+		return nil, nil
+	}
+	return o.Roles, nil
 }
 
 // dirPasswords checks passwords with dirsvc.VerifyPassword.

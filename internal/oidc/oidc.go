@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -56,6 +57,9 @@ type Directory interface {
 	// Assigned reports whether the user is assigned to the application,
 	// directly or through a group.
 	Assigned(ctx context.Context, appID, userID string) (bool, error)
+	// AppRoles returns the user's app role assignments for the
+	// application (its own, then its groups'): the roles claim.
+	AppRoles(ctx context.Context, appID, userID string) ([]string, error)
 }
 
 // Authenticator checks a user's password and returns the user's object id,
@@ -76,8 +80,12 @@ type Config struct {
 	Directory Directory
 	Auth      Authenticator
 	Keys      *KeySet
-	// CryptoKey encrypts opaque access tokens (AES-256-GCM).
+	// Grants keeps auth requests, codes and tokens (shared by all nodes).
+	Grants Grants
+	// CryptoKey encrypts codes and opaque access tokens (AES-256-GCM);
+	// every node behind one issuer needs the same.
 	CryptoKey [32]byte
+	Logger    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// SignIn configures throttling, sessions and invite links (signin.go).
@@ -90,6 +98,9 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Grants == nil || cfg.Keys == nil {
+		return nil, errors.New("oidc provider: Grants and Keys are required")
+	}
 	st := newStorage(cfg)
 	opts := []op.Option{}
 	if strings.HasPrefix(cfg.Issuer, "http://") {
@@ -99,7 +110,7 @@ func New(cfg Config) (http.Handler, error) {
 		CryptoKey:             cfg.CryptoKey,
 		CodeMethodS256:        true,
 		AuthMethodPost:        true,
-		GrantTypeRefreshToken: false,
+		GrantTypeRefreshToken: true,
 
 		DefaultLogoutRedirectURI: cfg.Issuer + loggedOutPath,
 	}, st, op.StaticIssuer(cfg.Issuer), opts...)
@@ -109,4 +120,11 @@ func New(cfg Config) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mountSignIn(mux, p, st, cfg)
 	return mux, nil
+}
+
+// Prune deletes the authorization requests and tokens that expired more
+// than an hour ago (kept that long so that a late reuse still revokes
+// its family).
+func Prune(ctx context.Context, g Grants, now time.Time) (int64, error) {
+	return g.Prune(ctx, now.Add(-pruneGrace))
 }

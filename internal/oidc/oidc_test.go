@@ -11,15 +11,21 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/provisio-dev/provisio/internal/app"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
+	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 )
 
 const (
@@ -39,11 +45,21 @@ func (f fakeClients) Client(_ context.Context, id string) (oidc.Client, error) {
 }
 
 type fakeDir struct {
+	mu       *sync.Mutex
 	users    map[string]oidc.User
-	assigned map[string]bool // appID/userID
+	assigned map[string]bool     // appID/userID
+	roles    map[string][]string // appID/userID
+}
+
+func (f fakeDir) AppRoles(_ context.Context, appID, userID string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.roles[appID+"/"+userID], nil
 }
 
 func (f fakeDir) User(_ context.Context, id string) (oidc.User, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	u, ok := f.users[id]
 	if !ok {
 		return oidc.User{}, oidc.ErrNotFound
@@ -52,6 +68,8 @@ func (f fakeDir) User(_ context.Context, id string) (oidc.User, error) {
 }
 
 func (f fakeDir) Assigned(_ context.Context, appID, userID string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return f.assigned[appID+"/"+userID], nil
 }
 
@@ -67,10 +85,34 @@ func (f fakeAuth) Authenticate(_ context.Context, upn, pw string) (string, error
 type env struct {
 	srv    *httptest.Server
 	issuer string
+	dir    fakeDir
+	keys   *oidc.KeySet
+
+	clockMu sync.Mutex
+	offset  time.Duration // added to time.Now by the provider's clock
 }
 
-func newEnv(t *testing.T) *env {
+func (e *env) now() time.Time {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return time.Now().Add(e.offset)
+}
+
+func (e *env) advance(d time.Duration) {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	e.offset += d
+}
+
+// newEnv serves the provider over a real SQLite store; with nodes > 1,
+// as that many providers sharing the store and the keys, behind a round
+// robin "load balancer" without sticky sessions.
+func newEnv(t *testing.T, nodes ...int) *env {
 	t.Helper()
+	n := 1
+	if len(nodes) > 0 {
+		n = nodes[0]
+	}
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -78,29 +120,50 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "provisio.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	issuer := srv.URL + "/oidc"
-	h, err := oidc.New(oidc.Config{
+	e := &env{srv: srv, issuer: issuer, keys: keys, dir: fakeDir{
+		mu: &sync.Mutex{},
+		users: map[string]oidc.User{
+			"id-alice@example.com": {ID: "id-alice@example.com", UserPrincipalName: "alice@example.com", Email: "alice@mail.example.com",
+				DisplayName: "Alice Smith", GivenName: "Alice", Surname: "Smith", Enabled: true},
+		},
+		assigned: map[string]bool{"app1/id-alice@example.com": true},
+		roles:    map[string][]string{"app1/id-alice@example.com": {"Admin", "Reader"}},
+	}}
+	var handlers []http.Handler
+	for range n {
+		h, err := newProvider(issuer, e, keys, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handlers = append(handlers, http.StripPrefix("/oidc", h))
+	}
+	var next atomic.Uint64
+	mux.Handle("/oidc/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlers[int(next.Add(1)-1)%len(handlers)].ServeHTTP(w, r)
+	}))
+	return e
+}
+
+func newProvider(issuer string, e *env, keys *oidc.KeySet, st *sqlstore.Store) (http.Handler, error) {
+	return oidc.New(oidc.Config{
 		Issuer: issuer,
 		Clients: fakeClients{
 			"web":    {ID: "web", AppID: "app1", SecretHash: dirsvc.HashClientSecret(secret), RedirectURIs: []string{redirectURI}},
 			"native": {ID: "native", AppID: "app1", Public: true, RedirectURIs: []string{redirectURI}},
 		},
-		Directory: fakeDir{
-			users: map[string]oidc.User{
-				"id-alice@example.com": {ID: "id-alice@example.com", UserPrincipalName: "alice@example.com", Email: "alice@mail.example.com",
-					DisplayName: "Alice Smith", GivenName: "Alice", Surname: "Smith", Enabled: true},
-			},
-			assigned: map[string]bool{"app1/id-alice@example.com": true},
-		},
+		Directory: e.dir,
 		Auth:      fakeAuth{"alice@example.com": "pw-alice", "bob@example.com": "pw-bob"},
 		Keys:      keys,
+		Grants:    app.OIDCGrants{St: st.OIDCGrants()},
 		CryptoKey: [32]byte{1, 2, 3},
+		Now:       e.now,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("/oidc/", http.StripPrefix("/oidc", h))
-	return &env{srv: srv, issuer: issuer}
 }
 
 func challenge(v string) string {

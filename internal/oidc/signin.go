@@ -109,7 +109,7 @@ func (e endSession) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Connect Core 1.0 §3.1.2.1; op sets max_age 0 for prompt=login).
 func promptOf(a op.AuthRequest) (prompt []string, maxAge *uint) {
 	if r, ok := a.(*authRequest); ok {
-		return r.req.Prompt, r.req.MaxAge
+		return r.rec.Req.Prompt, r.rec.Req.MaxAge
 	}
 	return nil, nil
 }
@@ -131,12 +131,13 @@ func (s *storage) completeAt(ctx context.Context, id, userID string, authTime ti
 	if err := s.complete(ctx, id, userID); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.requests[id]; ok {
-		r.authTime = authTime
+	r, err := s.AuthRequestByID(ctx, id)
+	if err != nil {
+		return err
 	}
-	return nil
+	a := r.(*authRequest)
+	a.rec.AuthTime = authTime
+	return s.put(ctx, a, "", a.rec.Created.Add(authRequestTTL))
 }
 
 type message struct{ Title, Text string }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,8 +15,10 @@ import (
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/provisio-dev/provisio/internal/app"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
+	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 )
 
 const logoutURI = "https://app.example.com/bye"
@@ -74,6 +77,7 @@ func newSignInEnv(t *testing.T) *signInEnv {
 		env:   &env{srv: srv, issuer: srv.URL + "/oidc"},
 		clock: &clock{t: time.Now().Truncate(time.Second)},
 		dir: fakeDir{
+			mu: &sync.Mutex{},
 			users: map[string]oidc.User{
 				"id-alice@example.com": {ID: "id-alice@example.com", UserPrincipalName: "alice@example.com", Enabled: true},
 			},
@@ -81,8 +85,14 @@ func newSignInEnv(t *testing.T) *signInEnv {
 		},
 		invites: &fakeInvites{toks: map[string]string{"tok-1": "carol@example.com"}, set: map[string]string{}},
 	}
+	st, err := sqlstore.Open(context.Background(), filepath.Join(t.TempDir(), "provisio.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	h, err := oidc.New(oidc.Config{
 		Issuer: e.issuer,
+		Grants: app.OIDCGrants{St: st.OIDCGrants()},
 		Clients: fakeClients{
 			"web": {ID: "web", AppID: "app1", SecretHash: dirsvc.HashClientSecret(secret), RedirectURIs: []string{redirectURI},
 				PostLogoutRedirectURIs: []string{logoutURI}},
@@ -275,9 +285,11 @@ func TestSession(t *testing.T) {
 	// A disabled user's session no longer signs in.
 	c = browser(t)
 	readAll(authorize(t, e.env, c, webQuery(), "alice@example.com", "pw-alice"))
+	e.dir.mu.Lock()
 	u := e.dir.users["id-alice@example.com"]
 	u.Enabled = false
 	e.dir.users["id-alice@example.com"] = u
+	e.dir.mu.Unlock()
 	if status, _, body := get(t, c, e.issuer+"/authorize?"+webQuery().Encode()); status != http.StatusOK || !strings.Contains(body, `name="password"`) {
 		t.Errorf("authorize of a disabled user with a session = %d, want the password page", status)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/store/storetest"
 )
 
 func TestOIDCSQLite(t *testing.T) {
@@ -67,4 +68,15 @@ func testOIDC(t *testing.T, s *Store) {
 	if _, err := o.OIDCClient(ctx, "c2"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("OIDCClient(c2) after DeleteApp = %v, want ErrNotFound (goes with the app)", err)
 	}
+}
+
+func TestOIDCGrantsSQLite(t *testing.T) {
+	storetest.RunOIDCGrants(t, func(t *testing.T) store.OIDCGrantStore {
+		return openSQLite(t, filepath.Join(t.TempDir(), "provisio.db")).OIDCGrants()
+	})
+}
+
+func TestOIDCGrantsPostgres(t *testing.T) {
+	base := postgresURL(t)
+	storetest.RunOIDCGrants(t, func(t *testing.T) store.OIDCGrantStore { return openPostgres(t, freshSchema(t, base)).OIDCGrants() })
 }
