@@ -84,7 +84,7 @@ func (l *login) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ss, ok := l.sessions.read(r); ok && sessionUsable(a, ss.AuthTime, l.now()) {
-		if l.resume(w, r, id, ss) {
+		if l.resume(w, r, a, ss) {
 			return
 		}
 	}
@@ -95,11 +95,11 @@ func (l *login) get(w http.ResponseWriter, r *http.Request) {
 	l.render(w, loginData{ID: id}, http.StatusOK)
 }
 
-// resume completes the request from the session ss; false when the form
+// resume completes the request a from the session ss; false when the form
 // must be shown instead (the session's user is gone or disabled: the
 // session is ended).
-func (l *login) resume(w http.ResponseWriter, r *http.Request, id string, ss session) bool {
-	ctx := r.Context()
+func (l *login) resume(w http.ResponseWriter, r *http.Request, a op.AuthRequest, ss session) bool {
+	ctx, id := r.Context(), a.GetID()
 	u, err := l.dir.User(ctx, ss.UserID)
 	if err != nil || !u.Enabled {
 		if err != nil && !errors.Is(err, ErrNotFound) {
@@ -109,6 +109,11 @@ func (l *login) resume(w http.ResponseWriter, r *http.Request, id string, ss ses
 		return false
 	}
 	if err := l.st.completeAt(ctx, id, ss.UserID, ss.AuthTime); err != nil {
+		if prompt, _ := promptOf(a); errors.Is(err, errNotAssigned) && slices.Contains(prompt, oidc.PromptNone) {
+			// No page may be shown (OpenID Connect Core 1.0 §3.1.2.1).
+			l.fail(w, r, a, oidc.ErrAccessDenied().WithDescription("not assigned to this application"))
+			return true
+		}
 		l.completeFailed(w, r, id, u.UserPrincipalName, err)
 		return true
 	}

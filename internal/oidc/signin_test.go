@@ -275,6 +275,10 @@ func TestSession(t *testing.T) {
 	if status, _, _ := get(t, c, e.issuer+"/authorize?"+q.Encode()); status != http.StatusForbidden {
 		t.Errorf("authorize at an unassigned app with a session = %d, want 403", status)
 	}
+	q.Set("prompt", "none")
+	if status, loc, _ := get(t, c, e.issuer+"/authorize?"+q.Encode()); status != http.StatusFound || !strings.Contains(loc, "error=access_denied") {
+		t.Errorf("prompt=none at an unassigned app with a session = %d %q, want 302 error=access_denied", status, loc)
+	}
 
 	// Expiry.
 	e.clock.add(8 * time.Hour)
