@@ -2,7 +2,7 @@
 GO ?= go
 STATICCHECK = $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint unit build conformance bench
+.PHONY: run test lint unit browser build conformance bench
 
 build:
 	$(GO) build -o bin/provisio ./cmd/provisio
@@ -16,7 +16,12 @@ lint:
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
-unit:
+# The browser test of single sign-on (cmd/provisio/browser_e2e_test.go) needs
+# chromium: installed here when missing (apt-get; sudo when not root).
+browser:
+	scripts/ensure-chromium.sh
+
+unit: browser
 	$(GO) test -count=1 ./...
 
 # Third-party suites against a fresh tenant each: Okta's SPEC test (Go, in-process,

@@ -17,8 +17,9 @@ import (
 // demo tenant holds the assigned users and group, then runs the commands
 // the printed guide gives, section by section, and checks each outcome in
 // the tenant: assign → provisioned, change → synchronized, unassign →
-// disabled, delete → deleted. A second start with --demo seeds nothing
-// again and points the job at the new address.
+// disabled, delete → deleted; and its single sign-on lines: sign in at
+// the portal, then signed out. A second start with --demo seeds nothing
+// again and points the job and single sign-on at the new address.
 func TestServeDemo(t *testing.T) {
 	for _, db := range testdb.All(t) {
 		t.Run(db.Name, func(t *testing.T) {
@@ -31,6 +32,7 @@ func TestServeDemo(t *testing.T) {
 			}
 			waitFirstCycle(t, s)
 			testDemoSeeded(t, ten)
+			testDemoSSO(t, s, ten, s.stdout.String())
 			testDemoLoop(t, s, ten, g)
 			if strings.Contains(s.stderr.String(), g.token) {
 				t.Errorf("the server log contains the demo tenant's token")
@@ -39,6 +41,7 @@ func TestServeDemo(t *testing.T) {
 			s.shutdown(t)
 			s2 := startServe(t, dataDir, dsn, "--demo")
 			testDemoRestart(t, s2, parseGuide(t, s2.stdout.String()))
+			testDemoSSORestart(t, s2, s2.stdout.String())
 		})
 	}
 }

@@ -31,7 +31,9 @@ Tokens are encrypted with $PROVISIO_SECRET_KEY or else <data-dir>/secret.key (ge
 
 With --demo, an empty directory is seeded with a small company (users, groups, one
 nested), a SCIM tenant "Demo App (local SCIM)" on this server, and an app "Demo App"
-provisioning into it every 10s; serve then prints commands that show the whole loop.
+provisioning into it every 10s; the tenant's portal (/app/TENANT/) signs in through this
+server's OpenID provider, and a few users get the demo password "provisio-demo" (only
+with --demo). serve then prints commands that show the whole loop, sign-in included.
 Seeding happens once: later starts with --demo find the demo and leave it as it is.
 
 Every flag has an environment variable (shown in brackets); a flag wins over its

@@ -157,7 +157,8 @@ func (a *App) Handler() http.Handler { return a.handler }
 // with its SCIM tenant on this server, or finds the one an earlier start
 // seeded. It returns demo.ErrNotEmpty for a directory with users of its own.
 func (a *App) SeedDemo(ctx context.Context) (demo.Result, error) {
-	return demo.Seed(ctx, demo.Services{Directory: a.dir, Tenants: a.tenants, Jobs: a.jobs, BaseURL: a.base, Logger: a.log})
+	return demo.Seed(ctx, demo.Services{Directory: a.dir, Tenants: a.tenants, Jobs: a.jobs, BaseURL: a.base,
+		Issuer: a.base + OIDCPrefix, Logger: a.log})
 }
 
 // routes builds the one handler of the server.

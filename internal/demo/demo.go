@@ -5,11 +5,14 @@
 // "Demo App" whose provisioning job targets that tenant every few seconds
 // with some users and a group assigned, and it prints the commands that
 // show the provisioning loop: assign → provisioned, change → synchronized,
-// unassign → disabled, delete → deleted.
+// unassign → disabled, delete → deleted. Single sign-on is set up too
+// (sso.go): the demo tenant's portal signs users in through the server's
+// own OpenID provider, and a few users have a demo password.
 //
 // Seeding happens once. On a later start the demo is found by its app and
 // left as it is, except that the job is pointed at the tenant's current
-// Tenant URL (the server may listen elsewhere now). A directory that holds
+// Tenant URL (the server may listen elsewhere now), and single sign-on at
+// the current issuer and portal callback. A directory that holds
 // users but no demo app is never touched.
 package demo
 
@@ -24,6 +27,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
+	"github.com/provisio-dev/provisio/internal/portal"
 	"github.com/provisio-dev/provisio/internal/provisioning"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
@@ -52,6 +56,7 @@ type Services struct {
 	Tenants   *tenant.Manager
 	Jobs      *jobs.Service
 	BaseURL   string       // the server's external base URL
+	Issuer    string       // the server's OpenID provider: BaseURL + "/oidc"
 	Logger    *slog.Logger // nil: discard
 }
 
@@ -67,6 +72,10 @@ type Result struct {
 	// Token is a fresh secret token of the demo tenant for the guide's
 	// curl example (the job holds its own).
 	Token string
+	// PortalURL is the demo tenant's portal page, where SignInUser signs
+	// in with Password; "" when single sign-on could not be set up (the
+	// base URL is plain http on a host other than loopback).
+	PortalURL string
 }
 
 // ErrNotEmpty means the directory has users but no demo app: seeding
@@ -149,8 +158,20 @@ func seed(ctx context.Context, s Services) (Result, error) {
 	if _, err := s.Jobs.Start(ctx, app.ID); err != nil {
 		return r, err
 	}
+	st, err := ensureSSO(ctx, s, app.ID, ten.ID)
+	if err != nil {
+		return r, err
+	}
+	r.setSSO(s, st)
 	r.Token, err = guideToken(ctx, s.Tenants, ten.ID)
 	return r, err
+}
+
+// setSSO records the outcome of ensureSSO.
+func (r *Result) setSSO(s Services, st ssoState) {
+	if st != ssoOff {
+		r.PortalURL = portal.HomeURL(s.BaseURL, r.TenantID)
+	}
 }
 
 // existing finds the demo an earlier start seeded and points its job at
@@ -175,6 +196,17 @@ func existing(ctx context.Context, s Services, app directory.App) (Result, error
 		}
 		s.Logger.Info("pointed the demo job at the server's current Tenant URL", "tenant_url", r.TenantURL)
 	}
+	st, err := ensureSSO(ctx, s, app.ID, ten.ID)
+	if err != nil {
+		return Result{}, fmt.Errorf("demo: %w", err)
+	}
+	switch st {
+	case ssoCreated:
+		s.Logger.Info("set up single sign-on for the demo tenant's portal", "issuer", s.Issuer)
+	case ssoMoved:
+		s.Logger.Info("pointed the demo's single sign-on at the server's current issuer", "issuer", s.Issuer)
+	}
+	r.setSSO(s, st)
 	if r.Token, err = guideToken(ctx, s.Tenants, ten.ID); err != nil {
 		return Result{}, fmt.Errorf("demo: %w", err)
 	}

@@ -17,8 +17,9 @@ import (
 	"github.com/provisio-dev/provisio/internal/tenant"
 )
 
-// services builds the demo's services over a fresh SQLite store.
-func services(t *testing.T, base string) Services {
+// services builds the demo's services over a fresh SQLite store; the
+// store's OIDC clients are returned too.
+func services(t *testing.T, base string) (Services, store.OIDCStore) {
 	t.Helper()
 	st, err := sqlstore.Open(t.Context(), filepath.Join(t.TempDir(), "provisio.db"), slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -34,13 +35,35 @@ func services(t *testing.T, base string) Services {
 		t.Fatal(err)
 	}
 	t.Cleanup(js.Close)
-	return Services{Directory: dirsvc.New(st.Directory(), dirsvc.Options{}), Tenants: tenant.NewManager(st, tenant.Options{}),
-		Jobs: js, BaseURL: base}
+	return Services{Directory: dirsvc.New(st.Directory(), dirsvc.Options{SSO: st.OIDC()}), Tenants: tenant.NewManager(st, tenant.Options{Box: box}),
+		Jobs: js, BaseURL: base, Issuer: base + "/oidc"}, st.OIDC()
+}
+
+// checkSSO: the demo tenant signs in through the issuer of s with a
+// client of the demo app whose one redirect URI is the tenant's portal
+// callback at s.BaseURL; it returns the client id.
+func checkSSO(t *testing.T, s Services, r Result, st store.OIDCStore) string {
+	t.Helper()
+	ctx := t.Context()
+	if want := s.BaseURL + "/app/" + r.TenantID + "/"; r.PortalURL != want {
+		t.Errorf("PortalURL = %q, want %q", r.PortalURL, want)
+	}
+	c, err := s.Tenants.SSOClient(ctx, r.TenantID)
+	if err != nil || c.Issuer != s.Issuer {
+		t.Fatalf("SSOClient(demo tenant) = %+v, %v; want issuer %s", c, err, s.Issuer)
+	}
+	oc, err := st.OIDCClient(ctx, c.ClientID)
+	app, _ := s.Directory.GetApp(ctx, AppName)
+	if err != nil || oc.AppID != app.ID || len(oc.RedirectURIs) != 1 || oc.RedirectURIs[0] != r.PortalURL+"callback" ||
+		oc.Public || oc.SecretHash != dirsvc.HashClientSecret(c.ClientSecret) {
+		t.Errorf("OIDC client %s = %+v, %v; want the demo app's, redirect URI %scallback, the tenant's secret", c.ClientID, oc, err, r.PortalURL)
+	}
+	return c.ClientID
 }
 
 func TestSeedEmptyDirectory(t *testing.T) {
 	ctx := t.Context()
-	s := services(t, "http://127.0.0.1:8080")
+	s, oidcs := services(t, "http://127.0.0.1:8080")
 	r, err := Seed(ctx, s)
 	if err != nil {
 		t.Fatalf("Seed(empty) error = %v", err)
@@ -87,6 +110,16 @@ func TestSeedEmptyDirectory(t *testing.T) {
 	if err != nil || !job.Enabled || job.Interval != Interval || job.TenantURL != r.TenantURL || !job.TokenSet {
 		t.Errorf("demo job = %+v, %v; want started, every %s, to %s with a token", job, err, Interval, r.TenantURL)
 	}
+
+	checkSSO(t, s, r, oidcs)
+	for _, upn := range []string{SignInUser, ceo, TryUser} {
+		if _, err := s.Directory.VerifyPassword(ctx, upn, Password); err != nil {
+			t.Errorf("VerifyPassword(%s, the demo password) = %v, want it set", upn, err)
+		}
+	}
+	if _, err := s.Directory.VerifyPassword(ctx, upn("Lee", "Gu"), Password); err == nil {
+		t.Errorf("VerifyPassword(lee.gu, the demo password) succeeded, want only the guide's users to have it")
+	}
 }
 
 func hasMember(g directory.Group, id string, kind directory.Kind) bool {
@@ -99,15 +132,22 @@ func hasMember(g directory.Group, id string, kind directory.Kind) bool {
 }
 
 // TestSeedAgain: a second Seed creates nothing, revokes the previous
-// guide token and points the job at the new base URL.
+// guide token and points the job and single sign-on at the new base URL
+// (a new client: the redirect URI changed), leaving passwords alone; a
+// third on the same base URL keeps the client.
 func TestSeedAgain(t *testing.T) {
 	ctx := t.Context()
-	s := services(t, "http://127.0.0.1:8080")
+	s, oidcs := services(t, "http://127.0.0.1:8080")
 	first, err := Seed(ctx, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.BaseURL = "http://127.0.0.1:9090"
+	firstClient := checkSSO(t, s, first, oidcs)
+	const changed = "changed by her in the meantime"
+	if err := s.Directory.SetPassword(ctx, SignInUser, changed); err != nil {
+		t.Fatal(err)
+	}
+	s.BaseURL, s.Issuer = "http://127.0.0.1:9090", "http://127.0.0.1:9090/oidc"
 	again, err := Seed(ctx, s)
 	if err != nil {
 		t.Fatalf("Seed(seeded) error = %v", err)
@@ -134,11 +174,56 @@ func TestSeedAgain(t *testing.T) {
 	if want := "http://127.0.0.1:9090/scim/" + first.TenantID + "/v2"; err != nil || job.TenantURL != want || again.TenantURL != want {
 		t.Errorf("job tenant URL after Seed on a new address = %q (result %q, %v), want %q", job.TenantURL, again.TenantURL, err, want)
 	}
+	moved := checkSSO(t, s, again, oidcs)
+	if moved == firstClient {
+		t.Errorf("OIDC client after Seed on a new address = %s, want a new one (new redirect URI)", moved)
+	}
+	if _, err := oidcs.OIDCClient(ctx, firstClient); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the first OIDC client after Seed on a new address: error = %v, want not found (replaced)", err)
+	}
+	if _, err := s.Directory.VerifyPassword(ctx, SignInUser, changed); err != nil {
+		t.Errorf("%s's own password after a second Seed: %v, want kept", SignInUser, err)
+	}
+	third, err := Seed(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept := checkSSO(t, s, third, oidcs); kept != moved {
+		t.Errorf("OIDC client after Seed on the same address = %s, want %s kept", kept, moved)
+	}
+}
+
+// TestSeedWithoutSSO: on a base URL the provider cannot serve sign-in on
+// (plain http, not loopback) the demo is seeded without single sign-on;
+// a later start on a loopback address sets it up, passwords included.
+func TestSeedWithoutSSO(t *testing.T) {
+	ctx := t.Context()
+	s, oidcs := services(t, "http://provisio.example.com:8080")
+	r, err := Seed(ctx, s)
+	if err != nil {
+		t.Fatalf("Seed(plain http base) error = %v", err)
+	}
+	if _, err := s.Tenants.SSO(ctx, r.TenantID); r.PortalURL != "" || !errors.Is(err, tenant.ErrNotFound) {
+		t.Errorf("Seed(plain http base): PortalURL %q, tenant SSO error %v; want none", r.PortalURL, err)
+	}
+	var b strings.Builder
+	if err := WriteGuide(&b, r, GuideOptions{}); err != nil || strings.Contains(b.String(), "Single sign-on") {
+		t.Errorf("guide without single sign-on mentions it (%v):\n%s", err, b.String())
+	}
+	s.BaseURL, s.Issuer = "http://127.0.0.1:8080", "http://127.0.0.1:8080/oidc"
+	r, err = Seed(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSSO(t, s, r, oidcs)
+	if _, err := s.Directory.VerifyPassword(ctx, SignInUser, Password); err != nil {
+		t.Errorf("VerifyPassword(%s, the demo password) after single sign-on was set up late = %v", SignInUser, err)
+	}
 }
 
 func TestSeedLeavesOtherDirectoriesAlone(t *testing.T) {
 	ctx := t.Context()
-	s := services(t, "http://127.0.0.1:8080")
+	s, _ := services(t, "http://127.0.0.1:8080")
 	if _, err := s.Directory.CreateUser(ctx, directory.User{UserPrincipalName: "someone@fabrikam.com", AccountEnabled: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +268,8 @@ func TestSeedDataIsConsistent(t *testing.T) {
 }
 
 func TestWriteGuide(t *testing.T) {
-	r := Result{Seeded: true, Users: 36, Groups: 4, TenantID: "t1", TenantURL: "http://h/scim/t1/v2", Token: "pvt_x"}
+	r := Result{Seeded: true, Users: 36, Groups: 4, TenantID: "t1", TenantURL: "http://h/scim/t1/v2", Token: "pvt_x",
+		PortalURL: "http://h/app/t1/"}
 	tests := []struct {
 		name    string
 		r       Result
@@ -197,7 +283,9 @@ func TestWriteGuide(t *testing.T) {
 			o:    GuideOptions{Server: "http://127.0.0.1:8080", DataDir: "./provisio-data"},
 			want: []string{"seeded 36 users and 4 groups", `provisio app assign "Demo App" --user ` + TryUser,
 				"export URL=http://h/scim/t1/v2 TOKEN=pvt_x", "provisio user purge " + TryUser, "provisio tenant events t1",
-				"# assign -> provisioned", "# change -> synchronized", "# unassign -> disabled", "# delete -> deleted"},
+				"# assign -> provisioned", "# change -> synchronized", "# unassign -> disabled", "# delete -> deleted",
+				"open http://h/app/t1/", "sign in as " + SignInUser + ", password " + Password, "# unassign -> signed out",
+				"provisio group remove-member Engineering " + SignInUser, "reload the portal: refused"},
 			notWant: []string{"PROVISIO_SERVER", "PROVISIO_DATA_DIR"},
 		},
 		{

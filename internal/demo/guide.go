@@ -36,8 +36,14 @@ func WriteGuide(w io.Writer, r Result, o GuideOptions) error {
 		b.WriteString("\nProvisio demo, seeded on an earlier start (remove the data directory to start over).\n")
 	}
 	fmt.Fprintf(&b, "The app %s provisions the group %q (with its nested \"Platform Team\")\n"+
-		"and %d users every %s into the SCIM tenant %q on this server.\n\nTry the loop in another terminal:\n",
+		"and %d users every %s into the SCIM tenant %q on this server.\n",
 		app, assignedGroup, len(assignedUsers), Interval, TenantName)
+	if r.PortalURL != "" {
+		fmt.Fprintf(&b, "\nSingle sign-on: in a browser on this machine open %s\n"+
+			"and sign in as %s, password %s: her profile in the app.\n",
+			r.PortalURL, SignInUser, Password)
+	}
+	b.WriteString("\nTry the loop in another terminal:\n")
 	lines := [][2]string{}
 	for _, e := range exports(o) {
 		lines = append(lines, [2]string{"export " + e})
@@ -56,6 +62,15 @@ func WriteGuide(w io.Writer, r Result, o GuideOptions) error {
 		[2]string{"# unassign -> disabled"},
 		[2]string{p + " app unassign " + app + " --user " + TryUser},
 		[2]string{run, "1 disabled: active=false in the app"},
+	)
+	if r.PortalURL != "" {
+		lines = append(lines,
+			[2]string{"# unassign -> signed out"},
+			[2]string{p + " group remove-member " + assignedGroup + " " + SignInUser, "she was assigned through " + assignedGroup},
+			[2]string{run, "1 disabled; reload the portal: refused, her session ended"},
+		)
+	}
+	lines = append(lines,
 		[2]string{"# delete -> deleted"},
 		[2]string{p + " user purge " + TryUser},
 		[2]string{run, "1 deleted"},

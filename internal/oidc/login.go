@@ -114,7 +114,7 @@ func (l *login) resume(w http.ResponseWriter, r *http.Request, a op.AuthRequest,
 			l.fail(w, r, a, oidc.ErrAccessDenied().WithDescription("not assigned to this application"))
 			return true
 		}
-		l.completeFailed(w, r, id, u.UserPrincipalName, err)
+		l.completeFailed(w, r, id, "", err) // the form stays empty: another account may sign in
 		return true
 	}
 	http.Redirect(w, r, l.callback(ctx, id), http.StatusFound)

@@ -148,7 +148,7 @@ func (p *Portal) relyingParty(ctx context.Context, tenant string) (*relyingParty
 		oauth: oauth2.Config{
 			ClientID: s.ClientID, ClientSecret: s.ClientSecret,
 			Endpoint:    prov.Endpoint(),
-			RedirectURL: p.cfg.BaseURL + tenantPath(tenant) + "callback",
+			RedirectURL: CallbackURL(p.cfg.BaseURL, tenant),
 			Scopes:      []string{oidc.ScopeOpenID, "profile", "email"},
 		},
 		verifier: prov.Verifier(&oidc.Config{ClientID: s.ClientID, Now: p.cfg.Now}),
