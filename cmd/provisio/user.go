@@ -48,6 +48,7 @@ A user is named by its userPrincipalName or its object id. A deleted user is sof
 			}),
 		newUserImportCmd(e, f))
 	cmd.AddCommand(newUserPasswordCmds(e, f)...)
+	cmd.AddCommand(newUserSetAdminCmd(e, f))
 	return cmd
 }
 

@@ -20,7 +20,7 @@ func (a *API) setSSOClient(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
 		return err
 	}
-	c, secret, err := d.SetSSOClient(r.Context(), r.PathValue("app"), req.RedirectURIs, req.Public)
+	c, secret, err := d.SetSSOClient(r.Context(), r.PathValue("app"), req.RedirectURIs, req.Public, req.PostLogoutRedirectURIs...)
 	if err != nil {
 		return err
 	}

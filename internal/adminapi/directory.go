@@ -38,7 +38,7 @@ type Directory interface {
 	GetApp(ctx context.Context, ref string) (directory.App, error)
 	ListApps(ctx context.Context) ([]directory.App, error)
 	DeleteApp(ctx context.Context, ref string) error
-	SetSSOClient(ctx context.Context, appRef string, redirectURIs []string, public bool) (dirsvc.SSOClient, string, error)
+	SetSSOClient(ctx context.Context, appRef string, redirectURIs []string, public bool, postLogoutRedirectURIs ...string) (dirsvc.SSOClient, string, error)
 	AssignUser(ctx context.Context, appRef, userRef, role string) (directory.Assignment, error)
 	AssignGroup(ctx context.Context, appRef, groupRef, role string) (directory.Assignment, error)
 	UnassignUser(ctx context.Context, appRef, userRef string) error

@@ -110,7 +110,15 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, err := d.GetUser(r.Context(), r.PathValue("user"))
-	return answer(w, http.StatusOK, userWire, u, err)
+	if err != nil {
+		return err
+	}
+	wire, err := a.withAdminRole(r.Context(), userWire(u))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, wire)
+	return nil
 }
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request) error {

@@ -185,3 +185,21 @@ func (c *Client) SetSSOClient(ctx context.Context, app string, req apitypes.SetS
 	var out apitypes.SSOClient
 	return out, c.call(ctx, "POST", appPath(app)+"/sso", nil, req, &out)
 }
+
+// GetSSOClient returns the application's OIDC client, without its secret.
+func (c *Client) GetSSOClient(ctx context.Context, app string) (apitypes.SSOClientInfo, error) {
+	var out apitypes.SSOClientInfo
+	return out, c.call(ctx, "GET", appPath(app)+"/sso", nil, nil, &out)
+}
+
+// DeleteSSOClient deletes the application's OIDC client.
+func (c *Client) DeleteSSOClient(ctx context.Context, app string) error {
+	return c.call(ctx, "DELETE", appPath(app)+"/sso", nil, nil, nil)
+}
+
+// SetAdmin grants (admin true) or revokes a user's administrator role and
+// returns the user.
+func (c *Client) SetAdmin(ctx context.Context, ref string, admin bool) (apitypes.User, error) {
+	var u apitypes.User
+	return u, c.call(ctx, "PUT", userPath(ref)+"/admin", nil, apitypes.SetAdmin{Admin: &admin}, &u)
+}

@@ -5,6 +5,9 @@ package apitypes
 type SetSSOClient struct {
 	RedirectURIs []string `json:"redirect_uris"`
 	Public       bool     `json:"public,omitempty"`
+	// PostLogoutRedirectURIs are where the provider's end-session endpoint
+	// may send the user back (RP-Initiated Logout 1.0 §3; exact match).
+	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
 }
 
 // SSOClient is an application's OIDC client as created; the secret is

@@ -23,6 +23,9 @@ type User struct {
 	AccountEnabled    bool              `json:"accountEnabled"`
 	Extensions        map[string]string `json:"extensions,omitempty"`
 	DeletedAt         *time.Time        `json:"deletedAt,omitempty"` // set while soft-deleted
+	// Admin is whether the user holds the administrator role; set by GET
+	// /users/{user} and PUT /users/{user}/admin only.
+	Admin *bool `json:"admin,omitempty"`
 }
 
 // UserAttributes is the body of a user create or update: attribute names

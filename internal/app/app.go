@@ -149,7 +149,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return nil, err
 	}
 	a.keys = oidcKeyService(st, box)
-	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, log); err != nil {
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, oidcSignIn(cfg, box, a.dir), log); err != nil {
 		return nil, err
 	}
 	a.handler = a.routes()

@@ -31,7 +31,7 @@ const OIDCPrefix = adminapi.IssuerPath
 // store and the secret key serves the same issuer, without sticky
 // sessions. Codes and access tokens are encrypted with a key derived from
 // the secret key (HMAC-SHA-256), so any node reads another's.
-func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, secretKey []byte, dir *dirsvc.Service, log *slog.Logger) (http.Handler, error) {
+func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, secretKey []byte, dir *dirsvc.Service, signIn oidc.SignIn, log *slog.Logger) (http.Handler, error) {
 	keys, err := loadOIDCKeys(ctx, oidcKeyService(st, box), st.OIDC(), box, log)
 	if err != nil {
 		return nil, err
@@ -45,6 +45,7 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 		Grants:    OIDCGrants{st.OIDCGrants()},
 		CryptoKey: oidcCryptoKey(secretKey),
 		Logger:    log,
+		SignIn:    signIn,
 	})
 	if err != nil {
 		return nil, err
@@ -125,7 +126,8 @@ func (c oidcClients) Client(ctx context.Context, id string) (oidc.Client, error)
 	if err != nil {
 		return oidc.Client{}, err
 	}
-	return oidc.Client{ID: sc.ClientID, AppID: sc.AppID, SecretHash: sc.SecretHash, RedirectURIs: sc.RedirectURIs, Public: sc.Public}, nil
+	return oidc.Client{ID: sc.ClientID, AppID: sc.AppID, SecretHash: sc.SecretHash, RedirectURIs: sc.RedirectURIs, Public: sc.Public,
+		PostLogoutRedirectURIs: sc.PostLogoutRedirectURIs}, nil
 }
 
 // oidcDirectory reads claims from the directory service and decides
@@ -145,7 +147,7 @@ func (d oidcDirectory) User(ctx context.Context, id string) (oidc.User, error) {
 		return oidc.User{}, err
 	}
 	return oidc.User{ID: u.ObjectID, UserPrincipalName: u.UserPrincipalName, Email: u.Mail, DisplayName: u.DisplayName,
-		GivenName: u.GivenName, Surname: u.Surname, Enabled: u.AccountEnabled}, nil
+		GivenName: u.GivenName, Surname: u.Surname, Enabled: u.AccountEnabled && !u.SoftDeleted()}, nil
 }
 
 func (d oidcDirectory) Assigned(ctx context.Context, appID, userID string) (bool, error) {

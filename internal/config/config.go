@@ -70,6 +70,9 @@ const (
 	FlagSMTPFrom = "smtp-from"
 	// FlagMetricsTenantLabel adds the SCIM tenant as a label of /metrics.
 	FlagMetricsTenantLabel = "metrics-tenant-label"
+	// FlagSSOSessionTTL is how long the OpenID provider's sign-in session
+	// lasts.
+	FlagSSOSessionTTL = "sso-session-ttl"
 	// FlagJobLease is how long a provisioning job's cycle lease lasts
 	// unrenewed on PostgreSQL: how soon another server takes over the job
 	// of one that died.
@@ -135,6 +138,8 @@ func ServeOptions() []Option {
 		{Flag: FlagSMTPFrom, Env: "PROVISIO_SMTP_FROM", Default: "", Usage: "sender address of notification emails (required with --smtp-url)"},
 		{Flag: FlagMetricsTenantLabel, Env: "PROVISIO_METRICS_TENANT_LABEL", Default: "false", Bool: true,
 			Usage: "label the SCIM request metrics of /metrics with the tenant (one series set per tenant)"},
+		{Flag: FlagSSOSessionTTL, Env: "PROVISIO_SSO_SESSION_TTL", Default: "8h",
+			Usage: "how long a sign-in at the OpenID provider lets the next sign-in skip the password page (absolute, from the password check)"},
 		{Flag: FlagJobLease, Env: "PROVISIO_JOB_LEASE", Default: DefaultJobLease.String(),
 			Usage: "PostgreSQL: how long a provisioning cycle's job lease lasts unrenewed, i.e. how soon another server takes over the job of one that died (at least 1s)"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
@@ -213,6 +218,9 @@ type Serve struct {
 	ReadTimeout time.Duration
 	IdleTimeout time.Duration
 	MaxConns    int
+	// SSOSessionTTL is how long the OpenID provider's sign-in session
+	// lasts; zero means oidc.DefaultSessionTTL.
+	SSOSessionTTL time.Duration
 	// Outbound restricts the targets provisioning jobs connect to (Test
 	// Connection and cycles); nil allows every target.
 	Outbound *outbound.Policy
@@ -279,6 +287,8 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	add(wrapFlag(FlagReadTimeout, err))
 	c.IdleTimeout, err = parseTimeout(v[FlagIdleTimeout])
 	add(wrapFlag(FlagIdleTimeout, err))
+	c.SSOSessionTTL, err = parseTimeout(v[FlagSSOSessionTTL])
+	add(wrapFlag(FlagSSOSessionTTL, err))
 	if c.MaxConns, err = strconv.Atoi(v[FlagMaxConns]); err != nil || c.MaxConns < 1 {
 		add(fmt.Errorf("--%s: %q is not a number of connections of at least 1", FlagMaxConns, v[FlagMaxConns]))
 	}

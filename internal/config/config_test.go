@@ -108,6 +108,7 @@ func TestLoadServe(t *testing.T) {
 				tt.want.JobLease = DefaultJobLease
 			}
 			tt.want.LogRetention = 30 * 24 * time.Hour // TestLoadServeLogRetention
+			tt.want.SSOSessionTTL = 8 * time.Hour      // TestLoadServeSSOSessionTTL
 			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
 			if err != nil {
 				t.Fatalf("LoadServe() error = %v", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -23,6 +24,11 @@ type SSOClient struct {
 	ClientID     string
 	RedirectURIs []string
 	Public       bool
+	// PostLogoutRedirectURIs are where the end-session endpoint may send
+	// the user back (OpenID Connect RP-Initiated Logout 1.0 §3).
+	PostLogoutRedirectURIs []string
+	HasSecret              bool      // read back only: a secret is stored
+	Updated                time.Time // read back only
 }
 
 // HashClientSecret is the stored form of a client secret: hex SHA-256
@@ -36,15 +42,16 @@ func HashClientSecret(secret string) string {
 // a new client_id and secret (rotation). The secret is returned once
 // ("" for a public client) and stored hashed. Redirect URIs are matched
 // exactly; each must be an absolute https URL, or http on a loopback host
-// (RFC 8252 §7.3), without a fragment (RFC 6749 §3.1.2).
-func (s *Service) SetSSOClient(ctx context.Context, appRef string, redirectURIs []string, public bool) (SSOClient, string, error) {
+// (RFC 8252 §7.3), without a fragment (RFC 6749 §3.1.2); so must the
+// optional post-logout redirect URIs.
+func (s *Service) SetSSOClient(ctx context.Context, appRef string, redirectURIs []string, public bool, postLogoutRedirectURIs ...string) (SSOClient, string, error) {
 	if s.sso == nil {
 		return SSOClient{}, "", svcerr.Errorf(svcerr.Invalid, "single sign-on is not configured")
 	}
 	if len(redirectURIs) == 0 {
 		return SSOClient{}, "", svcerr.Errorf(svcerr.Invalid, "at least one redirect URI is required")
 	}
-	for _, u := range redirectURIs {
+	for _, u := range append(slices.Clone(redirectURIs), postLogoutRedirectURIs...) {
 		if err := checkRedirectURI(u); err != nil {
 			return SSOClient{}, "", err
 		}
@@ -53,7 +60,8 @@ func (s *Service) SetSSOClient(ctx context.Context, appRef string, redirectURIs 
 	if err != nil {
 		return SSOClient{}, "", fmt.Errorf("app %q: %w", appRef, err)
 	}
-	c := SSOClient{AppID: a.ID, ClientID: uuid.NewString(), RedirectURIs: slices.Compact(slices.Clone(redirectURIs)), Public: public}
+	c := SSOClient{AppID: a.ID, ClientID: uuid.NewString(), RedirectURIs: slices.Compact(slices.Clone(redirectURIs)), Public: public,
+		PostLogoutRedirectURIs: slices.Compact(slices.Clone(postLogoutRedirectURIs))}
 	var secret, hash string
 	if !public {
 		if secret, err = tenant.NewToken(ClientSecretPrefix); err != nil {
@@ -62,7 +70,7 @@ func (s *Service) SetSSOClient(ctx context.Context, appRef string, redirectURIs 
 		hash = HashClientSecret(secret)
 	}
 	err = s.sso.PutOIDCClient(ctx, store.OIDCClient{AppID: c.AppID, ClientID: c.ClientID, SecretHash: hash,
-		RedirectURIs: c.RedirectURIs, Public: public, Updated: s.now()})
+		RedirectURIs: c.RedirectURIs, Public: public, Updated: s.now(), PostLogoutRedirectURIs: c.PostLogoutRedirectURIs})
 	if err != nil {
 		return SSOClient{}, "", fmt.Errorf("set sso client of app %q: %w", appRef, own(err))
 	}

@@ -17,7 +17,7 @@ type client struct {
 
 func (c *client) GetID() string                    { return c.c.ID }
 func (c *client) RedirectURIs() []string           { return c.c.RedirectURIs }
-func (c *client) PostLogoutRedirectURIs() []string { return nil }
+func (c *client) PostLogoutRedirectURIs() []string { return c.c.PostLogoutRedirectURIs }
 func (c *client) ApplicationType() op.ApplicationType {
 	if c.c.Public {
 		return op.ApplicationTypeNative

@@ -30,6 +30,9 @@ type Client struct {
 	SecretHash   string   // dirsvc.HashClientSecret of the secret; "" for a public client
 	RedirectURIs []string // matched exactly (RFC 9700 §4.1.3)
 	Public       bool     // no secret; PKCE required
+	// PostLogoutRedirectURIs are matched exactly at the end-session
+	// endpoint (OpenID Connect RP-Initiated Logout 1.0 §3).
+	PostLogoutRedirectURIs []string
 }
 
 // User holds the claims of a directory user (OpenID Connect Core 1.0 §5.1).
@@ -85,6 +88,8 @@ type Config struct {
 	Logger    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SignIn configures throttling, sessions and invite links (signin.go).
+	SignIn SignIn
 }
 
 // New returns the provider's handler, serving paths relative to the
@@ -106,19 +111,14 @@ func New(cfg Config) (http.Handler, error) {
 		CodeMethodS256:        true,
 		AuthMethodPost:        true,
 		GrantTypeRefreshToken: true,
+
+		DefaultLogoutRedirectURI: cfg.Issuer + loggedOutPath,
 	}, st, op.StaticIssuer(cfg.Issuer), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("oidc provider: %w", err)
 	}
-	l := &login{
-		st:       st,
-		auth:     cfg.Auth,
-		callback: op.AuthCallbackURL(p),
-		secure:   strings.HasPrefix(cfg.Issuer, "https://"),
-	}
 	mux := http.NewServeMux()
-	mux.Handle(loginPath, op.NewIssuerInterceptor(p.IssuerFromRequest).Handler(l))
-	mux.Handle("/", p)
+	mountSignIn(mux, p, st, cfg)
 	return mux, nil
 }
 

@@ -24,6 +24,9 @@ type OIDCClient struct {
 	RedirectURIs []string
 	Public       bool
 	Updated      time.Time
+	// PostLogoutRedirectURIs are matched exactly at the end-session
+	// endpoint (OpenID Connect RP-Initiated Logout 1.0 §3).
+	PostLogoutRedirectURIs []string
 }
 
 // OIDCStore keeps the OpenID provider's signing keys and clients.

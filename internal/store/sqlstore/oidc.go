@@ -61,15 +61,20 @@ func (s oidcStore) PutOIDCClient(ctx context.Context, c store.OIDCClient) error 
 	if err != nil {
 		return fmt.Errorf("put oidc client of app %q: %w", c.AppID, err)
 	}
+	logout, err := marshalURIs(c.PostLogoutRedirectURIs)
+	if err != nil {
+		return fmt.Errorf("put oidc client of app %q: %w", c.AppID, err)
+	}
 	err = s.write(ctx, "", func(tx tx) error {
 		var one int
 		if err := tx.queryRow(ctx, "SELECT 1 FROM dir_apps WHERE id = ?", c.AppID).Scan(&one); err != nil {
 			return notFound(err, "app %q", c.AppID)
 		}
-		_, err := tx.exec(ctx, "INSERT INTO oidc_clients (app_id, client_id, secret_hash, redirect_uris, public, updated) VALUES (?, ?, ?, ?, ?, ?) "+
+		_, err := tx.exec(ctx, "INSERT INTO oidc_clients (app_id, client_id, secret_hash, redirect_uris, public, updated, post_logout_redirect_uris) VALUES (?, ?, ?, ?, ?, ?, ?) "+
 			"ON CONFLICT (app_id) DO UPDATE SET client_id = excluded.client_id, secret_hash = excluded.secret_hash, "+
-			"redirect_uris = excluded.redirect_uris, public = excluded.public, updated = excluded.updated",
-			c.AppID, c.ClientID, c.SecretHash, string(uris), c.Public, millis(c.Updated))
+			"redirect_uris = excluded.redirect_uris, public = excluded.public, updated = excluded.updated, "+
+			"post_logout_redirect_uris = excluded.post_logout_redirect_uris",
+			c.AppID, c.ClientID, c.SecretHash, string(uris), c.Public, millis(c.Updated), logout)
 		return err
 	})
 	if err != nil {
@@ -80,17 +85,5 @@ func (s oidcStore) PutOIDCClient(ctx context.Context, c store.OIDCClient) error 
 
 // OIDCClient implements [store.OIDCStore].
 func (s oidcStore) OIDCClient(ctx context.Context, clientID string) (store.OIDCClient, error) {
-	var c store.OIDCClient
-	var uris string
-	var updated int64
-	err := s.queryRow(ctx, "SELECT app_id, client_id, secret_hash, redirect_uris, public, updated FROM oidc_clients WHERE client_id = ?", clientID).
-		Scan(&c.AppID, &c.ClientID, &c.SecretHash, &uris, &c.Public, &updated)
-	if err != nil {
-		return c, notFound(err, "oidc client %q", clientID)
-	}
-	c.Updated = fromMillis(updated)
-	if err := json.Unmarshal([]byte(uris), &c.RedirectURIs); err != nil {
-		return c, fmt.Errorf("oidc client %q: redirect uris: %w", clientID, err)
-	}
-	return c, nil
+	return s.oidcClient(ctx, "client_id", clientID)
 }
