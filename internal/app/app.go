@@ -46,6 +46,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/internal/web"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/server"
 )
@@ -84,6 +85,7 @@ type App struct {
 	audit   *audit.Service
 	key     []byte // the secret key (secretbox)
 	portal  *portal.Portal
+	admins  web.Admins // who may use the web UI (noAdmins: nobody)
 	ln      net.Listener
 	base    string
 	handler http.Handler
@@ -102,7 +104,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	a := &App{cfg: cfg, log: log, store: st}
+	a := &App{cfg: cfg, log: log, store: st, admins: noAdmins{}}
 	defer func() {
 		if err != nil {
 			a.Close()
@@ -138,10 +140,16 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if a.portal, err = newPortal(a.tenants, a.store, a.key, a.base, log); err != nil {
 		return nil, err
 	}
-	if a.oidc, err = newOIDC(ctx, a.base, st, box, a.dir, log); err != nil {
+	ui, err := uiClient(a.base, key)
+	if err != nil {
 		return nil, err
 	}
-	a.handler = a.routes()
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, a.dir, ui, appAdmins{a}, log); err != nil {
+		return nil, err
+	}
+	if a.handler, err = a.routes(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -161,7 +169,7 @@ func (a *App) SeedDemo(ctx context.Context) (demo.Result, error) {
 }
 
 // routes builds the one handler of the server.
-func (a *App) routes() http.Handler {
+func (a *App) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	scimSvc := a.metrics.SCIM(scimsvc.New(scimsvc.Config{
 		Tenants: a.tenants,
@@ -178,9 +186,15 @@ func (a *App) routes() http.Handler {
 	mux.Handle(scimsvc.Pattern, scimSvc)
 	mux.Handle(scimsvc.RootPattern, scimSvc)
 	a.portal.Register(mux)
-	mux.Handle(adminapi.Prefix, a.metrics.Admin(adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
+	api := adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
 		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs), Audit: a.audit,
-		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
+		BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})
+	mux.Handle(adminapi.Prefix, a.metrics.Admin(api))
+	ui, err := a.newWeb(api)
+	if err != nil {
+		return nil, err
+	}
+	ui.Register(mux)
 	// Open like /healthz: counts only, no personal data (see
 	// docs/operations.md, "Metrics": bind to loopback or a proxy).
 	mux.Handle(OIDCPrefix+"/", a.oidc)
@@ -189,7 +203,7 @@ func (a *App) routes() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	})
-	return accessLog(mux, a.log)
+	return accessLog(mux, a.log), nil
 }
 
 // Run serves HTTP on the listener New bound and runs the provisioning

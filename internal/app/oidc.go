@@ -19,6 +19,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/svcerr"
+	"github.com/provisio-dev/provisio/internal/web"
 )
 
 // OIDCPrefix is where the OpenID provider is mounted: the issuer is
@@ -28,7 +29,7 @@ const OIDCPrefix = adminapi.IssuerPath
 // newOIDC builds the OpenID provider over the store's signing keys and
 // clients. Access tokens are encrypted with a per-process key: they live
 // in memory only, like the codes.
-func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service, log *slog.Logger) (http.Handler, error) {
+func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, dir *dirsvc.Service, ui oidc.Client, admins web.Admins, log *slog.Logger) (http.Handler, error) {
 	keys, err := loadOIDCKeys(ctx, st.OIDC(), box, log)
 	if err != nil {
 		return nil, err
@@ -37,8 +38,8 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 	_, _ = rand.Read(crypto[:]) // crypto/rand.Read never fails
 	h, err := oidc.New(oidc.Config{
 		Issuer:    base + OIDCPrefix,
-		Clients:   oidcClients{st.OIDC()},
-		Directory: oidcDirectory{dir: dir, src: st.Directory()},
+		Clients:   withUIClient{oidcClients{st.OIDC()}, ui},
+		Directory: uiDirectory{oidcDirectory{dir: dir, src: st.Directory()}, admins},
 		Auth:      dirPasswords{dir},
 		Keys:      keys,
 		CryptoKey: crypto,
