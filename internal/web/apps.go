@@ -13,6 +13,12 @@ func init() {
 	handle("GET", "{$}", func(_ *UI, req *request) error { return req.redirect("apps") })
 	handle("GET", "apps", (*UI).apps)
 	handle("POST", "apps", (*UI).createApp)
+	// Any other path: a page of the navigation not built yet, or none.
+	handle("GET", "", func(u *UI, req *request) error {
+		u.render(req.W, req.S, http.StatusNotFound, "message", view{Title: "Not found",
+			Problem: "There is no such page (yet): " + req.R.URL.Path})
+		return nil
+	})
 }
 
 // appRow is one application of the list with its provisioning at a glance.

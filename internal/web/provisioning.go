@@ -187,6 +187,7 @@ type live struct {
 	Text    map[string]string `json:"text"`
 	Hidden  map[string]bool   `json:"hidden"`
 	Running bool              `json:"running"`
+	Done    bool              `json:"done"` // a cycle has finished
 }
 
 // liveOf computes the live part of the page from a job's status.
@@ -204,6 +205,7 @@ func liveOf(st apitypes.JobStatus) live {
 	case st.LastCycle != nil:
 		c := st.LastCycle
 		counts = c.Stats
+		l.Done = true
 		l.Text["st-phase"] = fmt.Sprintf("Last %s cycle finished %s in %s", c.Kind, c.Finished.UTC().Format("2006-01-02 15:04:05 UTC"),
 			c.Finished.Sub(c.Started).Round(time.Millisecond))
 	default:

@@ -25,7 +25,7 @@ document.addEventListener("DOMContentLoaded", function () {
       });
       var p = el.querySelector("progress");
       if (p) {
-        if (d.running) { p.removeAttribute("value"); } else { p.value = 1; }
+        if (d.running) { p.removeAttribute("value"); } else { p.value = d.done ? 1 : 0; }
       }
       el.dataset.running = d.running ? "true" : "false";
     });
