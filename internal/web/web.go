@@ -183,12 +183,11 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request is one page request: its writer, request, session (nil on
 // public routes) and API client acting as the session's administrator.
 type request struct {
-	W    http.ResponseWriter
-	R    *http.Request
-	S    *session
-	API  *apiclient.Client
-	Ctx  context.Context
-	page string // for render's error path
+	W   http.ResponseWriter
+	R   *http.Request
+	S   *session
+	API *apiclient.Client
+	Ctx context.Context
 }
 
 // serve runs a route: sign-in and admin check, CSRF check of unsafe
