@@ -123,6 +123,19 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// do runs steps within 30 seconds; on failure it fails the test with the
+// page's address and text.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		t.Fatalf("%s: %v\nat %s:\n%s", what, err, loc, body)
+	}
+}
+
 // js runs a script that returns a number.
 func js(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -139,8 +152,8 @@ func text(ctx context.Context, sel string) (string, error) {
 // TestWebBrowserProvisioning is the seed's flow in a real browser: an
 // administrator signs in at the provider's login page, creates an
 // application, enters the Admin Credentials of a local SCIM tenant (a bad
-// token first: Test Connection shows the diagnosis; then the right one:
-// OK), picks the scope, switches provisioning on and watches the cycle
+// token first, then an unreachable URL: Test Connection shows each
+// diagnosis; then the right ones: OK), picks the scope, switches provisioning on and watches the cycle
 // finish on the page, live, with its counts; every page passes axe-core.
 func TestWebBrowserProvisioning(t *testing.T) {
 	a, _ := serveApp(t, testConfig(t))
@@ -160,37 +173,31 @@ func TestWebBrowserProvisioning(t *testing.T) {
 	base := a.BaseURL()
 
 	// Sign in through the provider's login page.
-	if err := chromedp.Do(b,
+	do(t, b, "sign in",
 		chromedp.Navigate(base+"/ui/apps"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#app-name`)),
-	); err != nil {
-		t.Fatalf("sign in: %v", err)
-	}
+	)
 	checkA11y(t, b, axe, "applications (empty)")
 
 	// Create the application: its provisioning page opens.
-	if err := chromedp.Do(b,
+	do(t, b, "create application",
 		chromedp.SendKeys(chromedp.CSS(`#app-name`), "Payroll"),
 		chromedp.Submit(chromedp.CSS(`#app-name`)),
 		chromedp.WaitVisible(chromedp.CSS(`#tenantUrl`)),
-	); err != nil {
-		t.Fatalf("create application: %v", err)
-	}
+	)
 	checkA11y(t, b, axe, "provisioning (new)")
 
 	// A bad token: Test Connection shows the API's diagnosis inline.
-	if err := chromedp.Do(b,
+	do(t, b, "test connection (bad token)",
 		chromedp.SendKeys(chromedp.CSS(`#tenantUrl`), tenantURL),
 		chromedp.SendKeys(chromedp.CSS(`#token`), "not-the-token"),
 		chromedp.Click(chromedp.CSS(`#test`)),
 		chromedp.WaitVisible(chromedp.CSS(`#test-result`)),
-	); err != nil {
-		t.Fatalf("test connection (bad token): %v", err)
-	}
+	)
 	got, err := text(b, "#test-result")
 	if err != nil || !strings.Contains(got, "Test Connection failed (credentials)") {
 		t.Errorf("bad token: test result = %q, %v, want the credentials diagnosis", got, err)
@@ -201,14 +208,35 @@ func TestWebBrowserProvisioning(t *testing.T) {
 	checkA11y(t, b, axe, "provisioning (test failed)")
 	screenshot(t, b, "test-connection-failed")
 
-	// The right token: Test Connection OK.
-	if err := chromedp.Do(b,
+	// Another origin without the token again: the API's refusal is shown
+	// (a stored token is never sent to a new host).
+	do(t, b, "move the tenant URL",
+		chromedp.Clear(chromedp.CSS(`#tenantUrl`)),
+		chromedp.SendKeys(chromedp.CSS(`#tenantUrl`), "http://127.0.0.1:1/scim/v2"),
+		chromedp.Click(chromedp.CSS(`#test`)),
+		chromedp.WaitVisible(chromedp.CSS(`#problem`)),
+	)
+	if got, err := text(b, "#problem"); err != nil || !strings.Contains(got, "send the secret token again") {
+		t.Errorf("moved tenant URL: problem = %q, %v, want the API's refusal", got, err)
+	}
+	// An unreachable Tenant URL with a token: the diagnosis says so.
+	do(t, b, "test connection (unreachable)",
+		chromedp.SendKeys(chromedp.CSS(`#token`), "some-token"),
+		chromedp.Click(chromedp.CSS(`#test`)),
+		chromedp.WaitVisible(chromedp.CSS(`#test-result`)),
+	)
+	if got, err := text(b, "#test-result"); err != nil || !strings.Contains(got, "Test Connection failed (unreachable)") {
+		t.Errorf("unreachable: test result = %q, %v, want the unreachable diagnosis", got, err)
+	}
+
+	// The right URL and token: Test Connection OK.
+	do(t, b, "test connection",
+		chromedp.Clear(chromedp.CSS(`#tenantUrl`)),
+		chromedp.SendKeys(chromedp.CSS(`#tenantUrl`), tenantURL),
 		chromedp.SendKeys(chromedp.CSS(`#token`), token),
 		chromedp.Click(chromedp.CSS(`#test`)),
 		chromedp.WaitVisible(chromedp.CSS(`#test-result.ok`)),
-	); err != nil {
-		t.Fatalf("test connection: %v", err)
-	}
+	)
 	if got, err := text(b, "#test-result"); err != nil || !strings.HasPrefix(got, "Connection OK") {
 		t.Errorf("test result = %q, %v, want Connection OK", got, err)
 	}
@@ -217,7 +245,7 @@ func TestWebBrowserProvisioning(t *testing.T) {
 	}
 
 	// Scope: all users; then switch provisioning on and watch the cycle.
-	if err := chromedp.Do(b,
+	do(t, b, "settings and start",
 		chromedp.SetValue(chromedp.CSS(`#scope`), "all"),
 		chromedp.SetValue(chromedp.CSS(`#notificationEmail`), "ops@example.com"),
 		chromedp.Click(chromedp.CSS(`#save-settings`)),
@@ -226,9 +254,7 @@ func TestWebBrowserProvisioning(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#start`)),
 		chromedp.WaitVisible(chromedp.CSS(`#stop`)),
 		js(`window.provisioMarker = 43`),
-	); err != nil {
-		t.Fatalf("settings and start: %v", err)
-	}
+	)
 	t.Log("provisioning switched on")
 	const users = "4" // alice and three others
 	deadline := time.Now().Add(60 * time.Second)
