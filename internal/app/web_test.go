@@ -131,6 +131,30 @@ func TestWebSignIn(t *testing.T) {
 		t.Errorf("audit = %+v, %v, want one entry by alice@example.com", entries, err)
 	}
 
+	// A session cookie changed by one character does not open.
+	u, _ := url.Parse(a.BaseURL() + "/ui/")
+	var sess *http.Cookie
+	for _, c := range hc.Jar.Cookies(u) {
+		if c.Name == "provisio_ui_session" {
+			sess = c
+		}
+	}
+	if sess == nil {
+		t.Fatal("no provisio_ui_session cookie after sign-in")
+	}
+	forged := []byte(sess.Value)
+	forged[len(forged)/2] ^= 1
+	req, _ := http.NewRequest(http.MethodGet, a.BaseURL()+"/ui/apps", nil)
+	req.AddCookie(&http.Cookie{Name: sess.Name, Value: string(forged)})
+	resp, err = (&http.Client{CheckRedirect: noRedirect.CheckRedirect}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/ui/login") {
+		t.Errorf("forged session: GET /ui/apps = %d %s, want a redirect to sign in", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
 	_, resp, body = webSignIn(t, a, "/ui/apps", "bob@example.com", "staple battery horse")
 	if resp.Request.URL.Path == "/ui/apps" || strings.Contains(body, "<h1>Applications</h1>") {
 		t.Errorf("non-administrator reached %s", resp.Request.URL)
