@@ -48,6 +48,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/internal/web"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/server"
 )
@@ -87,6 +88,7 @@ type App struct {
 	audit   *audit.Service
 	key     []byte // the secret key (secretbox)
 	portal  *portal.Portal
+	admins  web.Admins // who may use the web UI: the directory's administrators (tests may replace it)
 	ln      net.Listener
 	base    string
 	handler http.Handler
@@ -132,6 +134,7 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return nil, err
 	}
 	a.dir = dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, Sources: source.Builtin(), SSO: st.OIDC()})
+	a.admins = a.dir // the web UI's administrators: users with the administrator role (provisio user set-admin)
 	a.audit = audit.New(st.Audit(), audit.Options{Retention: audit.DefaultRetention, Logger: log})
 	a.notify = newNotifier(cfg, log, func(ctx context.Context, appID string) (jobs.Webhook, error) {
 		return a.jobs.Webhook(ctx, appID)
@@ -149,10 +152,16 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 		return nil, err
 	}
 	a.keys = oidcKeyService(st, box)
-	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, oidcSignIn(cfg, box, a.dir), log); err != nil {
+	ui, err := uiClient(a.base, key)
+	if err != nil {
 		return nil, err
 	}
-	a.handler = a.routes()
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, oidcSignIn(cfg, box, a.dir), ui, appAdmins{a}, log); err != nil {
+		return nil, err
+	}
+	if a.handler, err = a.routes(); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -173,7 +182,7 @@ func (a *App) SeedDemo(ctx context.Context) (demo.Result, error) {
 }
 
 // routes builds the one handler of the server.
-func (a *App) routes() http.Handler {
+func (a *App) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	scimSvc := a.metrics.SCIM(scimsvc.New(scimsvc.Config{
 		Tenants: a.tenants,
@@ -190,9 +199,15 @@ func (a *App) routes() http.Handler {
 	mux.Handle(scimsvc.Pattern, scimSvc)
 	mux.Handle(scimsvc.RootPattern, scimSvc)
 	a.portal.Register(mux)
-	mux.Handle(adminapi.Prefix, a.metrics.Admin(adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
+	api := adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
 		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs), Audit: a.audit,
-		OIDCKeys: a.keys, BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})))
+		OIDCKeys: a.keys, BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})
+	mux.Handle(adminapi.Prefix, a.metrics.Admin(api))
+	ui, err := a.newWeb(api)
+	if err != nil {
+		return nil, err
+	}
+	ui.Register(mux)
 	// Open like /healthz: counts only, no personal data (see
 	// docs/operations.md, "Metrics": bind to loopback or a proxy).
 	mux.Handle(OIDCPrefix+"/", a.oidc)
@@ -218,7 +233,7 @@ func (a *App) routes() http.Handler {
 		}
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	})
-	return accessLog(mux, a.log)
+	return accessLog(mux, a.log), nil
 }
 
 // ReadyTimeout bounds the database check of GET /readyz.

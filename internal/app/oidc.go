@@ -20,6 +20,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/svcerr"
+	"github.com/provisio-dev/provisio/internal/web"
 )
 
 // OIDCPrefix is where the OpenID provider is mounted: the issuer is
@@ -31,15 +32,15 @@ const OIDCPrefix = adminapi.IssuerPath
 // store and the secret key serves the same issuer, without sticky
 // sessions. Codes and access tokens are encrypted with a key derived from
 // the secret key (HMAC-SHA-256), so any node reads another's.
-func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, secretKey []byte, dir *dirsvc.Service, signIn oidc.SignIn, log *slog.Logger) (http.Handler, error) {
+func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbox.Box, secretKey []byte, dir *dirsvc.Service, signIn oidc.SignIn, ui oidc.Client, admins web.Admins, log *slog.Logger) (http.Handler, error) {
 	keys, err := loadOIDCKeys(ctx, oidcKeyService(st, box), st.OIDC(), box, log)
 	if err != nil {
 		return nil, err
 	}
 	h, err := oidc.New(oidc.Config{
 		Issuer:    base + OIDCPrefix,
-		Clients:   oidcClients{st.OIDC()},
-		Directory: oidcDirectory{dir: dir, src: st.Directory()},
+		Clients:   withUIClient{oidcClients{st.OIDC()}, ui},
+		Directory: uiDirectory{oidcDirectory{dir: dir, src: st.Directory()}, admins},
 		Auth:      dirPasswords{dir},
 		Keys:      keys,
 		Grants:    OIDCGrants{st.OIDCGrants()},

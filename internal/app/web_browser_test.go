@@ -1,0 +1,338 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/provisio-dev/provisio/internal/scimsvc"
+)
+
+// The browser tests drive Debian's chromium (headless) with chromedp and
+// check each page of the UI with axe-core from npm. chromium must be
+// installed (apt-get install -y chromium); axe-core is installed into the
+// Go build cache on first use. Neither is ever skipped: a missing one
+// fails the test.
+
+// browser starts a headless chromium for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	exe, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatal("chromium not found: install it (apt-get install -y chromium); the browser tests are never skipped")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.WindowSize(1280, 900), chromedp.Flag("disable-gpu", true))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	return ctx
+}
+
+// axeSource is axe-core's axe.min.js, npm-installed into the build cache
+// when missing.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatalf("go env GOCACHE: %v", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "axe")
+	file := filepath.Join(dir, "node_modules", "axe-core", "axe.min.js")
+	if _, err := os.Stat(file); err != nil {
+		if out, err := exec.Command("npm", "install", "--no-audit", "--no-fund", "--prefix", dir, "axe-core").CombinedOutput(); err != nil {
+			t.Fatalf("npm install axe-core: %v\n%s", err, out)
+		}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// axeViolation is one rule axe-core found broken.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// checkA11y runs axe-core on the current page and fails on any serious or
+// critical violation (WCAG 2.x A and AA rules and best practices).
+func checkA11y(t *testing.T, ctx context.Context, axe, page string) {
+	t.Helper()
+	_, err := chromedp.Run(ctx, chromedp.Evaluate[int](axe+"\n;1"))
+	type result struct {
+		Violations []axeViolation `json:"violations"`
+		Passes     int            `json:"passes"`
+	}
+	var r result
+	if err == nil {
+		r, err = chromedp.Run(ctx, chromedp.Evaluate[result](`axe.run(document).then(r => ({violations: r.violations, passes: r.passes.length}))`, chromedp.EvalAwaitPromise))
+	}
+	if err != nil {
+		t.Fatalf("axe on %s: %v", page, err)
+	}
+	if r.Passes == 0 {
+		t.Fatalf("axe on %s checked nothing", page)
+	}
+	t.Logf("axe on %s: %d rules passed, %d violated", page, r.Passes, len(r.Violations))
+	for _, v := range r.Violations {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			targets, _ := json.Marshal(v.Nodes)
+			t.Errorf("axe on %s: %s %s (%s) at %s", page, v.Impact, v.ID, v.Help, targets)
+		}
+	}
+}
+
+// screenshot saves the page as docs/screenshots/name.png when
+// PROVISIO_SCREENSHOTS=1 (it is taken, and must succeed, either way).
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if len(png) == 0 {
+		t.Fatalf("screenshot %s is empty", name)
+	}
+	if os.Getenv("PROVISIO_SCREENSHOTS") != "1" {
+		return
+	}
+	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// do runs steps within 30 seconds; on failure it fails the test with the
+// page's address and text.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		loc, _ := chromedp.Run(ctx, chromedp.Location())
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		t.Fatalf("%s: %v\nat %s:\n%s", what, err, loc, body)
+	}
+}
+
+// js runs a script that returns a number.
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[int](expr)(ctx, t)
+		return err
+	})
+}
+
+func text(ctx context.Context, sel string) (string, error) {
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	return strings.TrimSpace(s), err
+}
+
+// TestWebBrowserProvisioning is the seed's flow in a real browser: an
+// administrator signs in at the provider's login page, creates an
+// application, enters the Admin Credentials of a local SCIM tenant (a bad
+// token first, then an unreachable URL: Test Connection shows each
+// diagnosis; then the right ones: OK), picks the scope, switches provisioning on and watches the cycle
+// finish on the page, live, with its counts; every page passes axe-core.
+func TestWebBrowserProvisioning(t *testing.T) {
+	a, _ := serveApp(t, testConfig(t))
+	ctx := t.Context()
+	alice := webUser(t, a, "alice@example.com", "correct horse battery")
+	a.admins = adminSet{alice.ObjectID: true}
+	for i := range 3 {
+		webUser(t, a, fmt.Sprintf("user%d@example.com", i), "password number "+fmt.Sprint(i))
+	}
+	ten, token, err := a.tenants.Create(ctx, "target", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tenantURL := scimsvc.TenantURL(a.BaseURL(), ten.ID)
+	axe := axeSource(t)
+	b := browser(t)
+	base := a.BaseURL()
+
+	// Sign in through the provider's login page.
+	do(t, b, "sign in",
+		chromedp.Navigate(base+"/ui/apps"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#app-name`)),
+	)
+	checkA11y(t, b, axe, "applications (empty)")
+
+	// Create the application: its provisioning page opens.
+	do(t, b, "create application",
+		chromedp.SendKeys(chromedp.CSS(`#app-name`), "Payroll"),
+		chromedp.Submit(chromedp.CSS(`#app-name`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tenantUrl`)),
+	)
+	checkA11y(t, b, axe, "provisioning (new)")
+
+	// A bad token: Test Connection shows the API's diagnosis inline.
+	do(t, b, "test connection (bad token)",
+		chromedp.SendKeys(chromedp.CSS(`#tenantUrl`), tenantURL),
+		chromedp.SendKeys(chromedp.CSS(`#token`), "not-the-token"),
+		chromedp.Click(chromedp.CSS(`#test`)),
+		chromedp.WaitVisible(chromedp.CSS(`#test-result`)),
+	)
+	got, err := text(b, "#test-result")
+	if err != nil || !strings.Contains(got, "Test Connection failed (credentials)") {
+		t.Errorf("bad token: test result = %q, %v, want the credentials diagnosis", got, err)
+	}
+	if tokenValue, err := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#token`))); err != nil || tokenValue != "" {
+		t.Errorf("Secret Token field = %q, %v after a test, want it empty (write-only)", tokenValue, err)
+	}
+	checkA11y(t, b, axe, "provisioning (test failed)")
+	screenshot(t, b, "test-connection-failed")
+
+	// Another origin without the token again: the API's refusal is shown
+	// (a stored token is never sent to a new host).
+	do(t, b, "move the tenant URL",
+		chromedp.Clear(chromedp.CSS(`#tenantUrl`)),
+		chromedp.SendKeys(chromedp.CSS(`#tenantUrl`), "http://127.0.0.1:1/scim/v2"),
+		chromedp.Click(chromedp.CSS(`#test`)),
+		chromedp.WaitVisible(chromedp.CSS(`#problem`)),
+	)
+	if got, err := text(b, "#problem"); err != nil || !strings.Contains(got, "send the secret token again") {
+		t.Errorf("moved tenant URL: problem = %q, %v, want the API's refusal", got, err)
+	}
+	// An unreachable Tenant URL with a token: the diagnosis says so.
+	do(t, b, "test connection (unreachable)",
+		chromedp.SendKeys(chromedp.CSS(`#token`), "some-token"),
+		chromedp.Click(chromedp.CSS(`#test`)),
+		chromedp.WaitVisible(chromedp.CSS(`#test-result`)),
+	)
+	if got, err := text(b, "#test-result"); err != nil || !strings.Contains(got, "Test Connection failed (unreachable)") {
+		t.Errorf("unreachable: test result = %q, %v, want the unreachable diagnosis", got, err)
+	}
+
+	// The right URL and token: Test Connection OK.
+	do(t, b, "test connection",
+		chromedp.Clear(chromedp.CSS(`#tenantUrl`)),
+		chromedp.SendKeys(chromedp.CSS(`#tenantUrl`), tenantURL),
+		chromedp.SendKeys(chromedp.CSS(`#token`), token),
+		chromedp.Click(chromedp.CSS(`#test`)),
+		chromedp.WaitVisible(chromedp.CSS(`#test-result.ok`)),
+	)
+	if got, err := text(b, "#test-result"); err != nil || !strings.HasPrefix(got, "Connection OK") {
+		t.Errorf("test result = %q, %v, want Connection OK", got, err)
+	}
+	if html, err := chromedp.Run(b, chromedp.OuterHTML(chromedp.CSS("html"))); err != nil || strings.Contains(html, token) {
+		t.Errorf("the page renders the Secret Token back (err %v)", err)
+	}
+
+	// Scope: all users; then switch provisioning on and watch the cycle.
+	do(t, b, "settings and start",
+		chromedp.SetValue(chromedp.CSS(`#scope`), "all"),
+		chromedp.SetValue(chromedp.CSS(`#notificationEmail`), "ops@example.com"),
+		chromedp.Click(chromedp.CSS(`#save-settings`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		js(`window.provisioMarker = 42`),
+		chromedp.Click(chromedp.CSS(`#start`)),
+		chromedp.WaitVisible(chromedp.CSS(`#stop`)),
+		js(`window.provisioMarker = 43`),
+	)
+	t.Log("provisioning switched on")
+	const users = "4" // alice and three others
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		created, err := text(b, "#n-created")
+		phase, _ := text(b, "#st-phase")
+		if err == nil && created == users && strings.HasPrefix(phase, "Last") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cycle not seen finishing on the page: created %q, phase %q, %v", created, phase, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if marker, err := chromedp.Run(b, chromedp.Evaluate[int](`window.provisioMarker`)); err != nil || marker != 43 {
+		t.Errorf("marker = %d, %v: the page reloaded instead of updating live", marker, err)
+	}
+	// A change while the page is open reaches it live: a new user, a
+	// cycle run outside the page, and the counts change without a reload.
+	webUser(t, a, "late@example.com", "a late password")
+	apps, err := a.dir.ListApps(ctx)
+	if err != nil || len(apps) != 1 {
+		t.Fatalf("apps = %v, %v", apps, err)
+	}
+	if _, err := a.jobs.Run(ctx, apps[0].ID); err != nil {
+		t.Fatalf("run a cycle: %v", err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		created, err := text(b, "#n-created")
+		phase, _ := text(b, "#st-phase")
+		if err == nil && created == "1" && strings.HasPrefix(phase, "Last incremental") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("second cycle not seen live on the page: created %q, phase %q, %v", created, phase, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if marker, err := chromedp.Run(b, chromedp.Evaluate[int](`window.provisioMarker`)); err != nil || marker != 43 {
+		t.Errorf("marker = %d, %v after the second cycle: the page reloaded instead of updating live", marker, err)
+	}
+	if got, _ := text(b, "#n-failed"); got != "0" {
+		t.Errorf("failed = %q, want 0", got)
+	}
+	if got, _ := text(b, "#st-state"); got != "On" {
+		t.Errorf("state = %q, want On", got)
+	}
+	if v, err := chromedp.Run(b, chromedp.JavascriptAttribute[float64](chromedp.CSS(`#st-progress`), "position")); err != nil || v != 1 {
+		t.Errorf("progress position = %v, %v, want 1 (done)", v, err)
+	}
+	checkA11y(t, b, axe, "provisioning (on)")
+	screenshot(t, b, "provisioning")
+
+	// The application really has the users.
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, tenantURL+"/Users", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		TotalResults int `json:"totalResults"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if err != nil || list.TotalResults != 5 {
+		t.Errorf("SCIM tenant has %d users, %v, want 5", list.TotalResults, err)
+	}
+
+	// The list shows the application on, with its last cycle.
+	if err := chromedp.Do(b, chromedp.Navigate(base+"/ui/apps"), chromedp.WaitVisible(chromedp.CSS(`#apps`))); err != nil {
+		t.Fatal(err)
+	}
+	row, err := text(b, "#apps tbody tr")
+	if err != nil || !strings.Contains(row, "Payroll") || !strings.Contains(row, "On") || !strings.Contains(row, "1 created") {
+		t.Errorf("applications row = %q, %v, want Payroll On with its last cycle's 1 created", row, err)
+	}
+	checkA11y(t, b, axe, "applications")
+	screenshot(t, b, "applications")
+}
