@@ -33,6 +33,7 @@ import (
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 	"github.com/provisio-dev/provisio/internal/store"
 	"github.com/provisio-dev/provisio/internal/tenant"
+	"github.com/provisio-dev/provisio/internal/web"
 	"github.com/provisio-dev/provisio/scim/server"
 )
 
@@ -76,6 +77,9 @@ type Result struct {
 	// in with Password; "" when single sign-on could not be set up (the
 	// base URL is plain http on a host other than loopback).
 	PortalURL string
+	// UIURL is the admin web UI, where AdminUser signs in with Password;
+	// "" when single sign-on could not be set up.
+	UIURL string
 }
 
 // ErrNotEmpty means the directory has users but no demo app: seeding
@@ -171,6 +175,7 @@ func seed(ctx context.Context, s Services) (Result, error) {
 func (r *Result) setSSO(s Services, st ssoState) {
 	if st != ssoOff {
 		r.PortalURL = portal.HomeURL(s.BaseURL, r.TenantID)
+		r.UIURL = strings.TrimRight(s.BaseURL, "/") + web.Prefix
 	}
 }
 

@@ -58,6 +58,16 @@ func checkSSO(t *testing.T, s Services, r Result, st store.OIDCStore) string {
 		oc.Public || oc.SecretHash != dirsvc.HashClientSecret(c.ClientSecret) {
 		t.Errorf("OIDC client %s = %+v, %v; want the demo app's, redirect URI %scallback, the tenant's secret", c.ClientID, oc, err, r.PortalURL)
 	}
+	if want := s.BaseURL + "/ui/"; r.UIURL != want {
+		t.Errorf("UIURL = %q, want %q", r.UIURL, want)
+	}
+	admin, err := s.Directory.GetUser(ctx, AdminUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Directory.IsAdmin(ctx, admin.ObjectID); !ok || err != nil {
+		t.Errorf("IsAdmin(%s) = %v, %v; want the demo administrator", AdminUser, ok, err)
+	}
 	return c.ClientID
 }
 

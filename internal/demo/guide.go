@@ -40,10 +40,13 @@ func WriteGuide(w io.Writer, r Result, o GuideOptions) error {
 		app, assignedGroup, len(assignedUsers), Interval, TenantName)
 	if r.PortalURL != "" {
 		fmt.Fprintf(&b, "\nSingle sign-on: in a browser on this machine open %s\n"+
-			"and sign in as %s, password %s: her profile in the app.\n",
-			r.PortalURL, SignInUser, Password)
+			"and sign in as %s, password %s: her profile in the app.\n"+
+			"The admin web UI is %s (sign in as %s, same password).\n",
+			r.PortalURL, SignInUser, Password, r.UIURL, AdminUser)
+		b.WriteString("Try the loop in another terminal:\n")
+	} else {
+		b.WriteString("\nTry the loop in another terminal:\n")
 	}
-	b.WriteString("\nTry the loop in another terminal:\n")
 	lines := [][2]string{}
 	for _, e := range exports(o) {
 		lines = append(lines, [2]string{"export " + e})

@@ -24,6 +24,10 @@ const (
 	Password = "provisio-demo"
 )
 
+// AdminUser is the demo's administrator of the web UI (issue 14): the
+// CEO, with Password.
+var AdminUser = ceo
+
 // passwordUsers get Password: the guide's sign-in user, a user assigned
 // directly, and TryUser (who can sign in once the guide assigns it).
 var passwordUsers = []string{SignInUser, ceo, TryUser}
@@ -76,6 +80,9 @@ func ensureSSO(ctx context.Context, s Services, appID, tenantID string) (ssoStat
 			if err != nil {
 				return ssoOff, fmt.Errorf("demo password: %w", err)
 			}
+		}
+		if _, err := s.Directory.SetAdmin(ctx, AdminUser, true); err != nil && svcerr.KindOf(err) != svcerr.NotFound {
+			return ssoOff, fmt.Errorf("demo administrator: %w", err)
 		}
 	}
 	return state, nil
