@@ -100,6 +100,7 @@ func TestLoadServe(t *testing.T) {
 				tt.want.MaxConcurrentCycles = 8 // the default, unless the case sets it
 			}
 			tt.want.LogRetention = 30 * 24 * time.Hour // TestLoadServeLogRetention
+			tt.want.ChangeDebounce = DefaultChangeDebounce // TestLoadServeChangeDebounce
 			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
 			if err != nil {
 				t.Fatalf("LoadServe() error = %v", err)
@@ -330,6 +331,35 @@ func TestParseRetention(t *testing.T) {
 	for _, bad := range []string{"soon", "-1h", "30m", "1.5d", "d"} {
 		if _, err := ParseRetention(bad); err == nil {
 			t.Errorf("ParseRetention(%q) = nil error, want one", bad)
+		}
+	}
+}
+
+// TestLoadServeChangeDebounce: --change-debounce and its variable take a
+// duration, 0 turns the trigger off, and a negative or malformed value is
+// refused.
+func TestLoadServeChangeDebounce(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		want time.Duration
+		bad  bool
+	}{
+		{want: DefaultChangeDebounce},
+		{args: []string{"--change-debounce", "2s"}, want: 2 * time.Second},
+		{env: map[string]string{"PROVISIO_CHANGE_DEBOUNCE": "0"}, want: 0},
+		{args: []string{"--change-debounce", "-1s"}, bad: true},
+		{args: []string{"--change-debounce", "soon"}, bad: true},
+	} {
+		got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
+		if tt.bad {
+			if err == nil || !strings.Contains(err.Error(), "--change-debounce") {
+				t.Errorf("LoadServe(%v) error = %v, want a --change-debounce error", tt.args, err)
+			}
+			continue
+		}
+		if err != nil || got.ChangeDebounce != tt.want {
+			t.Errorf("LoadServe(%v, %v) = %v, %v; want %v", tt.args, tt.env, got.ChangeDebounce, err, tt.want)
 		}
 	}
 }
