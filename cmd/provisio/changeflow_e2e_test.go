@@ -35,6 +35,17 @@ func TestChangesFlowInSeconds(t *testing.T) {
 			if cyc := s.runCycle(t, "Flow"); cyc.Kind != "initial" || cyc.Error != "" {
 				t.Fatalf("first cycle = %+v, want an initial cycle", cyc)
 			}
+			// A stopped job is not triggered by changes.
+			other := s.createTenant(t, "Off tenant", "--policy", "entra")
+			offToken := filepath.Join(t.TempDir(), "off-token")
+			if err := os.WriteFile(offToken, []byte(other.Token+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s.cliJSON(t, &out, "app", "create", "Off")
+			s.cliJSON(t, &out, "job", "configure", "Off", "--tenant-url", other.TenantURL, "--token-file", offToken, "--interval", "1h")
+			s.cliJSON(t, &out, "job", "start", "Off")
+			s.runCycle(t, "Off")
+			s.cliJSON(t, &out, "job", "stop", "Off")
 
 			// waitFor polls the tenant until ok holds for userName, and
 			// returns how long that took from start.
@@ -69,6 +80,24 @@ func TestChangesFlowInSeconds(t *testing.T) {
 			start = time.Now()
 			s.cliJSON(t, &out, "user", "update", "flow@contoso.com", "--set", "accountEnabled=false")
 			waitFor("disable", "flow@contoso.com", start, func(u map[string]any) bool { return u["active"] == false })
+
+			var runs struct {
+				Runs []cycleJSON `json:"runs"`
+			}
+			// the last cycle is recorded just after its changes are sent
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+				s.cliJSON(t, &runs, "job", "runs", "Flow")
+				if len(runs.Runs) >= 4 || time.Now().After(deadline) {
+					break
+				}
+			}
+			if len(runs.Runs) < 4 {
+				t.Errorf("job runs Flow = %+v, want the initial cycle and at least 3 triggered ones", runs.Runs)
+			}
+			s.cliJSON(t, &runs, "job", "runs", "Off")
+			if len(runs.Runs) != 1 {
+				t.Errorf("job runs Off = %+v, want its one initial cycle: a stopped job is not triggered", runs.Runs)
+			}
 		})
 	}
 }
