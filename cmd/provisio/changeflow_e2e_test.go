@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,7 +64,20 @@ func TestChangesFlowInSeconds(t *testing.T) {
 						return
 					}
 					if time.Since(start) > 10*time.Second {
-						t.Fatalf("%s: not in the tenant after 10 s (the job's interval is 1 h); tenant has %v", what, u)
+						var logged []string
+						for _, l := range strings.Split(s.stderr.String(), "\n") {
+							if strings.Contains(l, "provisioning") && !strings.Contains(l, "migration") || strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
+								logged = append(logged, l)
+							}
+						}
+						var dump strings.Builder
+						_ = pprof.Lookup("goroutine").WriteTo(&dump, 1)
+						for _, g := range strings.Split(dump.String(), "\n\n") {
+							if strings.Contains(g, "watch") || strings.Contains(g, "Schedule") {
+								t.Log(g)
+							}
+						}
+						t.Fatalf("%s: not in the tenant after 10 s (the job's interval is 1 h); tenant has %v; server log:\n%s", what, u, strings.Join(logged, "\n"))
 					}
 					time.Sleep(25 * time.Millisecond)
 				}

@@ -99,7 +99,7 @@ func TestLoadServe(t *testing.T) {
 			if tt.want.MaxConcurrentCycles == 0 {
 				tt.want.MaxConcurrentCycles = 8 // the default, unless the case sets it
 			}
-			tt.want.LogRetention = 30 * 24 * time.Hour // TestLoadServeLogRetention
+			tt.want.LogRetention = 30 * 24 * time.Hour     // TestLoadServeLogRetention
 			tt.want.ChangeDebounce = DefaultChangeDebounce // TestLoadServeChangeDebounce
 			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
 			if err != nil {

@@ -117,7 +117,7 @@ func (e *Engine) beginCycle(ctx context.Context, remember bool) (*cycle, error) 
 	}
 	if remember {
 		if c.scopeMoved(e.mode, assignsMoved) {
-			if c.scope, err = loadScope(ctx, e.src, e.mode, e.appID); err != nil {
+			if c.scope, err = loadScopeFrom(ctx, e.src, e.mode, e.appID, prevScope, c.changed[TypeGroup], assignsMoved); err != nil {
 				return nil, err
 			}
 			c.keptScope = prevScope

@@ -9,6 +9,13 @@ import (
 // watchPoll is how often watchChanges reads the change feed's head.
 const watchPoll = 250 * time.Millisecond
 
+// headPeeker is a Source that reads its feed's head cheaply, without the
+// ordering guarantees a cycle needs (sqlstore: without PostgreSQL's feed
+// lock).
+type headPeeker interface {
+	PeekHead(ctx context.Context) (int64, error)
+}
+
 // watchChanges runs until ctx ends when Options.ChangeDebounce is
 // positive: changes flow to the applications in seconds rather than at
 // the next interval. Every watchPoll it reads the head of the directory's
@@ -21,14 +28,19 @@ const watchPoll = 250 * time.Millisecond
 // head already (a cycle that fails is not retried before the next change
 // or its interval). Several nodes race for the job's lock as the
 // scheduler does; the loser's start fails with ErrBusy and is dropped.
-// The interval stays the safety net.
+// At the start, the jobs behind the head are triggered too. The interval
+// stays the safety net.
 func (s *Service) watchChanges(ctx context.Context) {
 	if s.debounce <= 0 {
 		return
 	}
+	read := s.src.Head
+	if p, ok := s.src.(headPeeker); ok {
+		read = p.PeekHead
+	}
 	ticks, stop := s.newTicker(min(watchPoll, s.debounce))
 	defer stop()
-	var head int64 = -1
+	var head int64             // 0: at the start, jobs behind the head are triggered too
 	var moved, since time.Time // last move of the head; first move not yet served
 	for {
 		select {
@@ -36,7 +48,7 @@ func (s *Service) watchChanges(ctx context.Context) {
 			return
 		case <-ticks:
 		}
-		h, err := s.src.Head(ctx)
+		h, err := read(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Warn("provisioning change watch: read change feed head", "err", err)
@@ -44,11 +56,7 @@ func (s *Service) watchChanges(ctx context.Context) {
 			continue
 		}
 		now := s.now()
-		switch {
-		case head < 0:
-			head = h // the changes before the start are the interval's
-			continue
-		case h != head:
+		if h != head {
 			head, moved = h, now
 			if since.IsZero() {
 				since = now
@@ -57,7 +65,9 @@ func (s *Service) watchChanges(ctx context.Context) {
 		if since.IsZero() || now.Sub(moved) < s.debounce && now.Sub(since) < 4*s.debounce {
 			continue
 		}
-		if s.triggerChanged(ctx, head) {
+		done := s.triggerChanged(ctx, head)
+		s.log.Debug("provisioning change watch: triggered", "head", head, "done", done)
+		if done {
 			since = time.Time{}
 		}
 	}
