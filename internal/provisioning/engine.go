@@ -274,7 +274,10 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		if err == nil {
 			res.Watermark = cyc.head
 			e.settled.setMembership(cyc.scope.filter.members)
-			e.memory.keep(e, cyc)
+			if e.memory != nil {
+				e.settle(cyc)
+				e.memory.keep(e, cyc)
+			}
 		}
 	}
 	if err != nil {

@@ -101,36 +101,54 @@ func (e *Engine) flag(c *cycle, prev *scope, kept map[ObjectType]map[string]bool
 		return
 	}
 	c.flagged = kept
-	recheck := func(k LinkKey) {
-		if c.flaggedNow(k.Type, k.SourceID) {
-			c.flagged[k.Type][k.SourceID] = true
-		} else {
-			delete(c.flagged[k.Type], k.SourceID)
-		}
-	}
-	for k := range touchedLinks {
-		recheck(k)
-	}
-	for k := range touchedSettled {
-		recheck(k)
-	}
+	c.recheck(touchedLinks, touchedSettled)
 	if prev != nil {
 		for _, t := range []ObjectType{TypeUser, TypeGroup} {
-			now, was := c.scope.users, prev.users
-			if t == TypeGroup {
-				now, was = c.scope.groups, prev.groups
-			}
+			now, was := c.scope.in(t), prev.in(t)
 			for id := range now {
 				if !was[id] {
-					recheck(LinkKey{Type: t, SourceID: id})
+					c.recheckOne(t, id)
 				}
 			}
 			for id := range was {
 				if !now[id] {
-					recheck(LinkKey{Type: t, SourceID: id})
+					c.recheckOne(t, id)
 				}
 			}
 		}
+	}
+}
+
+// settle re-examines, at the end of a completed cycle, the objects whose
+// link or settled state the cycle changed, so that the next cycle starts
+// from them (an initial cycle changes every link: its cost, not the next
+// cycle's).
+func (e *Engine) settle(c *cycle) {
+	if c.flagged == nil {
+		return
+	}
+	touchedLinks, gen := c.links.takeTouched()
+	touchedSettled, sgen := e.settled.takeTouched()
+	if gen != c.tableGen || sgen != c.settledGen {
+		c.flagged = nil // read or reset meanwhile: the next cycle compares everything
+		return
+	}
+	c.recheck(touchedLinks, touchedSettled)
+}
+
+func (c *cycle) recheck(sets ...map[LinkKey]struct{}) {
+	for _, set := range sets {
+		for k := range set {
+			c.recheckOne(k.Type, k.SourceID)
+		}
+	}
+}
+
+func (c *cycle) recheckOne(t ObjectType, id string) {
+	if c.flaggedNow(t, id) {
+		c.flagged[t][id] = true
+	} else {
+		delete(c.flagged[t], id)
 	}
 }
 
