@@ -52,6 +52,8 @@ while [ $# -gt 0 ]; do
 done
 [ "$CHANGED" -le "$USERS" ] || { echo "bench/engine.sh: --changed exceeds --users" >&2; exit 2; }
 
+# Cycles are started by `job run` alone: no cycle triggered by the changes (--change-debounce).
+export PROVISIO_CHANGE_DEBOUNCE=0
 LOG_PREFIX=engine-bench
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/provisio-engine-bench.XXXXXX")"
 # shellcheck source=bench/lib.sh

@@ -329,7 +329,7 @@ func (a *App) Close() error {
 // key file in the data directory, created on first start).
 func newJobService(cfg config.Serve, st *sqlstore.Store, box *secretbox.Box, log *slog.Logger, appName func(context.Context, string) (string, error), observers ...jobs.Observer) (*jobs.Service, error) {
 	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: st.Directory(), Box: box, Outbound: cfg.Outbound, Logger: log,
-		MaxConcurrentCycles: cfg.MaxConcurrentCycles, Observers: observers, AppName: appName})
+		MaxConcurrentCycles: cfg.MaxConcurrentCycles, ChangeDebounce: cfg.ChangeDebounce, Observers: observers, AppName: appName})
 	if err != nil {
 		return nil, fmt.Errorf("start provisioning jobs: %w", err)
 	}

@@ -65,6 +65,9 @@ const (
 	// FlagMaxConcurrentCycles is how many provisioning cycles a server
 	// runs at once.
 	FlagMaxConcurrentCycles = "max-concurrent-cycles"
+	// FlagChangeDebounce is how long a directory change waits for more
+	// before it triggers the provisioning cycles of the jobs.
+	FlagChangeDebounce = "change-debounce"
 	// FlagSMTPURL and FlagSMTPFrom say how notification emails are sent.
 	FlagSMTPURL  = "smtp-url"
 	FlagSMTPFrom = "smtp-from"
@@ -91,6 +94,9 @@ const (
 	DefaultIdleTimeout = 2 * time.Minute
 	DefaultMaxConns    = 1024
 )
+
+// DefaultChangeDebounce is the default --change-debounce.
+const DefaultChangeDebounce = 500 * time.Millisecond
 
 // MaxConcurrentCyclesLimit is the largest --max-concurrent-cycles: on
 // PostgreSQL every running cycle holds a database connection for its job's
@@ -133,6 +139,8 @@ func ServeOptions() []Option {
 			Usage: "comma-separated address prefixes (10.0.0.0/8), addresses and host names (scim.example.com, *.example.com) that provisioning jobs may connect to; empty allows every target"},
 		{Flag: FlagMaxConcurrentCycles, Env: "PROVISIO_MAX_CONCURRENT_CYCLES", Default: "8",
 			Usage: "provisioning cycles this server runs at once, of all jobs; due jobs beyond it wait their turn"},
+		{Flag: FlagChangeDebounce, Env: "PROVISIO_CHANGE_DEBOUNCE", Default: DefaultChangeDebounce.String(),
+			Usage: "how long after a directory change (with no further change) the enabled jobs run an incremental cycle, besides their interval; 0 turns this off"},
 		{Flag: FlagSMTPURL, Env: "PROVISIO_SMTP_URL", Default: "",
 			Usage: "SMTP server for notification emails: smtp://[user:pass@]host:port (STARTTLS when offered) or smtps:// (implicit TLS); put a password in the environment variable, not on the command line; empty logs notifications instead"},
 		{Flag: FlagSMTPFrom, Env: "PROVISIO_SMTP_FROM", Default: "", Usage: "sender address of notification emails (required with --smtp-url)"},
@@ -221,6 +229,9 @@ type Serve struct {
 	// SSOSessionTTL is how long the OpenID provider's sign-in session
 	// lasts; zero means oidc.DefaultSessionTTL.
 	SSOSessionTTL time.Duration
+	// ChangeDebounce is how long a directory change waits for more before
+	// it triggers the jobs' cycles; 0: only their interval does.
+	ChangeDebounce time.Duration
 	// Outbound restricts the targets provisioning jobs connect to (Test
 	// Connection and cycles); nil allows every target.
 	Outbound *outbound.Policy
@@ -300,6 +311,9 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	}
 	if c.JobLease, err = time.ParseDuration(strings.TrimSpace(v[FlagJobLease])); err != nil || c.JobLease < MinJobLease {
 		add(fmt.Errorf("--%s: %q is not a duration of at least %s", FlagJobLease, v[FlagJobLease], MinJobLease))
+	}
+	if c.ChangeDebounce, err = time.ParseDuration(strings.TrimSpace(v[FlagChangeDebounce])); err != nil || c.ChangeDebounce < 0 {
+		add(fmt.Errorf("--%s: %q is not a duration such as 500ms or 2s (0 turns it off)", FlagChangeDebounce, v[FlagChangeDebounce]))
 	}
 	c.SMTP, c.SMTPFrom, err = loadSMTP(v[FlagSMTPURL], v[FlagSMTPFrom])
 	add(err)

@@ -107,8 +107,9 @@ func TestLoadServe(t *testing.T) {
 			if tt.want.JobLease == 0 {
 				tt.want.JobLease = DefaultJobLease
 			}
-			tt.want.LogRetention = 30 * 24 * time.Hour // TestLoadServeLogRetention
-			tt.want.SSOSessionTTL = 8 * time.Hour      // TestLoadServeSSOSessionTTL
+			tt.want.LogRetention = 30 * 24 * time.Hour     // TestLoadServeLogRetention
+			tt.want.SSOSessionTTL = 8 * time.Hour          // TestLoadServeSSOSessionTTL
+			tt.want.ChangeDebounce = DefaultChangeDebounce // TestLoadServeChangeDebounce
 			got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
 			if err != nil {
 				t.Fatalf("LoadServe() error = %v", err)
@@ -349,6 +350,35 @@ func TestLoadServeJobLease(t *testing.T) {
 	for _, v := range []string{"500ms", "soon", "0"} {
 		if _, err := LoadServe(flagSet(t, ServeOptions(), "--job-lease", v), envFrom(nil)); err == nil || !strings.Contains(err.Error(), "--job-lease") {
 			t.Errorf("--job-lease %s: err = %v, want it refused", v, err)
+		}
+	}
+}
+
+// TestLoadServeChangeDebounce: --change-debounce and its variable take a
+// duration, 0 turns the trigger off, and a negative or malformed value is
+// refused.
+func TestLoadServeChangeDebounce(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		env  map[string]string
+		want time.Duration
+		bad  bool
+	}{
+		{want: DefaultChangeDebounce},
+		{args: []string{"--change-debounce", "2s"}, want: 2 * time.Second},
+		{env: map[string]string{"PROVISIO_CHANGE_DEBOUNCE": "0"}, want: 0},
+		{args: []string{"--change-debounce", "-1s"}, bad: true},
+		{args: []string{"--change-debounce", "soon"}, bad: true},
+	} {
+		got, err := LoadServe(flagSet(t, ServeOptions(), tt.args...), envFrom(tt.env))
+		if tt.bad {
+			if err == nil || !strings.Contains(err.Error(), "--change-debounce") {
+				t.Errorf("LoadServe(%v) error = %v, want a --change-debounce error", tt.args, err)
+			}
+			continue
+		}
+		if err != nil || got.ChangeDebounce != tt.want {
+			t.Errorf("LoadServe(%v, %v) = %v, %v; want %v", tt.args, tt.env, got.ChangeDebounce, err, tt.want)
 		}
 	}
 }

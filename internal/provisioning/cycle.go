@@ -45,6 +45,15 @@ type cycle struct {
 	// stage is why the gate staged every disable and delete of the cycle
 	// (see CycleGate); "" when it did not.
 	stage string
+	// flagged: the objects evaluated whatever the feed says (see
+	// CycleMemory), by type; nil until Engine.flag (Plan and the other
+	// uses of a cycle compute them in candidateIDs).
+	flagged              map[ObjectType]map[string]bool
+	tableGen, settledGen uint64
+	// from CycleMemory, for Engine.flag: the kept flagged objects, and the
+	// kept scope when this cycle read it again (nil when it reuses it)
+	kept      map[ObjectType]map[string]bool
+	keptScope *scope
 }
 
 // begin reads the watermark, the feed head, the scope and the links. The
@@ -52,6 +61,13 @@ type cycle struct {
 // by the next one. The scope, the links and the changes are read at once:
 // each is a scan of up to a directory's size.
 func (e *Engine) begin(ctx context.Context) (*cycle, error) {
+	return e.beginCycle(ctx, false)
+}
+
+// beginCycle is begin; with remember (Run), an incremental cycle that
+// continues from the last one (see CycleMemory) reads the feed first and
+// reads the scope again only when the feed may have changed it.
+func (e *Engine) beginCycle(ctx context.Context, remember bool) (*cycle, error) {
 	wm, ok, err := e.links.Watermark(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read watermark: %w", err)
@@ -76,19 +92,38 @@ func (e *Engine) begin(ctx context.Context) (*cycle, error) {
 	if ok {
 		c.kind, c.from = CycleIncremental, wm
 	}
+	var prevScope *scope
+	if ok && remember {
+		prevScope, c.kept, remember = e.memory.kept(e, wm)
+	} else {
+		remember = false
+	}
 	var scopeErr, linksErr, changesErr, membersErr error
 	var members *membership
 	var wg sync.WaitGroup
-	wg.Go(func() { c.scope, scopeErr = loadScope(ctx, e.src, e.mode, e.appID) })
+	if !remember {
+		wg.Go(func() { c.scope, scopeErr = loadScope(ctx, e.src, e.mode, e.appID) })
+	}
 	wg.Go(func() { c.links, linksErr = e.linkTable(ctx) })
 	wg.Go(func() { members, membersErr = loadMembership(ctx, e.src, e.memberOfGroups()) })
 	var roleGroups []string
+	var assignsMoved bool
 	if ok {
-		wg.Go(func() { c.changed, roleGroups, changesErr = readChanges(ctx, e.src, e.appID, wm, c.head) })
+		wg.Go(func() { c.changed, roleGroups, assignsMoved, changesErr = readChanges(ctx, e.src, e.appID, wm, c.head) })
 	}
 	wg.Wait()
 	if err := errors.Join(scopeErr, linksErr, changesErr, membersErr); err != nil {
 		return nil, err
+	}
+	if remember {
+		if c.scopeMoved(e.mode, assignsMoved) {
+			if c.scope, err = loadScopeFrom(ctx, e.src, e.mode, e.appID, prevScope, c.changed[TypeGroup], assignsMoved); err != nil {
+				return nil, err
+			}
+			c.keptScope = prevScope
+		} else {
+			c.scope = prevScope.reuse()
+		}
 	}
 	c.scope.filter = scopeFilter{users: e.users.scoping, members: members, now: e.now()}
 	if e.groups != nil {
@@ -204,23 +239,28 @@ func (c *cycle) addRoleChanges(ctx context.Context, src Source, roleGroups []str
 	return nil
 }
 
-// readChanges collects the objects changed in (after, head], and the
-// groups whose assignment to the app appID changed (assigned, unassigned,
-// or given another role: the store records a role change as an assign).
-func readChanges(ctx context.Context, src Source, appID string, after, head int64) (map[ObjectType]map[string]bool, []string, error) {
+// readChanges collects the objects changed in (after, head], the groups
+// whose assignment to the app appID changed (assigned, unassigned, or
+// given another role: the store records a role change as an assign), and
+// whether any assignment to the app changed.
+func readChanges(ctx context.Context, src Source, appID string, after, head int64) (map[ObjectType]map[string]bool, []string, bool, error) {
 	out := map[ObjectType]map[string]bool{TypeUser: {}, TypeGroup: {}}
 	var assigned []string
+	moved := false
 	for after < head {
 		page, err := src.Changes(ctx, after, changesPage)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read change feed after %d: %w", after, err)
+			return nil, nil, false, fmt.Errorf("read change feed after %d: %w", after, err)
 		}
 		if len(page) == 0 {
 			break
 		}
 		for _, ch := range page {
 			if ch.Seq > head {
-				return out, assigned, nil
+				return out, assigned, moved, nil
+			}
+			if (ch.Op == directory.OpAssign || ch.Op == directory.OpUnassign) && ch.AppID == appID {
+				moved = true
 			}
 			switch ch.Kind {
 			case directory.KindUser:
@@ -234,40 +274,38 @@ func readChanges(ctx context.Context, src Source, appID string, after, head int6
 			after = ch.Seq
 		}
 	}
-	return out, assigned, nil
+	return out, assigned, moved, nil
 }
 
 // candidateIDs lists the objects of type t the cycle evaluates. Initial:
 // everything in scope and everything linked. Incremental: what the feed
-// changed, links that need attention (pending create, failed, unresolved
-// references), and every object whose scope changed: in scope without a
-// link, linked and active but out of scope, disabled but back in scope
-// (each unless an earlier cycle settled it, see Settled); plus what the
-// scoping filters need (see Engine.sweeps).
+// changed, and the flagged objects (see CycleMemory): links that need
+// attention (pending create, failed, unresolved references), and every
+// object whose scope disagrees with its link: in scope without a link,
+// linked and active but out of scope, disabled but back in scope (each
+// unless an earlier cycle settled it, see Settled); plus what the scoping
+// filters need (see Engine.sweeps).
 // Comparing the scope with the links catches every assignment, group
-// membership and nested-group change without reading them from the feed.
+// membership and nested-group change; with a CycleMemory only the objects
+// whose scope, link or settled state changed are compared again.
 func (c *cycle) candidateIDs(t ObjectType, extra []string) []string {
-	inScope := c.scope.users
-	if t == TypeGroup {
-		inScope = c.scope.groups
-	}
+	inScope := c.scope.in(t)
 	ids := map[string]bool{}
 	for _, id := range extra {
 		ids[id] = true
 	}
-	c.links.each(t, func(id string, l *Link) {
-		switch {
-		case c.kind == CycleInitial, l.NeedsAttention(), c.changed[t][id]:
-			ids[id] = true
-		case l.State == LinkActive && !inScope[id], l.State == LinkDisabled && inScope[id]:
-			if !c.settled.has(t, id, inScope[id]) {
-				ids[id] = true
-			}
-		}
-	})
-	all := c.kind == CycleInitial || c.sweep[t]
-	for id := range inScope {
-		if all || !c.links.has(t, id) && !c.settled.has(t, id, true) {
+	if c.kind == CycleInitial {
+		c.links.each(t, func(id string, _ *Link) { ids[id] = true })
+	}
+	flagged := c.flagged[t]
+	if flagged == nil {
+		flagged = c.fullFlags(t)
+	}
+	for id := range flagged {
+		ids[id] = true
+	}
+	if c.kind == CycleInitial || c.sweep[t] {
+		for id := range inScope {
 			ids[id] = true
 		}
 	}

@@ -55,6 +55,10 @@ type Config struct {
 	// the next (see Settled); a service that builds an Engine per cycle
 	// passes the job's. Nil: the Engine keeps its own.
 	Settled *Settled
+	// Memory carries what lets an incremental cycle's work follow the
+	// change feed (see CycleMemory); it needs Table. Nil: every
+	// incremental cycle compares the whole scope with every link.
+	Memory *CycleMemory
 
 	Concurrency   int // most objects in flight; default DefaultConcurrency
 	ListThreshold int // default DefaultListThreshold; < 0: always query per object
@@ -75,6 +79,7 @@ type Engine struct {
 	gate          Gate
 	table         *LinkTable
 	settled       *Settled
+	memory        *CycleMemory
 	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
 	skipOutOfScope bool
 	concurrency    int
@@ -100,7 +105,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled, skipOutOfScope: cfg.SkipOutOfScopeDeletions,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled, memory: cfg.Memory, skipOutOfScope: cfg.SkipOutOfScopeDeletions,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -235,14 +240,18 @@ func (p *Plan) add(q *Plan) {
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	started := e.now()
 	e.target.requests.Store(0)
-	cyc, err := e.begin(ctx)
+	cyc, err := e.beginCycle(ctx, true)
 	if err != nil {
+		if e.memory != nil {
+			e.memory.Forget()
+		}
 		return nil, err
 	}
 	res := &Result{CycleID: cyc.id, Kind: cyc.kind, Watermark: cyc.from, Started: started}
 	if cyc.kind == CycleInitial {
 		e.settled.reset()
 	}
+	e.flag(cyc, cyc.keptScope, cyc.kept)
 	cyc.settling = true
 	if cyc.stage, err = e.checkCycle(ctx, cyc); err == nil {
 		err = e.runStages(ctx, cyc)
@@ -267,9 +276,16 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		if err == nil {
 			res.Watermark = cyc.head
 			e.settled.setMembership(cyc.scope.filter.members)
+			if e.memory != nil {
+				e.settle(cyc)
+				e.memory.keep(e, cyc)
+			}
 		}
 	}
 	if err != nil {
+		if e.memory != nil {
+			e.memory.Forget()
+		}
 		// What was applied is recorded even when the cycle stops early.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushTimeout)
 		err = errors.Join(err, cyc.links.flush(fctx, e.links))

@@ -202,6 +202,9 @@ func newEnvWithPolicy(t testing.TB, pol server.Policy, opts ...func(*provisionin
 		Users: provisioning.DefaultUserMapping(), Groups: provisioning.DefaultGroupMapping(),
 		Source: e.dir, Links: e.links, Logs: e.logs, Target: c,
 		Now: func() time.Time { return time.Unix(0, e.clock.Load()).UTC() },
+		// kept between cycles as the job service keeps them: incremental
+		// cycles re-examine only what changed (see CycleMemory)
+		Table: &provisioning.LinkTable{}, Settled: &provisioning.Settled{}, Memory: &provisioning.CycleMemory{},
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -39,6 +39,11 @@ type LinkTable struct {
 	// unsaved holds the changes not yet written to the store, the latest
 	// per link with its Written; nil: the link was removed.
 	unsaved map[LinkKey]*Link
+	// touched holds the links put or removed since takeTouched, and gen
+	// counts the reads from the store: an incremental cycle re-examines
+	// only those links (see CycleMemory).
+	touched map[LinkKey]struct{}
+	gen     uint64
 }
 
 // flushAt is the number of unsaved link changes that triggers a write to
@@ -77,6 +82,8 @@ func (lt *LinkTable) load(ctx context.Context, store LinkStore) error {
 	}
 	lt.mu.Lock()
 	lt.m, lt.byTarget, lt.unsaved = read.m, read.byTarget, nil // changes a failed cycle did not write are redone
+	lt.touched = nil
+	lt.gen++
 	lt.mu.Unlock()
 	lt.valid.Store(true)
 	return nil
@@ -186,6 +193,7 @@ func (lt *LinkTable) get(t ObjectType, id string) (Link, bool) {
 func (lt *LinkTable) putLocked(l Link) {
 	l.Written = nil
 	lt.removeLocked(l.Type, l.SourceID)
+	lt.touchLocked(l.Key())
 	lt.m[l.Type][l.SourceID] = l
 	if l.TargetID != "" {
 		lt.byTarget[l.Type][l.TargetID] = l.SourceID
@@ -193,6 +201,7 @@ func (lt *LinkTable) putLocked(l Link) {
 }
 
 func (lt *LinkTable) removeLocked(t ObjectType, id string) {
+	lt.touchLocked(LinkKey{Type: t, SourceID: id})
 	if old, ok := lt.m[t][id]; ok && lt.byTarget[t][old.TargetID] == id {
 		delete(lt.byTarget[t], old.TargetID)
 	}
@@ -246,4 +255,22 @@ func (lt *LinkTable) resolve(id string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+func (lt *LinkTable) touchLocked(k LinkKey) {
+	if lt.touched == nil {
+		lt.touched = map[LinkKey]struct{}{}
+	}
+	lt.touched[k] = struct{}{}
+}
+
+// takeTouched returns the links put or removed since the last call and
+// the table's generation (a read from the store makes a new one: then
+// every link may have changed).
+func (lt *LinkTable) takeTouched() (map[LinkKey]struct{}, uint64) {
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	t := lt.touched
+	lt.touched = nil
+	return t, lt.gen
 }

@@ -36,6 +36,8 @@ type scope struct {
 	directRole map[string]string   // principal id → role of its assignment
 	groupRoles map[string][]string // user id → roles through groups, unsorted
 	roleGroups map[string]bool     // groups that give a role: assigned with one, or nested in one
+	// assignments are the app's, as read (see loadScopeFrom)
+	assignments []directory.Assignment
 }
 
 // loadScope computes the scope. Assigned: users assigned directly plus the
@@ -43,12 +45,26 @@ type scope struct {
 // only takes direct members; a nested group here brings its members in);
 // groups assigned directly. Soft-deleted groups give no access.
 func loadScope(ctx context.Context, src Source, mode ScopeMode, appID string) (*scope, error) {
+	return loadScopeFrom(ctx, src, mode, appID, nil, nil, true)
+}
+
+// loadScopeFrom is loadScope reusing prev (a scope of the same job read
+// earlier; nil: none): its assignments unless assigns (the feed holds an
+// assignment change of the app), and its groups except those in changed
+// (assigned mode; in ScopeAll mode every object is read again).
+func loadScopeFrom(ctx context.Context, src Source, mode ScopeMode, appID string, prev *scope, changed map[string]bool, assigns bool) (*scope, error) {
 	s := &scope{users: map[string]bool{}, groups: map[string]bool{},
 		userObjs: map[string]*directory.User{}, groupObjs: map[string]*directory.Group{}}
-	as, err := src.Assignments(ctx, appID)
-	if err != nil {
-		return nil, fmt.Errorf("read assignments: %w", err)
+	var as []directory.Assignment
+	if prev != nil && !assigns {
+		as = prev.assignments
+	} else {
+		var err error
+		if as, err = src.Assignments(ctx, appID); err != nil {
+			return nil, fmt.Errorf("read assignments: %w", err)
+		}
 	}
+	s.assignments = as
 	if mode == ScopeAll {
 		if err := s.loadAll(ctx, src); err != nil {
 			return nil, err
@@ -67,13 +83,27 @@ func loadScope(ctx context.Context, src Source, mode ScopeMode, appID string) (*
 		}
 	}
 	for len(next) > 0 {
-		gs, err := src.Groups(ctx, next)
-		if err != nil {
-			return nil, fmt.Errorf("read assigned groups: %w", err)
+		var missing []string
+		var read []*directory.Group
+		for _, id := range next {
+			if g := prev.group(id); g != nil && !changed[id] {
+				read = append(read, g)
+			} else {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			fetched, err := src.Groups(ctx, missing)
+			if err != nil {
+				return nil, fmt.Errorf("read assigned groups: %w", err)
+			}
+			read = append(read, fetched...)
 		}
 		next = nil
-		for _, g := range gs {
+		for _, g := range read {
 			s.groupObjs[g.ObjectID] = g
+		}
+		for _, g := range read {
 			if g.SoftDeleted() {
 				continue
 			}
@@ -91,6 +121,14 @@ func loadScope(ctx context.Context, src Source, mode ScopeMode, appID string) (*
 	}
 	s.loadRoles(as)
 	return s, nil
+}
+
+// group returns a group the scope read (nil: none, or no scope).
+func (s *scope) group(id string) *directory.Group {
+	if s == nil {
+		return nil
+	}
+	return s.groupObjs[id]
 }
 
 // loadRoles records the roles of the assignments as: a user's or group's

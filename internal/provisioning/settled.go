@@ -33,12 +33,28 @@ type Settled struct {
 	// groups (see membership.of); nil: unknown.
 	members map[string]map[string]directory.Kind
 	missing map[string]bool // MEMBER_OF groups already warned about (kept by reset)
+	// touched holds the objects set since takeTouched, and gen counts the
+	// resets (see CycleMemory).
+	touched map[LinkKey]struct{}
+	gen     uint64
 }
 
 func (s *Settled) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ids, s.members = nil, nil // missing stays: warnings are not decisions
+	s.touched = nil
+	s.gen++
+}
+
+// takeTouched returns the objects whose settled state was set since the
+// last call, and the number of resets.
+func (s *Settled) takeTouched() (map[LinkKey]struct{}, uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.touched
+	s.touched = nil
+	return t, s.gen
 }
 
 // has reports whether the object is settled and was then as assigned as
@@ -69,6 +85,10 @@ func (s *Settled) flipped(t ObjectType, assigned map[string]bool) []string {
 func (s *Settled) set(t ObjectType, id string, settled, assigned bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.touched == nil {
+		s.touched = map[LinkKey]struct{}{}
+	}
+	s.touched[LinkKey{Type: t, SourceID: id}] = struct{}{}
 	switch {
 	case settled && s.ids == nil:
 		s.ids = map[ObjectType]map[string]bool{t: {id: assigned}}

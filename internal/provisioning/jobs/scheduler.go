@@ -16,14 +16,21 @@ import (
 // it has never run, or a quarantined job's next attempt — most overdue
 // first, while one of the server's cycle
 // slots is free; the others stay due and wait their turn at a later tick.
-// Cycles run in the background, one at a time per job. When ctx ends,
+// Cycles run in the background, one at a time per job. With
+// Options.ChangeDebounce, directory changes start cycles too (watchChanges). When ctx ends,
 // Schedule cancels the running cycles, waits for them and returns nil.
 func (s *Service) Schedule(ctx context.Context) error {
 	ticks, stop := s.newTicker(s.tick)
 	defer stop()
+	watching := make(chan struct{})
+	go func() {
+		defer close(watching)
+		s.watchChanges(ctx)
+	}()
 	for {
 		select {
 		case <-ctx.Done():
+			<-watching
 			s.cancelAll()
 			s.wg.Wait()
 			return nil

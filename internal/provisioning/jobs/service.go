@@ -188,6 +188,11 @@ type Options struct {
 	// leaves the rest due for a later tick (or another server); a manual
 	// run waits for a slot, queued.
 	MaxConcurrentCycles int
+	// ChangeDebounce, when positive, has Schedule poll the change feed's
+	// head and run the enabled jobs' incremental cycles that long after a
+	// change with no further change (see watchChanges); 0: only the
+	// interval starts cycles.
+	ChangeDebounce time.Duration
 	// AppName looks up an application's name for the job events people
 	// read (JobEvent.AppName); nil: events name the application by id.
 	AppName func(ctx context.Context, appID string) (string, error)
@@ -224,6 +229,10 @@ type Service struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	slots  chan struct{} // one element per running cycle (cap MaxConcurrentCycles)
+	// debounce is Options.ChangeDebounce; triggered: job id → the feed
+	// head a change triggered its cycle for (watch.go)
+	debounce  time.Duration
+	triggered map[string]int64
 
 	mu          sync.Mutex
 	runs        map[string]*run      // job id → the running or queued cycle
@@ -250,7 +259,8 @@ type Service struct {
 type jobMemory struct {
 	links   provisioning.LinkTable
 	settled provisioning.Settled
-	gate    deletionGate // its cycles' gate (deletions.go)
+	cycles  provisioning.CycleMemory // with links: incremental work follows the feed
+	gate    deletionGate             // its cycles' gate (deletions.go)
 	// throttle is the job's gate to its application, kept while its
 	// settings stay (limits); nil before its first request.
 	throttle *client.Throttle
@@ -304,6 +314,7 @@ func New(o Options) (*Service, error) {
 	}
 	s.slots = make(chan struct{}, n)
 	s.appName = o.AppName
+	s.debounce, s.triggered = o.ChangeDebounce, map[string]int64{}
 	if s.discoveryWait = o.DiscoveryWait; s.discoveryWait <= 0 {
 		s.discoveryWait = defaultDiscoveryWait
 	}
@@ -495,13 +506,14 @@ func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *logSin
 	}
 	mem := s.memory(j.ID)
 	var table *provisioning.LinkTable
+	var cycles *provisioning.CycleMemory
 	if cycle {
-		table = &mem.links
+		table, cycles = &mem.links, &mem.cycles
 	}
 	logs := &logSink{st: s.st, jobID: j.ID}
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
 		Users: users, Groups: groups, Source: s.src, Links: &linkStore{st: s.st, jobID: j.ID}, Logs: logs, Target: c,
-		Table: table, Settled: &mem.settled, Gate: &mem.gate, Concurrency: s.limits(j).concurrency, Now: s.now, Logger: s.log,
+		Table: table, Settled: &mem.settled, Memory: cycles, Gate: &mem.gate, Concurrency: s.limits(j).concurrency, Now: s.now, Logger: s.log,
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions})
 	if err != nil {
 		return nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)

@@ -86,6 +86,18 @@ func (d dirStore) Head(ctx context.Context) (int64, error) {
 	return head, nil
 }
 
+// PeekHead returns the directory feed's latest sequence as committed, read
+// without the feed's lock (on PostgreSQL, Head takes it in a write
+// transaction): for a poll that only asks whether the feed moved (the
+// jobs' change trigger); a cycle reads Head.
+func (d dirStore) PeekHead(ctx context.Context) (int64, error) {
+	var head int64
+	if err := d.s.queryRow(ctx, "SELECT COALESCE(MAX(seq), 0) FROM dir_changes").Scan(&head); err != nil {
+		return 0, fmt.Errorf("directory feed head: %w", err)
+	}
+	return head, nil
+}
+
 // Changes implements [store.Directory].
 func (d dirStore) Changes(ctx context.Context, after int64, limit int) ([]directory.Change, error) {
 	if limit <= 0 {
