@@ -54,6 +54,10 @@ type Config struct {
 	// passes the job's. Nil: the Engine keeps its own.
 	Settled *Settled
 
+	// Bulk sends creates and updates in SCIM Bulk requests (RFC 7644
+	// §3.7) when the target advertises bulk.supported (bulk.go).
+	Bulk bool
+
 	Concurrency   int // objects in flight; default DefaultConcurrency
 	ListThreshold int // default DefaultListThreshold; < 0: always query per object
 	Now           func() time.Time
@@ -75,6 +79,7 @@ type Engine struct {
 	settled       *Settled
 	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
 	skipOutOfScope bool
+	bulk           bool // Config.Bulk
 	concurrency    int
 	listThreshold  int
 	now            func() time.Time
@@ -98,7 +103,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled, skipOutOfScope: cfg.SkipOutOfScopeDeletions,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled, skipOutOfScope: cfg.SkipOutOfScopeDeletions, bulk: cfg.Bulk,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -243,7 +248,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	cyc.settling = true
 	if cyc.stage, err = e.checkCycle(ctx, cyc); err == nil {
+		stopBulk := e.startBulk(ctx)
 		err = e.runStages(ctx, cyc)
+		stopBulk()
 	}
 	if err == nil {
 		err = ctx.Err()
