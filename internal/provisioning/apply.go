@@ -90,6 +90,7 @@ func (ap *applier) run(ctx context.Context, batch *Plan) error {
 		ap.e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: record pending creates; recording them one by one",
 			slog.String("error", err.Error()))
 	}
+	ap.e.useBulk(ctx, actions)
 	n := ap.e.concurrency
 	if b := ap.e.target.bulk; b != nil {
 		n = max(n, b.workers()) // enough objects at once to fill Bulk requests

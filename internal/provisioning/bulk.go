@@ -64,19 +64,18 @@ var errBulkSingle = errors.New("send as a single request")
 var errNoBulkResult = errors.New("the bulk response has no result for this operation")
 
 type bulker struct {
-	c         *client.Client
-	requests  *atomic.Int64
-	maxOps    int
-	maxBytes  int
-	in        chan *bulkItem
-	quit      chan struct{}
-	loopDone  chan struct{}
-	inFlight  chan struct{}
-	sends     sync.WaitGroup
-	seq       atomic.Int64
-	log       *slog.Logger
-	ctx       context.Context // the cycle's: Bulk requests end with it
-	sentBulks atomic.Int64
+	c        *client.Client
+	requests *atomic.Int64
+	maxOps   int
+	maxBytes int
+	in       chan *bulkItem
+	quit     chan struct{}
+	loopDone chan struct{}
+	inFlight chan struct{}
+	sends    sync.WaitGroup
+	seq      atomic.Int64
+	log      *slog.Logger
+	ctx      context.Context // the cycle's: Bulk requests end with it
 }
 
 type bulkItem struct {
@@ -87,35 +86,63 @@ type bulkItem struct {
 	done chan struct{}
 }
 
-// startBulk reads the target's /ServiceProviderConfig and, if it
-// supports Bulk, routes the target's creates and updates through Bulk
-// requests until the returned stop is called (after the cycle's last
-// object). Without Bulk (off, unsupported, or discovery failing) the
-// cycle sends single requests.
-func (e *Engine) startBulk(ctx context.Context) (stop func()) {
+// startBulk arms the cycle's Bulk send path (Config.Bulk): the first
+// batch with a create or an update (useBulk) reads the target's
+// /ServiceProviderConfig and, if it supports Bulk, routes the target's
+// creates and updates through Bulk requests until the returned stop is
+// called (after the cycle's last object). A cycle with nothing to send
+// sends no request for it. Without Bulk (off, unsupported, or discovery
+// failing) the cycle sends single requests.
+func (e *Engine) startBulk() (stop func()) {
 	if !e.bulk {
 		return func() {}
 	}
+	st := &bulkState{}
+	e.bulkState = st
+	return func() {
+		e.bulkState = nil
+		if b := e.target.bulk; b != nil {
+			e.target.bulk = nil
+			b.close()
+		}
+	}
+}
+
+// bulkState is a cycle's Bulk send path before and after discovery.
+type bulkState struct{ tried bool }
+
+// useBulk starts the Bulk send path before the first batch that has a
+// create or an update to send (see startBulk). Batches are applied one
+// after the other, so it runs with no object in flight.
+func (e *Engine) useBulk(ctx context.Context, actions []*Action) {
+	st := e.bulkState
+	if st == nil || st.tried {
+		return
+	}
+	wants := false
+	for _, a := range actions {
+		if a.Kind == ActionCreate || a.Kind == ActionUpdate || a.Kind == ActionDisable {
+			wants = true
+			break
+		}
+	}
+	if !wants {
+		return
+	}
+	st.tried = true
 	e.target.requests.Add(1)
 	spc, err := e.target.c.ServiceProviderConfig(ctx)
 	if err != nil {
 		e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: read /ServiceProviderConfig for Bulk; sending single requests",
 			slog.String("job", e.jobID), slog.String("error", err.Error()))
-		return func() {}
+		return
 	}
 	if !spc.Bulk.Supported {
 		e.log.LogAttrs(ctx, slog.LevelInfo, "provisioning: the application does not support Bulk; sending single requests",
 			slog.String("job", e.jobID))
-		return func() {}
+		return
 	}
-	b := newBulker(ctx, e.target.c, &e.target.requests, spc.Bulk.MaxOperations, spc.Bulk.MaxPayloadSize, e.log)
-	e.target.bulk = b
-	return func() {
-		e.target.bulk = nil
-		b.close()
-		e.log.LogAttrs(ctx, slog.LevelDebug, "provisioning: bulk requests sent",
-			slog.String("job", e.jobID), slog.Int64("requests", b.sentBulks.Load()))
-	}
+	e.target.bulk = newBulker(ctx, e.target.c, &e.target.requests, spc.Bulk.MaxOperations, spc.Bulk.MaxPayloadSize, e.log)
 }
 
 func newBulker(ctx context.Context, c *client.Client, requests *atomic.Int64, maxOps, maxBytes int, log *slog.Logger) *bulker {
@@ -259,7 +286,6 @@ func (b *bulker) send(batch []*bulkItem) {
 		req.Operations[i] = it.op
 	}
 	b.requests.Add(1)
-	b.sentBulks.Add(1)
 	resp, err := b.c.Bulk(b.ctx, req)
 	if err != nil {
 		var ce *client.Error

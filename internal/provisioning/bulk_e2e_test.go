@@ -92,6 +92,11 @@ func TestBulkInitialAndUpdateCycles(t *testing.T) {
 	if name, _ := u7["name"].(map[string]any); name["familyName"] != "Changed7" {
 		t.Errorf("target user7 name = %v, want familyName Changed7", u7["name"])
 	}
+	// Nothing changed: no request at all, not even discovery.
+	e.run()
+	if reqs := e.count.reset(); len(reqs) != 0 {
+		t.Errorf("cycle with nothing changed sent %v, want nothing", reqs)
+	}
 	if len(e.logs.Entries()) < n+1+300 {
 		t.Errorf("%d log entries, want one per object and action (%d)", len(e.logs.Entries()), n+1+300)
 	}

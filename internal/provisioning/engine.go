@@ -79,7 +79,8 @@ type Engine struct {
 	settled       *Settled
 	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
 	skipOutOfScope bool
-	bulk           bool // Config.Bulk
+	bulk           bool       // Config.Bulk
+	bulkState      *bulkState // while a cycle runs with bulk (bulk.go)
 	concurrency    int
 	listThreshold  int
 	now            func() time.Time
@@ -248,7 +249,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	}
 	cyc.settling = true
 	if cyc.stage, err = e.checkCycle(ctx, cyc); err == nil {
-		stopBulk := e.startBulk(ctx)
+		stopBulk := e.startBulk()
 		err = e.runStages(ctx, cyc)
 		stopBulk()
 	}

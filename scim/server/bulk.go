@@ -71,6 +71,7 @@ func (q *request) runBulk(ops []*bulkOp, failOnErrors int) scim.BulkResponse {
 	for i, op := range ops {
 		refs[i] = bulkRefs(op)
 	}
+	q.baseURL() // computed once, before operations read it concurrently
 	errs := 0
 	stop := func() bool { return failOnErrors > 0 && errs >= failOnErrors }
 	// Run the first operations that can run, again and again, so that
