@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisio's provisioning-engine benchmark (issue 4, "Tests and performance"). Loopback only.
 #
-#   bench/engine.sh [--users N] [--changed N] [--reps N] [--out FILE] [--profile DIR] [--concurrency N]
+#   bench/engine.sh [--users N] [--changed N] [--reps N] [--bulk on|off] [--out FILE] [--profile DIR] [--concurrency N]
 #
 # Two `bin/provisio serve` processes on free 127.0.0.1 ports, each with its own temporary
 # SQLite data dir:
@@ -19,6 +19,7 @@
 # The engine's peak resident memory over the three cycles is VmHWM of its process, reset
 # (/proc/PID/clear_refs) after the import. Results are medians of the repetitions, as a
 # Markdown section (stdout, and --out FILE if given) for docs/benchmarks.md.
+# --bulk on sets the job to send creates and updates in SCIM Bulk requests (issue 15).
 # --profile DIR runs the engine side as bench/enginebench (the same wiring as serve, plus
 # pprof) and writes DIR/CYCLE-N.cpu.pprof (CPU, from the cycle's start) and
 # DIR/CYCLE-N.heap.pprof (in-use heap at its end) for each cycle and repetition N.
@@ -34,6 +35,7 @@ REPS=3
 OUT=""
 PROFILE=""
 CONCURRENCY=""
+BULK=off
 CYCLE_TIMEOUT=600
 COMMAND="bench/engine.sh $*"
 
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
     --out) OUT="$2"; shift 2 ;;
     --profile) PROFILE="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;
+    --bulk) BULK="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench/engine.sh: unknown argument $1" >&2; usage 2 ;;
   esac
@@ -167,7 +170,7 @@ rep() {
   "$PROVISIO" app create bench >/dev/null
   "$PROVISIO" app assign bench --group everyone >/dev/null
   "$PROVISIO" job configure bench --tenant-url "$(jq -r .tenant_url <<<"$tenant")" \
-    --token-file "$TMP/tenant.token" --scope assigned ${CONCURRENCY:+--concurrency "$CONCURRENCY"} >/dev/null
+    --token-file "$TMP/tenant.token" --scope assigned --bulk "$BULK" ${CONCURRENCY:+--concurrency "$CONCURRENCY"} >/dev/null
   sleep 1
   echo 5 >"/proc/$engine_pid/clear_refs" # reset VmHWM: the peak from here on
 
@@ -210,7 +213,7 @@ cat <<EOF
 
 ### Run: $USERS users, $(date -u +%Y-%m-%dT%H:%MZ)
 
-- Command: \`$COMMAND\` ($USERS users, $CHANGED changed, $REPS repetitions, medians; wall time of \`provisio job run bench --wait --json\`)
+- Command: \`$COMMAND\` ($USERS users, $CHANGED changed, $REPS repetitions, bulk $BULK, medians; wall time of \`provisio job run bench --wait --json\`)
 - Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), $(go version | awk '{ print $3, $4 }'), $(uname -sr); load average before $LOADAVG_START, after $(cut -d' ' -f1-3 /proc/loadavg)
 
 | cycle | median time | requests to the target (median) | target | verdict |

@@ -46,9 +46,9 @@ func newJobConfigureCmd(e *env, f *clientFlags) *cobra.Command {
 	var deletionThreshold, deletionPercent int
 	var rates rateFlags
 	var oauth *oauthFlags
-	var reconcileEvery string
+	var reconcileEvery, bulk string
 	cmd := &cobra.Command{
-		Use:     "configure APP --tenant-url URL [--token-file FILE | --oauth-token-url URL --oauth-client-id ID --oauth-client-secret-file FILE [--oauth-scope S]...] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--deletion-threshold N] [--deletion-threshold-percent P] [--rate N] [--concurrency N] [--reconcile-every D]",
+		Use:     "configure APP --tenant-url URL [--token-file FILE | --oauth-token-url URL --oauth-client-id ID --oauth-client-secret-file FILE [--oauth-scope S]...] [--scope assigned|all] [--interval D] [--skip-out-of-scope-deletions=true|false] [--webhook-url URL --webhook-secret-file F] [--deletion-threshold N] [--deletion-threshold-percent P] [--rate N] [--concurrency N] [--reconcile-every D] [--bulk on|off]",
 		Aliases: []string{"set"},
 		Short:   "Set an application's Tenant URL, Secret Token and provisioning settings",
 		Long: `Create or change an application's provisioning job. Settings not given keep their
@@ -84,7 +84,12 @@ set; the requests in flight also start at 16 and follow the application's latenc
 while it holds, fewer when it rises or requests time out). "job status" shows where they are.
 
 --reconcile-every D (at least 1m; 0 turns it off) has the scheduler run "job reconcile"
-(without --repair: findings go to the provisioning logs) on the started job every D.`,
+(without --repair: findings go to the provisioning logs) on the started job every D.
+
+--bulk on sends creates and updates in SCIM Bulk requests (RFC 7644 §3.7) when the
+application advertises bulk.supported in /ServiceProviderConfig, within its maxOperations
+and maxPayloadSize; each operation's result is handled like a single request's. Off by
+default (no mainstream identity provider does this).`,
 		Example: `  PROVISIO_JOB_TOKEN=... provisio job configure "Uni-tel Portal" --tenant-url https://scim.example.com/scim/abc/v2
   provisio job configure "Uni-tel Portal" --token-file token.txt --interval 5m --scope all
   provisio job configure "Uni-tel Portal" --rate 25 --concurrency 8
@@ -122,6 +127,13 @@ while it holds, fewer when it rises or requests time out). "job status" shows wh
 			if cmd.Flags().Changed("reconcile-every") {
 				req.ReconcileEvery = &reconcileEvery
 			}
+			if cmd.Flags().Changed("bulk") {
+				on, err := onOff("--bulk", bulk)
+				if err != nil {
+					return err
+				}
+				req.Bulk = &on
+			}
 			if mappingsFile != "" {
 				b, err := e.readFile(mappingsFile)
 				if err != nil {
@@ -146,6 +158,7 @@ while it holds, fewer when it rises or requests time out). "job status" shows wh
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&reconcileEvery, "reconcile-every", "", "reconcile the started job's application every D, e.g. 24h (0: off)")
+	fl.StringVar(&bulk, "bulk", "", "on: send creates and updates in SCIM Bulk requests when the application supports them; off (default)")
 	fl.StringVar(&tenantURL, "tenant-url", "", "the application's SCIM base URL")
 	fl.StringVar(&token, "token", "", "the Secret Token (prefer --token-file or $"+JobTokenEnv+")")
 	fl.StringVar(&tokenFile, "token-file", "", "a file holding the Secret Token")
@@ -160,6 +173,17 @@ while it holds, fewer when it rises or requests time out). "job status" shows wh
 	rates.register(fl)
 	oauth = addOAuthFlags(fl)
 	return cmd
+}
+
+// onOff reads a flag given as on or off (true and false too).
+func onOff(flag, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "on", "true":
+		return true, nil
+	case "off", "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s %q: want on or off", flag, v)
 }
 
 // jobToken picks the Secret Token: --token-file, else --token, else
@@ -205,6 +229,7 @@ func printJob(e *env, f *clientFlags, j apitypes.Job, title string) error {
 		{"rateLimit", rateText(j.RateLimit)},
 		{"concurrency", concurrencyText(j.MaxConcurrency)},
 		{"reconcileEvery", cmp.Or(j.ReconcileEvery, "off")},
+		{"bulk", map[bool]string{true: "on", false: "off"}[j.Bulk]},
 	}, webhookRows(j)...)); err != nil {
 		return err
 	}

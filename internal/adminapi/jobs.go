@@ -118,7 +118,7 @@ func (a *API) configureJob(w http.ResponseWriter, r *http.Request) error {
 		NotificationEmail: req.NotificationEmail, SkipOutOfScopeDeletions: req.SkipOutOfScopeDeletions,
 		WebhookURL: req.WebhookURL, WebhookSecret: req.WebhookSecret,
 		DeletionThreshold: req.DeletionThreshold, DeletionThresholdPercent: req.DeletionThresholdPercent,
-		RateLimit: req.RateLimit, MaxConcurrency: req.MaxConcurrency, OAuth: oauthConfig(req.OAuth)}
+		RateLimit: req.RateLimit, MaxConcurrency: req.MaxConcurrency, OAuth: oauthConfig(req.OAuth), Bulk: req.Bulk}
 	if c.Mappings, err = decodeMappings(req.Mappings); err != nil {
 		return err
 	}

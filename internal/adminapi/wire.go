@@ -87,7 +87,7 @@ func jobWire(j jobs.Job) (apitypes.Job, error) {
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, TargetSchema: targetSchemaWire(j.Schema),
 		WebhookURL: j.WebhookURL, WebhookSecretSet: j.WebhookSecretSet,
 		DeletionThreshold: j.DeletionThreshold.Count, DeletionThresholdPercent: j.DeletionThreshold.Percent,
-		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency, Auth: authWire(j.Auth), ReconcileEvery: reconcileEveryWire(j.ReconcileEvery)}, nil
+		RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency, Auth: authWire(j.Auth), ReconcileEvery: reconcileEveryWire(j.ReconcileEvery), Bulk: j.Bulk}, nil
 }
 
 func statsWire(s provisioning.Stats) apitypes.Stats {

@@ -52,6 +52,9 @@ type Job struct {
 	// ReconcileEvery is how often the scheduler reconciles the started
 	// job's application, a Go duration ("24h0m0s"); absent: never.
 	ReconcileEvery string `json:"reconcileEvery,omitempty"`
+	// Bulk: creates and updates go in SCIM Bulk requests (RFC 7644 §3.7)
+	// when the application advertises bulk.supported.
+	Bulk bool `json:"bulk"`
 }
 
 // JobList is the answer of GET /jobs.
@@ -87,6 +90,8 @@ type ConfigureJob struct {
 	// ReconcileEvery: a Go duration ("24h"); absent keeps, "0" turns the
 	// scheduled reconciliation off.
 	ReconcileEvery *string `json:"reconcileEvery,omitempty"`
+	// Bulk: absent keeps; default false.
+	Bulk *bool `json:"bulk,omitempty"`
 }
 
 // Stats counts what a cycle did, or a running cycle has done so far.

@@ -90,7 +90,12 @@ func (ap *applier) run(ctx context.Context, batch *Plan) error {
 		ap.e.log.LogAttrs(ctx, slog.LevelWarn, "provisioning: record pending creates; recording them one by one",
 			slog.String("error", err.Error()))
 	}
-	parallel(ctx, ap.e.concurrency, actions, func(a *Action) { ap.exec(ctx, a) })
+	ap.e.useBulk(ctx, actions)
+	n := ap.e.concurrency
+	if b := ap.e.target.bulk; b != nil {
+		n = max(n, b.workers()) // enough objects at once to fill Bulk requests
+	}
+	parallel(ctx, n, actions, func(a *Action) { ap.exec(ctx, a) })
 	return nil
 }
 

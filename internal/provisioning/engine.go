@@ -60,6 +60,10 @@ type Config struct {
 	// incremental cycle compares the whole scope with every link.
 	Memory *CycleMemory
 
+	// Bulk sends creates and updates in SCIM Bulk requests (RFC 7644
+	// §3.7) when the target advertises bulk.supported (bulk.go).
+	Bulk bool
+
 	Concurrency   int // most objects in flight; default DefaultConcurrency
 	ListThreshold int // default DefaultListThreshold; < 0: always query per object
 	Now           func() time.Time
@@ -82,6 +86,8 @@ type Engine struct {
 	memory        *CycleMemory
 	// skipOutOfScope is Config.SkipOutOfScopeDeletions.
 	skipOutOfScope bool
+	bulk           bool       // Config.Bulk
+	bulkState      *bulkState // while a cycle runs with bulk (bulk.go)
 	concurrency    int
 	listThreshold  int
 	now            func() time.Time
@@ -105,7 +111,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, fmt.Errorf("provisioning config: %w", errors.Join(errs...))
 	}
 	e := &Engine{jobID: cfg.JobID, appID: cfg.AppID, mode: cfg.Scope, users: users, groups: groups,
-		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled, memory: cfg.Memory, skipOutOfScope: cfg.SkipOutOfScopeDeletions,
+		src: cfg.Source, links: cfg.Links, logs: cfg.Logs, target: &target{c: cfg.Target}, gate: cfg.Gate, table: cfg.Table, settled: cfg.Settled, memory: cfg.Memory, skipOutOfScope: cfg.SkipOutOfScopeDeletions, bulk: cfg.Bulk,
 		concurrency: cfg.Concurrency, listThreshold: cfg.ListThreshold, now: cfg.Now, log: cfg.Logger}
 	if e.concurrency <= 0 {
 		e.concurrency = DefaultConcurrency
@@ -254,7 +260,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	e.flag(cyc, cyc.keptScope, cyc.kept)
 	cyc.settling = true
 	if cyc.stage, err = e.checkCycle(ctx, cyc); err == nil {
+		stopBulk := e.startBulk()
 		err = e.runStages(ctx, cyc)
+		stopBulk()
 	}
 	if err == nil {
 		err = ctx.Err()

@@ -19,14 +19,27 @@ import (
 type target struct {
 	c        *client.Client
 	requests atomic.Int64
+	// bulk, while a cycle sends Bulk requests, carries creates and
+	// updates (bulk.go).
+	bulk *bulker
 }
 
 func (t *target) create(ctx context.Context, endpoint string, res scim.Resource) (scim.Resource, error) {
+	if t.bulk != nil {
+		if out, sent, err := t.bulk.create(ctx, endpoint, res); sent {
+			return out, err
+		}
+	}
 	t.requests.Add(1)
 	return t.c.Create(ctx, endpoint, res)
 }
 
 func (t *target) patch(ctx context.Context, endpoint, id string, ops []scim.PatchOperation) error {
+	if t.bulk != nil {
+		if sent, err := t.bulk.patch(ctx, endpoint, id, ops); sent {
+			return err
+		}
+	}
 	t.requests.Add(1)
 	_, err := t.c.Patch(ctx, endpoint, id, ops)
 	return err

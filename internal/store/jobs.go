@@ -60,8 +60,11 @@ type Job struct {
 	// ReconcileEvery is how often the scheduler reconciles the
 	// application (drift, orphans, gone accounts); 0: never.
 	ReconcileEvery time.Duration
-	Created        time.Time // set by the store
-	Updated        time.Time // set by the store by CreateJob and UpdateJob
+	// Bulk sends creates and updates in SCIM Bulk requests (RFC 7644
+	// §3.7) when the application advertises bulk.supported.
+	Bulk    bool
+	Created time.Time // set by the store
+	Updated time.Time // set by the store by CreateJob and UpdateJob
 }
 
 // LinkCount is the number of a job's links of one type and state, failed

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
@@ -70,29 +71,41 @@ func (q *request) runBulk(ops []*bulkOp, failOnErrors int) scim.BulkResponse {
 	for i, op := range ops {
 		refs[i] = bulkRefs(op)
 	}
+	q.baseURL() // computed once, before operations read it concurrently
 	errs := 0
 	stop := func() bool { return failOnErrors > 0 && errs >= failOnErrors }
-	// Run the first operation that can run, again and again, so that
-	// operations keep request order except where a reference forces a wait.
+	// Run the first operations that can run, again and again, so that
+	// operations keep request order except where a reference forces a
+	// wait. Without failOnErrors, the next run of independent operations
+	// (see window) runs concurrently: a store that commits concurrent
+	// writes together (sqlstore's group commit) then writes a batch of
+	// creates in a few transactions instead of one each.
 	for !stop() {
-		next := -1
-		for i, op := range ops {
-			if !op.done && !blocked(refs[i], ids, failed) {
-				next = i
-				break
-			}
-		}
-		if next < 0 {
+		next := q.window(ops, refs, ids, failed, failOnErrors == 0)
+		if len(next) == 0 {
 			break
 		}
-		op := ops[next]
-		op.done = true
-		res := q.runBulkOp(op, ids)
-		results[next] = res
-		if st, _ := strconv.Atoi(res.Status); st >= 400 {
-			errs++
-			if op.in.BulkID != "" {
-				failed[op.in.BulkID] = true
+		done := make([]bulkDone, len(next))
+		if len(next) == 1 {
+			done[0] = q.runBulkOp(ops[next[0]], ids)
+		} else {
+			var wg sync.WaitGroup
+			for k, i := range next {
+				wg.Go(func() { done[k] = q.runBulkOp(ops[i], ids) })
+			}
+			wg.Wait()
+		}
+		for k, i := range next {
+			op, res := ops[i], done[k]
+			op.done = true
+			results[i] = res.op
+			if st, _ := strconv.Atoi(res.op.Status); st >= 400 {
+				errs++
+				if op.in.BulkID != "" {
+					failed[op.in.BulkID] = true
+				}
+			} else if res.created != "" {
+				ids[op.in.BulkID] = res.created
 			}
 		}
 	}
@@ -106,6 +119,61 @@ func (q *request) runBulk(ops []*bulkOp, failOnErrors int) scim.BulkResponse {
 		}
 	}
 	return out
+}
+
+// maxBulkWindow bounds the operations of one bulk request run at once.
+const maxBulkWindow = 64
+
+// window returns the operations to run next: the first that is not done
+// and not blocked by a reference and, if parallel and it references no
+// bulkId, the operations right after it with its method and no bulkId
+// reference either, up to the first that touches a resource already in
+// the window (the same path, or a POST with the same userName or
+// displayName: the first of two such creates wins, as in sequence), and
+// at most maxBulkWindow. Operations of one method on distinct resources
+// do not depend on each other's order.
+func (q *request) window(ops []*bulkOp, refs [][]string, ids map[string]string, failed map[string]bool, parallel bool) []int {
+	var out []int
+	keys := map[string]bool{}
+	for i, op := range ops {
+		if op.done {
+			continue
+		}
+		if len(out) == 0 {
+			if blocked(refs[i], ids, failed) {
+				continue
+			}
+			out = append(out, i)
+			keys[bulkKey(op)] = true
+			if !parallel || len(refs[i]) > 0 {
+				break
+			}
+			continue
+		}
+		k := bulkKey(op)
+		if len(refs[i]) > 0 || !strings.EqualFold(op.in.Method, ops[out[0]].in.Method) || keys[k] || len(out) == maxBulkWindow {
+			break
+		}
+		keys[k] = true
+		out = append(out, i)
+	}
+	return out
+}
+
+// bulkKey names what an operation changes, to keep two operations on the
+// same resource (or two creates that may collide) in order.
+func bulkKey(op *bulkOp) string {
+	if !strings.EqualFold(op.in.Method, http.MethodPost) {
+		return "path " + pathTail(op.in.Path)
+	}
+	if m, ok := op.data.(map[string]any); ok {
+		for _, a := range []string{"userName", "displayName"} {
+			if v, ok := m[a].(string); ok {
+				return "name " + strings.ToLower(v)
+			}
+		}
+	}
+	return "post " + op.in.BulkID
 }
 
 // blocked reports whether an operation references a bulkId that has not
@@ -190,16 +258,24 @@ func bulkError(in scim.BulkOperation, e *scim.Error) scim.BulkOperation {
 	return scim.BulkOperation{Method: in.Method, BulkID: in.BulkID, Location: in.Location, Status: strconv.Itoa(e.Status), Response: body}
 }
 
-// runBulkOp runs one operation and returns its response entry.
-func (q *request) runBulkOp(op *bulkOp, ids map[string]string) *scim.BulkOperation {
+// bulkDone is a finished operation: its response entry and, for a POST
+// that created a resource, the new id.
+type bulkDone struct {
+	op      *scim.BulkOperation
+	created string
+}
+
+// runBulkOp runs one operation and returns its response entry. It only
+// reads ids (operations of one window run concurrently).
+func (q *request) runBulkOp(op *bulkOp, ids map[string]string) bulkDone {
 	in := op.in
-	fail := func(err error) *scim.BulkOperation {
+	fail := func(err error) bulkDone {
 		e, fault := toSCIMError(err)
 		if fault {
 			q.h.log.ErrorContext(q.r.Context(), "scim: bulk operation failed", "method", in.Method, "path", in.Path, "err", err)
 		}
 		r := bulkError(in, e)
-		return &r
+		return bulkDone{op: &r}
 	}
 	data, bad := resolveRefs(op.data, ids)
 	if bad != "" {
@@ -265,11 +341,11 @@ func (q *request) runBulkOp(op *bulkOp, ids map[string]string) *scim.BulkOperati
 		id = newID
 		out.Version = etagOf(res)
 	}
-	if method == http.MethodPost {
-		ids[in.BulkID] = id
-	}
 	out.Location = location(q.baseURL(), rt, id)
-	return out
+	if method == http.MethodPost {
+		return bulkDone{op: out, created: id}
+	}
+	return bulkDone{op: out}
 }
 
 // pathTail returns the last path segment.

@@ -125,8 +125,11 @@ type Job struct {
 	// ReconcileEvery is how often the scheduler reconciles a started
 	// job's application (reconcile.go); 0: never.
 	ReconcileEvery time.Duration
-	Created        time.Time
-	Updated        time.Time
+	// Bulk sends creates and updates in SCIM Bulk requests (RFC 7644
+	// §3.7) when the application advertises bulk.supported.
+	Bulk    bool
+	Created time.Time
+	Updated time.Time
 }
 
 // Config is a change to a job's settings. Zero fields keep the current
@@ -162,6 +165,8 @@ type Config struct {
 	// ReconcileEvery: nil keeps; 0 (the default) turns the scheduled
 	// reconciliation off; else at least MinReconcileEvery.
 	ReconcileEvery *time.Duration
+	// Bulk: nil keeps; default false (off).
+	Bulk *bool
 }
 
 // Options configures a Service.
@@ -514,7 +519,7 @@ func (s *Service) engine(j store.Job, cycle bool) (*provisioning.Engine, *logSin
 	e, err := provisioning.New(provisioning.Config{JobID: j.ID, AppID: j.AppID, Scope: provisioning.ScopeMode(j.Scope),
 		Users: users, Groups: groups, Source: s.src, Links: &linkStore{st: s.st, jobID: j.ID}, Logs: logs, Target: c,
 		Table: table, Settled: &mem.settled, Memory: cycles, Gate: &mem.gate, Concurrency: s.limits(j).concurrency, Now: s.now, Logger: s.log,
-		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions})
+		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, Bulk: j.Bulk})
 	if err != nil {
 		return nil, nil, fmt.Errorf("job of app %q: %w", j.AppID, err)
 	}

@@ -145,6 +145,9 @@ func (s *Service) apply(j store.Job, c Config, isNew bool) (store.Job, error) {
 	if c.SkipOutOfScopeDeletions != nil {
 		j.SkipOutOfScopeDeletions = *c.SkipOutOfScopeDeletions
 	}
+	if c.Bulk != nil {
+		j.Bulk = *c.Bulk
+	}
 	errs = append(errs, checkThreshold(c))
 	errs = append(errs, applyLimits(&j, c), applyReconcileEvery(&j, c))
 	if c.Mappings != nil {
@@ -387,7 +390,7 @@ func jobView(j store.Job) (Job, error) {
 		Scope: provisioning.ScopeMode(j.Scope), Interval: j.Interval, NotificationEmail: j.NotificationEmail,
 		SkipOutOfScopeDeletions: j.SkipOutOfScopeDeletions, Created: j.Created, Updated: j.Updated,
 		WebhookURL: j.WebhookURL, WebhookSecretSet: len(j.WebhookSecret) > 0, RateLimit: j.RateLimit, MaxConcurrency: j.MaxConcurrency,
-		ReconcileEvery: j.ReconcileEvery}
+		ReconcileEvery: j.ReconcileEvery, Bulk: j.Bulk}
 	if err := json.Unmarshal(j.Mappings, &v.Mappings); err != nil {
 		return Job{}, fmt.Errorf("job of app %q: read mappings: %w", j.AppID, err)
 	}

@@ -27,7 +27,7 @@ var _ store.JobStore = jobStore{}
 // Jobs returns the storage of provisioning jobs.
 func (s *Store) Jobs() store.JobStore { return jobStore{s} }
 
-const jobColumns = "id, app_id, tenant_url, secret, enabled, scope, interval_ms, notify_email, mappings, skip_out_of_scope_deletions, target_schema, state, last_cycle, created, updated, webhook_url, webhook_secret, rate_limit, max_concurrency, oauth, credential_state, reconcile_every_ms"
+const jobColumns = "id, app_id, tenant_url, secret, enabled, scope, interval_ms, notify_email, mappings, skip_out_of_scope_deletions, target_schema, state, last_cycle, created, updated, webhook_url, webhook_secret, rate_limit, max_concurrency, oauth, credential_state, reconcile_every_ms, bulk"
 
 func scanJob(row interface{ Scan(...any) error }) (store.Job, error) {
 	var j store.Job
@@ -36,7 +36,7 @@ func scanJob(row interface{ Scan(...any) error }) (store.Job, error) {
 	var last, schema, oauth, creds sql.NullString
 	err := row.Scan(&j.ID, &j.AppID, &j.TenantURL, &j.Secret, &j.Enabled, &j.Scope, &interval,
 		&j.NotificationEmail, &mappings, &j.SkipOutOfScopeDeletions, &schema, &j.State, &last, &created, &updated,
-		&j.WebhookURL, &j.WebhookSecret, &j.RateLimit, &j.MaxConcurrency, &oauth, &creds, &reconcileEvery)
+		&j.WebhookURL, &j.WebhookSecret, &j.RateLimit, &j.MaxConcurrency, &oauth, &creds, &reconcileEvery, &j.Bulk)
 	if err != nil {
 		return store.Job{}, err
 	}
@@ -68,10 +68,10 @@ func (s jobStore) CreateJob(ctx context.Context, j store.Job) (store.Job, error)
 	j.Created = fromMillis(millis(s.now()))
 	j.Updated = j.Created
 	err := s.write(ctx, "", func(tx tx) error {
-		_, err := tx.exec(ctx, "INSERT INTO provisioning_jobs ("+jobColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		_, err := tx.exec(ctx, "INSERT INTO provisioning_jobs ("+jobColumns+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			j.ID, j.AppID, j.TenantURL, j.Secret, j.Enabled, j.Scope, j.Interval.Milliseconds(), j.NotificationEmail,
 			string(j.Mappings), j.SkipOutOfScopeDeletions, nullText(j.TargetSchema), j.State, nullText(j.LastCycle), millis(j.Created), millis(j.Updated),
-			j.WebhookURL, j.WebhookSecret, j.RateLimit, j.MaxConcurrency, nullText(j.OAuth), nullText(j.CredentialState), j.ReconcileEvery.Milliseconds())
+			j.WebhookURL, j.WebhookSecret, j.RateLimit, j.MaxConcurrency, nullText(j.OAuth), nullText(j.CredentialState), j.ReconcileEvery.Milliseconds(), j.Bulk)
 		return err
 	})
 	if _, ok := uniqueViolation(err); ok {
@@ -93,9 +93,9 @@ func nullText(b []byte) any {
 // UpdateJob implements [store.JobStore].
 func (s jobStore) UpdateJob(ctx context.Context, j store.Job) (store.Job, error) {
 	err := s.writeOne(ctx, fmt.Sprintf("update job %q", j.ID),
-		"UPDATE provisioning_jobs SET tenant_url = ?, secret = ?, enabled = ?, scope = ?, interval_ms = ?, notify_email = ?, mappings = ?, skip_out_of_scope_deletions = ?, target_schema = ?, state = ?, updated = ?, webhook_url = ?, webhook_secret = ?, rate_limit = ?, max_concurrency = ?, oauth = ?, credential_state = ?, reconcile_every_ms = ? WHERE id = ?",
+		"UPDATE provisioning_jobs SET tenant_url = ?, secret = ?, enabled = ?, scope = ?, interval_ms = ?, notify_email = ?, mappings = ?, skip_out_of_scope_deletions = ?, target_schema = ?, state = ?, updated = ?, webhook_url = ?, webhook_secret = ?, rate_limit = ?, max_concurrency = ?, oauth = ?, credential_state = ?, reconcile_every_ms = ?, bulk = ? WHERE id = ?",
 		j.TenantURL, j.Secret, j.Enabled, j.Scope, j.Interval.Milliseconds(), j.NotificationEmail, string(j.Mappings),
-		j.SkipOutOfScopeDeletions, nullText(j.TargetSchema), j.State, millis(s.now()), j.WebhookURL, j.WebhookSecret, j.RateLimit, j.MaxConcurrency, nullText(j.OAuth), nullText(j.CredentialState), j.ReconcileEvery.Milliseconds(), j.ID)
+		j.SkipOutOfScopeDeletions, nullText(j.TargetSchema), j.State, millis(s.now()), j.WebhookURL, j.WebhookSecret, j.RateLimit, j.MaxConcurrency, nullText(j.OAuth), nullText(j.CredentialState), j.ReconcileEvery.Milliseconds(), j.Bulk, j.ID)
 	if err != nil {
 		return store.Job{}, err
 	}

@@ -78,6 +78,7 @@ func testJobSettings(t *testing.T, s store.JobStore) {
 	j.WebhookURL, j.WebhookSecret = "https://hooks.example.com/provisio", []byte("sealed hook key")
 	j.RateLimit, j.MaxConcurrency = 12.5, 4
 	j.ReconcileEvery = 24 * time.Hour
+	j.Bulk = true
 	j.OAuth, j.CredentialState = []byte(`{"tokenUrl":"https://login.example.com/token"}`), []byte(`{"worked":true}`)
 	got, err := s.UpdateJob(ctx, j)
 	if err != nil {
