@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -37,6 +35,10 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 	if err != nil {
 		return nil, err
 	}
+	crypto, err := oidcCryptoKey(secretKey)
+	if err != nil {
+		return nil, err
+	}
 	h, err := oidc.New(oidc.Config{
 		Issuer:    base + OIDCPrefix,
 		Clients:   withUIClient{oidcClients{st.OIDC()}, ui},
@@ -44,7 +46,7 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 		Auth:      dirPasswords{dir},
 		Keys:      keys,
 		Grants:    OIDCGrants{st.OIDCGrants()},
-		CryptoKey: oidcCryptoKey(secretKey),
+		CryptoKey: crypto,
 		Logger:    log,
 		SignIn:    signIn,
 	})
@@ -55,13 +57,12 @@ func newOIDC(ctx context.Context, base string, st *sqlstore.Store, box *secretbo
 }
 
 // oidcCryptoKey derives the provider's token encryption key from the
-// secret key.
-func oidcCryptoKey(secretKey []byte) [32]byte {
-	m := hmac.New(sha256.New, secretKey)
-	m.Write([]byte("provisio oidc token encryption v1"))
+// secret key (derive: HKDF with its own label).
+func oidcCryptoKey(secretKey []byte) ([32]byte, error) {
 	var k [32]byte
-	copy(k[:], m.Sum(nil))
-	return k
+	b, err := derive(secretKey, "provisio oidc token encryption v1")
+	copy(k[:], b)
+	return k, err
 }
 
 // loadOIDCKeys returns the provider's key set over the stored signing

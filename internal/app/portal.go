@@ -2,15 +2,12 @@ package app
 
 import (
 	"context"
-	"crypto/hkdf"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/provisio-dev/provisio/internal/portal"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
-	"github.com/provisio-dev/provisio/internal/secretbox"
 	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/tenant"
 	"github.com/provisio-dev/provisio/scim"
@@ -24,7 +21,7 @@ func newPortal(tenants *tenant.Manager, st *sqlstore.Store, key []byte, base str
 	if err != nil {
 		return nil, fmt.Errorf("start portal: %w", err)
 	}
-	cookieKey, err := hkdf.Key(sha256.New, key, nil, "provisio portal cookies", secretbox.KeySize)
+	cookieKey, err := derive(key, "provisio portal cookies")
 	if err != nil {
 		return nil, fmt.Errorf("start portal: %w", err)
 	}
