@@ -24,6 +24,15 @@ func (a *API) setSSOClient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if req.AssignmentRequired != nil {
+		s, err := a.ssoAdmin()
+		if err != nil {
+			return err
+		}
+		if _, err := s.SetSSOAssignmentRequired(r.Context(), c.AppID, *req.AssignmentRequired); err != nil {
+			return err
+		}
+	}
 	w.Header().Set("Cache-Control", "no-store") // the secret (RFC 6749 §5.1)
 	writeJSON(w, http.StatusOK, apitypes.SSOClient{ClientID: c.ClientID, ClientSecret: secret, Issuer: a.cfg.BaseURL + IssuerPath})
 	return nil

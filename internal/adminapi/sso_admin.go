@@ -16,6 +16,7 @@ import (
 type SSOAdmin interface {
 	GetSSOClient(ctx context.Context, appRef string) (dirsvc.SSOClient, error)
 	DeleteSSOClient(ctx context.Context, appRef string) error
+	SetSSOAssignmentRequired(ctx context.Context, appRef string, required bool) (dirsvc.SSOClient, error)
 	SetAdmin(ctx context.Context, ref string, admin bool) (directory.User, error)
 	HasAdminRole(ctx context.Context, userID string) (bool, error)
 }
@@ -24,6 +25,7 @@ func (a *API) ssoAdminRoutes() []route {
 	return []route{
 		{"GET", "/api/v1/apps/{app}/sso", a.getSSOClient},
 		{"DELETE", "/api/v1/apps/{app}/sso", a.deleteSSOClient},
+		{"PATCH", "/api/v1/apps/{app}/sso", a.updateSSOClient},
 		{"PUT", "/api/v1/users/{user}/admin", a.setAdmin},
 	}
 }
@@ -46,8 +48,36 @@ func (a *API) getSSOClient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, apitypes.SSOClientInfo{ClientID: c.ClientID, Issuer: a.cfg.BaseURL + IssuerPath, Public: c.Public,
-		HasSecret: c.HasSecret, RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs), Updated: c.Updated.UTC()})
+	writeJSON(w, http.StatusOK, a.ssoClientInfo(c))
+	return nil
+}
+
+func (a *API) ssoClientInfo(c dirsvc.SSOClient) apitypes.SSOClientInfo {
+	return apitypes.SSOClientInfo{ClientID: c.ClientID, Issuer: a.cfg.BaseURL + IssuerPath, Public: c.Public,
+		HasSecret: c.HasSecret, RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
+		AssignmentRequired: c.AssignmentRequired, Updated: c.Updated.UTC()}
+}
+
+// updateSSOClient changes an application's OIDC client settings
+// ("assignment required"), keeping its client id and secret, and
+// answers the client as GET does.
+func (a *API) updateSSOClient(w http.ResponseWriter, r *http.Request) error {
+	s, err := a.ssoAdmin()
+	if err != nil {
+		return err
+	}
+	var req apitypes.UpdateSSOClient
+	if err := decodeBody(w, r, a.cfg.MaxBody, &req, false); err != nil {
+		return err
+	}
+	if req.AssignmentRequired == nil {
+		return badRequest("field \"assignment_required\": want true or false")
+	}
+	c, err := s.SetSSOAssignmentRequired(r.Context(), r.PathValue("app"), *req.AssignmentRequired)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a.ssoClientInfo(c))
 	return nil
 }
 

@@ -192,6 +192,13 @@ func (c *Client) GetSSOClient(ctx context.Context, app string) (apitypes.SSOClie
 	return out, c.call(ctx, "GET", appPath(app)+"/sso", nil, nil, &out)
 }
 
+// UpdateSSOClient changes the application's OIDC client settings
+// ("assignment required"), keeping its client id and secret.
+func (c *Client) UpdateSSOClient(ctx context.Context, app string, req apitypes.UpdateSSOClient) (apitypes.SSOClientInfo, error) {
+	var out apitypes.SSOClientInfo
+	return out, c.call(ctx, "PATCH", appPath(app)+"/sso", nil, req, &out)
+}
+
 // DeleteSSOClient deletes the application's OIDC client.
 func (c *Client) DeleteSSOClient(ctx context.Context, app string) error {
 	return c.call(ctx, "DELETE", appPath(app)+"/sso", nil, nil, nil)

@@ -8,6 +8,9 @@ type SetSSOClient struct {
 	// PostLogoutRedirectURIs are where the provider's end-session endpoint
 	// may send the user back (RP-Initiated Logout 1.0 §3; exact match).
 	PostLogoutRedirectURIs []string `json:"post_logout_redirect_uris,omitempty"`
+	// AssignmentRequired sets "assignment required" (issue 13); absent: a
+	// new client has it on, a rotation keeps the client's setting.
+	AssignmentRequired *bool `json:"assignment_required,omitempty"`
 }
 
 // SSOClient is an application's OIDC client as created; the secret is

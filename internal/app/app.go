@@ -156,7 +156,11 @@ func New(ctx context.Context, cfg config.Serve, log *slog.Logger) (_ *App, err e
 	if err != nil {
 		return nil, err
 	}
-	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, oidcSignIn(cfg, box, a.dir), ui, appAdmins{a}, log); err != nil {
+	signIn, err := oidcSignIn(cfg, box, a.dir)
+	if err != nil {
+		return nil, err
+	}
+	if a.oidc, err = newOIDC(ctx, a.base, st, box, key, a.dir, signIn, ui, appAdmins{a}, log); err != nil {
 		return nil, err
 	}
 	if a.handler, err = a.routes(); err != nil {

@@ -129,7 +129,7 @@ func (c oidcClients) Client(ctx context.Context, id string) (oidc.Client, error)
 		return oidc.Client{}, err
 	}
 	return oidc.Client{ID: sc.ClientID, AppID: sc.AppID, SecretHash: sc.SecretHash, RedirectURIs: sc.RedirectURIs, Public: sc.Public,
-		PostLogoutRedirectURIs: sc.PostLogoutRedirectURIs}, nil
+		PostLogoutRedirectURIs: sc.PostLogoutRedirectURIs, AssignmentOptional: sc.AssignmentOptional}, nil
 }
 
 // oidcDirectory reads claims from the directory service and decides

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/provisio-dev/provisio/internal/clientip"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
 	"github.com/provisio-dev/provisio/internal/oidc"
@@ -14,8 +15,14 @@ import (
 // oidcSignIn configures the provider's sign-in session (sealed with the
 // server's secret key, so it survives a restart and works on every node
 // sharing PROVISIO_SECRET_KEY), default throttling, and invite links.
-func oidcSignIn(cfg config.Serve, box *secretbox.Box, dir *dirsvc.Service) oidc.SignIn {
-	return oidc.SignIn{SessionTTL: cfg.SSOSessionTTL, Sealer: box, Invites: dirInvites{dir}}
+// Behind --trusted-proxies, the throttle counts the forwarded client
+// address (internal/clientip).
+func oidcSignIn(cfg config.Serve, box *secretbox.Box, dir *dirsvc.Service) (oidc.SignIn, error) {
+	proxies, err := clientip.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return oidc.SignIn{}, fmt.Errorf("--%s: %w", config.FlagTrustedProxies, err)
+	}
+	return oidc.SignIn{SessionTTL: cfg.SSOSessionTTL, Sealer: box, Invites: dirInvites{dir}, TrustedProxies: proxies}, nil
 }
 
 // dirInvites redeems invite links with dirsvc.RedeemInvite.

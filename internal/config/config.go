@@ -22,6 +22,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/provisio-dev/provisio/internal/clientip"
 	"github.com/provisio-dev/provisio/internal/notify/mailer"
 	"github.com/provisio-dev/provisio/internal/outbound"
 	"github.com/provisio-dev/provisio/internal/secretbox"
@@ -76,6 +77,9 @@ const (
 	// FlagSSOSessionTTL is how long the OpenID provider's sign-in session
 	// lasts.
 	FlagSSOSessionTTL = "sso-session-ttl"
+	// FlagTrustedProxies lists the reverse proxies whose X-Forwarded-For
+	// gives the client address (sign-in throttling).
+	FlagTrustedProxies = "trusted-proxies"
 	// FlagJobLease is how long a provisioning job's cycle lease lasts
 	// unrenewed on PostgreSQL: how soon another server takes over the job
 	// of one that died.
@@ -148,6 +152,8 @@ func ServeOptions() []Option {
 			Usage: "label the SCIM request metrics of /metrics with the tenant (one series set per tenant)"},
 		{Flag: FlagSSOSessionTTL, Env: "PROVISIO_SSO_SESSION_TTL", Default: "8h",
 			Usage: "how long a sign-in at the OpenID provider lets the next sign-in skip the password page (absolute, from the password check)"},
+		{Flag: FlagTrustedProxies, Env: "PROVISIO_TRUSTED_PROXIES", Default: "",
+			Usage: "reverse proxies (CIDR ranges or addresses, comma-separated) whose X-Forwarded-For gives the client address: the right-most address not in these ranges; empty trusts none (the TCP peer is the client)"},
 		{Flag: FlagJobLease, Env: "PROVISIO_JOB_LEASE", Default: DefaultJobLease.String(),
 			Usage: "PostgreSQL: how long a provisioning cycle's job lease lasts unrenewed, i.e. how soon another server takes over the job of one that died (at least 1s)"},
 		{Flag: FlagDemo, Env: "PROVISIO_DEMO", Default: "false", Bool: true,
@@ -229,6 +235,9 @@ type Serve struct {
 	// SSOSessionTTL is how long the OpenID provider's sign-in session
 	// lasts; zero means oidc.DefaultSessionTTL.
 	SSOSessionTTL time.Duration
+	// TrustedProxies is --trusted-proxies, validated and normalised
+	// (clientip.Parse reads it); "" trusts none.
+	TrustedProxies string
 	// ChangeDebounce is how long a directory change waits for more before
 	// it triggers the jobs' cycles; 0: only their interval does.
 	ChangeDebounce time.Duration
@@ -300,6 +309,11 @@ func LoadServe(fs *pflag.FlagSet, getenv func(string) string) (Serve, error) {
 	add(wrapFlag(FlagIdleTimeout, err))
 	c.SSOSessionTTL, err = parseTimeout(v[FlagSSOSessionTTL])
 	add(wrapFlag(FlagSSOSessionTTL, err))
+	if p, err := clientip.Parse(v[FlagTrustedProxies]); err != nil {
+		add(wrapFlag(FlagTrustedProxies, err))
+	} else {
+		c.TrustedProxies = p.String()
+	}
 	if c.MaxConns, err = strconv.Atoi(v[FlagMaxConns]); err != nil || c.MaxConns < 1 {
 		add(fmt.Errorf("--%s: %q is not a number of connections of at least 1", FlagMaxConns, v[FlagMaxConns]))
 	}

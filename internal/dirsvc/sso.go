@@ -3,6 +3,7 @@ package dirsvc
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -27,8 +28,12 @@ type SSOClient struct {
 	// PostLogoutRedirectURIs are where the end-session endpoint may send
 	// the user back (OpenID Connect RP-Initiated Logout 1.0 §3).
 	PostLogoutRedirectURIs []string
-	HasSecret              bool      // read back only: a secret is stored
-	Updated                time.Time // read back only
+	// AssignmentRequired: only users assigned to the application, directly
+	// or through a group, sign in to it (issue 13; on by default). When
+	// off, any enabled, non-deleted directory user may.
+	AssignmentRequired bool
+	HasSecret          bool      // read back only: a secret is stored
+	Updated            time.Time // read back only
 }
 
 // HashClientSecret is the stored form of a client secret: hex SHA-256
@@ -43,7 +48,8 @@ func HashClientSecret(secret string) string {
 // ("" for a public client) and stored hashed. Redirect URIs are matched
 // exactly; each must be an absolute https URL, or http on a loopback host
 // (RFC 8252 §7.3), without a fragment (RFC 6749 §3.1.2); so must the
-// optional post-logout redirect URIs.
+// optional post-logout redirect URIs. A rotation keeps the client's
+// "assignment required" setting; a new client has it on.
 func (s *Service) SetSSOClient(ctx context.Context, appRef string, redirectURIs []string, public bool, postLogoutRedirectURIs ...string) (SSOClient, string, error) {
 	if s.sso == nil {
 		return SSOClient{}, "", svcerr.Errorf(svcerr.Invalid, "single sign-on is not configured")
@@ -61,7 +67,16 @@ func (s *Service) SetSSOClient(ctx context.Context, appRef string, redirectURIs 
 		return SSOClient{}, "", fmt.Errorf("app %q: %w", appRef, err)
 	}
 	c := SSOClient{AppID: a.ID, ClientID: uuid.NewString(), RedirectURIs: slices.Compact(slices.Clone(redirectURIs)), Public: public,
-		PostLogoutRedirectURIs: slices.Compact(slices.Clone(postLogoutRedirectURIs))}
+		PostLogoutRedirectURIs: slices.Compact(slices.Clone(postLogoutRedirectURIs)), AssignmentRequired: true}
+	if ca, ok := s.sso.(store.OIDCClientAdmin); ok {
+		old, err := ca.OIDCClientOfApp(ctx, a.ID)
+		switch {
+		case err == nil:
+			c.AssignmentRequired = !old.AssignmentOptional
+		case !errors.Is(err, store.ErrNotFound):
+			return SSOClient{}, "", fmt.Errorf("set sso client of app %q: %w", appRef, own(err))
+		}
+	}
 	var secret, hash string
 	if !public {
 		if secret, err = tenant.NewToken(ClientSecretPrefix); err != nil {
@@ -70,7 +85,8 @@ func (s *Service) SetSSOClient(ctx context.Context, appRef string, redirectURIs 
 		hash = HashClientSecret(secret)
 	}
 	err = s.sso.PutOIDCClient(ctx, store.OIDCClient{AppID: c.AppID, ClientID: c.ClientID, SecretHash: hash,
-		RedirectURIs: c.RedirectURIs, Public: public, Updated: s.now(), PostLogoutRedirectURIs: c.PostLogoutRedirectURIs})
+		RedirectURIs: c.RedirectURIs, Public: public, Updated: s.now(), PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
+		AssignmentOptional: !c.AssignmentRequired})
 	if err != nil {
 		return SSOClient{}, "", fmt.Errorf("set sso client of app %q: %w", appRef, own(err))
 	}

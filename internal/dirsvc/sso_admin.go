@@ -38,7 +38,35 @@ func (s *Service) GetSSOClient(ctx context.Context, appRef string) (SSOClient, e
 		return SSOClient{}, fmt.Errorf("sso client of app %q: %w", appRef, own(err))
 	}
 	return SSOClient{AppID: c.AppID, ClientID: c.ClientID, RedirectURIs: c.RedirectURIs, Public: c.Public,
-		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, HasSecret: c.SecretHash != "", Updated: c.Updated}, nil
+		PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, AssignmentRequired: !c.AssignmentOptional, HasSecret: c.SecretHash != "", Updated: c.Updated}, nil
+}
+
+// SetSSOAssignmentRequired turns the "assignment required" setting of an
+// application's OIDC client on or off (issue 13), keeping its client id
+// and secret; NotFound when the application has no client. It returns
+// the client as [Service.GetSSOClient] does.
+func (s *Service) SetSSOAssignmentRequired(ctx context.Context, appRef string, required bool) (SSOClient, error) {
+	ca, err := s.ssoAdmin()
+	if err != nil {
+		return SSOClient{}, err
+	}
+	a, err := s.app(ctx, appRef)
+	if err != nil {
+		return SSOClient{}, fmt.Errorf("app %q: %w", appRef, err)
+	}
+	c, err := ca.OIDCClientOfApp(ctx, a.ID)
+	if err != nil {
+		return SSOClient{}, fmt.Errorf("sso client of app %q: %w", appRef, own(err))
+	}
+	if c.AssignmentOptional == !required {
+		return s.GetSSOClient(ctx, a.ID)
+	}
+	c.AssignmentOptional, c.Updated = !required, s.now()
+	if err := s.sso.PutOIDCClient(ctx, c); err != nil {
+		return SSOClient{}, fmt.Errorf("set sso client of app %q: %w", appRef, own(err))
+	}
+	s.log.InfoContext(ctx, "sso assignment required changed", "app", a.Name, "assignment_required", required)
+	return s.GetSSOClient(ctx, a.ID)
 }
 
 // DeleteSSOClient deletes the OIDC client of an application named by ID

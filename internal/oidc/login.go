@@ -15,6 +15,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/provisio-dev/provisio/internal/clientip"
 )
 
 const (
@@ -39,7 +41,7 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 // password of an assigned user, redirects to the provider's callback.
 // CSRF: double-submit token in a SameSite=Strict cookie and the form.
 // Failed attempts are throttled per account and per client address
-// (throttle.go). A good password starts a sign-in session (session.go):
+// (throttle.go; the address behind trusted proxies, internal/clientip). A good password starts a sign-in session (session.go):
 // while it lasts, the next authorize skips the form, unless the request
 // says prompt=login or a max_age the session is older than; the user
 // must still be enabled and assigned every time.
@@ -52,6 +54,7 @@ type login struct {
 	path     string // the issuer's path, for cookies
 	now      func() time.Time
 	throttle *throttle
+	proxies  clientip.Proxies // whose X-Forwarded-For is believed
 	sessions *sessions
 	// fail answers the auth request's redirect URI with an OAuth error.
 	fail func(w http.ResponseWriter, r *http.Request, a op.AuthRequest, err error)
@@ -141,7 +144,7 @@ func (l *login) post(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	id, upn, addr := r.PostFormValue("id"), r.PostFormValue("username"), clientAddress(r)
+	id, upn, addr := r.PostFormValue("id"), r.PostFormValue("username"), l.proxies.Address(r)
 	if wait := l.throttle.wait(upn, addr, l.now()); wait > 0 {
 		slog.WarnContext(ctx, "oidc login: throttled", "address", addr, "retry_after", wait.Round(time.Second))
 		s := retryAfter(wait)

@@ -33,6 +33,10 @@ type Client struct {
 	// PostLogoutRedirectURIs are matched exactly at the end-session
 	// endpoint (OpenID Connect RP-Initiated Logout 1.0 §3).
 	PostLogoutRedirectURIs []string
+	// AssignmentOptional turns the application's "assignment required"
+	// off (issue 13): any enabled directory user may sign in, not only
+	// those assigned to it. The zero value keeps it on, the default.
+	AssignmentOptional bool
 }
 
 // User holds the claims of a directory user (OpenID Connect Core 1.0 §5.1).

@@ -162,9 +162,11 @@ func newProvider(issuer string, e *env, keys *oidc.KeySet, st *sqlstore.Store) (
 		Clients: fakeClients{
 			"web":    {ID: "web", AppID: "app1", SecretHash: dirsvc.HashClientSecret(secret), RedirectURIs: []string{redirectURI}},
 			"native": {ID: "native", AppID: "app1", Public: true, RedirectURIs: []string{redirectURI}},
+			// app2 does not require assignment (assignment_test.go).
+			"open": {ID: "open", AppID: "app2", SecretHash: dirsvc.HashClientSecret(secret), RedirectURIs: []string{redirectURI}, AssignmentOptional: true},
 		},
 		Directory: e.dir,
-		Auth:      fakeAuth{"alice@example.com": "pw-alice", "bob@example.com": "pw-bob"},
+		Auth:      fakeAuth{"alice@example.com": "pw-alice", "bob@example.com": "pw-bob", "carol@example.com": "pw-carol"},
 		Keys:      keys,
 		Grants:    app.OIDCGrants{St: st.OIDCGrants()},
 		CryptoKey: [32]byte{1, 2, 3},

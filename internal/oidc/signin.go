@@ -13,6 +13,8 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/provisio-dev/provisio/internal/clientip"
 )
 
 // SignIn configures the provider's pages for people: the sign-in page's
@@ -25,6 +27,10 @@ type SignIn struct {
 	// Config.CryptoKey (sessions then end when the key changes).
 	Sealer   Sealer
 	Throttle Throttle
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client address the throttle counts (serve --trusted-proxies);
+	// the zero value trusts none: the TCP peer is the client.
+	TrustedProxies clientip.Proxies
 	// Invites redeems invite links at /invite/<token>; nil: no page.
 	Invites Invites
 }
@@ -72,6 +78,7 @@ func mountSignIn(mux *http.ServeMux, p *op.Provider, st *storage, cfg Config) {
 		path:     path,
 		now:      cfg.Now,
 		throttle: newThrottle(cfg.SignIn.Throttle),
+		proxies:  cfg.SignIn.TrustedProxies,
 		sessions: newSessions(box, cfg.SignIn.SessionTTL, path, secure, cfg.Now),
 		fail: func(w http.ResponseWriter, r *http.Request, a op.AuthRequest, err error) {
 			op.AuthRequestError(w, r, a, err, p)

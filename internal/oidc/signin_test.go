@@ -66,6 +66,13 @@ type signInEnv struct {
 // invite links, an unassigned second app and post-logout redirect URIs.
 func newSignInEnv(t *testing.T) *signInEnv {
 	t.Helper()
+	return newSignInEnvWith(t, nil)
+}
+
+// newSignInEnvWith is newSignInEnv with the provider's Config changed by
+// edit (when not nil) first.
+func newSignInEnvWith(t *testing.T, edit func(*oidc.Config)) *signInEnv {
+	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -90,7 +97,7 @@ func newSignInEnv(t *testing.T) *signInEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h, err := oidc.New(oidc.Config{
+	cfg := oidc.Config{
 		Issuer: e.issuer,
 		Grants: app.OIDCGrants{St: st.OIDCGrants()},
 		Clients: fakeClients{
@@ -108,7 +115,11 @@ func newSignInEnv(t *testing.T) *signInEnv {
 			Throttle:   oidc.Throttle{Window: time.Minute, AccountFailures: 3, AddressFailures: 5},
 			Invites:    e.invites,
 		},
-	})
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	h, err := oidc.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

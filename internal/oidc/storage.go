@@ -240,7 +240,7 @@ func (s *storage) complete(ctx context.Context, id, userID string) error {
 	if err != nil {
 		return fmt.Errorf("complete auth request: %w", err)
 	}
-	ok, err := s.cfg.Directory.Assigned(ctx, c.AppID, userID)
+	ok, err := s.allowed(ctx, c, userID)
 	if err != nil {
 		return fmt.Errorf("complete auth request: %w", err)
 	}
@@ -253,6 +253,24 @@ func (s *storage) complete(ctx context.Context, id, userID string) error {
 }
 
 var errNotAssigned = errors.New("user is not assigned to the application")
+
+// allowed reports whether the user may sign in to the client's
+// application: assigned to it (directly or through a group) when the
+// application requires assignment (issue 13, the default); any enabled,
+// non-deleted directory user when it does not.
+func (s *storage) allowed(ctx context.Context, c Client, userID string) (bool, error) {
+	if !c.AssignmentOptional {
+		return s.cfg.Directory.Assigned(ctx, c.AppID, userID)
+	}
+	u, err := s.cfg.Directory.User(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return u.Enabled, nil
+}
 
 // grantOf returns what a token request carries into its tokens.
 func grantOf(req op.TokenRequest) (grantID, clientID string, d tokenData) {
@@ -368,7 +386,7 @@ func (s *storage) stillAllowed(ctx context.Context, userID, clientID string) err
 	if !u.Enabled {
 		return errNoLongerAllowed
 	}
-	ok, err := s.cfg.Directory.Assigned(ctx, c.AppID, userID)
+	ok, err := s.allowed(ctx, c, userID)
 	if err != nil {
 		return err
 	}

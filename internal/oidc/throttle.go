@@ -1,8 +1,6 @@
 package oidc
 
 import (
-	"net"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -121,17 +119,6 @@ func (t *throttle) succeed(upn string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.fails, accountKey(upn))
-}
-
-// clientAddress is the peer address of the connection (RemoteAddr without
-// the port). Forwarded headers are not trusted: behind a reverse proxy
-// every client shares the proxy's address (see docs/sso.md).
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // retryAfter is a Retry-After value in whole seconds, at least 1

@@ -27,6 +27,10 @@ type OIDCClient struct {
 	// PostLogoutRedirectURIs are matched exactly at the end-session
 	// endpoint (OpenID Connect RP-Initiated Logout 1.0 §3).
 	PostLogoutRedirectURIs []string
+	// AssignmentOptional turns "assignment required" off (issue 13): any
+	// enabled, non-deleted directory user may sign in to the application.
+	// The zero value keeps it on, the default.
+	AssignmentOptional bool
 }
 
 // OIDCStore keeps the OpenID provider's signing keys and clients.

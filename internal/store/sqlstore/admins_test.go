@@ -59,6 +59,19 @@ func testOIDCClientAdmin(t *testing.T, s *Store) {
 			t.Errorf("%s = %+v, %v, want %+v", name, got, err, c)
 		}
 	}
+	if got, err := o.OIDCClient(ctx, "c1"); err != nil || got.AssignmentOptional {
+		t.Errorf("OIDCClient = %+v, %v, want assignment required (the default)", got, err)
+	}
+	// "Assignment required" off, then on again (migration 0820).
+	for _, optional := range []bool{true, false} {
+		c.AssignmentOptional = optional
+		if err := o.PutOIDCClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := ca.OIDCClientOfApp(ctx, app.ID); err != nil || got.AssignmentOptional != optional {
+			t.Errorf("OIDCClientOfApp after AssignmentOptional=%v = %+v, %v", optional, got, err)
+		}
+	}
 	c.PostLogoutRedirectURIs = nil
 	if err := o.PutOIDCClient(ctx, c); err != nil {
 		t.Fatal(err)

@@ -70,11 +70,11 @@ func (s oidcStore) PutOIDCClient(ctx context.Context, c store.OIDCClient) error 
 		if err := tx.queryRow(ctx, "SELECT 1 FROM dir_apps WHERE id = ?", c.AppID).Scan(&one); err != nil {
 			return notFound(err, "app %q", c.AppID)
 		}
-		_, err := tx.exec(ctx, "INSERT INTO oidc_clients (app_id, client_id, secret_hash, redirect_uris, public, updated, post_logout_redirect_uris) VALUES (?, ?, ?, ?, ?, ?, ?) "+
+		_, err := tx.exec(ctx, "INSERT INTO oidc_clients (app_id, client_id, secret_hash, redirect_uris, public, updated, post_logout_redirect_uris, assignment_required) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "+
 			"ON CONFLICT (app_id) DO UPDATE SET client_id = excluded.client_id, secret_hash = excluded.secret_hash, "+
 			"redirect_uris = excluded.redirect_uris, public = excluded.public, updated = excluded.updated, "+
-			"post_logout_redirect_uris = excluded.post_logout_redirect_uris",
-			c.AppID, c.ClientID, c.SecretHash, string(uris), c.Public, millis(c.Updated), logout)
+			"post_logout_redirect_uris = excluded.post_logout_redirect_uris, assignment_required = excluded.assignment_required",
+			c.AppID, c.ClientID, c.SecretHash, string(uris), c.Public, millis(c.Updated), logout, !c.AssignmentOptional)
 		return err
 	})
 	if err != nil {

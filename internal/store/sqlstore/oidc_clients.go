@@ -16,11 +16,13 @@ func (s oidcStore) oidcClient(ctx context.Context, col, v string) (store.OIDCCli
 	var c store.OIDCClient
 	var uris, logout string
 	var updated int64
-	err := s.queryRow(ctx, "SELECT app_id, client_id, secret_hash, redirect_uris, public, updated, post_logout_redirect_uris FROM oidc_clients WHERE "+col+" = ?", v).
-		Scan(&c.AppID, &c.ClientID, &c.SecretHash, &uris, &c.Public, &updated, &logout)
+	var required bool
+	err := s.queryRow(ctx, "SELECT app_id, client_id, secret_hash, redirect_uris, public, updated, post_logout_redirect_uris, assignment_required FROM oidc_clients WHERE "+col+" = ?", v).
+		Scan(&c.AppID, &c.ClientID, &c.SecretHash, &uris, &c.Public, &updated, &logout, &required)
 	if err != nil {
 		return c, notFound(err, "oidc client %s %q", col, v)
 	}
+	c.AssignmentOptional = !required
 	c.Updated = fromMillis(updated)
 	if err := json.Unmarshal([]byte(uris), &c.RedirectURIs); err != nil {
 		return c, fmt.Errorf("oidc client %s %q: redirect uris: %w", col, v, err)
