@@ -156,8 +156,8 @@ func TestWebBrowserMappings(t *testing.T) {
 			t.Errorf("plan lacks %s:\n%s", upn, planText)
 		}
 	}
-	if strings.Contains(planText, "ext@other.org") && !strings.Contains(planText, "skip") {
-		t.Errorf("plan creates the out-of-scope ext@other.org:\n%s", planText)
+	if got, _ := text(b, "#plan-skip"); got != "1" || !strings.Contains(planText, "ext@other.org") || !strings.Contains(planText, "out of scope") {
+		t.Errorf("plan skips %q, want ext@other.org skipped as out of scope:\n%s", got, planText)
 	}
 	if got, _ := text(b, "#plan-create"); got != "4" { // 3 users and the group
 		t.Errorf("plan creates %q, want 4 (3 users, 1 group)\n%s", got, planText)
