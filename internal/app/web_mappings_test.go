@@ -115,6 +115,15 @@ func TestWebMappingsWithoutJavaScript(t *testing.T) {
 		!strings.Contains(b, `<option value="create" selected>`) || !strings.Contains(b, `value="Employee"`) || !strings.Contains(b, "Save mapping") {
 		t.Errorf("edit form not prefilled with the mapping: %s", b)
 	}
+	// Editing with another target replaces the mapping edited.
+	if st, b = post(m, url.Values{"original": {"title"}, "target": {"nickName"}, "mappingType": {"constant"}, "value": {"Staff"},
+		"apply": {"always"}}); st != 200 || strings.Contains(b, "<code>title</code>") || !strings.Contains(b, "<code>nickName</code>") {
+		t.Errorf("rename title to nickName = %d, want nickName listed instead of title: %s", st, b)
+	}
+	if st, b = post(m, url.Values{"original": {"nickName"}, "target": {"title"}, "mappingType": {"constant"}, "value": {"Staff"},
+		"apply": {"create"}}); st != 200 || strings.Contains(b, "<code>nickName</code>") {
+		t.Errorf("rename back = %d: %s", st, b)
+	}
 	// Remove it, then restore the defaults: the default title mapping is back.
 	if st, b = post(m+"/remove", url.Values{"target": {"title"}}); st != 200 || strings.Contains(b, "<code>title</code>") {
 		t.Errorf("remove = %d, the title mapping still listed: %s", st, b)

@@ -50,7 +50,9 @@ const clauseRows = 3
 type mappingForm struct {
 	Target, Type, Source, Value, Expression, Default, Apply, Match string
 	User                                                           string // the expression editor's user
-	Editing                                                        bool   // Target names an existing mapping
+	// Original is the target of the mapping being edited ("" when adding):
+	// a new target replaces it.
+	Original string
 }
 
 // evalView is an evaluation shown under the expression editor: a value,
@@ -151,7 +153,7 @@ func (u *UI) mappingsPage(req *request, typ string) (mappingsView, error) {
 
 // formOf is the form prefilled with a mapping, to edit it.
 func formOf(m apitypes.AttributeMapping) mappingForm {
-	f := mappingForm{Target: m.Target, Type: m.Type, Source: m.Source, Expression: m.Expression, Apply: m.Apply, Editing: true}
+	f := mappingForm{Target: m.Target, Type: m.Type, Source: m.Source, Expression: m.Expression, Apply: m.Apply, Original: m.Target}
 	if f.Apply == "" {
 		f.Apply = "always"
 	}
@@ -200,7 +202,7 @@ func formMapping(r *http.Request) mappingForm {
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	return mappingForm{Target: f("target"), Type: f("mappingType"), Source: f("source"), Value: r.PostFormValue("value"),
 		Expression: r.PostFormValue("expression"), Default: r.PostFormValue("default"), Apply: f("apply"), Match: f("match"),
-		User: f("user"), Editing: f("editing") == "true"}
+		User: f("user"), Original: f("original")}
 }
 
 // setMapping adds or replaces a mapping; with action=evaluate (the
@@ -249,6 +251,9 @@ func (u *UI) setMapping(req *request) error {
 	var err error
 	if len(field) == 0 {
 		_, err = req.API.SetJobMapping(req.Ctx, req.R.PathValue("app"), typ, m)
+		if err == nil && form.Original != "" && !strings.EqualFold(form.Original, form.Target) {
+			_, err = req.API.RemoveJobMapping(req.Ctx, req.R.PathValue("app"), typ, form.Original)
+		}
 		if err == nil {
 			return req.redirect("apps/" + req.R.PathValue("app") + "/mappings/" + typ + "?done=mapping")
 		}
