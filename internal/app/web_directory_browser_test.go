@@ -2,11 +2,14 @@ package app
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/provisio-dev/provisio/internal/scimsvc"
 )
 
 // TestWebBrowserDirectory drives the Directory, SCIM tenants and Audit
@@ -240,5 +243,176 @@ func textSoon(t *testing.T, ctx context.Context, sel string) string {
 			t.Fatalf("text of %s = %q, %v", sel, s, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestWebBrowserDirectoryEdges covers the rest of the pages in chromium:
+// a refused create shows the API's message, an invite link shown once,
+// the administrator role, delete and restore of a user and of a group,
+// unassign, a tenant's SSO settings (the client secret never rendered),
+// its policy (invalid JSON refused, a valid one saved) and its change
+// feed after a SCIM client created a user.
+func TestWebBrowserDirectoryEdges(t *testing.T) {
+	a, _ := serveApp(t, testConfig(t))
+	ctx := t.Context()
+	alice := webUser(t, a, "alice@example.com", "correct horse battery")
+	a.admins = adminSet{alice.ObjectID: true}
+	carol := webUser(t, a, "carol@example.com", "carol's long password")
+	ten, token, err := a.tenants.Create(ctx, "feed", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browser(t)
+	base := a.BaseURL()
+	html := func() string {
+		s, err := chromedp.Run(b, chromedp.OuterHTML(chromedp.CSS("html")))
+		if err != nil {
+			t.Fatalf("read page: %v", err)
+		}
+		return s
+	}
+	confirmAll := js(`window.confirm = () => true; 1`)
+	do(t, b, "sign in",
+		chromedp.Navigate(base+"/ui/directory"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#nu-upn`)),
+	)
+	// A user that exists already: the API's refusal on the page.
+	do(t, b, "create a duplicate",
+		chromedp.SendKeys(chromedp.CSS(`#nu-upn`), "carol@example.com"),
+		chromedp.Click(chromedp.CSS(`#create-user`)),
+		chromedp.WaitVisible(chromedp.CSS(`#problem`)),
+	)
+	if got, _ := text(b, "#problem"); got == "" {
+		t.Error("duplicate user: no problem shown")
+	}
+	// Find opens the user.
+	do(t, b, "find carol",
+		chromedp.SendKeys(chromedp.CSS(`#find`), "carol@example.com"),
+		chromedp.Submit(chromedp.CSS(`#find`)),
+		chromedp.WaitVisible(chromedp.CSS(`#invite-button`)),
+	)
+	// An invite link: shown in the answer, not after a reload.
+	do(t, b, "invite", chromedp.Click(chromedp.CSS(`#invite-button`)), chromedp.WaitVisible(chromedp.CSS(`#invite-url`)))
+	link, err := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#invite-url`)))
+	if err != nil || !strings.Contains(link, "/oidc/invite/") {
+		t.Fatalf("invite link = %q, %v", link, err)
+	}
+	do(t, b, "reload", chromedp.Navigate(base+"/ui/directory/users/"+carol.ObjectID), chromedp.WaitVisible(chromedp.CSS(`#invite-button`)))
+	if strings.Contains(html(), link) {
+		t.Error("the invite link is shown again")
+	}
+	// The administrator role, granted then revoked.
+	do(t, b, "grant admin", chromedp.Click(chromedp.CSS(`#grant-admin`)), chromedp.WaitVisible(chromedp.CSS(`#revoke-admin`)))
+	if got, _ := text(b, "#admin"); got != "Yes" {
+		t.Errorf("after grant: administrator = %q", got)
+	}
+	do(t, b, "revoke admin", chromedp.Click(chromedp.CSS(`#revoke-admin`)), chromedp.WaitVisible(chromedp.CSS(`#grant-admin`)))
+	// Edit an attribute.
+	do(t, b, "edit",
+		chromedp.Clear(chromedp.CSS(`#u-jobTitle`)),
+		chromedp.SendKeys(chromedp.CSS(`#u-jobTitle`), "Buyer"),
+		chromedp.Click(chromedp.CSS(`#save-user`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+	)
+	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#u-jobTitle`))); v != "Buyer" {
+		t.Errorf("job title after save = %q", v)
+	}
+	// Delete (soft), in the recycle bin, restore.
+	do(t, b, "delete user", confirmAll, chromedp.Click(chromedp.CSS(`#delete`)), chromedp.WaitVisible(chromedp.CSS(`#restore`)))
+	do(t, b, "recycle bin", chromedp.Navigate(base+"/ui/directory?deleted=true"), chromedp.WaitVisible(chromedp.CSS(`#users`)))
+	if got, _ := text(b, "#users tbody"); !strings.Contains(got, "carol@example.com") {
+		t.Errorf("recycle bin = %q, want carol", got)
+	}
+	do(t, b, "restore user",
+		chromedp.Click(chromedp.CSS(`#users tbody a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#restore`)),
+		chromedp.Click(chromedp.CSS(`#restore`)),
+		chromedp.WaitVisible(chromedp.CSS(`#disable`)),
+	)
+	// A group deleted and restored; a user assigned then unassigned.
+	do(t, b, "group",
+		chromedp.Navigate(base+"/ui/directory/groups"),
+		chromedp.WaitVisible(chromedp.CSS(`#ng-name`)),
+		chromedp.SendKeys(chromedp.CSS(`#ng-name`), "Buyers"),
+		chromedp.Click(chromedp.CSS(`#create-group`)),
+		chromedp.WaitVisible(chromedp.CSS(`#delete`)),
+		confirmAll,
+		chromedp.Click(chromedp.CSS(`#delete`)),
+		chromedp.WaitVisible(chromedp.CSS(`#restore`)),
+		chromedp.Click(chromedp.CSS(`#restore`)),
+		chromedp.WaitVisible(chromedp.CSS(`#delete`)),
+	)
+	if got, _ := text(b, "#group-state"); got != "Active" {
+		t.Errorf("group after restore = %q", got)
+	}
+	app, err := a.dir.CreateApp(ctx, "Shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, b, "assign and unassign",
+		chromedp.Navigate(base+"/ui/directory/apps/"+app.ID+"/assignments"),
+		chromedp.WaitVisible(chromedp.CSS(`#principal`)),
+		chromedp.SendKeys(chromedp.CSS(`#principal`), "carol@example.com"),
+		chromedp.Click(chromedp.CSS(`#assign`)),
+		chromedp.WaitVisible(chromedp.CSS(`#assignments tbody button`)),
+		confirmAll,
+		chromedp.Click(chromedp.CSS(`#assignments tbody button`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+	)
+	if got, _ := text(b, "#assignments tbody"); got != "Nobody is assigned." {
+		t.Errorf("after unassign: %q", got)
+	}
+
+	// A SCIM client creates a user in the tenant: the change feed shows it.
+	tenantURL := scimsvc.TenantURL(base, ten.ID)
+	req, _ := http.NewRequest("POST", tenantURL+"/Users", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"dave@example.com"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/scim+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("SCIM create: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	do(t, b, "tenant", chromedp.Navigate(base+"/ui/tenants/"+ten.ID), chromedp.WaitVisible(chromedp.CSS(`#events`)))
+	if got, _ := text(b, "#events tbody"); !strings.Contains(got, "User") {
+		t.Errorf("change feed = %q, want the user created", got)
+	}
+	// SSO: the secret is write-only.
+	const secret = "sso-client-secret-xyz"
+	do(t, b, "sso",
+		chromedp.SendKeys(chromedp.CSS(`#issuer`), "https://idp.example.com"),
+		chromedp.SendKeys(chromedp.CSS(`#clientId`), "portal"),
+		chromedp.SendKeys(chromedp.CSS(`#clientSecret`), secret),
+		chromedp.Click(chromedp.CSS(`#save-sso`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+	)
+	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#issuer`))); v != "https://idp.example.com" {
+		t.Errorf("issuer after save = %q", v)
+	}
+	if strings.Contains(html(), secret) {
+		t.Error("the page renders the SSO client secret back")
+	}
+	// Policy: not JSON is refused, JSON is saved.
+	do(t, b, "bad policy",
+		chromedp.SetValue(chromedp.CSS(`#policy`), "{not json"),
+		chromedp.Click(chromedp.CSS(`#save-policy`)),
+		chromedp.WaitVisible(chromedp.CSS(`#problem`)),
+	)
+	do(t, b, "policy",
+		chromedp.SetValue(chromedp.CSS(`#policy`), "{}"),
+		chromedp.Click(chromedp.CSS(`#save-policy`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+	)
+	if got, _ := text(b, "p.notice"); got != "Compatibility policy saved." {
+		t.Errorf("policy notice = %q", got)
+	}
+	// Delete the tenant.
+	do(t, b, "delete tenant", confirmAll, chromedp.Click(chromedp.CSS(`#delete-tenant`)), chromedp.WaitVisible(chromedp.CSS(`#tenant-name`)))
+	if got, _ := text(b, "#tenants tbody"); got != "No tenant yet." {
+		t.Errorf("tenants after delete = %q", got)
 	}
 }
