@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func TestWebBrowserDirectory(t *testing.T) {
 	do(t, b, "set password",
 		chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.Click(chromedp.CSS(`#set-password`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Password set."),
 	)
 	if got, _ := text(b, "p.notice"); got != "Password set." {
 		t.Errorf("after set password: notice %q", got)
@@ -105,7 +106,7 @@ func TestWebBrowserDirectory(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#add-member`)),
 		chromedp.SendKeys(chromedp.CSS(`#add-member`), "bob@example.com"),
 		chromedp.Click(chromedp.CSS(`#add`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Members changed."),
 	)
 	if got, _ := text(b, "#members tbody"); !strings.Contains(got, "bob@example.com") {
 		t.Errorf("members = %q, want bob", got)
@@ -127,7 +128,7 @@ func TestWebBrowserDirectory(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#principal`), "Sales team"),
 		chromedp.SendKeys(chromedp.CSS(`#role`), "sales-rep"),
 		chromedp.Click(chromedp.CSS(`#assign`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Assigned."),
 	)
 	if got, _ := text(b, "#assignments tbody"); !strings.Contains(got, "Sales team") || !strings.Contains(got, "sales-rep") || !strings.Contains(got, "group") {
 		t.Errorf("assignments = %q, want Sales team as group with role sales-rep", got)
@@ -186,7 +187,7 @@ func TestWebBrowserDirectory(t *testing.T) {
 	do(t, b, "revoke token",
 		confirmAll,
 		chromedp.Click(chromedp.CSS(`#tokens tbody tr:last-child button`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Token revoked: requests presenting it are refused from now on."),
 	)
 	if strings.Contains(html(), second) || strings.Contains(html(), first) {
 		t.Error("a token's secret is shown after the revocation")
@@ -227,6 +228,17 @@ func TestWebBrowserDirectory(t *testing.T) {
 	if got, _ := text(b, "#audit tbody"); got != "No entry." {
 		t.Errorf("audit of another actor = %q, want none", got)
 	}
+	// By time (the form's datetime-local values, UTC): until the past
+	// finds nothing, from the past everything; a bad time is refused.
+	do(t, b, "audit until 2000", chromedp.Navigate(base+"/ui/audit?until=2000-01-01T00:00"), chromedp.WaitVisible(chromedp.CSS(`#audit`)))
+	if got, _ := text(b, "#audit tbody"); got != "No entry." {
+		t.Errorf("audit until 2000 = %q, want none", got)
+	}
+	do(t, b, "audit since 2000", chromedp.Navigate(base+"/ui/audit?since=2000-01-01T00:00&object=user"), chromedp.WaitVisible(chromedp.CSS(`#audit`)))
+	if got, _ := text(b, "#audit tbody"); !strings.Contains(got, "POST /api/v1/users") || strings.Contains(got, "tenants") {
+		t.Errorf("audit of users since 2000 = %q", got)
+	}
+	do(t, b, "audit bad time", chromedp.Navigate(base+"/ui/audit?since=yesterday"), chromedp.WaitVisible(chromedp.CSS(`#problem`)))
 }
 
 // textSoon is the text of sel once it reads non-empty (the page may still
@@ -316,7 +328,7 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 		chromedp.Clear(chromedp.CSS(`#u-jobTitle`)),
 		chromedp.SendKeys(chromedp.CSS(`#u-jobTitle`), "Buyer"),
 		chromedp.Click(chromedp.CSS(`#save-user`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Attributes saved."),
 	)
 	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#u-jobTitle`))); v != "Buyer" {
 		t.Errorf("job title after save = %q", v)
@@ -361,7 +373,7 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#assignments tbody button`)),
 		confirmAll,
 		chromedp.Click(chromedp.CSS(`#assignments tbody button`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Assignment removed."),
 	)
 	if got, _ := text(b, "#assignments tbody"); got != "Nobody is assigned." {
 		t.Errorf("after unassign: %q", got)
@@ -388,7 +400,7 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#clientId`), "portal"),
 		chromedp.SendKeys(chromedp.CSS(`#clientSecret`), secret),
 		chromedp.Click(chromedp.CSS(`#save-sso`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Single sign-on settings saved."),
 	)
 	if v, _ := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#issuer`))); v != "https://idp.example.com" {
 		t.Errorf("issuer after save = %q", v)
@@ -405,7 +417,7 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 	do(t, b, "policy",
 		chromedp.SetValue(chromedp.CSS(`#policy`), "{}"),
 		chromedp.Click(chromedp.CSS(`#save-policy`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Compatibility policy saved."),
 	)
 	if got, _ := text(b, "p.notice"); got != "Compatibility policy saved." {
 		t.Errorf("policy notice = %q", got)
@@ -415,4 +427,23 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 	if got, _ := text(b, "#tenants tbody"); got != "No tenant yet." {
 		t.Errorf("tenants after delete = %q", got)
 	}
+}
+
+// noticeIs waits until the page's notice reads want: after a form's
+// POST-redirect-GET the previous page may still show an older notice.
+func noticeIs(want string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		q, _ := json.Marshal(want)
+		for {
+			ok, err := chromedp.Evaluate[bool](`(document.querySelector("p.notice") || {}).textContent === `+string(q))(ctx, t)
+			if err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
 }
