@@ -20,6 +20,7 @@ import (
 type Audit interface {
 	Record(ctx context.Context, e audit.Entry) error
 	List(ctx context.Context, since time.Time, limit int, before int64) ([]audit.Entry, error)
+	Search(ctx context.Context, q audit.Query) ([]audit.Entry, error)
 }
 
 // AdminTokens names the admin token of a request: Config.Tenants
@@ -202,8 +203,10 @@ func (rec *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// listAudit answers GET /audit?since=&limit=&before=: entries newest
-// first, since an RFC 3339 time.
+// listAudit answers GET /audit?since=&until=&actor=&object=&limit=&before=:
+// entries newest first, since and until RFC 3339 times (until exclusive),
+// actor an actor's name or id, object an object's kind or id (both
+// ignoring case).
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if a.cfg.Audit == nil {
 		return errUnavailable("audit log")
@@ -216,6 +219,13 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 			return badRequest("query parameter \"since\": %q is not an RFC 3339 time", s)
 		}
 	}
+	var until time.Time
+	if s := q.Get("until"); s != "" {
+		var err error
+		if until, err = time.Parse(time.RFC3339, s); err != nil {
+			return badRequest("query parameter \"until\": %q is not an RFC 3339 time", s)
+		}
+	}
 	before, err := intParam(q.Get("before"), "before", 0, 1, 1<<62)
 	if err != nil {
 		return err
@@ -224,7 +234,8 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	entries, err := a.cfg.Audit.List(r.Context(), since, int(limit), before)
+	entries, err := a.cfg.Audit.Search(r.Context(), audit.Query{Since: since, Until: until, Actor: q.Get("actor"),
+		Object: q.Get("object"), Before: before, Limit: int(limit)})
 	if err != nil {
 		return err
 	}

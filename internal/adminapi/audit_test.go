@@ -183,7 +183,28 @@ func TestAuditPaging(t *testing.T) {
 	if got := names(f.must(t, 200, "GET", "/api/v1/audit?since="+future, "")); len(got) != 0 {
 		t.Errorf("GET /audit?since=%s = %v, want none", future, got)
 	}
-	for _, q := range []string{"since=yesterday", "limit=0", "limit=1001", "before=x"} {
+	if got := names(f.must(t, 200, "GET", "/api/v1/audit?until="+future, "")); fmt.Sprint(got) != fmt.Sprint(all) {
+		t.Errorf("GET /audit?until=%s = %v, want all %v", future, got, all)
+	}
+	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	if got := names(f.must(t, 200, "GET", "/api/v1/audit?until="+past, "")); len(got) != 0 {
+		t.Errorf("GET /audit?until=%s = %v, want none", past, got)
+	}
+	// object: a kind or an id, any case; actor: nobody else made these.
+	first := all[len(all)-1]
+	if got := names(f.must(t, 200, "GET", "/api/v1/audit?object=GROUP", "")); fmt.Sprint(got) != fmt.Sprint(all) {
+		t.Errorf("GET /audit?object=GROUP = %v, want %v", got, all)
+	}
+	if got := names(f.must(t, 200, "GET", "/api/v1/audit?object="+first, "")); fmt.Sprint(got) != fmt.Sprint([]string{first}) {
+		t.Errorf("GET /audit?object=%s = %v, want only it", first, got)
+	}
+	if got := names(f.must(t, 200, "GET", "/api/v1/audit?object=user", "")); len(got) != 0 {
+		t.Errorf("GET /audit?object=user = %v, want none", got)
+	}
+	if got := names(f.must(t, 200, "GET", "/api/v1/audit?actor=nobody-else", "")); len(got) != 0 {
+		t.Errorf("GET /audit?actor=nobody-else = %v, want none", got)
+	}
+	for _, q := range []string{"since=yesterday", "until=tomorrow", "limit=0", "limit=1001", "before=x"} {
 		f.must(t, 400, "GET", "/api/v1/audit?"+q, "")
 	}
 }

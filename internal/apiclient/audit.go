@@ -11,8 +11,13 @@ import (
 // AuditQuery selects a page of the audit log: entries at or after Since
 // (zero: all), older than the page Before names (an AuditPage's Next; ""
 // for the newest), at most Limit (0: the server's default).
+// Until (zero: none) excludes entries at or after it; Actor selects an
+// actor by name or id, Object an object by kind or id ("" for any).
 type AuditQuery struct {
 	Since  time.Time
+	Until  time.Time
+	Actor  string
+	Object string
 	Before string
 	Limit  int
 }
@@ -23,6 +28,15 @@ func (c *Client) Audit(ctx context.Context, aq AuditQuery) (apitypes.AuditPage, 
 	q := url.Values{}
 	if !aq.Since.IsZero() {
 		q.Set("since", aq.Since.UTC().Format(time.RFC3339))
+	}
+	if !aq.Until.IsZero() {
+		q.Set("until", aq.Until.UTC().Format(time.RFC3339))
+	}
+	if aq.Actor != "" {
+		q.Set("actor", aq.Actor)
+	}
+	if aq.Object != "" {
+		q.Set("object", aq.Object)
 	}
 	if aq.Before != "" {
 		q.Set("before", aq.Before)

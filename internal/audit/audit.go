@@ -96,6 +96,19 @@ func (s *Service) List(ctx context.Context, since time.Time, limit int, before i
 	return es, nil
 }
 
+// Query selects entries for Search (see [store.AuditQuery]).
+type Query = store.AuditQuery
+
+// Search returns the entries q selects, newest first: List with the
+// until, actor and object filters.
+func (s *Service) Search(ctx context.Context, q Query) ([]Entry, error) {
+	es, err := s.st.Audit(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("list audit log: %w", err)
+	}
+	return es, nil
+}
+
 // Prune deletes the entries older than the retention; none without one.
 func (s *Service) Prune(ctx context.Context) (int64, error) {
 	if s.opts.Retention <= 0 {

@@ -34,8 +34,14 @@ const (
 // AuditQuery selects audit entries, newest first: those at or after Since
 // (zero: all), with Seq below Before (0: from the newest) — the paging
 // cursor —, at most Limit (0: DefaultAuditLimit; capped at MaxAuditLimit).
+// Until (zero: none) keeps entries strictly before it; Actor keeps those
+// whose Actor or ActorID equals it, Object those whose Object (the kind)
+// or ObjectID equals it, both ignoring case ("" for any).
 type AuditQuery struct {
 	Since  time.Time
+	Until  time.Time
+	Actor  string
+	Object string
 	Before int64
 	Limit  int
 }

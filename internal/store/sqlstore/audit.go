@@ -43,6 +43,18 @@ func (s auditStore) Audit(ctx context.Context, q store.AuditQuery) ([]store.Audi
 		where = append(where, "time >= ?")
 		args = append(args, millis(q.Since))
 	}
+	if !q.Until.IsZero() {
+		where = append(where, "time < ?")
+		args = append(args, millis(q.Until))
+	}
+	if q.Actor != "" {
+		where = append(where, "(LOWER(actor) = LOWER(?) OR LOWER(actor_id) = LOWER(?))")
+		args = append(args, q.Actor, q.Actor)
+	}
+	if q.Object != "" {
+		where = append(where, "(LOWER(object) = LOWER(?) OR LOWER(object_id) = LOWER(?))")
+		args = append(args, q.Object, q.Object)
+	}
 	if q.Before > 0 {
 		where = append(where, "seq < ?")
 		args = append(args, q.Before)

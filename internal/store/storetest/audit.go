@@ -23,6 +23,7 @@ func RunAudit(t *testing.T, open AuditOpener) {
 	}{
 		{"AppendAndList", testAuditAppendList},
 		{"Prune", testAuditPrune},
+		{"Filters", testAuditFilters},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -94,5 +95,36 @@ func testAuditPrune(t *testing.T, s store.AuditStore) {
 	got, err := s.Audit(ctx, store.AuditQuery{})
 	if err != nil || !reflect.DeepEqual(got, []store.AuditEntry{all[3], all[2]}) {
 		t.Errorf("Audit() after prune = %+v, %v, want the two newest", got, err)
+	}
+}
+
+// testAuditFilters checks Until, Actor (name or id, any case) and Object
+// (kind or id, any case).
+func testAuditFilters(t *testing.T, s store.AuditStore) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	all := appendAudit(t, s, t0, 3)
+	other, err := s.AppendAudit(ctx, store.AuditEntry{Time: t0.Add(10 * time.Minute), Actor: "Alice@Example.com", ActorID: "u-1",
+		Method: "POST", Route: "/api/v1/users", Path: "/api/v1/users", Object: "user", ObjectID: "bob@example.com", Status: 201})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		q    store.AuditQuery
+		want []store.AuditEntry
+	}{
+		{"until", store.AuditQuery{Until: t0.Add(2 * time.Minute)}, []store.AuditEntry{all[1], all[0]}},
+		{"actor name any case", store.AuditQuery{Actor: "alice@example.COM"}, []store.AuditEntry{other}},
+		{"actor id", store.AuditQuery{Actor: "tok1"}, []store.AuditEntry{all[2], all[1], all[0]}},
+		{"object kind", store.AuditQuery{Object: "USER"}, []store.AuditEntry{other}},
+		{"object id", store.AuditQuery{Object: "hr", Since: t0.Add(time.Minute)}, []store.AuditEntry{all[2], all[1]}},
+		{"actor and object", store.AuditQuery{Actor: "ops", Object: "user"}, nil},
+	}
+	for _, tc := range tests {
+		got, err := s.Audit(ctx, tc.q)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: Audit(%+v) = %+v, %v, want %+v", tc.name, tc.q, got, err, tc.want)
+		}
 	}
 }
