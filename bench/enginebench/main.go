@@ -36,6 +36,7 @@ func run() error {
 	pprofAddr := flag.String("pprof", "127.0.0.1:6060", "loopback address of the pprof listener")
 	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	flag.StringVar(&cfg.DataDir, "data-dir", "", "data directory (SQLite)")
+	flag.StringVar(&cfg.DB, "db", "", "PostgreSQL URL (default: SQLite in --data-dir)")
 	flag.Parse()
 	if cfg.DataDir == "" {
 		return errors.New("--data-dir is required")
