@@ -1,9 +1,10 @@
 // Command enginebench is `provisio serve` (the same internal/app wiring:
 // SQLite in --data-dir, admin API, directory and provisioning job
 // services) plus net/http/pprof on a second loopback listener, so that
-// bench/engine.sh --profile can profile the engine side of a cycle.
+// bench/engine.sh --profile can profile the engine side of a cycle and
+// bench/scimprof.sh the SCIM service (--db: on PostgreSQL).
 //
-//	enginebench --addr 127.0.0.1:8080 --data-dir DIR --pprof 127.0.0.1:6060
+//	enginebench --addr 127.0.0.1:8080 --data-dir DIR [--db URL] --pprof 127.0.0.1:6060
 package main
 
 import (
@@ -36,6 +37,7 @@ func run() error {
 	pprofAddr := flag.String("pprof", "127.0.0.1:6060", "loopback address of the pprof listener")
 	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	flag.StringVar(&cfg.DataDir, "data-dir", "", "data directory (SQLite)")
+	flag.StringVar(&cfg.DB, "db", "", "PostgreSQL URL (default: SQLite in --data-dir)")
 	flag.Parse()
 	if cfg.DataDir == "" {
 		return errors.New("--data-dir is required")

@@ -260,7 +260,8 @@ const sqliteSynchronous = "FULL"
 // WAL, a busy timeout (other processes only; in-process writes are
 // serialized), synchronous=FULL (see sqliteSynchronous), foreign keys;
 // writers begin IMMEDIATE and leave checkpoints to the checkpointer up to
-// writerAutoCheckpoint pages; readers are query-only.
+// writerAutoCheckpoint pages and keep temporary files (savepoints'
+// sub-journals) in memory; readers are query-only.
 func sqliteDSN(dsn string, reader bool) (string, error) {
 	base, query, _ := strings.Cut(dsn, "?")
 	v, err := url.ParseQuery(query)
@@ -275,6 +276,12 @@ func sqliteDSN(dsn string, reader bool) (string, error) {
 	} else {
 		v.Add("_pragma", "journal_mode(WAL)")
 		v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint))
+		// Group commit runs each write in a SAVEPOINT, whose sub-journal
+		// (the pages' prior content) otherwise spills to a temporary file
+		// that is created, written and closed per batch; in memory it
+		// costs no system call. It holds at most the pages one batch
+		// touches (docs/benchmarks.md, "Issue 15: SCIM service throughput").
+		v.Add("_pragma", "temp_store(MEMORY)")
 		v.Set("_txlock", "immediate")
 	}
 	return base + "?" + v.Encode(), nil

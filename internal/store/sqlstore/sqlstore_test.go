@@ -287,6 +287,13 @@ func TestSQLiteFilesPrivateAndDurable(t *testing.T) {
 			if sync != 2 {
 				t.Errorf("PRAGMA synchronous on the writer = %d, want 2 (FULL)", sync)
 			}
+			var temp int
+			if err := s.w.QueryRow("PRAGMA temp_store").Scan(&temp); err != nil {
+				t.Fatal(err)
+			}
+			if temp != 2 {
+				t.Errorf("PRAGMA temp_store on the writer = %d, want 2 (MEMORY)", temp)
+			}
 		})
 	}
 }
