@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -31,15 +32,18 @@ type logFilter struct {
 
 // logsView is the data of the provisioning logs page.
 type logsView struct {
-	Apps     []apitypes.App // applications with provisioning configured
-	App      *apitypes.App  // the one shown; nil: none configured
-	F        logFilter
-	Entries  []apitypes.LogEntry
-	Detail   *apitypes.LogEntry // the entry opened (entry=seq of this page)
-	Advice   string             // what to do about the detail's error
-	Query    string             // the filters as a query string (app included)
-	Before   string             // this page's before= ("" for the first)
-	Next     string             // the next (older) page's before=
+	Apps    []apitypes.App // applications with provisioning configured
+	App     *apitypes.App  // the one shown; nil: none configured
+	F       logFilter
+	Entries []apitypes.LogEntry
+	Detail  *apitypes.LogEntry // the entry opened (entry=seq of this page)
+	Advice  string             // what to do about the detail's error
+	// Query is the filters as a query string (app included), encoded by
+	// url.Values: a template.URL so links keep its & and = (html/template
+	// would escape them in a query part).
+	Query    template.URL
+	Before   string // this page's before= ("" for the first)
+	Next     string // the next (older) page's before=
 	Statuses []string
 	Actions  []string
 }
@@ -132,7 +136,7 @@ func (u *UI) logs(req *request) error {
 		return nil
 	}
 	v.F.App = v.App.ID
-	v.Query = v.F.values().Encode()
+	v.Query = template.URL(v.F.values().Encode()) // #nosec: url.Values.Encode escapes every value
 	if ferr != nil {
 		render(http.StatusBadRequest, ferr.Error())
 		return nil
