@@ -62,6 +62,16 @@ func TestWebBrowserLogsChartsReconcile(t *testing.T) {
 	// created at once.
 	webUser(t, a, "fresh@example.com", "a fresh password")
 	run("4: a create", func(s map[string]any) bool { return s["created"] == float64(1) })
+	// A second application, to its own tenant: the logs page shows both.
+	ten2, token2, err := a.tenants.Create(ctx, "badges", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(201, "POST", "/api/v1/apps", `{"name":"Badges"}`)
+	must(200, "PUT", "/api/v1/apps/Badges/job", `{"tenantUrl":"`+scimsvc.TenantURL(a.BaseURL(), ten2.ID)+`","token":"`+token2+`","scope":"all"}`)
+	if c := must(200, "POST", "/api/v1/apps/Badges/job/runs?wait=true", ""); c["stats"].(map[string]any)["created"] != float64(6) {
+		t.Fatalf("Badges cycle = %v, want 6 creates", c)
+	}
 
 	axe := axeSource(t)
 	b := browser(t)
@@ -82,8 +92,8 @@ func TestWebBrowserLogsChartsReconcile(t *testing.T) {
 		}
 		return acts
 	}
-	if acts := rowActions(); len(acts) < 7 {
-		t.Errorf("logs show %d entries %v, want at least 7 (5 creates, an update, a failed create)", len(acts), acts)
+	if acts := rowActions(); len(acts) != 13 || acts[0] != "create" {
+		t.Errorf("logs show %d entries %v, want 13, newest first (Badges' 6 creates; Payroll's 5 creates, an update, a failure)", len(acts), acts)
 	}
 	checkA11y(t, b, axe, "provisioning logs")
 
@@ -105,8 +115,16 @@ func TestWebBrowserLogsChartsReconcile(t *testing.T) {
 	}
 	do(t, b, "filtered page", chromedp.WaitVisible(chromedp.CSS(`#logs`)))
 	creates := len(must(200, "GET", "/api/v1/apps/Payroll/job/logs?action=create", "")["entries"].([]any))
-	if acts := rowActions(); creates < 5 || len(acts) != creates || strings.Count(strings.Join(acts, ","), "create") != creates {
-		t.Errorf("logs filtered by create = %v, want the %d creates only", acts, creates)
+	if acts := rowActions(); creates < 5 || len(acts) != creates+6 || strings.Count(strings.Join(acts, ","), "create") != creates+6 {
+		t.Errorf("logs of all applications filtered by create = %v, want the %d+6 creates only", acts, creates)
+	}
+	if tbl, err := text(b, "#logs tbody"); err != nil || !strings.Contains(tbl, "Payroll") || !strings.Contains(tbl, "Badges") {
+		t.Errorf("logs of all applications = %q, %v, want both applications' entries", tbl, err)
+	}
+	// One application: its creates only.
+	do(t, b, "filter Payroll", chromedp.Navigate(base+"/ui/logs?app=Payroll&action=create"), chromedp.WaitVisible(chromedp.CSS(`#export-csv`)))
+	if acts := rowActions(); len(acts) != creates || strings.Count(strings.Join(acts, ","), "create") != creates {
+		t.Errorf("Payroll's logs filtered by create = %v, want the %d creates only", acts, creates)
 	}
 	// The update's detail: its modified properties, old -> new.
 	do(t, b, "open the update",

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,9 +36,10 @@ type logsView struct {
 	Apps    []apitypes.App // applications with provisioning configured
 	App     *apitypes.App  // the one shown; nil: none configured
 	F       logFilter
-	Entries []apitypes.LogEntry
-	Detail  *apitypes.LogEntry // the entry opened (entry=seq of this page)
-	Advice  string             // what to do about the detail's error
+	All     bool // every application's entries, merged newest first
+	Entries []logRow
+	Detail  *logRow // the entry opened (entry=<app id>:<seq> of this page)
+	Advice  string  // what to do about the detail's error
 	// Query is the filters as a query string (app included), encoded by
 	// url.Values: a template.URL so links keep its & and = (html/template
 	// would escape them in a query part).
@@ -46,6 +48,13 @@ type logsView struct {
 	Next     string // the next (older) page's before=
 	Statuses []string
 	Actions  []string
+}
+
+// logRow is one entry of the page with its application.
+type logRow struct {
+	apitypes.LogEntry
+	App apitypes.App
+	Key string // <app id>:<seq>, the entry= of its detail
 }
 
 // datetimeLocal is the format of <input type="datetime-local">; the page
@@ -118,42 +127,92 @@ func (u *UI) logs(req *request) error {
 			v.Apps = append(v.Apps, a)
 		}
 	}
-	for i, a := range v.Apps {
-		if f.App == "" || f.App == a.ID || strings.EqualFold(f.App, a.Name) {
-			v.App = &v.Apps[i]
-			break
-		}
-	}
 	render := func(status int, problem string) {
 		u.render(req.W, req.S, status, "logs", view{Title: "Provisioning logs", Nav: "logs", Data: v, Problem: problem})
 	}
-	if v.App == nil {
-		if f.App != "" {
-			render(http.StatusNotFound, "No application with provisioning configured is called "+f.App+".")
-			return nil
-		}
+	if len(v.Apps) == 0 {
 		render(http.StatusOK, "")
 		return nil
 	}
-	v.F.App = v.App.ID
+	shown := v.Apps
+	if f.App != "" && f.App != "all" {
+		shown = nil
+		for i, a := range v.Apps {
+			if f.App == a.ID || strings.EqualFold(f.App, a.Name) {
+				v.App, shown = &v.Apps[i], v.Apps[i:i+1]
+				v.F.App = a.ID
+				break
+			}
+		}
+		if v.App == nil {
+			render(http.StatusNotFound, "No application with provisioning configured is called "+f.App+".")
+			return nil
+		}
+	} else {
+		v.All, v.F.App = true, "all"
+	}
 	v.Query = template.URL(v.F.values().Encode()) // #nosec: url.Values.Encode escapes every value
 	if ferr != nil {
 		render(http.StatusBadRequest, ferr.Error())
 		return nil
 	}
-	lq.Limit = logsPageSize
-	page, err := req.API.Logs(req.Ctx, v.App.ID, lq)
-	if ae, ok := refused(err); ok {
-		render(ae.Status, ae.Message)
-		return nil
+	// One page per application (after its cursor), merged newest first;
+	// the next page's cursor is, per application, the seq of the last of
+	// its entries shown (all: "id:seq,id:seq"; an application left out of
+	// a cursor has no older entries).
+	cursors := map[string]string{} // app id -> before (""; from the newest)
+	if lq.Before != "" {
+		for _, c := range strings.Split(lq.Before, ",") {
+			id, seq, _ := strings.Cut(c, ":")
+			cursors[id] = seq
+		}
 	}
-	if err != nil {
-		return err
+	fetched, older := map[string]int{}, map[string]bool{}
+	for _, a := range shown {
+		q := lq
+		q.Limit = logsPageSize
+		before, ok := cursors[a.ID]
+		if lq.Before != "" && !ok {
+			continue // this application has no older entries
+		}
+		q.Before = before
+		page, err := req.API.Logs(req.Ctx, a.ID, q)
+		if ae, ok := refused(err); ok {
+			render(ae.Status, ae.Message)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range page.Entries {
+			v.Entries = append(v.Entries, logRow{LogEntry: e, App: a, Key: a.ID + ":" + strconv.FormatInt(e.Seq, 10)})
+		}
+		fetched[a.ID], older[a.ID] = len(page.Entries), page.Next != ""
 	}
-	v.Entries, v.Next = page.Entries, page.Next
+	slices.SortStableFunc(v.Entries, func(x, y logRow) int { return y.Time.Compare(x.Time) })
+	if len(v.Entries) > logsPageSize {
+		v.Entries = v.Entries[:logsPageSize]
+	}
+	taken, last := map[string]int{}, map[string]int64{}
+	for _, e := range v.Entries {
+		taken[e.App.ID]++
+		last[e.App.ID] = e.Seq
+	}
+	var next []string
+	for _, a := range shown {
+		n, ok := fetched[a.ID]
+		switch {
+		case !ok: // done before this page
+		case taken[a.ID] == 0 && n > 0: // none shown yet: the same cursor again
+			next = append(next, a.ID+":"+cursors[a.ID])
+		case taken[a.ID] < n || older[a.ID]:
+			next = append(next, a.ID+":"+strconv.FormatInt(last[a.ID], 10))
+		}
+	}
+	v.Next = strings.Join(next, ",")
 	if seq := q.Get("entry"); seq != "" {
 		for i := range v.Entries {
-			if strconv.FormatInt(v.Entries[i].Seq, 10) == seq {
+			if v.Entries[i].Key == seq {
 				v.Detail = &v.Entries[i]
 				v.Advice = adviceFor(v.Detail.ErrorCode)
 			}
