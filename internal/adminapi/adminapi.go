@@ -154,7 +154,7 @@ func (a *API) tenantRoutes() []route {
 // table lists every route: tenants, then the directory, then jobs.
 func (a *API) table() []route {
 	return slices.Concat(a.tenantRoutes(), a.directoryRoutes(), a.passwordRoutes(), a.ssoAdminRoutes(), a.jobRoutes(), a.mappingRoutes(), a.expressionRoutes(),
-		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes(), a.auditRoutes(), a.oidcKeyRoutes())
+		a.onDemandRoutes(), a.escrowRoutes(), a.quarantineRoutes(), a.reconcileRoutes(), a.logExportRoutes(), a.auditRoutes(), a.oidcKeyRoutes())
 }
 
 // routes registers every endpoint behind the admin token check, plus a

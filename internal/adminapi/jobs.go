@@ -322,13 +322,9 @@ func oneOf[T ~string](name, v string, allowed []T) (T, error) {
 	return "", badRequest("query parameter %q must be one of %v", name, allowed)
 }
 
-// jobLogs answers a page of provisioning log entries, newest first.
-// Next, when set, is the before= of the next (older) page.
-func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
-	js, appID, err := a.jobApp(r)
-	if err != nil {
-		return err
-	}
+// logQuery reads the log filters of GET .../job/logs (and its export)
+// from the query string.
+func logQuery(r *http.Request) (jobs.LogQuery, error) {
 	q := r.URL.Query()
 	var lq jobs.LogQuery
 	var errs []error
@@ -351,16 +347,30 @@ func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
 	errs = append(errs, e)
 	for _, e := range errs {
 		if e != nil {
-			return e
+			return lq, e
 		}
 	}
 	lq.Before, lq.Limit = before, int(limit)
+	return lq, nil
+}
+
+// jobLogs answers a page of provisioning log entries, newest first.
+// Next, when set, is the before= of the next (older) page.
+func (a *API) jobLogs(w http.ResponseWriter, r *http.Request) error {
+	js, appID, err := a.jobApp(r)
+	if err != nil {
+		return err
+	}
+	lq, err := logQuery(r)
+	if err != nil {
+		return err
+	}
 	entries, err := js.Logs(r.Context(), appID, lq)
 	if err != nil {
 		return err
 	}
 	out := apitypes.LogPage{Entries: wireList(entries, logWire)}
-	if len(entries) == int(limit) {
+	if len(entries) == lq.Limit {
 		out.Next = strconv.FormatInt(entries[len(entries)-1].Seq, 10)
 	}
 	writeJSON(w, http.StatusOK, out)

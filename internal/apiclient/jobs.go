@@ -100,6 +100,12 @@ type LogQuery struct {
 
 // Logs reads a page of a job's provisioning log, newest first.
 func (c *Client) Logs(ctx context.Context, app string, lq LogQuery) (apitypes.LogPage, error) {
+	var out apitypes.LogPage
+	return out, c.call(ctx, "GET", jobPath(app)+"/logs", lq.values(), nil, &out)
+}
+
+// values is lq as the query parameters of GET .../job/logs.
+func (lq LogQuery) values() url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"status": lq.Status, "action": lq.Action, "type": lq.Type,
 		"cycle": lq.Cycle, "change": lq.Change, "object": lq.Object, "before": lq.Before} {
@@ -115,8 +121,7 @@ func (c *Client) Logs(ctx context.Context, app string, lq LogQuery) (apitypes.Lo
 	if lq.Limit > 0 {
 		q.Set("limit", itoa(lq.Limit))
 	}
-	var out apitypes.LogPage
-	return out, c.call(ctx, "GET", jobPath(app)+"/logs", q, nil, &out)
+	return q
 }
 
 // Plan reads what the job's next cycle would do.

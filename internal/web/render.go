@@ -34,6 +34,7 @@ type view struct {
 }
 
 var funcs = template.FuncMap{
+	"subf": func(a, b float64) float64 { return a - b },
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
