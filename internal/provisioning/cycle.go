@@ -466,11 +466,11 @@ func (c *cycle) unresolvedAfter(created bool) []string {
 		return nil
 	}
 	var out []string
-	for id, l := range c.links.all(TypeUser) {
+	c.links.each(TypeUser, func(id string, l *Link) { // no copy of the table
 		if l.Unresolved && l.TargetID != "" {
 			out = append(out, id)
 		}
-	}
+	})
 	slices.Sort(out)
 	return out
 }

@@ -3,7 +3,6 @@ package provisioning
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sync"
 	"sync/atomic"
 )
@@ -34,8 +33,8 @@ type LinkTable struct {
 	writeMu sync.RWMutex
 
 	mu       sync.RWMutex
-	m        map[ObjectType]map[string]Link
-	byTarget map[ObjectType]map[string]string // target id → source id
+	m        map[ObjectType]map[string]linkEntry // without Written (see linkEntry)
+	byTarget map[ObjectType]map[string]string    // target id → source id
 	// unsaved holds the changes not yet written to the store, the latest
 	// per link with its Written; nil: the link was removed.
 	unsaved map[LinkKey]*Link
@@ -68,16 +67,17 @@ func (lt *LinkTable) load(ctx context.Context, store LinkStore) error {
 	if lt.valid.Load() {
 		return nil
 	}
-	read := &LinkTable{m: map[ObjectType]map[string]Link{}, byTarget: map[ObjectType]map[string]string{}}
+	read := &LinkTable{m: map[ObjectType]map[string]linkEntry{}, byTarget: map[ObjectType]map[string]string{}}
 	for _, t := range []ObjectType{TypeUser, TypeGroup} {
 		ls, err := store.Links(ctx, t)
 		if err != nil {
 			return fmt.Errorf("read %s links: %w", t, err)
 		}
-		read.m[t] = make(map[string]Link, len(ls))
+		read.m[t] = make(map[string]linkEntry, len(ls))
 		read.byTarget[t] = make(map[string]string, len(ls))
-		for _, l := range ls {
-			read.putLocked(l)
+		for i := range ls {
+			read.putLocked(ls[i])
+			ls[i] = Link{} // the store's copy goes as the table fills
 		}
 	}
 	lt.mu.Lock()
@@ -186,15 +186,17 @@ func (lt *LinkTable) flush(ctx context.Context, store LinkStore) error {
 func (lt *LinkTable) get(t ObjectType, id string) (Link, bool) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
-	l, ok := lt.m[t][id]
-	return l, ok
+	e, ok := lt.m[t][id]
+	if !ok {
+		return Link{}, false
+	}
+	return e.link(t, id), true
 }
 
 func (lt *LinkTable) putLocked(l Link) {
-	l.Written = nil
 	lt.removeLocked(l.Type, l.SourceID)
 	lt.touchLocked(l.Key())
-	lt.m[l.Type][l.SourceID] = l
+	lt.m[l.Type][l.SourceID] = packLink(&l)
 	if l.TargetID != "" {
 		lt.byTarget[l.Type][l.TargetID] = l.SourceID
 	}
@@ -202,8 +204,8 @@ func (lt *LinkTable) putLocked(l Link) {
 
 func (lt *LinkTable) removeLocked(t ObjectType, id string) {
 	lt.touchLocked(LinkKey{Type: t, SourceID: id})
-	if old, ok := lt.m[t][id]; ok && lt.byTarget[t][old.TargetID] == id {
-		delete(lt.byTarget[t], old.TargetID)
+	if old, ok := lt.m[t][id]; ok && lt.byTarget[t][old.target] == id {
+		delete(lt.byTarget[t], old.target)
 	}
 	delete(lt.m[t], id)
 }
@@ -235,7 +237,8 @@ func (lt *LinkTable) has(t ObjectType, id string) bool {
 func (lt *LinkTable) each(t ObjectType, fn func(id string, l *Link)) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
-	for id, l := range lt.m[t] {
+	for id, e := range lt.m[t] {
+		l := e.link(t, id)
 		fn(id, &l)
 	}
 }
@@ -244,7 +247,11 @@ func (lt *LinkTable) each(t ObjectType, fn func(id string, l *Link)) {
 func (lt *LinkTable) all(t ObjectType) map[string]Link {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
-	return maps.Clone(lt.m[t])
+	out := make(map[string]Link, len(lt.m[t]))
+	for id, e := range lt.m[t] {
+		out[id] = e.link(t, id)
+	}
+	return out
 }
 
 // resolve maps a source id (a user or a group) to its target id.
