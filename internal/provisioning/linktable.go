@@ -41,8 +41,9 @@ type LinkTable struct {
 	// touched holds the links put or removed since takeTouched, and gen
 	// counts the reads from the store: an incremental cycle re-examines
 	// only those links (see CycleMemory).
-	touched map[LinkKey]struct{}
-	gen     uint64
+	touched    map[LinkKey]struct{}
+	touchedAll bool // more than touchedMax: every link may have changed
+	gen        uint64
 }
 
 // flushAt is the number of unsaved link changes that triggers a write to
@@ -82,7 +83,7 @@ func (lt *LinkTable) load(ctx context.Context, store LinkStore) error {
 	}
 	lt.mu.Lock()
 	lt.m, lt.byTarget, lt.unsaved = read.m, read.byTarget, nil // changes a failed cycle did not write are redone
-	lt.touched = nil
+	lt.touched, lt.touchedAll = nil, false
 	lt.gen++
 	lt.mu.Unlock()
 	lt.valid.Store(true)
@@ -265,19 +266,39 @@ func (lt *LinkTable) resolve(id string) (string, bool) {
 }
 
 func (lt *LinkTable) touchLocked(k LinkKey) {
-	if lt.touched == nil {
-		lt.touched = map[LinkKey]struct{}{}
-	}
-	lt.touched[k] = struct{}{}
+	lt.touched, lt.touchedAll = touch(lt.touched, lt.touchedAll, k)
 }
 
-// takeTouched returns the links put or removed since the last call and
-// the table's generation (a read from the store makes a new one: then
-// every link may have changed).
-func (lt *LinkTable) takeTouched() (map[LinkKey]struct{}, uint64) {
+// touchedMax bounds the objects a touched set names: past it, the set
+// says "every object" (an initial cycle touches every link), and the
+// flagged objects are computed afresh from the whole scope and every link
+// (see CycleMemory); the memory stays bounded by the batch.
+var touchedMax = 20000 // a variable for the tests
+
+// touch adds k to the touched set m, or makes it "every object" (all).
+func touch(m map[LinkKey]struct{}, all bool, k LinkKey) (map[LinkKey]struct{}, bool) {
+	switch {
+	case all:
+		return nil, true
+	case len(m) >= touchedMax:
+		if _, ok := m[k]; ok {
+			return m, false
+		}
+		return nil, true
+	case m == nil:
+		m = map[LinkKey]struct{}{}
+	}
+	m[k] = struct{}{}
+	return m, false
+}
+
+// takeTouched returns the links put or removed since the last call (all:
+// more than touchedMax, any link) and the table's generation (a read from
+// the store makes a new one: then every link may have changed).
+func (lt *LinkTable) takeTouched() (touched map[LinkKey]struct{}, all bool, gen uint64) {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
-	t := lt.touched
-	lt.touched = nil
-	return t, lt.gen
+	t, a := lt.touched, lt.touchedAll
+	lt.touched, lt.touchedAll = nil, false
+	return t, a, lt.gen
 }
