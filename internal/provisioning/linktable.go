@@ -234,12 +234,13 @@ func (lt *LinkTable) has(t ObjectType, id string) bool {
 }
 
 // each calls fn for every link of one type, under the read lock: fn must
-// not change the table.
+// not change the table, nor keep l (it is reused).
 func (lt *LinkTable) each(t ObjectType, fn func(id string, l *Link)) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
+	var l Link // one for every call: a walk of the table allocates no Link per entry
 	for id, e := range lt.m[t] {
-		l := e.link(t, id)
+		l = e.link(t, id)
 		fn(id, &l)
 	}
 }
