@@ -2,6 +2,7 @@
 # Provisio's provisioning-engine benchmark (issue 4, "Tests and performance"). Loopback only.
 #
 #   bench/engine.sh [--users N] [--changed N] [--reps N] [--bulk on|off] [--out FILE] [--profile DIR] [--concurrency N]
+#                   [--memlimit SIZE]
 #
 # Two `bin/provisio serve` processes on free 127.0.0.1 ports, each with its own temporary
 # SQLite data dir:
@@ -25,6 +26,8 @@
 # DIR/CYCLE-N.heap.pprof (in-use heap at its end) for each cycle and repetition N.
 # --concurrency N sets the job's ceiling of requests in flight (default: the job's default,
 # adaptive below 256; --concurrency 16 is the fixed 16 of before issue 15).
+# --memlimit SIZE runs the engine process (not the target) with GOMEMLIMIT=SIZE (e.g. 120MiB),
+# Go's soft memory limit (docs/operations.md, "Engine memory").
 # Every cycle runs under `timeout`. Needs go, curl, jq.
 set -euo pipefail
 
@@ -35,11 +38,12 @@ REPS=3
 OUT=""
 PROFILE=""
 CONCURRENCY=""
+MEMLIMIT=""
 BULK=off
 CYCLE_TIMEOUT=600
 COMMAND="bench/engine.sh $*"
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --users) USERS="$2"; shift 2 ;;
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
     --profile) PROFILE="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;
     --bulk) BULK="$2"; shift 2 ;;
+    --memlimit) MEMLIMIT="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench/engine.sh: unknown argument $1" >&2; usage 2 ;;
   esac
@@ -74,13 +79,15 @@ now_ms() { date +%s%3N; }
 serve() {
   local port; port="$(free_port)"
   SERVE_DATA="$TMP/$1"
+  local memlimit=""
+  [ "$1" = engine ] && memlimit="$MEMLIMIT"
   if [ "${3:-}" = enginebench ]; then
     local pport; pport="$(free_port)"
     PPROF_URL="http://127.0.0.1:$pport/debug/pprof"
-    "$ROOT/bin/enginebench" --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --pprof "127.0.0.1:$pport" \
+    GOMEMLIMIT="${memlimit:-${GOMEMLIMIT:-}}" "$ROOT/bin/enginebench" --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --pprof "127.0.0.1:$pport" \
       >"$TMP/$1.log" 2>&1 &
   else
-    "$PROVISIO" serve --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --log-level "$2" --log-format json \
+    GOMEMLIMIT="${memlimit:-${GOMEMLIMIT:-}}" "$PROVISIO" serve --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --log-level "$2" --log-format json \
       >"$TMP/$1.log" 2>&1 &
   fi
   SERVE_PID=$!

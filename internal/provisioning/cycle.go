@@ -444,15 +444,16 @@ func (c *cycle) fetch(ctx context.Context, src Source, t ObjectType, ids []strin
 }
 
 // groupsTouchedBy lists the groups in scope with a member whose link a
-// user action created or removed (touched): their target members change.
-func (c *cycle) groupsTouchedBy(touched map[string]bool) []string {
-	if len(touched) == 0 {
+// user action created or removed (touched; all: more than touchedMax,
+// any user): their target members change.
+func (c *cycle) groupsTouchedBy(touched map[string]bool, all bool) []string {
+	if len(touched) == 0 && !all {
 		return nil
 	}
 	var out []string
 	for id := range c.scope.groups {
 		g := c.scope.groupObjs[id]
-		if g != nil && slices.ContainsFunc(g.Members, func(m directory.Member) bool { return touched[m.ID] }) {
+		if g != nil && slices.ContainsFunc(g.Members, func(m directory.Member) bool { return all && m.Kind == directory.KindUser || touched[m.ID] }) {
 			out = append(out, id)
 		}
 	}
@@ -466,11 +467,11 @@ func (c *cycle) unresolvedAfter(created bool) []string {
 		return nil
 	}
 	var out []string
-	for id, l := range c.links.all(TypeUser) {
+	c.links.each(TypeUser, func(id string, l *Link) { // no copy of the table
 		if l.Unresolved && l.TargetID != "" {
 			out = append(out, id)
 		}
-	}
+	})
 	slices.Sort(out)
 	return out
 }

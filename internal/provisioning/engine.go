@@ -324,7 +324,7 @@ func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
 		return err
 	}
 	if e.groups != nil && ctx.Err() == nil {
-		extra := cyc.groupsTouchedBy(users.touched)
+		extra := cyc.groupsTouchedBy(users.touched, users.touchedAll)
 		err := e.stage(ctx, cyc, TypeGroup, cyc.candidateIDs(TypeGroup, extra), cyc.links.resolve, func(p *Plan) error {
 			return ap.run(ctx, p)
 		})
@@ -340,8 +340,9 @@ func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
 
 // applied is what later stages need to know of the users a cycle applied.
 type applied struct {
-	touched map[string]bool // source ids a create or delete linked or unlinked
-	created bool
+	touched    map[string]bool // source ids a create or delete linked or unlinked
+	touchedAll bool            // more than touchedMax: touched is nil, any may be
+	created    bool
 }
 
 func (u *applied) note(actions []*Action) {
@@ -349,11 +350,17 @@ func (u *applied) note(actions []*Action) {
 		if a.Kind != ActionCreate && a.Kind != ActionDelete {
 			continue
 		}
-		if u.touched == nil {
-			u.touched = map[string]bool{}
-		}
-		u.touched[a.SourceID] = true
 		u.created = u.created || a.Kind == ActionCreate
+		switch {
+		case u.touchedAll:
+		case len(u.touched) >= touchedMax:
+			u.touched, u.touchedAll = nil, true
+		default:
+			if u.touched == nil {
+				u.touched = map[string]bool{}
+			}
+			u.touched[a.SourceID] = true
+		}
 	}
 }
 

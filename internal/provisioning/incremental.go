@@ -85,9 +85,12 @@ func (c *cycle) scopeMoved(mode ScopeMode, assignsMoved bool) bool {
 // scope. It takes the table's and Settled's touched
 // objects, so the next cycle sees those changed from now on.
 func (e *Engine) flag(c *cycle, prev *scope, kept map[ObjectType]map[string]bool) {
-	touchedLinks, gen := c.links.takeTouched()
-	touchedSettled, sgen := e.settled.takeTouched()
+	touchedLinks, allLinks, gen := c.links.takeTouched()
+	touchedSettled, allSettled, sgen := e.settled.takeTouched()
 	c.tableGen, c.settledGen = gen, sgen
+	if allLinks || allSettled {
+		kept = nil
+	}
 	if kept != nil && e.memory != nil {
 		e.memory.mu.Lock()
 		same := e.memory.tableGen == gen && e.memory.settledGen == sgen
@@ -127,10 +130,16 @@ func (e *Engine) settle(c *cycle) {
 	if c.flagged == nil {
 		return
 	}
-	touchedLinks, gen := c.links.takeTouched()
-	touchedSettled, sgen := e.settled.takeTouched()
+	touchedLinks, allLinks, gen := c.links.takeTouched()
+	touchedSettled, allSettled, sgen := e.settled.takeTouched()
 	if gen != c.tableGen || sgen != c.settledGen {
 		c.flagged = nil // read or reset meanwhile: the next cycle compares everything
+		return
+	}
+	if allLinks || allSettled {
+		// More changed than a touched set names (an initial cycle): the
+		// flagged objects afresh, from the whole scope and every link.
+		c.flagged = map[ObjectType]map[string]bool{TypeUser: c.fullFlags(TypeUser), TypeGroup: c.fullFlags(TypeGroup)}
 		return
 	}
 	c.recheck(touchedLinks, touchedSettled)

@@ -55,7 +55,18 @@ func (s *countingSource) take() (assignments, groups, users int) {
 // alone again and reaches the target (the removed member disabled, the added one
 // created); a cycle of another Engine without the memory (as another node
 // would run) makes the next one compare everything again, still right.
-func TestIncrementalFollowsTheFeed(t *testing.T) {
+func TestIncrementalFollowsTheFeed(t *testing.T) { incrementalFollowsTheFeed(t) }
+
+// TestIncrementalFollowsTheFeedPastTouchedMax: the same when the initial
+// cycle touches more links than a touched set names (issue 15, engine
+// memory): the flagged objects are computed afresh at its end, and the
+// next cycle with nothing changed still reads and sends nothing.
+func TestIncrementalFollowsTheFeedPastTouchedMax(t *testing.T) {
+	defer provisioning.SetTouchedMax(50)()
+	incrementalFollowsTheFeed(t)
+}
+
+func incrementalFollowsTheFeed(t *testing.T) {
 	const n = 300
 	src := &countingSource{}
 	e := newEnv(t, func(c *provisioning.Config) { src.Source = c.Source; c.Source = src })

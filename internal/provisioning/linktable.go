@@ -3,7 +3,6 @@ package provisioning
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sync"
 	"sync/atomic"
 )
@@ -34,16 +33,17 @@ type LinkTable struct {
 	writeMu sync.RWMutex
 
 	mu       sync.RWMutex
-	m        map[ObjectType]map[string]Link
-	byTarget map[ObjectType]map[string]string // target id → source id
+	m        map[ObjectType]map[string]linkEntry // without Written (see linkEntry)
+	byTarget map[ObjectType]map[string]string    // target id → source id
 	// unsaved holds the changes not yet written to the store, the latest
 	// per link with its Written; nil: the link was removed.
 	unsaved map[LinkKey]*Link
 	// touched holds the links put or removed since takeTouched, and gen
 	// counts the reads from the store: an incremental cycle re-examines
 	// only those links (see CycleMemory).
-	touched map[LinkKey]struct{}
-	gen     uint64
+	touched    map[LinkKey]struct{}
+	touchedAll bool // more than touchedMax: every link may have changed
+	gen        uint64
 }
 
 // flushAt is the number of unsaved link changes that triggers a write to
@@ -68,21 +68,22 @@ func (lt *LinkTable) load(ctx context.Context, store LinkStore) error {
 	if lt.valid.Load() {
 		return nil
 	}
-	read := &LinkTable{m: map[ObjectType]map[string]Link{}, byTarget: map[ObjectType]map[string]string{}}
+	read := &LinkTable{m: map[ObjectType]map[string]linkEntry{}, byTarget: map[ObjectType]map[string]string{}}
 	for _, t := range []ObjectType{TypeUser, TypeGroup} {
 		ls, err := store.Links(ctx, t)
 		if err != nil {
 			return fmt.Errorf("read %s links: %w", t, err)
 		}
-		read.m[t] = make(map[string]Link, len(ls))
+		read.m[t] = make(map[string]linkEntry, len(ls))
 		read.byTarget[t] = make(map[string]string, len(ls))
-		for _, l := range ls {
-			read.putLocked(l)
+		for i := range ls {
+			read.putLocked(ls[i])
+			ls[i] = Link{} // the store's copy goes as the table fills
 		}
 	}
 	lt.mu.Lock()
 	lt.m, lt.byTarget, lt.unsaved = read.m, read.byTarget, nil // changes a failed cycle did not write are redone
-	lt.touched = nil
+	lt.touched, lt.touchedAll = nil, false
 	lt.gen++
 	lt.mu.Unlock()
 	lt.valid.Store(true)
@@ -186,15 +187,17 @@ func (lt *LinkTable) flush(ctx context.Context, store LinkStore) error {
 func (lt *LinkTable) get(t ObjectType, id string) (Link, bool) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
-	l, ok := lt.m[t][id]
-	return l, ok
+	e, ok := lt.m[t][id]
+	if !ok {
+		return Link{}, false
+	}
+	return e.link(t, id), true
 }
 
 func (lt *LinkTable) putLocked(l Link) {
-	l.Written = nil
 	lt.removeLocked(l.Type, l.SourceID)
 	lt.touchLocked(l.Key())
-	lt.m[l.Type][l.SourceID] = l
+	lt.m[l.Type][l.SourceID] = packLink(&l)
 	if l.TargetID != "" {
 		lt.byTarget[l.Type][l.TargetID] = l.SourceID
 	}
@@ -202,8 +205,8 @@ func (lt *LinkTable) putLocked(l Link) {
 
 func (lt *LinkTable) removeLocked(t ObjectType, id string) {
 	lt.touchLocked(LinkKey{Type: t, SourceID: id})
-	if old, ok := lt.m[t][id]; ok && lt.byTarget[t][old.TargetID] == id {
-		delete(lt.byTarget[t], old.TargetID)
+	if old, ok := lt.m[t][id]; ok && lt.byTarget[t][old.target] == id {
+		delete(lt.byTarget[t], old.target)
 	}
 	delete(lt.m[t], id)
 }
@@ -231,11 +234,13 @@ func (lt *LinkTable) has(t ObjectType, id string) bool {
 }
 
 // each calls fn for every link of one type, under the read lock: fn must
-// not change the table.
+// not change the table, nor keep l (it is reused).
 func (lt *LinkTable) each(t ObjectType, fn func(id string, l *Link)) {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
-	for id, l := range lt.m[t] {
+	var l Link // one for every call: a walk of the table allocates no Link per entry
+	for id, e := range lt.m[t] {
+		l = e.link(t, id)
 		fn(id, &l)
 	}
 }
@@ -244,7 +249,11 @@ func (lt *LinkTable) each(t ObjectType, fn func(id string, l *Link)) {
 func (lt *LinkTable) all(t ObjectType) map[string]Link {
 	lt.mu.RLock()
 	defer lt.mu.RUnlock()
-	return maps.Clone(lt.m[t])
+	out := make(map[string]Link, len(lt.m[t]))
+	for id, e := range lt.m[t] {
+		out[id] = e.link(t, id)
+	}
+	return out
 }
 
 // resolve maps a source id (a user or a group) to its target id.
@@ -258,19 +267,39 @@ func (lt *LinkTable) resolve(id string) (string, bool) {
 }
 
 func (lt *LinkTable) touchLocked(k LinkKey) {
-	if lt.touched == nil {
-		lt.touched = map[LinkKey]struct{}{}
-	}
-	lt.touched[k] = struct{}{}
+	lt.touched, lt.touchedAll = touch(lt.touched, lt.touchedAll, k)
 }
 
-// takeTouched returns the links put or removed since the last call and
-// the table's generation (a read from the store makes a new one: then
-// every link may have changed).
-func (lt *LinkTable) takeTouched() (map[LinkKey]struct{}, uint64) {
+// touchedMax bounds the objects a touched set names: past it, the set
+// says "every object" (an initial cycle touches every link), and the
+// flagged objects are computed afresh from the whole scope and every link
+// (see CycleMemory); the memory stays bounded by the batch.
+var touchedMax = 20000 // a variable for the tests
+
+// touch adds k to the touched set m, or makes it "every object" (all).
+func touch(m map[LinkKey]struct{}, all bool, k LinkKey) (map[LinkKey]struct{}, bool) {
+	switch {
+	case all:
+		return nil, true
+	case len(m) >= touchedMax:
+		if _, ok := m[k]; ok {
+			return m, false
+		}
+		return nil, true
+	case m == nil:
+		m = map[LinkKey]struct{}{}
+	}
+	m[k] = struct{}{}
+	return m, false
+}
+
+// takeTouched returns the links put or removed since the last call (all:
+// more than touchedMax, any link) and the table's generation (a read from
+// the store makes a new one: then every link may have changed).
+func (lt *LinkTable) takeTouched() (touched map[LinkKey]struct{}, all bool, gen uint64) {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
-	t := lt.touched
-	lt.touched = nil
-	return t, lt.gen
+	t, a := lt.touched, lt.touchedAll
+	lt.touched, lt.touchedAll = nil, false
+	return t, a, lt.gen
 }

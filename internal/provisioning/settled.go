@@ -35,26 +35,28 @@ type Settled struct {
 	missing map[string]bool // MEMBER_OF groups already warned about (kept by reset)
 	// touched holds the objects set since takeTouched, and gen counts the
 	// resets (see CycleMemory).
-	touched map[LinkKey]struct{}
-	gen     uint64
+	touched    map[LinkKey]struct{}
+	touchedAll bool // more than touchedMax: any object
+	gen        uint64
 }
 
 func (s *Settled) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ids, s.members = nil, nil // missing stays: warnings are not decisions
-	s.touched = nil
+	s.touched, s.touchedAll = nil, false
 	s.gen++
 }
 
 // takeTouched returns the objects whose settled state was set since the
-// last call, and the number of resets.
-func (s *Settled) takeTouched() (map[LinkKey]struct{}, uint64) {
+// last call (all: more than touchedMax, any object), and the number of
+// resets.
+func (s *Settled) takeTouched() (touched map[LinkKey]struct{}, all bool, gen uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t := s.touched
-	s.touched = nil
-	return t, s.gen
+	t, a := s.touched, s.touchedAll
+	s.touched, s.touchedAll = nil, false
+	return t, a, s.gen
 }
 
 // has reports whether the object is settled and was then as assigned as
@@ -85,10 +87,7 @@ func (s *Settled) flipped(t ObjectType, assigned map[string]bool) []string {
 func (s *Settled) set(t ObjectType, id string, settled, assigned bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.touched == nil {
-		s.touched = map[LinkKey]struct{}{}
-	}
-	s.touched[LinkKey{Type: t, SourceID: id}] = struct{}{}
+	s.touched, s.touchedAll = touch(s.touched, s.touchedAll, LinkKey{Type: t, SourceID: id})
 	switch {
 	case settled && s.ids == nil:
 		s.ids = map[ObjectType]map[string]bool{t: {id: assigned}}
