@@ -3,52 +3,23 @@ package main
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/provisio-dev/provisio/internal/browsertest"
 )
 
-// chromiumPath finds Debian's chromium for the browser tests. Issue 13:
-// CI runs these tests and never skips them, so a missing browser fails the
-// test (with the fix) instead of skipping it; `make test` installs it first
-// (scripts/ensure-chromium.sh).
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("chromium is not on PATH (%v): the browser tests need it; run scripts/ensure-chromium.sh (or make browser)", err)
-	}
-	return p
-}
-
-// newBrowser starts a headless chromium with a fresh profile and returns
-// a context for chromedp.Run, bounded by timeout.
+// newBrowser starts a headless chromium (internal/browsertest: never
+// skipped; a missing chromium fails the test with the fix, run
+// scripts/ensure-chromium.sh) and returns a context for chromedp.Run,
+// bounded by timeout.
 func newBrowser(t *testing.T, timeout time.Duration) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], // headless
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.DisableGPU,
-	)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox) // chromium refuses to start its sandbox as root
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelBrowser := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelBrowser()
-		cancelAlloc()
-	})
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
+	return browsertest.New(t, timeout)
 }
 
 // Selectors of the provider's login page (internal/oidc/login.go) and of
@@ -74,30 +45,9 @@ func signIn(user, password string) chromedp.Action[chromedp.Void] {
 }
 
 // fresh runs a, which navigates, and returns once a new document has
-// replaced the current one: a page that looks like the last one (the login
-// page shown again with an error) is not taken for it. The current
-// document is marked with a window property that a new document lacks.
+// replaced the current one (see browsertest.Fresh).
 func fresh(a chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
-	const mark, check = "window.provisioStale = true", "window.provisioStale === true"
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := chromedp.Evaluate[bool](mark)(ctx, t); err != nil {
-			return err
-		}
-		if _, err := a(ctx, t); err != nil {
-			return err
-		}
-		for {
-			// Evaluating fails while the old document goes away: try again.
-			if stale, err := chromedp.Evaluate[bool](check)(ctx, t); err == nil && !stale {
-				return nil
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	})
+	return browsertest.Fresh(a)
 }
 
 // Any page the loop can land on: the provider's login page, the portal's

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,140 +12,45 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/provisio-dev/provisio/internal/browsertest"
 	"github.com/provisio-dev/provisio/internal/scimsvc"
 )
 
 // The browser tests drive Debian's chromium (headless) with chromedp and
-// check each page of the UI with axe-core from npm. chromium must be
-// installed (apt-get install -y chromium); axe-core is installed into the
-// Go build cache on first use. Neither is ever skipped: a missing one
-// fails the test.
+// check each page of the UI with axe-core from npm, through the shared
+// harness internal/browsertest: never skipped, a missing chromium or
+// axe-core fails the test. These short names keep the tests readable.
 
-// browser starts a headless chromium for the test.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	exe, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal("chromium not found: install it (apt-get install -y chromium); the browser tests are never skipped")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 900), chromedp.Flag("disable-gpu", true))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(cancel3)
-	return ctx
-}
+// browser starts a headless chromium for the test (3 minutes in all).
+func browser(t *testing.T) context.Context { t.Helper(); return browsertest.New(t, 3*time.Minute) }
 
-// axeSource is axe-core's axe.min.js, npm-installed into the build cache
-// when missing.
-func axeSource(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOCACHE").Output()
-	if err != nil {
-		t.Fatalf("go env GOCACHE: %v", err)
-	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "axe")
-	file := filepath.Join(dir, "node_modules", "axe-core", "axe.min.js")
-	if _, err := os.Stat(file); err != nil {
-		if out, err := exec.Command("npm", "install", "--no-audit", "--no-fund", "--prefix", dir, "axe-core").CombinedOutput(); err != nil {
-			t.Fatalf("npm install axe-core: %v\n%s", err, out)
-		}
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+// axeSource is axe-core's axe.min.js.
+func axeSource(t *testing.T) string { t.Helper(); return browsertest.AxeSource(t) }
 
-// axeViolation is one rule axe-core found broken.
-type axeViolation struct {
-	ID     string `json:"id"`
-	Impact string `json:"impact"`
-	Help   string `json:"help"`
-	Nodes  []struct {
-		Target []any `json:"target"`
-	} `json:"nodes"`
-}
-
-// checkA11y runs axe-core on the current page and fails on any serious or
-// critical violation (WCAG 2.x A and AA rules and best practices).
+// checkA11y fails on any serious or critical axe-core violation.
 func checkA11y(t *testing.T, ctx context.Context, axe, page string) {
 	t.Helper()
-	_, err := chromedp.Run(ctx, chromedp.Evaluate[int](axe+"\n;1"))
-	type result struct {
-		Violations []axeViolation `json:"violations"`
-		Passes     int            `json:"passes"`
-	}
-	var r result
-	if err == nil {
-		r, err = chromedp.Run(ctx, chromedp.Evaluate[result](`axe.run(document).then(r => ({violations: r.violations, passes: r.passes.length}))`, chromedp.EvalAwaitPromise))
-	}
-	if err != nil {
-		t.Fatalf("axe on %s: %v", page, err)
-	}
-	if r.Passes == 0 {
-		t.Fatalf("axe on %s checked nothing", page)
-	}
-	t.Logf("axe on %s: %d rules passed, %d violated", page, r.Passes, len(r.Violations))
-	for _, v := range r.Violations {
-		if v.Impact == "serious" || v.Impact == "critical" {
-			targets, _ := json.Marshal(v.Nodes)
-			t.Errorf("axe on %s: %s %s (%s) at %s", page, v.Impact, v.ID, v.Help, targets)
-		}
-	}
+	browsertest.CheckA11y(t, ctx, axe, page)
 }
 
 // screenshot saves the page as docs/screenshots/name.png when
 // PROVISIO_SCREENSHOTS=1 (it is taken, and must succeed, either way).
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if len(png) == 0 {
-		t.Fatalf("screenshot %s is empty", name)
-	}
-	if os.Getenv("PROVISIO_SCREENSHOTS") != "1" {
-		return
-	}
-	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screenshots", name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Screenshot(t, ctx, filepath.Join("..", "..", "docs", "screenshots"), name)
 }
 
 // do runs steps within 30 seconds; on failure it fails the test with the
 // page's address and text.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(sctx, steps...); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-		t.Fatalf("%s: %v\nat %s:\n%s", what, err, loc, body)
-	}
+	browsertest.Do(t, ctx, what, steps...)
 }
 
-// js runs a script that returns a number.
-func js(expr string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := chromedp.Evaluate[int](expr)(ctx, t)
-		return err
-	})
-}
+// js runs a script.
+func js(expr string) chromedp.Action[chromedp.Void] { return browsertest.JS(expr) }
 
-func text(ctx context.Context, sel string) (string, error) {
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	return strings.TrimSpace(s), err
-}
+func text(ctx context.Context, sel string) (string, error) { return browsertest.Text(ctx, sel) }
 
 // TestWebBrowserProvisioning is the seed's flow in a real browser: an
 // administrator signs in at the provider's login page, creates an

@@ -65,6 +65,9 @@ var (
 	wiring   = in("internal/app/...", "cmd/...", "bench/...")
 	concrete = in("internal/store/sqlstore/...")
 	module   = layer{in: []string{"..."}, except: wiring.in}
+
+	// testSupport is code only tests import: the browser harness.
+	testSupport = in("internal/browsertest/...")
 )
 
 // rules are the layering rules of DESIGN.md, each checked on the import
@@ -125,5 +128,11 @@ var rules = []rule{
 		pkgs:   module,
 		mayNot: []layer{wiring, concrete},
 		bad:    edge{"internal/adminapi", "internal/store/sqlstore"},
+	},
+	{
+		name:   "only tests import test support",
+		pkgs:   layer{in: []string{"..."}, except: testSupport.in},
+		mayNot: []layer{testSupport},
+		bad:    edge{"internal/web", "internal/browsertest"},
 	},
 }
