@@ -419,9 +419,6 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#save-policy`)),
 		noticeIs("Compatibility policy saved."),
 	)
-	if got, _ := text(b, "p.notice"); got != "Compatibility policy saved." {
-		t.Errorf("policy notice = %q", got)
-	}
 	// Delete the tenant.
 	do(t, b, "delete tenant", confirmAll, chromedp.Click(chromedp.CSS(`#delete-tenant`)), chromedp.WaitVisible(chromedp.CSS(`#tenant-name`)))
 	if got, _ := text(b, "#tenants tbody"); got != "No tenant yet." {
