@@ -30,6 +30,8 @@ type provisioningView struct {
 	Test   *apitypes.TestResult // the Test Connection just run
 	// TenantURL is the form's value (the job's, or what was entered).
 	TenantURL string
+	// TestedUnsaved: Test ran with credentials not saved (credtest.go).
+	TestedUnsaved bool
 }
 
 // provisioningPage gathers the page's data from the API.
@@ -78,9 +80,10 @@ func refused(err error) (*apiclient.Error, bool) {
 	return ae, errors.As(err, &ae) && ae.Status < 500
 }
 
-// credentials saves the Admin Credentials (the Secret Token only when
-// one is entered: it is write-only) and, for "Test Connection", then runs
-// the API's test and shows its diagnosis inline.
+// credentials is the Admin Credentials form. "Save" saves them (the
+// Secret Token only when one is entered: it is write-only); "Test
+// Connection" tests the form's values without saving them, as Entra does
+// (POST job/test with a body), and shows the diagnosis inline.
 func (u *UI) credentials(req *request) error {
 	v, err := u.provisioningPage(req)
 	if err != nil {
@@ -89,6 +92,9 @@ func (u *UI) credentials(req *request) error {
 	tenantURL := strings.TrimSpace(req.R.PostFormValue("tenantUrl"))
 	token := strings.TrimSpace(req.R.PostFormValue("token"))
 	v.TenantURL = tenantURL
+	if req.R.PostFormValue("action") == "test" {
+		return u.testCredentials(req, v, tenantURL, token)
+	}
 	if v.Job == nil || tenantURL != v.Job.TenantURL || token != "" {
 		if _, err := req.API.ConfigureJob(req.Ctx, v.App.ID, apitypes.ConfigureJob{TenantURL: tenantURL, Token: token}); err != nil {
 			if ae, ok := refused(err); ok {
@@ -98,23 +104,7 @@ func (u *UI) credentials(req *request) error {
 			return err
 		}
 	}
-	if req.R.PostFormValue("action") != "test" {
-		return req.redirect("apps/" + v.App.ID + "/provisioning?done=credentials")
-	}
-	res, err := req.API.TestJob(req.Ctx, v.App.ID)
-	if err != nil {
-		if ae, ok := refused(err); ok {
-			u.again(req, v, ae.Status, ae.Message)
-			return nil
-		}
-		return err
-	}
-	if v, err = u.provisioningPage(req); err != nil {
-		return err
-	}
-	v.Test = &res
-	req.render(u, "provisioning", view{Title: v.App.Name + " · Provisioning", Nav: "apps", Data: v})
-	return nil
+	return req.redirect("apps/" + v.App.ID + "/provisioning?done=credentials")
 }
 
 // settings saves scope, interval, deletion threshold, skipping
