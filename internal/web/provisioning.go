@@ -171,13 +171,17 @@ func (u *UI) switchJob(req *request) error {
 
 // live is what the page shows of a job's status and updates live: the
 // text of elements by id, whether elements are hidden, and whether the
-// <progress> is running (indeterminate: the engine does not know the
-// total before the end) or done.
+// <progress> is running (determinate once the API knows the cycle's
+// total: Value of Total; else indeterminate) or done.
 type live struct {
 	Text    map[string]string `json:"text"`
 	Hidden  map[string]bool   `json:"hidden"`
 	Running bool              `json:"running"`
 	Done    bool              `json:"done"` // a cycle has finished
+	// Total and Value: while running with a known total, the <progress>
+	// is determinate (Value of Total); else indeterminate.
+	Total int64 `json:"total,omitempty"`
+	Value int64 `json:"value,omitempty"`
 }
 
 // liveOf computes the live part of the page from a job's status.
@@ -190,8 +194,14 @@ func liveOf(st apitypes.JobStatus) live {
 	case st.Progress != nil:
 		l.Running = true
 		counts = st.Progress.Counts
+		if st.Progress.Total > 0 {
+			l.Total, l.Value = st.Progress.Total, min(st.Progress.Considered, st.Progress.Total)
+		}
 		l.Text["st-phase"] = fmt.Sprintf("Current %s cycle, started %s: %d objects processed", st.Progress.Kind,
 			st.Progress.Started.UTC().Format("15:04:05 UTC"), st.Progress.Processed)
+		if l.Total > 0 {
+			l.Text["st-phase"] += fmt.Sprintf(", %d of %d considered", l.Value, l.Total)
+		}
 	case st.LastCycle != nil:
 		c := st.LastCycle
 		counts = c.Stats
