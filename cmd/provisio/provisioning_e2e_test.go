@@ -121,6 +121,11 @@ func testDirectoryCLI(t *testing.T, s *serveProc) {
 	if len(list.Users) != 3 {
 		t.Errorf("user list = %d users, want alice, bob, carol", len(list.Users))
 	}
+	list.Users = nil
+	s.cliJSON(t, &list, "user", "list", "--search", "BO")
+	if len(list.Users) != 1 || list.Users[0]["userPrincipalName"] != "bob@contoso.com" {
+		t.Errorf("user list --search BO = %v, want bob", list.Users)
+	}
 	// The same export, corrected and imported again with --update.
 	fixed := strings.Replace(csv, "not-a-upn,Nobody,,,,\n", "", 1)
 	fixed = strings.Replace(fixed, "Bob Berg,Bob,Berg,bob@contoso.com,Sales", "Bob Berg,Bob,Berg,bob@contoso.com,Marketing", 1)

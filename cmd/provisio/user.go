@@ -155,15 +155,19 @@ func printAttributes(w io.Writer, raw json.RawMessage) error {
 }
 
 func newUserListCmd(e *env, f *clientFlags) *cobra.Command {
-	return newDirectoryListCmd(e, f, "users", "List users (with --deleted: the soft-deleted ones)",
+	var search string
+	cmd := newDirectoryListCmd(e, f, "users", "List users (with --deleted: the soft-deleted ones; --search: by userPrincipalName prefix)",
 		[]string{"USER PRINCIPAL NAME", "DISPLAY NAME", "DEPARTMENT", "STATE", "OBJECT ID"},
 		func(ctx context.Context, c *apiclient.Client, q apiclient.ListQuery) ([]apitypes.User, string, error) {
+			q.Search = search
 			p, err := c.Users(ctx, q)
 			return p.Users, p.Next, err
 		},
 		func(u apitypes.User) []string {
 			return []string{u.UserPrincipalName, u.DisplayName, u.Department, userState(u), u.ObjectID}
 		})
+	cmd.Flags().StringVar(&search, "search", "", "only the users whose userPrincipalName starts with this text (case-insensitive)")
+	return cmd
 }
 
 // newDirectoryListCmd builds "user list" and "group list": every page

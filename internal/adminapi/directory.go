@@ -96,7 +96,7 @@ func pageParams(q url.Values) (dirsvc.UserQuery, error) {
 		return dirsvc.UserQuery{}, err
 	}
 	deleted, err := deletedParam(q)
-	return dirsvc.UserQuery{After: q.Get("after"), Limit: int(l), Deleted: deleted}, err
+	return dirsvc.UserQuery{After: q.Get("after"), Limit: int(l), Deleted: deleted, Search: q.Get("search")}, err
 }
 
 // answer writes the wire form of v, a directory service's answer, with

@@ -30,7 +30,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) listGroups(w http.ResponseWriter, r *http.Request) error {
 	list := func(d Directory, ctx context.Context, q dirsvc.UserQuery) ([]directory.Group, error) {
-		return d.ListGroups(ctx, dirsvc.GroupQuery(q))
+		return d.ListGroups(ctx, dirsvc.GroupQuery{After: q.After, Limit: q.Limit, Deleted: q.Deleted})
 	}
 	return listPage(a, w, r, list, func(groups []directory.Group, q dirsvc.UserQuery) apitypes.GroupPage {
 		return apitypes.GroupPage{Groups: wireList(groups, func(g directory.Group) apitypes.Group { return groupWire(g, nil) }),

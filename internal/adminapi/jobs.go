@@ -28,6 +28,7 @@ type Jobs interface {
 	Stop(ctx context.Context, appID string) (jobs.Job, error)
 	Restart(ctx context.Context, appID string) error
 	TestConnection(ctx context.Context, appID string) error
+	TestCredentials(ctx context.Context, tenantURL, token string) error
 	Run(ctx context.Context, appID string) (*jobs.CycleSummary, error)
 	Trigger(ctx context.Context, appID string) (<-chan struct{}, error)
 	Status(ctx context.Context, appID string) (*jobs.Status, error)
@@ -236,7 +237,11 @@ func (a *API) testJob(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = js.TestConnection(r.Context(), appID)
+	var body apitypes.TestCredentials
+	if err := decodeBody(w, r, 64<<10, &body, true); err != nil {
+		return err
+	}
+	err = testWith(r.Context(), js, appID, body)
 	out := apitypes.TestResult{OK: true, Message: "the SCIM service answered the test query as expected"}
 	var ce *client.ConnectionError
 	switch {

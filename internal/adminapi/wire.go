@@ -105,7 +105,7 @@ func statusWire(st *jobs.Status) apitypes.JobStatus {
 		CycleKind: string(st.NextKind), NextRun: st.NextRun, Links: apitypes.LinkCounts(st.Links), Warnings: st.Warnings}
 	if p := st.Progress; p != nil {
 		v.Progress = &apitypes.Progress{CycleID: p.CycleID, Kind: string(p.Kind), Started: p.Started,
-			Processed: p.Processed, Counts: statsWire(p.Counts)}
+			Processed: p.Processed, Counts: statsWire(p.Counts), Total: p.Total, Considered: p.Considered}
 	}
 	if st.LastCycle != nil {
 		c := cycleWire(*st.LastCycle)

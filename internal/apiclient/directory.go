@@ -18,6 +18,8 @@ type ListQuery struct {
 	After   string
 	Limit   int
 	Deleted string
+	// Search: users whose userPrincipalName starts with it (users only).
+	Search string
 }
 
 func (q ListQuery) values() url.Values {
@@ -30,6 +32,9 @@ func (q ListQuery) values() url.Values {
 	}
 	if q.Deleted != "" {
 		v.Set("deleted", q.Deleted)
+	}
+	if q.Search != "" {
+		v.Set("search", q.Search)
 	}
 	return v
 }

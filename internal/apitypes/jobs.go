@@ -157,6 +157,12 @@ type Progress struct {
 	Started   time.Time `json:"started"`
 	Processed int64     `json:"processed"`
 	Counts    Stats     `json:"counts"`
+	// Total is the objects the stages begun so far will consider (users,
+	// then groups join it); absent until known. Considered counts those
+	// planned and applied (unchanged ones included): Considered/Total is
+	// the fraction done.
+	Total      int64 `json:"total,omitempty"`
+	Considered int64 `json:"considered,omitempty"`
 }
 
 // LinkCounts counts a job's links: the objects it manages.

@@ -111,17 +111,13 @@ func TestWebBrowserProvisioning(t *testing.T) {
 	checkA11y(t, b, axe, "provisioning (test failed)")
 	screenshot(t, b, "test-connection-failed")
 
-	// Another origin without the token again: the API's refusal is shown
-	// (a stored token is never sent to a new host).
+	// Another origin. (Test Connection saves nothing, so there is no
+	// stored token here; a stored token tested against another URL is
+	// refused: internal/app/web_gaps_test.go.)
 	do(t, b, "move the tenant URL",
 		chromedp.Clear(chromedp.CSS(`#tenantUrl`)),
 		chromedp.SendKeys(chromedp.CSS(`#tenantUrl`), "http://127.0.0.1:1/scim/v2"),
-		chromedp.Click(chromedp.CSS(`#test`)),
-		chromedp.WaitVisible(chromedp.CSS(`#problem`)),
 	)
-	if got, err := text(b, "#problem"); err != nil || !strings.Contains(got, "send the secret token again") {
-		t.Errorf("moved tenant URL: problem = %q, %v, want the API's refusal", got, err)
-	}
 	// An unreachable Tenant URL with a token: the diagnosis says so.
 	do(t, b, "test connection (unreachable)",
 		chromedp.SendKeys(chromedp.CSS(`#token`), "some-token"),
@@ -146,6 +142,12 @@ func TestWebBrowserProvisioning(t *testing.T) {
 	if html, err := chromedp.Run(b, chromedp.OuterHTML(chromedp.CSS("html"))); err != nil || strings.Contains(html, token) {
 		t.Errorf("the page renders the Secret Token back (err %v)", err)
 	}
+	// Test Connection does not save (as in Entra): Save does.
+	do(t, b, "save credentials",
+		chromedp.SendKeys(chromedp.CSS(`#token`), token),
+		chromedp.Click(chromedp.CSS(`#save-credentials`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+	)
 
 	// Scope: all users; then switch provisioning on and watch the cycle.
 	do(t, b, "settings and start",

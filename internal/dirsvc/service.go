@@ -246,6 +246,9 @@ func (s *Service) ListUsers(ctx context.Context, q UserQuery) ([]directory.User,
 	if err := checkIdentifier("after", q.After); err != nil {
 		return nil, err
 	}
+	if err := checkIdentifier("search", q.Search); err != nil {
+		return nil, err
+	}
 	users, err := s.st.ListUsers(ctx, q)
 	return users, own(err)
 }

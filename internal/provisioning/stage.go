@@ -33,6 +33,10 @@ func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string
 			mt.ix = nil
 		}
 	}
+	pr := progressOf(ctx)
+	if pr != nil {
+		pr.StagePlanned(t, len(ids))
+	}
 	for chunk := range slices.Chunk(ids, planChunk) {
 		cands, err := c.load(ctx, e.src, t, chunk)
 		if err != nil {
@@ -67,6 +71,9 @@ func (e *Engine) stage(ctx context.Context, c *cycle, t ObjectType, ids []string
 		c.unchanged.Add(int64(plan.Unchanged))
 		if err := fn(plan); err != nil {
 			return err
+		}
+		if pr != nil {
+			pr.ChunkDone(t, len(chunk))
 		}
 	}
 	return nil

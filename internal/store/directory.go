@@ -175,6 +175,9 @@ type UserQuery struct {
 	// MaxPageSize.
 	Limit   int
 	Deleted Deleted
+	// Search keeps only the users whose userPrincipalName starts with it,
+	// case-insensitively ("" keeps all): a range of the upn_lower index.
+	Search string
 }
 
 // GroupQuery selects a page of groups.

@@ -71,24 +71,31 @@ type usersView struct {
 	Apps    []apitypes.App
 }
 
-// users lists one page of users; find (a userPrincipalName or object id)
-// opens that user: the API has no search, so this is a lookup.
+// users lists one page of users; find opens the user it names exactly (a
+// userPrincipalName or object id), else lists the users whose
+// userPrincipalName starts with it (GET /api/v1/users?search=).
 func (u *UI) users(req *request) error {
 	q := listQuery(req.R)
 	find := strings.TrimSpace(req.R.URL.Query().Get("find"))
-	problem := ""
-	if find != "" {
+	if find != "" && q.After == "" {
 		usr, err := req.API.User(req.Ctx, find)
 		if err == nil {
 			return req.redirect("directory/users/" + url.PathEscape(usr.ObjectID))
 		}
-		ae, ok := refused(err)
-		if !ok {
-			return err
+		if ae, ok := refused(err); !ok || ae.Status != http.StatusNotFound {
+			if !ok {
+				return err
+			}
+			return u.renderUsers(req, q, find, http.StatusOK, ae.Message)
 		}
-		problem = ae.Message
 	}
-	return u.renderUsers(req, q, find, http.StatusOK, problem)
+	q.Search = find
+	err := u.renderUsers(req, q, find, http.StatusOK, "")
+	if ae, ok := refused(err); ok {
+		q.Search = ""
+		return u.renderUsers(req, q, find, ae.Status, ae.Message)
+	}
+	return err
 }
 
 func (u *UI) renderUsers(req *request, q apiclient.ListQuery, find string, status int, problem string) error {

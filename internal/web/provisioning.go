@@ -30,6 +30,8 @@ type provisioningView struct {
 	Test   *apitypes.TestResult // the Test Connection just run
 	// TenantURL is the form's value (the job's, or what was entered).
 	TenantURL string
+	// TestedUnsaved: Test ran with credentials not saved (credtest.go).
+	TestedUnsaved bool
 }
 
 // provisioningPage gathers the page's data from the API.
@@ -78,9 +80,10 @@ func refused(err error) (*apiclient.Error, bool) {
 	return ae, errors.As(err, &ae) && ae.Status < 500
 }
 
-// credentials saves the Admin Credentials (the Secret Token only when
-// one is entered: it is write-only) and, for "Test Connection", then runs
-// the API's test and shows its diagnosis inline.
+// credentials is the Admin Credentials form. "Save" saves them (the
+// Secret Token only when one is entered: it is write-only); "Test
+// Connection" tests the form's values without saving them, as Entra does
+// (POST job/test with a body), and shows the diagnosis inline.
 func (u *UI) credentials(req *request) error {
 	v, err := u.provisioningPage(req)
 	if err != nil {
@@ -89,6 +92,9 @@ func (u *UI) credentials(req *request) error {
 	tenantURL := strings.TrimSpace(req.R.PostFormValue("tenantUrl"))
 	token := strings.TrimSpace(req.R.PostFormValue("token"))
 	v.TenantURL = tenantURL
+	if req.R.PostFormValue("action") == "test" {
+		return u.testCredentials(req, v, tenantURL, token)
+	}
 	if v.Job == nil || tenantURL != v.Job.TenantURL || token != "" {
 		if _, err := req.API.ConfigureJob(req.Ctx, v.App.ID, apitypes.ConfigureJob{TenantURL: tenantURL, Token: token}); err != nil {
 			if ae, ok := refused(err); ok {
@@ -98,23 +104,7 @@ func (u *UI) credentials(req *request) error {
 			return err
 		}
 	}
-	if req.R.PostFormValue("action") != "test" {
-		return req.redirect("apps/" + v.App.ID + "/provisioning?done=credentials")
-	}
-	res, err := req.API.TestJob(req.Ctx, v.App.ID)
-	if err != nil {
-		if ae, ok := refused(err); ok {
-			u.again(req, v, ae.Status, ae.Message)
-			return nil
-		}
-		return err
-	}
-	if v, err = u.provisioningPage(req); err != nil {
-		return err
-	}
-	v.Test = &res
-	req.render(u, "provisioning", view{Title: v.App.Name + " · Provisioning", Nav: "apps", Data: v})
-	return nil
+	return req.redirect("apps/" + v.App.ID + "/provisioning?done=credentials")
 }
 
 // settings saves scope, interval, deletion threshold, skipping
@@ -181,13 +171,17 @@ func (u *UI) switchJob(req *request) error {
 
 // live is what the page shows of a job's status and updates live: the
 // text of elements by id, whether elements are hidden, and whether the
-// <progress> is running (indeterminate: the engine does not know the
-// total before the end) or done.
+// <progress> is running (determinate once the API knows the cycle's
+// total: Value of Total; else indeterminate) or done.
 type live struct {
 	Text    map[string]string `json:"text"`
 	Hidden  map[string]bool   `json:"hidden"`
 	Running bool              `json:"running"`
 	Done    bool              `json:"done"` // a cycle has finished
+	// Total and Value: while running with a known total, the <progress>
+	// is determinate (Value of Total); else indeterminate.
+	Total int64 `json:"total,omitempty"`
+	Value int64 `json:"value,omitempty"`
 }
 
 // liveOf computes the live part of the page from a job's status.
@@ -200,8 +194,14 @@ func liveOf(st apitypes.JobStatus) live {
 	case st.Progress != nil:
 		l.Running = true
 		counts = st.Progress.Counts
+		if st.Progress.Total > 0 {
+			l.Total, l.Value = st.Progress.Total, min(st.Progress.Considered, st.Progress.Total)
+		}
 		l.Text["st-phase"] = fmt.Sprintf("Current %s cycle, started %s: %d objects processed", st.Progress.Kind,
 			st.Progress.Started.UTC().Format("15:04:05 UTC"), st.Progress.Processed)
+		if l.Total > 0 {
+			l.Text["st-phase"] += fmt.Sprintf(", %d of %d considered", l.Value, l.Total)
+		}
 	case st.LastCycle != nil:
 		c := st.LastCycle
 		counts = c.Stats

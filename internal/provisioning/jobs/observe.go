@@ -120,6 +120,23 @@ type tracker struct {
 	cycleID   string
 	processed int64
 	counts    provisioning.Stats
+	// total and considered: the candidates of the stages begun so far
+	// and those planned and applied (provisioning.ProgressReporter).
+	total, considered int64
+}
+
+// StagePlanned implements provisioning.ProgressReporter.
+func (p *tracker) StagePlanned(_ provisioning.ObjectType, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total += int64(n)
+}
+
+// ChunkDone implements provisioning.ProgressReporter.
+func (p *tracker) ChunkDone(_ provisioning.ObjectType, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.considered += int64(n)
 }
 
 // CycleStarted implements Observer.
@@ -143,6 +160,11 @@ type Progress struct {
 	Started   time.Time
 	Processed int64
 	Counts    provisioning.Stats // Unchanged and Requests are known only at the end
+	// Total is the objects the cycle's stages begun so far will consider
+	// (0: not known yet); Considered those of them planned and applied,
+	// unchanged ones included. Groups join the total when their stage
+	// begins, after the users.
+	Total, Considered int64
 }
 
 func (p *tracker) note(e provisioning.LogEntry) {
@@ -176,5 +198,6 @@ func (p *tracker) note(e provisioning.LogEntry) {
 func (p *tracker) snapshot() *Progress {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return &Progress{CycleID: p.cycleID, Kind: p.kind, Started: p.started, Processed: p.processed, Counts: p.counts}
+	return &Progress{CycleID: p.cycleID, Kind: p.kind, Started: p.started, Processed: p.processed, Counts: p.counts,
+		Total: p.total, Considered: p.considered}
 }

@@ -205,7 +205,7 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	var res *provisioning.Result
 	err = s.probe(ctx, j) // quarantine.go
 	if err == nil {
-		res, err = r.e.Run(ctx)
+		res, err = r.e.Run(provisioning.WithProgress(ctx, p))
 	}
 	sum := &CycleSummary{Kind: kind, Started: obs.info.Started, Finished: s.now()}
 	if res != nil {

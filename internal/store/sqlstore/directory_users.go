@@ -8,6 +8,7 @@ import (
 	"maps"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/store"
@@ -122,8 +123,16 @@ func (d dirStore) GetUserByUPN(ctx context.Context, upn string) (directory.User,
 
 // ListUsers implements [store.Directory].
 func (d dirStore) ListUsers(ctx context.Context, q store.UserQuery) ([]directory.User, error) {
-	out, err := d.queryUsers(ctx, "SELECT "+userColumns+" FROM dir_users WHERE upn_lower > ?"+deletedCond(q.Deleted)+" ORDER BY upn_lower LIMIT ?",
-		strings.ToLower(q.After), dirPageSize(q.Limit))
+	cond, args := "upn_lower > ?", []any{strings.ToLower(q.After)}
+	if p := strings.ToLower(q.Search); p != "" {
+		// A range of the upn_lower index (its start and, as a bound for
+		// the index walk, p followed by the greatest code point) and the
+		// exact prefix test, whatever the column's collation.
+		cond += " AND upn_lower >= ? AND upn_lower < ? AND substr(upn_lower, 1, ?) = ?"
+		args = append(args, p, p+"\U0010FFFF", utf8.RuneCountInString(p), p)
+	}
+	out, err := d.queryUsers(ctx, "SELECT "+userColumns+" FROM dir_users WHERE "+cond+deletedCond(q.Deleted)+" ORDER BY upn_lower LIMIT ?",
+		append(args, dirPageSize(q.Limit))...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}

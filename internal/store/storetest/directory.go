@@ -36,6 +36,7 @@ func RunDirectory(t *testing.T, open DirectoryOpener) {
 		{"UserPurge", testDirUserPurge},
 		{"PurgeDeletedUsers", testDirPurgeDeleted},
 		{"ListUsersPaging", testDirListUsers},
+		{"SearchUsers", testDirSearchUsers},
 		{"Groups", testDirGroups},
 		{"GroupMembers", testDirGroupMembers},
 		{"DeleteGroup", testDirDeleteGroup},

@@ -25,7 +25,9 @@ document.addEventListener("DOMContentLoaded", function () {
       });
       var p = el.querySelector("progress");
       if (p) {
-        if (d.running) { p.removeAttribute("value"); } else { p.value = d.done ? 1 : 0; }
+        if (d.running && d.total) { p.max = d.total; p.value = d.value || 0; }
+        else if (d.running) { p.max = 1; p.removeAttribute("value"); }
+        else { p.max = 1; p.value = d.done ? 1 : 0; }
       }
       el.dataset.running = d.running ? "true" : "false";
     });
