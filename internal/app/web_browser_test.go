@@ -58,6 +58,21 @@ func text(ctx context.Context, sel string) (string, error) { return browsertest.
 // token first, then an unreachable URL: Test Connection shows each
 // diagnosis; then the right ones: OK), picks the scope, switches provisioning on and watches the cycle
 // finish on the page, live, with its counts; every page passes axe-core.
+// signInAlice opens url in b, signs in at the provider's login page as
+// alice@example.com (the administrator the browser tests create) and
+// waits for landed, a selector of the page signed in to.
+func signInAlice(t *testing.T, b context.Context, url, landed string) {
+	t.Helper()
+	do(t, b, "sign in",
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(landed)),
+	)
+}
+
 func TestWebBrowserProvisioning(t *testing.T) {
 	a, _ := serveApp(t, testConfig(t))
 	ctx := t.Context()
@@ -76,14 +91,7 @@ func TestWebBrowserProvisioning(t *testing.T) {
 	base := a.BaseURL()
 
 	// Sign in through the provider's login page.
-	do(t, b, "sign in",
-		chromedp.Navigate(base+"/ui/apps"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#app-name`)),
-	)
+	signInAlice(t, b, base+"/ui/apps", "#app-name")
 	checkA11y(t, b, axe, "applications (empty)")
 
 	// Create the application: its provisioning page opens.

@@ -37,14 +37,7 @@ func TestWebBrowserDirectory(t *testing.T) {
 	}
 	confirmAll := js(`window.confirm = () => true; 1`)
 
-	do(t, b, "sign in",
-		chromedp.Navigate(base+"/ui/directory"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#nu-upn`)),
-	)
+	signInAlice(t, b, base+"/ui/directory", "#nu-upn")
 	checkA11y(t, b, axe, "directory (users)")
 
 	// Create a user: its page opens.
@@ -284,14 +277,7 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 		return s
 	}
 	confirmAll := js(`window.confirm = () => true; 1`)
-	do(t, b, "sign in",
-		chromedp.Navigate(base+"/ui/directory"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#nu-upn`)),
-	)
+	signInAlice(t, b, base+"/ui/directory", "#nu-upn")
 	// A user that exists already: the API's refusal on the page.
 	do(t, b, "create a duplicate",
 		chromedp.SendKeys(chromedp.CSS(`#nu-upn`), "carol@example.com"),

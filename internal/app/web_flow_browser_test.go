@@ -42,14 +42,7 @@ func TestWebBrowserSeedFlow(t *testing.T) {
 	base := a.BaseURL()
 
 	// 1. Sign in through the provider's login page.
-	do(t, b, "sign in",
-		chromedp.Navigate(base+"/ui/"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#app-name`)),
-	)
+	signInAlice(t, b, base+"/ui/", "#app-name")
 	checkA11y(t, b, axe, "applications (fresh start)")
 
 	// 2. Create the application: its provisioning page opens.
@@ -71,6 +64,13 @@ func TestWebBrowserSeedFlow(t *testing.T) {
 		t.Fatalf("Test Connection = %q, %v, want Connection OK", got, err)
 	}
 	checkA11y(t, b, axe, "provisioning (connection OK)")
+	// Test Connection saves nothing (as in Entra): Save does, with the
+	// token typed again (the page never renders it back).
+	do(t, b, "save credentials",
+		chromedp.SendKeys(chromedp.CSS(`#token`), token),
+		chromedp.Click(chromedp.CSS(`#save-credentials`)),
+		chromedp.WaitVisible(chromedp.CSS(`#link-mappings`)),
+	)
 
 	// 4. A mapping with an expression: displayName from the UPN in
 	// capitals, evaluated live against bob before it is saved.

@@ -76,14 +76,7 @@ func TestWebBrowserLogsChartsReconcile(t *testing.T) {
 	axe := axeSource(t)
 	b := browser(t)
 	base := a.BaseURL()
-	do(t, b, "sign in",
-		chromedp.Navigate(base+"/ui/logs"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#logs`)),
-	)
+	signInAlice(t, b, base+"/ui/logs", "#logs")
 	rowActions := func() []string {
 		t.Helper()
 		acts, err := chromedp.Run(b, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#logs tbody tr td.l-action")].map(td => td.textContent)`))

@@ -47,13 +47,8 @@ func TestWebBrowserMappings(t *testing.T) {
 
 	// Sign in, create the application, save the credentials of the local
 	// SCIM tenant and a deletion threshold of 1 (scope: assigned).
-	do(t, b, "sign in and create the application",
-		chromedp.Navigate(base+"/ui/apps"),
-		chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "alice@example.com"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#app-name`)),
+	signInAlice(t, b, base+"/ui/apps", "#app-name")
+	do(t, b, "create the application",
 		chromedp.SendKeys(chromedp.CSS(`#app-name`), "Payroll"),
 		chromedp.Submit(chromedp.CSS(`#app-name`)),
 		chromedp.WaitVisible(chromedp.CSS(`#tenantUrl`)),
