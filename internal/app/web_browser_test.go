@@ -58,6 +58,21 @@ func text(ctx context.Context, sel string) (string, error) { return browsertest.
 // token first, then an unreachable URL: Test Connection shows each
 // diagnosis; then the right ones: OK), picks the scope, switches provisioning on and watches the cycle
 // finish on the page, live, with its counts; every page passes axe-core.
+// waitUntil polls sel's text until ok accepts it (up to
+// browsertest.StepTimeout) and returns it; a page updated in place or
+// reloaded after a click still shows the old text for a moment.
+func waitUntil(t *testing.T, b context.Context, sel string, ok func(string) bool) string {
+	t.Helper()
+	deadline := time.Now().Add(browsertest.StepTimeout)
+	for {
+		got, err := text(b, sel)
+		if err == nil && ok(got) || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // signInAlice opens url in b, signs in at the provider's login page as
 // alice@example.com (the administrator the browser tests create) and
 // waits for landed, a selector of the page signed in to.
@@ -132,8 +147,9 @@ func TestWebBrowserProvisioning(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#test`)),
 		chromedp.WaitVisible(chromedp.CSS(`#test-result`)),
 	)
-	if got, err := text(b, "#test-result"); err != nil || !strings.Contains(got, "Test Connection failed (unreachable)") {
-		t.Errorf("unreachable: test result = %q, %v, want the unreachable diagnosis", got, err)
+	unreachable := func(s string) bool { return strings.Contains(s, "Test Connection failed (unreachable)") }
+	if got := waitUntil(t, b, "#test-result", unreachable); !unreachable(got) {
+		t.Errorf("unreachable: test result = %q, want the unreachable diagnosis", got)
 	}
 
 	// The right URL and token: Test Connection OK.
