@@ -170,7 +170,7 @@ func TestWebBrowserProvisioning(t *testing.T) {
 	do(t, b, "save credentials",
 		chromedp.SendKeys(chromedp.CSS(`#token`), token),
 		chromedp.Click(chromedp.CSS(`#save-credentials`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Admin Credentials saved."),
 	)
 
 	// Scope: all users; then switch provisioning on and watch the cycle.
@@ -178,7 +178,7 @@ func TestWebBrowserProvisioning(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#scope`), "all"),
 		chromedp.SetValue(chromedp.CSS(`#notificationEmail`), "ops@example.com"),
 		chromedp.Click(chromedp.CSS(`#save-settings`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Settings saved."),
 		js(`window.provisioMarker = 42`),
 		chromedp.Click(chromedp.CSS(`#start`)),
 		chromedp.WaitVisible(chromedp.CSS(`#stop`)),

@@ -114,7 +114,7 @@ func TestWebBrowserSeedFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#scope`)),
 		chromedp.SetValue(chromedp.CSS(`#scope`), "all"),
 		chromedp.Click(chromedp.CSS(`#save-settings`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Settings saved."),
 	)
 	if v, err := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#scope`))); err != nil || v != "all" {
 		t.Fatalf("saved scope = %q, %v, want all", v, err)

@@ -58,7 +58,7 @@ func TestWebBrowserMappings(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#deletionThreshold`)),
 		chromedp.SetValue(chromedp.CSS(`#deletionThreshold`), "1"),
 		chromedp.Click(chromedp.CSS(`#save-settings`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice`)),
+		noticeIs("Settings saved."),
 	)
 	apps, err := a.dir.ListApps(ctx)
 	if err != nil || len(apps) != 1 {
