@@ -180,3 +180,26 @@ func TestWebSignIn(t *testing.T) {
 		t.Errorf("after sign-out GET /ui/apps = %d %s, want a redirect to sign in", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+// TestWebCookiesIgnoreClientForwardedProto: on an http public URL the
+// UI's cookies are not Secure, whatever X-Forwarded-Proto a client sends
+// (only the public URL's scheme or TLS itself makes them Secure).
+func TestWebCookiesIgnoreClientForwardedProto(t *testing.T) {
+	a, _ := serveApp(t, testConfig(t))
+	req, _ := http.NewRequest(http.MethodGet, a.BaseURL()+"/ui/login", nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cs := resp.Cookies()
+	if len(cs) == 0 {
+		t.Fatalf("GET /ui/login = %d with no cookie, want the sign-in state cookie", resp.StatusCode)
+	}
+	for _, c := range cs {
+		if c.Secure {
+			t.Errorf("cookie %s is Secure on an http public URL after a client's X-Forwarded-Proto", c.Name)
+		}
+	}
+}

@@ -39,8 +39,9 @@ var errCookie = errors.New("portal: no valid cookie")
 // cookies seals values into cookies bound to their name and tenant (the
 // associated data), so a cookie of one tenant never opens for another.
 type cookies struct {
-	box *secretbox.Box
-	now func() time.Time
+	box    *secretbox.Box
+	now    func() time.Time
+	secure bool // the public URL is https
 }
 
 func (c cookies) set(w http.ResponseWriter, r *http.Request, name, tenant string, v any, expires time.Time) error {
@@ -59,7 +60,7 @@ func (c cookies) set(w http.ResponseWriter, r *http.Request, name, tenant string
 		Expires:  expires,
 		MaxAge:   int(expires.Sub(c.now()).Seconds()),
 		HttpOnly: true,
-		Secure:   isHTTPS(r),
+		Secure:   c.isSecure(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 	return nil
@@ -89,14 +90,16 @@ func (c cookies) get(r *http.Request, name, tenant string, v any) error {
 func (c cookies) clear(w http.ResponseWriter, r *http.Request, name, tenant string) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: "", Path: tenantPath(tenant), MaxAge: -1,
-		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode,
+		HttpOnly: true, Secure: c.isSecure(r), SameSite: http.SameSiteLaxMode,
 	})
 }
 
 func tenantPath(tenant string) string { return "/app/" + tenant + "/" }
 
-// isHTTPS reports whether the request reached us over TLS, directly or
-// through a proxy that says so.
-func isHTTPS(r *http.Request) bool {
-	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+// isSecure reports whether cookies must be Secure: the public URL is
+// https (whatever proxy terminates TLS in front), or the request itself
+// came over TLS. A client's X-Forwarded-Proto is not believed: it is any
+// peer's to send (serve --trusted-proxies vouches for addresses only).
+func (c cookies) isSecure(r *http.Request) bool {
+	return c.secure || r.TLS != nil
 }

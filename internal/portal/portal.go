@@ -119,7 +119,7 @@ func New(cfg Config) (*Portal, error) {
 		log = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Portal{cfg: cfg, cookies: cookies{box: box, now: cfg.Now}, log: log,
+	return &Portal{cfg: cfg, cookies: cookies{box: box, now: cfg.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://")}, log: log,
 		providers: map[string]*oidc.Provider{}}, nil
 }
 

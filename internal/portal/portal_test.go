@@ -272,3 +272,38 @@ func TestCookieFlags(t *testing.T) {
 		t.Errorf("login cookie = %+v, want HttpOnly, SameSite=Lax, Path /app/acme/, Max-Age > 0, not Secure on http", ck)
 	}
 }
+
+// TestCookieSecureFollowsPublicURL: cookies are Secure when the public URL
+// is https (TLS ends at a proxy in front), and a client's own
+// X-Forwarded-Proto changes nothing.
+func TestCookieSecureFollowsPublicURL(t *testing.T) {
+	op := portaltest.NewOP(t)
+	for _, tt := range []struct {
+		base string
+		want bool
+	}{{"https://app.example.com", true}, {"http://127.0.0.1:8080", false}} {
+		p, err := portal.New(portal.Config{
+			Tenants: fakeTenants{"acme": {Issuer: op.URL(), ClientID: portaltest.ClientID, ClientSecret: portaltest.ClientSecret}},
+			Users:   &fakeUsers{users: map[string]*portal.Profile{}},
+			Key:     make([]byte, 32),
+			BaseURL: tt.base,
+			Logger:  slog.New(slog.DiscardHandler),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mux := http.NewServeMux()
+		p.Register(mux)
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "http://app.example.com/app/acme/", nil)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		mux.ServeHTTP(rec, req)
+		cs := rec.Result().Cookies()
+		if len(cs) != 1 {
+			t.Fatalf("base %s: cookies = %d, want 1 login cookie (status %d)", tt.base, len(cs), rec.Code)
+		}
+		if cs[0].Secure != tt.want {
+			t.Errorf("base %s, X-Forwarded-Proto: https from the client: Secure = %v, want %v", tt.base, cs[0].Secure, tt.want)
+		}
+	}
+}

@@ -46,8 +46,9 @@ var errCookie = errors.New("web: no valid cookie")
 // cookies seals values into HttpOnly cookies under Prefix, bound to
 // their name (the associated data) so one never opens as another.
 type cookies struct {
-	box *secretbox.Box
-	now func() time.Time
+	box    *secretbox.Box
+	now    func() time.Time
+	secure bool // the public URL is https
 }
 
 func (c cookies) set(w http.ResponseWriter, r *http.Request, name string, v any, expires time.Time) error {
@@ -61,7 +62,7 @@ func (c cookies) set(w http.ResponseWriter, r *http.Request, name string, v any,
 	}
 	http.SetCookie(w, &http.Cookie{Name: name, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: Prefix,
 		Expires: expires, MaxAge: int(expires.Sub(c.now()).Seconds()),
-		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: c.isSecure(r), SameSite: http.SameSiteLaxMode})
 	return nil
 }
 
@@ -83,13 +84,15 @@ func (c cookies) get(r *http.Request, name string, v any) error {
 
 func (c cookies) clear(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: Prefix, MaxAge: -1,
-		HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: c.isSecure(r), SameSite: http.SameSiteLaxMode})
 }
 
-// isHTTPS reports whether the request reached us over TLS, directly or
-// through a proxy that says so.
-func isHTTPS(r *http.Request) bool {
-	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+// isSecure reports whether cookies must be Secure: the public URL is
+// https (whatever proxy terminates TLS in front), or the request itself
+// came over TLS. A client's X-Forwarded-Proto is not believed: it is any
+// peer's to send (serve --trusted-proxies vouches for addresses only).
+func (c cookies) isSecure(r *http.Request) bool {
+	return c.secure || r.TLS != nil
 }
 
 // session returns the request's live session of an administrator who is

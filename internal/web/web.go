@@ -131,7 +131,7 @@ func New(cfg Config) (*UI, error) {
 		cfg.ProviderClient = http.DefaultClient
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	u := &UI{cfg: cfg, log: cfg.Logger, cookies: cookies{box: box, now: cfg.Now}, mux: http.NewServeMux()}
+	u := &UI{cfg: cfg, log: cfg.Logger, cookies: cookies{box: box, now: cfg.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://")}, mux: http.NewServeMux()}
 	if u.log == nil {
 		u.log = slog.Default()
 	}
