@@ -22,13 +22,32 @@ type clock struct{ ns atomic.Int64 }
 func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-func newService(t testing.TB) (*dirsvc.Service, *clock) {
+// openStore is a fresh SQLite store, closed when the test ends.
+func openStore(t testing.TB) *sqlstore.Store {
 	t.Helper()
 	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "dir.db"), nil)
 	if err != nil {
 		t.Fatalf("sqlstore.Open() = %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// newSSOService is a service that keeps SSO clients, with the
+// application "Portal", and its store.
+func newSSOService(t testing.TB) (*dirsvc.Service, *sqlstore.Store) {
+	t.Helper()
+	st := openStore(t)
+	s := dirsvc.New(st.Directory(), dirsvc.Options{SSO: st.OIDC()})
+	if _, err := s.CreateApp(ctx, "Portal"); err != nil {
+		t.Fatal(err)
+	}
+	return s, st
+}
+
+func newService(t testing.TB) (*dirsvc.Service, *clock) {
+	t.Helper()
+	st := openStore(t)
 	c := &clock{}
 	c.ns.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	return dirsvc.New(st.Directory(), dirsvc.Options{Now: c.now}), c

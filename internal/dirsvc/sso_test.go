@@ -1,27 +1,15 @@
 package dirsvc_test
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/provisio-dev/provisio/internal/dirsvc"
-	"github.com/provisio-dev/provisio/internal/store/sqlstore"
 	"github.com/provisio-dev/provisio/internal/svcerr"
 )
 
 func TestSetSSOClient(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "dir.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	s := dirsvc.New(st.Directory(), dirsvc.Options{SSO: st.OIDC()})
-	if _, err := s.CreateApp(ctx, "Portal"); err != nil {
-		t.Fatal(err)
-	}
+	s, st := newSSOService(t)
 	for _, tt := range []struct {
 		name string
 		uris []string
