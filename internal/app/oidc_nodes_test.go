@@ -2,18 +2,13 @@ package app
 
 import (
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/provisio-dev/provisio/internal/directory"
 )
 
 // TestOIDCTwoNodes: two servers sharing one database and secret key,
@@ -39,57 +34,8 @@ func TestOIDCTwoNodes(t *testing.T) {
 		nodes[i] = a
 	}
 	a := nodes[0]
-	ctx := t.Context()
-	u, err := a.dir.CreateUser(ctx, directory.User{UserPrincipalName: "alice@example.com", DisplayName: "Alice", MailNickname: "alice", AccountEnabled: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.dir.SetPassword(ctx, u.ObjectID, "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.dir.CreateApp(ctx, "Portal"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.dir.AssignUser(ctx, "Portal", u.ObjectID, "Admin"); err != nil {
-		t.Fatal(err)
-	}
-	const cb = "https://portal.example.com/cb"
-	c, secret, err := a.dir.SetSSOClient(ctx, "Portal", []string{cb}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(r.URL.String(), cb) {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}}
-	resp, err := hc.Get(lb.URL + "/oidc/authorize?" + url.Values{"client_id": {c.ClientID}, "redirect_uri": {cb}, "response_type": {"code"},
-		"scope": {"openid profile offline_access"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	field := func(name string) string {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]+)"`).FindSubmatch(body)
-		if m == nil {
-			t.Fatalf("login page has no %s field: %d %s", name, resp.StatusCode, body)
-		}
-		return string(m[1])
-	}
-	resp, err = hc.PostForm(resp.Request.URL.String(), url.Values{"id": {field("id")}, "csrf": {field("csrf")},
-		"username": {"alice@example.com"}, "password": {"correct horse battery"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	code := loc.Query().Get("code")
-	if code == "" {
-		t.Fatalf("sign-in = %d %q, want a redirect with a code", resp.StatusCode, resp.Header.Get("Location"))
-	}
+	c := setUpSSO(t, a, "Admin")
+	code := signInForCode(t, lb.URL, c, "openid profile offline_access")
 	type tokens struct {
 		status       int
 		IDToken      string `json:"id_token"`
@@ -100,7 +46,7 @@ func TestOIDCTwoNodes(t *testing.T) {
 	token := func(form url.Values) tokens {
 		req, _ := http.NewRequest(http.MethodPost, lb.URL+"/oidc/oauth/token", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.SetBasicAuth(c.ClientID, secret)
+		req.SetBasicAuth(c.clientID, c.secret)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -110,8 +56,8 @@ func TestOIDCTwoNodes(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&tk)
 		return tk
 	}
-	tk := token(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {cb},
-		"code_verifier": {"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}})
+	tk := token(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {portalCB},
+		"code_verifier": {pkceVerifier}})
 	if tk.status != http.StatusOK || tk.IDToken == "" || tk.RefreshToken == "" {
 		t.Fatalf("token(code) = %+v, want 200 with id and refresh tokens", tk)
 	}
@@ -132,7 +78,7 @@ func TestOIDCTwoNodes(t *testing.T) {
 		}
 		_ = json.NewDecoder(resp.Body).Decode(&claims)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK || claims.Sub != u.ObjectID || len(claims.Roles) != 1 || claims.Roles[0] != "Admin" {
+		if resp.StatusCode != http.StatusOK || claims.Sub != c.userID || len(claims.Roles) != 1 || claims.Roles[0] != "Admin" {
 			t.Errorf("userinfo #%d = %d %+v, want alice with roles [Admin]", i+1, resp.StatusCode, claims)
 		}
 	}

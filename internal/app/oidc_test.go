@@ -158,7 +158,7 @@ func TestOIDCClientFromStore(t *testing.T) {
 	}
 	q := func(redirect string) string {
 		return a.BaseURL() + "/oidc/authorize?" + url.Values{"client_id": {"c1"}, "redirect_uri": {redirect}, "response_type": {"code"},
-			"scope": {"openid"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode()
+			"scope": {"openid"}, "code_challenge": {pkceChallenge}, "code_challenge_method": {"S256"}}.Encode()
 	}
 	for _, tt := range []struct {
 		name, url string
@@ -173,10 +173,23 @@ func TestOIDCClientFromStore(t *testing.T) {
 	}
 }
 
-// TestOIDCSignInEndToEnd: an assigned user with a directory password signs
-// in through the real server and gets a code that redeems for tokens.
-func TestOIDCSignInEndToEnd(t *testing.T) {
-	a, _ := serveApp(t, testConfig(t))
+// The PKCE pair of RFC 7636 Appendix B.
+const (
+	pkceVerifier  = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+	pkceChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+	portalCB      = "https://portal.example.com/cb"
+)
+
+// ssoClient is the application "Portal" with a confidential client whose
+// redirect URI is portalCB, and its assigned user alice@example.com.
+type ssoClient struct {
+	userID, clientID, secret string
+}
+
+// setUpSSO creates alice (password "correct horse battery"), the
+// application "Portal", alice's assignment with role and the client.
+func setUpSSO(t *testing.T, a *App, role string) ssoClient {
+	t.Helper()
 	ctx := t.Context()
 	u, err := a.dir.CreateUser(ctx, directory.User{UserPrincipalName: "alice@example.com", DisplayName: "Alice", MailNickname: "alice", AccountEnabled: true})
 	if err != nil {
@@ -188,24 +201,29 @@ func TestOIDCSignInEndToEnd(t *testing.T) {
 	if _, err := a.dir.CreateApp(ctx, "Portal"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.dir.AssignUser(ctx, "Portal", u.ObjectID, ""); err != nil {
+	if _, err := a.dir.AssignUser(ctx, "Portal", u.ObjectID, role); err != nil {
 		t.Fatal(err)
 	}
-	const cb = "https://portal.example.com/cb"
-	c, secret, err := a.dir.SetSSOClient(ctx, "Portal", []string{cb}, false)
+	c, secret, err := a.dir.SetSSOClient(ctx, "Portal", []string{portalCB}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ssoClient{userID: u.ObjectID, clientID: c.ClientID, secret: secret}
+}
+
+// signInForCode signs alice in at the provider under base through its
+// login page (authorization code flow with PKCE) and returns the code.
+func signInForCode(t *testing.T, base string, c ssoClient, scope string) string {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
-		if strings.HasPrefix(r.URL.String(), cb) {
+		if strings.HasPrefix(r.URL.String(), portalCB) {
 			return http.ErrUseLastResponse
 		}
 		return nil
 	}}
-	verifier := "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" // RFC 7636 Appendix B
-	resp, err := hc.Get(a.BaseURL() + "/oidc/authorize?" + url.Values{"client_id": {c.ClientID}, "redirect_uri": {cb}, "response_type": {"code"},
-		"scope": {"openid profile"}, "code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"}}.Encode())
+	resp, err := hc.Get(base + "/oidc/authorize?" + url.Values{"client_id": {c.clientID}, "redirect_uri": {portalCB}, "response_type": {"code"},
+		"scope": {scope}, "code_challenge": {pkceChallenge}, "code_challenge_method": {"S256"}}.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +232,7 @@ func TestOIDCSignInEndToEnd(t *testing.T) {
 	field := func(name string) string {
 		m := regexp.MustCompile(`name="` + name + `" value="([^"]+)"`).FindSubmatch(body)
 		if m == nil {
-			t.Fatalf("login page has no %s field: %s", name, body)
+			t.Fatalf("login page has no %s field: %d %s", name, resp.StatusCode, body)
 		}
 		return string(m[1])
 	}
@@ -229,11 +247,20 @@ func TestOIDCSignInEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusFound || code == "" {
 		t.Fatalf("sign-in = %d %q, want a redirect with a code", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	return code
+}
+
+// TestOIDCSignInEndToEnd: an assigned user with a directory password signs
+// in through the real server and gets a code that redeems for tokens.
+func TestOIDCSignInEndToEnd(t *testing.T) {
+	a, _ := serveApp(t, testConfig(t))
+	c := setUpSSO(t, a, "")
+	code := signInForCode(t, a.BaseURL(), c, "openid profile")
 	req, _ := http.NewRequest(http.MethodPost, a.BaseURL()+"/oidc/oauth/token", strings.NewReader(url.Values{"grant_type": {"authorization_code"},
-		"code": {code}, "redirect_uri": {cb}, "code_verifier": {verifier}}.Encode()))
+		"code": {code}, "redirect_uri": {portalCB}, "code_verifier": {pkceVerifier}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(c.ClientID, secret)
-	resp, err = http.DefaultClient.Do(req)
+	req.SetBasicAuth(c.clientID, c.secret)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
