@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/provisio-dev/provisio/internal/browsertest"
-	"github.com/provisio-dev/provisio/internal/scimsvc"
 )
 
 // The browser tests drive Debian's chromium (headless) with chromedp and
@@ -48,16 +47,20 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 }
 
 // js runs a script.
+// pageHTML is the browser's current page.
+func pageHTML(t *testing.T, b context.Context) string {
+	t.Helper()
+	s, err := chromedp.Run(b, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		t.Fatalf("read page: %v", err)
+	}
+	return s
+}
+
 func js(expr string) chromedp.Action[chromedp.Void] { return browsertest.JS(expr) }
 
 func text(ctx context.Context, sel string) (string, error) { return browsertest.Text(ctx, sel) }
 
-// TestWebBrowserProvisioning is the seed's flow in a real browser: an
-// administrator signs in at the provider's login page, creates an
-// application, enters the Admin Credentials of a local SCIM tenant (a bad
-// token first, then an unreachable URL: Test Connection shows each
-// diagnosis; then the right ones: OK), picks the scope, switches provisioning on and watches the cycle
-// finish on the page, live, with its counts; every page passes axe-core.
 // waitUntil polls sel's text until ok accepts it (up to
 // browsertest.StepTimeout) and returns it; a page updated in place or
 // reloaded after a click still shows the old text for a moment.
@@ -88,19 +91,19 @@ func signInAlice(t *testing.T, b context.Context, url, landed string) {
 	)
 }
 
+// TestWebBrowserProvisioning is the seed's flow in a real browser: an
+// administrator signs in at the provider's login page, creates an
+// application, enters the Admin Credentials of a local SCIM tenant (a bad
+// token first, then an unreachable URL: Test Connection shows each
+// diagnosis; then the right ones: OK), picks the scope, switches provisioning on and watches the cycle
+// finish on the page, live, with its counts; every page passes axe-core.
 func TestWebBrowserProvisioning(t *testing.T) {
-	a, _ := serveApp(t, testConfig(t))
+	a, _, _ := webAdminApp(t)
 	ctx := t.Context()
-	alice := webUser(t, a, "alice@example.com", "correct horse battery")
-	a.admins = adminSet{alice.ObjectID: true}
 	for i := range 3 {
 		webUser(t, a, fmt.Sprintf("user%d@example.com", i), "password number "+fmt.Sprint(i))
 	}
-	ten, token, err := a.tenants.Create(ctx, "target", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenantURL := scimsvc.TenantURL(a.BaseURL(), ten.ID)
+	_, tenantURL, token := targetTenant(t, a, "target")
 	axe := axeSource(t)
 	b := browser(t)
 	base := a.BaseURL()
@@ -124,9 +127,8 @@ func TestWebBrowserProvisioning(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#test`)),
 		chromedp.WaitVisible(chromedp.CSS(`#test-result`)),
 	)
-	got, err := text(b, "#test-result")
-	if err != nil || !strings.Contains(got, "Test Connection failed (credentials)") {
-		t.Errorf("bad token: test result = %q, %v, want the credentials diagnosis", got, err)
+	if got := waitUntil(t, b, "#test-result", func(s string) bool { return strings.Contains(s, "Test Connection failed (credentials)") }); !strings.Contains(got, "Test Connection failed (credentials)") {
+		t.Errorf("bad token: test result = %q, want the credentials diagnosis", got)
 	}
 	if tokenValue, err := chromedp.Run(b, chromedp.Value(chromedp.CSS(`#token`))); err != nil || tokenValue != "" {
 		t.Errorf("Secret Token field = %q, %v after a test, want it empty (write-only)", tokenValue, err)
@@ -180,7 +182,7 @@ func TestWebBrowserProvisioning(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#save-settings`)),
 		noticeIs("Settings saved."),
 		js(`window.provisioMarker = 42`),
-		chromedp.Click(chromedp.CSS(`#start`)),
+		browsertest.Fresh(chromedp.Click(chromedp.CSS(`#start`))),
 		chromedp.WaitVisible(chromedp.CSS(`#stop`)),
 		js(`window.provisioMarker = 43`),
 	)

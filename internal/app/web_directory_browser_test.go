@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/provisio-dev/provisio/internal/scimsvc"
 )
 
 // TestWebBrowserDirectory drives the Directory, SCIM tenants and Audit
@@ -22,19 +20,11 @@ import (
 // the administrator's UPN, filtered by actor and by object. Every page
 // passes axe-core.
 func TestWebBrowserDirectory(t *testing.T) {
-	a, _ := serveApp(t, testConfig(t))
-	alice := webUser(t, a, "alice@example.com", "correct horse battery")
-	a.admins = adminSet{alice.ObjectID: true}
+	a, _, _ := webAdminApp(t)
 	axe := axeSource(t)
 	b := browser(t)
 	base := a.BaseURL()
-	html := func() string {
-		s, err := chromedp.Run(b, chromedp.OuterHTML(chromedp.CSS("html")))
-		if err != nil {
-			t.Fatalf("read page: %v", err)
-		}
-		return s
-	}
+	html := func() string { return pageHTML(t, b) }
 	confirmAll := js(`window.confirm = () => true; 1`)
 
 	signInAlice(t, b, base+"/ui/directory", "#nu-upn")
@@ -261,24 +251,13 @@ func textSoon(t *testing.T, ctx context.Context, sel string) string {
 // its policy (invalid JSON refused, a valid one saved) and its change
 // feed after a SCIM client created a user.
 func TestWebBrowserDirectoryEdges(t *testing.T) {
-	a, _ := serveApp(t, testConfig(t))
+	a, _, _ := webAdminApp(t)
 	ctx := t.Context()
-	alice := webUser(t, a, "alice@example.com", "correct horse battery")
-	a.admins = adminSet{alice.ObjectID: true}
 	carol := webUser(t, a, "carol@example.com", "carol's long password")
-	ten, token, err := a.tenants.Create(ctx, "feed", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ten, tenantURL, token := targetTenant(t, a, "feed")
 	b := browser(t)
 	base := a.BaseURL()
-	html := func() string {
-		s, err := chromedp.Run(b, chromedp.OuterHTML(chromedp.CSS("html")))
-		if err != nil {
-			t.Fatalf("read page: %v", err)
-		}
-		return s
-	}
+	html := func() string { return pageHTML(t, b) }
 	confirmAll := js(`window.confirm = () => true; 1`)
 	signInAlice(t, b, base+"/ui/directory", "#nu-upn")
 	// A user that exists already: the API's refusal on the page.
@@ -369,7 +348,6 @@ func TestWebBrowserDirectoryEdges(t *testing.T) {
 	}
 
 	// A SCIM client creates a user in the tenant: the change feed shows it.
-	tenantURL := scimsvc.TenantURL(base, ten.ID)
 	req, _ := http.NewRequest("POST", tenantURL+"/Users", strings.NewReader(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"dave@example.com"}`))
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/scim+json")

@@ -9,7 +9,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/provisio-dev/provisio/internal/browsertest"
-	"github.com/provisio-dev/provisio/internal/scimsvc"
 )
 
 // TestWebBrowserSeedFlow is issue 14's "seed's whole flow from a fresh
@@ -22,19 +21,12 @@ import (
 // The SCIM tenant (the application) then holds exactly those users with
 // the expression's value. Every page passes axe-core.
 func TestWebBrowserSeedFlow(t *testing.T) {
-	a, _ := serveApp(t, testConfig(t))
-	ctx := t.Context()
-	alice := webUser(t, a, "alice@example.com", "correct horse battery")
-	a.admins = adminSet{alice.ObjectID: true}
+	a, _, _ := webAdminApp(t)
 	for _, upn := range []string{"bob@example.com", "carol@example.com", "ext@other.org"} {
 		webUser(t, a, upn, "password of "+upn)
 	}
 	// The target application: a SCIM tenant of the same server.
-	ten, token, err := a.tenants.Create(ctx, "target", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenantURL := scimsvc.TenantURL(a.BaseURL(), ten.ID)
+	_, tenantURL, token := targetTenant(t, a, "target")
 	// In scope: @example.com only (the scoping filter keeps ext@other.org out).
 	want := []string{"alice@example.com", "bob@example.com", "carol@example.com"}
 	axe := axeSource(t)
@@ -122,7 +114,7 @@ func TestWebBrowserSeedFlow(t *testing.T) {
 
 	// 7. Provisioning status on: the first cycle runs, seen live.
 	do(t, b, "switch provisioning on",
-		chromedp.Click(chromedp.CSS(`#start`)),
+		browsertest.Fresh(chromedp.Click(chromedp.CSS(`#start`))),
 		chromedp.WaitVisible(chromedp.CSS(`#stop`)),
 	)
 	deadline := time.Now().Add(60 * time.Second)

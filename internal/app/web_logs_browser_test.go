@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/provisio-dev/provisio/internal/scimsvc"
 )
 
 // TestWebBrowserLogsChartsReconcile: an application that ran four cycles
@@ -22,18 +20,12 @@ import (
 // drift made in the application over SCIM, which Repair puts back; every
 // page passes axe-core.
 func TestWebBrowserLogsChartsReconcile(t *testing.T) {
-	a, admin := serveApp(t, testConfig(t))
+	a, _, admin := webAdminApp(t)
 	ctx := t.Context()
-	alice := webUser(t, a, "alice@example.com", "correct horse battery")
-	a.admins = adminSet{alice.ObjectID: true}
 	for i := range 3 {
 		webUser(t, a, fmt.Sprintf("user%d@example.com", i), "password number "+fmt.Sprint(i))
 	}
-	ten, token, err := a.tenants.Create(ctx, "target", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenantURL := scimsvc.TenantURL(a.BaseURL(), ten.ID)
+	_, tenantURL, token := targetTenant(t, a, "target")
 	must := func(want int, method, path, body string) map[string]any {
 		t.Helper()
 		code, out := adminCall(t, a, admin, method, path, body)
@@ -63,12 +55,9 @@ func TestWebBrowserLogsChartsReconcile(t *testing.T) {
 	webUser(t, a, "fresh@example.com", "a fresh password")
 	run("4: a create", func(s map[string]any) bool { return s["created"] == float64(1) })
 	// A second application, to its own tenant: the logs page shows both.
-	ten2, token2, err := a.tenants.Create(ctx, "badges", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tenantURL2, token2 := targetTenant(t, a, "badges")
 	must(201, "POST", "/api/v1/apps", `{"name":"Badges"}`)
-	must(200, "PUT", "/api/v1/apps/Badges/job", `{"tenantUrl":"`+scimsvc.TenantURL(a.BaseURL(), ten2.ID)+`","token":"`+token2+`","scope":"all"}`)
+	must(200, "PUT", "/api/v1/apps/Badges/job", `{"tenantUrl":"`+tenantURL2+`","token":"`+token2+`","scope":"all"}`)
 	if c := must(200, "POST", "/api/v1/apps/Badges/job/runs?wait=true", ""); c["stats"].(map[string]any)["created"] != float64(6) {
 		t.Fatalf("Badges cycle = %v, want 6 creates", c)
 	}

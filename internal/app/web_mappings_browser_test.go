@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/provisio-dev/provisio/internal/directory"
-	"github.com/provisio-dev/provisio/internal/scimsvc"
 )
 
 // TestWebBrowserMappings configures an application's provisioning in a
@@ -21,10 +20,8 @@ import (
 // demand with its steps, and disables over the deletion threshold staged
 // then allowed from the page. Every page passes axe-core.
 func TestWebBrowserMappings(t *testing.T) {
-	a, _ := serveApp(t, testConfig(t))
+	a, _, _ := webAdminApp(t)
 	ctx := t.Context()
-	alice := webUser(t, a, "alice@example.com", "correct horse battery")
-	a.admins = adminSet{alice.ObjectID: true}
 	var members []string
 	for _, upn := range []string{"bob@example.com", "carol@example.com", "dave@example.com", "ext@other.org"} {
 		members = append(members, webUser(t, a, upn, "password of "+upn).ObjectID)
@@ -36,11 +33,7 @@ func TestWebBrowserMappings(t *testing.T) {
 	if _, err := a.dir.AddMembers(ctx, sales.ObjectID, members); err != nil {
 		t.Fatal(err)
 	}
-	ten, token, err := a.tenants.Create(ctx, "target", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tenantURL := scimsvc.TenantURL(a.BaseURL(), ten.ID)
+	_, tenantURL, token := targetTenant(t, a, "target")
 	axe := axeSource(t)
 	b := browser(t)
 	base := a.BaseURL()

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
+	"github.com/provisio-dev/provisio/internal/scimsvc"
+	"github.com/provisio-dev/provisio/internal/tenant"
 )
 
 // adminSet is an honest Admins for the tests: these object ids are
@@ -31,6 +33,28 @@ func webUser(t *testing.T, a *App, upn, password string) directory.User {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// webAdminApp serves an App whose one administrator is alice@example.com
+// (password "correct horse battery"); it returns the App, alice and the
+// admin API token.
+func webAdminApp(t *testing.T) (*App, directory.User, string) {
+	t.Helper()
+	a, token := serveApp(t, testConfig(t))
+	alice := webUser(t, a, "alice@example.com", "correct horse battery")
+	a.admins = adminSet{alice.ObjectID: true}
+	return a, alice, token
+}
+
+// targetTenant creates a SCIM tenant of a's own server, the application
+// the tests provision into; it returns the tenant, its Tenant URL and Secret Token.
+func targetTenant(t *testing.T, a *App, name string) (tenant.Tenant, string, string) {
+	t.Helper()
+	ten, token, err := a.tenants.Create(t.Context(), name, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ten, scimsvc.TenantURL(a.BaseURL(), ten.ID), token
 }
 
 var (
