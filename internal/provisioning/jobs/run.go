@@ -221,11 +221,6 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	err = errors.Join(err, r.logs.flush(bctx))
 	if rerr := s.record(bctx, j, sum); rerr != nil {
 		err = errors.Join(err, rerr)
-	} else {
-		mem := s.memory(j.ID)
-		s.cmu.Lock()
-		mem.recorded = sum.ID
-		s.cmu.Unlock()
 	}
 	if _, perr := s.st.PruneLogs(bctx, j.ID, s.maxLogs); perr != nil {
 		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)
@@ -246,22 +241,28 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	end(sum, err)
 }
 
-// freshLinks makes the cycle about to start read the job's links from the
-// store again unless this server ran the job's last cycle: with several
-// servers on one database, another may have run cycles since (changing
-// links this server's table does not know), or died in one (the job's
-// stored state still "running").
+// freshLinks keeps the job's links in memory for the work about to start
+// under the job's lock (a cycle, a provision on demand, a reconciliation)
+// only if no one else wrote the job's links since this server's last turn:
+// it bumps the job's link generation (store.JobStore.BumpLinkGeneration),
+// which every other writer bumps too, and reads the links afresh (a new
+// table generation, so the cycle's memory compares everything again) unless
+// the bump returns the one this server saw last plus one. With several
+// servers on one database, another may have run cycles, provisioned on
+// demand or reconciled since, or died in a cycle; on one server, escrows
+// may have been made due.
 func (s *Service) freshLinks(ctx context.Context, j store.Job) {
 	mem := s.memory(j.ID)
-	cur, err := s.st.GetJob(ctx, j.ID)
-	var last CycleSummary
-	if err == nil && len(cur.LastCycle) > 0 {
-		err = json.Unmarshal(cur.LastCycle, &last)
+	gen, err := s.st.BumpLinkGeneration(ctx, j.ID)
+	if err != nil {
+		s.log.Warn("provisioning job: bump link generation", "app", j.AppID, "err", err)
+		gen = 0 // unknown: the next turn reads the links again too
 	}
 	s.cmu.Lock()
-	recorded := mem.recorded
+	current := gen != 0 && mem.linkGen != 0 && gen == mem.linkGen+1
+	mem.linkGen = gen
 	s.cmu.Unlock()
-	if err != nil || cur.State == string(StateRunning) || last.ID != recorded {
+	if !current {
 		mem.links.Invalidate()
 	}
 }
