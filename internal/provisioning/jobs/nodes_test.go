@@ -3,8 +3,10 @@ package jobs_test
 import (
 	"context"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -137,4 +139,75 @@ type countingStore struct {
 func (s *countingStore) LinkStates(ctx context.Context, jobID string, t provisioning.ObjectType) ([]provisioning.Link, error) {
 	s.reads.n.Add(1)
 	return s.JobStore.LinkStates(ctx, jobID, t)
+}
+
+// TestLostLeaseLeavesTheJobToBeTakenOver: a cycle whose lease is lost
+// mid-way (its renewals failed: another server may take the job) stops
+// and leaves the job's stored state running, so the next tick of a
+// scheduler (here the same server's) takes the job over and finishes the
+// cycle's work at once, not at the job's next interval.
+func TestLostLeaseLeavesTheJobToBeTakenOver(t *testing.T) {
+	var lease leaseLoser
+	e := sqliteEnv(t, lease.wrap)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.svc.Schedule(ctx)
+	j := e.configure(jobs.Config{})
+	e.addUsers(1, 2)
+	if _, err := e.svc.Start(ctx, appID); err != nil {
+		t.Fatalf("Start = %v", err)
+	}
+	tick := func() { e.ticks <- e.clock.now() }
+	tick()
+	waitFor(t, "the first cycle", func() bool { return e.target.count(t, "Users") == 2 && e.status().State == jobs.StateIdle })
+	e.addUsers(3, 20)
+	sent := e.target.requests.Load()
+	gate := e.target.hold()
+	e.clock.advance(time.Second)
+	if _, err := e.svc.Trigger(ctx, appID); err != nil {
+		t.Fatalf("Trigger = %v", err)
+	}
+	waitFor(t, "the second cycle's first request", func() bool { return e.target.requests.Load() > sent })
+	lease.lose()
+	close(gate)
+	waitFor(t, "the cycle to stop", func() bool { return e.status().State == jobs.StateIdle })
+	if got, err := lease.st.GetJob(ctx, j.ID); err != nil || got.State != string(jobs.StateRunning) {
+		t.Fatalf("stored job state after the lost lease = %q, %v; want running (for another server to take over)", got.State, err)
+	}
+	tick()
+	waitFor(t, "the job taken over", func() bool { return e.target.count(t, "Users") == 20 && e.status().State == jobs.StateIdle })
+	if got, _ := lease.st.GetJob(ctx, j.ID); got.State != string(jobs.StateIdle) {
+		t.Errorf("stored job state after the takeover = %q, want idle", got.State)
+	}
+}
+
+// leaseLoser lets a test lose the lease of the last LockJob.
+type leaseLoser struct {
+	st   store.JobStore
+	mu   sync.Mutex
+	lost func()
+}
+
+func (l *leaseLoser) wrap(o *jobs.Options) {
+	l.st = o.Store
+	o.Store = &losingStore{JobStore: o.Store, l: l}
+}
+
+func (l *leaseLoser) lose() {
+	l.mu.Lock()
+	lost := l.lost
+	l.mu.Unlock()
+	lost()
+}
+
+type losingStore struct {
+	store.JobStore
+	l *leaseLoser
+}
+
+func (s *losingStore) LockJob(ctx context.Context, jobID string, lost func()) (func(), bool, error) {
+	s.l.mu.Lock()
+	s.l.lost = lost
+	s.l.mu.Unlock()
+	return s.JobStore.LockJob(ctx, jobID, lost)
 }
