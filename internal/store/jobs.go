@@ -175,6 +175,13 @@ type JobStore interface {
 	// SQLite: a database file is one server's, whose job service already
 	// runs one cycle per job at a time, so the lock is always granted.
 	LockJob(ctx context.Context, jobID string, lost func()) (release func(), ok bool, err error)
+	// BumpLinkGeneration adds one to the job's link generation and returns
+	// the new value (the first call returns 1). Every holder of the job's
+	// lock that may write links calls it once after taking the lock, and
+	// every other writer of links (RetryEscrows) after its write: a server
+	// that keeps the job's links in memory holds them current only while
+	// each of its bumps returns the one before plus one.
+	BumpLinkGeneration(ctx context.Context, jobID string) (int64, error)
 
 	// AppendLogs appends entries to the job's provisioning log, in order,
 	// each stored whole (as JSON) with the columns LogQuery filters by.

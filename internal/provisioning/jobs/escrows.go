@@ -90,9 +90,12 @@ func (s *Service) RetryEscrows(ctx context.Context, appID, object string) (Escro
 	if out.Due, err = s.st.RetryEscrows(ctx, j.ID, keys, s.now()); err != nil {
 		return out, own(err, "retry escrows of app %q", appID)
 	}
-	// The job's links in memory hold the old next retries: the next
-	// cycle reads them again.
-	s.memory(j.ID).links.Invalidate()
+	// The links in memory hold the old next retries, on this server and
+	// on any other: the next cycle reads them again (see freshLinks).
+	if _, err := s.st.BumpLinkGeneration(ctx, j.ID); err != nil {
+		s.memory(j.ID).links.Invalidate() // this server's, at least
+		return out, own(err, "retry escrows of app %q", appID)
+	}
 	s.mu.Lock()
 	running := s.runs[j.ID] != nil
 	s.mu.Unlock()

@@ -107,6 +107,7 @@ func (s *Service) withEngineLocked(ctx context.Context, j store.Job, what string
 		return fmt.Errorf("job of app %q: %w", j.AppID, ErrBusy)
 	}
 	defer release()
+	s.freshLinks(ctx, j)
 	e, logs, err := s.engine(j, true)
 	if err != nil {
 		return err

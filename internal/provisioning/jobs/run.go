@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/provisioning"
@@ -40,8 +41,11 @@ type run struct {
 	queued   bool
 	progress *tracker
 	restart  bool // Restart was asked while running: clear the watermark after
-	res      *CycleSummary
-	err      error
+	// leaseLost: the job's lease was lost mid-cycle (loseLease); another
+	// server may run the job now.
+	leaseLost atomic.Bool
+	res       *CycleSummary
+	err       error
 }
 
 // Run runs a cycle of the application's job now and waits for it. When a
@@ -99,7 +103,7 @@ func (s *Service) start(ctx context.Context, j store.Job, slot bool) (*run, erro
 	// as both the caller and the run (Stop, Delete, Close) allow.
 	lctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(r.ctx, cancel)
-	release, ok, err := s.st.LockJob(lctx, j.ID, r.cancel) // a lost lease stops the cycle
+	release, ok, err := s.st.LockJob(lctx, j.ID, r.loseLease) // a lost lease stops the cycle
 	stop()
 	cancel()
 	if err == nil && !ok {
@@ -124,6 +128,12 @@ func (s *Service) start(ctx context.Context, j store.Job, slot bool) (*run, erro
 		s.cycle(j, r, release)
 	}()
 	return r, nil
+}
+
+// loseLease stops the run whose lease of the job was lost.
+func (r *run) loseLease() {
+	r.leaseLost.Store(true)
+	r.cancel()
 }
 
 // claim registers a new run of j, or returns the one in flight (joined).
@@ -219,13 +229,8 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	err = errors.Join(err, r.logs.flush(bctx))
-	if rerr := s.record(bctx, j, sum); rerr != nil {
+	if rerr := s.record(bctx, j, sum, !r.leaseLost.Load()); rerr != nil {
 		err = errors.Join(err, rerr)
-	} else {
-		mem := s.memory(j.ID)
-		s.cmu.Lock()
-		mem.recorded = sum.ID
-		s.cmu.Unlock()
 	}
 	if _, perr := s.st.PruneLogs(bctx, j.ID, s.maxLogs); perr != nil {
 		s.log.Warn("provisioning job: prune logs", "app", j.AppID, "err", perr)
@@ -246,22 +251,28 @@ func (s *Service) cycle(j store.Job, r *run, release func()) {
 	end(sum, err)
 }
 
-// freshLinks makes the cycle about to start read the job's links from the
-// store again unless this server ran the job's last cycle: with several
-// servers on one database, another may have run cycles since (changing
-// links this server's table does not know), or died in one (the job's
-// stored state still "running").
+// freshLinks keeps the job's links in memory for the work about to start
+// under the job's lock (a cycle, a provision on demand, a reconciliation)
+// only if no one else wrote the job's links since this server's last turn:
+// it bumps the job's link generation (store.JobStore.BumpLinkGeneration),
+// which every other writer bumps too, and reads the links afresh (a new
+// table generation, so the cycle's memory compares everything again) unless
+// the bump returns the one this server saw last plus one. With several
+// servers on one database, another may have run cycles, provisioned on
+// demand or reconciled since, or died in a cycle; on one server, escrows
+// may have been made due.
 func (s *Service) freshLinks(ctx context.Context, j store.Job) {
 	mem := s.memory(j.ID)
-	cur, err := s.st.GetJob(ctx, j.ID)
-	var last CycleSummary
-	if err == nil && len(cur.LastCycle) > 0 {
-		err = json.Unmarshal(cur.LastCycle, &last)
+	gen, err := s.st.BumpLinkGeneration(ctx, j.ID)
+	if err != nil {
+		s.log.Warn("provisioning job: bump link generation", "app", j.AppID, "err", err)
+		gen = 0 // unknown: the next turn reads the links again too
 	}
 	s.cmu.Lock()
-	recorded := mem.recorded
+	current := gen != 0 && mem.linkGen != 0 && gen == mem.linkGen+1
+	mem.linkGen = gen
 	s.cmu.Unlock()
-	if err != nil || cur.State == string(StateRunning) || last.ID != recorded {
+	if !current {
 		mem.links.Invalidate()
 	}
 }
@@ -299,8 +310,12 @@ func (s *Service) trySlot() bool {
 // freeSlot gives a cycle slot back.
 func (s *Service) freeSlot() { <-s.slots }
 
-// record stores the cycle record and the job's last cycle and state.
-func (s *Service) record(ctx context.Context, j store.Job, sum *CycleSummary) error {
+// record stores the cycle record and, when the cycle still held the job's
+// lease (held), the job's last cycle and state. A cycle that lost its
+// lease leaves the job's state "running": whichever server's scheduler
+// (this one's too) takes the job over once the lease is free, and resumes
+// the cycle, rather than the job idling until its interval.
+func (s *Service) record(ctx context.Context, j store.Job, sum *CycleSummary, held bool) error {
 	stats, err := json.Marshal(sum.Stats)
 	if err != nil {
 		return fmt.Errorf("encode cycle stats: %w", err)
@@ -311,6 +326,9 @@ func (s *Service) record(ctx context.Context, j store.Job, sum *CycleSummary) er
 		if err := s.st.PutCycle(ctx, c); err != nil {
 			return fmt.Errorf("record cycle: %w", err)
 		}
+	}
+	if !held {
+		return nil
 	}
 	last, err := json.Marshal(sum)
 	if err != nil {

@@ -271,10 +271,10 @@ type jobMemory struct {
 	throttle *client.Throttle
 	limits   limits
 	oauth    *cachedSource // the job's OAuth token source (guarded by cmu)
-	// recorded is the id of the last cycle this server recorded (guarded
-	// by cmu): links is current only if the job's last cycle is still
-	// that one (see freshLinks).
-	recorded string
+	// linkGen is the job's link generation this server's last turn under
+	// the job's lock set (guarded by cmu; 0: unknown): links is current
+	// only while no one else moved it since (see freshLinks).
+	linkGen int64
 }
 
 // memory returns the job's memory.

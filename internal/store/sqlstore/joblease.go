@@ -19,7 +19,11 @@ import (
 // stops renewing, and another takes the job over once the lease expired.
 // A holder that cannot renew (the row was taken, or no renewal succeeded
 // for two thirds of the lease) is told the lease is lost before another
-// server can take it, and stops its cycle.
+// server can take it, and stops its cycle. The leases have connections of
+// their own (openLeases): a busy cycle's link writes and the SCIM
+// service's, which can take every connection of the write pool for
+// seconds on a loaded machine, must not hold a renewal up until the lease
+// is lost.
 
 // DefaultJobLease is how long a job's cycle lease lasts without renewal
 // unless [Store.SetJobLease] says otherwise: the longest a job waits for
@@ -56,7 +60,7 @@ func (s jobStore) LockJob(ctx context.Context, jobID string, lost func()) (relea
 	holder := hex.EncodeToString(b)
 	ms := s.lease.Milliseconds()
 	var got string
-	err = s.w.QueryRowContext(ctx, "INSERT INTO provisioning_job_leases (job_id, holder, expires_ms) VALUES ($1, $2, "+leaseNow+" + $3) "+
+	err = s.leases.QueryRowContext(ctx, "INSERT INTO provisioning_job_leases (job_id, holder, expires_ms) VALUES ($1, $2, "+leaseNow+" + $3) "+
 		"ON CONFLICT (job_id) DO UPDATE SET holder = excluded.holder, expires_ms = excluded.expires_ms "+
 		"WHERE provisioning_job_leases.expires_ms < "+leaseNow+" RETURNING holder", jobID, holder, ms).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -75,11 +79,27 @@ func (s jobStore) LockJob(ctx context.Context, jobID string, lost func()) (relea
 			ctx, cancel := context.WithTimeout(context.Background(), unlockTimeout)
 			defer cancel()
 			// On failure the lease expires by itself.
-			if _, err := s.w.ExecContext(ctx, "DELETE FROM provisioning_job_leases WHERE job_id = $1 AND holder = $2", jobID, holder); err != nil {
+			if _, err := s.leases.ExecContext(ctx, "DELETE FROM provisioning_job_leases WHERE job_id = $1 AND holder = $2", jobID, holder); err != nil {
 				s.log.Warn("release provisioning job lease", "job", jobID, "err", err)
 			}
 		})
 	}, true, nil
+}
+
+// leaseConns is the connections of the job leases: a lease statement is
+// one short round trip, and a server holds few leases at once.
+const leaseConns = 2
+
+// openLeases opens the job leases' pool on PostgreSQL.
+func openLeases(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(leaseConns)
+	db.SetMaxIdleConns(leaseConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
 }
 
 // unlockTimeout bounds a lease's release and each renewal.
@@ -101,7 +121,7 @@ func (s jobStore) renewLease(jobID, holder string, lost func(), stop <-chan stru
 		}
 		sent := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), min(unlockTimeout, every))
-		res, err := s.w.ExecContext(ctx, "UPDATE provisioning_job_leases SET expires_ms = "+leaseNow+" + $3 WHERE job_id = $1 AND holder = $2",
+		res, err := s.leases.ExecContext(ctx, "UPDATE provisioning_job_leases SET expires_ms = "+leaseNow+" + $3 WHERE job_id = $1 AND holder = $2",
 			jobID, holder, s.lease.Milliseconds())
 		cancel()
 		var n int64

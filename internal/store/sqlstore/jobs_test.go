@@ -96,7 +96,7 @@ func TestJobLeaseRenewedAndTakenOver(t *testing.T) {
 	}
 
 	cut := time.Now()
-	a.w.Close() // a can no longer renew
+	a.leases.Close() // a can no longer renew (its leases have their own pool)
 	var took time.Duration
 	for {
 		release, ok, err := b.Jobs().LockJob(ctx, "j1", nil)
@@ -163,5 +163,32 @@ func TestLockJobLeavesWritesFree(t *testing.T) {
 	}
 	if _, err := s.Jobs().CreateJob(ctx, store.Job{AppID: "a1", Scope: "all", Mappings: []byte("{}")}); err != nil {
 		t.Errorf("CreateJob with %d job locks held = %v, want it written", pool+1, err)
+	}
+}
+
+// TestLeaseRenewedWhileWritePoolBusy: on PostgreSQL, a lease is renewed
+// while every connection of the write pool is taken (a busy cycle and the
+// SCIM service on a loaded machine): the renewals have their own.
+func TestLeaseRenewedWhileWritePoolBusy(t *testing.T) {
+	ctx := context.Background()
+	s := openPostgres(t, freshSchema(t, postgresURL(t)))
+	const lease = time.Second
+	s.SetJobLease(lease)
+	lost := make(chan struct{})
+	release, ok, err := s.Jobs().LockJob(ctx, "j1", func() { close(lost) })
+	if err != nil || !ok {
+		t.Fatalf("LockJob = %v, %v", ok, err)
+	}
+	defer release()
+	s.w.SetMaxOpenConns(1)
+	tx, err := s.w.BeginTx(ctx, nil) // the write pool's one connection, held
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	select {
+	case <-lost:
+		t.Error("the lease was lost while the write pool was busy")
+	case <-time.After(3 * lease):
 	}
 }

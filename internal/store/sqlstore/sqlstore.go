@@ -92,6 +92,7 @@ type Store struct {
 
 	lookups *lookups      // PostgreSQL: coalesced userName lookups (list.go); nil on SQLite
 	lease   time.Duration // how long a job's cycle lease lasts unrenewed (joblease.go)
+	leases  *sql.DB       // PostgreSQL: the job leases' own connections (joblease.go); nil on SQLite
 
 	creates   atomic.Int64   // PostgreSQL: resources created through this Store
 	analyzing atomic.Bool    // an ANALYZE is running
@@ -161,6 +162,11 @@ func (s *Store) openPostgres(dsn string) error {
 	r.SetMaxOpenConns(nr)
 	r.SetMaxIdleConns(nr)
 	r.SetConnMaxIdleTime(5 * time.Minute)
+	if s.leases, err = openLeases(dsn); err != nil {
+		w.Close()
+		r.Close()
+		return err
+	}
 	s.d, s.w, s.r = postgresDialect, w, r
 	s.lookups = &lookups{s: s, queues: map[lookupKey][]*lookup{}}
 	return nil
@@ -306,6 +312,9 @@ func (s *Store) Close() error {
 	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
+	}
+	if s.leases != nil {
+		err = errors.Join(err, s.leases.Close())
 	}
 	return err
 }
