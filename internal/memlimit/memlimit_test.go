@@ -39,7 +39,7 @@ func TestFollow(t *testing.T) {
 		t.Fatalf("with GOMEMLIMIT set the limit became %d", got)
 	}
 
-	keep := make([]byte, 200<<20) // live across the collection
+	keep := make([]byte, 64<<20) // live across the collection
 	runtime.GC()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -47,8 +47,8 @@ func TestFollow(t *testing.T) {
 		t.Fatal("Follow does not run without GOMEMLIMIT")
 	}
 	got := debug.SetMemoryLimit(-1)
-	if got < For(200<<20) || got > For(220<<20) {
-		t.Errorf("limit %d MiB with 200 MiB live, want %d MiB or a little more", got>>20, For(200<<20)>>20)
+	if got < For(64<<20) || got > For(80<<20) {
+		t.Errorf("limit %d MiB with 64 MiB live, want %d MiB or a little more", got>>20, For(64<<20)>>20)
 	}
 	runtime.KeepAlive(keep)
 }
