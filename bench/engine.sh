@@ -27,7 +27,8 @@
 # --concurrency N sets the job's ceiling of requests in flight (default: the job's default,
 # adaptive below 256; --concurrency 16 is the fixed 16 of before issue 15).
 # --memlimit SIZE runs the engine process (not the target) with GOMEMLIMIT=SIZE (e.g. 120MiB),
-# Go's soft memory limit (docs/operations.md, "Engine memory").
+# Go's soft memory limit, instead of serve's limit that follows the live heap; --memlimit off
+# runs it with no limit (docs/operations.md, "Engine memory").
 # Every cycle runs under `timeout`. Needs go, curl, jq.
 set -euo pipefail
 

@@ -23,6 +23,7 @@ import (
 
 	"github.com/provisio-dev/provisio/internal/app"
 	"github.com/provisio-dev/provisio/internal/config"
+	"github.com/provisio-dev/provisio/internal/memlimit"
 )
 
 func main() {
@@ -45,6 +46,7 @@ func run() error {
 	cfg.MaxBody, cfg.LogLevel, cfg.LogFormat = 1<<20, slog.LevelWarn, "json"
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	memlimit.Follow(ctx, time.Second, nil) // as serve does
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {

@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/provisio-dev/provisio/internal/app"
 	"github.com/provisio-dev/provisio/internal/config"
 	"github.com/provisio-dev/provisio/internal/demo"
+	"github.com/provisio-dev/provisio/internal/memlimit"
 )
 
 func newServeCmd(e *env) *cobra.Command {
@@ -69,6 +71,9 @@ func newLogger(w io.Writer, cfg config.Serve) *slog.Logger {
 func serve(ctx context.Context, cfg config.Serve, log *slog.Logger, e *env) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if memlimit.Follow(ctx, time.Second, e.getenv) {
+		log.Debug("soft memory limit follows the live heap (GOMEMLIMIT overrides it)")
+	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {
 		return err

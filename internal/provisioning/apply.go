@@ -277,8 +277,10 @@ func (ap *applier) create(ctx context.Context, a *Action) error {
 		if err := ap.putLink(ctx, sent); err != nil {
 			return err
 		}
-		if err := ap.sendOps(ctx, a.Type, id, a.rest); err != nil {
-			return err
+		for o := range restOps(a.rest) {
+			if err := ap.e.target.patch(ctx, m.Endpoint, id, []scim.PatchOperation{o}); err != nil {
+				return err
+			}
 		}
 	}
 	return ap.putLink(ctx, a.next)

@@ -178,8 +178,10 @@ func hashValues(values map[string]any) string {
 }
 
 // hashKeys is hashValues given the possible keys of values, sorted (a
-// compiled mapping's targets).
+// compiled mapping's targets). The JSON is hashed as it is written, a few
+// kilobytes at a time: a group's 100,000 member ids are never one buffer.
 func hashKeys(values map[string]any, keys []string) string {
+	h := sha256.New()
 	b := make([]byte, 0, 64*len(values))
 	b = append(b, '{')
 	first := true
@@ -194,12 +196,30 @@ func hashKeys(values map[string]any, keys []string) string {
 		first = false
 		b = appendJSON(b, k)
 		b = append(b, ':')
+		if ids, isList := v.([]string); isList && ids != nil {
+			b = append(b, '[')
+			for i, id := range ids {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSON(b, id)
+				if len(b) >= hashChunk {
+					h.Write(b)
+					b = b[:0]
+				}
+			}
+			b = append(b, ']')
+			continue
+		}
 		b = appendJSON(b, v)
 	}
 	b = append(b, '}')
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
+
+// hashChunk is the most bytes of JSON hashKeys holds before hashing them.
+const hashChunk = 16 << 10
 
 // appendJSON appends v's JSON encoding, as encoding/json writes it.
 func appendJSON(b []byte, v any) []byte {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -223,6 +224,8 @@ func TestHashValuesIsTheHashOfTheJSON(t *testing.T) {
 		{"escapes", map[string]any{"displayName": "Zoë \"Z\" <&> \\ \t", "b": "ok"}},
 		{"lists and references", map[string]any{"members": []string{"b", "a"}, "manager": "t1",
 			"roles": []map[string]any{{"primary": false, "value": "Admin"}}, "n": int64(3)}},
+		{"empty list", map[string]any{"members": []string{}, "a": "x"}},
+		{"a list longer than hashChunk", map[string]any{"members": longList(5000), "userName": "a@x"}},
 	}
 	for _, tt := range tests {
 		b, err := json.Marshal(tt.values)
@@ -234,4 +237,16 @@ func TestHashValuesIsTheHashOfTheJSON(t *testing.T) {
 			t.Errorf("%s: hashValues(%v) = %s, want %s (of %s)", tt.name, tt.values, got, want, b)
 		}
 	}
+}
+
+// longList is n ids, some with characters encoding/json escapes.
+func longList(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("id-%07d", i)
+		if i%7 == 0 {
+			ids[i] += "<é\"&>"
+		}
+	}
+	return ids
 }

@@ -3,7 +3,9 @@ package provisioning
 import (
 	"context"
 	"fmt"
+	"iter"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/provisio-dev/provisio/scim"
@@ -60,10 +62,10 @@ type Action struct {
 	// the create's answer is lost (applier.send)
 	match  []matchValue
 	staged bool // a disable or delete the gate staged: logged, not sent
-	// rest adds what a create leaves out of long reference lists
-	// (members), sent as PATCH requests after it; sent is then the values
-	// the create alone writes.
-	rest []scim.PatchOperation
+	// rest is what a create leaves out of long reference lists
+	// (members), added by PATCH requests after it (restOps); sent is then
+	// the values the create alone writes.
+	rest []listRest
 	sent map[string]any
 }
 
@@ -316,12 +318,12 @@ func sortedModified(doc scim.Resource, m *compiledMapping) []ModifiedProperty {
 }
 
 // splitLists keeps at most MaxMembersPerOp ids of each long reference list
-// (members) in doc, a resource to create, and returns the "add"
-// operations for the others and the values the create alone writes; nil
-// when no list is that long. Entra creates groups with no members and adds
-// them by PATCH; a 100,000-member POST would exceed a target's body limit.
-func (c *compiledMapping) splitLists(doc scim.Resource, values map[string]any) ([]scim.PatchOperation, map[string]any) {
-	var rest []scim.PatchOperation
+// (members) in doc, a resource to create, and returns the ids left out and
+// the values the create alone writes; nil when no list is that long.
+// Entra creates groups with no members and adds them by PATCH; a
+// 100,000-member POST would exceed a target's body limit.
+func (c *compiledMapping) splitLists(doc scim.Resource, values map[string]any) ([]listRest, map[string]any) {
+	var rest []listRest
 	var sent map[string]any
 	for i, a := range c.Attributes {
 		ids, ok := values[a.Target].([]string)
@@ -331,10 +333,32 @@ func (c *compiledMapping) splitLists(doc scim.Resource, values map[string]any) (
 		if sent == nil {
 			sent = maps.Clone(values)
 		}
+		// ids are sorted and unique (resolveRefs): the rest is the tail.
 		first := ids[:MaxMembersPerOp]
 		c.targets[i].set(doc, first, true)
 		sent[a.Target] = first
-		rest = append(rest, memberOps(a.Target, first, ids)...)
+		rest = append(rest, listRest{path: a.Target, ids: ids[MaxMembersPerOp:]})
 	}
 	return rest, sent
+}
+
+// listRest is the ids of a reference list that a create leaves out.
+type listRest struct {
+	path string
+	ids  []string
+}
+
+// restOps yields the "add" operations of rest, MaxMembersPerOp ids each,
+// one at a time as they are sent: the operations of a 100,000-member
+// group (5 MB of JSON) are never all built at once.
+func restOps(rest []listRest) iter.Seq[scim.PatchOperation] {
+	return func(yield func(scim.PatchOperation) bool) {
+		for _, r := range rest {
+			for ids := range slices.Chunk(r.ids, MaxMembersPerOp) {
+				if !yield(op("add", r.path, wire(ids, true))) {
+					return
+				}
+			}
+		}
+	}
 }

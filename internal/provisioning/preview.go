@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/client"
@@ -122,7 +123,7 @@ func (c *compiledMapping) previewRequests(a *Action) ([]Request, error) {
 	case ActionCreate:
 		out := []Request{{Method: http.MethodPost, Path: "/" + collection, Body: a.Resource}}
 		if len(a.rest) > 0 {
-			out = append(out, patches("/"+collection+"/{id}", a.rest)...)
+			out = append(out, patches("/"+collection+"/{id}", slices.Collect(restOps(a.rest)))...)
 		}
 		return out, nil
 	case ActionUpdate, ActionDisable, ActionDelete:

@@ -122,12 +122,26 @@ func (d dirStore) members(ctx context.Context, q querier, groupID string) ([]dir
 	var out []directory.Member
 	for rows.Next() {
 		var m directory.Member
-		if err := rows.Scan(&m.ID, &m.Kind); err != nil {
+		var kind sql.RawBytes
+		if err := rows.Scan(&m.ID, &kind); err != nil {
 			return nil, err
 		}
+		m.Kind = memberKind(kind)
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// memberKind is the Kind spelled b, a constant for the kinds a member
+// has: a group of 100,000 members holds no copy of "user" per member.
+func memberKind(b []byte) directory.Kind {
+	switch string(b) {
+	case string(directory.KindUser):
+		return directory.KindUser
+	case string(directory.KindGroup):
+		return directory.KindGroup
+	}
+	return directory.Kind(b)
 }
 
 // withMembers fills in the members of groups with one query.
@@ -146,12 +160,13 @@ func (d dirStore) withMembers(ctx context.Context, gs []directory.Group) error {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var gid string
+		var gid, kind sql.RawBytes // valid until the next row: not copied
 		var m directory.Member
-		if err := rows.Scan(&gid, &m.ID, &m.Kind); err != nil {
+		if err := rows.Scan(&gid, &m.ID, &kind); err != nil {
 			return err
 		}
-		if i, ok := idx[gid]; ok {
+		m.Kind = memberKind(kind)
+		if i, ok := idx[string(gid)]; ok {
 			gs[i].Members = append(gs[i].Members, m)
 		}
 	}
