@@ -292,3 +292,51 @@ func TestPGBatchFeedUnderConcurrency(t *testing.T) {
 		t.Errorf("no statement wrote more than one write: the batch path was not exercised")
 	}
 }
+
+// TestPGCoalescedReadsByID: concurrent reads by id (a GET, a PATCH's read
+// before its compare-and-swap), answered together by `id = ANY` queries,
+// each get their own resource, and 404 for an unknown id or one of
+// another type; no queue is left behind.
+func TestPGCoalescedReadsByID(t *testing.T) {
+	e := newPGEnv(t)
+	_, groups := standardTypes()
+	const n = 24
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = e.mustCreate(t, fmt.Sprintf("u%d", i))
+	}
+	g, err := e.s.Backend().Create(e.ctx, groups, scim.Resource{"displayName": "g"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for round := range 4 {
+		for i := range n + 2 {
+			wg.Go(func() {
+				id := "no-such-id"
+				if i < n {
+					id = ids[i]
+				} else if i == n {
+					id = g["id"].(string) // a Group, read as a User
+				}
+				got, err := e.s.Backend().Get(e.ctx, e.users, id, backend.GetOptions{})
+				switch {
+				case i >= n:
+					var se *scim.Error
+					if !errors.As(err, &se) || se.Status != statusNotFound {
+						t.Errorf("round %d: Get(%s) = %v, %v; want 404", round, id, got, err)
+					}
+				case err != nil || got["id"] != id || got["userName"] != fmt.Sprintf("u%d", i):
+					t.Errorf("round %d: Get(%s) = %v, %v; want u%d", round, id, got, err, i)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	e.s.bg.Wait()
+	e.s.lookups.mu.Lock()
+	defer e.s.lookups.mu.Unlock()
+	if len(e.s.lookups.queues) != 0 {
+		t.Errorf("after the reads: %d queues left, want none", len(e.s.lookups.queues))
+	}
+}

@@ -212,7 +212,7 @@ func (b resources) Get(ctx context.Context, rt *scim.ResourceType, id string, op
 	if err != nil {
 		return nil, err
 	}
-	r, err := readRow(ctx, b.s, tenant, rt, id, "")
+	r, err := readCurrent(ctx, b.s, tenant, rt, id)
 	if err != nil {
 		return nil, wrapErr(err, "get %s %q", rt.Name, id)
 	}
@@ -312,7 +312,7 @@ var errConflict = errors.New("concurrent update")
 // transaction (decoding, Apply and encoding hold no lock and no writer)
 // and writes with compare-and-swap on the version read.
 func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
-	cur, err := readRow(ctx, b.s, tenant, rt, id, "")
+	cur, err := readCurrent(ctx, b.s, tenant, rt, id)
 	if err != nil {
 		return nil, err
 	}

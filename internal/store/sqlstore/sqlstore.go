@@ -91,7 +91,7 @@ type Store struct {
 	batch *batcher      // SQLite: the group-committing writer; nil on PostgreSQL
 	ckpt  *checkpointer // SQLite: background WAL checkpoints; nil on PostgreSQL
 
-	lookups *lookups      // PostgreSQL: coalesced userName lookups (list.go); nil on SQLite
+	lookups *lookups      // PostgreSQL: coalesced userName and id lookups (list_lookups.go); nil on SQLite
 	pgw     *pgWriter     // PostgreSQL: batched creates and updates (pgbatch.go); nil on SQLite
 	lease   time.Duration // how long a job's cycle lease lasts unrenewed (joblease.go)
 
