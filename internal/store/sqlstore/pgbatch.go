@@ -174,8 +174,10 @@ func (p *pgWriter) run(k pgKey, batch []*pgWrite) {
 	for i, w := range live {
 		switch {
 		case err != nil:
-			// Nothing of the statement was committed: each write
-			// is tried again alone, so one bad write fails alone.
+			// The statement committed nothing (short of a
+			// connection lost during the commit, as uncertain for
+			// a lone write): each write is tried again alone, so
+			// one bad write fails alone.
 			p.runOne(ctx, k, w)
 		case written[i]:
 		case k.kind == pgCreate:
