@@ -18,7 +18,8 @@ import (
 // meanwhile queue up and are answered together by one
 // `user_name = ANY($3)` query when it returns. Different tenants do not
 // wait for each other (the read pool bounds them). A lone lookup runs at
-// once, as before.
+// once, as before. The read of a resource by id that every PATCH makes
+// before its compare-and-swap is coalesced the same way (`id = ANY`).
 
 // userNameOnly reports whether the whole filter is `userName eq` (the
 // pushed-down condition alone) and returns the lower-cased userName.
@@ -61,15 +62,16 @@ func (b resources) listByUserName(ctx context.Context, tenant string, p plan, us
 // maxLookupBatch bounds the userNames of one coalesced query.
 const maxLookupBatch = 64
 
-// lookupKey is what a coalesced query shares.
-type lookupKey struct{ tenant, rtype string }
+// lookupKey is what a coalesced query shares; column is "user_name" or
+// "id".
+type lookupKey struct{ tenant, rtype, column string }
 
-// lookup is one queued userName lookup; r.body is "" when nothing matched.
+// lookup is one queued lookup; r.body is "" when nothing matched.
 type lookup struct {
-	userName string // lower-cased, as stored in user_name
-	r        row    // undecoded
-	err      error
-	done     chan struct{}
+	value string // as stored in the key's column (user_name: lower-cased)
+	r     row    // undecoded
+	err   error
+	done  chan struct{}
 }
 
 // lookups coalesces userName lookups (PostgreSQL only).
@@ -80,12 +82,23 @@ type lookups struct {
 	queues map[lookupKey][]*lookup // a key is present while a query for it runs
 }
 
+// byID returns the row of the resource of type rt with id, its document
+// undecoded; found is false if there is none.
+func (l *lookups) byID(ctx context.Context, tenant string, rt *scim.ResourceType, id string) (r row, found bool, err error) {
+	return l.get(ctx, lookupKey{tenant, rt.Name, "id"}, id)
+}
+
 // byUserName returns the row of the resource of type rtype whose
 // lower-cased userName is userName, its document undecoded; found is false
 // if there is none.
 func (l *lookups) byUserName(ctx context.Context, tenant string, rt *scim.ResourceType, userName string) (r row, found bool, err error) {
-	key := lookupKey{tenant, rt.Name}
-	me := &lookup{userName: userName, done: make(chan struct{})}
+	return l.get(ctx, lookupKey{tenant, rt.Name, "user_name"}, userName)
+}
+
+// get returns the row whose key.column is value, queued with the other
+// lookups of key.
+func (l *lookups) get(ctx context.Context, key lookupKey, value string) (r row, found bool, err error) {
+	me := &lookup{value: value, done: make(chan struct{})}
 	l.mu.Lock()
 	q, busy := l.queues[key]
 	l.queues[key] = append(q, me)
@@ -149,9 +162,9 @@ func (l *lookups) run(ctx context.Context, key lookupKey, batch []*lookup) {
 			close(x.done)
 		}
 	}()
-	names := make([]string, len(batch))
+	values := make([]string, len(batch))
 	for i, x := range batch {
-		names[i] = x.userName
+		values[i] = x.value
 	}
 	var err error
 	defer func() {
@@ -161,23 +174,42 @@ func (l *lookups) run(ctx context.Context, key lookupKey, batch []*lookup) {
 			}
 		}
 	}()
-	rows, err := l.s.query(ctx, "SELECT user_name, id, doc, created, modified, version FROM resources WHERE tenant_id = ? AND type = ? AND user_name = ANY(?)",
-		key.tenant, key.rtype, names)
+	rows, err := l.s.query(ctx, "SELECT "+key.column+", id, doc, created, modified, version FROM resources WHERE tenant_id = ? AND type = ? AND "+key.column+" = ANY(?)",
+		key.tenant, key.rtype, values)
 	if err != nil {
 		return
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name string
+		var value string
 		var r row
-		if err = rows.Scan(&name, &r.id, &r.body, &r.created, &r.modified, &r.version); err != nil {
+		if err = rows.Scan(&value, &r.id, &r.body, &r.created, &r.modified, &r.version); err != nil {
 			return
 		}
 		for _, x := range batch {
-			if x.userName == name {
+			if x.value == value {
 				x.r = r
 			}
 		}
 	}
 	err = rows.Err()
+}
+
+// readCurrent reads one resource as readRow does, through the coalesced
+// lookups on PostgreSQL.
+func readCurrent(ctx context.Context, s *Store, tenant string, rt *scim.ResourceType, id string) (row, error) {
+	if s.lookups == nil {
+		return readRow(ctx, s, tenant, rt, id, "")
+	}
+	r, found, err := s.lookups.byID(ctx, tenant, rt, id)
+	if err != nil {
+		return row{}, err
+	}
+	if !found {
+		return row{}, notFoundError(rt, id)
+	}
+	if err := r.decode(); err != nil {
+		return row{}, err
+	}
+	return r, nil
 }

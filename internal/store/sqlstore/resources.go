@@ -159,7 +159,8 @@ func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.R
 	}
 	cols := columnsOf(rt, r.doc)
 	if b.s.d.postgres && members == nil {
-		err = b.createOneStatement(ctx, tenant, rt, r, string(body), cols)
+		r.body = string(body)
+		err = b.s.pgw.create(ctx, tenant, rt, r, cols)
 		if err != nil {
 			return nil, wrapErr(err, "create %s", rt.Name)
 		}
@@ -192,9 +193,9 @@ func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.R
 	return res, nil
 }
 
-// createOneStatement is Create without members on PostgreSQL: the feed
-// lock, the insert and its event in one autocommitted statement (one round
-// trip instead of five). The event's insert reads the lock's row, so its
+// createOneStatement is a lone Create without members on PostgreSQL (see
+// pgbatch.go): the feed lock, the insert and its event in one
+// autocommitted statement (one round trip instead of five). The event's insert reads the lock's row, so its
 // seq is drawn only once the lock is held.
 func (b resources) createOneStatement(ctx context.Context, tenant string, rt *scim.ResourceType, r row, body string, cols columns) error {
 	_, err := b.s.w.ExecContext(ctx, `WITH l AS (SELECT pg_advisory_xact_lock_shared($1, hashtext($2))),
@@ -211,7 +212,7 @@ func (b resources) Get(ctx context.Context, rt *scim.ResourceType, id string, op
 	if err != nil {
 		return nil, err
 	}
-	r, err := readRow(ctx, b.s, tenant, rt, id, "")
+	r, err := readCurrent(ctx, b.s, tenant, rt, id)
 	if err != nil {
 		return nil, wrapErr(err, "get %s %q", rt.Name, id)
 	}
@@ -311,7 +312,7 @@ var errConflict = errors.New("concurrent update")
 // transaction (decoding, Apply and encoding hold no lock and no writer)
 // and writes with compare-and-swap on the version read.
 func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim.ResourceType, id, ifMatch string, change backend.Change) (scim.Resource, error) {
-	cur, err := readRow(ctx, b.s, tenant, rt, id, "")
+	cur, err := readCurrent(ctx, b.s, tenant, rt, id)
 	if err != nil {
 		return nil, err
 	}
@@ -328,9 +329,13 @@ func (b resources) updateOptimistic(ctx context.Context, tenant string, rt *scim
 		cur.doc = next.row.doc
 		return cur.resource(rt), nil // nothing changed: nothing written
 	}
-	err = b.s.write(ctx, tenant, func(t tx) error {
-		return writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, change.Members)
-	})
+	if b.s.d.postgres && change.Members == nil {
+		err = b.s.pgw.update(ctx, tenant, rt, next.row, next.cols)
+	} else {
+		err = b.s.write(ctx, tenant, func(t tx) error {
+			return writeUpdate(ctx, t, tenant, rt, prev, cur.version, next, change.Members)
+		})
+	}
 	if err != nil {
 		return nil, err
 	}

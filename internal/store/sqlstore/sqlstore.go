@@ -36,10 +36,11 @@
 // columns whose values change, so a PATCH of active or a name rewrites no
 // index. SQLite's WAL is checkpointed by a background goroutine on its own
 // connection (batch.go), not by the committing writer. On PostgreSQL the
-// read for update locks the row (FOR UPDATE), so concurrent PATCHes queue
-// instead of retrying, and a Create without members is a single
-// statement; reads use a pool of their own, smaller than the writers', and
-// concurrent `userName eq` lists are coalesced into one query (list.go);
+// read of a membership change locks the row (FOR UPDATE), concurrent
+// creates without members and compare-and-swap updates of a tenant are
+// written in batches, one autocommitted statement each (group commit,
+// pgbatch.go); reads use a pool of their own, smaller than the writers',
+// and concurrent `userName eq` lists are coalesced into one query (list.go);
 // provisioning jobs' cycle locks are leases in a table (joblease.go).
 // PostgreSQL also gets ANALYZE after 1024, 2048, 4096, ... creates through
 // a Store: a tenant provisioned in bulk outgrows autovacuum, and without
@@ -90,7 +91,8 @@ type Store struct {
 	batch *batcher      // SQLite: the group-committing writer; nil on PostgreSQL
 	ckpt  *checkpointer // SQLite: background WAL checkpoints; nil on PostgreSQL
 
-	lookups *lookups      // PostgreSQL: coalesced userName lookups (list.go); nil on SQLite
+	lookups *lookups      // PostgreSQL: coalesced userName and id lookups (list_lookups.go); nil on SQLite
+	pgw     *pgWriter     // PostgreSQL: batched creates and updates (pgbatch.go); nil on SQLite
 	lease   time.Duration // how long a job's cycle lease lasts unrenewed (joblease.go)
 	leases  *sql.DB       // PostgreSQL: the job leases' own connections (joblease.go); nil on SQLite
 
@@ -169,6 +171,7 @@ func (s *Store) openPostgres(dsn string) error {
 	}
 	s.d, s.w, s.r = postgresDialect, w, r
 	s.lookups = &lookups{s: s, queues: map[lookupKey][]*lookup{}}
+	s.pgw = newPGWriter(s)
 	return nil
 }
 
