@@ -128,7 +128,9 @@ func newGroupMembersCmd(e *env, f *clientFlags, name, op, short string) *cobra.C
 		Long: short + `: users named on the command line (userPrincipalName or object id),
 users listed in --file (one per line; blank lines and # comments are skipped), and
 groups named with --group. Members already in (or already out of) the group are no-ops.
-An unknown user or group fails the request and changes nothing.`,
+They are sent 1,000 per request, each request on its own: an unknown user or group
+fails its request, which changes nothing, and the command stops there (the requests
+before it stay applied). A progress bar shows how far it got.`,
 		Example: `  provisio group ` + name + ` Sales alice@contoso.com bob@contoso.com
   provisio group ` + name + ` Sales --file sales-team.txt
   provisio group ` + name + ` Everyone --group Sales`,
@@ -150,7 +152,9 @@ An unknown user or group fails the request and changes nothing.`,
 				return err
 			}
 			total := 0
-			for _, batch := range chunks(append(groups, users...), memberBatch) {
+			refs := append(groups, users...)
+			bar := newProgress(e, int64(len(refs)), name+" "+args[0], false)
+			for _, batch := range chunks(refs, memberBatch) {
 				body := apitypes.MembersChange{Add: batch}
 				if op == "remove" {
 					body = apitypes.MembersChange{Remove: batch}
@@ -160,7 +164,9 @@ An unknown user or group fails the request and changes nothing.`,
 					return fmt.Errorf("%s of group %s: %w", name, args[0], err)
 				}
 				total += res.Added + res.Removed
+				_ = bar.Add(len(batch))
 			}
+			_ = bar.Finish()
 			if f.asJSON {
 				key := map[string]string{"add": "added", "remove": "removed"}[op]
 				return printJSON(e.stdout, map[string]any{"group": args[0], key: total})

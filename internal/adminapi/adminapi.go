@@ -28,6 +28,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/svcerr"
 	"github.com/provisio-dev/provisio/internal/tenant"
@@ -82,9 +83,13 @@ type Config struct {
 	// BaseURL is the external base of the server; tenant_url values are
 	// BaseURL/scim/<id>/v2.
 	BaseURL   string
-	MaxBody   int64        // request body limit; 0 means DefaultMaxBody
-	MaxImport int64        // CSV import body limit; 0 means DefaultMaxImport
-	Logger    *slog.Logger // nil: slog.Default()
+	MaxBody   int64 // request body limit; 0 means DefaultMaxBody
+	MaxImport int64 // CSV import body limit; 0 means DefaultMaxImport
+	// ReadTimeout is the server's http.Server.ReadTimeout (0: none): a CSV
+	// import extends its body's read deadline by it after every batch
+	// written, so it bounds the wait for a batch's rows, not a whole file.
+	ReadTimeout time.Duration
+	Logger      *slog.Logger // nil: slog.Default()
 }
 
 // API is the admin API handler.

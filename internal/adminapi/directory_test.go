@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/audit"
 	"github.com/provisio-dev/provisio/internal/dirsvc"
@@ -27,6 +28,13 @@ import (
 // a real SQLite store, plus the SCIM service on the same server (as
 // `provisio serve` runs it), so jobs provision into a local tenant.
 func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
+	t.Helper()
+	return newServicesFixtureRead(t, maxBody, maxImport, 0)
+}
+
+// newServicesFixtureRead is newServicesFixture on a server with the
+// ReadTimeout readTimeout (0: none), which the API is told of.
+func newServicesFixtureRead(t testing.TB, maxBody, maxImport int64, readTimeout time.Duration) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -53,7 +61,9 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	}
 	t.Cleanup(js.Close)
 	mux := http.NewServeMux()
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Config.ReadTimeout = readTimeout
+	srv.Start()
 	t.Cleanup(srv.Close)
 	checkSpec(t, srv)
 	scimsvc.New(scimsvc.Config{Tenants: mgr, BaseURL: srv.URL, Logger: log,
@@ -61,7 +71,7 @@ func newServicesFixture(t testing.TB, maxBody, maxImport int64) *fixture {
 	dir := dirsvc.New(st.Directory(), dirsvc.Options{Logger: log, SSO: st.OIDC()})
 	New(Config{Tenants: mgr, Events: mgr, Directory: dir, Jobs: js, Expressions: exprsvc.New(dir, js),
 		Audit:   audit.New(st.Audit(), audit.Options{Logger: log}),
-		BaseURL: srv.URL, MaxBody: maxBody, MaxImport: maxImport, Logger: log}).Register(mux)
+		BaseURL: srv.URL, MaxBody: maxBody, MaxImport: maxImport, ReadTimeout: readTimeout, Logger: log}).Register(mux)
 	return &fixture{srv: srv, admin: admin, tenants: mgr, dbPath: dbPath}
 }
 

@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/provisio-dev/provisio/internal/apitypes"
 	"github.com/provisio-dev/provisio/internal/directory"
@@ -165,7 +166,8 @@ func (a *API) userAction(do func(Directory, context.Context, string) (directory.
 
 // importUsers creates users from a text/csv body, streamed: rows are
 // written in batches as they arrive, so the client's upload progress is
-// the import's progress. With ?update=true rows naming existing users
+// the import's progress (and each batch extends the read deadline: a
+// million rows take longer than the server's ReadTimeout). With ?update=true rows naming existing users
 // update them.
 func (a *API) importUsers(w http.ResponseWriter, r *http.Request) error {
 	d, err := a.dir()
@@ -182,6 +184,12 @@ func (a *API) importUsers(w http.ResponseWriter, r *http.Request) error {
 		opts.Update = true
 	default:
 		return badRequest("query parameter \"update\" must be true or false")
+	}
+	if a.cfg.ReadTimeout > 0 {
+		rc := http.NewResponseController(w)
+		opts.Progress = func(dirsvc.ImportProgress) {
+			_ = rc.SetReadDeadline(time.Now().Add(a.cfg.ReadTimeout)) // unsupported: the server's deadline stays
+		}
 	}
 	body := http.MaxBytesReader(w, r.Body, a.cfg.MaxImport)
 	res, err := d.ImportUsers(r.Context(), body, opts)

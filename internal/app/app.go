@@ -205,7 +205,8 @@ func (a *App) routes() (http.Handler, error) {
 	a.portal.Register(mux)
 	api := adminapi.New(adminapi.Config{Tenants: a.tenants, Events: a.tenants,
 		Directory: a.dir, Jobs: a.jobs, Expressions: exprsvc.New(a.dir, a.jobs), Audit: a.audit,
-		OIDCKeys: a.keys, BaseURL: a.base, MaxBody: a.cfg.MaxBody, Logger: a.log})
+		OIDCKeys: a.keys, BaseURL: a.base, MaxBody: a.cfg.MaxBody,
+		ReadTimeout: cmp.Or(a.cfg.ReadTimeout, config.DefaultReadTimeout), Logger: a.log})
 	mux.Handle(adminapi.Prefix, a.metrics.Admin(api))
 	ui, err := a.newWeb(api)
 	if err != nil {

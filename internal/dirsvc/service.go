@@ -440,6 +440,20 @@ func (s *Service) group(ctx context.Context, ref string) (directory.Group, error
 	return g, own(err)
 }
 
+// groupID finds a group as group does, without reading its members: a
+// membership change of a group of a million costs what its own members
+// cost.
+func (s *Service) groupID(ctx context.Context, ref string) (string, error) {
+	if ref == "" {
+		return "", fmt.Errorf("empty group reference: %w", ErrInvalid)
+	}
+	if err := checkRef("group", ref); err != nil {
+		return "", err
+	}
+	id, err := s.st.GroupID(ctx, ref)
+	return id, own(err)
+}
+
 // GetGroup returns a group, with its direct members, named by ObjectID or
 // displayName.
 func (s *Service) GetGroup(ctx context.Context, ref string) (directory.Group, error) {
@@ -492,9 +506,9 @@ func (s *Service) Member(ctx context.Context, ref string) (directory.Member, err
 	if !errors.Is(err, ErrNotFound) {
 		return directory.Member{}, err
 	}
-	g, err := s.group(ctx, ref)
+	id, err := s.groupID(ctx, ref)
 	if err == nil {
-		return directory.Member{ID: g.ObjectID, Kind: directory.KindGroup}, nil
+		return directory.Member{ID: id, Kind: directory.KindGroup}, nil
 	}
 	if errors.Is(err, ErrNotFound) {
 		return directory.Member{}, fmt.Errorf("no user or group %q: %w", ref, ErrNotFound)
@@ -506,11 +520,11 @@ func (s *Service) Member(ctx context.Context, ref string) (directory.Member, err
 // named by ObjectID or displayName and returns how many were new. Nothing
 // is added if any reference does not resolve.
 func (s *Service) AddMembers(ctx context.Context, groupRef string, memberRefs []string) (int, error) {
-	g, ms, err := s.resolveMembers(ctx, groupRef, memberRefs)
+	id, ms, err := s.resolveMembers(ctx, groupRef, memberRefs)
 	if err != nil {
 		return 0, fmt.Errorf("add members to group %q: %w", groupRef, err)
 	}
-	n, err := s.st.AddMembers(ctx, g.ObjectID, ms)
+	n, err := s.st.AddMembers(ctx, id, ms)
 	if err != nil {
 		return 0, fmt.Errorf("add members to group %q: %w", groupRef, own(err))
 	}
@@ -520,7 +534,7 @@ func (s *Service) AddMembers(ctx context.Context, groupRef string, memberRefs []
 // RemoveMembers removes members from a group and returns how many were
 // members.
 func (s *Service) RemoveMembers(ctx context.Context, groupRef string, memberRefs []string) (int, error) {
-	g, ms, err := s.resolveMembers(ctx, groupRef, memberRefs)
+	id, ms, err := s.resolveMembers(ctx, groupRef, memberRefs)
 	if err != nil {
 		return 0, fmt.Errorf("remove members from group %q: %w", groupRef, err)
 	}
@@ -528,17 +542,17 @@ func (s *Service) RemoveMembers(ctx context.Context, groupRef string, memberRefs
 	for i, m := range ms {
 		ids[i] = m.ID
 	}
-	n, err := s.st.RemoveMembers(ctx, g.ObjectID, ids)
+	n, err := s.st.RemoveMembers(ctx, id, ids)
 	if err != nil {
 		return 0, fmt.Errorf("remove members from group %q: %w", groupRef, own(err))
 	}
 	return n, nil
 }
 
-func (s *Service) resolveMembers(ctx context.Context, groupRef string, refs []string) (directory.Group, []directory.Member, error) {
-	g, err := s.group(ctx, groupRef)
+func (s *Service) resolveMembers(ctx context.Context, groupRef string, refs []string) (string, []directory.Member, error) {
+	id, err := s.groupID(ctx, groupRef)
 	if err != nil {
-		return directory.Group{}, nil, err
+		return "", nil, err
 	}
 	var ms []directory.Member
 	for _, ref := range refs {
@@ -548,11 +562,11 @@ func (s *Service) resolveMembers(ctx context.Context, groupRef string, refs []st
 		}
 		m, err := s.Member(ctx, ref)
 		if err != nil {
-			return directory.Group{}, nil, err
+			return "", nil, err
 		}
 		ms = append(ms, m)
 	}
-	return g, ms, nil
+	return id, ms, nil
 }
 
 // ---- apps and assignments ----

@@ -461,18 +461,21 @@ func (c *cycle) groupsTouchedBy(touched map[string]bool, all bool) []string {
 }
 
 // unresolvedAfter lists the users left with unresolved references when
-// this cycle created users (a manager may now have a target id).
-func (c *cycle) unresolvedAfter(created bool) []string {
+// this cycle created users (a manager may now have a target id), among
+// the user stage's candidates ids (sorted): they hold every link with
+// unresolved references, which needs attention and is a candidate, and
+// every link the stage wrote; so an incremental cycle that creates one
+// user reads its candidates, not every link of a million.
+func (c *cycle) unresolvedAfter(created bool, ids []string) []string {
 	if !created {
 		return nil
 	}
 	var out []string
-	c.links.each(TypeUser, func(id string, l *Link) { // no copy of the table
-		if l.Unresolved && l.TargetID != "" {
+	for _, id := range ids {
+		if l, ok := c.links.get(TypeUser, id); ok && l.Unresolved && l.TargetID != "" {
 			out = append(out, id)
 		}
-	})
-	slices.Sort(out)
+	}
 	return out
 }
 

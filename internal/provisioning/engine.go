@@ -313,7 +313,8 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
 	ap := &applier{e: e, cycle: cyc}
 	users := &applied{}
-	err := e.stage(ctx, cyc, TypeUser, cyc.candidateIDs(TypeUser, nil), cyc.links.resolve, func(p *Plan) error {
+	userIDs := cyc.candidateIDs(TypeUser, nil)
+	err := e.stage(ctx, cyc, TypeUser, userIDs, cyc.links.resolve, func(p *Plan) error {
 		if err := ap.run(ctx, p); err != nil {
 			return err
 		}
@@ -332,7 +333,7 @@ func (e *Engine) runStages(ctx context.Context, cyc *cycle) error {
 			return err
 		}
 	}
-	if refs := cyc.unresolvedAfter(users.created); len(refs) > 0 && ctx.Err() == nil {
+	if refs := cyc.unresolvedAfter(users.created, userIDs); len(refs) > 0 && ctx.Err() == nil {
 		return e.stage(ctx, cyc, TypeUser, refs, cyc.links.resolve, func(p *Plan) error { return ap.run(ctx, p) })
 	}
 	return nil

@@ -74,6 +74,10 @@ type Directory interface {
 	GetGroup(ctx context.Context, objectID string) (directory.Group, error)
 	// GetGroupByName returns a group by displayName (case-insensitive).
 	GetGroupByName(ctx context.Context, displayName string) (directory.Group, error)
+	// GroupID returns the ObjectID of the group named by ref, its ObjectID
+	// or else its displayName (case-insensitive), without reading its
+	// members (ErrNotFound: none).
+	GroupID(ctx context.Context, ref string) (string, error)
 	// ListGroups returns a page of groups, with members, in displayName order.
 	ListGroups(ctx context.Context, q GroupQuery) ([]directory.Group, error)
 	// UpdateGroup is UpdateUser for a group's own attributes; members are

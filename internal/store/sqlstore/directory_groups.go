@@ -216,6 +216,22 @@ func (d dirStore) GetGroupByName(ctx context.Context, displayName string) (direc
 	return g, nil
 }
 
+// GroupID implements [store.Directory]: one indexed row, whatever the
+// group's size (adding members a batch at a time must not read them all).
+func (d dirStore) GroupID(ctx context.Context, ref string) (string, error) {
+	var id string
+	err := d.s.queryRow(ctx, "SELECT object_id FROM (SELECT object_id, 0 AS k FROM dir_groups WHERE object_id = ?"+
+		" UNION ALL SELECT object_id, 1 AS k FROM dir_groups WHERE name_lower = ?) AS g ORDER BY k LIMIT 1",
+		ref, strings.ToLower(ref)).Scan(&id)
+	if isNoRows(err) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("group %q: %w", ref, err)
+	}
+	return id, nil
+}
+
 // ListGroups implements [store.Directory].
 func (d dirStore) ListGroups(ctx context.Context, q store.GroupQuery) ([]directory.Group, error) {
 	gs, err := d.groups(ctx, "SELECT "+groupColumns+" FROM dir_groups WHERE name_lower > ?"+deletedCond(q.Deleted)+" ORDER BY name_lower LIMIT ?",

@@ -405,6 +405,18 @@ func testDirGroups(t *testing.T, d store.Directory) {
 	if err != nil || got.ObjectID != g.ObjectID || got.Description != "d" || got.Extensions["extension_x"] != "1" || len(got.Members) != 2 {
 		t.Errorf("GetGroupByName(SALES) = %+v, %v; want %+v", got, err, g)
 	}
+	for _, ref := range []string{g.ObjectID, "sAlEs", inner.ObjectID, "inner"} {
+		want := g.ObjectID
+		if ref == inner.ObjectID || ref == "inner" {
+			want = inner.ObjectID
+		}
+		if id, err := d.GroupID(dctx, ref); err != nil || id != want {
+			t.Errorf("GroupID(%s) = %q, %v; want %q", ref, id, err, want)
+		}
+	}
+	if _, err := d.GroupID(dctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GroupID(nobody) = %v, want ErrNotFound", err)
+	}
 	tests := []struct {
 		name string
 		g    directory.Group
