@@ -17,13 +17,11 @@ import (
 // its `userName eq` lookup and its PATCH) through the whole handler of
 // `serve` (access log, metrics, tenant authentication, scim/server, the
 // SQLite store), in process and one request at a time, so that the work per
-// request can be counted without the machine's load, e.g. (issue 15):
-//
-//	go test -c -o /tmp/app.test ./internal/app
-//	valgrind --tool=callgrind /tmp/app.test -test.run '^$' -test.bench SCIMFilter -test.benchtime 2000x
-//
-// Each benchmark seeds benchSCIMUsers users first; subtract a run with a
-// smaller -test.benchtime to count the requests alone.
+// request can be counted without the machine's load by callgrind:
+// bench/scimcallgrind.sh (issue 15; docs/benchmarks.md, "Issue 15: SCIM
+// service CPU per request"). Each benchmark seeds benchSCIMUsers users
+// first; the script subtracts a run of one request to count the requests
+// alone.
 
 const benchSCIMUsers = 1000
 
