@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/scimcallgrind.sh [SRC_DIR]: instructions per request of the SCIM service's create,
 # userName filter and Entra PATCH through serve's whole handler (internal/app's
-# BenchmarkSCIM*, in process, one request at a time, SQLite), counted by callgrind, so the
-# figure does not depend on the machine's load (issue 15). Each benchmark seeds 1,000 users;
+# BenchmarkSCIM*, in process, one request at a time, SQLite), counted by callgrind (issue 15).
+# Caution: serve's background loops run by wall time, so a slower run counts more: run it
+# alone, on a quiet machine, and repeat (docs/benchmarks.md). Each benchmark seeds 1,000 users;
 # a run of 1 filter gives the seeding's count, subtracted from runs of N=1000 requests.
 # SRC_DIR (default: this checkout) is the source tree to measure, e.g. an older commit's
 # `git archive` with internal/app/scim_bench_test.go copied in. Needs valgrind; ~10 min.
