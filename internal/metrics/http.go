@@ -1,12 +1,12 @@
 package metrics
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // scimResources are the SCIM endpoints counted by name (RFC 7644 §3.2,
@@ -47,12 +47,38 @@ func method(r *http.Request) string {
 
 // codeClass is a status's class: "2xx", "4xx", "5xx".
 func codeClass(code int) string {
+	if c := code / 100; c >= 1 && c <= 5 {
+		return [...]string{"1xx", "2xx", "3xx", "4xx", "5xx"}[c-1]
+	}
 	return strconv.Itoa(code/100) + "xx"
 }
 
-// tenantKey is the context key of the tenant an authenticated SCIM
-// request was for (set by SCIMTenant, read by SCIM).
-type tenantKey struct{}
+// scimKey names one SCIM series: its labels.
+type scimKey struct{ method, resource, tenant, code string }
+
+// scimSeries are the labelled collectors of one scimKey, cached so that a
+// request costs no label hashing or lookup in the vectors.
+type scimSeries struct {
+	duration prometheus.Observer
+	requests prometheus.Counter
+}
+
+// scimSeriesOf returns k's collectors. The keys are bounded: methods and
+// resources are fixed sets, tenants are only those whose token was
+// accepted.
+func (m *Metrics) scimSeriesOf(k scimKey) scimSeries {
+	if s, ok := m.scimCache.Load(k); ok {
+		return s.(scimSeries)
+	}
+	labels := []string{k.method, k.resource}
+	if m.tenantLabel {
+		labels = append(labels, k.tenant)
+	}
+	s := scimSeries{duration: m.scimDuration.WithLabelValues(labels...),
+		requests: m.scimRequests.WithLabelValues(append(labels, k.code)...)}
+	m.scimCache.Store(k, s)
+	return s
+}
 
 // SCIM counts the requests next serves (the whole SCIM service, tenant
 // resolution and token check included) and their latency, by method,
@@ -62,35 +88,40 @@ func (m *Metrics) SCIM(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		tenant := new(atomic.Pointer[string])
-		if m.tenantLabel {
-			r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, tenant))
-		}
 		next.ServeHTTP(sw, r)
-		labels := []string{method(r), scimResource(r.URL.Path)}
-		if m.tenantLabel {
-			t := ""
-			if p := tenant.Load(); p != nil {
-				t = *p
-			}
-			labels = append(labels, t)
-		}
-		m.scimDuration.WithLabelValues(labels...).Observe(time.Since(start).Seconds())
-		m.scimRequests.WithLabelValues(append(labels, codeClass(sw.status))...).Inc()
+		s := m.scimSeriesOf(scimKey{method(r), scimResource(r.URL.Path), sw.tenant, codeClass(sw.status)})
+		s.duration.Observe(time.Since(start).Seconds())
+		s.requests.Inc()
 	})
 }
 
 // SCIMTenant marks the request as authenticated for SCIM's tenant label:
 // wrap the handler the SCIM front calls once the tenant's token is
-// accepted (the tenant is the {tenant} path value).
+// accepted (the tenant is the {tenant} path value). It finds SCIM's
+// writer through the writers' Unwrap, as http.ResponseController does.
 func (m *Metrics) SCIMTenant(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, ok := r.Context().Value(tenantKey{}).(*atomic.Pointer[string]); ok {
-			t := r.PathValue("tenant")
-			p.Store(&t)
+		if m.tenantLabel {
+			if sw := scimWriter(w); sw != nil {
+				sw.tenant = r.PathValue("tenant")
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// scimWriter is the statusWriter of SCIM under w, or nil.
+func scimWriter(w http.ResponseWriter) *statusWriter {
+	for {
+		switch x := w.(type) {
+		case *statusWriter:
+			return x
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 // Admin counts the admin API's requests and their latency by method,
@@ -120,6 +151,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	tenant string // the SCIM tenant whose token was accepted
 }
 
 func (w *statusWriter) WriteHeader(code int) {

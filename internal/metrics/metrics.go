@@ -3,6 +3,7 @@ package metrics
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -33,6 +34,7 @@ type Metrics struct {
 
 	scimRequests  *prometheus.CounterVec
 	scimDuration  *prometheus.HistogramVec
+	scimCache     sync.Map // scimKey → scimSeries
 	adminRequests *prometheus.CounterVec
 	adminDuration *prometheus.HistogramVec
 

@@ -23,8 +23,15 @@ func (q *request) writeRawList(rt *scim.ResourceType, pg backend.Page, start int
 		size += len(r.Attributes) + 384
 	}
 	b := bytes.NewBuffer(make([]byte, 0, size))
-	fmt.Fprintf(b, `{"schemas":[%q],"totalResults":%d,"startIndex":%d,"itemsPerPage":%d,"Resources":[`,
-		scim.ListResponseMessage, pg.Total, start, len(pg.Raw))
+	b.WriteString(`{"schemas":[`)
+	writeJSONString(b, scim.ListResponseMessage)
+	b.WriteString(`],"totalResults":`)
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(pg.Total), 10))
+	b.WriteString(`,"startIndex":`)
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(start), 10))
+	b.WriteString(`,"itemsPerPage":`)
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(len(pg.Raw)), 10))
+	b.WriteString(`,"Resources":[`)
 	for i, r := range pg.Raw {
 		if i > 0 {
 			b.WriteByte(',')
@@ -42,20 +49,28 @@ func (q *request) writeRawList(rt *scim.ResourceType, pg backend.Page, start int
 	_, _ = q.w.Write(b.Bytes())
 }
 
-// rawHead is what a response adds to a stored document (RFC 7643 §3.1).
-// Meta's fields are in the order encoding/json gives a map's keys, as on
-// the ordinary way.
-type rawHead struct {
-	ID   string  `json:"id"`
-	Meta rawMeta `json:"meta"`
+// rawMeta is the meta a response adds to a stored document (RFC 7643
+// §3.1).
+type rawMeta struct {
+	Created, LastModified, Location, ResourceType, Version string
 }
 
-type rawMeta struct {
-	Created      string `json:"created"`
-	LastModified string `json:"lastModified"`
-	Location     string `json:"location"`
-	ResourceType string `json:"resourceType"`
-	Version      string `json:"version"`
+// writeHead writes `{"id":…,"meta":{…}` (no closing brace), meta's fields in
+// the order encoding/json gives a map's keys, as on the ordinary way.
+func writeHead(b *bytes.Buffer, id string, m rawMeta) {
+	for _, f := range [...]struct{ sep, v string }{
+		{`{"id":`, id}, {`,"meta":{"created":`, m.Created}, {`,"lastModified":`, m.LastModified},
+		{`,"location":`, m.Location}, {`,"resourceType":`, m.ResourceType}, {`,"version":`, m.Version},
+	} {
+		b.WriteString(f.sep)
+		writeJSONString(b, f.v)
+	}
+	b.WriteByte('}')
+}
+
+// writeJSONString writes s as a JSON string, as encoding/json does.
+func writeJSONString(b *bytes.Buffer, s string) {
+	b.Write(scim.AppendJSONString(b.AvailableBuffer(), s))
 }
 
 // appendRaw appends one resource of a raw page to b.
@@ -82,11 +97,7 @@ func (q *request) appendRaw(b *bytes.Buffer, rt *scim.ResourceType, r backend.Ra
 		b.Write(enc)
 		return nil
 	}
-	head, err := json.Marshal(rawHead{ID: r.ID, Meta: meta})
-	if err != nil {
-		return fmt.Errorf("scim: encode %s %q: %w", rt.Name, r.ID, err)
-	}
-	b.Write(head[:len(head)-1]) // without its closing brace
+	writeHead(b, r.ID, meta)
 	if rest := bytes.TrimSpace(attrs[1:]); rest[0] != '}' {
 		b.WriteByte(',')
 	}

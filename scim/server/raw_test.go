@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -105,5 +106,18 @@ func TestRawListsMatchDecodedLists(t *testing.T) {
 				t.Errorf("GET %s: invalid JSON %s", tc.path, got.Body)
 			}
 		})
+	}
+}
+
+// TestWriteHeadMatchesEncodingJSON: the spliced head is what encoding/json
+// writes for id and a meta map, without the closing brace.
+func TestWriteHeadMatchesEncodingJSON(t *testing.T) {
+	m := rawMeta{Created: "2026-01-01T00:00:00Z", LastModified: "2026-01-02T00:00:00Z", Location: "https://h/Users/<x>", ResourceType: "User", Version: `W/"2"`}
+	var b bytes.Buffer
+	writeHead(&b, "id-1", m)
+	want, _ := json.Marshal(map[string]any{"id": "id-1", "meta": map[string]any{"created": m.Created,
+		"lastModified": m.LastModified, "location": m.Location, "resourceType": m.ResourceType, "version": m.Version}})
+	if got := b.String() + "}"; got != string(want) {
+		t.Errorf("writeHead = %s}, want %s", b.String(), want)
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/provisio-dev/provisio/scim"
 )
@@ -19,7 +19,7 @@ const contentType = scim.MediaType
 // writeJSON encodes v once and writes it with status and, if etag is not
 // empty, an ETag header (RFC 7644 §3.14).
 func writeJSON(w http.ResponseWriter, status int, v any, etag string) {
-	b, err := json.Marshal(v)
+	b, err := scim.MarshalJSON(v)
 	if err != nil {
 		// Resources come from encoding/json or the backend's JSON; a value
 		// that cannot be encoded is a server bug.
@@ -79,7 +79,17 @@ func (q *request) readBody(limit int64) ([]byte, error) {
 	if q.r.ContentLength > limit {
 		return nil, scim.Errorf(http.StatusRequestEntityTooLarge, "", "request body of %d bytes exceeds %d bytes", q.r.ContentLength, limit)
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(q.w, q.r.Body, limit))
+	body := http.MaxBytesReader(q.w, q.r.Body, limit)
+	var b []byte
+	var err error
+	if n := q.r.ContentLength; n >= 0 {
+		// One allocation of the announced size (net/http ends the body
+		// there) instead of io.ReadAll's growing buffer.
+		b = make([]byte, n)
+		_, err = io.ReadFull(body, b)
+	} else {
+		b, err = io.ReadAll(body)
+	}
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -94,7 +104,7 @@ func (q *request) readBody(limit int64) ([]byte, error) {
 // invalidSyntax (RFC 7644 §3.12: the body "did not conform to the request
 // schema").
 func decodeJSON(b []byte, v any) error {
-	if len(strings.TrimSpace(string(b))) == 0 {
+	if len(bytes.TrimSpace(b)) == 0 {
 		return scim.Errorf(http.StatusBadRequest, scim.ScimTypeInvalidSyntax, "request body is empty")
 	}
 	err := json.Unmarshal(b, v)

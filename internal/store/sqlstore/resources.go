@@ -153,7 +153,7 @@ func (b resources) Create(ctx context.Context, rt *scim.ResourceType, doc scim.R
 	r := row{id: uid.String(), doc: stripped(doc), version: 1}
 	r.created = millis(b.s.now())
 	r.modified = r.created
-	body, err := json.Marshal(r.doc)
+	body, err := scim.MarshalJSON(r.doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", rt.Name, err)
 	}
@@ -403,7 +403,7 @@ func (b resources) applyChange(rt *scim.ResourceType, cur row, ifMatch string, c
 	}
 	next.modified = max(millis(b.s.now()), cur.modified)
 	next.version = cur.version + 1
-	body, err := json.Marshal(next.doc)
+	body, err := scim.MarshalJSON(next.doc)
 	if err != nil {
 		return updated{}, fmt.Errorf("encode: %w", err)
 	}
