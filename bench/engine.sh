@@ -21,9 +21,12 @@
 # (/proc/PID/clear_refs) after the import. Results are medians of the repetitions, as a
 # Markdown section (stdout, and --out FILE if given) for docs/benchmarks.md.
 # --bulk on sets the job to send creates and updates in SCIM Bulk requests (issue 15).
-# --profile DIR runs the engine side as bench/enginebench (the same wiring as serve, plus
-# pprof) and writes DIR/CYCLE-N.cpu.pprof (CPU, from the cycle's start) and
-# DIR/CYCLE-N.heap.pprof (in-use heap at its end) for each cycle and repetition N.
+# --profile DIR runs both servers as bench/enginebench (the same wiring as serve, plus
+# pprof) and writes DIR/CYCLE-N.cpu.pprof (the engine's CPU, from the cycle's start),
+# DIR/CYCLE-N.heap.pprof (the engine's in-use heap at its end) and DIR/CYCLE-N.target.cpu.pprof
+# (the target's CPU) for each cycle and repetition N.
+# Each cycle's CPU time of the engine and of the target processes (/proc/PID/stat utime+stime,
+# independent of the machine's load) is reported beside its wall time.
 # --concurrency N sets the job's ceiling of requests in flight (default: the job's default,
 # adaptive below 256; --concurrency 16 is the fixed 16 of before issue 15).
 # --memlimit SIZE runs the engine process (not the target) with GOMEMLIMIT=SIZE (e.g. 120MiB),
@@ -100,7 +103,7 @@ serve() {
     local pport; pport="$(free_port)"
     PPROF_URL="http://127.0.0.1:$pport/debug/pprof"
     GOMEMLIMIT="${memlimit:-${GOMEMLIMIT:-}}" "$ROOT/bin/enginebench" --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --pprof "127.0.0.1:$pport" \
-      >"$TMP/$1.log" 2>&1 &
+      --log-level "$2" >"$TMP/$1.log" 2>&1 &
   else
     GOMEMLIMIT="${memlimit:-${GOMEMLIMIT:-}}" "$PROVISIO" serve --addr "127.0.0.1:$port" --data-dir "$SERVE_DATA" --log-level "$2" --log-format json \
       >"$TMP/$1.log" 2>&1 &
@@ -111,24 +114,31 @@ serve() {
   wait_healthy "$SERVE_URL/healthz" "$SERVE_PID" || die "$1 did not start: $(tail -20 "$TMP/$1.log")"
 }
 
+# cpu_ms PID: CPU time (user + system) the process has used so far, in ms.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$1/stat"; }
+
 # target_requests: requests the target has logged for the tenant so far.
 target_requests() { grep -c '"msg":"http request".*/scim/' "$TMP/target.log" || true; }
 
 # cycle NAME: one `job run --wait`, timed; the cycle JSON in $TMP/NAME.json, and
 # NAME.ms / NAME.requests (received by the target) beside it.
 cycle() {
-  local before t0 t1
+  local before t0 t1 ecpu tcpu
   cut -d' ' -f1 /proc/loadavg >"$TMP/$1.load"
   before="$(target_requests)"
+  ecpu="$(cpu_ms "$ENGINE_PID")"
+  tcpu="$(cpu_ms "$TARGET_PID")"
   t0="$(now_ms)"
   timeout "$CYCLE_TIMEOUT" "$PROVISIO" job run bench --wait --json >"$TMP/$1.json" 2>"$TMP/$1.err" \
     || die "$1: job run failed: $(tail -5 "$TMP/$1.err")"
   t1="$(now_ms)"
   echo $((t1 - t0)) >"$TMP/$1.ms"
+  echo $(($(cpu_ms "$ENGINE_PID") - ecpu)) >"$TMP/$1.engine_cpu"
+  echo $(($(cpu_ms "$TARGET_PID") - tcpu)) >"$TMP/$1.target_cpu"
   echo $(($(date -d "$(jq -r .finished "$TMP/$1.json")" +%s%3N) - $(date -d "$(jq -r .started "$TMP/$1.json")" +%s%3N))) >"$TMP/$1.engine_ms"
   sleep 0.3 # the access log line is written after the response
   echo $(($(target_requests) - before)) >"$TMP/$1.requests"
-  log "$1: $((t1 - t0)) ms ($(cat "$TMP/$1.engine_ms") ms in the engine), load $(cat "$TMP/$1.load"), $(cat "$TMP/$1.requests") requests to the target, stats $(jq -c .stats "$TMP/$1.json")"
+  log "$1: $((t1 - t0)) ms ($(cat "$TMP/$1.engine_ms") ms in the engine; CPU ms: engine $(cat "$TMP/$1.engine_cpu"), target $(cat "$TMP/$1.target_cpu")), load $(cat "$TMP/$1.load"), $(cat "$TMP/$1.requests") requests to the target, stats $(jq -c .stats "$TMP/$1.json")"
 }
 
 make_csv() {
@@ -157,16 +167,19 @@ change_users() {
 # profiled NAME SECONDS: cycle NAME-$r; with --profile, under a CPU profile of SECONDS
 # (then the in-use heap).
 profiled() {
-  local prof=""
+  local prof="" tprof=""
   if [ -n "$PROFILE" ]; then
     mkdir -p "$PROFILE"
     curl -sS -o "$PROFILE/$1-$r.cpu.pprof" "$PPROF_URL/profile?seconds=$2" &
     prof=$!
+    curl -sS -o "$PROFILE/$1-$r.target.cpu.pprof" "$TARGET_PPROF_URL/profile?seconds=$2" &
+    tprof=$!
   fi
   cycle "$1-$r"
   if [ -n "$prof" ]; then
     curl -sS -o "$PROFILE/$1-$r.heap.pprof" "$PPROF_URL/heap"
     wait "$prof" || true
+    wait "$tprof" || true
   fi
 }
 
@@ -174,14 +187,14 @@ profiled() {
 rep() {
   local r="$1" tenant target_pid engine_pid hwm
   log "[rep $r] starting the target and the engine"
-  serve target debug
-  target_pid=$SERVE_PID
+  if [ -n "$PROFILE" ]; then serve target debug enginebench; else serve target debug; fi
+  target_pid=$SERVE_PID TARGET_PID=$SERVE_PID TARGET_PPROF_URL="${PPROF_URL:-}"
   tenant="$(PROVISIO_SERVER="$SERVE_URL" PROVISIO_ADMIN_TOKEN="$(cat "$SERVE_DATA/admin.token")" \
     "$PROVISIO" tenant create bench --policy entra --json)"
   jq -r .token <<<"$tenant" >"$TMP/tenant.token"
 
   if [ -n "$PROFILE" ]; then serve engine warn enginebench; else serve engine warn; fi
-  engine_pid=$SERVE_PID
+  engine_pid=$SERVE_PID ENGINE_PID=$SERVE_PID
   export PROVISIO_SERVER="$SERVE_URL" PROVISIO_ADMIN_TOKEN
   PROVISIO_ADMIN_TOKEN="$(cat "$SERVE_DATA/admin.token")"
   timed "import-$r" "$PROVISIO" user import "$TMP/users.csv" --json
@@ -260,7 +273,7 @@ ${issue15}
 
 Setup, wall time (median): \`user import\` of the $USERS-row CSV $(values import ms | median | secs) s; \`group add-member --file\` of the $USERS users $(values members ms | median | secs) s; $CHANGED users changed through the admin API $(values change ms | median | secs) s.
 
-Per repetition, wall time of the command (ms): initial $(per_rep initial ms); nothing changed $(per_rep nochange ms); $CHANGED changed $(per_rep changed ms). The cycle alone, as the engine recorded it (started → finished, ms): initial $(per_rep initial engine_ms); nothing changed $(per_rep nochange engine_ms); changed $(per_rep changed engine_ms). One-minute load average as each cycle started: initial $(per_rep initial load); nothing changed $(per_rep nochange load); changed $(per_rep changed load). Requests: initial $(per_rep initial requests); nothing changed $(per_rep nochange requests); changed $(per_rep changed requests).
+Per repetition, wall time of the command (ms): initial $(per_rep initial ms); nothing changed $(per_rep nochange ms); $CHANGED changed $(per_rep changed ms). The cycle alone, as the engine recorded it (started → finished, ms): initial $(per_rep initial engine_ms); nothing changed $(per_rep nochange engine_ms); changed $(per_rep changed engine_ms). CPU time of the engine process (ms): initial $(per_rep initial engine_cpu); nothing changed $(per_rep nochange engine_cpu); changed $(per_rep changed engine_cpu); of the target process: initial $(per_rep initial target_cpu); nothing changed $(per_rep nochange target_cpu); changed $(per_rep changed target_cpu). One-minute load average as each cycle started: initial $(per_rep initial load); nothing changed $(per_rep nochange load); changed $(per_rep changed load). Requests: initial $(per_rep initial requests); nothing changed $(per_rep nochange requests); changed $(per_rep changed requests).
 EOF
 } >"$TMP/report.md"
 cat "$TMP/report.md"

@@ -4,7 +4,7 @@
 // bench/engine.sh --profile can profile the engine side of a cycle and
 // bench/scimprof.sh the SCIM service (--db: on PostgreSQL).
 //
-//	enginebench --addr 127.0.0.1:8080 --data-dir DIR [--db URL] --pprof 127.0.0.1:6060
+//	enginebench --addr 127.0.0.1:8080 --data-dir DIR [--db URL] --pprof 127.0.0.1:6060 [--log-level warn]
 package main
 
 import (
@@ -39,11 +39,15 @@ func run() error {
 	flag.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen address")
 	flag.StringVar(&cfg.DataDir, "data-dir", "", "data directory (SQLite)")
 	flag.StringVar(&cfg.DB, "db", "", "PostgreSQL URL (default: SQLite in --data-dir)")
+	level := flag.String("log-level", "warn", "log level: debug, info, warn or error")
 	flag.Parse()
 	if cfg.DataDir == "" {
 		return errors.New("--data-dir is required")
 	}
-	cfg.MaxBody, cfg.LogLevel, cfg.LogFormat = 1<<20, slog.LevelWarn, "json"
+	cfg.MaxBody, cfg.LogFormat = 1<<20, "json"
+	if err := cfg.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	memlimit.Follow(ctx, time.Second, nil) // as serve does

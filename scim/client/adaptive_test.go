@@ -201,3 +201,39 @@ func TestAdaptiveRateBound(t *testing.T) {
 		t.Errorf("after a window bound by the rate: Stats() = %+v, want concurrency %d and a latency", s, InitialConcurrency)
 	}
 }
+
+// TestAdaptiveDistantCycle is issue 15's distant application by the
+// limiter's own arithmetic: 2,000 requests waiting, each answered 50 ms
+// after it leaves, the default ceiling. Slow start reaches 64 in flight
+// after 150 ms and the ceiling after 250 ms, so the 2,000 are answered
+// within 600 ms (3,300/s), well above the issue's 1,000 objects/s (one
+// request per create); the engine, not the limiter, must keep the slots
+// full (BenchmarkDistantApplication reports the peak it reached).
+func TestAdaptiveDistantCycle(t *testing.T) {
+	const (
+		requests = 2000
+		rtt      = 50 * time.Millisecond
+	)
+	th, clock := newTestThrottle(t, ThrottleConfig{MaxConcurrency: DefaultMaxConcurrency})
+	var elapsed, to64 time.Duration
+	for left := requests; left > 0; {
+		n := min(th.Stats().Concurrency, left)
+		round(t, th, clock, n, rtt, http.StatusCreated)
+		left -= n
+		elapsed += rtt
+		if to64 == 0 && th.Stats().Concurrency >= 64 {
+			to64 = elapsed
+		}
+	}
+	s := th.Stats()
+	t.Logf("%d requests through %v: %v, cap 64 after %v, peak %d in flight", requests, rtt, elapsed, to64, s.PeakInFlight)
+	if to64 > 150*time.Millisecond {
+		t.Errorf("cap reached 64 after %v, want within 150ms (three windows)", to64)
+	}
+	if elapsed > 600*time.Millisecond {
+		t.Errorf("%d requests took %v, want at most 600ms", requests, elapsed)
+	}
+	if s.PeakInFlight != DefaultMaxConcurrency {
+		t.Errorf("PeakInFlight = %d, want the ceiling %d", s.PeakInFlight, DefaultMaxConcurrency)
+	}
+}

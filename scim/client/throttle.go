@@ -61,6 +61,7 @@ type Throttle struct {
 	conc     int // effective concurrency cap
 	lat      latency
 	inflight int
+	peak     int // most requests in flight at once
 	// waiters are the requests waiting for a slot, first come first:
 	// a freed slot wakes one of them, not all (with a ceiling of 256
 	// workers and a cap of 16, waking all would wake 240 per answer).
@@ -195,6 +196,7 @@ func (t *Throttle) acquire(ctx context.Context) (ticket, error) {
 		if t.inflight < t.conc && (len(t.waiters) == 0 || !since.IsZero()) {
 			t.inflight++
 			t.lat.peak = max(t.lat.peak, t.inflight)
+			t.peak = max(t.peak, t.inflight)
 			t.sent.add(now)
 			if !since.IsZero() {
 				t.waits++
@@ -398,6 +400,9 @@ type ThrottleStats struct {
 	// before they were sent, Waited how long they waited in all.
 	Waits  int64
 	Waited time.Duration
+	// PeakInFlight is the most requests in flight at once since the
+	// throttle was made.
+	PeakInFlight int
 }
 
 // Stats returns the throttle's current state.
@@ -409,6 +414,6 @@ func (t *Throttle) Stats() ThrottleStats {
 		r = float64(l)
 	}
 	return ThrottleStats{Rate: r, MaxRate: t.cfg.Rate, Concurrency: t.conc, MaxConcurrency: t.cfg.MaxConcurrency,
-		Throttled: t.throttled, Timeouts: t.timeouts, Decreases: t.decreases, Waits: t.waits, Waited: t.waited,
+		Throttled: t.throttled, Timeouts: t.timeouts, Decreases: t.decreases, Waits: t.waits, Waited: t.waited, PeakInFlight: t.peak,
 		Latency: t.lat.last, BaseLatency: t.lat.baseline}
 }

@@ -15,8 +15,19 @@ import (
 // bulkOp is one operation of a bulk request while it is being processed.
 type bulkOp struct {
 	in   scim.BulkOperation
-	data any // decoded data, bulkId references still unresolved
+	data any      // decoded data, bulkId references still unresolved
+	refs []string // the bulkIds its path and data refer to
 	done bool
+}
+
+// bulkBody is a scim.BulkRequest whose operations' data is decoded with
+// the request, in one pass (the outer Data hides the embedded raw one).
+type bulkBody struct {
+	FailOnErrors int `json:"failOnErrors"`
+	Operations   []struct {
+		scim.BulkOperation
+		Data any `json:"data"`
+	} `json:"Operations"`
 }
 
 // bulkIDPrefix marks a reference to another operation's new resource
@@ -41,7 +52,7 @@ func (q *request) bulk() {
 		q.fail(err)
 		return
 	}
-	var req scim.BulkRequest
+	var req bulkBody
 	if err := decodeJSON(b, &req); err != nil {
 		q.fail(err)
 		return
@@ -52,11 +63,8 @@ func (q *request) bulk() {
 	}
 	ops := make([]*bulkOp, len(req.Operations))
 	for i, in := range req.Operations {
-		op := &bulkOp{in: in}
-		if len(in.Data) > 0 {
-			// Data was valid JSON, or decoding the request would have failed.
-			_ = json.Unmarshal(in.Data, &op.data)
-		}
+		op := &bulkOp{in: in.BulkOperation, data: in.Data}
+		op.refs = bulkRefs(op)
 		ops[i] = op
 	}
 	resp := q.runBulk(ops, req.FailOnErrors)
@@ -67,10 +75,6 @@ func (q *request) runBulk(ops []*bulkOp, failOnErrors int) scim.BulkResponse {
 	ids := map[string]string{}  // bulkId -> new resource id
 	failed := map[string]bool{} // bulkIds whose POST failed
 	results := make([]*scim.BulkOperation, len(ops))
-	refs := make([][]string, len(ops))
-	for i, op := range ops {
-		refs[i] = bulkRefs(op)
-	}
 	q.baseURL() // computed once, before operations read it concurrently
 	errs := 0
 	stop := func() bool { return failOnErrors > 0 && errs >= failOnErrors }
@@ -81,7 +85,7 @@ func (q *request) runBulk(ops []*bulkOp, failOnErrors int) scim.BulkResponse {
 	// writes together (sqlstore's group commit) then writes a batch of
 	// creates in a few transactions instead of one each.
 	for !stop() {
-		next := q.window(ops, refs, ids, failed, failOnErrors == 0)
+		next := q.window(ops, ids, failed, failOnErrors == 0)
 		if len(next) == 0 {
 			break
 		}
@@ -115,7 +119,7 @@ func (q *request) runBulk(ops []*bulkOp, failOnErrors int) scim.BulkResponse {
 		case results[i] != nil:
 			out.Operations = append(out.Operations, *results[i])
 		case !op.done && !stop():
-			out.Operations = append(out.Operations, bulkError(op.in, scim.Errorf(http.StatusConflict, scim.ScimTypeInvalidValue, "bulkId references %s cannot be resolved", strings.Join(refs[i], ", "))))
+			out.Operations = append(out.Operations, bulkError(op.in, scim.Errorf(http.StatusConflict, scim.ScimTypeInvalidValue, "bulkId references %s cannot be resolved", strings.Join(op.refs, ", "))))
 		}
 	}
 	return out
@@ -132,7 +136,7 @@ const maxBulkWindow = 64
 // displayName: the first of two such creates wins, as in sequence), and
 // at most maxBulkWindow. Operations of one method on distinct resources
 // do not depend on each other's order.
-func (q *request) window(ops []*bulkOp, refs [][]string, ids map[string]string, failed map[string]bool, parallel bool) []int {
+func (q *request) window(ops []*bulkOp, ids map[string]string, failed map[string]bool, parallel bool) []int {
 	var out []int
 	keys := map[string]bool{}
 	for i, op := range ops {
@@ -140,18 +144,18 @@ func (q *request) window(ops []*bulkOp, refs [][]string, ids map[string]string, 
 			continue
 		}
 		if len(out) == 0 {
-			if blocked(refs[i], ids, failed) {
+			if blocked(op.refs, ids, failed) {
 				continue
 			}
 			out = append(out, i)
 			keys[bulkKey(op)] = true
-			if !parallel || len(refs[i]) > 0 {
+			if !parallel || len(op.refs) > 0 {
 				break
 			}
 			continue
 		}
 		k := bulkKey(op)
-		if len(refs[i]) > 0 || !strings.EqualFold(op.in.Method, ops[out[0]].in.Method) || keys[k] || len(out) == maxBulkWindow {
+		if len(op.refs) > 0 || !strings.EqualFold(op.in.Method, ops[out[0]].in.Method) || keys[k] || len(out) == maxBulkWindow {
 			break
 		}
 		keys[k] = true
@@ -277,9 +281,12 @@ func (q *request) runBulkOp(op *bulkOp, ids map[string]string) bulkDone {
 		r := bulkError(in, e)
 		return bulkDone{op: &r}
 	}
-	data, bad := resolveRefs(op.data, ids)
-	if bad != "" {
-		return fail(scim.Errorf(http.StatusConflict, scim.ScimTypeInvalidValue, "bulkId %q did not create a resource", bad))
+	data := op.data
+	if len(op.refs) > 0 { // resolveRefs copies the data
+		var bad string
+		if data, bad = resolveRefs(op.data, ids); bad != "" {
+			return fail(scim.Errorf(http.StatusConflict, scim.ScimTypeInvalidValue, "bulkId %q did not create a resource", bad))
+		}
 	}
 	path := in.Path
 	if ref, ok := strings.CutPrefix(pathTail(path), bulkIDPrefix); ok {

@@ -22,6 +22,9 @@ type logSink struct {
 
 	mu  sync.Mutex
 	buf []provisioning.LogEntry
+	// writeMu orders the writes: a flush takes the buffer and writes it
+	// outside mu, so entries keep being appended meanwhile.
+	writeMu sync.Mutex
 }
 
 var _ provisioning.LogSink = (*logSink)(nil)
@@ -43,14 +46,21 @@ func (l *logSink) Append(ctx context.Context, entries ...provisioning.LogEntry) 
 }
 
 func (l *logSink) flush(ctx context.Context) error {
+	l.writeMu.Lock()
+	defer l.writeMu.Unlock()
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.buf) == 0 {
+	buf := l.buf
+	l.buf = nil
+	l.mu.Unlock()
+	if len(buf) == 0 {
 		return nil
 	}
-	if err := l.st.AppendLogs(ctx, l.jobID, l.buf); err != nil {
-		return fmt.Errorf("write %d log entries: %w", len(l.buf), err)
+	if err := l.st.AppendLogs(ctx, l.jobID, buf); err != nil {
+		// Kept for the next flush, before what was appended meanwhile.
+		l.mu.Lock()
+		l.buf = append(buf, l.buf...)
+		l.mu.Unlock()
+		return fmt.Errorf("write %d log entries: %w", len(buf), err)
 	}
-	l.buf = nil
 	return nil
 }
