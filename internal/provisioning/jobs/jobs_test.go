@@ -684,13 +684,7 @@ func (l *lockedBuffer) String() string {
 // database, as two servers behind a load balancer. While one runs a cycle
 // of the job, the other refuses to start one (ErrBusy); afterwards it can.
 func TestJobRunsOnOneServerAtATime(t *testing.T) {
-	base := os.Getenv("PROVISIO_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
-	}
-	dsn := freshSchema(t, base)
-	a := newEnv(t, dsn, "")
-	b := newEnv(t, dsn, "", func(o *jobs.Options) { o.Source, o.Box = a.dir, a.box }) // the same directory and key
+	a, b := twoServers(t)
 	a.configure(jobs.Config{})
 	a.addUsers(1, 2)
 	gate := a.target.hold()

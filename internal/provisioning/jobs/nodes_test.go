@@ -15,19 +15,28 @@ import (
 	"github.com/provisio-dev/provisio/scim/client"
 )
 
+// twoServers is two job services ("servers") on one fresh PostgreSQL
+// database, with the same directory and secret key; it skips the test
+// when PROVISIO_TEST_POSTGRES is unset.
+func twoServers(t *testing.T) (a, b *env) {
+	t.Helper()
+	base := os.Getenv("PROVISIO_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
+	}
+	dsn := freshSchema(t, base)
+	a = newEnv(t, dsn, "")
+	b = newEnv(t, dsn, "", func(o *jobs.Options) { o.Source, o.Box = a.dir, a.box }) // the same directory and key
+	return a, b
+}
+
 // TestLinksReadAfreshAfterAnotherServersCycle: two servers on one
 // PostgreSQL database run the job's cycles in turn. The first keeps the
 // job's links in memory after its cycle; the second's cycle then links a
 // new user. The first server's next cycle must read the links again and
 // update that user, not take it for unlinked and create it again.
 func TestLinksReadAfreshAfterAnotherServersCycle(t *testing.T) {
-	base := os.Getenv("PROVISIO_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
-	}
-	dsn := freshSchema(t, base)
-	a := newEnv(t, dsn, "")
-	b := newEnv(t, dsn, "", func(o *jobs.Options) { o.Source, o.Box = a.dir, a.box }) // the same directory and key
+	a, b := twoServers(t)
 	a.configure(jobs.Config{})
 	a.addUsers(1, 2)
 	if sum := a.run(); sum.Stats.Created != 2 || sum.Error != "" {
@@ -53,13 +62,7 @@ func TestLinksReadAfreshAfterAnotherServersCycle(t *testing.T) {
 // linked is neither matched nor created again, and the account whose link
 // B dropped is created again rather than missed.
 func TestLinksReadAfreshAfterAnotherServersOnDemandAndReconcile(t *testing.T) {
-	base := os.Getenv("PROVISIO_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("PROVISIO_TEST_POSTGRES is unset: PostgreSQL not tested")
-	}
-	dsn := freshSchema(t, base)
-	a := newEnv(t, dsn, "")
-	b := newEnv(t, dsn, "", func(o *jobs.Options) { o.Source, o.Box = a.dir, a.box }) // the same directory and key
+	a, b := twoServers(t)
 	a.configure(jobs.Config{})
 	a.addUsers(1, 2)
 	if sum := a.run(); sum.Stats.Created != 2 || sum.Error != "" {

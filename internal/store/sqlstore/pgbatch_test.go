@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/provisio-dev/provisio/internal/store"
+	"github.com/provisio-dev/provisio/internal/store/storetest"
 	"github.com/provisio-dev/provisio/scim"
 	"github.com/provisio-dev/provisio/scim/backend"
 )
@@ -249,32 +250,7 @@ func TestPGBatchFeedUnderConcurrency(t *testing.T) {
 			}
 		})
 	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	var seen []store.Event
-	var after int64
-	poll := func() {
-		evs, err := e.s.Events(context.Background(), e.tenant, after, 10)
-		if err != nil {
-			t.Fatalf("Events = %v", err)
-		}
-		for _, ev := range evs {
-			after = ev.Seq
-			seen = append(seen, ev)
-		}
-	}
-	for finished := false; !finished; {
-		select {
-		case <-done:
-			finished = true
-		default:
-		}
-		poll()
-	}
-	for n := -1; n != len(seen); {
-		n = len(seen)
-		poll()
-	}
+	seen := storetest.ConsumeFeed(t, e.s, e.tenant, 10, &wg)
 	all := e.events(t)
 	if len(all) != 2*writers*perWriter || fmt.Sprint(seen) != fmt.Sprint(all) {
 		t.Fatalf("consumer saw %d events, feed has %d, want %d, the same", len(seen), len(all), 2*writers*perWriter)

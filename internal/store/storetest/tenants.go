@@ -271,33 +271,7 @@ func testEventsConsumerMissesNothing(t *testing.T, s store.Store) {
 			}
 		})
 	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-
-	var seen []store.Event
-	var after int64
-	poll := func() {
-		evs, err := s.Events(context.Background(), e.tenant.ID, after, 7)
-		if err != nil {
-			t.Fatalf("Events = %v", err)
-		}
-		for _, ev := range evs {
-			after = ev.Seq
-			seen = append(seen, ev)
-		}
-	}
-	for finished := false; !finished; {
-		select {
-		case <-done:
-			finished = true
-		default:
-		}
-		poll()
-	}
-	for n := -1; n != len(seen); {
-		n = len(seen)
-		poll()
-	}
+	seen := ConsumeFeed(t, s, e.tenant.ID, 7, &wg)
 	all, err := s.Events(context.Background(), e.tenant.ID, 0, store.MaxEventLimit)
 	if err != nil {
 		t.Fatalf("Events = %v", err)
@@ -355,4 +329,41 @@ func testPruneEvents(t *testing.T, s store.Store) {
 	if evs, err := s.Events(other.ctx, other.tenant.ID, 0, 10); err != nil || len(evs) != 1 {
 		t.Errorf("another tenant's events = %v, %v; want its one event from the start", evs, err)
 	}
+}
+
+// ConsumeFeed reads tenantID's change feed as a consumer does (after = the
+// last seq seen, limit events a page) while the writers wg waits for run,
+// then until the feed holds nothing more, and returns every event seen, in
+// the order seen.
+func ConsumeFeed(t testing.TB, s interface {
+	Events(ctx context.Context, tenantID string, after int64, limit int) ([]store.Event, error)
+}, tenantID string, limit int, wg *sync.WaitGroup) []store.Event {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	var seen []store.Event
+	var after int64
+	poll := func() {
+		evs, err := s.Events(context.Background(), tenantID, after, limit)
+		if err != nil {
+			t.Fatalf("Events = %v", err)
+		}
+		for _, ev := range evs {
+			after = ev.Seq
+			seen = append(seen, ev)
+		}
+	}
+	for finished := false; !finished; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		poll()
+	}
+	for n := -1; n != len(seen); {
+		n = len(seen)
+		poll()
+	}
+	return seen
 }
