@@ -249,8 +249,14 @@ func boolOf(v any) string {
 	return fmt.Sprint(v)
 }
 
+// maxLogValues bounds the values of a list a log entry shows: a
+// 1,000,000-member group's entry names its first 1,000 members (sorted)
+// and the count, not 37 MB of ids built at once.
+const maxLogValues = 1000
+
 // display renders a value for a log entry: a list as its values joined by
-// commas (a complex list by each element's "value").
+// commas (a complex list by each element's "value"), cut after
+// maxLogValues (see joinCut).
 func display(v any, ok bool) string {
 	if !ok {
 		return ""
@@ -263,12 +269,25 @@ func display(v any, ok bool) string {
 		for i, el := range els {
 			vals[i] = fmt.Sprint(el[findKey(el, "value")])
 		}
-		return strings.Join(vals, ",")
+		return joinCut(vals, maxLogValues)
 	}
 	if isList(v) {
-		return strings.Join(toStrings(v), ",")
+		ids, ok := v.([]string)
+		if !ok || !slices.IsSorted(ids) { // reference lists come sorted: no copy of a long one
+			ids = toStrings(v)
+		}
+		return joinCut(ids, maxLogValues)
 	}
 	return fmt.Sprint(v)
+}
+
+// joinCut joins vals with commas; past max values it shows the first max
+// and the count: "a,b, … (1000000 values)".
+func joinCut(vals []string, max int) string {
+	if len(vals) > max {
+		return fmt.Sprintf("%s, … (%d values)", strings.Join(vals[:max], ","), len(vals))
+	}
+	return strings.Join(vals, ",")
 }
 
 // requests groups ops into PATCH requests with at most one operation on a

@@ -277,7 +277,7 @@ func (c *compiledMapping) sourceValues(o *Object) []SourceValue {
 // maxShownValues values.
 func shown(v any, ok bool) string {
 	if l, isList := v.([]string); isList && len(l) > maxShownValues {
-		return fmt.Sprintf("%s, … (%d values)", strings.Join(l[:maxShownValues], ","), len(l))
+		return joinCut(l, maxShownValues)
 	}
 	return display(v, ok)
 }

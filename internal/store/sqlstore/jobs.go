@@ -293,11 +293,11 @@ func (s jobStore) WriteLinks(ctx context.Context, jobID string, put []record.Lin
 		}
 		var written any
 		if l.Written != nil {
-			b, err := json.Marshal(l.Written)
+			text, err := jsonText(l.Written)
 			if err != nil {
 				return fmt.Errorf("write link %s/%s of job %q: %w", l.Type, l.SourceID, jobID, err)
 			}
-			written = string(b)
+			written = text
 		}
 		var next any
 		if !l.NextRetry.IsZero() {
@@ -428,12 +428,12 @@ func (s jobStore) AppendLogs(ctx context.Context, jobID string, entries []record
 	}
 	rows := make([][]any, len(entries))
 	for i, e := range entries {
-		b, err := json.Marshal(e)
+		text, err := jsonText(e)
 		if err != nil {
 			return fmt.Errorf("append logs of job %q: encode entry: %w", jobID, err)
 		}
 		rows[i] = []any{jobID, millis(e.Time), e.CycleID, e.ChangeID, string(e.ObjectType), e.SourceID, e.SourceName, e.TargetID,
-			string(e.Action), string(e.Status), e.ErrorCode, string(b)}
+			string(e.Action), string(e.Status), e.ErrorCode, text}
 	}
 	err := s.write(ctx, "", func(tx tx) error {
 		return insertChunked(ctx, tx, "provisioning_logs", logColumns, 12, rows, "")
