@@ -23,7 +23,7 @@ import (
 // test takes about 25 s (docs/benchmarks.md, "Crash test").
 const crashUsers = 10_000
 
-// TestKillDuringInitialCycle builds the binary, serves on SQLite with one
+// TestKillDuringInitialCycle runs provisio as a process, serves on SQLite with one
 // of its own tenants as the application, assigns crashUsers users (one
 // group), starts the initial cycle and kills the server with SIGKILL
 // once some but not all users exist in the tenant. After a restart, one
@@ -32,13 +32,9 @@ const crashUsers = 10_000
 // creates the crash left pending are counted as matched.
 func TestKillDuringInitialCycle(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "provisio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	dataDir := filepath.Join(dir, "data")
 	addr := freeAddr(t)
-	srv := startBinary(t, bin, dataDir, addr)
+	srv := startBinary(t, dataDir, addr)
 	s := &serveProc{base: "http://" + addr, dataDir: dataDir}
 
 	ten := s.createTenant(t, "Crash tenant")
@@ -76,7 +72,7 @@ func TestKillDuringInitialCycle(t *testing.T) {
 
 	// The tenant lives in the killed server: count it after the restart
 	// (the job is stopped: no cycle starts by itself).
-	startBinary(t, bin, dataDir, addr)
+	startBinary(t, dataDir, addr)
 	atKill := userCount(t, target)
 	if atKill >= crashUsers {
 		t.Fatalf("the tenant holds all %d users when the server was killed; want a kill mid-cycle", atKill)
@@ -115,10 +111,11 @@ func freeAddr(t *testing.T) string {
 
 // startBinary runs `provisio serve` on SQLite in dataDir and waits until
 // it serves.
-func startBinary(t *testing.T, bin, dataDir, addr string) *exec.Cmd {
+func startBinary(t *testing.T, dataDir, addr string) *exec.Cmd {
 	t.Helper()
+	bin, asBinary := provisioBinary(t)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--log-format", "json")
-	cmd.Env = append(os.Environ(), "PROVISIO_DATA_DIR="+dataDir, "PROVISIO_DB=", "PROVISIO_LOG_LEVEL=info")
+	cmd.Env = append(os.Environ(), asBinary, "PROVISIO_DATA_DIR="+dataDir, "PROVISIO_DB=", "PROVISIO_LOG_LEVEL=info")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
