@@ -52,9 +52,9 @@ type distantRig struct {
 }
 
 // newDistantRig builds a rig of users users, the proxy configured by pc
-// (its Upstream set here) and the job by jc (its Tenant URL and token set
-// here).
-func newDistantRig(tb testing.TB, users int, pc faultproxy.Config, jc jobs.Config) *distantRig {
+// (its Upstream set here), the job by jc (its Tenant URL and token set
+// here) and the service by opts.
+func newDistantRig(tb testing.TB, users int, pc faultproxy.Config, jc jobs.Config, opts ...func(*jobs.Options)) *distantRig {
 	tb.Helper()
 	h := server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: memory.New(), Logger: slog.New(slog.DiscardHandler)})
 	app := http.StripPrefix("/scim/v2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +80,11 @@ func newDistantRig(tb testing.TB, users int, pc faultproxy.Config, jc jobs.Confi
 	tb.Cleanup(func() { st.Close() })
 	box, _ := secretbox.New(make([]byte, secretbox.KeySize))
 	dir := provisioningtest.NewDirectory()
-	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: dir, Box: box, DiscoveryWait: time.Second})
+	o := jobs.Options{Store: st.Jobs(), Source: dir, Box: box, DiscoveryWait: time.Second}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	svc, err := jobs.New(o)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,26 +2,13 @@ package jobs_test
 
 import (
 	"context"
-	"crypto/subtle"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/provisio-dev/provisio/internal/directory"
 	"github.com/provisio-dev/provisio/internal/faultproxy"
 	"github.com/provisio-dev/provisio/internal/provisioning/jobs"
-	"github.com/provisio-dev/provisio/internal/provisioning/provisioningtest"
-	"github.com/provisio-dev/provisio/internal/secretbox"
-	"github.com/provisio-dev/provisio/internal/store/sqlstore"
-	"github.com/provisio-dev/provisio/scim"
-	"github.com/provisio-dev/provisio/scim/backend/memory"
 	"github.com/provisio-dev/provisio/scim/client"
-	"github.com/provisio-dev/provisio/scim/server"
 )
 
 // Issue 11's convergence test: the figures in docs/benchmarks.md, "Issue
@@ -50,59 +37,17 @@ func TestConvergesThroughFaults(t *testing.T) {
 	if testing.Short() {
 		t.Log("runs in full even with -short: it is the issue's acceptance test")
 	}
-	h := server.New(server.Config{Registry: scim.NewStandardRegistry(), Backend: memory.New(), Logger: slog.New(slog.DiscardHandler)})
-	app := http.StripPrefix("/scim/v2", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+token)) != 1 {
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		h.ServeHTTP(w, r)
-	}))
-	direct := httptest.NewServer(app)
-	t.Cleanup(direct.Close)
-	proxy, err := faultproxy.New(faultproxy.Config{Upstream: app, Fraction: faultFraction, Seed: 11,
-		RetryAfter: time.Second, SlowDelay: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	faulty := httptest.NewServer(proxy)
-	t.Cleanup(faulty.Close)
-
-	p := filepath.Join(t.TempDir(), "provisio.db")
-	st, err := sqlstore.Open(context.Background(), p, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	box, _ := secretbox.New(make([]byte, secretbox.KeySize))
-	dir := provisioningtest.NewDirectory()
 	// The service's clock runs ahead by skew: before the second cycle it
 	// moves past the first escrow backoff (1 min), so a request that still
 	// failed after the in-cycle retries is due again, as it would be when
 	// cycles are an interval apart.
 	var skew atomic.Int64
-	svc, err := jobs.New(jobs.Options{Store: st.Jobs(), Source: dir, Box: box, DiscoveryWait: time.Second,
-		Now: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Close)
+	r := newDistantRig(t, faultUsers,
+		faultproxy.Config{Fraction: faultFraction, Seed: 11, RetryAfter: time.Second, SlowDelay: 300 * time.Millisecond},
+		jobs.Config{RateLimit: ptr(float64(faultRate))},
+		func(o *jobs.Options) { o.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) } })
+	svc, proxy, check := r.svc, r.proxy, r.direct
 	ctx := context.Background()
-	if _, err := svc.Configure(ctx, appID, jobs.Config{TenantURL: faulty.URL + "/scim/v2", SecretToken: token,
-		RateLimit: ptr(float64(faultRate))}); err != nil {
-		t.Fatalf("Configure = %v", err)
-	}
-	for i := 1; i <= faultUsers; i++ {
-		id := fmt.Sprintf("u%d", i)
-		dir.PutUser(directory.User{ObjectID: id, UserPrincipalName: fmt.Sprintf("user%d@example.com", i),
-			DisplayName: fmt.Sprintf("User %d", i), GivenName: "User", Surname: fmt.Sprint(i), AccountEnabled: true})
-		dir.Assign(directory.Assignment{AppID: appID, PrincipalID: id, PrincipalKind: directory.KindUser})
-	}
-	check, err := client.New(direct.URL+"/scim/v2", client.WithStaticToken(token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy.Reset()
 	start := time.Now()
 	var total, distinct int
 	for cycle := 1; cycle <= faultCycles; cycle++ {
