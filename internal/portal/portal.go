@@ -15,6 +15,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/provisio-dev/provisio/internal/sealedcookie"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 )
 
@@ -119,7 +120,7 @@ func New(cfg Config) (*Portal, error) {
 		log = slog.Default()
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Portal{cfg: cfg, cookies: cookies{box: box, now: cfg.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://")}, log: log,
+	return &Portal{cfg: cfg, cookies: cookies{sealedcookie.Jar{Box: box, Now: cfg.Now, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}}, log: log,
 		providers: map[string]*oidc.Provider{}}, nil
 }
 

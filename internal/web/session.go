@@ -2,16 +2,13 @@ package web
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/adminapi"
-	"github.com/provisio-dev/provisio/internal/secretbox"
+	"github.com/provisio-dev/provisio/internal/sealedcookie"
 )
 
 // Cookie names: the login cookie lives between the redirect to the
@@ -41,58 +38,17 @@ type loginState struct {
 	Expires  time.Time `json:"e"`
 }
 
-var errCookie = errors.New("web: no valid cookie")
-
-// cookies seals values into HttpOnly cookies under Prefix, bound to
-// their name (the associated data) so one never opens as another.
-type cookies struct {
-	box    *secretbox.Box
-	now    func() time.Time
-	secure bool // the public URL is https
-}
+// cookies seals values into cookies under Prefix, bound to their name.
+type cookies struct{ jar sealedcookie.Jar }
 
 func (c cookies) set(w http.ResponseWriter, r *http.Request, name string, v any, expires time.Time) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode cookie %s: %w", name, err)
-	}
-	sealed, err := c.box.Seal(raw, []byte(name))
-	if err != nil {
-		return fmt.Errorf("seal cookie %s: %w", name, err)
-	}
-	http.SetCookie(w, &http.Cookie{Name: name, Value: base64.RawURLEncoding.EncodeToString(sealed), Path: Prefix,
-		Expires: expires, MaxAge: int(expires.Sub(c.now()).Seconds()),
-		HttpOnly: true, Secure: c.isSecure(r), SameSite: http.SameSiteLaxMode})
-	return nil
+	return c.jar.Set(w, r, name, Prefix, "", v, expires)
 }
 
-func (c cookies) get(r *http.Request, name string, v any) error {
-	ck, err := r.Cookie(name)
-	if err != nil {
-		return errCookie
-	}
-	sealed, err := base64.RawURLEncoding.DecodeString(ck.Value)
-	if err != nil {
-		return errCookie
-	}
-	raw, err := c.box.Open(sealed, []byte(name))
-	if err != nil || json.Unmarshal(raw, v) != nil {
-		return errCookie
-	}
-	return nil
-}
+func (c cookies) get(r *http.Request, name string, v any) error { return c.jar.Get(r, name, "", v) }
 
 func (c cookies) clear(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: Prefix, MaxAge: -1,
-		HttpOnly: true, Secure: c.isSecure(r), SameSite: http.SameSiteLaxMode})
-}
-
-// isSecure reports whether cookies must be Secure: the public URL is
-// https (whatever proxy terminates TLS in front), or the request itself
-// came over TLS. A client's X-Forwarded-Proto is not believed: it is any
-// peer's to send (serve --trusted-proxies vouches for addresses only).
-func (c cookies) isSecure(r *http.Request) bool {
-	return c.secure || r.TLS != nil
+	c.jar.Clear(w, r, name, Prefix)
 }
 
 // session returns the request's live session of an administrator who is

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/provisio-dev/provisio/internal/apiclient"
+	"github.com/provisio-dev/provisio/internal/sealedcookie"
 	"github.com/provisio-dev/provisio/internal/secretbox"
 )
 
@@ -131,7 +132,7 @@ func New(cfg Config) (*UI, error) {
 		cfg.ProviderClient = http.DefaultClient
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	u := &UI{cfg: cfg, log: cfg.Logger, cookies: cookies{box: box, now: cfg.Now, secure: strings.HasPrefix(cfg.BaseURL, "https://")}, mux: http.NewServeMux()}
+	u := &UI{cfg: cfg, log: cfg.Logger, cookies: cookies{sealedcookie.Jar{Box: box, Now: cfg.Now, Secure: strings.HasPrefix(cfg.BaseURL, "https://")}}, mux: http.NewServeMux()}
 	if u.log == nil {
 		u.log = slog.Default()
 	}
